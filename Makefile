@@ -1,0 +1,34 @@
+# The two commands of the README are `make run` and `make test`; the rest are conveniences.
+.PHONY: run test setup setup-test lint fmt db demo bench
+
+VENV := .venv/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+run: setup  ## install what is missing, migrate, load the Amiens demo, serve on http://127.0.0.1:5000
+	$(VENV)/arpenteur db upgrade
+	$(VENV)/arpenteur demo --if-empty
+	$(VENV)/arpenteur serve --host $(HOST) --port $(PORT)
+
+test: setup-test  ## the whole suite, on SpatiaLite and PostGIS, with the browser tests
+	$(VENV)/pytest $(PYTEST_ARGS)
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+lint:
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+fmt:
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .
+
+db: setup  ## apply migrations to the configured database
+	$(VENV)/arpenteur db upgrade
+
+bench: setup-test
+	$(VENV)/python -m bench
