@@ -1,0 +1,59 @@
+"""Arpenteur: the Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then ``ARPENTEUR_*`` environment variables, then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True)
+
+    from webapp import config
+
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_prefixed_env("ARPENTEUR")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    url = app.config["DATABASE_URL"] or config.sqlite_url(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    from webapp.extensions import configure_engine, db, engine_options, migrate
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url, app.config))
+    if not app.config["PHOTO_DIR"]:
+        app.config["PHOTO_DIR"] = str(Path(app.instance_path) / "photos")
+
+    import webapp.models  # noqa: F401  (registers the tables)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app)
+
+    from webapp import migrations_support
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        **migrations_support.alembic_options(),
+    )
+
+    from webapp import errors, public
+
+    app.register_blueprint(public.bp)
+    errors.init_app(app)
+
+    from webapp import cli
+
+    cli.init_app(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app

@@ -1,0 +1,5 @@
+"""placeholder"""
+import click
+@click.group("geodata")
+def geodata_group() -> None:
+    """Perimeters."""

@@ -1,0 +1,37 @@
+"""Configuration: safe defaults here, then environment variables prefixed with ``ARPENTEUR_``.
+
+``ARPENTEUR_DATABASE_URL=postgresql+psycopg://…`` selects PostGIS; without it the app uses an
+embedded SQLite + SpatiaLite file under ``instance/``. Any other setting can be overridden the same
+way (``ARPENTEUR_SECRET_KEY``, ``ARPENTEUR_MAX_CONTENT_LENGTH``…); values are parsed as JSON when
+they can be (Flask's ``from_prefixed_env``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+#: Settings documented in the README; tests check the two lists agree.
+DEFAULTS: dict[str, Any] = {
+    # Empty means "SQLite + SpatiaLite file in the instance folder".
+    "DATABASE_URL": "",
+    # Development only: a real deployment must set ARPENTEUR_SECRET_KEY.
+    "SECRET_KEY": "dev-only-change-me",
+    # Where uploaded photos are kept; empty means "<instance>/photos".
+    "PHOTO_DIR": "",
+    # Requests larger than this are refused before they are read (photos are resized on the phone).
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    # The QPV list a new project uses unless told otherwise.
+    "DEFAULT_QPV_YEAR": 2024,
+    # Tile layer for maps: "osm", "ign" or "none" (maps still show data without tiles).
+    "TILES": "osm",
+    # SQLite only: wait this long for a lock before failing (milliseconds).
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # Language of the interface when the browser does not ask for one we have.
+    "DEFAULT_LANGUAGE": "fr",
+}
+
+
+def sqlite_url(instance_path: str | Path) -> str:
+    """The URL of the embedded database file."""
+    return f"sqlite:///{Path(instance_path) / 'arpenteur.sqlite'}"

@@ -1,0 +1,50 @@
+"""A project: a territory, a period and the QPV list it uses; walks and recommendations belong to it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import JSONType, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.walk import Walk
+    from webapp.models.zone import Zone
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short URL-safe identifier, e.g. ``amiens-2026``.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: INSEE codes of the communes the project covers.
+    territory: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    #: Which official QPV list (2015 or 2024) zone assignment uses.
+    qpv_year: Mapped[int] = mapped_column(Integer, default=2024)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    walks: Mapped[list[Walk]] = relationship(back_populates="project", order_by="Walk.walk_date")
+    zones: Mapped[list[Zone]] = relationship(back_populates="project")
+
+    def __repr__(self) -> str:
+        return f"<Project {self.slug}>"
+
+
+class ProjectPartner(db.Model):
+    """An organisation taking part in a project (co-steering, answering recommendations)."""
+
+    __tablename__ = "project_partners"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
