@@ -155,3 +155,23 @@ def dialect(app: Flask) -> str:
     from webapp.extensions import db
 
     return db.engines[None].dialect.name
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A brand-new, unmigrated database of the test's kind (for migration and multi-process tests)."""
+    if backend == "spatialite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
+        return
+    admin = sa.create_engine(POSTGIS_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"arpenteur_empty_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{POSTGIS_TEMPLATE}"')
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError) as error:
+        admin.dispose()
+        _unavailable(str(error.orig).strip().splitlines()[0])
+    yield sa.engine.make_url(POSTGIS_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()

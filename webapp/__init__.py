@@ -45,8 +45,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         **migrations_support.alembic_options(),
     )
 
-    from webapp import errors, public
+    from webapp.extensions import csrf, login_manager
 
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+        from webapp.services.accounts import load_user
+
+        return load_user(int(user_id))
+
+    from webapp import errors, public, security
+
+    security.init_app(app)
     app.register_blueprint(public.bp)
     errors.init_app(app)
 

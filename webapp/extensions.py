@@ -6,8 +6,10 @@ import os
 from typing import Any
 
 from flask import Flask
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -34,6 +36,12 @@ class Base(DeclarativeBase):
 # rolled back after each test; with an engine (the normal case) it changes nothing.
 db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
 migrate = Migrate()
+#: Every form post needs a CSRF token; the JSON API (token-authenticated, no cookies) is exempted.
+csrf = CSRFProtect()
+#: Staff sessions (facilitators, partners, admins); residents never log in.
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Connectez-vous pour accéder à cette page."
 
 # SpatiaLite's loader takes a library name from this variable; the dynamic loader resolves it.
 os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")

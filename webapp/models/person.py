@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,7 +58,7 @@ class Organisation(db.Model):
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A staff account (admin, facilitator or partner); residents never have one."""
 
     __tablename__ = "users"

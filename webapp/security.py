@@ -1,0 +1,53 @@
+"""HTTP security headers: a Content-Security-Policy with a per-request nonce for inline scripts.
+
+folium's map script is inline, so it gets the nonce (``g.csp_nonce``). Styles keep ``'unsafe-inline'``:
+Leaflet positions every tile, marker and popup with inline styles, and without it maps render at 0 px.
+Images may come from the configured tile servers; nothing else is loaded from outside.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g
+
+#: Tile servers a map may draw from, by the TILES setting.
+TILE_HOSTS = {
+    "osm": "https://tile.openstreetmap.org",
+    "ign": "https://data.geopf.fr",
+    "none": "",
+}
+
+
+def csp_nonce() -> str:
+    """This request's nonce (made on first use)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def init_app(app: Flask) -> None:
+    """Add the headers to every response and expose ``csp_nonce()`` to templates."""
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        tiles = TILE_HOSTS.get(app.config.get("TILES", "osm"), "")
+        policy = {
+            "default-src": "'self'",
+            "script-src": f"'self' 'nonce-{csp_nonce()}'",
+            "style-src": "'self' 'unsafe-inline'",
+            "img-src": f"'self' data: blob: {tiles}".strip(),
+            "font-src": "'self'",
+            "connect-src": "'self'",
+            "worker-src": "'self'",
+            "manifest-src": "'self'",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'self'",
+        }
+        response.headers.setdefault("Content-Security-Policy", "; ".join(f"{k} {v}" for k, v in policy.items()))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,75 @@
+"""Participants: joining a walk without an account, with an opaque token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from webapp.errors import Forbidden, NotFound, ValidationError
+from webapp.extensions import db
+from webapp.models import Participant, Walk
+from webapp.models.base import utcnow
+from webapp.models.enums import AgeBand, Gender, ParticipantStatus, WalkStatus
+
+#: A token works this long after joining if the walk is not closed before.
+TOKEN_LIFETIME = timedelta(hours=24)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a participant token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_participant(
+    walk: Walk,
+    *,
+    age_band: str = AgeBand.UNDISCLOSED,
+    gender: str = Gender.UNDISCLOSED,
+    status: str = ParticipantStatus.UNDISCLOSED,
+    joined_at: datetime | None = None,
+    commit: bool = True,
+) -> tuple[Participant, str]:
+    """Register a participant on a walk; returns it and the token to give to the phone (shown once)."""
+    problems = {}
+    if age_band not in set(AgeBand):
+        problems["age_band"] = "unknown_choice"
+    if gender not in set(Gender):
+        problems["gender"] = "unknown_choice"
+    if status not in set(ParticipantStatus):
+        problems["status"] = "unknown_choice"
+    if problems:
+        raise ValidationError("Profil invalide.", details=problems)
+    if walk.status == WalkStatus.CLOSED:
+        raise Forbidden("Cette marche est terminée : on ne peut plus la rejoindre.")
+    token = secrets.token_urlsafe(24)
+    joined_at = joined_at or utcnow()
+    participant = Participant(
+        walk=walk,
+        token_hash=hash_token(token),
+        age_band=age_band,
+        gender=gender,
+        status=status,
+        created_at=joined_at,
+        expires_at=joined_at + TOKEN_LIFETIME,
+    )
+    db.session.add(participant)
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
+    return participant, token
+
+
+def get_participant_by_token(token: str) -> Participant:
+    """The participant holding this token, if it is still valid."""
+    participant = db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+    if participant is None:
+        raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
+    if participant.expires_at is not None and participant.expires_at < utcnow():
+        raise Forbidden("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
+    if participant.walk.status == WalkStatus.CLOSED:
+        raise Forbidden("Cette marche est terminée.")
+    return participant
