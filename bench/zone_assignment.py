@@ -1,0 +1,211 @@
+"""Zone assignment: one query per point (SpatiaLite, PostGIS) vs. the in-process STRtree, and bulk re-assignment.
+
+Zones: the 10 official QPV of the Somme (ANCT, 2024) copied on a grid across France to reach about
+1,600 polygons, the size of the national list. Points: random in the Amiens area, so most queries
+find candidates. Usage:
+
+    .venv/bin/python -m bench.zone_assignment [--points 100000] [--single 1000] [--runs 5]
+
+Baseline: the in-process STRtree on the same points (pure Shapely, no database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from shapely import affinity
+from shapely.geometry import shape
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ARPENTEUR_SHARED_DIR", REPO.parent / "shared"))
+PG_ADMIN = os.environ.get("ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur")
+
+
+def _zones() -> list[tuple[str, str, object]]:
+    features = json.loads((SHARED / "geodata" / "qpv2024_somme.geojson").read_text())["features"]
+    base = [(f["properties"]["code_qp"], f["properties"]["lib_qp"], shape(f["geometry"])) for f in features]
+    zones = list(base)
+    copy = 0
+    for dx in range(-4, 8):
+        for dy in range(-7, 7):
+            if dx == 0 and dy == 0:
+                continue
+            copy += 1
+            for code, name, geom in base:
+                zones.append((f"{code}-{copy:03d}", name, affinity.translate(geom, dx * 0.6, dy * 0.5)))
+    return zones[:1600]
+
+
+def _points(n: int, zones_data, seed: int = 7) -> list[tuple[float, float]]:
+    """Half the points in the bounding box of an Amiens QPV (many inside), half anywhere in the city."""
+    rng = random.Random(seed)
+    boxes = [geom.bounds for code, _name, geom in zones_data[:10]]
+    points = []
+    for i in range(n):
+        if i % 2:
+            minx, miny, maxx, maxy = rng.choice(boxes)
+        else:
+            minx, miny, maxx, maxy = 2.22, 49.85, 2.36, 49.93
+        points.append((rng.uniform(minx, maxx), rng.uniform(miny, maxy)))
+    return points
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _app(url: str, tmp: Path):
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "PHOTO_DIR": str(tmp / "photos")})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _pg_database() -> tuple[str, sa.Engine, str] | None:
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"arpenteur_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE arpenteur_template')
+    except sa.exc.SQLAlchemyError as error:
+        print(f"PostGIS skipped: {error.__class__.__name__}", file=sys.stderr)
+        return None
+    return sa.engine.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), admin, name
+
+
+def _load(zones_data, points) -> object:
+    """Create a project, the zones and one observation per point (zone left empty)."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import MultiPolygon
+
+    from webapp.extensions import db
+    from webapp.models import Observation, Project, Walk, Zone
+
+    project = Project(slug="bench", name="Bench", territory=["80021"], qpv_year=2024)
+    walk = Walk(project=project, title="Bench", walk_date=datetime(2026, 1, 1).date(), time_slot="day", status="open")
+    db.session.add_all([project, walk])
+    for code, name, geom in zones_data:
+        multi = geom if geom.geom_type == "MultiPolygon" else MultiPolygon([geom])
+        db.session.add(Zone(kind="qpv", code=code, name=name, list_year=2024, area=from_shape(multi, srid=4326)))
+    db.session.flush()
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "client_uuid": uuid.uuid4(), "walk_id": walk.id, "location": f"SRID=4326;POINT({lon} {lat})",
+            "location_source": "gps", "out_of_area": False, "theme": "eclairage", "polarity": "negative",
+            "note": "", "proposal": "", "answers": {}, "form_key": "marche_exploratoire", "form_version": 1,
+            "moderation_status": "pending", "payload_hash": "", "captured_at": now, "received_at": now,
+            "updated_at": now,
+        }
+        for lon, lat in points
+    ]
+    db.session.execute(sa.insert(Observation), rows)
+    db.session.commit()
+    return project
+
+
+def _measure_database(label: str, url: str, tmp: Path, zones_data, points, single: int, runs: int) -> dict:
+    from webapp.extensions import db
+    from webapp.models import Observation
+    from webapp.services import zones
+
+    app = _app(url, tmp)
+    with app.app_context():
+        t0 = time.perf_counter()
+        project = _load(zones_data, points)
+        load_s = time.perf_counter() - t0
+        sample = points[:single]
+        per_point = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            for lon, lat in sample:
+                zones.find_zone_id(project, lon, lat)
+            per_point.append((time.perf_counter() - t0) / len(sample))
+        bulk = []
+        for _ in range(runs):
+            db.session.execute(sa.update(Observation).values(zone_id=None))
+            db.session.commit()
+            t0 = time.perf_counter()
+            zones.reassign_all([project])
+            bulk.append(time.perf_counter() - t0)
+        assigned = db.session.scalar(sa.select(sa.func.count()).where(Observation.zone_id.is_not(None)))
+        db.engine.dispose()
+    return {
+        "label": label, "per_point_s": _median(per_point), "bulk_s": _median(bulk), "assigned": assigned,
+        "load_s": load_s,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--single", type=int, default=1000, help="points timed one query at a time")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from geodata.assign import ZoneIndex, ZoneShape
+
+    zones_data = _zones()
+    points = _points(args.points, zones_data)
+    coords = np.asarray(points)
+    index_build, in_process, in_process_single = [], [], []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        index = ZoneIndex([ZoneShape(i, 0, code, geom) for i, (code, _n, geom) in enumerate(zones_data)])
+        index_build.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        result = index.assign(coords[:, 0], coords[:, 1])
+        in_process.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for lon, lat in points[: args.single]:
+            index.assign_one(lon, lat)
+        in_process_single.append((time.perf_counter() - t0) / args.single)
+    baseline = _median(in_process)
+    print(f"{len(zones_data)} zones, {len(points):,} points, {int((result >= 0).sum()):,} inside a zone; "
+          f"median of {args.runs} runs")
+    print(f"{'path':42} {'median':>12} {'× baseline':>11}")
+    print(f"{'in-process STRtree, bulk (baseline)':42} {baseline:10.3f} s {1:>10.1f}")
+    print(f"{'in-process STRtree, index build':42} {_median(index_build):10.3f} s {_median(index_build) / baseline:>10.1f}")
+    print(f"{'in-process STRtree, one point':42} {_median(in_process_single) * 1e6:9.1f} µs "
+          f"{_median(in_process_single) * len(points) / baseline:>10.1f}")
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        results = [_measure_database("SpatiaLite", f"sqlite:///{tmp / 'bench.sqlite'}", tmp, zones_data, points,
+                                     args.single, args.runs)]
+        pg = _pg_database()
+        if pg is not None:
+            url, admin, name = pg
+            try:
+                results.append(_measure_database("PostGIS", url, tmp, zones_data, points, args.single, args.runs))
+            finally:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for r in results:
+        per_point = r["per_point_s"]
+        print(f"{r['label'] + ', one indexed query per point':42} {per_point * 1e3:9.2f} ms "
+              f"{per_point * len(points) / baseline:>10.1f}")
+        print(f"{r['label'] + ', same for all points (extrapolated)':42} {per_point * len(points):10.1f} s "
+              f"{per_point * len(points) / baseline:>10.1f}")
+        print(f"{r['label'] + ', bulk re-assignment (read+STRtree+write)':42} {r['bulk_s']:10.2f} s "
+              f"{r['bulk_s'] / baseline:>10.1f}   ({r['assigned']:,} assigned)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

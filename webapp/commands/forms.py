@@ -1,0 +1,67 @@
+"""`arpenteur forms …`: check observation form definitions and import XLSForm workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.group("forms")
+def forms_group() -> None:
+    """Observation forms (mobile_forms/definitions)."""
+
+
+@forms_group.command("check")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def check(files: tuple[Path, ...]) -> None:
+    """Validate definition files (all shipped ones when no file is given)."""
+    from mobile_forms import DefinitionError, load_definition
+    from mobile_forms.schema import DEFINITIONS_DIR
+
+    paths = list(files) or sorted(DEFINITIONS_DIR.glob("*.yaml"))
+    failed = False
+    for path in paths:
+        try:
+            definition = load_definition(path)
+        except DefinitionError as error:
+            failed = True
+            click.echo(f"{path} : invalide", err=True)
+            for message in error.messages:
+                click.echo(f"  - {message}", err=True)
+        else:
+            click.echo(
+                f"{path} : valide ({definition.key} v{definition.version}, "
+                f"{len(definition.themes)} thèmes, {len(definition.fields)} champs)"
+            )
+    if failed:
+        raise SystemExit(1)
+
+
+@forms_group.command("import-xlsform")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", help="Key of the new definition (default: the workbook's form_id).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the YAML here.")
+def import_xlsform_command(workbook: Path, key: str | None, output: Path | None) -> None:
+    """Convert a KoboToolbox/ODK XLSForm into a definition (the supported subset of field types)."""
+    from mobile_forms.xlsform import XLSFormError, import_xlsform, to_yaml
+
+    try:
+        definition, report = import_xlsform(workbook, key=key)
+    except XLSFormError as error:
+        raise click.ClickException(str(error)) from error
+    text = to_yaml(definition)
+    if output is None:
+        click.echo(text)
+    else:
+        if output.exists():
+            raise click.ClickException(f"{output} existe déjà : une version publiée ne se modifie pas.")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Écrit : {output}")
+    for skipped in report.skipped:
+        click.echo(f"Ignoré : {skipped.name} ({skipped.type}) — {skipped.reason}", err=True)
+    for note in (*report.notes, *report.warnings):
+        click.echo(f"À vérifier : {note}", err=True)
+    for path in report.untranslated:
+        click.echo(f"Non traduit : {path}", err=True)
