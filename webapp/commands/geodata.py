@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def _progress(label: str) -> tuple[Callable[[int, int], None], Callable[[], None
     def update(done: int, total: int) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = click.progressbar(length=total, label=label, show_pos=True, file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label=label, show_pos=True, file=sys.stderr)
             bar.__enter__()
             state["bar"], state["done"] = bar, 0
         bar.update(done - int(state["done"]))  # type: ignore[attr-defined]
@@ -45,7 +46,7 @@ def _read(path: Path, **kwargs: object):  # type: ignore[no-untyped-def]
         finish()
         click.echo("Import annulé, rien n'a été modifié :", err=True)
         for problem in error.problems:
-            click.echo(f"  - {problem.message_fr}", err=True)
+            click.echo(f"  - {problem.describe('fr')}", err=True)
         raise SystemExit(1) from error
     finally:
         finish()

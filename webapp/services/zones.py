@@ -66,13 +66,16 @@ def _rank() -> ColumnElement[int]:
 def find_zone_id(project: Project, lon: float, lat: float) -> int | None:
     """The id of the zone a point falls in for this project, by one indexed query; None if outside."""
     point = WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
+    dialect = db.session.get_bind().dialect.name
+    # Codes compare by code point, as in Python (geodata.assign); PostgreSQL's locale order differs.
+    code_order = Zone.code if dialect == "sqlite" else Zone.code.collate("C")
     stmt = (
         select(Zone.id)
         .where(_candidates(project), func.ST_Covers(Zone.area, point))
-        .order_by(_rank(), Zone.code, Zone.id)
+        .order_by(_rank(), code_order, Zone.id)
         .limit(1)
     )
-    if db.session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex table for the candidates.
         stmt = stmt.where(
             Zone.id.in_(

@@ -1,0 +1,150 @@
+"""Zone assignment: the covers rule, the (rank, code, zone_id) tie-break, and the real QPV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+from geodata.assign import NO_ZONE, ZoneIndex, ZoneShape
+from geodata.perimeters import read_perimeters
+
+# Two adjacent squares in Amiens sharing the edge lon = 2.30.
+WEST = box(2.29, 49.89, 2.30, 49.90)
+EAST = box(2.30, 49.89, 2.31, 49.90)
+ON_SHARED_EDGE = (2.30, 49.895)
+ON_SHARED_CORNER = (2.30, 49.90)
+
+
+@pytest.fixture(scope="module")
+def amiens_index(amiens_path: Path) -> ZoneIndex:
+    zones = [
+        ZoneShape(zone_id=100 + i, rank=0, code=f.code, geometry=f.geometry)
+        for i, f in enumerate(read_perimeters(amiens_path))
+    ]
+    return ZoneIndex(zones)
+
+
+def _brute_force(zones: list[ZoneShape], lon: float, lat: float) -> int:
+    point = Point(lon, lat)
+    covering = [z for z in zones if z.geometry.covers(point)]
+    return min(covering, key=lambda z: (z.rank, z.code, z.zone_id)).zone_id if covering else NO_ZONE
+
+
+def test_inside_points_land_in_their_qpv(
+    amiens_index: ZoneIndex, inside_points: list[tuple[str, float, float]]
+) -> None:
+    code_of = {z.zone_id: z.code for z in amiens_index.zones}
+    lons = np.array([p[1] for p in inside_points])
+    lats = np.array([p[2] for p in inside_points])
+    assigned = amiens_index.assign(lons, lats)
+    assert [code_of[int(z)] for z in assigned] == [p[0] for p in inside_points]
+
+
+def test_the_thirteen_places_outside_qpv_land_in_no_zone(
+    amiens_index: ZoneIndex, pois: list[tuple[str, float, float]]
+) -> None:
+    assert len(pois) == 13
+    assigned = amiens_index.assign([p[1] for p in pois], [p[2] for p in pois])
+    assert assigned.tolist() == [NO_ZONE] * 13
+    assert all(amiens_index.assign_one(lon, lat) == NO_ZONE for _, lon, lat in pois)
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_point_on_a_shared_boundary_goes_to_the_lower_code_whatever_the_order(order: tuple[int, int]) -> None:
+    zones = [ZoneShape(7, 0, "QN08002M", EAST), ZoneShape(9, 0, "QN08001M", WEST)]
+    index = ZoneIndex([zones[i] for i in order])
+    assert index.assign_one(*ON_SHARED_EDGE) == 9
+    assert index.assign_one(*ON_SHARED_CORNER) == 9
+    assert [z.zone_id for z in index.zones_at(*ON_SHARED_EDGE)] == [9, 7]
+
+
+def test_rank_wins_over_code_on_a_shared_boundary() -> None:
+    index = ZoneIndex([ZoneShape(1, 1, "A-centre-ville", WEST), ZoneShape(2, 0, "QN08001M", EAST)])
+    assert index.assign_one(*ON_SHARED_EDGE) == 2
+
+
+def test_zone_id_breaks_a_tie_of_rank_and_code() -> None:
+    index = ZoneIndex([ZoneShape(5, 1, "gare", EAST), ZoneShape(3, 1, "gare", WEST)])
+    assert index.assign_one(*ON_SHARED_EDGE) == 3
+
+
+def test_boundary_counts_as_inside_but_a_hair_outside_does_not() -> None:
+    index = ZoneIndex([ZoneShape(1, 0, "QN08001M", WEST)])
+    assert index.assign_one(2.29, 49.895) == 1  # on the western edge
+    assert index.assign_one(2.29, 49.89) == 1  # on a vertex
+    assert index.assign_one(np.nextafter(2.29, 0.0), 49.895) == NO_ZONE
+
+
+def test_overlapping_zones_give_the_lower_rank_inside_the_overlap() -> None:
+    qpv = ZoneShape(10, 0, "QN08003M", box(2.30, 49.90, 2.32, 49.92))
+    custom = ZoneShape(20, 1, "centre", box(2.31, 49.91, 2.33, 49.93))
+    index = ZoneIndex([custom, qpv])
+    assert index.assign([2.315, 2.325, 2.305, 2.40], [49.915, 49.925, 49.905, 49.95]).tolist() == [
+        10,
+        20,
+        10,
+        -1,
+    ]
+
+
+def test_holes_and_multipolygon_parts_are_respected() -> None:
+    ring = Polygon(box(0, 0, 10, 10).exterior.coords, [box(4, 4, 6, 6).exterior.coords])
+    parts = MultiPolygon([box(20, 0, 21, 1), box(30, 0, 31, 1)])
+    index = ZoneIndex([ZoneShape(1, 0, "a", ring), ZoneShape(2, 0, "b", parts)])
+    assert index.assign([5, 1, 4, 20.5, 30.5, 25], [5, 1, 5, 0.5, 0.5, 0.5]).tolist() == [-1, 1, 1, 2, 2, -1]
+
+
+def test_non_finite_positions_are_in_no_zone() -> None:
+    index = ZoneIndex([ZoneShape(1, 0, "a", WEST)])
+    assert index.assign([np.nan, 2.295, np.inf], [49.895, np.nan, 49.895]).tolist() == [-1, -1, -1]
+    assert index.zones_at(np.nan, 49.895) == []
+
+
+def test_empty_inputs_and_empty_index_give_no_zone() -> None:
+    assert ZoneIndex([ZoneShape(1, 0, "a", WEST)]).assign([], []).tolist() == []
+    assert ZoneIndex([]).assign([2.295], [49.895]).tolist() == [NO_ZONE]
+
+
+def test_assign_agrees_with_brute_force_covers_on_random_points(amiens_index: ZoneIndex) -> None:
+    rng = np.random.default_rng(2024)
+    zones = list(amiens_index.zones)
+    # Extra zones overlapping QPV, so the tie-break is exercised away from shared edges too.
+    zones += [
+        ZoneShape(1, 1, "centre", box(2.28, 49.88, 2.31, 49.91)),
+        ZoneShape(2, 1, "nord", box(2.28, 49.91, 2.32, 49.93)),
+    ]
+    index = ZoneIndex(zones)
+    lons = rng.uniform(2.235, 2.345, 3000)
+    lats = rng.uniform(49.865, 49.925, 3000)
+    # Vertices of the polygons: the boundary cases that matter.
+    vertices = shapely.get_coordinates([z.geometry for z in zones])[::7]
+    lons = np.concatenate([lons, vertices[:, 0]])
+    lats = np.concatenate([lats, vertices[:, 1]])
+    got = index.assign(lons, lats)
+    expected = [_brute_force(zones, x, y) for x, y in zip(lons, lats, strict=True)]
+    assert got.tolist() == expected
+    assert (got != NO_ZONE).any() and (got == NO_ZONE).any()
+
+
+def test_large_batches_are_assigned_in_chunks_with_the_same_answers(amiens_index: ZoneIndex) -> None:
+    rng = np.random.default_rng(7)
+    lons = rng.uniform(2.235, 2.345, 300_000)
+    lats = rng.uniform(49.865, 49.925, 300_000)
+    got = amiens_index.assign(lons, lats)
+    sample = rng.integers(0, lons.size, 200)
+    assert [int(got[i]) for i in sample] == [amiens_index.assign_one(lons[i], lats[i]) for i in sample]
+
+
+def test_index_refuses_duplicate_ids_reserved_id_and_non_polygons() -> None:
+    with pytest.raises(ValueError, match="twice"):
+        ZoneIndex([ZoneShape(1, 0, "a", WEST), ZoneShape(1, 0, "b", EAST)])
+    with pytest.raises(ValueError, match="reserved"):
+        ZoneIndex([ZoneShape(NO_ZONE, 0, "a", WEST)])
+    with pytest.raises(ValueError, match="polygon"):
+        ZoneIndex([ZoneShape(1, 0, "a", Point(2.3, 49.9))])
+    with pytest.raises(ValueError, match="1-D"):
+        ZoneIndex([ZoneShape(1, 0, "a", WEST)]).assign([1.0, 2.0], [1.0])
