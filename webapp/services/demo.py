@@ -166,7 +166,7 @@ def build_demo(seed: int = 2026) -> str:
         name="Marches exploratoires — Amiens",
         territory=["80021"],
         description=(
-            "Dix-huit mois de marches exploratoires dans trois quartiers prioritaires et le centre-ville, "
+            "Dix-huit mois de marches exploratoires dans six quartiers prioritaires et le centre-ville, "
             "avec des groupes mixtes : femmes et hommes, collégiens, étudiants, jeunes adultes et aînés. "
             "Thèmes : vivre ensemble, cadre de vie, harcèlement de rue."
         ),
