@@ -1,0 +1,73 @@
+"""Privacy of sensitive locations: snap points to a fixed Lambert-93 grid and hide sparse cells.
+
+Reports of street harassment must never be shown to partners or the public at their exact place.
+They are counted per square cell of a grid fixed in Lambert-93 (EPSG:2154), 100 to 250 m wide; a cell
+with fewer than ``min_count`` reports is left out. The grid is deterministic: the same point always
+falls in the same cell, so repeated views cannot be averaged to recover it (random jitter can).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from shapely.geometry import Polygon, box
+
+from geodata.crs import METRIC_SRID, from_metric, transformer
+
+#: Allowed cell sizes, in metres.
+MIN_CELL_M, MAX_CELL_M = 100, 250
+#: Default cell size and the smallest count a shown cell may hold.
+DEFAULT_CELL_M, DEFAULT_MIN_COUNT = 200, 3
+
+
+@dataclass(frozen=True, order=True)
+class GridCell:
+    """One cell of the grid, named by its south-west corner in Lambert-93 metres."""
+
+    x0: int  #: easting of the south-west corner (a multiple of ``size_m``)
+    y0: int  #: northing of the south-west corner (a multiple of ``size_m``)
+    size_m: int  #: side of the cell
+
+    def polygon(self) -> Polygon:
+        """The cell's outline in lon/lat (EPSG:4326)."""
+        return from_metric(box(self.x0, self.y0, self.x0 + self.size_m, self.y0 + self.size_m), METRIC_SRID)
+
+    def centre(self) -> tuple[float, float]:
+        """The cell's centre as (lon, lat): where its count is drawn."""
+        lon, lat = transformer(METRIC_SRID, 4326).transform(self.x0 + self.size_m / 2, self.y0 + self.size_m / 2)
+        return (lon, lat)
+
+
+@dataclass(frozen=True)
+class CellCount:
+    """How many reports fall in one cell."""
+
+    cell: GridCell
+    count: int
+
+
+def _check_size(size_m: int) -> None:
+    if not MIN_CELL_M <= size_m <= MAX_CELL_M:
+        raise ValueError(f"cell size must be between {MIN_CELL_M} and {MAX_CELL_M} m, got {size_m}")
+
+
+def cell_of(lon: float, lat: float, size_m: int = DEFAULT_CELL_M) -> GridCell:
+    """The grid cell containing a point."""
+    _check_size(size_m)
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError("coordinates must be finite numbers")
+    x, y = transformer(4326, METRIC_SRID).transform(lon, lat)
+    return GridCell(int(math.floor(x / size_m) * size_m), int(math.floor(y / size_m) * size_m), size_m)
+
+
+def aggregate(
+    points: Iterable[tuple[float, float]], *, size_m: int = DEFAULT_CELL_M, min_count: int = DEFAULT_MIN_COUNT
+) -> list[CellCount]:
+    """Counts per cell, leaving out cells with fewer than ``min_count`` points; sorted by cell."""
+    if min_count < 1:
+        raise ValueError("min_count must be at least 1")
+    counts = Counter(cell_of(lon, lat, size_m) for lon, lat in points)
+    return [CellCount(cell, n) for cell, n in sorted(counts.items()) if n >= min_count]
