@@ -1,0 +1,138 @@
+"""Follow-up of recommendations: status changes with a dated timeline, and scorecards.
+
+Statuses move forward (proposed → accepted → in progress → done), may be declined with a reason at
+any open step, and may be reopened: a declined recommendation goes back to "proposed" when the group
+insists, and a "done" one goes back to "in progress" when a re-walk shows the problem is still there.
+Every change, answer or comment is an event; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from webapp.errors import Conflict, ValidationError
+from webapp.extensions import db
+from webapp.models import Organisation, Recommendation, RecommendationEvent, User, Zone
+from webapp.models.base import utcnow
+from webapp.models.enums import RecommendationStatus as S
+
+#: Allowed moves: from -> the statuses it may go to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PROPOSED: frozenset({S.ACCEPTED, S.IN_PROGRESS, S.DECLINED}),
+    S.ACCEPTED: frozenset({S.IN_PROGRESS, S.DONE, S.DECLINED}),
+    S.IN_PROGRESS: frozenset({S.DONE, S.DECLINED}),
+    S.DONE: frozenset({S.IN_PROGRESS}),
+    S.DECLINED: frozenset({S.PROPOSED}),
+}
+#: Statuses that close a recommendation (for delays and overdue counts).
+CLOSED = frozenset({S.DONE, S.DECLINED})
+#: Labels shown to people.
+LABELS_FR = {
+    S.PROPOSED: "Proposée",
+    S.ACCEPTED: "Acceptée",
+    S.IN_PROGRESS: "En cours",
+    S.DONE: "Réalisée",
+    S.DECLINED: "Refusée",
+}
+
+
+def change_status(
+    recommendation: Recommendation, new_status: str, *, author: User | None = None, comment: str = ""
+) -> RecommendationEvent:
+    """Move a recommendation to ``new_status``, recording who, when and why; commits.
+
+    A move the workflow does not allow is refused (409), and so is a refusal without a reason.
+    Asking for the status it already has is a no-op that records nothing.
+    """
+    if new_status not in set(S):
+        raise ValidationError("Statut inconnu.", details={"status": new_status})
+    current = recommendation.status
+    if new_status == current:
+        raise Conflict(f"La préconisation est déjà « {LABELS_FR[S(current)]} ».", details={"status": current})
+    if new_status not in TRANSITIONS[S(current)]:
+        raise Conflict(
+            f"Passage impossible de « {LABELS_FR[S(current)]} » à « {LABELS_FR[S(new_status)]} ».",
+            details={"from": current, "to": new_status, "allowed": sorted(TRANSITIONS[S(current)])},
+        )
+    comment = comment.strip()
+    if new_status == S.DECLINED and not comment:
+        raise ValidationError("Un refus doit être motivé.", details={"comment": "required"})
+    event = RecommendationEvent(status_from=current, status_to=new_status, comment=comment, author_id=author.id if author else None)
+    recommendation.events.append(event)
+    recommendation.status = new_status
+    recommendation.updated_at = utcnow()
+    db.session.commit()
+    return event
+
+
+def add_comment(recommendation: Recommendation, comment: str, *, author: User | None = None) -> RecommendationEvent:
+    """Add an answer or a comment to the timeline without changing the status; commits."""
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError("Le commentaire est vide.", details={"comment": "required"})
+    event = RecommendationEvent(comment=comment, author_id=author.id if author else None)
+    recommendation.events.append(event)
+    db.session.commit()
+    return event
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """How one partner (or zone) is doing with the recommendations addressed to it."""
+
+    name: str
+    total: int
+    done: int
+    declined: int
+    overdue: int
+    #: Median days from creation to "done", None when nothing is done yet.
+    median_days_to_done: float | None
+
+    @property
+    def done_share(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+def _done_at(recommendation: Recommendation) -> date | None:
+    moments = [e.created_at for e in recommendation.events if e.status_to == S.DONE]
+    return moments[-1].date() if moments else None
+
+
+def _scorecard(name: str, recommendations: list[Recommendation], today: date) -> Scorecard:
+    delays = [
+        (done - r.created_at.date()).days
+        for r in recommendations
+        if r.status == S.DONE and (done := _done_at(r)) is not None
+    ]
+    return Scorecard(
+        name=name,
+        total=len(recommendations),
+        done=sum(r.status == S.DONE for r in recommendations),
+        declined=sum(r.status == S.DECLINED for r in recommendations),
+        overdue=sum(r.deadline is not None and r.deadline < today and r.status not in CLOSED for r in recommendations),
+        median_days_to_done=statistics.median(delays) if delays else None,
+    )
+
+
+def scorecards(project_id: int, *, by: str = "partner", today: date | None = None) -> list[Scorecard]:
+    """Scorecards of a project's recommendations per partner organisation or per zone, by name."""
+    today = today or utcnow().date()
+    recommendations = db.session.scalars(
+        select(Recommendation).where(Recommendation.project_id == project_id).order_by(Recommendation.id)
+    ).all()
+    groups: dict[str, list[Recommendation]] = {}
+    if by == "partner":
+        names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+        for r in recommendations:
+            groups.setdefault(names.get(r.organisation_id, "Sans partenaire"), []).append(r)
+    elif by == "zone":
+        names = dict(db.session.execute(select(Zone.id, Zone.name)).all())
+        for r in recommendations:
+            groups.setdefault(names.get(r.zone_id, "Hors zone"), []).append(r)
+    else:
+        raise ValidationError("Regroupement inconnu.", details={"by": by})
+    return [_scorecard(name, group, today) for name, group in sorted(groups.items())]
