@@ -175,3 +175,21 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Say how many database tests ran on each database, so a silently skipped PostGIS shows."""
+    counts = {name: {"passed": 0, "failed": 0, "skipped": 0} for name in BACKENDS}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") not in ("call", "setup"):
+                continue
+            if outcome == "passed" and report.when != "call":
+                continue
+            for name in BACKENDS:
+                if f"[{name}" in report.nodeid or f"-{name}]" in report.nodeid or f"-{name}-" in report.nodeid:
+                    counts[name]["failed" if outcome == "error" else outcome] += 1
+    line = "; ".join(
+        f"{name}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped" for name, c in counts.items()
+    )
+    terminalreporter.write_sep("-", f"database tests — {line}")
