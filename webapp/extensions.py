@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -42,6 +43,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Connectez-vous pour accéder à cette page."
+#: Interface language: French by default, English available (see webapp.i18n).
+babel = Babel()
 
 # SpatiaLite's loader takes a library name from this variable; the dynamic loader resolves it.
 os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")

@@ -1,22 +1,38 @@
-"""Observations: recording one (the zone is assigned on arrival) and reading them back."""
+"""Observations: recording one (the zone is assigned on arrival) and reading them back.
+
+Phones submit through :func:`submit_observation`, which is idempotent on the UUID the phone made: the
+database's unique constraint decides (``INSERT … ON CONFLICT DO NOTHING``), never a check-then-insert,
+so parallel resends from several server processes store one row. The stored payload hash then tells a
+resend (same content: 200) from a clash (other content under the same UUID: 409).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import uuid
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from geoalchemy2.shape import from_shape
-from shapely.geometry import Point
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import GeometryCollection, Point
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from geodata.shapes import check_lonlat
-from webapp.errors import ValidationError
+from geodata.shapes import check_lonlat, distance_m, lonlat_issue
+from mobile_forms import AnswerErrors, FormDefinition, get_definition, latest, validate_answers
+from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Walk
 from webapp.models.base import utcnow
-from webapp.models.enums import LocationSource, ModerationStatus, Polarity
+from webapp.models.enums import LocationSource, ModerationStatus, Polarity, WalkStatus
 from webapp.services import zones
+
+#: The form phones use unless they name another.
+DEFAULT_FORM_KEY = "marche_exploratoire"
 
 
 def record_observation(
@@ -82,3 +98,316 @@ def count_observations(walk: Walk | None = None) -> int:
     if walk is not None:
         stmt = stmt.where(Observation.walk_id == walk.id)
     return db.session.scalar(stmt) or 0
+
+
+# --- submissions from phones -------------------------------------------------------------------------------
+
+#: A point further than this from the walk's route and stops is kept but flagged for the facilitator.
+OUT_OF_AREA_M = 1000.0
+#: A phone clock may be off; a capture time further ahead than this is refused.
+FUTURE_TOLERANCE = timedelta(hours=12)
+#: Fields stored in their own columns rather than in ``answers``.
+_COLUMN_FIELDS = ("polarity", "feeling", "note", "proposal")
+#: Keys of a submission; any other is reported.
+_SUBMISSION_KEYS = {"client_uuid", "form", "captured_at", "location", "answers"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A checked submission, ready to store."""
+
+    client_uuid: uuid.UUID
+    form_key: str
+    form_version: int
+    lon: float
+    lat: float
+    accuracy_m: float | None
+    location_source: str
+    captured_at: datetime
+    theme: str
+    subtheme: str | None
+    polarity: str
+    feeling: int | None
+    note: str
+    proposal: str
+    answers: dict[str, Any]
+    payload_hash: str
+
+
+def _problem(code: str, fr: str, en: str, **params: Any) -> list[dict[str, Any]]:
+    return [{"code": code, "message": {"fr": fr, "en": en}, "params": params}]
+
+
+def _number(raw: object) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_client_uuid(raw: object) -> uuid.UUID:
+    """The phone's UUID for an observation or a photo, or a ValidationError naming the field."""
+    try:
+        return uuid.UUID(str(raw))
+    except (ValueError, TypeError):
+        raise ValidationError(
+            "Identifiant d'observation invalide.",
+            details={"client_uuid": _problem("invalid_uuid", "Identifiant invalide.", "Invalid identifier.")},
+        ) from None
+
+
+def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | None = None) -> Submission:
+    """Check a submission from a phone against its form; every problem is reported with its field."""
+    if not isinstance(payload, Mapping):
+        raise ValidationError(
+            "Le contenu envoyé n'est pas une observation.",
+            details={"_payload": _problem("wrong_type", "Format inattendu.", "Unexpected format.")},
+        )
+    errors: dict[str, list[dict[str, Any]]] = {}
+    for key in payload:
+        if key not in _SUBMISSION_KEYS:
+            errors[str(key)[:64]] = _problem("unknown_field", "Champ inconnu.", "Unknown field.")
+
+    if client_uuid is None:
+        try:
+            client_uuid = parse_client_uuid(payload.get("client_uuid"))
+        except ValidationError as error:
+            errors.update(error.details)  # type: ignore[arg-type]
+
+    form_raw = payload.get("form") or {}
+    definition: FormDefinition | None = None
+    try:
+        key = str(form_raw.get("key", DEFAULT_FORM_KEY)) if isinstance(form_raw, Mapping) else ""
+        version = form_raw.get("version") if isinstance(form_raw, Mapping) else None
+        definition = latest(key) if version is None else get_definition(key, int(version))
+    except (KeyError, ValueError, TypeError, LookupError):
+        errors["form"] = _problem("unknown_form", "Formulaire inconnu.", "Unknown form.")
+
+    location = payload.get("location")
+    lon = lat = accuracy = None
+    source = LocationSource.GPS.value
+    if not isinstance(location, Mapping):
+        errors["location"] = _problem("required", "Indiquez où vous êtes.", "Say where you are.")
+    else:
+        lon, lat = _number(location.get("lon")), _number(location.get("lat"))
+        if lon is None or lat is None:
+            errors["location"] = _problem("wrong_type", "Position invalide.", "Invalid position.")
+        else:
+            issue = lonlat_issue(lon, lat)
+            if issue is not None:
+                errors["location"] = _problem(issue.reason, issue.message_fr, issue.message_en)
+        if location.get("accuracy_m") is not None:
+            accuracy = _number(location.get("accuracy_m"))
+            if accuracy is None or accuracy < 0 or accuracy > 100_000:
+                errors["location.accuracy_m"] = _problem(
+                    "out_of_range", "Précision invalide.", "Invalid accuracy.", min=0, max=100_000
+                )
+        source = str(location.get("source") or LocationSource.GPS.value)
+        if source not in {LocationSource.GPS.value, LocationSource.PIN.value}:
+            errors["location.source"] = _problem("unknown_choice", "Origine inconnue.", "Unknown source.")
+
+    captured_at = utcnow()
+    if payload.get("captured_at") is not None:
+        try:
+            captured_at = datetime.fromisoformat(str(payload["captured_at"]).replace("Z", "+00:00"))
+            if captured_at.tzinfo is None:
+                captured_at = captured_at.replace(tzinfo=UTC)
+            captured_at = captured_at.astimezone(UTC)
+            if captured_at > utcnow() + FUTURE_TOLERANCE:
+                errors["captured_at"] = _problem(
+                    "in_future", "La date est dans le futur.", "The date is in the future."
+                )
+        except ValueError:
+            errors["captured_at"] = _problem("wrong_type", "Date invalide.", "Invalid date.")
+
+    normalised = None
+    if definition is not None:
+        answers = payload.get("answers")
+        try:
+            normalised = validate_answers(definition, answers if isinstance(answers, Mapping) else {})
+        except AnswerErrors as error:
+            errors.update(error.to_dict())
+    if (
+        errors
+        or normalised is None
+        or definition is None
+        or lon is None
+        or lat is None
+        or client_uuid is None
+    ):
+        raise ValidationError("Certaines réponses sont à corriger.", details=errors)
+
+    values = dict(normalised.values)
+    polarity = str(values.pop("polarity", Polarity.NEUTRAL.value))
+    feeling = values.pop("feeling", None)
+    note = str(values.pop("note", ""))
+    proposal = str(values.pop("proposal", ""))
+    lon, lat = round(lon, 7), round(lat, 7)
+    accuracy = round(accuracy, 1) if accuracy is not None else None
+    canonical = {
+        "form": [definition.key, definition.version],
+        "location": [lon, lat, accuracy, source],
+        "captured_at": captured_at.isoformat(timespec="seconds"),
+        "theme": normalised.theme,
+        "subtheme": normalised.subtheme,
+        "polarity": polarity,
+        "feeling": feeling,
+        "note": note,
+        "proposal": proposal,
+        "answers": values,
+    }
+    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return Submission(
+        client_uuid=client_uuid,
+        form_key=definition.key,
+        form_version=definition.version,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy,
+        location_source=source,
+        captured_at=captured_at,
+        theme=normalised.theme,
+        subtheme=normalised.subtheme,
+        polarity=polarity if polarity in set(Polarity) else Polarity.NEUTRAL.value,
+        feeling=feeling,
+        note=note,
+        proposal=proposal,
+        answers=values,
+        payload_hash=digest,
+    )
+
+
+def is_out_of_area(walk: Walk, lon: float, lat: float) -> bool:
+    """Whether a point lies far from the walk's route and stops (walks without either: never)."""
+    parts = [to_shape(stop.location) for stop in walk.stops]
+    if walk.route is not None:
+        parts.append(to_shape(walk.route))
+    if not parts:
+        return False
+    return distance_m(Point(lon, lat), GeometryCollection(parts)) > OUT_OF_AREA_M
+
+
+def _located_values(walk: Walk, submission: Submission) -> dict[str, Any]:
+    return {
+        "location": from_shape(Point(submission.lon, submission.lat), srid=4326),
+        "accuracy_m": submission.accuracy_m,
+        "location_source": submission.location_source,
+        "zone_id": zones.find_zone_id(walk.project, submission.lon, submission.lat),
+        "out_of_area": is_out_of_area(walk, submission.lon, submission.lat),
+        "theme": submission.theme,
+        "subtheme": submission.subtheme,
+        "polarity": submission.polarity,
+        "feeling": submission.feeling,
+        "note": submission.note,
+        "proposal": submission.proposal,
+        "answers": submission.answers,
+        "form_key": submission.form_key,
+        "form_version": submission.form_version,
+        "captured_at": submission.captured_at,
+        "payload_hash": submission.payload_hash,
+    }
+
+
+def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> tuple[Observation, bool]:
+    """Store a phone's submission once; returns the stored observation and whether it is new.
+
+    A resend with the same content returns the stored row; other content under a UUID already used
+    (by this participant or anyone else) raises Conflict.
+    """
+    submission = parse_submission(payload)
+    walk = participant.walk
+    if walk.status != WalkStatus.OPEN:
+        raise Forbidden("Cette marche n'accepte plus d'observations.", details={"walk": walk.status})
+    now = utcnow()
+    table = Observation.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(
+            client_uuid=submission.client_uuid,
+            walk_id=walk.id,
+            participant_id=participant.id,
+            moderation_status=ModerationStatus.PENDING.value,
+            received_at=now,
+            updated_at=now,
+            **_located_values(walk, submission),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
+        .returning(table.c.id)
+    )
+    new_id = db.session.execute(stmt).scalar()
+    db.session.commit()
+    observation = db.session.scalar(
+        select(Observation).where(Observation.client_uuid == submission.client_uuid)
+    )
+    if observation is None:  # deleted between the insert and the read
+        raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
+    if new_id is None and (
+        observation.participant_id != participant.id or observation.payload_hash != submission.payload_hash
+    ):
+        raise Conflict(
+            "Une autre observation porte déjà cet identifiant.",
+            details={
+                "client_uuid": _problem("conflict", "Identifiant déjà utilisé.", "Identifier already used.")
+            },
+        )
+    return observation, new_id is not None
+
+
+def get_own_observation(participant: Participant, client_uuid: uuid.UUID) -> Observation:
+    """One of the participant's observations, by its phone UUID; NotFound for anyone else's."""
+    observation = db.session.scalar(
+        select(Observation).where(
+            Observation.client_uuid == client_uuid, Observation.participant_id == participant.id
+        )
+    )
+    if observation is None:
+        raise NotFound("Observation introuvable.", details={"client_uuid": str(client_uuid)})
+    return observation
+
+
+def list_own_observations(participant: Participant) -> list[Observation]:
+    """The participant's observations on their walk, newest first."""
+    return list(
+        db.session.scalars(
+            select(Observation)
+            .where(Observation.participant_id == participant.id, Observation.walk_id == participant.walk_id)
+            .order_by(Observation.captured_at.desc(), Observation.id.desc())
+        )
+    )
+
+
+def update_observation(
+    participant: Participant, client_uuid: uuid.UUID, payload: Mapping[str, Any]
+) -> Observation:
+    """Replace the content of one of the participant's observations (same UUID); idempotent."""
+    observation = get_own_observation(participant, client_uuid)
+    if participant.walk.status != WalkStatus.OPEN:
+        raise Forbidden(
+            "Cette marche n'accepte plus de modifications.", details={"walk": participant.walk.status}
+        )
+    submission = parse_submission(payload, client_uuid=client_uuid)
+    if observation.payload_hash != submission.payload_hash:
+        for name, value in _located_values(participant.walk, submission).items():
+            setattr(observation, name, value)
+        observation.moderation_status = ModerationStatus.PENDING.value
+        db.session.commit()
+    return observation
+
+
+def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list[str]:
+    """Delete one of the participant's observations; returns the stored names of its photo files."""
+    observation = get_own_observation(participant, client_uuid)
+    names = [photo.stored_name for photo in observation.photos]
+    db.session.delete(observation)
+    db.session.commit()
+    return names
+
+
+def observation_lonlat(observation: Observation) -> tuple[float, float]:
+    """The observation's position as (lon, lat)."""
+    point = to_shape(observation.location)
+    return point.x, point.y

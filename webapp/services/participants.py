@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -73,3 +74,70 @@ def get_participant_by_token(token: str) -> Participant:
     if participant.walk.status == WalkStatus.CLOSED:
         raise Forbidden("Cette marche est terminée.")
     return participant
+
+
+def get_walk_by_code(raw_code: str) -> Walk:
+    """The walk a typed or scanned code names, if it can be joined now; a clear error otherwise."""
+    from webapp.services.walks import normalise_join_code
+
+    code = normalise_join_code(raw_code or "")
+    if not code:
+        raise ValidationError("Entrez le code de la marche.", details={"code": "required"})
+    walk = db.session.scalar(select(Walk).where(Walk.join_code == code))
+    if walk is None:
+        raise NotFound(
+            "Ce code ne correspond à aucune marche. Vérifiez-le auprès de l'animatrice ou de l'animateur.",
+            details={"code": "unknown"},
+        )
+    if walk.status == WalkStatus.CLOSED:
+        raise Forbidden(
+            "Cette marche est terminée : on ne peut plus la rejoindre.", details={"code": "closed"}
+        )
+    if walk.status != WalkStatus.OPEN:
+        raise Forbidden(
+            "Cette marche n'a pas encore commencé : réessayez quand l'animatrice ou l'animateur"
+            " l'aura ouverte.",
+            details={"code": "not_open"},
+        )
+    return walk
+
+
+def join_walk(
+    raw_code: str,
+    *,
+    age_band: str = AgeBand.UNDISCLOSED,
+    gender: str = Gender.UNDISCLOSED,
+    status: str = ParticipantStatus.UNDISCLOSED,
+) -> tuple[Participant, str]:
+    """Join the open walk with this code; returns the participant and its token (shown once)."""
+    walk = get_walk_by_code(raw_code)
+    return add_participant(
+        walk,
+        age_band=age_band or AgeBand.UNDISCLOSED,
+        gender=gender or Gender.UNDISCLOSED,
+        status=status or ParticipantStatus.UNDISCLOSED,
+    )
+
+
+def walk_outline(walk: Walk) -> dict[str, Any]:
+    """What a participant's phone needs to know about its walk: title, route and stops as GeoJSON."""
+    from geoalchemy2.shape import to_shape
+
+    from geodata.convert import shape_to_geojson
+
+    return {
+        "id": walk.id,
+        "title": walk.title,
+        "date": walk.walk_date.isoformat(),
+        "status": walk.status,
+        "join_code": walk.join_code,
+        "route": shape_to_geojson(to_shape(walk.route), precision=6) if walk.route is not None else None,
+        "stops": [
+            {
+                "position": s.position,
+                "name": s.name,
+                "location": shape_to_geojson(to_shape(s.location), precision=6),
+            }
+            for s in walk.stops
+        ],
+    }

@@ -1,0 +1,187 @@
+"""Submission API: idempotent creation, bad input, own observations (list, edit, delete), on both DBs."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
+from webapp.services import observations, participants
+
+
+@pytest.fixture
+def walk(app, db_session):  # type: ignore[no-untyped-def]
+    return make_walk()
+
+
+@pytest.fixture
+def auth(client, walk):  # type: ignore[no-untyped-def]
+    response = client.post("/api/v1/join", json={"code": walk.join_code})
+    assert response.status_code == 201
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+def _post(client, auth, body):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/observations", json=body, headers=auth)
+
+
+def test_first_submission_is_created_with_its_zone_and_aware_times(client, auth, walk):
+    response = _post(client, auth, payload())
+    assert response.status_code == 201
+    body = response.json
+    assert body["zone_name"] == ZONE_NAME
+    assert body["out_of_area"] is False
+    assert body["captured_at"].endswith("+00:00") and body["received_at"].endswith("+00:00")
+    assert body["theme"] == "eclairage" and body["polarity"] == "negative" and body["feeling"] == 2
+
+
+def test_resend_with_the_same_payload_returns_the_stored_row_with_200(client, auth, walk):
+    body = payload()
+    first = _post(client, auth, body)
+    again = _post(client, auth, body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["client_uuid"] == first.json["client_uuid"]
+    assert again.json["received_at"] == first.json["received_at"]
+    assert observations.count_observations(walk) == 1
+
+
+def test_same_uuid_with_another_payload_is_a_conflict_and_keeps_the_first(client, auth, walk):
+    body = payload()
+    _post(client, auth, body)
+    other = {**body, "answers": {**body["answers"], "note": "Autre chose"}}
+    response = _post(client, auth, other)
+    assert response.status_code == 409
+    assert response.json["error"] == "conflict"
+    assert "client_uuid" in response.json["details"]
+    stored = client.get(f"/api/v1/observations/{body['client_uuid']}", headers=auth).json
+    assert stored["note"] == "Lampadaire éteint"
+
+
+def test_same_uuid_from_another_participant_is_a_conflict(client, auth, walk):
+    body = payload()
+    _post(client, auth, body)
+    other = client.post("/api/v1/join", json={"code": walk.join_code}).json["token"]
+    response = _post(client, {"Authorization": f"Bearer {other}"}, body)
+    assert response.status_code == 409
+    assert observations.count_observations(walk) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"answers": {"theme": None}}, "theme", "required"),
+        ({"answers": {"theme": "meteo"}}, "theme", "unknown_theme"),
+        ({"answers": {"feeling": 6}}, "feeling", "out_of_range"),
+        ({"answers": {"feeling": 0}}, "feeling", "out_of_range"),
+        ({"answers": {"note": "x" * 2001}}, "note", "too_long"),
+        ({"answers": {"polarity": "peut-être"}}, "polarity", "unknown_choice"),
+        ({"answers": {"couleur": "bleu"}}, "couleur", "unknown_field"),
+        ({"location": {"lon": 200.0, "lat": 49.9}}, "location", "out_of_range"),
+        ({"location": {"lon": 2.3, "lat": 195.0}}, "location", "out_of_range"),
+        ({"location": {"lon": 49.9196, "lat": 2.2991}}, "location", "swapped"),
+        ({"location": {"lon": "abc", "lat": 49.9}}, "location", "wrong_type"),
+        ({"location": None}, "location", "required"),
+        ({"location": {"accuracy_m": -3}}, "location.accuracy_m", "out_of_range"),
+        ({"client_uuid": "pas-un-uuid"}, "client_uuid", "invalid_uuid"),
+        ({"captured_at": "hier"}, "captured_at", "wrong_type"),
+        ({"captured_at": "2099-01-01T00:00:00Z"}, "captured_at", "in_future"),
+        ({"form": {"key": "inconnu", "version": 1}}, "form", "unknown_form"),
+        ({"walk_id": 12}, "walk_id", "unknown_field"),
+    ],
+)
+def test_bad_input_is_refused_with_a_structured_error_naming_the_field(
+    client, auth, walk, overrides, field, code
+):
+    body = payload(**overrides)
+    response = _post(client, auth, body)
+    assert response.status_code == 422, response.json
+    problems = response.json["details"][field]
+    assert problems[0]["code"] == code
+    assert problems[0]["message"]["fr"]
+    assert observations.count_observations(walk) == 0
+
+
+def test_invalid_json_is_refused(client, auth):
+    response = client.post(
+        "/api/v1/observations", data="{pas du json", headers={**auth, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json["error"] == "validation_error"
+
+
+def test_point_far_from_the_walk_is_kept_but_flagged(client, auth, walk):
+    response = _post(client, auth, payload(location={"lon": 2.2400, "lat": 49.8700}))
+    assert response.status_code == 201
+    assert response.json["out_of_area"] is True
+    assert response.json["zone"] is None and response.json["zone_name"] == "Hors zone"
+
+
+def test_requests_without_a_valid_token_are_unauthorized(client, walk):
+    assert _post(client, {}, payload()).status_code == 401
+    response = _post(client, {"Authorization": "Bearer nimporte-quoi"}, payload())
+    assert response.status_code == 401
+    assert response.json["message"]
+
+
+def test_a_closed_walk_refuses_observations_and_joins(client, auth, walk, db_session):
+    from webapp.services import walks
+
+    walks.close_walk(walk)
+    response = _post(client, auth, payload())
+    assert response.status_code == 403
+    assert "terminée" in response.json["message"]
+    joined = client.post("/api/v1/join", json={"code": walk.join_code})
+    assert joined.status_code == 403
+
+
+def test_a_token_only_reaches_its_own_walk_and_observations(client, auth, walk, db_session):
+    other_walk = make_walk(code="QR9TX4")
+    _, token = participants.add_participant(other_walk)
+    other = {"Authorization": f"Bearer {token}"}
+    mine = _post(client, auth, payload()).json
+    assert client.get(f"/api/v1/observations/{mine['client_uuid']}", headers=other).status_code == 404
+    assert client.delete(f"/api/v1/observations/{mine['client_uuid']}", headers=other).status_code == 404
+    assert client.get("/api/v1/observations", headers=other).json == {"observations": []}
+    theirs = _post(client, other, payload()).json
+    assert theirs["walk_id"] == other_walk.id
+
+
+def test_participant_lists_edits_and_deletes_their_own_observations(client, auth, walk):
+    body = payload()
+    _post(client, auth, body)
+    listed = client.get("/api/v1/observations", headers=auth).json["observations"]
+    assert [o["client_uuid"] for o in listed] == [body["client_uuid"]]
+
+    edited = {**body, "answers": {**body["answers"], "note": "Réparé depuis", "polarity": "positive"}}
+    response = client.put(f"/api/v1/observations/{body['client_uuid']}", json=edited, headers=auth)
+    assert response.status_code == 200
+    assert response.json["note"] == "Réparé depuis" and response.json["polarity"] == "positive"
+    again = client.put(f"/api/v1/observations/{body['client_uuid']}", json=edited, headers=auth)
+    assert again.status_code == 200
+
+    assert client.delete(f"/api/v1/observations/{body['client_uuid']}", headers=auth).status_code == 204
+    assert client.get(f"/api/v1/observations/{body['client_uuid']}", headers=auth).status_code == 404
+    assert observations.count_observations(walk) == 0
+
+
+def test_unknown_observation_uuid_in_url_is_not_found(client, auth):
+    assert client.get(f"/api/v1/observations/{uuid.uuid4()}", headers=auth).status_code == 404
+    assert client.get("/api/v1/observations/pas-un-uuid", headers=auth).status_code == 404
+
+
+def test_form_is_served_in_french_and_english(client):
+    fr = client.get("/api/v1/forms/marche_exploratoire").json
+    en = client.get("/api/v1/forms/marche_exploratoire/1?lang=en").json
+    assert fr["title"] == "Marche exploratoire" and en["title"] == "Exploratory walk"
+    assert client.get("/api/v1/forms/inconnu").status_code == 404
+
+
+def test_openapi_document_describes_every_api_route(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert method.lower() in document["paths"][path], (method, path)

@@ -1,0 +1,235 @@
+"""URL rules and handlers of the JSON API used by the capture page (documented in ``openapi.py``).
+
+Participants authenticate with ``Authorization: Bearer <token>``, never with cookies, so the
+blueprint is exempt from CSRF. Writes are idempotent on UUIDs made by the phone: a resend returns
+200 with the stored resource, a first write 201, other content under a used UUID 409.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from mobile_forms import get_definition, latest
+from webapp.errors import DomainError, NotFound, ValidationError
+from webapp.extensions import csrf
+from webapp.models import Observation, Participant, Photo, Walk
+from webapp.services import observations, participants, photos, ratelimit
+from webapp.services.zones import OUTSIDE_LABEL
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+#: Joins allowed per client address and window, across all server processes.
+DEFAULT_JOIN_LIMIT = "20/60"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+def check_join_rate() -> None:
+    """Count a join attempt from this address; TooManyRequests past the limit (shared by all workers)."""
+    limit = ratelimit.Limit.parse(current_app.config.get("JOIN_RATE_LIMIT", DEFAULT_JOIN_LIMIT))
+    verdict = ratelimit.hit(f"join:{request.remote_addr or '-'}", limit)
+    if not verdict.allowed:
+        g.retry_after = verdict.retry_after
+        raise TooManyRequests(
+            "Trop de tentatives : réessayez dans une minute.", details={"retry_after": verdict.retry_after}
+        )
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    if "retry_after" in g:
+        response.headers["Retry-After"] = str(g.retry_after)
+    return response
+
+
+def current_participant() -> Participant:
+    """The participant whose token the request carries."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Rejoignez d'abord une marche avec son code.")
+    try:
+        return participants.get_participant_by_token(token.strip())
+    except NotFound as error:
+        raise Unauthorized(error.message) from None
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError(
+            "Le contenu envoyé n'est pas du JSON valide.",
+            details={
+                "_payload": [
+                    {"code": "wrong_type", "message": {"fr": "JSON attendu.", "en": "JSON expected."}}
+                ]
+            },
+        )
+    return body
+
+
+def _uuid(raw: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound("Identifiant inconnu.", details={field: raw[:64]}) from None
+
+
+def walk_to_dict(walk: Walk) -> dict[str, Any]:
+    """What a phone needs to know about its walk (route and stops as GeoJSON)."""
+    return participants.walk_outline(walk)
+
+
+def photo_to_dict(photo: Photo) -> dict[str, Any]:
+    return {
+        "client_uuid": str(photo.client_uuid),
+        "width": photo.width,
+        "height": photo.height,
+        "size_bytes": photo.size_bytes,
+        "created_at": photo.created_at.isoformat(),
+    }
+
+
+def observation_to_dict(observation: Observation) -> dict[str, Any]:
+    """The JSON shape of an observation, as its author sees it (times in UTC, with their zone)."""
+    lon, lat = observations.observation_lonlat(observation)
+    return {
+        "client_uuid": str(observation.client_uuid),
+        "walk_id": observation.walk_id,
+        "form": {"key": observation.form_key, "version": observation.form_version},
+        "theme": observation.theme,
+        "subtheme": observation.subtheme,
+        "polarity": observation.polarity,
+        "feeling": observation.feeling,
+        "note": observation.note,
+        "proposal": observation.proposal,
+        "answers": observation.answers,
+        "location": {
+            "lon": lon,
+            "lat": lat,
+            "accuracy_m": observation.accuracy_m,
+            "source": observation.location_source,
+        },
+        "zone": {"id": observation.zone.id, "name": observation.zone.name} if observation.zone else None,
+        "zone_name": observation.zone.name if observation.zone else OUTSIDE_LABEL,
+        "out_of_area": observation.out_of_area,
+        "moderation_status": observation.moderation_status,
+        "captured_at": observation.captured_at.isoformat(),
+        "received_at": observation.received_at.isoformat(),
+        "updated_at": observation.updated_at.isoformat(),
+        "photos": [photo_to_dict(p) for p in observation.photos],
+    }
+
+
+@bp.post("/join")
+def join() -> tuple[Response, int]:
+    """Join an open walk by its code; returns the participant token (rate-limited)."""
+    check_join_rate()
+    body = _json_body()
+    participant, token = participants.join_walk(
+        str(body.get("code") or ""),
+        age_band=str(body.get("age_band") or "undisclosed"),
+        gender=str(body.get("gender") or "undisclosed"),
+        status=str(body.get("status") or "undisclosed"),
+    )
+    return jsonify(
+        {
+            "token": token,
+            "expires_at": participant.expires_at.isoformat() if participant.expires_at else None,
+            "walk": walk_to_dict(participant.walk),
+        }
+    ), 201
+
+
+@bp.get("/walk")
+def my_walk() -> Response:
+    """The walk the token belongs to."""
+    return jsonify(walk_to_dict(current_participant().walk))
+
+
+@bp.get("/forms/<key>")
+@bp.get("/forms/<key>/<int:version>")
+def form(key: str, version: int | None = None) -> Response:
+    """A form definition as the capture page renders it (``?lang=fr|en``)."""
+    try:
+        definition = latest(key) if version is None else get_definition(key, version)
+    except (KeyError, LookupError):
+        raise NotFound("Formulaire inconnu.", details={"form": key}) from None
+    return jsonify(definition.to_dict(request.args.get("lang") or g.get("lang", "fr")))
+
+
+@bp.post("/observations")
+def create_observation() -> tuple[Response, int]:
+    """Create an observation, idempotent on ``client_uuid`` (201 new, 200 resend, 409 clash)."""
+    participant = current_participant()
+    observation, created = observations.submit_observation(participant, _json_body())
+    return jsonify(observation_to_dict(observation)), 201 if created else 200
+
+
+@bp.get("/observations")
+def list_observations() -> Response:
+    """The participant's own observations on their walk."""
+    participant = current_participant()
+    items = observations.list_own_observations(participant)
+    return jsonify({"observations": [observation_to_dict(o) for o in items]})
+
+
+@bp.get("/observations/<client_uuid>")
+def get_observation(client_uuid: str) -> Response:
+    participant = current_participant()
+    observation = observations.get_own_observation(participant, _uuid(client_uuid, "client_uuid"))
+    return jsonify(observation_to_dict(observation))
+
+
+@bp.put("/observations/<client_uuid>")
+def update_observation(client_uuid: str) -> Response:
+    """Replace the content of one's own observation (idempotent)."""
+    participant = current_participant()
+    observation = observations.update_observation(
+        participant, _uuid(client_uuid, "client_uuid"), _json_body()
+    )
+    return jsonify(observation_to_dict(observation))
+
+
+@bp.delete("/observations/<client_uuid>")
+def delete_observation(client_uuid: str) -> tuple[str, int]:
+    """Delete one's own observation and its photos."""
+    participant = current_participant()
+    names = observations.delete_observation(participant, _uuid(client_uuid, "client_uuid"))
+    photos.remove_files(current_app.config["PHOTO_DIR"], names)
+    return "", 204
+
+
+@bp.put("/observations/<client_uuid>/photos/<photo_uuid>")
+def put_photo(client_uuid: str, photo_uuid: str) -> tuple[Response, int]:
+    """Upload a photo (the request body is the image), idempotent on the photo's UUID."""
+    participant = current_participant()
+    photo, created = photos.add_photo(
+        participant,
+        _uuid(client_uuid, "client_uuid"),
+        _uuid(photo_uuid, "photo_uuid"),
+        request.get_data(cache=False),
+        photo_dir=current_app.config["PHOTO_DIR"],
+    )
+    return jsonify(photo_to_dict(photo)), 201 if created else 200
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The API described as OpenAPI 3.1."""
+    from webapp.api.openapi import document
+
+    return jsonify(document())

@@ -1,0 +1,281 @@
+"""URL rules and handlers of the residents' pages: the join page and the capture page.
+
+The capture page works as a plain HTML form first (posted here, with a CSRF token and the
+participant cookie); its JavaScript modules then take over: geolocation, the pin map, photos, and
+the offline outbox that talks to the JSON API with the participant token.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from mobile_forms import latest
+from webapp.api.blueprint import check_join_rate, observation_to_dict
+from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.models import Participant
+from webapp.models.enums import AgeBand, Gender, ParticipantStatus
+from webapp.security import TILE_HOSTS
+from webapp.services import observations, participants
+
+bp = Blueprint("residents", __name__)
+
+#: Cookie holding the participant token for the plain-HTML path (the JSON API takes it as a Bearer token).
+COOKIE = "arpenteur_participant"
+#: The form the capture page offers.
+FORM_KEY = "marche_exploratoire"
+#: Tile URL templates by the TILES setting (attribution shown on the map).
+TILE_URLS = {
+    "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap"),
+    "ign": (
+        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
+        "&STYLE=normal&FORMAT=image/png&TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+        "© IGN",
+    ),
+}
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def profile_choices() -> dict[str, list[tuple[str, str]]]:
+    """The optional profile questions, each with "prefer not to say" first."""
+    undisclosed = _("Je préfère ne pas répondre")
+    return {
+        "age_band": [
+            (AgeBand.UNDISCLOSED, undisclosed),
+            (AgeBand.UNDER_15, _("11 à 14 ans")),
+            (AgeBand.TEEN, _("15 à 17 ans")),
+            (AgeBand.YOUNG_ADULT, _("18 à 25 ans")),
+            (AgeBand.ADULT, _("26 à 44 ans")),
+            (AgeBand.MIDLIFE, _("45 à 64 ans")),
+            (AgeBand.SENIOR, _("65 ans et plus")),
+        ],
+        "gender": [
+            (Gender.UNDISCLOSED, undisclosed),
+            (Gender.WOMAN, _("Femme")),
+            (Gender.MAN, _("Homme")),
+            (Gender.OTHER, _("Autre")),
+        ],
+        "status": [
+            (ParticipantStatus.UNDISCLOSED, undisclosed),
+            (ParticipantStatus.COLLEGIEN, _("Collégien·ne")),
+            (ParticipantStatus.LYCEEN, _("Lycéen·ne")),
+            (ParticipantStatus.STUDENT, _("Étudiant·e")),
+            (ParticipantStatus.RESIDENT, _("Habitant·e")),
+            (ParticipantStatus.PARTNER_STAFF, _("Professionnel·le d'une structure partenaire")),
+            (ParticipantStatus.OTHER, _("Autre")),
+        ],
+    }
+
+
+@bp.get("/rejoindre")
+def join() -> str:
+    """The join page: a code (typed, or from the QR code's link) and optional profile questions."""
+    return render_template(
+        "residents/join.html", code=request.args.get("code", ""), choices=profile_choices()
+    )
+
+
+@bp.post("/rejoindre")
+def join_post() -> Response | tuple[str, int]:
+    """Join, keep the token in a cookie, and go to the capture page."""
+    code = request.form.get("code", "")
+    try:
+        check_join_rate()
+        participant, token = participants.join_walk(
+            code,
+            age_band=request.form.get("age_band", ""),
+            gender=request.form.get("gender", ""),
+            status=request.form.get("status", ""),
+        )
+    except DomainError as error:
+        page = render_template(
+            "residents/join.html",
+            code=code,
+            choices=profile_choices(),
+            error=error.message,
+            form=request.form,
+        )
+        return page, error.status
+    response = redirect(url_for("residents.capture", code=participant.walk.join_code), 303)
+    max_age = (
+        int((participant.expires_at - participant.created_at).total_seconds())
+        if participant.expires_at
+        else None
+    )
+    response.set_cookie(
+        COOKIE, token, max_age=max_age, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+    )
+    return response
+
+
+def _participant_for(code: str) -> tuple[Participant | None, str]:
+    token = request.cookies.get(COOKIE, "")
+    if not token:
+        return None, ""
+    try:
+        participant = participants.get_participant_by_token(token)
+    except (NotFound, Forbidden):
+        return None, ""
+    if participant.walk.join_code != code.upper():
+        return None, ""
+    return participant, token
+
+
+def _page_config(participant: Participant, token: str) -> dict[str, Any]:
+    tiles = current_app.config.get("TILES", "osm")
+    url, attribution = TILE_URLS.get(tiles, ("", ""))
+    return {
+        "token": token,
+        "walk": participants.walk_outline(participant.walk),
+        "form": latest(FORM_KEY).to_dict(_lang()),
+        "tiles": {"url": url, "attribution": attribution} if tiles in TILE_HOSTS and url else None,
+        "api": url_for("api.create_observation"),
+        "sw": url_for("residents.service_worker"),
+        "accuracy_warning_m": 50,
+        "text": ui_texts(),
+    }
+
+
+def _lang() -> str:
+    from flask import g
+
+    return g.get("lang", "fr")
+
+
+def ui_texts() -> dict[str, str]:
+    """Texts the JavaScript shows, translated here so the modules hold none of their own."""
+    return {
+        "waiting": _("En attente d'envoi"),
+        "sending": _("Envoi…"),
+        "sent": _("Envoyée"),
+        "failed": _("Échec"),
+        "deleting": _("Suppression en attente"),
+        "offline": _(
+            "Hors connexion : vos observations restent sur le téléphone et partiront dès le retour du réseau."
+        ),
+        "online": _("Connexion rétablie : envoi des observations en attente."),
+        "saved_locally": _("Observation enregistrée sur le téléphone."),
+        "theme_required": _("Choisissez un thème."),
+        "polarity_required": _("Dites si ça va ou pas."),
+        "location_required": _("Position inconnue : touchez la carte pour placer le repère."),
+        "locating": _("Recherche de votre position…"),
+        "accuracy": _("Position à ± {m} m près"),
+        "inaccurate": _(
+            "Position imprécise (± {m} m) : attendez quelques secondes ou placez le repère sur la carte."
+        ),
+        "geo_denied": _("Position non disponible : touchez la carte pour placer le repère."),
+        "pin_placed": _("Repère placé à la main."),
+        "zone": _("Zone : {name}"),
+        "edit": _("Modifier"),
+        "delete": _("Supprimer"),
+        "confirm_delete": _("Supprimer cette observation ?"),
+        "retry": _("Réessayer"),
+        "photos_pending": _("{n} photo(s) en attente"),
+        "photos_too_many": _("{n} photos au plus."),
+        "photo_unreadable": _("Cette photo n'a pas pu être lue."),
+        "empty": _("Aucune observation pour l'instant."),
+        "editing": _("Modification de l'observation"),
+        "save": _("Enregistrer l'observation"),
+        "save_changes": _("Enregistrer les modifications"),
+        "cancel": _("Annuler"),
+        "no_network": _("pas de réseau"),
+        "server_busy": _("serveur occupé, nouvel essai bientôt"),
+        "positive": _("Ça va"),
+        "negative": _("Ça ne va pas"),
+        "neutral": _("Neutre"),
+        "you_are_here": _("Vous êtes ici"),
+        "stop": _("Arrêt"),
+    }
+
+
+@bp.get("/m/<code>")
+def capture(code: str) -> Response | str:
+    """The capture page of a walk, for a participant who joined it on this phone."""
+    participant, token = _participant_for(code)
+    if participant is None:
+        return redirect(url_for("residents.join", code=code.upper()))
+    form = latest(FORM_KEY)
+    mine = [observation_to_dict(o) for o in observations.list_own_observations(participant)]
+    response = make_response(
+        render_template(
+            "residents/capture.html",
+            walk=participant.walk,
+            form=form.to_dict(_lang()),
+            config=_page_config(participant, token),
+            mine=mine,
+            client_uuid=str(uuid.uuid4()),
+            errors={},
+            values={},
+        )
+    )
+    # The page embeds the token: never store it in a shared cache.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _plain_payload(form: Any) -> dict[str, Any]:
+    location: dict[str, Any] | None = None
+    if form.get("stop"):
+        lon, _sep, lat = form["stop"].partition(",")
+        location = {"lon": lon, "lat": lat, "source": "pin"}
+    answers = {
+        key: form.get(key)
+        for key in ("theme", "polarity", "feeling", "note", "proposal")
+        if form.get(key) not in (None, "")
+    }
+    return {"client_uuid": form.get("client_uuid"), "location": location, "answers": answers}
+
+
+@bp.post("/m/<code>")
+def capture_post(code: str) -> Response | tuple[str, int]:
+    """The capture form without JavaScript: stored at once (idempotent on the form's hidden UUID)."""
+    participant, token = _participant_for(code)
+    if participant is None:
+        return redirect(url_for("residents.join", code=code.upper()))
+    try:
+        observations.submit_observation(participant, _plain_payload(request.form))
+    except ValidationError as error:
+        errors = {
+            key: problems[0]["message"].get(_lang(), problems[0]["message"]["fr"])
+            for key, problems in (error.details or {}).items()
+            if isinstance(problems, list)
+            and problems
+            and isinstance(problems[0], dict)
+            and "message" in problems[0]
+        }
+        page = render_template(
+            "residents/capture.html",
+            walk=participant.walk,
+            form=latest(FORM_KEY).to_dict(_lang()),
+            config=_page_config(participant, token),
+            mine=[observation_to_dict(o) for o in observations.list_own_observations(participant)],
+            client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()),
+            errors=errors,
+            values=request.form,
+        )
+        return page, 422
+    flash(_("Observation enregistrée."))
+    return redirect(url_for("residents.capture", code=code.upper()), 303)
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served at the root so its scope covers every page."""
+    response = Response((STATIC_DIR / "js" / "sw.js").read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

@@ -1,0 +1,70 @@
+"""Rate limits counted in the database, so they hold however many server processes run.
+
+Each hit is one ``INSERT … ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING hits`` on the row of
+(bucket, fixed window): atomic on PostgreSQL and on SQLite (one writer at a time), with no
+read-then-write race between workers. An in-memory counter would count per process (four gunicorn
+workers would let four times the limit through).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from webapp.extensions import db
+from webapp.models import RateCounter
+from webapp.models.base import utcnow
+
+#: Windows older than this are deleted when a new window starts.
+KEEP_WINDOWS = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``count`` hits per ``seconds``."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        """``"30/60"``: 30 hits per 60 seconds."""
+        count, _, seconds = str(text).partition("/")
+        return cls(int(count), int(seconds or 60))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one hit."""
+
+    allowed: bool
+    hits: int
+    #: Seconds until the window ends (for ``Retry-After``).
+    retry_after: int
+
+
+def _window_start(now: datetime, seconds: int) -> datetime:
+    epoch = int(now.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
+def hit(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
+    """Count one hit on ``bucket`` and say whether it is within ``limit``; commits its own transaction."""
+    now = now or utcnow()
+    start = _window_start(now, limit.seconds)
+    table = RateCounter.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).values(bucket=bucket[:120], window_start=start, hits=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.bucket, table.c.window_start], set_={"hits": table.c.hits + 1}
+    ).returning(table.c.hits)
+    hits = int(db.session.execute(stmt).scalar_one())
+    if hits == 1:
+        # First hit of a window: a good moment to forget old ones (cheap, indexed).
+        db.session.execute(delete(RateCounter).where(RateCounter.window_start < now - KEEP_WINDOWS))
+    db.session.commit()
+    retry_after = max(1, int((start + timedelta(seconds=limit.seconds) - now).total_seconds()))
+    return Verdict(allowed=hits <= limit.count, hits=hits, retry_after=retry_after)
