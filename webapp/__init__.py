@@ -60,6 +60,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     app.register_blueprint(public.bp)
+
+    from webapp import api, i18n, residents
+
+    i18n.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(residents.bp)
+
+    from webapp import auth, facilitators
+    from webapp.auth.cli import users_group
+    from webapp.facilitators.cli import export_group
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(facilitators.bp)
+    app.cli.add_command(users_group)
+    app.cli.add_command(export_group)
     errors.init_app(app)
 
     from webapp import cli

@@ -1,25 +1,31 @@
 """The data model. Importing this package registers every table on ``db.metadata``."""
 
+from webapp.models.debrief import ModerationEvent, Vote
 from webapp.models.observation import Observation, Photo
 from webapp.models.person import Membership, Organisation, Participant, User
 from webapp.models.project import Project, ProjectPartner
+from webapp.models.ratelimit import RateCounter
 from webapp.models.recommendation import Recommendation, RecommendationEvent, recommendation_observations
-from webapp.models.walk import Stop, Walk
+from webapp.models.walk import Stop, Walk, WalkConsent
 from webapp.models.zone import Zone
 
 __all__ = [
     "Membership",
+    "ModerationEvent",
     "Observation",
     "Organisation",
     "Participant",
     "Photo",
     "Project",
     "ProjectPartner",
+    "RateCounter",
     "Recommendation",
     "RecommendationEvent",
     "Stop",
     "User",
+    "Vote",
     "Walk",
+    "WalkConsent",
     "Zone",
     "recommendation_observations",
 ]

@@ -62,6 +62,8 @@ class Observation(db.Model):
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Set when the retention period ended: the point was snapped to its grid cell, text and photos removed.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     walk: Mapped[Walk] = relationship(back_populates="observations")
     participant: Mapped[Participant | None] = relationship()
@@ -86,6 +88,8 @@ class Photo(db.Model):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(Integer)
+    #: SHA-256 of the bytes the phone uploaded: a retry with the same photo UUID but another file is a conflict.
+    upload_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     observation: Mapped[Observation] = relationship(back_populates="photos")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -30,6 +30,12 @@ class Project(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: Which official QPV list (2015 or 2024) zone assignment uses.
     qpv_year: Mapped[int] = mapped_column(Integer, default=2024)
+    #: Months after a walk when its precise points, photos and free text are purged (aggregates stay).
+    retention_months: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    #: Opt-in: a public, embeddable map of moderated, privacy-filtered observations.
+    public_map: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Opt-in: a public page showing what became of each recommendation.
+    public_followup: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     walks: Mapped[list[Walk]] = relationship(back_populates="project", order_by="Walk.walk_date")

@@ -51,6 +51,21 @@ class Walk(db.Model):
         return f"<Walk {self.id} {self.title!r}>"
 
 
+class WalkConsent(db.Model):
+    """Record, at group level, that parental authorisations were collected for the minors of a walk.
+
+    No child's identity is stored: only that the facilitator checked, when, and how many minors took part.
+    """
+
+    __tablename__ = "walk_consents"
+
+    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"), primary_key=True)
+    minors_count: Mapped[int] = mapped_column(Integer)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class Stop(db.Model):
     """A planned stop of a walk, where the group fills in the grid."""
 

@@ -1,0 +1,103 @@
+"""Project map page for 1,000 / 10,000 / 100,000 observations: size (gzip) and time until points show.
+
+For each size: a fresh SQLite + SpatiaLite database is filled, the app is served on loopback, and
+headless Chromium (Debian's, tiles off, every outside request aborted) opens the project page. The
+time is measured from the start of navigation to the first animation frame after the map's point
+layer exists (canvas circle markers, cluster icons or aggregated cells, by size). Medians of
+``--runs`` loads. The page size is the HTML as served, and gzip -6 of it (what a compressing proxy
+sends); static assets are cached after the first load and not counted.
+
+    .venv/bin/python -m bench.maps_page [--sizes 1000 10000 100000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from bench._debrief_data import fill, make_app
+
+POINTS_SHOWN = """() => {
+  const el = document.querySelector('.folium-map');
+  if (!el || typeof L === 'undefined' || !(window[el.id] instanceof L.Map)) return false;
+  let n = 0;
+  window[el.id].eachLayer((l) => { if (l instanceof L.CircleMarker || l instanceof L.Marker) n += 1; });
+  return n > 0 && (document.querySelector('.leaflet-overlay-pane canvas, .marker-cluster') !== null);
+}"""
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def _measure(url: str, page_url: str, runs: int) -> float:
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+        page = context.new_page()
+        page.goto(f"{url}/auth/login")
+        page.fill("#email", page_url.split("|")[1])
+        page.fill("#password", "bench-password")
+        page.click("button[type=submit]")
+        target = page_url.split("|")[0]
+        page.goto(target)  # warm the static cache
+        for _ in range(runs):
+            t = time.perf_counter()
+            page.goto(target, wait_until="commit", timeout=300_000)
+            page.wait_for_function(POINTS_SHOWN, timeout=300_000, polling="raf")
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
+            times.append(time.perf_counter() - t)
+        browser.close()
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    from geodata.maps import point_layer_kind
+
+    print(
+        "| observations | layer | page HTML | gzip -6 | server render (median) "
+        "| points shown in Chromium (median) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(tmp), WTF_CSRF_ENABLED=False)
+            slug = fill(app, n)
+            client = app.test_client()
+            client.post("/auth/login", data={"email": f"bench{n}@example.org", "password": "bench-password"})
+            renders = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                body = client.get(f"/facilitators/{slug}/").data
+                renders.append(time.perf_counter() - t)
+            size, zipped = len(body), len(gzip.compress(body, 6))
+            server = make_server("127.0.0.1", 0, app, threaded=True)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            base = f"http://127.0.0.1:{server.server_port}"
+            try:
+                shown = _measure(base, f"{base}/facilitators/{slug}/|bench{n}@example.org", args.runs)
+            finally:
+                server.shutdown()
+            print(
+                f"| {n:,} | {point_layer_kind(n)} | {size / 1e6:.2f} MB | {zipped / 1e3:.0f} kB | "
+                f"{statistics.median(renders):.2f} s | {shown:.2f} s |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Summary query time for 1,000 / 10,000 / 100,000 observations on SpatiaLite and PostGIS (medians).
+
+What is timed: ``summaries.summarise`` for a whole project (counts theme × polarity, average
+feeling, the four comparisons and the quotes), i.e. what the project page and the report run.
+
+    .venv/bin/python -m bench.summaries_query [--sizes 1000 10000 100000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench._debrief_data import drop_postgis_database, fill, make_app, postgis_database
+
+
+def _time(app, slug: str, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    from webapp.services import projects, summaries
+
+    with app.app_context():
+        project = projects.get_project(slug)
+        f = summaries.ObservationFilter(project_id=project.id)
+        summaries.summarise(f)  # warm caches
+        full, counts = [], []
+        for _ in range(runs):
+            t = time.perf_counter()
+            summaries.summarise(f)
+            full.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            summaries.count_by_theme_polarity(f)
+            counts.append(time.perf_counter() - t)
+    return statistics.median(full), statistics.median(counts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    print("| observations | database | summarise (median) | theme × polarity count (median) |")
+    print("|---|---|---|---|")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(tmp))
+            slug = fill(app, n)
+            full, counts = _time(app, slug, args.runs)
+            print(f"| {n:,} | SpatiaLite | {full * 1000:.0f} ms | {counts * 1000:.1f} ms |", flush=True)
+            name = f"arpenteur_bench_summ_{n}"
+            try:
+                url = postgis_database(name)
+            except Exception as error:  # noqa: BLE001
+                print(f"| {n:,} | PostGIS | unavailable: {error} | |")
+                continue
+            try:
+                pg = make_app(url, Path(tmp))
+                slug = fill(pg, n)
+                full, counts = _time(pg, slug, args.runs)
+                print(f"| {n:,} | PostGIS | {full * 1000:.0f} ms | {counts * 1000:.1f} ms |", flush=True)
+                from webapp.extensions import db
+
+                with pg.app_context():
+                    db.engine.dispose()
+            finally:
+                drop_postgis_database(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,709 @@
+"""folium map builders: plain data in (GeoJSON dicts and small dataclasses), ``folium.Map`` out.
+
+folium appears only in this module. Builders never query anything: the services hand them
+FeatureCollections whose properties are plain values, and the views embed the result with
+:func:`geodata.assets.render_map_parts`.
+
+Choices, measured on this machine (see ``bench/maps_layers.py`` and the README's facilitators section):
+
+- **Points by size.** Up to :data:`MARKERS_UP_TO` observations, each is a canvas circle marker with
+  its popup, grouped in one layer per theme. Up to :data:`CLUSTER_UP_TO`, each theme is a
+  ``FastMarkerCluster`` of canvas circle markers (clusters keep the map readable and the page
+  light). Beyond, points are aggregated on the server into square cells (:func:`aggregate_cells`)
+  drawn as one canvas layer: a browser gets at most a few thousand shapes, whatever the data size.
+  One ``folium.Marker`` per point is never used (33 s for 10,000 points, never for 100,000).
+- **Text is escaped here.** Leaflet sets popups and tooltips with ``innerHTML``, and folium's
+  ``GeoJsonPopup``/``GeoJsonTooltip`` insert property values unescaped, so every popup and
+  tooltip is built in Python with :func:`html.escape`, and data reaches the page through Jinja's
+  ``tojson`` (which escapes ``<``, ``>`` and ``&``): no participant text can close the script.
+- **Tiles are optional.** Everything we draw is vector data on top of the tiles; when the tile
+  server is unreachable or ``tiles="none"``, the map keeps its zones, routes and observations on a
+  plain background. The map always gets a ``maxZoom`` (MarkerCluster needs one).
+- No MeasureControl (needs ``'unsafe-eval'``) and no MiniMap (loads OSM tiles by itself).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from folium import plugins
+from folium.map import Layer
+from folium.template import Template
+
+__all__ = [
+    "CLUSTER_UP_TO",
+    "MARKERS_UP_TO",
+    "POLARITY_LABELS",
+    "TILES",
+    "ThemeStyle",
+    "TileProvider",
+    "aggregate_cells",
+    "build_project_map",
+    "build_walk_map",
+    "point_layer_kind",
+    "render_static_map",
+    "tidy_header",
+]
+
+#: Up to this many observations, one circle marker each (with its popup).
+MARKERS_UP_TO = 1_000
+#: Up to this many, clustered circle markers; beyond, server-side aggregation into cells.
+CLUSTER_UP_TO = 20_000
+#: Side of an aggregation cell, in metres.
+CELL_M = 150.0
+MAX_ZOOM = 19
+#: Colour of observations whose theme the form does not know (an older form version).
+FALLBACK_COLOR = "#555555"
+
+POLARITY_LABELS = {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"}
+
+
+@dataclass(frozen=True)
+class ThemeStyle:
+    """How a theme looks on a map."""
+
+    #: stored with each observation
+    key: str
+    #: shown in the layer control, legend and popups
+    label: str
+    #: ``#rrggbb``
+    color: str
+
+
+@dataclass(frozen=True)
+class TileProvider:
+    """A background tile layer."""
+
+    #: Leaflet URL template
+    url: str
+    #: attribution shown on the map (HTML, written by us)
+    attribution: str
+    #: shown in the layer control
+    name: str
+    max_zoom: int = MAX_ZOOM
+
+
+#: Tile providers by the ``TILES`` setting; ``none`` draws the data on a plain background.
+TILES: dict[str, TileProvider | None] = {
+    "osm": TileProvider(
+        url="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        attribution=(
+            '&copy; <a href="https://www.openstreetmap.org/copyright">les contributeurs OpenStreetMap</a>'
+        ),
+        name="OpenStreetMap",
+    ),
+    "ign": TileProvider(
+        url=(
+            "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+            "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+        ),
+        attribution='&copy; <a href="https://www.ign.fr/">IGN</a> Plan IGN',
+        name="Plan IGN",
+    ),
+    "none": None,
+}
+
+# Polarity is shown by the marker's fill: a problem is filled, an asset is a thick ring, neutral is pale.
+_POLARITY_STYLE = {
+    "negative": {"fo": 0.9, "w": 2, "r": 7},
+    "positive": {"fo": 0.15, "w": 4, "r": 7},
+    "neutral": {"fo": 0.45, "w": 1, "r": 6},
+}
+
+
+class _GeoJsonLayer(Layer):
+    """A GeoJSON layer styled from each feature's ``_s`` property, with pre-escaped popups/tooltips.
+
+    ``_s`` holds Leaflet path options (``color``, ``fillColor``...), ``_r`` a circle radius, ``_p``
+    popup HTML, ``_t`` tooltip HTML and ``_tp`` whether the tooltip is permanent.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+            pointToLayer: function (feature, latlng) {
+                var p = feature.properties;
+                return L.circleMarker(latlng, Object.assign({radius: p._r || 7}, p._s));
+            },
+            style: function (feature) { return feature.properties._s; },
+            onEachFeature: function (feature, layer) {
+                var p = feature.properties;
+                if (p._p) { layer.bindPopup(p._p, {maxWidth: 300}); }
+                if (p._t) {
+                    var label = {permanent: true, direction: "center", className: "map-label"};
+                    layer.bindTooltip(p._t, p._tp ? label : {sticky: true});
+                }
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, data: Mapping[str, Any], *, name: str, show: bool = True, control: bool = True
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "GeoJsonLayer"
+        self.data = data
+
+
+class _Legend(MacroElement):
+    """A Leaflet control with our legend (HTML built and escaped in Python)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-legend");
+                div.innerHTML = {{ this.markup|tojson }};
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.markup = markup
+
+
+# Leaflet's canvas circle markers inside clusters; rows are [lat, lon, theme colour, polarity, popup].
+_CLUSTER_CALLBACK = """
+var callback = function (row) {
+    var styles = %s;
+    var s = styles[row[3]] || styles.neutral;
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
+        {radius: s.r, color: row[2], fillColor: row[2], fillOpacity: s.fo, weight: s.w});
+    if (row[4]) { marker.bindPopup(row[4], {maxWidth: 300}); }
+    return marker;
+};
+"""
+
+
+def _esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _theme_map(themes: Iterable[ThemeStyle]) -> dict[str, ThemeStyle]:
+    return {theme.key: theme for theme in themes}
+
+
+def _theme_of(key: str, themes: Mapping[str, ThemeStyle]) -> ThemeStyle:
+    return themes.get(key) or ThemeStyle(key=key, label=key, color=FALLBACK_COLOR)
+
+
+def popup_html(properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) -> str:
+    """The popup of one observation: theme, polarity, feeling, note, proposal and a photo thumbnail."""
+    theme = _theme_of(str(properties.get("theme", "")), themes)
+    polarity = POLARITY_LABELS.get(str(properties.get("polarity")), "")
+    parts = [f'<div class="obs-popup"><strong>{_esc(theme.label)}</strong> · {_esc(polarity)}']
+    if properties.get("feeling"):
+        parts.append(f"<br>Ressenti : {_esc(properties['feeling'])}/5")
+    if properties.get("note"):
+        parts.append(f"<p>{_esc(properties['note'])}</p>")
+    if properties.get("proposal"):
+        parts.append(f"<p><em>Proposition :</em> {_esc(properties['proposal'])}</p>")
+    if properties.get("photo_url"):
+        parts.append(f'<img src="{_esc(properties["photo_url"])}" alt="Photo" width="160" loading="lazy">')
+    if properties.get("id") is not None:
+        parts.append(f"<br><small>n° {_esc(properties['id'])}</small>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def point_layer_kind(count: int) -> str:
+    """How ``count`` observations are drawn: ``markers``, ``clusters`` or ``cells``."""
+    if count <= MARKERS_UP_TO:
+        return "markers"
+    if count <= CLUSTER_UP_TO:
+        return "clusters"
+    return "cells"
+
+
+def _new_map(tiles: str, bounds: tuple[float, float, float, float] | None) -> folium.Map:
+    provider = TILES.get(tiles, TILES["osm"]) if tiles in TILES else TILES["osm"]
+    center = [49.894, 2.296] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
+    # tiles=None and our own TileLayer: folium's max_zoom only reaches its own tile layer, and
+    # MarkerCluster needs the map's maxZoom, so it is passed as a map option as well.
+    fmap = folium.Map(
+        location=center, zoom_start=14, tiles=None, prefer_canvas=True, control_scale=True, maxZoom=MAX_ZOOM
+    )
+    # Only Leaflet itself: our layers need neither jQuery, Bootstrap nor Font Awesome, and Bootstrap's
+    # global CSS would restyle the page the map sits in. Instance attributes, so no other map changes.
+    fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name == "leaflet"]
+    fmap.default_css = [(name, url) for name, url in folium.Map.default_css if name == "leaflet_css"]
+    if provider is not None:
+        folium.TileLayer(
+            tiles=provider.url,
+            attr=provider.attribution,
+            name=provider.name,
+            max_zoom=provider.max_zoom,
+            overlay=False,
+            control=False,
+        ).add_to(fmap)
+    if bounds is not None:
+        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    plugins.Fullscreen(position="topleft", title="Plein écran", title_cancel="Quitter le plein écran").add_to(
+        fmap
+    )
+    return fmap
+
+
+_VIEWPORT = re.compile(r"<meta name=\"viewport\"[^>]*>", re.DOTALL)
+_PAGE_STYLE = re.compile(r"<style>\s*html, body \{.*?</style>|<style>\s*#map \{.*?</style>", re.DOTALL)
+
+
+def tidy_header(header: str) -> str:
+    """folium's header without what would fight the host page: its viewport meta (which forbids
+    zooming, an accessibility problem) and its global ``html, body`` / ``#map`` styles."""
+    return _PAGE_STYLE.sub("", _VIEWPORT.sub("", header))
+
+
+def _bounds(collections: Iterable[Mapping[str, Any] | None]) -> tuple[float, float, float, float] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+            xs.append(float(coords[0]))
+            ys.append(float(coords[1]))
+        elif isinstance(coords, (list, tuple)):
+            for c in coords:
+                walk(c)
+
+    for fc in collections:
+        for feat in (fc or {}).get("features", []):
+            geometry = feat.get("geometry") or {}
+            walk(geometry.get("coordinates"))
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _zone_outlines(zones: Mapping[str, Any], name: str) -> _GeoJsonLayer:
+    features = []
+    for feat in zones.get("features", []):
+        p = feat.get("properties", {})
+        style = {
+            "color": "#37474F",
+            "weight": 2,
+            "dashArray": "6 4",
+            "fillColor": "#90A4AE",
+            "fillOpacity": 0.08,
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {"_s": style, "_t": _esc(p.get("name"))},
+            }
+        )
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def _routes_layer(routes: Mapping[str, Any], name: str) -> _GeoJsonLayer:
+    features = []
+    for feat in routes.get("features", []):
+        p = feat.get("properties", {})
+        style = {"color": "#111111", "weight": 4, "opacity": 0.8}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {"_s": style, "_t": _esc(p.get("title"))},
+            }
+        )
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def _stops_layer(stops: Mapping[str, Any], name: str) -> _GeoJsonLayer:
+    features = []
+    for feat in stops.get("features", []):
+        p = feat.get("properties", {})
+        style = {"color": "#111111", "weight": 2, "fillColor": "#FFFFFF", "fillOpacity": 1}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {
+                    "_s": style,
+                    "_r": 11,
+                    "_t": _esc(p.get("position")),
+                    "_tp": True,
+                    "_p": f"<strong>Arrêt {_esc(p.get('position'))}</strong> · {_esc(p.get('name'))}",
+                },
+            }
+        )
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def _marker_features(features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle]) -> list[dict]:
+    out = []
+    for feat in features:
+        p = feat.get("properties", {})
+        color = _theme_of(str(p.get("theme")), themes).color
+        s = _POLARITY_STYLE.get(str(p.get("polarity")), _POLARITY_STYLE["neutral"])
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {
+                    "_s": {"color": color, "fillColor": color, "fillOpacity": s["fo"], "weight": s["w"]},
+                    "_r": s["r"],
+                    "_p": popup_html(p, themes),
+                },
+            }
+        )
+    return out
+
+
+def _by_theme(features: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for feat in features:
+        groups.setdefault(str(feat.get("properties", {}).get("theme")), []).append(feat)
+    return groups
+
+
+def _theme_order(groups: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) -> list[str]:
+    known = [key for key in themes if key in groups]
+    return known + sorted(key for key in groups if key not in themes)
+
+
+def aggregate_cells(features: Sequence[Mapping[str, Any]], cell_m: float = CELL_M) -> list[dict[str, Any]]:
+    """Group points into square cells of about ``cell_m`` metres: centre, count, negatives, main theme.
+
+    Used when there are too many observations to send each one to the browser.
+    """
+    if not features:
+        return []
+    lat0 = sum(f["geometry"]["coordinates"][1] for f in features[:1000]) / min(len(features), 1000)
+    dlat = cell_m / 111_320.0
+    dlon = dlat / max(math.cos(math.radians(lat0)), 0.01)
+    cells: dict[tuple[int, int], dict[str, Any]] = {}
+    for feat in features:
+        lon, lat = feat["geometry"]["coordinates"][:2]
+        key = (math.floor(lon / dlon), math.floor(lat / dlat))
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = {"count": 0, "negative": 0, "themes": Counter(), "sx": 0.0, "sy": 0.0}
+        p = feat.get("properties", {})
+        cell["count"] += 1
+        cell["negative"] += p.get("polarity") == "negative"
+        cell["themes"][p.get("theme")] += 1
+        cell["sx"] += lon
+        cell["sy"] += lat
+    return [
+        {
+            "lon": c["sx"] / c["count"],
+            "lat": c["sy"] / c["count"],
+            "count": c["count"],
+            "negative": c["negative"],
+            "theme": c["themes"].most_common(1)[0][0],
+        }
+        for c in cells.values()
+    ]
+
+
+def _cells_layer(
+    features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle], name: str
+) -> _GeoJsonLayer:
+    cells = aggregate_cells(features)
+    top = max((c["count"] for c in cells), default=1)
+    out = []
+    for c in cells:
+        theme = _theme_of(str(c["theme"]), themes)
+        radius = 4 + 14 * math.sqrt(c["count"] / top)
+        share = round(100 * c["negative"] / c["count"])
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(c["lon"], 6), round(c["lat"], 6)]},
+                "properties": {
+                    "_s": {"color": theme.color, "fillColor": theme.color, "fillOpacity": 0.6, "weight": 1},
+                    "_r": round(radius, 1),
+                    "_p": (
+                        f"<strong>{c['count']} observations</strong><br>{share} % de problèmes"
+                        f"<br>Thème le plus fréquent : {_esc(theme.label)}"
+                    ),
+                },
+            }
+        )
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": out}, name=name)
+
+
+def _add_points(fmap: folium.Map, observations: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) -> str:
+    features = observations.get("features", [])
+    kind = point_layer_kind(len(features))
+    if kind == "cells":
+        _cells_layer(features, themes, f"Observations regroupées ({len(features)})").add_to(fmap)
+        return kind
+    groups = _by_theme(features)
+    for key in _theme_order(groups, themes):
+        theme = _theme_of(key, themes)
+        label = f"{theme.label} ({len(groups[key])})"
+        if kind == "markers":
+            _GeoJsonLayer(
+                {"type": "FeatureCollection", "features": _marker_features(groups[key], themes)}, name=label
+            ).add_to(fmap)
+        else:
+            rows = []
+            for feat in groups[key]:
+                lon, lat = feat["geometry"]["coordinates"][:2]
+                p = feat.get("properties", {})
+                rows.append(
+                    [round(lat, 6), round(lon, 6), theme.color, p.get("polarity"), popup_html(p, themes)]
+                )
+            styles = {k: {"fo": v["fo"], "w": v["w"], "r": v["r"]} for k, v in _POLARITY_STYLE.items()}
+            plugins.FastMarkerCluster(
+                rows,
+                callback=_CLUSTER_CALLBACK % _json(styles),
+                name=label,
+                overlay=True,
+                options={"maxClusterRadius": 40, "chunkedLoading": True},
+            ).add_to(fmap)
+    return kind
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def _legend_markup(
+    themes: Mapping[str, ThemeStyle],
+    present: Iterable[str],
+    extra: Sequence[str] = (),
+    title: str = "Légende",
+) -> str:
+    rows = [f"<strong>{_esc(title)}</strong>"]
+    for key in present:
+        theme = _theme_of(key, themes)
+        rows.append(
+            f'<div><span class="swatch" style="background:{_esc(theme.color)}"></span>'
+            f"{_esc(theme.label)}</div>"
+        )
+    rows.append(
+        '<div class="polarity"><span class="dot dot-negative"></span>Problème '
+        '<span class="dot dot-positive"></span>Atout <span class="dot dot-neutral"></span>Neutre</div>'
+    )
+    rows.extend(extra)
+    return "".join(rows)
+
+
+def build_walk_map(
+    *,
+    observations: Mapping[str, Any],
+    themes: Sequence[ThemeStyle],
+    route: Mapping[str, Any] | None = None,
+    stops: Mapping[str, Any] | None = None,
+    zones: Mapping[str, Any] | None = None,
+    tiles: str = "osm",
+) -> folium.Map:
+    """The map of one walk: zones with their names, the planned route, numbered stops, observations.
+
+    ``observations`` is a FeatureCollection of points whose properties are ``id``, ``theme``,
+    ``polarity``, ``feeling``, ``note``, ``proposal`` and ``photo_url`` (all optional but ``theme``);
+    ``route`` a FeatureCollection of LineStrings (property ``title``), ``stops`` of points
+    (``position``, ``name``), ``zones`` of (Multi)Polygons (``name``).
+    """
+    theme_map = _theme_map(themes)
+    empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    route, stops, zones = route or empty, stops or empty, zones or empty
+    fmap = _new_map(tiles, _bounds([route, stops, observations]) or _bounds([zones]))
+    if zones["features"]:
+        _zone_outlines(zones, "Quartiers").add_to(fmap)
+    if route["features"]:
+        _routes_layer(route, "Itinéraire").add_to(fmap)
+    if stops["features"]:
+        _stops_layer(stops, "Arrêts").add_to(fmap)
+    _add_points(fmap, observations, theme_map)
+    present = _theme_order(_by_theme(observations.get("features", [])), theme_map)
+    _Legend(_legend_markup(theme_map, present)).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
+
+
+def _classes(values: Sequence[float], integer: bool, n: int = 5) -> list[float]:
+    top = max(values, default=0) or 1
+    if integer:
+        # Small counts: fewer classes than five, each a whole number, none repeated.
+        return sorted({math.ceil(top * (i + 1) / n) for i in range(n)})
+    return [top * (i + 1) / n for i in range(n)]
+
+
+_RAMP = ["#FFF3E0", "#FFCC80", "#FFA726", "#EF6C00", "#BF360C"]
+
+
+def _choropleth_layer(
+    zones: Mapping[str, Any], prop: str, name: str, fmt: str, show: bool
+) -> tuple[_GeoJsonLayer, list[tuple[str, str]]]:
+    values = [float(f["properties"].get(prop) or 0) for f in zones.get("features", [])]
+    breaks = _classes(values, integer=prop == "count")
+    ramp = _RAMP[len(_RAMP) - len(breaks) :]
+    features = []
+    for feat, value in zip(zones.get("features", []), values, strict=True):
+        p = feat["properties"]
+        index = next((i for i, b in enumerate(breaks) if value <= b), len(breaks) - 1)
+        fill = ramp[index] if value > 0 else "#FFFFFF"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {
+                    "_s": {"color": "#37474F", "weight": 1.5, "fillColor": fill, "fillOpacity": 0.55},
+                    "_t": f"<strong>{_esc(p.get('name'))}</strong><br>{_esc(name)} : {fmt.format(value)}",
+                },
+            }
+        )
+    scale = [(color, fmt.format(b)) for color, b in zip(ramp, breaks, strict=True)]
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name, show=show), scale
+
+
+def build_project_map(
+    *,
+    observations: Mapping[str, Any],
+    themes: Sequence[ThemeStyle],
+    routes: Mapping[str, Any] | None = None,
+    zones: Mapping[str, Any] | None = None,
+    heat_theme: str = "harcelement",
+    tiles: str = "osm",
+) -> folium.Map:
+    """The map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
+
+    ``zones`` features carry ``name``, ``count`` (observations) and ``negative_share`` (0-100) in
+    their properties. The heatmap shows the points whose theme is ``heat_theme`` (harassment).
+    """
+    theme_map = _theme_map(themes)
+    empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    routes, zones = routes or empty, zones or empty
+    fmap = _new_map(tiles, _bounds([observations, routes]) or _bounds([zones]))
+    extra: list[str] = []
+    if zones["features"]:
+        count_layer, scale = _choropleth_layer(zones, "count", "Nombre d'observations", "{:.0f}", True)
+        share_layer, _ = _choropleth_layer(
+            zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False
+        )
+        count_layer.add_to(fmap)
+        share_layer.add_to(fmap)
+        extra.append(
+            '<div class="scale">Observations par quartier : '
+            + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
+            + "</div>"
+        )
+    if routes["features"]:
+        _routes_layer(routes, "Itinéraires").add_to(fmap)
+    features = observations.get("features", [])
+    _add_points(fmap, observations, theme_map)
+    heat = [
+        [f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]]
+        for f in features
+        if f.get("properties", {}).get("theme") == heat_theme
+    ]
+    if heat:
+        plugins.HeatMap(
+            heat, name=f"Harcèlement : carte de chaleur ({len(heat)})", show=False, radius=22
+        ).add_to(fmap)
+    present = _theme_order(_by_theme(features), theme_map)
+    _Legend(_legend_markup(theme_map, present, extra)).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
+
+
+def render_static_map(
+    *,
+    observations: Mapping[str, Any],
+    themes: Sequence[ThemeStyle],
+    routes: Mapping[str, Any] | None = None,
+    zones: Mapping[str, Any] | None = None,
+    stops: Mapping[str, Any] | None = None,
+    width_in: float = 7.0,
+    height_in: float = 5.0,
+) -> str:
+    """An SVG drawing of zones, routes, stops and observations, without tiles: for print and PDF."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Polygon as MplPolygon
+
+    theme_map = _theme_map(themes)
+    empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    routes, zones, stops = routes or empty, zones or empty, stops or empty
+    fig, ax = plt.subplots(figsize=(width_in, height_in))
+    try:
+        lat0 = 49.9
+        bounds = _bounds([observations, routes, stops]) or _bounds([zones])
+        if bounds:
+            lat0 = (bounds[1] + bounds[3]) / 2
+        ax.set_aspect(1 / math.cos(math.radians(lat0)))
+        for feat in zones["features"]:
+            geometry = feat["geometry"]
+            polygons = (
+                geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            )
+            for polygon in polygons:
+                ax.add_patch(
+                    MplPolygon(polygon[0], closed=True, facecolor="#ECEFF1", edgecolor="#546E7A", lw=1)
+                )
+            ring = polygons[0][0]
+            cx = sum(p[0] for p in ring) / len(ring)
+            cy = sum(p[1] for p in ring) / len(ring)
+            ax.annotate(
+                str(feat["properties"].get("name", "")), (cx, cy), fontsize=7, color="#37474F", ha="center"
+            )
+        for feat in routes["features"]:
+            coords = feat["geometry"]["coordinates"]
+            ax.plot([c[0] for c in coords], [c[1] for c in coords], color="#111111", lw=2, alpha=0.8)
+        for feat in stops["features"]:
+            x, y = feat["geometry"]["coordinates"][:2]
+            ax.scatter([x], [y], s=160, facecolor="white", edgecolor="black", zorder=4)
+            ax.annotate(
+                str(feat["properties"].get("position", "")),
+                (x, y),
+                ha="center",
+                va="center",
+                fontsize=7,
+                zorder=5,
+            )
+        groups = _by_theme(observations.get("features", []))
+        handles = []
+        for key in _theme_order(groups, theme_map):
+            theme = _theme_of(key, theme_map)
+            xs = [f["geometry"]["coordinates"][0] for f in groups[key]]
+            ys = [f["geometry"]["coordinates"][1] for f in groups[key]]
+            ax.scatter(xs, ys, s=14, color=theme.color, edgecolor="white", linewidth=0.4, zorder=3)
+            handles.append(Line2D([], [], marker="o", ls="", color=theme.color, label=theme.label))
+        if bounds:
+            pad_x = max((bounds[2] - bounds[0]) * 0.08, 0.002)
+            pad_y = max((bounds[3] - bounds[1]) * 0.08, 0.002)
+            ax.set_xlim(bounds[0] - pad_x, bounds[2] + pad_x)
+            ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if handles:
+            ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        fig.tight_layout()
+        out = io.StringIO()
+        fig.savefig(out, format="svg")
+        return out.getvalue()
+    finally:
+        plt.close(fig)

@@ -1,0 +1,171 @@
+"""folium builders: no outside host, escaped text, layer type by size, data visible without tiles."""
+
+from __future__ import annotations
+
+import pytest
+
+from geodata import maps
+from geodata.assets import find_external_urls, render_map_parts
+
+THEMES = [
+    maps.ThemeStyle("eclairage", "Éclairage", "#8D5B00"),
+    maps.ThemeStyle("harcelement", "Harcèlement", "#C62828"),
+]
+EVIL = '</script><img src=x onerror="alert(1)">'
+
+
+def _points(n: int, theme: str = "eclairage") -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [2.29 + (i % 100) * 1e-4, 49.89 + (i // 100) * 1e-4],
+                },
+                "properties": {
+                    "id": i,
+                    "theme": theme if i % 3 else "harcelement",
+                    "polarity": ("negative", "positive", "neutral")[i % 3],
+                    "note": EVIL,
+                    "proposal": "p & q",
+                    "feeling": 2,
+                },
+            }
+            for i in range(n)
+        ],
+    }
+
+
+ZONES = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"name": "Nord <b>", "count": 4, "negative_share": 50},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[2.28, 49.88], [2.31, 49.88], [2.31, 49.91], [2.28, 49.88]]],
+            },
+        }
+    ],
+}
+ROUTE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"title": "Marche"},
+            "geometry": {"type": "LineString", "coordinates": [[2.29, 49.89], [2.30, 49.90]]},
+        }
+    ],
+}
+STOPS = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"position": 1, "name": "Départ"},
+            "geometry": {"type": "Point", "coordinates": [2.29, 49.89]},
+        }
+    ],
+}
+
+
+def _render(fmap) -> str:  # type: ignore[no-untyped-def]
+    parts = render_map_parts(fmap, "/static/vendor/", "NONCE")
+    return maps.tidy_header(parts.header) + parts.html + "<script>" + parts.script + "</script>"
+
+
+@pytest.mark.parametrize("tiles", ["osm", "ign", "none", "unknown"])
+@pytest.mark.parametrize("n", [5, 1500])
+def test_maps_reference_no_outside_host(tiles, n):
+    for fmap in (
+        maps.build_walk_map(
+            observations=_points(n), themes=THEMES, route=ROUTE, stops=STOPS, zones=ZONES, tiles=tiles
+        ),
+        maps.build_project_map(
+            observations=_points(n), themes=THEMES, routes=ROUTE, zones=ZONES, tiles=tiles
+        ),
+    ):
+        page = _render(fmap)
+        assert find_external_urls(page) == []
+        assert "cdn" not in page.lower()
+
+
+def test_participant_text_is_escaped_in_popups_and_cannot_close_the_script():
+    page = _render(maps.build_walk_map(observations=_points(3), themes=THEMES, zones=ZONES, tiles="none"))
+    assert EVIL not in page
+    assert "</script><img" not in page
+    # The popup is escaped HTML, then embedded through tojson (which escapes "<", ">" and "&" again).
+    escaped = "&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    embedded = escaped.replace("&", "\\u0026")
+    assert embedded in page
+    assert "Nord \\u0026lt;b\\u0026gt;" in page
+
+
+def test_every_map_has_a_max_zoom_fullscreen_legend_and_layer_control():
+    page = _render(
+        maps.build_project_map(observations=_points(1500), themes=THEMES, zones=ZONES, tiles="none")
+    )
+    assert '"maxZoom": 19' in page
+    assert "L.control.fullscreen" in page
+    assert "map-legend" in page
+    assert "L.control.layers" in page
+    assert "markerClusterGroup" in page  # 1,500 points: clusters
+    assert "HeatMap" in page or "heatLayer" in page
+
+
+def test_without_tiles_the_data_layers_are_still_drawn():
+    page = _render(
+        maps.build_walk_map(
+            observations=_points(5), themes=THEMES, route=ROUTE, stops=STOPS, zones=ZONES, tiles="none"
+        )
+    )
+    assert "L.tileLayer" not in page
+    assert page.count("L.geoJSON(") == 5  # zones, route, stops, two theme layers
+
+
+@pytest.mark.parametrize(
+    ("n", "kind"),
+    [(0, "markers"), (1000, "markers"), (1001, "clusters"), (20000, "clusters"), (20001, "cells")],
+)
+def test_layer_type_is_chosen_by_size(n, kind):
+    assert maps.point_layer_kind(n) == kind
+
+
+def test_many_points_are_aggregated_into_cells_on_the_server():
+    fc = _points(25000)
+    page = _render(maps.build_project_map(observations=fc, themes=THEMES, tiles="none"))
+    assert "Observations regroup" in page and "(25000)" in page
+    cells = maps.aggregate_cells(fc["features"])
+    assert sum(c["count"] for c in cells) == 25000
+    assert len(cells) < 500
+    assert len(page) < 1_000_000
+
+
+def test_unknown_theme_gets_a_fallback_colour_and_its_key_as_label():
+    page = _render(
+        maps.build_walk_map(observations=_points(4, theme="ancien_theme"), themes=THEMES, tiles="none")
+    )
+    assert "ancien_theme" in page and maps.FALLBACK_COLOR in page
+
+
+def test_static_map_is_an_svg_without_any_request():
+    svg = maps.render_static_map(
+        observations=_points(30), themes=THEMES, routes=ROUTE, zones=ZONES, stops=STOPS
+    )
+    assert "<svg" in svg
+    assert find_external_urls(svg) == []
+
+
+def test_header_keeps_page_zoom_and_layout():
+    header = maps.tidy_header(
+        render_map_parts(
+            maps.build_walk_map(observations=_points(1), themes=THEMES), "/static/vendor/"
+        ).header
+    )
+    assert "user-scalable=no" not in header
+    assert "html, body" not in header
+    assert "bootstrap" not in header and "jquery" not in header

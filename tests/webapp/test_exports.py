@@ -1,0 +1,137 @@
+"""Exports: CSV for French spreadsheets without formula injection, XLSX as text, GeoJSON, GeoPackage, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import pytest
+
+from tests.webapp.factories_debrief import build_world, login
+from webapp.services import exports
+from webapp.services.summaries import ObservationFilter
+
+
+@pytest.fixture
+def world(app, client):  # type: ignore[no-untyped-def]
+    w = build_world()
+    login(client)
+    return w
+
+
+def test_csv_is_utf8_bom_semicolon_and_neutralises_formulas(world, client):
+    response = client.get(f"/facilitators/{world.project.slug}/export/observations.csv")
+    assert response.status_code == 200
+    raw = response.data
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["id", "marche", "date"]
+    assert len(body) == 7  # validated only
+    notes = [r[header.index("note")] for r in body]
+    assert '\'=HYPERLINK("http://x")' in notes
+    assert not any(n.startswith(("=", "+", "-", "@")) for n in notes)
+    assert "Bien éclairé" in notes
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+cmd", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_start_is_neutralised(value):
+    assert exports.neutralise(value) == "'" + value
+    assert exports.neutralise("Bonjour = merci") == "Bonjour = merci"
+    assert exports.neutralise(3) == 3
+
+
+def test_xlsx_keeps_formula_like_text_as_text(world, client):
+    response = client.get(f"/facilitators/{world.project.slug}/export/observations.xlsx")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in z.namelist() else sheet
+    assert "<f>" not in sheet
+    assert "HYPERLINK" in strings
+
+
+def test_geojson_and_filters(world, client):
+    response = client.get(f"/facilitators/{world.project.slug}/export/observations.geojson?theme=eclairage")
+    data = json.loads(response.data)
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 4
+    assert {f["properties"]["theme"] for f in data["features"]} == {"eclairage"}
+    assert data["features"][0]["geometry"]["type"] == "Point"
+
+
+def test_geopackage_is_readable(world, client, tmp_path):
+    import pyogrio
+
+    response = client.get(f"/facilitators/{world.project.slug}/export/observations.gpkg?moderation=all")
+    path = tmp_path / "o.gpkg"
+    path.write_bytes(response.data)
+    meta = pyogrio.read_info(path, layer="observations")
+    assert meta["features"] == 8 and meta["geometry_type"] == "Point" and "4326" in meta["crs"]
+
+
+def test_recommendations_csv_lists_evidence(world, client):
+    from webapp.services import debriefs
+
+    debriefs.create_recommendation(
+        world.project,
+        None,
+        observation_ids=[world.observations[0].id],
+        title="=cmd|' /C calc'!A0",
+        priority="high",
+    )
+    body = client.get(f"/facilitators/{world.project.slug}/export/recommendations.csv").data.decode(
+        "utf-8-sig"
+    )
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert rows[1][1] == "Haute" and rows[1][2].startswith("'=")
+    assert rows[1][-1] == str(world.observations[0].id)
+    assert client.get(f"/facilitators/{world.project.slug}/export/recommendations.xlsx").status_code == 200
+
+
+def test_export_of_a_project_with_no_data_gives_headers_only(app, client, runner, tmp_path):
+    from webapp.services import projects
+
+    empty = projects.create_project(slug="vide", name="Vide", territory=["80021"])
+    f = ObservationFilter(project_id=empty.id)
+    text = "".join(exports.observations_csv(f))
+    assert text.count("\r\n") == 1
+    assert json.loads("".join(exports.observations_geojson(f)))["features"] == []
+    out = tmp_path / "vide.gpkg"
+    result = runner.invoke(
+        args=["export", "observations", "--project", "vide", "--format", "gpkg", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 observations" in result.output
+
+
+def test_cli_exports_every_format_with_progress(world, runner, tmp_path):
+    for fmt in ("csv", "xlsx", "geojson", "gpkg"):
+        out = tmp_path / f"o.{fmt}"
+        result = runner.invoke(
+            args=[
+                "export",
+                "observations",
+                "--project",
+                world.project.slug,
+                "--format",
+                fmt,
+                "-o",
+                str(out),
+                "--include-pending",
+            ]
+        )
+        assert result.exit_code == 0, result.output
+        assert "8 observations" in result.output and out.stat().st_size > 0
+    result = runner.invoke(
+        args=["export", "recommendations", "--project", world.project.slug, "-o", str(tmp_path / "r.csv")]
+    )
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["export", "observations", "--project", "nope", "-o", str(tmp_path / "x.csv")])
+    assert bad.exit_code != 0 and "introuvable" in bad.output
+
+
+def test_unknown_export_format_is_not_found(world, client):
+    assert client.get(f"/facilitators/{world.project.slug}/export/observations.exe").status_code == 404

@@ -1,0 +1,94 @@
+"""Debrief: replay by stop, dot-votes counted live, recommendations from selected observations."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webapp.factories_debrief import build_world, csrf_token, login
+from webapp.services import debriefs
+
+
+@pytest.fixture
+def world(app, client):  # type: ignore[no-untyped-def]
+    w = build_world()
+    login(client)
+    return w
+
+
+def test_replay_puts_each_observation_at_its_nearest_stop(world):
+    steps = debriefs.replay(world.day)
+    assert [s.name for s in steps] == ["Départ", "Place", "Arrivée"]
+    placed = {o.id: s.position for s in steps for o in s.observations}
+    assert len(placed) == 5  # four validated and one pending; hidden ones are left out
+    assert placed[world.observations[0].id] == 3  # (2.295, 49.905) is nearest the arrival
+    assert placed[world.observations[3].id] == 1
+
+
+def test_votes_are_counted_live_and_can_be_taken_back(world, client):
+    url = f"/facilitators/{world.project.slug}/walks/{world.day.id}/votes"
+    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief")
+    obs = world.observations[0]
+    headers = {"Accept": "application/json"}
+    for expected in (1, 2, 3):
+        r = client.post(url, data={"csrf_token": token, "observation_id": obs.id}, headers=headers)
+        assert r.get_json()["votes"] == expected
+    r = client.post(url, data={"csrf_token": token, "observation_id": obs.id, "remove": "1"}, headers=headers)
+    assert r.get_json()["votes"] == 2
+    r = client.post(url, data={"csrf_token": token, "theme": "eclairage"}, headers=headers)
+    assert r.get_json()["votes"] == 1
+    by_obs, by_theme = debriefs.vote_counts(world.day)
+    assert by_obs == {obs.id: 2} and by_theme == {"eclairage": 1}
+    # an observation of another walk cannot get this walk's votes
+    r = client.post(
+        url, data={"csrf_token": token, "observation_id": world.observations[5].id}, headers=headers
+    )
+    assert r.status_code == 404
+
+
+def test_recommendation_from_three_observations_keeps_its_evidence(world, client):
+    chosen = [world.observations[i].id for i in (0, 1, 5)]
+    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief")
+    r = client.post(
+        f"/facilitators/{world.project.slug}/recommendations",
+        data={
+            "csrf_token": token,
+            "walk_id": world.day.id,
+            "observation_ids": chosen,
+            "title": "Réparer l'éclairage",
+            "text": "Rue <b>",
+            "organisation_id": world.partner.id,
+            "priority": "high",
+            "deadline": "2026-12-31",
+        },
+    )
+    assert r.status_code == 302
+    (reco,) = debriefs.list_recommendations(world.project, world.day)
+    assert sorted(o.id for o in reco.observations) == sorted(chosen)
+    assert reco.theme == "eclairage" and reco.zone_id == world.north.id  # common to the evidence
+    assert reco.priority == "high" and reco.organisation_id == world.partner.id
+    assert reco.events[0].status_to == "proposed"
+    body = client.get(f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief").get_data(
+        as_text=True
+    )
+    assert "Réparer l&#39;éclairage" in body
+
+
+def test_recommendation_without_title_or_evidence_is_refused_with_a_message(world, client):
+    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief")
+    r = client.post(
+        f"/facilitators/{world.project.slug}/recommendations",
+        data={"csrf_token": token, "walk_id": world.day.id, "title": "", "priority": "urgent"},
+        follow_redirects=True,
+    )
+    assert r.status_code == 200
+    assert "incomplète" in r.get_data(as_text=True)
+    assert debriefs.list_recommendations(world.project) == []
+
+
+def test_recommendations_are_ranked_by_priority(world):
+    ids = [world.observations[0].id]
+    for priority in ("low", "high", "medium"):
+        debriefs.create_recommendation(
+            world.project, None, observation_ids=ids, title=priority, priority=priority
+        )
+    assert [r.priority for r in debriefs.list_recommendations(world.project)] == ["high", "medium", "low"]

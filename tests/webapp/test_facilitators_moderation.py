@@ -1,0 +1,127 @@
+"""Moderation: every action through the pages, each in the audit log; only validated data is summarised."""
+
+from __future__ import annotations
+
+import pytest
+from geoalchemy2.shape import to_shape
+
+from tests.webapp.factories_debrief import build_world, csrf_token, login
+from webapp.services import moderation, summaries
+from webapp.services.summaries import ObservationFilter
+
+
+@pytest.fixture
+def world(app, client):  # type: ignore[no-untyped-def]
+    w = build_world()
+    login(client)
+    return w
+
+
+def _post(client, w, obs, action, **data):  # type: ignore[no-untyped-def]
+    queue = f"/facilitators/{w.project.slug}/walks/{obs.walk_id}/moderation?status=all"
+    token = csrf_token(client, queue)
+    return client.post(
+        f"/facilitators/{w.project.slug}/walks/{obs.walk_id}/observations/{obs.id}/{action}",
+        data={"csrf_token": token, **data},
+    )
+
+
+def test_validate_and_hide_change_what_summaries_count(world, client):
+    pending = world.observations[4]
+    f = ObservationFilter(project_id=world.project.id)
+    before = summaries.count(f)
+    assert _post(client, world, pending, "validate").status_code == 302
+    assert summaries.count(f) == before + 1
+    _post(client, world, pending, "hide", reason="Propos hors sujet")
+    assert pending.moderation_status == "hidden"
+    assert summaries.count(f) == before
+    events = moderation.events_for(pending)
+    assert [e.action for e in events] == ["validate", "hide"]
+    assert events[1].reason == "Propos hors sujet"
+    assert events[1].actor_id == world.facilitator.id
+    assert events[1].changes == {"moderation_status": ["validated", "hidden"]}
+
+
+def test_hiding_needs_a_reason(world, client):
+    obs = world.observations[0]
+    response = _post(client, world, obs, "hide", reason="  ")
+    assert response.status_code == 302
+    assert obs.moderation_status == "validated"
+    assert moderation.events_for(obs) == []
+
+
+def test_edit_removes_a_name_and_keeps_the_old_text_in_the_log_only(world, client):
+    obs = world.observations[8]
+    _post(client, world, obs, "edit", note="Un voisin", proposal=obs.proposal, reason="nom retiré")
+    assert obs.note == "Un voisin"
+    (event,) = moderation.events_for(obs)
+    assert event.action == "edit" and event.changes["note"] == ["Nom d'un voisin", "Un voisin"]
+
+
+def test_merge_hides_the_duplicate_and_keeps_its_text(world, client):
+    keep, dup = world.observations[0], world.observations[1]
+    _post(client, world, dup, "merge", into=str(keep.id))
+    assert dup.moderation_status == "hidden"
+    assert "Bien éclairé" in keep.note
+    assert {e.action for e in moderation.events_for(dup)} == {"merge"}
+    assert moderation.events_for(keep)[0].changes["merged_from"] == [None, dup.id]
+
+
+def test_merge_refuses_another_walk_or_itself(world, client):
+    a, b = world.observations[0], world.observations[5]
+    _post(client, world, a, "merge", into=str(b.id))
+    _post(client, world, a, "merge", into=str(a.id))
+    assert a.moderation_status == "validated" and moderation.events_for(a) == []
+
+
+def test_moving_a_point_reassigns_its_zone(world, client):
+    obs = world.observations[0]
+    assert obs.zone_id == world.north.id
+    _post(client, world, obs, "move", lon="2,295", lat="49.893")
+    assert obs.zone_id == world.south.id
+    assert to_shape(obs.location).equals_exact(to_shape(obs.location), 1e-9)
+    assert round(to_shape(obs.location).y, 3) == 49.893
+    assert obs.location_source == "facilitator"
+    (event,) = moderation.events_for(obs)
+    assert event.changes["zone_id"] == [world.north.id, world.south.id]
+    _post(client, world, obs, "move", lon="200", lat="49.9")  # refused, nothing logged
+    assert len(moderation.events_for(obs)) == 1
+
+
+def test_flag_out_of_area_and_back(world, client):
+    obs = world.observations[7]
+    _post(client, world, obs, "flag", reason="loin du parcours")
+    assert obs.out_of_area is True
+    _post(client, world, obs, "unflag")
+    assert obs.out_of_area is False
+    assert [e.action for e in moderation.events_for(obs)] == ["flag", "unflag"]
+
+
+def test_queue_lists_pending_and_the_log_shows_who(world, client):
+    obs = world.observations[4]
+    url = f"/facilitators/{world.project.slug}/walks/{world.day.id}/moderation"
+    assert f'id="obs-{obs.id}"' in client.get(url).get_data(as_text=True)
+    _post(client, world, obs, "validate")
+    body = client.get(url).get_data(as_text=True)
+    assert f'id="obs-{obs.id}"' not in body
+    assert "Anim" in body and "validate" in body
+
+
+def test_unknown_action_and_observation_are_not_found(world, client):
+    obs = world.observations[0]
+    assert _post(client, world, obs, "explode").status_code == 404
+    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/moderation")
+    response = client.post(
+        f"/facilitators/{world.project.slug}/walks/{world.day.id}/observations/999999/validate",
+        data={"csrf_token": token},
+    )
+    assert response.status_code == 404
+
+
+def test_posts_without_csrf_token_are_refused(world, client):
+    obs = world.observations[4]
+    response = client.post(
+        f"/facilitators/{world.project.slug}/walks/{obs.walk_id}/observations/{obs.id}/validate"
+    )
+    assert response.status_code == 400
+    assert obs.moderation_status == "pending"

@@ -1,0 +1,99 @@
+"""Retention purge and minors' consent, on both databases: aggregates stay, personal detail goes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select
+
+from geodata.shapes import distance_m
+from tests.factories import ObservationFactory, ProjectFactory, WalkFactory
+from webapp.errors import Conflict, ValidationError
+from webapp.extensions import db
+from webapp.models import Observation, Photo
+from webapp.services import privacy
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def old_and_new(app, db_session):
+    project = ProjectFactory(retention_months=12)
+    walk = WalkFactory(project=project)
+    old = ObservationFactory(walk=walk, note="Mon voisin M. Dupont…", proposal="Éclairer", theme="eclairage",
+                             answers={"moment": "la_nuit", "libre": "texte"},
+                             captured_at=datetime(2025, 10, 1, tzinfo=UTC))
+    new = ObservationFactory(walk=walk, note="Récent", captured_at=datetime(2026, 10, 1, tzinfo=UTC))
+    photo_dir = Path(app.config["PHOTO_DIR"])
+    photo_dir.mkdir(parents=True, exist_ok=True)
+    (photo_dir / "old.jpg").write_bytes(b"jpeg")
+    db_session.add(Photo(client_uuid=uuid.uuid4(), observation=old, stored_name="old.jpg", width=1, height=1,
+                         size_bytes=4))
+    db_session.commit()
+    return project, old, new, photo_dir
+
+
+def _themes_by_zone():
+    return db.session.execute(
+        select(Observation.theme, Observation.polarity, Observation.zone_id, func.count()).group_by(
+            Observation.theme, Observation.polarity, Observation.zone_id).order_by(Observation.theme)
+    ).all()
+
+
+def test_purge_removes_precise_point_text_and_photos_but_keeps_aggregates(old_and_new, caplog):
+    caplog.set_level("INFO")
+    _project, old, new, photo_dir = old_and_new
+    before_point = to_shape(old.location)
+    aggregates = _themes_by_zone()
+
+    report = privacy.purge_expired(now=NOW)
+
+    assert report.total_observations == 1 and report.total_photos == 1
+    db.session.refresh(old)
+    assert (old.note, old.proposal, old.purged_at) == ("", "", NOW)
+    assert old.answers == {"moment": "la_nuit"}  # choices stay; free text and unknown keys go
+    after_point = to_shape(old.location)
+    assert not after_point.equals(before_point)
+    assert distance_m(after_point, before_point) < 200 * 0.75
+    assert db.session.scalar(select(func.count(Photo.id))) == 0
+    assert not (photo_dir / "old.jpg").exists()
+    db.session.refresh(new)
+    assert new.note == "Récent" and new.purged_at is None
+    assert _themes_by_zone() == aggregates
+    assert "observations=1" in caplog.text and "Dupont" not in caplog.text
+
+
+def test_a_second_purge_is_a_no_op(old_and_new):
+    privacy.purge_expired(now=NOW)
+    again = privacy.purge_expired(now=NOW)
+    assert again.total_observations == 0 and again.total_photos == 0
+
+
+def test_a_dry_run_changes_nothing(old_and_new, runner):
+    _project, old, _new, photo_dir = old_and_new
+    result = runner.invoke(args=["purge", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "seraient purgées" in result.output
+    db.session.expire_all()
+    assert db.session.get(Observation, old.id).note.startswith("Mon voisin")
+    assert (photo_dir / "old.jpg").exists()
+    assert db.session.scalar(select(func.count(Photo.id))) == 1
+
+
+def test_months_before_clamps_short_months():
+    assert privacy._months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert privacy._months_before(datetime(2026, 1, 15, tzinfo=UTC), 14) == datetime(2024, 11, 15, tzinfo=UTC)
+
+
+def test_minors_consent_is_recorded_once_at_group_level(db_session):
+    walk = WalkFactory()
+    consent = privacy.record_minors_consent(walk, minors_count=7, recorded_by=None, note="Autorisations au centre social")
+    assert consent.minors_count == 7 and consent.recorded_at.tzinfo is not None
+    with pytest.raises(Conflict):
+        privacy.record_minors_consent(walk, minors_count=7, recorded_by=None)
+    with pytest.raises(ValidationError):
+        privacy.record_minors_consent(WalkFactory(), minors_count=0, recorded_by=None)

@@ -1,0 +1,65 @@
+"""Restitution report: HTML and PDF, escaped text, credits, nothing fetched from outside."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from geodata.assets import find_external_urls
+from tests.webapp.factories_debrief import build_world, login
+
+
+@pytest.fixture
+def world(app, client):  # type: ignore[no-untyped-def]
+    w = build_world()
+    login(client)
+    return w
+
+
+def test_report_page_has_every_part_and_escapes_text(world, client):
+    from webapp.services import debriefs
+
+    debriefs.create_recommendation(
+        world.project,
+        None,
+        observation_ids=[world.observations[3].id],
+        title="Agir <contre> le harcèlement",
+        priority="high",
+        organisation_id=world.partner.id,
+    )
+    body = client.get(f"/facilitators/{world.project.slug}/report").get_data(as_text=True)
+    for part in (
+        "Contexte et périmètre",
+        "Le groupe",
+        "Carte des observations",
+        "Ce que le groupe a observé",
+        "Préconisations",
+        "Sources et crédits",
+        "Comparaisons",
+    ):
+        assert part in body, part
+    assert "<script>alert(1)</script>" not in body
+    assert "Agir &lt;contre&gt; le harcèlement" in body
+    assert world.partner.name in body
+    assert find_external_urls(body) == []
+    assert "Nom d&#39;un voisin" not in body  # hidden observations stay out
+
+
+def test_pdf_is_made_and_readable(world, client, tmp_path):
+    response = client.get(f"/facilitators/{world.project.slug}/report.pdf?walk_id={world.day.id}")
+    assert response.status_code == 200
+    assert response.data.startswith(b"%PDF")
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Restitution" in text and "Marche de jour" in text
+    assert "<script>alert(1)</script>" in text  # shown as text, never run
+
+
+def test_pdf_renderer_refuses_outside_urls(app, tmp_path):
+    from webapp.services import reports
+
+    html = '<p>x</p><img src="https://example.org/a.png"><img src="file:///etc/hostname">'
+    pdf = reports.render_pdf(html, base_dir=tmp_path, allowed_dirs=[tmp_path])
+    assert pdf.startswith(b"%PDF")

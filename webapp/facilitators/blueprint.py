@@ -1,0 +1,444 @@
+"""URL rules and handlers of the facilitators' pages: maps, summaries, moderation, debrief, exports."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from geodata import maps
+from geodata.assets import render_map_parts
+from webapp.auth import role_required
+from webapp.errors import DomainError, NotFound, ValidationError
+from webapp.models.enums import ModerationStatus, Role
+from webapp.security import csp_nonce
+from webapp.services import debriefs, exports, moderation, reports, summaries, walks, zones
+
+bp = Blueprint("facilitators", __name__, url_prefix="/facilitators")
+
+STAFF = (Role.FACILITATOR, Role.ADMIN)
+
+
+def _project(slug: str):  # type: ignore[no-untyped-def]
+    project = zones.get_project_or_404(slug)
+    user = role_required(project, *STAFF)
+    return project, user
+
+
+def _walk(project, walk_id: int):  # type: ignore[no-untyped-def]
+    walk = walks.get_walk(walk_id)
+    if walk.project_id != project.id:
+        raise NotFound("Marche introuvable.", details={"walk": walk_id})
+    return walk
+
+
+def _photo_url(stored_name: str) -> str:
+    return url_for("facilitators.photo", name=stored_name)
+
+
+def _embed(fmap: Any) -> dict[str, str]:
+    parts = render_map_parts(fmap, url_for("static", filename="vendor/"), csp_nonce())
+    return {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
+
+
+def _tiles() -> str:
+    return str(current_app.config.get("TILES", "osm"))
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """The projects this person works on."""
+    from webapp.services import projects
+
+    overviews = [p for p in projects.list_project_overviews() if _can_see(p.slug)]
+    return render_template("facilitators/index.html", projects=overviews)
+
+
+def _can_see(slug: str) -> bool:
+    from webapp.services import accounts
+
+    project = zones.get_project_or_404(slug)
+    return accounts.project_role(current_user, project.id) in {"admin", "facilitator"}
+
+
+@bp.get("/<slug>/")
+def project_page(slug: str) -> str:
+    """Project map with its filters, and the thematic summary of what the filters select."""
+    project, _ = _project(slug)
+    f, problems = summaries.parse_filter(request.args, project=project, allow_pending=True)
+    summary = summaries.summarise(f)
+    observations = summaries.observations_geojson(f, photo_url=_photo_url)
+    fmap = maps.build_project_map(
+        observations=observations,
+        themes=list(summaries.theme_styles().values()),
+        routes=summaries.routes_geojson(
+            walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
+        ),
+        zones=summaries.zones_geojson(project, f),
+        tiles=_tiles(),
+    )
+    return render_template(
+        "facilitators/project.html",
+        project=project,
+        filter=f,
+        problems=problems,
+        choices=summaries.list_filter_choices(project),
+        summary=summary,
+        layer_kind=maps.point_layer_kind(len(observations["features"])),
+        theme_chart=summaries.chart_theme_polarity(summary),
+        comparison_charts=[summaries.chart_comparison(c) for c in summary.comparisons],
+        map=_embed(fmap),
+        walks=walks.list_walks(project),
+        recommendations=debriefs.list_recommendations(project),
+        args=request.args,
+    )
+
+
+@bp.get("/<slug>/walks/<int:walk_id>/")
+def walk_page(slug: str, walk_id: int) -> str:
+    """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
+    project, _ = _project(slug)
+    walk = _walk(project, walk_id)
+    shown = request.args.get("moderation") == "all"
+    f = summaries.ObservationFilter(
+        project_id=project.id,
+        walk_id=walk.id,
+        statuses=(ModerationStatus.VALIDATED, ModerationStatus.PENDING)
+        if shown
+        else (ModerationStatus.VALIDATED,),
+    )
+    summary = summaries.summarise(f)
+    fmap = maps.build_walk_map(
+        observations=summaries.observations_geojson(f, photo_url=_photo_url),
+        themes=list(summaries.theme_styles().values()),
+        route=summaries.routes_geojson([walk]),
+        stops=summaries.stops_geojson(walk),
+        zones=summaries.zones_geojson(project),
+        tiles=_tiles(),
+    )
+    return render_template(
+        "facilitators/walk.html",
+        project=project,
+        walk=walk,
+        summary=summary,
+        theme_chart=summaries.chart_theme_polarity(summary),
+        counts=moderation.count_by_status(walk),
+        map=_embed(fmap),
+        show_pending=shown,
+    )
+
+
+# --- moderation --------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/walks/<int:walk_id>/moderation")
+def moderation_queue(slug: str, walk_id: int) -> str:
+    """The queue of a walk's observations to moderate, and the audit log."""
+    project, _ = _project(slug)
+    walk = _walk(project, walk_id)
+    status = request.args.get("status", ModerationStatus.PENDING)
+    if status not in {*ModerationStatus, "all"}:
+        status = ModerationStatus.PENDING
+    return render_template(
+        "facilitators/moderation.html",
+        project=project,
+        walk=walk,
+        status=status,
+        observations=moderation.list_queue(walk, status=None if status == "all" else status),
+        counts=moderation.count_by_status(walk),
+        events=moderation.list_events(walk, limit=50),
+        theme_label=summaries.theme_label,
+        zone_names={z.id: z.name for z in zones.list_zones(project)},
+    )
+
+
+def _float(name: str) -> float:
+    try:
+        return float(request.form.get(name, "").replace(",", "."))
+    except ValueError as error:
+        raise ValidationError("Coordonnées invalides.", details={name: "invalid"}) from error
+
+
+MODERATION_ACTIONS = {"validate", "hide", "edit", "merge", "move", "flag", "unflag"}
+
+
+@bp.post("/<slug>/walks/<int:walk_id>/observations/<int:observation_id>/<action>")
+def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Response:
+    """Apply one moderation action, then return to the queue (or JSON for scripts)."""
+    project, user = _project(slug)
+    walk = _walk(project, walk_id)
+    observation = moderation.get_observation(observation_id, walk)
+    if action not in MODERATION_ACTIONS:
+        raise NotFound("Action inconnue.")
+    try:
+        if action == "validate":
+            moderation.validate(observation, user)
+        elif action == "hide":
+            moderation.hide(observation, user, request.form.get("reason", ""))
+        elif action == "edit":
+            moderation.edit_text(
+                observation,
+                user,
+                note=request.form.get("note", ""),
+                proposal=request.form.get("proposal", ""),
+                reason=request.form.get("reason", ""),
+            )
+        elif action == "merge":
+            raw = request.form.get("into", "").strip().lstrip("#")
+            if not raw.isdigit():
+                raise ValidationError("Indiquez le numéro de l'observation à garder.")
+            moderation.merge(observation, moderation.get_observation(int(raw), walk), user)
+        elif action == "move":
+            moderation.move(observation, user, lon=_float("lon"), lat=_float("lat"))
+        else:
+            moderation.set_out_of_area(observation, user, action == "flag", request.form.get("reason", ""))
+    except DomainError as error:
+        flash(f"Observation n° {observation_id} : {error.message}", "error")
+    else:
+        flash(f"Observation n° {observation_id} : action « {action} » enregistrée.", "ok")
+    back = request.form.get("next") or url_for(
+        "facilitators.moderation_queue",
+        slug=slug,
+        walk_id=walk.id,
+        status=request.args.get("status", "pending"),
+    )
+    if not back.startswith("/"):
+        back = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id)
+    return redirect(back)
+
+
+# --- debrief -----------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/walks/<int:walk_id>/debrief")
+def debrief(slug: str, walk_id: int) -> str:
+    """Projector view: the walk replayed stop by stop, dot-votes, and recommendations from a selection."""
+    project, _ = _project(slug)
+    walk = _walk(project, walk_id)
+    steps = debriefs.replay(walk)
+    by_obs, by_theme = debriefs.vote_counts(walk)
+    f = summaries.ObservationFilter(
+        project_id=project.id,
+        walk_id=walk.id,
+        statuses=(ModerationStatus.VALIDATED, ModerationStatus.PENDING),
+    )
+    summary = summaries.summarise(f, quotes=False)
+    return render_template(
+        "facilitators/debrief.html",
+        project=project,
+        walk=walk,
+        steps=steps,
+        votes_obs=by_obs,
+        votes_theme=by_theme,
+        summary=summary,
+        theme_label=summaries.theme_label,
+        theme_styles=summaries.theme_styles(),
+        partners=debriefs.list_partners(project),
+        zones=zones.list_zones(project),
+        priorities=debriefs.PRIORITY_LABELS,
+        recommendations=debriefs.list_recommendations(project, walk),
+        photo_url=_photo_url,
+    )
+
+
+@bp.post("/<slug>/walks/<int:walk_id>/votes")
+def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
+    """Add or remove one dot; answers JSON to the debrief script, or redirects without JS."""
+    project, user = _project(slug)
+    walk = _walk(project, walk_id)
+    raw_obs = request.form.get("observation_id", "").strip()
+    theme = request.form.get("theme", "").strip() or None
+    obs_id = int(raw_obs) if raw_obs.isdigit() else None
+    if raw_obs and obs_id is None:
+        raise ValidationError("Observation invalide.")
+    if request.form.get("remove"):
+        total = debriefs.remove_vote(walk, observation_id=obs_id, theme=None if obs_id else theme)
+    else:
+        total = debriefs.add_vote(walk, user, observation_id=obs_id, theme=None if obs_id else theme)
+    if (
+        request.accept_mimetypes.best == "application/json"
+        or request.headers.get("X-Requested-With") == "fetch"
+    ):
+        return jsonify({"observation_id": obs_id, "theme": theme, "votes": total})
+    return redirect(
+        url_for("facilitators.debrief", slug=slug, walk_id=walk.id) + (f"#obs-{obs_id}" if obs_id else "")
+    )
+
+
+@bp.post("/<slug>/recommendations")
+def create_recommendation(slug: str) -> Response:
+    """Turn the selected observations into a recommendation."""
+    project, user = _project(slug)
+    walk_raw = request.form.get("walk_id", "")
+    walk = _walk(project, int(walk_raw)) if walk_raw.isdigit() else None
+    ids = [int(v) for v in request.form.getlist("observation_ids") if v.isdigit()]
+
+    def _int(name: str) -> int | None:
+        value = request.form.get(name, "").strip()
+        return int(value) if value.isdigit() else None
+
+    deadline_raw = request.form.get("deadline", "").strip()
+    try:
+        deadline = date.fromisoformat(deadline_raw) if deadline_raw else None
+    except ValueError:
+        deadline = None
+        flash("Échéance invalide : ignorée.", "error")
+    back = (
+        url_for("facilitators.debrief", slug=slug, walk_id=walk.id)
+        if walk
+        else url_for("facilitators.project_page", slug=slug)
+    )
+    try:
+        recommendation = debriefs.create_recommendation(
+            project,
+            user,
+            observation_ids=ids,
+            title=request.form.get("title", ""),
+            text=request.form.get("text", ""),
+            theme=request.form.get("theme") or None,
+            zone_id=_int("zone_id"),
+            organisation_id=_int("organisation_id"),
+            priority=request.form.get("priority", "medium"),
+            deadline=deadline,
+            walk=walk,
+        )
+    except ValidationError as error:
+        details = ", ".join(f"{k}" for k in (error.details or {}))
+        flash(f"{error.message} ({details})", "error")
+        return redirect(back)
+    flash(
+        f"Préconisation « {recommendation.title} » créée avec "
+        f"{len(recommendation.observations)} observations.",
+        "ok",
+    )
+    return redirect(back + "#preconisations")
+
+
+# --- photos, exports, report ---------------------------------------------------------------------
+
+
+@bp.get("/photos/<path:name>")
+@login_required
+def photo(name: str) -> Response:
+    """A stored photo, for staff (file names are random and unguessable)."""
+    return send_from_directory(current_app.config["PHOTO_DIR"], name, max_age=3600)
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "gpkg": "application/geopackage+sqlite3",
+}
+
+
+@bp.get("/<slug>/export/<what>.<fmt>")
+def export(slug: str, what: str, fmt: str) -> Response:
+    """Download observations (csv, xlsx, geojson, gpkg) or recommendations (csv, xlsx)."""
+    project, _ = _project(slug)
+    if fmt not in EXPORT_TYPES or what not in ("observations", "recommendations"):
+        raise NotFound("Format d'export inconnu.")
+    name = f"{project.slug}-{what}.{fmt}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if what == "recommendations":
+        if fmt == "csv":
+            return Response(
+                stream_with_context(exports.recommendations_csv(project)),
+                mimetype=EXPORT_TYPES[fmt],
+                headers=headers,
+            )
+        if fmt == "xlsx":
+            buffer = _buffer()
+            exports.recommendations_xlsx(project, buffer)
+            buffer.seek(0)
+            return send_file(buffer, mimetype=EXPORT_TYPES[fmt], download_name=name, as_attachment=True)
+        raise NotFound("Format d'export inconnu.")
+    f, _problems = summaries.parse_filter(request.args, project=project, allow_pending=True)
+    if fmt == "csv":
+        return Response(
+            stream_with_context(exports.observations_csv(f)), mimetype=EXPORT_TYPES[fmt], headers=headers
+        )
+    if fmt == "geojson":
+        return Response(
+            stream_with_context(exports.observations_geojson(f)), mimetype=EXPORT_TYPES[fmt], headers=headers
+        )
+    if fmt == "xlsx":
+        buffer = _buffer()
+        exports.observations_xlsx(f, buffer)
+        buffer.seek(0)
+        return send_file(buffer, mimetype=EXPORT_TYPES[fmt], download_name=name, as_attachment=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        exports.observations_gpkg(f, path)
+        data = path.read_bytes()
+    return Response(data, mimetype=EXPORT_TYPES[fmt], headers=headers)
+
+
+def _buffer():  # type: ignore[no-untyped-def]
+    import io
+
+    return io.BytesIO()
+
+
+def _report(slug: str):  # type: ignore[no-untyped-def]
+    project, _ = _project(slug)
+    raw = request.args.get("walk_id", "")
+    walk = _walk(project, int(raw)) if raw.isdigit() else None
+    return reports.build_report(project, walk)
+
+
+@bp.get("/<slug>/report")
+def report(slug: str) -> str:
+    """The restitution report as a page (print it, or download the PDF)."""
+    data = _report(slug)
+    return render_template(
+        "reports/report.html",
+        report=data,
+        pdf=False,
+        svg_uri=reports.svg_data_uri,
+        photo_src=lambda p: _photo_url(p.stored_name),
+        theme_label=summaries.theme_label,
+        priorities=debriefs.PRIORITY_LABELS,
+        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
+    )
+
+
+@bp.get("/<slug>/report.pdf")
+def report_pdf(slug: str) -> Response:
+    """The restitution report as a PDF (WeasyPrint; reads only our static files and photos)."""
+    data = _report(slug)
+    static = Path(current_app.static_folder or "")
+    photo_dir = Path(current_app.config["PHOTO_DIR"])
+    html = render_template(
+        "reports/report.html",
+        report=data,
+        pdf=True,
+        svg_uri=reports.svg_data_uri,
+        photo_src=lambda p: (photo_dir / p.stored_name).resolve().as_uri(),
+        theme_label=summaries.theme_label,
+        priorities=debriefs.PRIORITY_LABELS,
+        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
+    )
+    pdf = reports.render_pdf(html, base_dir=static, allowed_dirs=[static, photo_dir])
+    name = f"restitution-{data.project.slug}{'-marche-' + str(data.walk.id) if data.walk else ''}.pdf"
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

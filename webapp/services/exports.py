@@ -1,0 +1,290 @@
+"""Exports of observations and recommendations: CSV, XLSX, GeoJSON and GeoPackage.
+
+- CSV is UTF-8 with a BOM and ``;`` separators, what French spreadsheets open without a wizard.
+  A cell starting with ``= + - @`` (or a tab / carriage return) gets a leading apostrophe, so a
+  spreadsheet never runs participants' text as a formula (CSV/formula injection).
+- XLSX is written by xlsxwriter with ``strings_to_formulas=False`` (text stays text) in
+  ``constant_memory`` mode, so large exports do not hold the sheet in memory.
+- Rows are read with ``yield_per`` and written as they come: CSV and GeoJSON stream to the HTTP
+  response; the CLI shows progress through the ``progress`` callback.
+- Only what the filter selects is exported; participants appear as profile counts only (age
+  band, gender, status), never with an identifier.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import Observation, Organisation, Participant, Project, Walk, Zone
+from webapp.services import summaries
+from webapp.services.debriefs import PRIORITY_LABELS, RECOMMENDATION_STATUS_LABELS, list_recommendations
+from webapp.services.summaries import ObservationFilter
+
+#: Columns of an observation export, in order: (key, header).
+OBSERVATION_COLUMNS: list[tuple[str, str]] = [
+    ("id", "id"),
+    ("walk", "marche"),
+    ("walk_date", "date"),
+    ("time_slot", "creneau"),
+    ("zone", "quartier"),
+    ("theme", "theme"),
+    ("theme_label", "theme_libelle"),
+    ("subtheme", "sous_theme"),
+    ("polarity", "polarite"),
+    ("feeling", "ressenti"),
+    ("note", "note"),
+    ("proposal", "proposition"),
+    ("lon", "longitude"),
+    ("lat", "latitude"),
+    ("out_of_area", "hors_perimetre"),
+    ("moderation_status", "moderation"),
+    ("captured_at", "saisie_le"),
+    ("age_band", "tranche_age"),
+    ("gender", "genre"),
+    ("status", "situation"),
+]
+RECOMMENDATION_COLUMNS: list[tuple[str, str]] = [
+    ("id", "id"),
+    ("priority", "priorite"),
+    ("title", "titre"),
+    ("text", "texte"),
+    ("theme", "theme"),
+    ("zone", "quartier"),
+    ("partner", "partenaire"),
+    ("deadline", "echeance"),
+    ("status", "statut"),
+    ("evidence", "observations"),
+]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 1000
+
+Progress = Callable[[int, int], None]
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that no spreadsheet will evaluate as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def count_observations(f: ObservationFilter) -> int:
+    return summaries.count(f)
+
+
+def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
+    """Matching observations as flat dicts (keys of :data:`OBSERVATION_COLUMNS`), streamed."""
+    stmt = (
+        summaries._filtered(  # noqa: SLF001  (the one filter shared by every summary and export)
+            select(
+                Observation.id,
+                Walk.title,
+                Walk.walk_date,
+                Walk.time_slot,
+                Zone.name,
+                Observation.theme,
+                Observation.subtheme,
+                Observation.polarity,
+                Observation.feeling,
+                Observation.note,
+                Observation.proposal,
+                func.ST_X(Observation.location),
+                func.ST_Y(Observation.location),
+                Observation.out_of_area,
+                Observation.moderation_status,
+                Observation.captured_at,
+                Participant.age_band,
+                Participant.gender,
+                Participant.status,
+            ),
+            f,
+        )
+        .outerjoin(Zone, Zone.id == Observation.zone_id)
+        .order_by(Observation.id)
+    )
+    styles = summaries.theme_styles()
+    keys = [k for k, _ in OBSERVATION_COLUMNS]
+    for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
+        values = list(row)
+        record = dict(zip([k for k in keys if k != "theme_label"], values, strict=True))
+        record["zone"] = record["zone"] or "Hors zone"
+        record["walk_date"] = record["walk_date"].isoformat()
+        record["captured_at"] = record["captured_at"].isoformat()
+        record["lon"], record["lat"] = round(record["lon"], 7), round(record["lat"], 7)
+        record["theme_label"] = (
+            styles[record["theme"]].label if record["theme"] in styles else record["theme"]
+        )
+        yield {k: record[k] for k in keys}
+
+
+def _csv_chunks(
+    header: list[str], rows: Iterator[list[Any]], progress: Progress | None, total: int
+) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    done = 0
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+        done += 1
+        if done % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if progress:
+                progress(done, total)
+    yield buffer.getvalue()
+    if progress:
+        progress(done, total)
+
+
+def observations_csv(f: ObservationFilter, progress: Progress | None = None) -> Iterator[str]:
+    """CSV text chunks (UTF-8 BOM first, ``;``-separated)."""
+    total = count_observations(f) if progress else 0
+    keys = [k for k, _ in OBSERVATION_COLUMNS]
+    rows = ([r[k] for k in keys] for r in iter_observation_rows(f))
+    return _csv_chunks([h for _, h in OBSERVATION_COLUMNS], rows, progress, total)
+
+
+def observations_geojson(f: ObservationFilter, progress: Progress | None = None) -> Iterator[str]:
+    """A GeoJSON FeatureCollection, as text chunks."""
+    total = count_observations(f) if progress else 0
+    yield '{"type": "FeatureCollection", "features": [\n'
+    done = 0
+    for record in iter_observation_rows(f):
+        props = {k: v for k, v in record.items() if k not in ("lon", "lat")}
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [record["lon"], record["lat"]]},
+            "properties": props,
+        }
+        yield ("," if done else "") + json.dumps(feature, ensure_ascii=False) + "\n"
+        done += 1
+        if progress and done % BATCH == 0:
+            progress(done, total)
+    yield "]}\n"
+    if progress:
+        progress(done, total)
+
+
+def _write_xlsx(
+    target: str | Path | BinaryIO,
+    sheet: str,
+    header: list[str],
+    rows: Iterator[list[Any]],
+    progress: Progress | None = None,
+    total: int = 0,
+) -> None:
+    import xlsxwriter
+
+    options = {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "constant_memory": True,
+    }
+    if not isinstance(target, (str, Path)):
+        options["in_memory"] = True
+    workbook = xlsxwriter.Workbook(target, options)
+    try:
+        ws = workbook.add_worksheet(sheet)
+        bold = workbook.add_format({"bold": True})
+        ws.write_row(0, 0, header, bold)
+        done = 0
+        for done, row in enumerate(rows, start=1):
+            ws.write_row(done, 0, ["" if v is None else v for v in row])
+            if progress and done % BATCH == 0:
+                progress(done, total)
+        if progress:
+            progress(done, total)
+    finally:
+        workbook.close()
+
+
+def observations_xlsx(
+    f: ObservationFilter, target: str | Path | BinaryIO, progress: Progress | None = None
+) -> None:
+    """An XLSX file of the matching observations."""
+    keys = [k for k, _ in OBSERVATION_COLUMNS]
+    total = count_observations(f) if progress else 0
+    rows = ([r[k] for k in keys] for r in iter_observation_rows(f))
+    _write_xlsx(target, "observations", [h for _, h in OBSERVATION_COLUMNS], rows, progress, total)
+
+
+def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress | None = None) -> int:
+    """A GeoPackage (layer ``observations``, EPSG:4326) of the matching observations; returns the count."""
+    import numpy as np
+    import pyogrio.raw
+    import shapely
+
+    records = list(iter_observation_rows(f))
+    if progress:
+        progress(len(records), len(records))
+    fields = [k for k, _ in OBSERVATION_COLUMNS if k not in ("lon", "lat")]
+    geometry = shapely.to_wkb(
+        shapely.points([[r["lon"], r["lat"]] for r in records]) if records else np.array([], dtype=object)
+    )
+    columns = []
+    for name in fields:
+        values = [r[name] for r in records]
+        if name in ("id",):
+            columns.append(np.array(values, dtype="int64"))
+        elif name == "feeling":
+            columns.append(np.array([np.nan if v is None else v for v in values], dtype="float64"))
+        elif name == "out_of_area":
+            columns.append(np.array(values, dtype=bool))
+        else:
+            columns.append(np.array(["" if v is None else str(v) for v in values], dtype=object))
+    pyogrio.raw.write(
+        str(path),
+        np.asarray(geometry, dtype=object),
+        columns,
+        fields,
+        layer="observations",
+        driver="GPKG",
+        geometry_type="Point",
+        crs="EPSG:4326",
+    )
+    return len(records)
+
+
+def recommendation_rows(project: Project) -> list[list[Any]]:
+    """Recommendations ranked by priority, one row each with its evidence ids."""
+    rows = []
+    for r in list_recommendations(project):
+        zone = db.session.get(Zone, r.zone_id).name if r.zone_id else ""
+        partner = db.session.get(Organisation, r.organisation_id).name if r.organisation_id else ""
+        rows.append(
+            [
+                r.id,
+                PRIORITY_LABELS.get(r.priority, r.priority),
+                r.title,
+                r.text,
+                summaries.theme_label(r.theme) if r.theme else "",
+                zone,
+                partner,
+                r.deadline.isoformat() if r.deadline else "",
+                RECOMMENDATION_STATUS_LABELS.get(r.status, r.status),
+                " ".join(str(o.id) for o in r.observations),
+            ]
+        )
+    return rows
+
+
+def recommendations_csv(project: Project) -> Iterator[str]:
+    return _csv_chunks([h for _, h in RECOMMENDATION_COLUMNS], iter(recommendation_rows(project)), None, 0)
+
+
+def recommendations_xlsx(project: Project, target: str | Path | BinaryIO) -> None:
+    _write_xlsx(
+        target, "preconisations", [h for _, h in RECOMMENDATION_COLUMNS], iter(recommendation_rows(project))
+    )

@@ -1,0 +1,207 @@
+"""Moderation: the queue of new observations, and every action on them, each kept in the audit log.
+
+Actions: validate, hide (a reason is required), edit the note or proposal (to remove personal data
+or names of third parties), merge a duplicate into another observation, move a misplaced point
+(its zone is re-assigned by the same rule as on arrival), flag or unflag a point outside the
+walk's area. Each writes one :class:`ModerationEvent` with who, when, and the values before/after.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+from sqlalchemy import func, select
+
+from geodata.shapes import check_lonlat
+from webapp.errors import Conflict, NotFound, ValidationError
+from webapp.extensions import db
+from webapp.models import ModerationEvent, Observation, User, Walk
+from webapp.models.enums import LocationSource, ModerationStatus
+from webapp.services import zones
+
+#: Longest note or proposal a facilitator may write back.
+MAX_TEXT = 4000
+
+
+def get_observation(observation_id: int, walk: Walk | None = None) -> Observation:
+    """The observation with this id (of this walk, when given), or NotFound."""
+    observation = db.session.get(Observation, observation_id)
+    if observation is None or (walk is not None and observation.walk_id != walk.id):
+        raise NotFound("Observation introuvable.", details={"observation": observation_id})
+    return observation
+
+
+def list_queue(walk: Walk, *, status: str | None = ModerationStatus.PENDING) -> list[Observation]:
+    """The observations of a walk awaiting moderation (or with ``status``; all when None), oldest first."""
+    stmt = select(Observation).where(Observation.walk_id == walk.id)
+    if status is not None:
+        stmt = stmt.where(Observation.moderation_status == status)
+    return list(db.session.scalars(stmt.order_by(Observation.captured_at, Observation.id)))
+
+
+def count_by_status(walk: Walk) -> dict[str, int]:
+    """How many observations of the walk are pending, validated and hidden."""
+    rows = db.session.execute(
+        select(Observation.moderation_status, func.count(Observation.id))
+        .where(Observation.walk_id == walk.id)
+        .group_by(Observation.moderation_status)
+    ).all()
+    found = dict(rows)
+    return {status.value: found.get(status.value, 0) for status in ModerationStatus}
+
+
+def list_events(walk: Walk, limit: int = 200) -> list[ModerationEvent]:
+    """The audit log of a walk, newest first."""
+    return list(
+        db.session.scalars(
+            select(ModerationEvent)
+            .join(Observation, Observation.id == ModerationEvent.observation_id)
+            .where(Observation.walk_id == walk.id)
+            .order_by(ModerationEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def events_for(observation: Observation) -> list[ModerationEvent]:
+    """The audit log of one observation, oldest first."""
+    return list(
+        db.session.scalars(
+            select(ModerationEvent)
+            .where(ModerationEvent.observation_id == observation.id)
+            .order_by(ModerationEvent.id)
+        )
+    )
+
+
+def _log(observation: Observation, actor: User | None, action: str, changes: dict, reason: str = "") -> None:
+    db.session.add(
+        ModerationEvent(
+            observation_id=observation.id,
+            actor_id=actor.id if actor is not None else None,
+            action=action,
+            reason=reason,
+            changes=changes,
+        )
+    )
+
+
+def _set_status(
+    observation: Observation, status: str, actor: User | None, action: str, reason: str = ""
+) -> None:
+    before = observation.moderation_status
+    observation.moderation_status = status
+    _log(observation, actor, action, {"moderation_status": [before, status]}, reason)
+    db.session.commit()
+
+
+def validate(observation: Observation, actor: User | None) -> Observation:
+    """Let the observation reach summaries, maps for partners and the report."""
+    _set_status(observation, ModerationStatus.VALIDATED, actor, "validate")
+    return observation
+
+
+def hide(observation: Observation, actor: User | None, reason: str) -> Observation:
+    """Keep the observation out of every summary; a reason is required and logged."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Indiquez pourquoi l'observation est masquée.", details={"reason": "required"})
+    _set_status(observation, ModerationStatus.HIDDEN, actor, "hide", reason[:500])
+    return observation
+
+
+def edit_text(
+    observation: Observation, actor: User | None, *, note: str, proposal: str, reason: str = ""
+) -> Observation:
+    """Rewrite the note and proposal (e.g. to remove a name); the previous text stays in the log only."""
+    note, proposal = (note or "").strip(), (proposal or "").strip()
+    if len(note) > MAX_TEXT or len(proposal) > MAX_TEXT:
+        raise ValidationError("Texte trop long.", details={"max": MAX_TEXT})
+    changes = {}
+    if note != observation.note:
+        changes["note"] = [observation.note, note]
+        observation.note = note
+    if proposal != observation.proposal:
+        changes["proposal"] = [observation.proposal, proposal]
+        observation.proposal = proposal
+    if changes:
+        _log(observation, actor, "edit", changes, (reason or "").strip()[:500])
+        db.session.commit()
+    return observation
+
+
+def merge(duplicate: Observation, into: Observation, actor: User | None) -> Observation:
+    """Merge a duplicate: its photos and missing text go to ``into``, and it is hidden. Returns ``into``."""
+    if duplicate.id == into.id:
+        raise ValidationError("Une observation ne peut pas être fusionnée avec elle-même.")
+    if duplicate.walk_id != into.walk_id:
+        raise ValidationError("On ne fusionne que des observations de la même marche.")
+    if (
+        duplicate.moderation_status == ModerationStatus.HIDDEN
+        and into.moderation_status == ModerationStatus.HIDDEN
+    ):
+        raise Conflict("Les deux observations sont masquées.")
+    changes_into: dict = {}
+    for name in ("note", "proposal"):
+        extra = getattr(duplicate, name)
+        current = getattr(into, name)
+        if extra and extra not in current:
+            merged = f"{current}\n{extra}".strip()
+            changes_into[name] = [current, merged]
+            setattr(into, name, merged)
+    moved = [photo.id for photo in duplicate.photos]
+    for photo in list(duplicate.photos):
+        photo.observation = into
+    if moved:
+        changes_into["photos"] = [None, moved]
+    changes_into["merged_from"] = [None, duplicate.id]
+    before = duplicate.moderation_status
+    duplicate.moderation_status = ModerationStatus.HIDDEN
+    _log(
+        duplicate,
+        actor,
+        "merge",
+        {"moderation_status": [before, "hidden"], "merged_into": [None, into.id]},
+        f"Doublon de l'observation n° {into.id}",
+    )
+    _log(into, actor, "merge", changes_into, f"Fusion de l'observation n° {duplicate.id}")
+    db.session.commit()
+    return into
+
+
+def move(observation: Observation, actor: User | None, *, lon: float, lat: float) -> Observation:
+    """Move a misplaced point; its zone is re-assigned (same rule as on arrival)."""
+    try:
+        check_lonlat(lon, lat)
+    except ValueError as error:
+        raise ValidationError(str(error), details={"location": "invalid"}) from error
+    old = to_shape(observation.location)
+    old_zone = observation.zone_id
+    observation.location = from_shape(Point(lon, lat), srid=4326)
+    observation.location_source = LocationSource.FACILITATOR
+    observation.zone_id = zones.find_zone_id(observation.walk.project, lon, lat)
+    _log(
+        observation,
+        actor,
+        "move",
+        {"location": [[old.x, old.y], [lon, lat]], "zone_id": [old_zone, observation.zone_id]},
+    )
+    db.session.commit()
+    return observation
+
+
+def set_out_of_area(
+    observation: Observation, actor: User | None, flagged: bool, reason: str = ""
+) -> Observation:
+    """Flag (or unflag) a point that fell outside the walk's area."""
+    if observation.out_of_area != flagged:
+        _log(
+            observation,
+            actor,
+            "flag" if flagged else "unflag",
+            {"out_of_area": [observation.out_of_area, flagged]},
+            (reason or "").strip()[:500],
+        )
+        observation.out_of_area = flagged
+        db.session.commit()
+    return observation

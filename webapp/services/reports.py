@@ -1,0 +1,175 @@
+"""Restitution report of a walk or a project: what it contains (:func:`build_report`) and its PDF.
+
+The HTML page and the PDF come from the same template (``reports/report.html``); the PDF is made
+by WeasyPrint, which may only read our own static files, the photo folder and ``data:`` URIs
+(:func:`render_pdf` refuses anything else, so a report never calls an outside host). The map is a
+static drawing (zones, routes, stops, points; no tiles) that prints sharply on paper.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import select
+
+from geodata.maps import render_static_map
+from webapp.errors import ValidationError
+from webapp.extensions import db
+from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
+from webapp.models.enums import WalkStatus
+from webapp.services import summaries
+from webapp.services.debriefs import list_recommendations
+from webapp.services.summaries import ObservationFilter, Summary
+
+#: Photos shown in a report, at most.
+MAX_PHOTOS = 24
+
+
+@dataclass
+class ReportPhoto:
+    observation: Observation
+    photo: Photo
+
+
+@dataclass
+class Report:
+    """Everything the report template shows."""
+
+    title: str
+    project: Project
+    walks: list[Walk]
+    walk: Walk | None
+    zones: list[Zone]
+    composition: dict[str, dict[str, int]]
+    participant_count: int
+    summary: Summary
+    theme_chart: str
+    comparison_charts: list[str]
+    map_svg: str
+    photos: list[ReportPhoto]
+    recommendations: list[Recommendation]
+    credits: list[str] = field(default_factory=list)
+    generated_on: date = field(default_factory=date.today)
+
+
+def svg_data_uri(svg: str) -> str:
+    """An SVG as a ``data:`` URI for an ``<img>`` (works in browsers and WeasyPrint)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def build_report(project: Project, walk: Walk | None = None) -> Report:
+    """Collect the content of the report of one walk, or of the whole project (validated data only)."""
+    walks = (
+        [walk]
+        if walk is not None
+        else [
+            w
+            for w in db.session.scalars(
+                select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date)
+            )
+            if w.status != WalkStatus.PLANNED
+        ]
+    )
+    f = ObservationFilter(project_id=project.id, walk_id=walk.id if walk else None)
+    summary = summaries.summarise(f)
+    styles = list(summaries.theme_styles().values())
+    observations = summaries.observations_geojson(f)
+    zone_features = summaries.zones_geojson(project, f)
+    # Only the zones the walks went through, or all when none has observations yet.
+    used_zone_ids = {
+        z
+        for z in db.session.scalars(
+            summaries._filtered(select(Observation.zone_id).distinct(), f)  # noqa: SLF001
+        )
+        if z is not None
+    }
+    zone_features["features"] = [
+        z for z in zone_features["features"] if not used_zone_ids or z["properties"]["id"] in used_zone_ids
+    ]
+    map_svg = render_static_map(
+        observations=observations,
+        themes=styles,
+        routes=summaries.routes_geojson(walks),
+        zones=zone_features,
+        stops=summaries.stops_geojson(walk) if walk else None,
+    )
+    zones = list(db.session.scalars(select(Zone).where(Zone.id.in_(used_zone_ids)).order_by(Zone.name)))
+    photos = [
+        ReportPhoto(observation=o, photo=p)
+        for o, p in db.session.execute(
+            summaries._filtered(select(Observation, Photo), f)  # noqa: SLF001
+            .join(Photo, Photo.observation_id == Observation.id)
+            .order_by(Observation.captured_at, Photo.id)
+            .limit(MAX_PHOTOS)
+        ).all()
+    ]
+    composition = summaries.group_composition([w.id for w in walks])
+    participant_count = sum(composition.get("Genre", {}).values())
+    credits = []
+    if any(z.kind == "qpv" for z in zones) or not zones:
+        sources = sorted({z.source for z in zones if z.kind == "qpv" and z.source}) or [
+            f"ANCT, {project.qpv_year}"
+        ]
+        credits.append(
+            "Périmètres des quartiers prioritaires de la politique de la ville : "
+            + ", ".join(sources)
+            + " (Licence Ouverte 2.0)."
+        )
+    credits.append("Fond de carte : aucun (dessin des périmètres, itinéraires et observations).")
+    title = f"Restitution — {walk.title}" if walk else f"Restitution — {project.name}"
+    return Report(
+        title=title,
+        project=project,
+        walks=walks,
+        walk=walk,
+        zones=zones,
+        composition=composition,
+        participant_count=participant_count,
+        summary=summary,
+        theme_chart=summaries.chart_theme_polarity(summary),
+        comparison_charts=[
+            summaries.chart_comparison(c) for c in summary.comparisons if any(g.count for g in c.groups)
+        ],
+        map_svg=map_svg,
+        photos=photos,
+        recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
+        credits=credits,
+    )
+
+
+def _allowed_fetcher(allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]
+    from weasyprint.urls import URLFetcher
+
+    roots = [d.resolve() for d in allowed_dirs]
+
+    class LocalOnly(URLFetcher):
+        """Reads data URIs and files under the allowed folders; refuses everything else."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith("data:"):
+                parts = urlsplit(url)
+                path = Path(unquote(parts.path)).resolve()
+                if parts.scheme != "file" or not any(path.is_relative_to(root) for root in roots):
+                    raise ValueError(f"refused to fetch {url!r} for a PDF")
+            return super().fetch(url, headers)
+
+    return LocalOnly(allowed_protocols=["file", "data"], allow_redirects=False)
+
+
+def render_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path]) -> bytes:
+    """The PDF of a report page; only files under ``allowed_dirs`` and data URIs may be loaded."""
+    from weasyprint import HTML
+
+    if not html.strip():
+        raise ValidationError("Rapport vide.")
+    return HTML(
+        string=html, base_url=base_dir.as_uri() + "/", url_fetcher=_allowed_fetcher(allowed_dirs)
+    ).write_pdf()
+
+
+__all__ = ["MAX_PHOTOS", "Report", "ReportPhoto", "build_report", "render_pdf", "svg_data_uri"]
