@@ -29,6 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Language of the interface when the browser does not ask for one we have.
     "DEFAULT_LANGUAGE": "fr",
+    # Joins allowed per client address: "count/seconds". Counted in the database, so it holds
+    # across worker processes.
+    "JOIN_RATE_LIMIT": "20/60",
+    # Number of reverse proxies in front of the app (nginx…): their X-Forwarded-For is trusted so
+    # rate limits count real client addresses. 0 when the app faces clients directly.
+    "PROXY_FIX_HOPS": 0,
 }
 
 
