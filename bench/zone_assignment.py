@@ -1,4 +1,4 @@
-"""Zone assignment: one query per point (SpatiaLite, PostGIS) vs. the in-process STRtree, and bulk re-assignment.
+"""Zone assignment: one query per point (SpatiaLite, PostGIS) vs. an in-process STRtree, and bulk.
 
 Zones: the 10 official QPV of the Somme (ANCT, 2024) copied on a grid across France to reach about
 1,600 polygons, the size of the national list. Points: random in the Amiens area, so most queries
@@ -30,7 +30,9 @@ from shapely.geometry import shape
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ARPENTEUR_SHARED_DIR", REPO.parent / "shared"))
-PG_ADMIN = os.environ.get("ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur")
+PG_ADMIN = os.environ.get(
+    "ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur"
+)
 
 
 def _zones() -> list[tuple[str, str, object]]:
@@ -98,19 +100,35 @@ def _load(zones_data, points) -> object:
     from webapp.models import Observation, Project, Walk, Zone
 
     project = Project(slug="bench", name="Bench", territory=["80021"], qpv_year=2024)
-    walk = Walk(project=project, title="Bench", walk_date=datetime(2026, 1, 1).date(), time_slot="day", status="open")
+    walk = Walk(
+        project=project, title="Bench", walk_date=datetime(2026, 1, 1).date(), time_slot="day", status="open"
+    )
     db.session.add_all([project, walk])
     for code, name, geom in zones_data:
         multi = geom if geom.geom_type == "MultiPolygon" else MultiPolygon([geom])
-        db.session.add(Zone(kind="qpv", code=code, name=name, list_year=2024, area=from_shape(multi, srid=4326)))
+        db.session.add(
+            Zone(kind="qpv", code=code, name=name, list_year=2024, area=from_shape(multi, srid=4326))
+        )
     db.session.flush()
     now = datetime.now(UTC)
     rows = [
         {
-            "client_uuid": uuid.uuid4(), "walk_id": walk.id, "location": f"SRID=4326;POINT({lon} {lat})",
-            "location_source": "gps", "out_of_area": False, "theme": "eclairage", "polarity": "negative",
-            "note": "", "proposal": "", "answers": {}, "form_key": "marche_exploratoire", "form_version": 1,
-            "moderation_status": "pending", "payload_hash": "", "captured_at": now, "received_at": now,
+            "client_uuid": uuid.uuid4(),
+            "walk_id": walk.id,
+            "location": f"SRID=4326;POINT({lon} {lat})",
+            "location_source": "gps",
+            "out_of_area": False,
+            "theme": "eclairage",
+            "polarity": "negative",
+            "note": "",
+            "proposal": "",
+            "answers": {},
+            "form_key": "marche_exploratoire",
+            "form_version": 1,
+            "moderation_status": "pending",
+            "payload_hash": "",
+            "captured_at": now,
+            "received_at": now,
             "updated_at": now,
         }
         for lon, lat in points
@@ -147,7 +165,10 @@ def _measure_database(label: str, url: str, tmp: Path, zones_data, points, singl
         assigned = db.session.scalar(sa.select(sa.func.count()).where(Observation.zone_id.is_not(None)))
         db.engine.dispose()
     return {
-        "label": label, "per_point_s": _median(per_point), "bulk_s": _median(bulk), "assigned": assigned,
+        "label": label,
+        "per_point_s": _median(per_point),
+        "bulk_s": _median(bulk),
+        "assigned": assigned,
         "load_s": load_s,
     }
 
@@ -177,34 +198,58 @@ def main(argv: list[str] | None = None) -> None:
             index.assign_one(lon, lat)
         in_process_single.append((time.perf_counter() - t0) / args.single)
     baseline = _median(in_process)
-    print(f"{len(zones_data)} zones, {len(points):,} points, {int((result >= 0).sum()):,} inside a zone; "
-          f"median of {args.runs} runs")
+    print(
+        f"{len(zones_data)} zones, {len(points):,} points, {int((result >= 0).sum()):,} inside a zone; "
+        f"median of {args.runs} runs"
+    )
     print(f"{'path':42} {'median':>12} {'× baseline':>11}")
     print(f"{'in-process STRtree, bulk (baseline)':42} {baseline:10.3f} s {1:>10.1f}")
-    print(f"{'in-process STRtree, index build':42} {_median(index_build):10.3f} s {_median(index_build) / baseline:>10.1f}")
-    print(f"{'in-process STRtree, one point':42} {_median(in_process_single) * 1e6:9.1f} µs "
-          f"{_median(in_process_single) * len(points) / baseline:>10.1f}")
+    print(
+        f"{'in-process STRtree, index build':42} {_median(index_build):10.3f} s "
+        f"{_median(index_build) / baseline:>10.1f}"
+    )
+    print(
+        f"{'in-process STRtree, one point':42} {_median(in_process_single) * 1e6:9.1f} µs "
+        f"{_median(in_process_single) * len(points) / baseline:>10.1f}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        results = [_measure_database("SpatiaLite", f"sqlite:///{tmp / 'bench.sqlite'}", tmp, zones_data, points,
-                                     args.single, args.runs)]
+        results = [
+            _measure_database(
+                "SpatiaLite",
+                f"sqlite:///{tmp / 'bench.sqlite'}",
+                tmp,
+                zones_data,
+                points,
+                args.single,
+                args.runs,
+            )
+        ]
         pg = _pg_database()
         if pg is not None:
             url, admin, name = pg
             try:
-                results.append(_measure_database("PostGIS", url, tmp, zones_data, points, args.single, args.runs))
+                results.append(
+                    _measure_database("PostGIS", url, tmp, zones_data, points, args.single, args.runs)
+                )
             finally:
                 with admin.connect() as conn:
                     conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     for r in results:
         per_point = r["per_point_s"]
-        print(f"{r['label'] + ', one indexed query per point':42} {per_point * 1e3:9.2f} ms "
-              f"{per_point * len(points) / baseline:>10.1f}")
-        print(f"{r['label'] + ', same for all points (extrapolated)':42} {per_point * len(points):10.1f} s "
-              f"{per_point * len(points) / baseline:>10.1f}")
-        print(f"{r['label'] + ', bulk re-assignment (read+STRtree+write)':42} {r['bulk_s']:10.2f} s "
-              f"{r['bulk_s'] / baseline:>10.1f}   ({r['assigned']:,} assigned)")
+        print(
+            f"{r['label'] + ', one indexed query per point':42} {per_point * 1e3:9.2f} ms "
+            f"{per_point * len(points) / baseline:>10.1f}"
+        )
+        print(
+            f"{r['label'] + ', same for all points (extrapolated)':42} {per_point * len(points):10.1f} s "
+            f"{per_point * len(points) / baseline:>10.1f}"
+        )
+        print(
+            f"{r['label'] + ', bulk re-assignment (read+STRtree+write)':42} {r['bulk_s']:10.2f} s "
+            f"{r['bulk_s'] / baseline:>10.1f}   ({r['assigned']:,} assigned)"
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ class GridCell:
 
     def centre(self) -> tuple[float, float]:
         """The cell's centre as (lon, lat): where its count is drawn."""
-        lon, lat = transformer(METRIC_SRID, 4326).transform(self.x0 + self.size_m / 2, self.y0 + self.size_m / 2)
+        lon, lat = transformer(METRIC_SRID, 4326).transform(
+            self.x0 + self.size_m / 2, self.y0 + self.size_m / 2
+        )
         return (lon, lat)
 
 

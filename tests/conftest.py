@@ -63,7 +63,9 @@ def postgis_url() -> Iterator[str]:
     admin.dispose()
 
 
-def database_url(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     """A URL for an empty database of that kind (not migrated)."""
     if backend == "spatialite":
         return f"sqlite:///{tmp_path_factory.mktemp('spatialite') / 'test.sqlite'}"
@@ -187,9 +189,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
             if outcome == "passed" and report.when != "call":
                 continue
             for name in BACKENDS:
-                if f"[{name}" in report.nodeid or f"-{name}]" in report.nodeid or f"-{name}-" in report.nodeid:
+                if (
+                    f"[{name}" in report.nodeid
+                    or f"-{name}]" in report.nodeid
+                    or f"-{name}-" in report.nodeid
+                ):
                     counts[name]["failed" if outcome == "error" else outcome] += 1
     line = "; ".join(
-        f"{name}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped" for name, c in counts.items()
+        f"{name}: {c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped"
+        for name, c in counts.items()
     )
     terminalreporter.write_sep("-", f"database tests — {line}")

@@ -80,5 +80,7 @@ def init_app(app: Flask) -> None:
         }
         message = messages.get(error.code or 500, "Une erreur est survenue.")
         if _wants_json():
-            return jsonify({"error": (error.name or "error").lower().replace(" ", "_"), "message": message}), error.code
+            return jsonify(
+                {"error": (error.name or "error").lower().replace(" ", "_"), "message": message}
+            ), error.code
         return render_template("error.html", status=error.code, message=message), error.code

@@ -15,8 +15,6 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
-
-
 #: Constraint names identical on both databases, so migrations can drop them by name.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -74,7 +72,12 @@ def configure_engine(engine: Engine, app: Flask) -> None:
             # pysqlite's implicit transactions break SAVEPOINT; the tests need savepoints.
             dbapi_conn.isolation_level = None
         load_spatialite(dbapi_conn, transaction=True, init_mode="WGS84")
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"busy_timeout={busy_ms}", "foreign_keys=ON"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            f"busy_timeout={busy_ms}",
+            "foreign_keys=ON",
+        ):
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     if explicit:

@@ -1,4 +1,4 @@
-"""Alembic options shared by ``flask db`` and the tests: GeoAlchemy2 helpers, SpatiaLite's tables left alone."""
+"""Alembic options shared by ``flask db`` and the tests: GeoAlchemy2 helpers; SpatiaLite's tables ignored."""
 
 from __future__ import annotations
 
@@ -38,9 +38,14 @@ SPATIALITE_PREFIXES = (
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Skip database-owned tables (SpatiaLite metadata, R*Tree indexes, PostGIS's spatial_ref_sys)."""
-    if type_ == "table" and reflected and compare_to is None and name is not None:
-        if name in SPATIALITE_TABLES or name.startswith(SPATIALITE_PREFIXES):
-            return False
+    if (
+        type_ == "table"
+        and reflected
+        and compare_to is None
+        and name is not None
+        and (name in SPATIALITE_TABLES or name.startswith(SPATIALITE_PREFIXES))
+    ):
+        return False
     return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 

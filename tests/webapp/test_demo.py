@@ -16,7 +16,9 @@ def test_demo_builds_walks_in_three_qpv_and_the_city_centre(runner):
 
     walks = db.session.scalars(select(Walk)).all()
     zone_names = set(
-        db.session.scalars(select(Zone.name).join(Observation, Observation.zone_id == Zone.id).distinct()).all()
+        db.session.scalars(
+            select(Zone.name).join(Observation, Observation.zone_id == Zone.id).distinct()
+        ).all()
     )
     assert {"Amiens Nord", "Etouvie", "Pierre Rollin", "Centre-ville"} <= zone_names
     assert {w.time_slot for w in walks} == {"day", "evening", "night"}

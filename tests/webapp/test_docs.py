@@ -32,8 +32,7 @@ def test_every_project_command_is_documented_in_the_readme(app):
     ctx = click.Context(main, obj=None)
     with ctx.scope():
         ours = [
-            name for name in _commands(app.cli, ctx)
-            if not name.startswith(("db ", "routes", "shell", "run"))
+            name for name in _commands(app.cli, ctx) if not name.startswith(("db ", "routes", "shell", "run"))
         ]
     assert ours, "no commands found"
     missing = [name for name in ours if f"arpenteur {name}" not in README]

@@ -20,13 +20,16 @@ def recommendation(db_session):
     organisation = Organisation(name="Ville — Éclairage public", kind="city")
     db_session.add(organisation)
     db_session.flush()
-    rec = Recommendation(project_id=project.id, title="Réparer l'éclairage", organisation=organisation,
-                         deadline=date(2026, 6, 30), status="proposed")
+    rec = Recommendation(
+        project_id=project.id,
+        title="Réparer l'éclairage",
+        organisation=organisation,
+        deadline=date(2026, 6, 30),
+        status="proposed",
+    )
     db_session.add(rec)
     db_session.commit()
     return rec
-
-
 
 
 def test_the_usual_path_records_a_dated_timeline(recommendation):
@@ -34,13 +37,17 @@ def test_the_usual_path_records_a_dated_timeline(recommendation):
         followup.change_status(recommendation, status, comment=f"→ {status}")
     events = db.session.scalars(select(RecommendationEvent).order_by(RecommendationEvent.id)).all()
     assert [(e.status_from, e.status_to) for e in events] == [
-        ("proposed", "accepted"), ("accepted", "in_progress"), ("in_progress", "done")
+        ("proposed", "accepted"),
+        ("accepted", "in_progress"),
+        ("in_progress", "done"),
     ]
     assert all(e.created_at.tzinfo is not None for e in events)
     assert recommendation.status == "done"
 
 
-@pytest.mark.parametrize(("start", "target"), [("proposed", "done"), ("done", "accepted"), ("declined", "done")])
+@pytest.mark.parametrize(
+    ("start", "target"), [("proposed", "done"), ("done", "accepted"), ("declined", "done")]
+)
 def test_a_move_out_of_order_is_refused_and_changes_nothing(recommendation, start, target):
     recommendation.status = start
     db.session.commit()
@@ -72,8 +79,13 @@ def test_a_done_recommendation_can_be_reopened_after_a_rewalk(recommendation):
 
 def test_scorecards_count_done_overdue_and_median_delay(recommendation):
     project_id = recommendation.project_id
-    late = Recommendation(project_id=project_id, title="Bancs", organisation_id=recommendation.organisation_id,
-                          deadline=date(2026, 1, 31), status="accepted")
+    late = Recommendation(
+        project_id=project_id,
+        title="Bancs",
+        organisation_id=recommendation.organisation_id,
+        deadline=date(2026, 1, 31),
+        status="accepted",
+    )
     db.session.add(late)
     db.session.commit()
     recommendation.created_at = datetime(2026, 3, 1, tzinfo=UTC)
@@ -85,7 +97,11 @@ def test_scorecards_count_done_overdue_and_median_delay(recommendation):
 
     (card,) = followup.scorecards(project_id, today=date(2026, 11, 25))
     assert (card.name, card.total, card.done, card.overdue, card.median_days_to_done) == (
-        "Ville — Éclairage public", 2, 1, 1, 40
+        "Ville — Éclairage public",
+        2,
+        1,
+        1,
+        40,
     )
     assert card.done_share == 0.5
     (by_zone,) = followup.scorecards(project_id, by="zone", today=date(2026, 11, 25))

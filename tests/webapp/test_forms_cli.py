@@ -24,19 +24,35 @@ def test_forms_check_names_what_is_wrong(tmp_path):
 def test_import_xlsform_writes_a_definition_that_checks(shared_dir, tmp_path):
     out = tmp_path / "toilets.v1.yaml"
     result = CliRunner().invoke(
-        forms_group, ["import-xlsform", str(shared_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
-                      "--key", "toilets", "-o", str(out)]
+        forms_group,
+        [
+            "import-xlsform",
+            str(shared_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
+            "--key",
+            "toilets",
+            "-o",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert CliRunner().invoke(forms_group, ["check", str(out)]).exit_code == 0
     again = CliRunner().invoke(
-        forms_group, ["import-xlsform", str(shared_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
-                      "--key", "toilets", "-o", str(out)]
+        forms_group,
+        [
+            "import-xlsform",
+            str(shared_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
+            "--key",
+            "toilets",
+            "-o",
+            str(out),
+        ],
     )
     assert again.exit_code != 0 and "ne se modifie pas" in again.output
 
 
 def test_an_invalid_workbook_gets_a_clear_message(shared_dir):
-    result = CliRunner().invoke(forms_group, ["import-xlsform", str(shared_dir / "xlsforms" / "ceat-epfl_Abidjan_2022.xls")])
+    result = CliRunner().invoke(
+        forms_group, ["import-xlsform", str(shared_dir / "xlsforms" / "ceat-epfl_Abidjan_2022.xls")]
+    )
     assert result.exit_code != 0
     assert "invalid" in result.output and "HandWashHabits1" in result.output

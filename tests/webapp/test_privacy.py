@@ -24,23 +24,32 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 def old_and_new(app, db_session):
     project = ProjectFactory(retention_months=12)
     walk = WalkFactory(project=project)
-    old = ObservationFactory(walk=walk, note="Mon voisin M. Dupont…", proposal="Éclairer", theme="eclairage",
-                             answers={"moment": "la_nuit", "libre": "texte"},
-                             captured_at=datetime(2025, 10, 1, tzinfo=UTC))
+    old = ObservationFactory(
+        walk=walk,
+        note="Mon voisin M. Dupont…",
+        proposal="Éclairer",
+        theme="eclairage",
+        answers={"moment": "la_nuit", "libre": "texte"},
+        captured_at=datetime(2025, 10, 1, tzinfo=UTC),
+    )
     new = ObservationFactory(walk=walk, note="Récent", captured_at=datetime(2026, 10, 1, tzinfo=UTC))
     photo_dir = Path(app.config["PHOTO_DIR"])
     photo_dir.mkdir(parents=True, exist_ok=True)
     (photo_dir / "old.jpg").write_bytes(b"jpeg")
-    db_session.add(Photo(client_uuid=uuid.uuid4(), observation=old, stored_name="old.jpg", width=1, height=1,
-                         size_bytes=4))
+    db_session.add(
+        Photo(
+            client_uuid=uuid.uuid4(), observation=old, stored_name="old.jpg", width=1, height=1, size_bytes=4
+        )
+    )
     db_session.commit()
     return project, old, new, photo_dir
 
 
 def _themes_by_zone():
     return db.session.execute(
-        select(Observation.theme, Observation.polarity, Observation.zone_id, func.count()).group_by(
-            Observation.theme, Observation.polarity, Observation.zone_id).order_by(Observation.theme)
+        select(Observation.theme, Observation.polarity, Observation.zone_id, func.count())
+        .group_by(Observation.theme, Observation.polarity, Observation.zone_id)
+        .order_by(Observation.theme)
     ).all()
 
 
@@ -91,7 +100,9 @@ def test_months_before_clamps_short_months():
 
 def test_minors_consent_is_recorded_once_at_group_level(db_session):
     walk = WalkFactory()
-    consent = privacy.record_minors_consent(walk, minors_count=7, recorded_by=None, note="Autorisations au centre social")
+    consent = privacy.record_minors_consent(
+        walk, minors_count=7, recorded_by=None, note="Autorisations au centre social"
+    )
     assert consent.minors_count == 7 and consent.recorded_at.tzinfo is not None
     with pytest.raises(Conflict):
         privacy.record_minors_consent(walk, minors_count=7, recorded_by=None)

@@ -28,7 +28,10 @@ def _env(url: str, tmp_path: Path) -> dict[str, str]:
 def test_serve_refuses_a_database_that_is_not_migrated(empty_database_url, tmp_path):
     result = subprocess.run(
         [ARPENTEUR, "serve", "--port", str(_free_port())],
-        env=_env(empty_database_url, tmp_path), capture_output=True, text=True, timeout=60,
+        env=_env(empty_database_url, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "arpenteur db upgrade" in result.stderr + result.stdout
@@ -41,7 +44,10 @@ def test_serve_runs_the_app_after_migration(empty_database_url, tmp_path):
     port = _free_port()
     server = subprocess.Popen(
         [ARPENTEUR, "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -31,13 +31,19 @@ def _write(tmp_path: Path, name: str, features: list[dict]) -> Path:
 
 
 def test_import_qpv_amiens_creates_seven_zones_with_credit(runner, shared_dir):
-    result = runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
+    result = runner.invoke(
+        args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")]
+    )
     assert result.exit_code == 0, result.output
     assert "7 zone(s) créée(s)" in result.output
     assert _zone_count() == 7
     zone = db.session.scalar(select(Zone).where(Zone.code == "QN08003M"))
     assert (zone.name, zone.insee_com, zone.list_year, zone.kind, zone.source) == (
-        "Amiens Nord", "80021", 2024, "qpv", "ANCT, 2024"
+        "Amiens Nord",
+        "80021",
+        2024,
+        "qpv",
+        "ANCT, 2024",
     )
 
 
@@ -89,9 +95,12 @@ def test_a_bad_file_is_refused_whole_and_changes_nothing(runner, shared_dir, tmp
     [
         ("{not json", "JSON"),
         ('{"type": "FeatureCollection", "features": []}', "aucun"),
-        ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"foo": 1}, '
-         '"geometry": {"type": "Polygon", "coordinates": [[[2.3,49.9],[2.31,49.9],[2.31,49.91],[2.3,49.9]]]}}]}',
-         "code_qp"),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"foo": 1}, '
+            '"geometry": {"type": "Polygon", '
+            '"coordinates": [[[2.3,49.9],[2.31,49.9],[2.31,49.91],[2.3,49.9]]]}}]}',
+            "code_qp",
+        ),
     ],
 )
 def test_malformed_files_get_a_french_message(runner, tmp_path, content, expected):
@@ -116,7 +125,7 @@ def test_inside_points_land_in_their_qpv_and_pois_in_none_in_database_and_in_pro
 
     assert in_db == in_process
     assert [codes.get(z) for z in in_db[: len(inside)]] == [f["properties"]["code_qp"] for f in inside]
-    assert in_db[len(inside):] == [None] * len(pois)
+    assert in_db[len(inside) :] == [None] * len(pois)
 
 
 def test_a_point_on_a_shared_boundary_gets_the_same_zone_in_database_and_in_process(db_session, tmp_path):
@@ -134,8 +143,12 @@ def test_a_point_on_a_shared_boundary_gets_the_same_zone_in_database_and_in_proc
 def test_a_qpv_wins_over_a_custom_zone_covering_the_same_point(runner, shared_dir):
     runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
     project = ProjectFactory()
-    zones.save_custom_zone(project, code="tout", name="Toute la ville", geometry=MultiPolygon([box(2.2, 49.8, 2.4, 49.95)]))
-    point = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"]["coordinates"]
+    zones.save_custom_zone(
+        project, code="tout", name="Toute la ville", geometry=MultiPolygon([box(2.2, 49.8, 2.4, 49.95)])
+    )
+    point = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"][
+        "coordinates"
+    ]
     zone = zones.find_zone(project, *point)
     assert zone.code == "QN08001M"
     assert zones.find_zone(project, 2.3021, 49.8945).code == "tout"  # the cathedral: custom zone only
@@ -144,7 +157,9 @@ def test_a_qpv_wins_over_a_custom_zone_covering_the_same_point(runner, shared_di
 def test_qpv_of_another_list_year_are_not_candidates(runner, shared_dir):
     runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
     project = ProjectFactory(qpv_year=2015)
-    point = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"]["coordinates"]
+    point = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"][
+        "coordinates"
+    ]
     assert zones.find_zone_id(project, *point) is None
 
 
@@ -156,7 +171,9 @@ def test_observations_are_reassigned_when_perimeters_change(runner, shared_dir, 
     observation = ObservationFactory(walk=walk, lon=lon, lat=lat)
     assert observation.zone_id is None
 
-    result = runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
+    result = runner.invoke(
+        args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")]
+    )
     assert "1 observation(s) ont été réaffectée(s)" in result.output
     db.session.refresh(observation)
     assert observation.zone.code == inside["properties"]["code_qp"]
@@ -177,10 +194,18 @@ def test_a_new_observation_gets_its_zone_on_arrival(runner, shared_dir):
     walk = WalkFactory()
     import uuid
 
-    lon, lat = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[1]["geometry"]["coordinates"]
+    lon, lat = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[1]["geometry"][
+        "coordinates"
+    ]
     stored = observations.record_observation(
-        walk, client_uuid=uuid.uuid4(), lon=lon, lat=lat, theme="eclairage", polarity="negative",
-        form_key="marche_exploratoire", form_version=1,
+        walk,
+        client_uuid=uuid.uuid4(),
+        lon=lon,
+        lat=lat,
+        theme="eclairage",
+        polarity="negative",
+        form_key="marche_exploratoire",
+        form_version=1,
     )
     assert stored.zone.code == "QN08002M"
     assert db.session.scalar(select(func.count(Observation.id))) == 1
@@ -188,10 +213,17 @@ def test_a_new_observation_gets_its_zone_on_arrival(runner, shared_dir):
 
 def test_import_custom_zones_for_a_project(runner, tmp_path):
     project = ProjectFactory(slug="amiens")
-    path = _write(tmp_path, "centre.geojson", [
-        {"type": "Feature", "properties": {"code": "centre", "nom": "Centre-ville"},
-         "geometry": mapping(box(2.29, 49.889, 2.31, 49.897))},
-    ])
+    path = _write(
+        tmp_path,
+        "centre.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"code": "centre", "nom": "Centre-ville"},
+                "geometry": mapping(box(2.29, 49.889, 2.31, 49.897)),
+            },
+        ],
+    )
     result = runner.invoke(args=["geodata", "import-zones", str(path), "--project", "amiens"])
     assert result.exit_code == 0, result.output
     zone = db.session.scalar(select(Zone).where(Zone.project_id == project.id))
@@ -207,8 +239,12 @@ def test_boundary_ties_order_codes_by_code_point_on_both_databases(db_session, d
         db_session.execute(sa.text('ALTER TABLE zones ALTER COLUMN code TYPE varchar(64) COLLATE "fr-x-icu"'))
         assert db_session.scalar(sa.text("SELECT 'Bz' < 'ab' COLLATE \"fr-x-icu\"")) is False
     project = ProjectFactory()
-    zones.save_custom_zone(project, code="ab", name="B", geometry=MultiPolygon([box(2.31, 49.90, 2.32, 49.91)]))
-    zones.save_custom_zone(project, code="Bz", name="A", geometry=MultiPolygon([box(2.30, 49.90, 2.31, 49.91)]))
+    zones.save_custom_zone(
+        project, code="ab", name="B", geometry=MultiPolygon([box(2.31, 49.90, 2.32, 49.91)])
+    )
+    zones.save_custom_zone(
+        project, code="Bz", name="A", geometry=MultiPolygon([box(2.30, 49.90, 2.31, 49.91)])
+    )
     expected = db.session.scalar(select(Zone.id).where(Zone.code == "Bz"))
     assert zones.find_zone_id(project, 2.31, 49.905) == expected
     assert zones.assign_points_in_process(project, [(2.31, 49.905)]) == [expected]

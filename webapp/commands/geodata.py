@@ -66,14 +66,21 @@ def _report(report, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
 
 @geodata_group.command("import-qpv")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--year", type=click.Choice(["2015", "2024"]), help="List year (detected from the fields if absent).")
+@click.option(
+    "--year", type=click.Choice(["2015", "2024"]), help="List year (detected from the fields if absent)."
+)
 @click.option("--commune", "communes", multiple=True, help="Keep only this INSEE commune code (repeatable).")
 @click.option("--departement", "departements", multiple=True, help="Keep only this département (repeatable).")
 @click.option("--source", default="", help='Credit stored with the perimeters (default "ANCT, <year>").')
 @click.option("--dry-run", is_flag=True, help="Read and check everything, write nothing.")
 @with_appcontext
 def import_qpv(
-    file: Path, year: str | None, communes: tuple[str, ...], departements: tuple[str, ...], source: str, dry_run: bool
+    file: Path,
+    year: str | None,
+    communes: tuple[str, ...],
+    departements: tuple[str, ...],
+    source: str,
+    dry_run: bool,
 ) -> None:
     """Import official QPV perimeters (ANCT file from data.gouv.fr: GeoJSON, zip or shapefile)."""
     from webapp.errors import ImportFailed
@@ -89,7 +96,9 @@ def import_qpv(
     list_year = perimeters.features[0].list_year if perimeters.features else year
     update, finish = _progress("Enregistrement")
     try:
-        report = zones.import_zones(perimeters, source=source or f"ANCT, {list_year}", progress=update, dry_run=dry_run)
+        report = zones.import_zones(
+            perimeters, source=source or f"ANCT, {list_year}", progress=update, dry_run=dry_run
+        )
     except ImportFailed as error:
         finish()
         raise click.ClickException(error.message) from error
@@ -115,7 +124,9 @@ def import_custom_zones(file: Path, project_slug: str, source: str, dry_run: boo
     perimeters = _read(file, kind="custom")
     update, finish = _progress("Enregistrement")
     try:
-        report = zones.import_zones(perimeters, project=project, source=source, progress=update, dry_run=dry_run)
+        report = zones.import_zones(
+            perimeters, project=project, source=source, progress=update, dry_run=dry_run
+        )
     except DomainError as error:
         finish()
         raise click.ClickException(error.message) from error

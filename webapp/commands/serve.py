@@ -35,7 +35,9 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise click.ClickException("gunicorn est introuvable : lancez d'abord scripts/setup.sh.")
-    click.echo(f"Arpenteur sur http://{host}:{port}  ({'SQLite' if sqlite else 'PostGIS'}, {workers} processus)")
+    click.echo(
+        f"Arpenteur sur http://{host}:{port}  ({'SQLite' if sqlite else 'PostGIS'}, {workers} processus)"
+    )
     args = [
         gunicorn,
         "--bind",

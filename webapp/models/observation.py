@@ -88,7 +88,7 @@ class Photo(db.Model):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(Integer)
-    #: SHA-256 of the bytes the phone uploaded: a retry with the same photo UUID but another file is a conflict.
+    #: SHA-256 of the uploaded bytes: a retry with the same photo UUID but another file is a conflict.
     upload_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

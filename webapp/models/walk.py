@@ -44,8 +44,12 @@ class Walk(db.Model):
     stops: Mapped[list[Stop]] = relationship(
         back_populates="walk", order_by="Stop.position", cascade="all, delete-orphan"
     )
-    participants: Mapped[list[Participant]] = relationship(back_populates="walk", cascade="all, delete-orphan")
-    observations: Mapped[list[Observation]] = relationship(back_populates="walk", cascade="all, delete-orphan")
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="walk", cascade="all, delete-orphan"
+    )
+    observations: Mapped[list[Observation]] = relationship(
+        back_populates="walk", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Walk {self.id} {self.title!r}>"

@@ -66,8 +66,14 @@ THEME_KEYS = {
 #: City centre, drawn for the project (not an official perimeter); QPV parts are cut out.
 CENTRE_VILLE = Polygon(
     [
-        (2.2885, 49.8905), (2.2955, 49.8880), (2.3075, 49.8885), (2.3100, 49.8920),
-        (2.3050, 49.8965), (2.2980, 49.8975), (2.2900, 49.8950), (2.2885, 49.8905),
+        (2.2885, 49.8905),
+        (2.2955, 49.8880),
+        (2.3075, 49.8885),
+        (2.3100, 49.8920),
+        (2.3050, 49.8965),
+        (2.2980, 49.8975),
+        (2.2900, 49.8950),
+        (2.2885, 49.8905),
     ]
 )
 
@@ -85,26 +91,102 @@ class WalkPlan:
 
 
 PLANS = [
-    WalkPlan("QN08003M", "Amiens Nord — marche des femmes", date(2026, 3, 12), TimeSlot.DAY, time(14, 0), "women", 38),
-    WalkPlan("QN08003M", "Amiens Nord — marche de nuit", date(2026, 3, 26), TimeSlot.NIGHT, time(21, 0), "women", 36),
-    WalkPlan("QN08001M", "Étouvie — collégiennes et collégiens", date(2026, 4, 9), TimeSlot.DAY, time(14, 30), "college", 34),
-    WalkPlan("QN08001M", "Étouvie — les aînés en soirée", date(2026, 5, 21), TimeSlot.EVENING, time(18, 30), "seniors", 30),
-    WalkPlan("QN08002M", "Pierre Rollin — jeunes adultes", date(2026, 6, 4), TimeSlot.DAY, time(16, 0), "young", 32),
-    WalkPlan("QN08004M", "Marcel Paul - Salamandre — habitants", date(2026, 9, 17), TimeSlot.EVENING, time(18, 0), "mixed", 30),
-    WalkPlan("CENTRE", "Centre-ville — retour de soirée", date(2026, 10, 8), TimeSlot.NIGHT, time(22, 0), "students", 34),
-    WalkPlan("CENTRE", "Centre-ville — marche mixte", date(2026, 10, 15), TimeSlot.DAY, time(10, 0), "mixed", 30),
-    WalkPlan("QN08005M", "Condorcet - Philéas Lebesgue — marche en cours", date(2026, 11, 25), TimeSlot.DAY,
-             time(14, 0), "mixed", 10, WalkStatus.OPEN),
-    WalkPlan("QN08010N", "Elbeuf-Lescouvé — première marche de nuit", date(2026, 12, 10), TimeSlot.NIGHT,
-             time(20, 30), "mixed", 0, WalkStatus.PLANNED),
+    WalkPlan(
+        "QN08003M",
+        "Amiens Nord — marche des femmes",
+        date(2026, 3, 12),
+        TimeSlot.DAY,
+        time(14, 0),
+        "women",
+        38,
+    ),
+    WalkPlan(
+        "QN08003M",
+        "Amiens Nord — marche de nuit",
+        date(2026, 3, 26),
+        TimeSlot.NIGHT,
+        time(21, 0),
+        "women",
+        36,
+    ),
+    WalkPlan(
+        "QN08001M",
+        "Étouvie — collégiennes et collégiens",
+        date(2026, 4, 9),
+        TimeSlot.DAY,
+        time(14, 30),
+        "college",
+        34,
+    ),
+    WalkPlan(
+        "QN08001M",
+        "Étouvie — les aînés en soirée",
+        date(2026, 5, 21),
+        TimeSlot.EVENING,
+        time(18, 30),
+        "seniors",
+        30,
+    ),
+    WalkPlan(
+        "QN08002M", "Pierre Rollin — jeunes adultes", date(2026, 6, 4), TimeSlot.DAY, time(16, 0), "young", 32
+    ),
+    WalkPlan(
+        "QN08004M",
+        "Marcel Paul - Salamandre — habitants",
+        date(2026, 9, 17),
+        TimeSlot.EVENING,
+        time(18, 0),
+        "mixed",
+        30,
+    ),
+    WalkPlan(
+        "CENTRE",
+        "Centre-ville — retour de soirée",
+        date(2026, 10, 8),
+        TimeSlot.NIGHT,
+        time(22, 0),
+        "students",
+        34,
+    ),
+    WalkPlan(
+        "CENTRE", "Centre-ville — marche mixte", date(2026, 10, 15), TimeSlot.DAY, time(10, 0), "mixed", 30
+    ),
+    WalkPlan(
+        "QN08005M",
+        "Condorcet - Philéas Lebesgue — marche en cours",
+        date(2026, 11, 25),
+        TimeSlot.DAY,
+        time(14, 0),
+        "mixed",
+        10,
+        WalkStatus.OPEN,
+    ),
+    WalkPlan(
+        "QN08010N",
+        "Elbeuf-Lescouvé — première marche de nuit",
+        date(2026, 12, 10),
+        TimeSlot.NIGHT,
+        time(20, 30),
+        "mixed",
+        0,
+        WalkStatus.PLANNED,
+    ),
 ]
 
 #: Group compositions: (age bands, genders, statuses) drawn from for each participant.
 GROUPS: dict[str, tuple[list[str], list[str], list[str]]] = {
-    "women": (["26-44", "45-64", "65+", "18-25", "undisclosed"], ["woman"], ["resident", "resident", "partner_staff"]),
+    "women": (
+        ["26-44", "45-64", "65+", "18-25", "undisclosed"],
+        ["woman"],
+        ["resident", "resident", "partner_staff"],
+    ),
     "college": (["11-14"], ["woman", "man", "man", "woman", "undisclosed"], ["collegien"]),
     "seniors": (["65+", "65+", "45-64"], ["woman", "man", "woman"], ["resident"]),
-    "young": (["18-25", "15-17", "26-44"], ["woman", "man", "other", "undisclosed"], ["resident", "student", "lyceen"]),
+    "young": (
+        ["18-25", "15-17", "26-44"],
+        ["woman", "man", "other", "undisclosed"],
+        ["resident", "student", "lyceen"],
+    ),
     "students": (["18-25"], ["woman", "woman", "man", "other"], ["student"]),
     "mixed": (
         ["15-17", "18-25", "26-44", "45-64", "65+", "undisclosed"],
@@ -114,8 +196,16 @@ GROUPS: dict[str, tuple[list[str], list[str], list[str]]] = {
 }
 
 STOP_NAMES = [
-    "Départ devant la maison de quartier", "Parvis de l'école", "Arrêt de bus", "Passage sous les immeubles",
-    "Square", "Parking de la résidence", "Allée piétonne", "Place du marché", "City stade", "Sortie vers le centre",
+    "Départ devant la maison de quartier",
+    "Parvis de l'école",
+    "Arrêt de bus",
+    "Passage sous les immeubles",
+    "Square",
+    "Parking de la résidence",
+    "Allée piétonne",
+    "Place du marché",
+    "City stade",
+    "Sortie vers le centre",
 ]
 
 ORGANISATIONS = [
@@ -130,18 +220,60 @@ ORGANISATIONS = [
 
 #: (zone code, concept, title, partner index, priority, status, reason or comment)
 RECOMMENDATIONS = [
-    ("QN08003M", "lighting", "Réparer et compléter l'éclairage des passages piétons", 0, Priority.HIGH,
-     RecommendationStatus.IN_PROGRESS, "Diagnostic de l'éclairage fait, travaux programmés en janvier."),
-    ("QN08003M", "cleanliness", "Enlever les dépôts sauvages et afficher les jours de collecte", 2, Priority.HIGH,
-     RecommendationStatus.DONE, "Passage hebdomadaire des encombrants mis en place, affiches posées dans les halls."),
-    ("QN08001M", "transport", "Un abri de bus éclairé, avec banc et horaires en temps réel", 3, Priority.MEDIUM,
-     RecommendationStatus.ACCEPTED, "Inscrit au programme de renouvellement des abris 2027."),
-    ("QN08001M", "uses", "Des bancs à l'ombre sur le chemin des aînés", 0, Priority.LOW,
-     RecommendationStatus.PROPOSED, ""),
-    ("QN08002M", "paths", "Empêcher le stationnement sur les trottoirs", 1, Priority.MEDIUM,
-     RecommendationStatus.DECLINED, "Rue privée du bailleur : la demande est transmise au bailleur."),
-    ("CENTRE", "harassment", "Des médiateurs présents en soirée aux arrêts du centre", 4, Priority.HIGH,
-     RecommendationStatus.PROPOSED, ""),
+    (
+        "QN08003M",
+        "lighting",
+        "Réparer et compléter l'éclairage des passages piétons",
+        0,
+        Priority.HIGH,
+        RecommendationStatus.IN_PROGRESS,
+        "Diagnostic de l'éclairage fait, travaux programmés en janvier.",
+    ),
+    (
+        "QN08003M",
+        "cleanliness",
+        "Enlever les dépôts sauvages et afficher les jours de collecte",
+        2,
+        Priority.HIGH,
+        RecommendationStatus.DONE,
+        "Passage hebdomadaire des encombrants mis en place, affiches posées dans les halls.",
+    ),
+    (
+        "QN08001M",
+        "transport",
+        "Un abri de bus éclairé, avec banc et horaires en temps réel",
+        3,
+        Priority.MEDIUM,
+        RecommendationStatus.ACCEPTED,
+        "Inscrit au programme de renouvellement des abris 2027.",
+    ),
+    (
+        "QN08001M",
+        "uses",
+        "Des bancs à l'ombre sur le chemin des aînés",
+        0,
+        Priority.LOW,
+        RecommendationStatus.PROPOSED,
+        "",
+    ),
+    (
+        "QN08002M",
+        "paths",
+        "Empêcher le stationnement sur les trottoirs",
+        1,
+        Priority.MEDIUM,
+        RecommendationStatus.DECLINED,
+        "Rue privée du bailleur : la demande est transmise au bailleur.",
+    ),
+    (
+        "CENTRE",
+        "harassment",
+        "Des médiateurs présents en soirée aux arrêts du centre",
+        4,
+        Priority.HIGH,
+        RecommendationStatus.PROPOSED,
+        "",
+    ),
 ]
 
 
@@ -185,7 +317,9 @@ def build_demo(seed: int = 2026) -> str:
     centre = CENTRE_VILLE.difference(unary_union(list(qpv_shapes.values())))
     if isinstance(centre, Polygon):
         centre = MultiPolygon([centre])
-    zones.save_custom_zone(project, code="centre-ville", name="Centre-ville", geometry=centre, source="Projet")
+    zones.save_custom_zone(
+        project, code="centre-ville", name="Centre-ville", geometry=centre, source="Projet"
+    )
     shapes = {**qpv_shapes, "CENTRE": centre}
 
     organisations = []
@@ -241,12 +375,15 @@ def build_demo(seed: int = 2026) -> str:
             concept = rng.choices(concepts, concept_weights)[0]
             polarity, note, proposal = rng.choice(NOTES[concept])
             lon, lat = point_near_route(route, rng=rng)
-            captured = start + timedelta(minutes=5 + index * 110 / max(plan.observations, 1) + rng.uniform(0, 3))
+            captured = start + timedelta(
+                minutes=5 + index * 110 / max(plan.observations, 1) + rng.uniform(0, 3)
+            )
             if plan.status == WalkStatus.OPEN:
                 status = ModerationStatus.PENDING
             else:
                 status = rng.choices(
-                    [ModerationStatus.VALIDATED, ModerationStatus.PENDING, ModerationStatus.HIDDEN], [85, 10, 5]
+                    [ModerationStatus.VALIDATED, ModerationStatus.PENDING, ModerationStatus.HIDDEN],
+                    [85, 10, 5],
                 )[0]
             gps = rng.random() < 0.85
             observation = observations.record_observation(
@@ -292,10 +429,14 @@ def build_demo(seed: int = 2026) -> str:
             status=status,
             observations=evidence,
         )
-        recommendation.events.append(RecommendationEvent(status_to=RecommendationStatus.PROPOSED, comment="Issue du débriefing."))
+        recommendation.events.append(
+            RecommendationEvent(status_to=RecommendationStatus.PROPOSED, comment="Issue du débriefing.")
+        )
         if status != RecommendationStatus.PROPOSED:
             recommendation.events.append(
-                RecommendationEvent(status_from=RecommendationStatus.PROPOSED, status_to=status, comment=comment)
+                RecommendationEvent(
+                    status_from=RecommendationStatus.PROPOSED, status_to=status, comment=comment
+                )
             )
         db.session.add(recommendation)
     db.session.commit()

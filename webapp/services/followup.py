@@ -61,7 +61,9 @@ def change_status(
     comment = comment.strip()
     if new_status == S.DECLINED and not comment:
         raise ValidationError("Un refus doit être motivé.", details={"comment": "required"})
-    event = RecommendationEvent(status_from=current, status_to=new_status, comment=comment, author_id=author.id if author else None)
+    event = RecommendationEvent(
+        status_from=current, status_to=new_status, comment=comment, author_id=author.id if author else None
+    )
     recommendation.events.append(event)
     recommendation.status = new_status
     recommendation.updated_at = utcnow()
@@ -69,7 +71,9 @@ def change_status(
     return event
 
 
-def add_comment(recommendation: Recommendation, comment: str, *, author: User | None = None) -> RecommendationEvent:
+def add_comment(
+    recommendation: Recommendation, comment: str, *, author: User | None = None
+) -> RecommendationEvent:
     """Add an answer or a comment to the timeline without changing the status; commits."""
     comment = comment.strip()
     if not comment:
@@ -113,7 +117,9 @@ def _scorecard(name: str, recommendations: list[Recommendation], today: date) ->
         total=len(recommendations),
         done=sum(r.status == S.DONE for r in recommendations),
         declined=sum(r.status == S.DECLINED for r in recommendations),
-        overdue=sum(r.deadline is not None and r.deadline < today and r.status not in CLOSED for r in recommendations),
+        overdue=sum(
+            r.deadline is not None and r.deadline < today and r.status not in CLOSED for r in recommendations
+        ),
         median_days_to_done=statistics.median(delays) if delays else None,
     )
 

@@ -79,20 +79,28 @@ def _without_text(observation: Observation) -> dict:
     return kept
 
 
-def purge_expired(*, now: datetime | None = None, dry_run: bool = False, project: Project | None = None) -> PurgeReport:
+def purge_expired(
+    *, now: datetime | None = None, dry_run: bool = False, project: Project | None = None
+) -> PurgeReport:
     """Purge observations older than their project's retention period; commits unless ``dry_run``."""
     from flask import current_app
 
     now = now or utcnow()
     report = PurgeReport(dry_run=dry_run)
     removed_files: list[str] = []
-    projects = [project] if project is not None else db.session.scalars(select(Project).order_by(Project.id)).all()
+    projects = (
+        [project] if project is not None else db.session.scalars(select(Project).order_by(Project.id)).all()
+    )
     for current in projects:
         cutoff = _months_before(now, current.retention_months)
         expired = db.session.scalars(
             select(Observation)
             .join(Observation.walk)
-            .where(Walk.project_id == current.id, Observation.captured_at < cutoff, Observation.purged_at.is_(None))
+            .where(
+                Walk.project_id == current.id,
+                Observation.captured_at < cutoff,
+                Observation.purged_at.is_(None),
+            )
             .order_by(Observation.id)
         ).all()
         photo_count = 0
@@ -117,7 +125,11 @@ def purge_expired(*, now: datetime | None = None, dry_run: bool = False, project
         report.photos[current.slug] = photo_count
         logger.info(
             "purge %s project=%s cutoff=%s observations=%d photos=%d",
-            "dry-run" if dry_run else "done", current.id, cutoff.date().isoformat(), len(expired), photo_count,
+            "dry-run" if dry_run else "done",
+            current.id,
+            cutoff.date().isoformat(),
+            len(expired),
+            photo_count,
         )
     if dry_run:
         db.session.rollback()
@@ -133,14 +145,19 @@ def count_photos() -> int:
     return db.session.scalar(select(func.count(Photo.id))) or 0
 
 
-def record_minors_consent(walk: Walk, *, minors_count: int, recorded_by: User | None, note: str = "") -> WalkConsent:
-    """Record that the parental authorisations of the walk's minors were collected (no identities); commits."""
+def record_minors_consent(
+    walk: Walk, *, minors_count: int, recorded_by: User | None, note: str = ""
+) -> WalkConsent:
+    """Record that parental authorisations for the walk's minors were collected (no identities); commits."""
     if minors_count < 1:
         raise ValidationError("Indiquez le nombre de mineurs.", details={"minors_count": "min_1"})
     if db.session.get(WalkConsent, walk.id) is not None:
         raise Conflict("Les autorisations de cette marche sont déjà enregistrées.")
     consent = WalkConsent(
-        walk_id=walk.id, minors_count=minors_count, recorded_by_id=recorded_by.id if recorded_by else None, note=note
+        walk_id=walk.id,
+        minors_count=minors_count,
+        recorded_by_id=recorded_by.id if recorded_by else None,
+        note=note,
     )
     db.session.add(consent)
     db.session.commit()

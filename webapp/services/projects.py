@@ -39,7 +39,9 @@ def create_project(
 ) -> Project:
     """Create a project; the slug must be new."""
     if qpv_year not in (2015, 2024):
-        raise ValidationError("L'année de la liste QPV doit être 2015 ou 2024.", details={"qpv_year": qpv_year})
+        raise ValidationError(
+            "L'année de la liste QPV doit être 2015 ou 2024.", details={"qpv_year": qpv_year}
+        )
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationError("La date de fin précède la date de début.", details={"ends_on": str(ends_on)})
     if db.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
@@ -75,7 +77,9 @@ def list_project_overviews() -> list[ProjectOverview]:
     )
     obs_counts = dict(
         db.session.execute(
-            select(Walk.project_id, func.count(Observation.id)).join(Observation.walk).group_by(Walk.project_id)
+            select(Walk.project_id, func.count(Observation.id))
+            .join(Observation.walk)
+            .group_by(Walk.project_id)
         ).all()
     )
     overviews = []

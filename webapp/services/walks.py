@@ -115,4 +115,8 @@ def get_walk(walk_id: int) -> Walk:
 
 def list_walks(project: Project) -> list[Walk]:
     """The walks of a project, by date."""
-    return list(db.session.scalars(select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date, Walk.id)))
+    return list(
+        db.session.scalars(
+            select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date, Walk.id)
+        )
+    )

@@ -33,7 +33,11 @@ RANKS = {ZoneKind.QPV: 0, ZoneKind.CUSTOM: 1}
 OUTSIDE_LABEL = "Hors zone"
 
 _spatial_index = table(
-    "SpatialIndex", column("f_table_name"), column("f_geometry_column"), column("search_frame"), column("rowid")
+    "SpatialIndex",
+    column("f_table_name"),
+    column("f_geometry_column"),
+    column("search_frame"),
+    column("rowid"),
 )
 
 
@@ -97,9 +101,14 @@ def find_zone(project: Project, lon: float, lat: float) -> Zone | None:
 
 def build_zone_index(project: Project) -> ZoneIndex:
     """An in-process index of the project's candidate zones."""
-    rows = db.session.execute(select(Zone.id, Zone.kind, Zone.code, Zone.area).where(_candidates(project))).all()
+    rows = db.session.execute(
+        select(Zone.id, Zone.kind, Zone.code, Zone.area).where(_candidates(project))
+    ).all()
     return ZoneIndex(
-        [ZoneShape(zone_id=r.id, rank=RANKS[ZoneKind(r.kind)], code=r.code, geometry=to_shape(r.area)) for r in rows]
+        [
+            ZoneShape(zone_id=r.id, rank=RANKS[ZoneKind(r.kind)], code=r.code, geometry=to_shape(r.area))
+            for r in rows
+        ]
     )
 
 
@@ -122,7 +131,12 @@ def reassign_observations(projects: Iterable[Project] | None = None) -> int:
     changed: list[dict[str, int | None]] = []
     for project in projects:
         rows = db.session.execute(
-            select(Observation.id, Observation.zone_id, func.ST_X(Observation.location), func.ST_Y(Observation.location))
+            select(
+                Observation.id,
+                Observation.zone_id,
+                func.ST_X(Observation.location),
+                func.ST_Y(Observation.location),
+            )
             .join(Observation.walk)
             .where(Walk.project_id == project.id)
             .order_by(Observation.id)
@@ -131,7 +145,9 @@ def reassign_observations(projects: Iterable[Project] | None = None) -> int:
             continue
         new_ids = assign_points_in_process(project, [(r[2], r[3]) for r in rows])
         changed.extend(
-            {"obs_id": row[0], "new_zone": new} for row, new in zip(rows, new_ids, strict=True) if row[1] != new
+            {"obs_id": row[0], "new_zone": new}
+            for row, new in zip(rows, new_ids, strict=True)
+            if row[1] != new
         )
     if changed:
         db.session.execute(
@@ -173,7 +189,10 @@ def import_zones(
                 )
             }
         else:
-            existing = {(None, z.code): z for z in db.session.scalars(select(Zone).where(Zone.project_id == project.id))}
+            existing = {
+                (None, z.code): z
+                for z in db.session.scalars(select(Zone).where(Zone.project_id == project.id))
+            }
         total = len(perimeters.features)
         for done, feature in enumerate(perimeters.features, start=1):
             key = (feature.list_year if kind == ZoneKind.QPV else None, feature.code)
