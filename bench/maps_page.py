@@ -64,8 +64,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--markers-up-to", type=int, help="try another threshold for one marker per point")
     args = parser.parse_args(argv)
+    from geodata import maps
     from geodata.maps import point_layer_kind
+
+    if args.markers_up_to is not None:
+        maps.MARKERS_UP_TO = args.markers_up_to
 
     print(
         "| observations | layer | page HTML | gzip -6 | server render (median) "

@@ -134,6 +134,11 @@ class _GeoJsonLayer(Layer):
         var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
             pointToLayer: function (feature, latlng) {
                 var p = feature.properties;
+                if (p._k) {  // an observation: theme colour _c, polarity _k (compact, styled here)
+                    var s = {{ this.polarity_styles|tojson }}[p._k];
+                    return L.circleMarker(latlng, {radius: s.r, color: p._c, fillColor: p._c,
+                                                   fillOpacity: s.fo, weight: s.w});
+                }
                 return L.circleMarker(latlng, Object.assign({radius: p._r || 7}, p._s));
             },
             style: function (feature) { return feature.properties._s; },
@@ -156,6 +161,7 @@ class _GeoJsonLayer(Layer):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "GeoJsonLayer"
         self.data = data
+        self.polarity_styles = _POLARITY_STYLE
 
 
 class _Legend(MacroElement):
@@ -185,16 +191,15 @@ class _Legend(MacroElement):
 
 
 # Leaflet's canvas circle markers inside clusters; rows are [lat, lon, theme colour, polarity, popup].
-_CLUSTER_CALLBACK = """
-var callback = function (row) {
+# A function expression: FastMarkerCluster writes ``var callback = <this>;`` itself.
+_CLUSTER_CALLBACK = """function (row) {
     var styles = %s;
     var s = styles[row[3]] || styles.neutral;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
         {radius: s.r, color: row[2], fillColor: row[2], fillOpacity: s.fo, weight: s.w});
     if (row[4]) { marker.bindPopup(row[4], {maxWidth: 300}); }
     return marker;
-};
-"""
+}"""
 
 
 def _esc(value: Any) -> str:
@@ -358,15 +363,15 @@ def _marker_features(features: Sequence[Mapping[str, Any]], themes: Mapping[str,
     out = []
     for feat in features:
         p = feat.get("properties", {})
-        color = _theme_of(str(p.get("theme")), themes).color
-        s = _POLARITY_STYLE.get(str(p.get("polarity")), _POLARITY_STYLE["neutral"])
+        polarity = str(p.get("polarity"))
+        lon, lat = feat["geometry"]["coordinates"][:2]
         out.append(
             {
                 "type": "Feature",
-                "geometry": feat["geometry"],
+                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
                 "properties": {
-                    "_s": {"color": color, "fillColor": color, "fillOpacity": s["fo"], "weight": s["w"]},
-                    "_r": s["r"],
+                    "_c": _theme_of(str(p.get("theme")), themes).color,
+                    "_k": polarity if polarity in _POLARITY_STYLE else "neutral",
                     "_p": popup_html(p, themes),
                 },
             }

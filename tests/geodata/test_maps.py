@@ -169,3 +169,21 @@ def test_header_keeps_page_zoom_and_layout():
     assert "user-scalable=no" not in header
     assert "html, body" not in header
     assert "bootstrap" not in header and "jquery" not in header
+
+
+@pytest.mark.parametrize("n", [10, 1500, 25000])
+def test_map_script_is_valid_javascript(n, tmp_path):
+    import shutil
+    import subprocess
+
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("node is not installed")
+    parts = render_map_parts(
+        maps.build_project_map(observations=_points(n), themes=THEMES, routes=ROUTE, zones=ZONES, tiles="osm"),
+        "/static/vendor/",
+    )
+    script = tmp_path / "map.js"
+    script.write_text(parts.script)
+    result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[:2000]

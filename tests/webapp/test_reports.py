@@ -63,3 +63,39 @@ def test_pdf_renderer_refuses_outside_urls(app, tmp_path):
     html = '<p>x</p><img src="https://example.org/a.png"><img src="file:///etc/hostname">'
     pdf = reports.render_pdf(html, base_dir=tmp_path, allowed_dirs=[tmp_path])
     assert pdf.startswith(b"%PDF")
+
+
+def test_walk_report_goes_stop_by_stop_with_photos_in_the_pdf(world, client, app, tmp_path):
+    import uuid
+    from pathlib import Path
+
+    from PIL import Image
+
+    from webapp.extensions import db
+    from webapp.models import Photo
+
+    photo_dir = Path(app.config["PHOTO_DIR"])
+    photo_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.jpg"
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(photo_dir / name, "JPEG")
+    db.session.add(
+        Photo(
+            client_uuid=uuid.uuid4(),
+            observation_id=world.observations[0].id,
+            stored_name=name,
+            width=64,
+            height=48,
+            size_bytes=(photo_dir / name).stat().st_size,
+        )
+    )
+    db.session.commit()
+    body = client.get(f"/facilitators/{world.project.slug}/report?walk_id={world.day.id}").get_data(
+        as_text=True
+    )
+    assert "Arrêt par arrêt" in body and "Arrêt 1 · Départ" in body and name in body
+    pdf = tmp_path / "walk.pdf"
+    pdf.write_bytes(client.get(f"/facilitators/{world.project.slug}/report.pdf?walk_id={world.day.id}").data)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert any(line.split()[2:5] == ["image", "64", "48"] for line in listing.splitlines()[2:])

@@ -85,7 +85,9 @@ def project_page(slug: str) -> str:
     project, _ = _project(slug)
     f, problems = summaries.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
-    observations = summaries.observations_geojson(f, photo_url=_photo_url)
+    # Beyond the cluster threshold points are aggregated into cells: their text is not needed.
+    with_text = maps.point_layer_kind(summary.total) != "cells"
+    observations = summaries.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
     fmap = maps.build_project_map(
         observations=observations,
         themes=list(summaries.theme_styles().values()),

@@ -21,9 +21,9 @@ from geodata.maps import render_static_map
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
-from webapp.models.enums import WalkStatus
+from webapp.models.enums import ModerationStatus, WalkStatus
 from webapp.services import summaries
-from webapp.services.debriefs import list_recommendations
+from webapp.services.debriefs import ReplayStep, list_recommendations, replay
 from webapp.services.summaries import ObservationFilter, Summary
 
 #: Photos shown in a report, at most.
@@ -54,6 +54,8 @@ class Report:
     photos: list[ReportPhoto]
     recommendations: list[Recommendation]
     credits: list[str] = field(default_factory=list)
+    #: a walk's findings stop by stop (validated observations only); empty for a project report
+    steps: list[ReplayStep] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
 
 
@@ -139,6 +141,7 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         photos=photos,
         recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
         credits=credits,
+        steps=replay(walk, statuses=(ModerationStatus.VALIDATED,)) if walk else [],
     )
 
 

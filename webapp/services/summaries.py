@@ -437,17 +437,20 @@ def summarise(f: ObservationFilter, *, quotes: bool = True) -> Summary:
 
 
 def observations_geojson(
-    f: ObservationFilter, *, photo_url: Any = None, limit: int | None = None
+    f: ObservationFilter, *, photo_url: Any = None, limit: int | None = None, with_text: bool = True
 ) -> dict[str, Any]:
-    """Matching observations as a FeatureCollection for ``geodata.maps`` (text is escaped there)."""
+    """Matching observations as a FeatureCollection for ``geodata.maps`` (text is escaped there).
+
+    ``with_text=False`` leaves notes and proposals out (for maps that aggregate points anyway).
+    """
+    text = (Observation.note, Observation.proposal) if with_text else (literal(""), literal(""))
     stmt = _filtered(
         select(
             Observation.id,
             Observation.theme,
             Observation.polarity,
             Observation.feeling,
-            Observation.note,
-            Observation.proposal,
+            *text,
             func.ST_X(Observation.location),
             func.ST_Y(Observation.location),
         ),
