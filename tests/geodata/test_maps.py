@@ -180,7 +180,9 @@ def test_map_script_is_valid_javascript(n, tmp_path):
     if node is None:
         pytest.skip("node is not installed")
     parts = render_map_parts(
-        maps.build_project_map(observations=_points(n), themes=THEMES, routes=ROUTE, zones=ZONES, tiles="osm"),
+        maps.build_project_map(
+            observations=_points(n), themes=THEMES, routes=ROUTE, zones=ZONES, tiles="osm"
+        ),
         "/static/vendor/",
     )
     script = tmp_path / "map.js"

@@ -26,6 +26,10 @@ APP_TABLES = {
     "recommendations",
     "recommendation_observations",
     "recommendation_events",
+    "moderation_events",
+    "votes",
+    "rate_counters",
+    "walk_consents",
 }
 
 
@@ -79,4 +83,56 @@ def test_spatial_columns_are_registered_with_their_srid(empty_database_url, tmp_
             ("stops", "location"),
         ]:
             assert registered.get(key) == 4326, key
+        db.engine.dispose()
+
+
+def test_upgrading_a_populated_database_keeps_every_row(empty_database_url, tmp_path):
+    """Each migration after the first applies to a database with data, losing nothing (no cascades)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from webapp.services.health import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    revisions = [r.revision for r in reversed(list(ScriptDirectory.from_config(config).walk_revisions()))]
+    app = make_app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision=revisions[0])
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO projects (id, slug, name, description, territory, qpv_year, created_at) "
+                    "VALUES (1, 'p', 'P', '', '[]', 2024, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO walks (id, project_id, title, description, walk_date, time_slot, status, "
+                    "created_at) VALUES (1, 1, 'W', '', '2026-03-12', 'day', 'open', CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO observations (client_uuid, walk_id, location, location_source, out_of_area, "
+                    "theme, polarity, note, proposal, answers, form_key, form_version, moderation_status, "
+                    "payload_hash, captured_at, received_at, updated_at) VALUES (:uuid, 1, "
+                    "ST_GeomFromText('POINT(2.3 49.9)', 4326), 'gps', false, 'eclairage', 'negative', 'n', 'p', "
+                    "'{}', 'marche_exploratoire', 1, 'pending', '', "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {
+                    "uuid": "0b6f8e2a5c3d4e1f9a7b6c5d4e3f2a1b"
+                    if db.engine.dialect.name == "sqlite"
+                    else "0b6f8e2a-5c3d-4e1f-9a7b-6c5d4e3f2a1b"
+                },
+            )
+        for revision in revisions[1:]:
+            upgrade(revision=revision)
+            with db.engine.connect() as conn:
+                counts = [
+                    conn.scalar(sa.text(f"SELECT count(*) FROM {t}"))
+                    for t in ("projects", "walks", "observations")
+                ]
+            assert counts == [1, 1, 1], revision
         db.engine.dispose()
