@@ -37,8 +37,11 @@ def test_snapping_is_deterministic_and_shared_by_every_point_of_the_cell(lon, la
     assert cell_of(other.x, other.y, size) == cell
 
 
-@given(st.lists(st.tuples(st.floats(2.25, 2.33), st.floats(49.87, 49.92)), max_size=60),
-       st.integers(min_value=1, max_value=5), sizes)
+@given(
+    st.lists(st.tuples(st.floats(2.25, 2.33), st.floats(49.87, 49.92)), max_size=60),
+    st.integers(min_value=1, max_value=5),
+    sizes,
+)
 @settings(max_examples=100, deadline=None)
 def test_aggregation_hides_sparse_cells_and_never_returns_an_exact_point(points, min_count, size):
     cells = aggregate(points, size_m=size, min_count=min_count)

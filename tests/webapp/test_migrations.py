@@ -117,7 +117,8 @@ def test_upgrading_a_populated_database_keeps_every_row(empty_database_url, tmp_
                     "INSERT INTO observations (client_uuid, walk_id, location, location_source, out_of_area, "
                     "theme, polarity, note, proposal, answers, form_key, form_version, moderation_status, "
                     "payload_hash, captured_at, received_at, updated_at) VALUES (:uuid, 1, "
-                    "ST_GeomFromText('POINT(2.3 49.9)', 4326), 'gps', false, 'eclairage', 'negative', 'n', 'p', "
+                    "ST_GeomFromText('POINT(2.3 49.9)', 4326), 'gps', false, 'eclairage', 'negative', "
+                    "'n', 'p', "
                     "'{}', 'marche_exploratoire', 1, 'pending', '', "
                     "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 ),
