@@ -15,24 +15,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from mobile_forms import latest
+
 PG_ADMIN = os.environ.get(
     "ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur"
 )
 PG_TEMPLATE = os.environ.get("ARPENTEUR_TEST_POSTGIS_TEMPLATE", "arpenteur_template")
-THEMES = [
-    "signaletique",
-    "eclairage",
-    "visibilite",
-    "isolement",
-    "aide_surveillance",
-    "proprete",
-    "cheminements",
-    "transports",
-    "usages",
-    "harcelement",
-    "sentiment_securite",
-    "lieux_qui_fonctionnent",
-]
+THEMES = [theme.key for theme in latest("marche_exploratoire").themes]
 
 
 def postgis_database(name: str) -> str:

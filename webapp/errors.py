@@ -50,6 +50,18 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class Unauthorized(DomainError):
+    """No valid credentials (a participant token, for the API)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
 class ImportFailed(DomainError):
     """An import was refused as a whole; nothing was written."""
 

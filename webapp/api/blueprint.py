@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from mobile_forms import get_definition, latest
-from webapp.errors import DomainError, NotFound, ValidationError
+from webapp.errors import NotFound, TooManyRequests, Unauthorized, ValidationError
 from webapp.extensions import csrf
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.services import observations, participants, photos, ratelimit
@@ -22,23 +22,10 @@ from webapp.services.zones import OUTSIDE_LABEL
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-#: Joins allowed per client address and window, across all server processes.
-DEFAULT_JOIN_LIMIT = "20/60"
-
-
-class Unauthorized(DomainError):
-    status = 401
-    code = "unauthorized"
-
-
-class TooManyRequests(DomainError):
-    status = 429
-    code = "too_many_requests"
-
 
 def check_join_rate() -> None:
     """Count a join attempt from this address; TooManyRequests past the limit (shared by all workers)."""
-    limit = ratelimit.Limit.parse(current_app.config.get("JOIN_RATE_LIMIT", DEFAULT_JOIN_LIMIT))
+    limit = ratelimit.Limit.parse(current_app.config["JOIN_RATE_LIMIT"])
     verdict = ratelimit.hit(f"join:{request.remote_addr or '-'}", limit)
     if not verdict.allowed:
         g.retry_after = verdict.retry_after
