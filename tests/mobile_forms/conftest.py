@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mobile_forms.schema import FormDefinition, load_definition
+from mobile_forms.schema import PRINCIPLES, FormDefinition, load_definition
 
 
 def _text(fr: str, en: str) -> dict[str, str]:
@@ -30,17 +30,7 @@ SMALL_DEFINITION: dict[str, Any] = {
     ],
     "principles": [
         {"key": key, "label": _text(f"Principe {index}", f"Principle {index}")}
-        for index, key in enumerate(
-            [
-                "s_orienter",
-                "voir_et_etre_vu",
-                "entendre_et_etre_entendu",
-                "pouvoir_s_echapper",
-                "lieu_propre_accueillant",
-                "agir_ensemble",
-            ],
-            start=1,
-        )
+        for index, key in enumerate(PRINCIPLES, start=1)
     ],
     "themes": [
         {

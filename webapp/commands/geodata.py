@@ -52,6 +52,21 @@ def _read(path: Path, **kwargs: object):  # type: ignore[no-untyped-def]
         finish()
 
 
+def _import(perimeters, **kwargs: object):  # type: ignore[no-untyped-def]
+    """Write the perimeters with a progress bar; a refused import becomes a clear CLI error."""
+    from webapp.errors import DomainError
+    from webapp.services import zones
+
+    update, finish = _progress("Enregistrement")
+    try:
+        report = zones.import_zones(perimeters, progress=update, **kwargs)  # type: ignore[arg-type]
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    finally:
+        finish()
+    _report(report, bool(kwargs.get("dry_run")))
+
+
 def _report(report, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
     for note in report.notes:
         click.echo(f"Réparé : {note}")
@@ -83,9 +98,6 @@ def import_qpv(
     dry_run: bool,
 ) -> None:
     """Import official QPV perimeters (ANCT file from data.gouv.fr: GeoJSON, zip or shapefile)."""
-    from webapp.errors import ImportFailed
-    from webapp.services import zones
-
     perimeters = _read(
         file,
         kind="qpv",
@@ -94,16 +106,7 @@ def import_qpv(
         departements=list(departements) or None,
     )
     list_year = perimeters.features[0].list_year if perimeters.features else year
-    update, finish = _progress("Enregistrement")
-    try:
-        report = zones.import_zones(
-            perimeters, source=source or f"ANCT, {list_year}", progress=update, dry_run=dry_run
-        )
-    except ImportFailed as error:
-        finish()
-        raise click.ClickException(error.message) from error
-    finish()
-    _report(report, dry_run)
+    _import(perimeters, source=source or f"ANCT, {list_year}", dry_run=dry_run)
 
 
 @geodata_group.command("import-zones")
@@ -115,23 +118,13 @@ def import_qpv(
 def import_custom_zones(file: Path, project_slug: str, source: str, dry_run: bool) -> None:
     """Import a project's own zones (e.g. "Centre-ville") from GeoJSON, zip or shapefile."""
     from webapp.errors import DomainError
-    from webapp.services import zones
+    from webapp.services import projects
 
     try:
-        project = zones.get_project_or_404(project_slug)
+        project = projects.get_project_or_404(project_slug)
     except DomainError as error:
         raise click.ClickException(error.message) from error
-    perimeters = _read(file, kind="custom")
-    update, finish = _progress("Enregistrement")
-    try:
-        report = zones.import_zones(
-            perimeters, project=project, source=source, progress=update, dry_run=dry_run
-        )
-    except DomainError as error:
-        finish()
-        raise click.ClickException(error.message) from error
-    finish()
-    _report(report, dry_run)
+    _import(_read(file, kind="custom"), project=project, source=source, dry_run=dry_run)
 
 
 @geodata_group.command("reassign")
@@ -140,8 +133,8 @@ def import_custom_zones(file: Path, project_slug: str, source: str, dry_run: boo
 @with_appcontext
 def reassign(project_slug: str | None, dry_run: bool) -> None:
     """Recompute the zone of every observation (after perimeters changed outside the importer)."""
-    from webapp.services import zones
+    from webapp.services import projects, zones
 
-    projects = [zones.get_project_or_404(project_slug)] if project_slug else None
-    changed = zones.reassign_all(projects, dry_run=dry_run)
+    chosen = [projects.get_project_or_404(project_slug)] if project_slug else None
+    changed = zones.reassign_all(chosen, dry_run=dry_run)
     click.echo(f"{changed} observation(s) {'seraient' if dry_run else 'ont été'} réaffectée(s).")

@@ -12,9 +12,9 @@ from flask.cli import with_appcontext
 @with_appcontext
 def purge_command(project_slug: str | None, dry_run: bool) -> None:
     """Remove precise points, photos and free text of observations past their retention period."""
-    from webapp.services import privacy, zones
+    from webapp.services import privacy, projects
 
-    project = zones.get_project_or_404(project_slug) if project_slug else None
+    project = projects.get_project_or_404(project_slug) if project_slug else None
     report = privacy.purge_expired(dry_run=dry_run, project=project)
     for slug, count in report.observations.items():
         click.echo(f"{slug} : {count} observation(s), {report.photos[slug]} photo(s)")

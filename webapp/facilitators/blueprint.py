@@ -29,7 +29,7 @@ from webapp.auth import role_required
 from webapp.errors import DomainError, NotFound, ValidationError
 from webapp.models.enums import ModerationStatus, Role
 from webapp.security import csp_nonce
-from webapp.services import debriefs, exports, moderation, reports, summaries, walks, zones
+from webapp.services import debriefs, exports, moderation, projects, reports, summaries, walks, zones
 
 bp = Blueprint("facilitators", __name__, url_prefix="/facilitators")
 
@@ -37,7 +37,7 @@ STAFF = (Role.FACILITATOR, Role.ADMIN)
 
 
 def _project(slug: str):  # type: ignore[no-untyped-def]
-    project = zones.get_project_or_404(slug)
+    project = projects.get_project_or_404(slug)
     user = role_required(project, *STAFF)
     return project, user
 
@@ -66,7 +66,6 @@ def _tiles() -> str:
 @login_required
 def index() -> str:
     """The projects this person works on."""
-    from webapp.services import projects
 
     overviews = [p for p in projects.list_project_overviews() if _can_see(p.slug)]
     return render_template("facilitators/index.html", projects=overviews)
@@ -75,7 +74,7 @@ def index() -> str:
 def _can_see(slug: str) -> bool:
     from webapp.services import accounts
 
-    project = zones.get_project_or_404(slug)
+    project = projects.get_project_or_404(slug)
     return accounts.project_role(current_user, project.id) in {"admin", "facilitator"}
 
 

@@ -54,10 +54,10 @@ def export_observations(
 ) -> None:
     """Write the observations of a project (validated only by default)."""
     from webapp.errors import DomainError
-    from webapp.services import exports, summaries, zones
+    from webapp.services import exports, projects, summaries
 
     try:
-        project = zones.get_project_or_404(slug)
+        project = projects.get_project_or_404(slug)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     args = {k: str(v) for k, v in {"walk_id": walk_id, "theme": theme, "time_slot": time_slot}.items() if v}
@@ -97,10 +97,10 @@ def export_observations(
 def export_recommendations(slug: str, fmt: str, output: Path) -> None:
     """Write a project's recommendations, ranked by priority, with their evidence."""
     from webapp.errors import DomainError
-    from webapp.services import exports, zones
+    from webapp.services import exports, projects
 
     try:
-        project = zones.get_project_or_404(slug)
+        project = projects.get_project_or_404(slug)
     except DomainError as error:
         raise click.ClickException(error.message) from error
     if fmt == "csv":

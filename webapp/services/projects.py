@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from webapp.errors import Conflict, ValidationError
+from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone
 from webapp.models.enums import ZoneKind
@@ -63,6 +63,14 @@ def create_project(
 def get_project(slug: str) -> Project | None:
     """The project with this slug, if any."""
     return db.session.scalar(select(Project).where(Project.slug == slug))
+
+
+def get_project_or_404(slug: str) -> Project:
+    """The project with this slug, or a NotFound error."""
+    project = get_project(slug)
+    if project is None:
+        raise NotFound(f"Projet « {slug} » introuvable.", details={"project": slug})
+    return project
 
 
 def count_projects() -> int:

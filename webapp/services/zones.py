@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, column, func, or_, 
 
 from geodata.assign import ZoneIndex, ZoneShape
 from geodata.perimeters import PerimeterFeature, PerimeterSet
-from webapp.errors import ImportFailed, NotFound
+from webapp.errors import ImportFailed
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone
 from webapp.models.enums import ZoneKind
@@ -255,14 +255,6 @@ def reassign_all(projects: Iterable[Project] | None = None, *, dry_run: bool = F
 def list_zones(project: Project) -> list[Zone]:
     """The zones observations of this project can fall in, QPV first."""
     return list(db.session.scalars(select(Zone).where(_candidates(project)).order_by(_rank(), Zone.name)))
-
-
-def get_project_or_404(slug: str) -> Project:
-    """The project with this slug, or a NotFound error."""
-    project = db.session.scalar(select(Project).where(Project.slug == slug))
-    if project is None:
-        raise NotFound(f"Projet « {slug} » introuvable.", details={"project": slug})
-    return project
 
 
 def zone_shape(zone: Zone):  # type: ignore[no-untyped-def]
