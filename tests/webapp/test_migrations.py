@@ -30,6 +30,8 @@ APP_TABLES = {
     "votes",
     "rate_counters",
     "walk_consents",
+    "invitations",
+    "rewalks",
 }
 
 

@@ -2,14 +2,15 @@
 
 from webapp.models.debrief import ModerationEvent, Vote
 from webapp.models.observation import Observation, Photo
-from webapp.models.person import Membership, Organisation, Participant, User
+from webapp.models.person import Invitation, Membership, Organisation, Participant, User
 from webapp.models.project import Project, ProjectPartner
 from webapp.models.ratelimit import RateCounter
 from webapp.models.recommendation import Recommendation, RecommendationEvent, recommendation_observations
-from webapp.models.walk import Stop, Walk, WalkConsent
+from webapp.models.walk import Rewalk, Stop, Walk, WalkConsent
 from webapp.models.zone import Zone
 
 __all__ = [
+    "Invitation",
     "Membership",
     "ModerationEvent",
     "Observation",
@@ -21,6 +22,7 @@ __all__ = [
     "RateCounter",
     "Recommendation",
     "RecommendationEvent",
+    "Rewalk",
     "Stop",
     "User",
     "Vote",

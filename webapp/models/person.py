@@ -74,6 +74,10 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Base32 secret of the authenticator app (TOTP, RFC 6238); None when two-factor login is off.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Set whenever the password changes: reset links and sessions issued before it stop working.
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -92,3 +96,28 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(db.Model):
+    """A link that lets one person create a staff account with a given role in a project.
+
+    Only a SHA-256 of the link's token is stored; the link expires and works once.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (one_of("role", Role),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Stored lower-cased; the account created from the link gets this address.
+    email: Mapped[str] = mapped_column(String(254))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    #: For partners: the organisation the new account belongs to.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Withdrawn by staff before use.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

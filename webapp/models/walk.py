@@ -70,6 +70,22 @@ class WalkConsent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class Rewalk(db.Model):
+    """A later walk that goes over the stops of an earlier one, to see whether problems were fixed."""
+
+    __tablename__ = "rewalks"
+
+    #: The later walk (one original at most).
+    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"), primary_key=True)
+    #: The walk it re-walks.
+    original_walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"), index=True)
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    walk: Mapped[Walk] = relationship(foreign_keys=[walk_id])
+    original: Mapped[Walk] = relationship(foreign_keys=[original_walk_id])
+
+
 class Stop(db.Model):
     """A planned stop of a walk, where the group fills in the grid."""
 
