@@ -48,6 +48,7 @@ __all__ = [
     "TileProvider",
     "aggregate_cells",
     "build_project_map",
+    "build_public_map",
     "build_walk_map",
     "point_layer_kind",
     "render_static_map",
@@ -627,6 +628,97 @@ def build_project_map(
             heat, name=f"Harcèlement : carte de chaleur ({len(heat)})", show=False, radius=22
         ).add_to(fmap)
     present = _theme_order(_by_theme(features), theme_map)
+    _Legend(_legend_markup(theme_map, present, extra)).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    return fmap
+
+
+#: Style of a cell of sensitive reports: a red square, visibly an area and not a place.
+_SENSITIVE_CELL_STYLE = {"color": "#8E0000", "weight": 1.5, "fillColor": "#C62828", "fillOpacity": 0.35}
+
+
+def _sensitive_cells_layer(cells: Mapping[str, Any], name: str, label: str) -> _GeoJsonLayer:
+    features = []
+    for feat in cells.get("features", []):
+        p = feat.get("properties", {})
+        count, size = int(p.get("count", 0)), int(p.get("size_m", 0))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {
+                    "cell": p.get("cell"),
+                    "count": count,
+                    "_s": _SENSITIVE_CELL_STYLE,
+                    "_t": _esc(count),
+                    "_tp": True,
+                    "_p": (
+                        f"<strong>{_esc(label)} : {_esc(count)} signalements</strong>"
+                        f"<br>Regroupés dans un carreau de {_esc(size)} m :"
+                        " le lieu exact n'est jamais affiché."
+                    ),
+                },
+            }
+        )
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def build_public_map(
+    *,
+    observations: Mapping[str, Any],
+    themes: Sequence[ThemeStyle],
+    sensitive_cells: Mapping[str, Any] | None = None,
+    sensitive_label: str = "Harcèlement ou incident",
+    routes: Mapping[str, Any] | None = None,
+    zones: Mapping[str, Any] | None = None,
+    tiles: str = "osm",
+) -> folium.Map:
+    """The map partners and the public see: like :func:`build_project_map`, without any exact sensitive point.
+
+    ``observations`` should hold no sensitive report (any is dropped here anyway); those arrive only as
+    ``sensitive_cells``, a FeatureCollection of squares with ``count`` and ``size_m``
+    (``geodata.privacy.cells_geojson``), drawn as red squares labelled with their count. There is
+    no heatmap: it would need the exact points.
+    """
+    from geodata.privacy import is_sensitive
+
+    theme_map = _theme_map(themes)
+    empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+    routes, zones, cells = routes or empty, zones or empty, sensitive_cells or empty
+    # Belt and braces: a sensitive point handed here by mistake is still never drawn.
+    observations = {
+        "type": "FeatureCollection",
+        "features": [
+            f
+            for f in observations.get("features", [])
+            if not is_sensitive(f.get("properties", {}).get("theme"))
+        ],
+    }
+    fmap = _new_map(tiles, _bounds([observations, routes, cells]) or _bounds([zones]))
+    extra: list[str] = []
+    if zones["features"]:
+        count_layer, scale = _choropleth_layer(zones, "count", "Nombre d'observations", "{:.0f}", True)
+        share_layer, _ = _choropleth_layer(
+            zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False
+        )
+        count_layer.add_to(fmap)
+        share_layer.add_to(fmap)
+        extra.append(
+            '<div class="scale">Observations par quartier : '
+            + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
+            + "</div>"
+        )
+    if routes["features"]:
+        _routes_layer(routes, "Itinéraires").add_to(fmap)
+    _add_points(fmap, observations, theme_map)
+    if cells["features"]:
+        total = sum(int(f.get("properties", {}).get("count", 0)) for f in cells["features"])
+        _sensitive_cells_layer(cells, f"{sensitive_label} : carreaux ({total})", sensitive_label).add_to(fmap)
+        extra.append(
+            '<div class="sensitive"><span class="square"></span>'
+            f"{_esc(sensitive_label)} : nombre de signalements par carreau (3 au moins)</div>"
+        )
+    present = _theme_order(_by_theme(observations.get("features", [])), theme_map)
     _Legend(_legend_markup(theme_map, present, extra)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap

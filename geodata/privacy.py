@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from shapely.geometry import Polygon, box
 
@@ -73,3 +74,57 @@ def aggregate(
         raise ValueError("min_count must be at least 1")
     counts = Counter(cell_of(lon, lat, size_m) for lon, lat in points)
     return [CellCount(cell, n) for cell, n in sorted(counts.items()) if n >= min_count]
+
+
+# --- what partners and the public see ------------------------------------------------------------
+
+#: Themes whose reports are never shown at their exact place, nor with a note, photo or time: street
+#: harassment and incidents (the key of the default form, ``marche_exploratoire``). The one list the
+#: partner views, the public map and their tests read.
+SENSITIVE_THEMES: frozenset[str] = frozenset({"harcelement"})
+
+
+def is_sensitive(theme: str | None) -> bool:
+    """Whether observations of this theme must only ever be shown as counts per cell or zone."""
+    return theme in SENSITIVE_THEMES
+
+
+def cell_id(cell: GridCell) -> str:
+    """A stable name for a cell (its south-west corner and size in Lambert-93 metres)."""
+    return f"L93-{cell.size_m}-{cell.x0}-{cell.y0}"
+
+
+def cells_geojson(cells: Iterable[CellCount], *, precision: int = 6) -> dict[str, Any]:
+    """Cells as a FeatureCollection of squares (lon/lat) with ``count``, ``size_m``, ``centre`` and ``cell``.
+
+    Every coordinate in it is a cell corner or a cell centre: nothing of the points inside remains
+    but their number.
+    """
+    features = []
+    for item in cells:
+        outline = item.cell.polygon()
+        ring = [[round(x, precision), round(y, precision)] for x, y in outline.exterior.coords]
+        lon, lat = item.cell.centre()
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "cell": cell_id(item.cell),
+                    "count": item.count,
+                    "size_m": item.cell.size_m,
+                    "centre": [round(lon, precision), round(lat, precision)],
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def sensitive_cells_geojson(
+    points: Iterable[tuple[float, float]],
+    *,
+    size_m: int = DEFAULT_CELL_M,
+    min_count: int = DEFAULT_MIN_COUNT,
+) -> dict[str, Any]:
+    """The cells partners and the public see of sensitive reports (:func:`aggregate`, then squares)."""
+    return cells_geojson(aggregate(points, size_m=size_m, min_count=min_count))

@@ -52,9 +52,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def _load_user(user_id: str):  # type: ignore[no-untyped-def]
-        from webapp.services.accounts import load_user
+        # "<id>:<stamp>": a password change, deactivation or the end of SESSION_HOURS ends the session.
+        from webapp.auth.sessions import load_session_user
 
-        return load_user(int(user_id))
+        return load_session_user(user_id)
 
     from webapp import errors, public, security
 
@@ -73,6 +74,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(facilitators.bp)
+
+    from webapp import partners
+
+    app.register_blueprint(partners.bp)
     app.cli.add_command(users_group)
     app.cli.add_command(export_group)
     errors.init_app(app)
@@ -87,6 +92,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from webapp import logs
+
+    # After every blueprint and logger exists: no log line may repeat a join code, token or text.
+    logs.init_app(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app

@@ -35,6 +35,27 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front of the app (nginx…): their X-Forwarded-For is trusted so
     # rate limits count real client addresses. 0 when the app faces clients directly.
     "PROXY_FIX_HOPS": 0,
+    # Staff sign-in attempts allowed per email and per client address: "count/seconds" (counted
+    # in the database). Password step, two-factor code step and forgotten-password requests alike.
+    "LOGIN_RATE_LIMIT": "10/900",
+    # Session cookies get the Secure flag (sent over HTTPS only). Chromium and Firefox accept
+    # Secure cookies from http://localhost and http://127.0.0.1, so `make run` works; set it to
+    # false only to serve plain HTTP on another address (a laptop on a local network) or for Safari.
+    "SECURE_COOKIES": True,
+    # A staff session ends this many hours after sign-in (and when the browser closes).
+    "SESSION_HOURS": 12,
+    # Invitation links work once, for this many days.
+    "INVITATION_DAYS": 7,
+    # Password reset links work once, for this many hours.
+    "PASSWORD_RESET_HOURS": 2,
+    # Outgoing mail for invitation and reset links: smtp://[user:password@]host:port (plain),
+    # smtp+starttls://… or smtps://…; empty means no mail (links are shown or printed instead).
+    "SMTP_URL": "",
+    # Sender of those emails.
+    "MAIL_FROM": "arpenteur@localhost",
+    # The site's address as people reach it (https://arpenteur.example.org): links in emails and
+    # from the command line use it, never the request's Host header. Emails need it.
+    "PUBLIC_URL": "",
 }
 
 

@@ -53,8 +53,13 @@ def engine_options(url: str, app_config: dict[str, Any]) -> dict[str, Any]:
     if url.startswith("sqlite"):
         import sqlean  # the pyenv Python's sqlite3 cannot load extensions; sqlean's can
 
-        return {"module": sqlean, "connect_args": {"timeout": app_config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}}
-    return {"pool_pre_ping": True}
+        return {
+            "module": sqlean,
+            "connect_args": {"timeout": app_config["SQLITE_BUSY_TIMEOUT_MS"] / 1000},
+            # Database errors must not repeat bound values (observation text) into logs.
+            "hide_parameters": True,
+        }
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def configure_engine(engine: Engine, app: Flask) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 #: Tile servers a map may draw from, by the TILES setting.
 TILE_HOSTS = {
@@ -19,11 +19,24 @@ TILE_HOSTS = {
 }
 
 
+#: Where a view asks for another ``frame-ancestors`` for its own response.
+FRAME_ANCESTORS_KEY = "arpenteur.frame_ancestors"
+
+
 def csp_nonce() -> str:
     """This request's nonce (made on first use)."""
     if "csp_nonce" not in g:
         g.csp_nonce = secrets.token_urlsafe(16)
     return g.csp_nonce
+
+
+def allow_any_frame_ancestor() -> None:
+    """Let any site show this response in an ``<iframe>`` (``frame-ancestors *``).
+
+    Only the public embeddable map calls it; every other page may be framed by this site alone.
+    Kept in the request's environ, which lives exactly as long as the request.
+    """
+    request.environ[FRAME_ANCESTORS_KEY] = "*"
 
 
 def init_app(app: Flask) -> None:
@@ -45,7 +58,7 @@ def init_app(app: Flask) -> None:
             "object-src": "'none'",
             "base-uri": "'self'",
             "form-action": "'self'",
-            "frame-ancestors": "'self'",
+            "frame-ancestors": request.environ.get(FRAME_ANCESTORS_KEY, "'self'"),
         }
         response.headers.setdefault(
             "Content-Security-Policy", "; ".join(f"{k} {v}" for k, v in policy.items())

@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from geodata.privacy import MAX_CELL_M, MIN_CELL_M, aggregate, cell_of
+from geodata.privacy import (
+    DEFAULT_MIN_COUNT,
+    MAX_CELL_M,
+    MIN_CELL_M,
+    SENSITIVE_THEMES,
+    aggregate,
+    cell_id,
+    cell_of,
+    is_sensitive,
+    sensitive_cells_geojson,
+)
 from geodata.shapes import distance_m
 
 # Metropolitan France, where Lambert-93 is defined.
@@ -71,3 +81,98 @@ def test_cell_sizes_outside_100_to_250_m_are_refused(size):
 def test_non_finite_coordinates_are_refused():
     with pytest.raises(ValueError, match="finite"):
         cell_of(float("nan"), 49.9)
+
+
+# --- the cells partners and the public see (geodata.privacy.sensitive_cells_geojson) -------------
+
+amiens = st.tuples(st.floats(2.27, 2.31), st.floats(49.88, 49.91))
+#: Points drawn with repeats, so that some cells hold three reports or more.
+clustered = st.lists(amiens, min_size=1, max_size=8).flatmap(
+    lambda base: st.lists(st.sampled_from(base), max_size=40)
+)
+
+
+@given(clustered, sizes)
+@settings(max_examples=150, deadline=None)
+def test_every_shown_cell_holds_three_reports_and_is_drawn_at_cell_corners_and_centre(points, size):
+    fc = sensitive_cells_geojson(points, size_m=size)
+    expected = {cell_id(c.cell): c.count for c in aggregate(points, size_m=size)}
+    assert {f["properties"]["cell"]: f["properties"]["count"] for f in fc["features"]} == expected
+    for feature in fc["features"]:
+        p = feature["properties"]
+        assert p["count"] >= DEFAULT_MIN_COUNT and p["size_m"] == size
+        cell = cell_of(*p["centre"], size)
+        # The centre drawn is the centre of its own cell, and the square is that cell.
+        assert cell_id(cell) == p["cell"]
+        assert p["centre"] == [round(v, 6) for v in cell.centre()]
+        (ring,) = feature["geometry"]["coordinates"]
+        corners = {(round(x, 6), round(y, 6)) for x, y in cell.polygon().exterior.coords}
+        assert {tuple(xy) for xy in ring} == corners
+        # It counts exactly the points that fall in it.
+        assert p["count"] == sum(1 for pt in points if cell_of(*pt, size) == cell)
+
+
+@given(clustered, sizes, st.randoms(use_true_random=False))
+@settings(max_examples=100, deadline=None)
+def test_the_cells_are_deterministic_whatever_the_order(points, size, rnd):
+    shuffled = list(points)
+    rnd.shuffle(shuffled)
+    assert sensitive_cells_geojson(shuffled, size_m=size) == sensitive_cells_geojson(points, size_m=size)
+
+
+@given(clustered, sizes)
+@settings(max_examples=150, deadline=None)
+def test_no_reported_point_appears_in_the_cells(points, size):
+    fc = sensitive_cells_geojson(points, size_m=size)
+    drawn = set()
+    for feature in fc["features"]:
+        drawn.add(tuple(feature["properties"]["centre"]))
+        drawn.update(tuple(xy) for xy in feature["geometry"]["coordinates"][0])
+    for lon, lat in points:
+        assert (round(lon, 6), round(lat, 6)) not in drawn
+    # Sparse cells leave nothing behind, not even their name.
+    shown = {f["properties"]["cell"] for f in fc["features"]}
+    for lon, lat in points:
+        cell = cell_of(lon, lat, size)
+        inside = sum(1 for pt in points if cell_of(*pt, size) == cell)
+        assert (cell_id(cell) in shown) == (inside >= DEFAULT_MIN_COUNT)
+
+
+def test_harassment_is_the_sensitive_theme_of_the_default_form():
+    from mobile_forms.schema import latest
+
+    keys = {t.key for t in latest("marche_exploratoire").themes}
+    assert keys >= SENSITIVE_THEMES
+    assert is_sensitive("harcelement") and not is_sensitive("eclairage") and not is_sensitive(None)
+
+
+def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one():
+    from geodata.maps import ThemeStyle, build_public_map
+
+    exact = (2.293417, 49.902871)
+    observations = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(exact)},
+                "properties": {"theme": "harcelement", "polarity": "negative", "note": "Secret"},
+            },
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [2.2961, 49.9052]},
+                "properties": {"theme": "eclairage", "polarity": "negative", "note": "Lampadaire"},
+            },
+        ],
+    }
+    cells = sensitive_cells_geojson([exact] * 3)
+    themes = [
+        ThemeStyle("harcelement", "Harcèlement", "#C62828"),
+        ThemeStyle("eclairage", "Éclairage", "#F9A825"),
+    ]
+    html = build_public_map(observations=observations, themes=themes, sensitive_cells=cells, tiles="none")
+    html = html.get_root().render()
+    assert "Lampadaire" in html and "Secret" not in html
+    assert "2.293417" not in html and "49.902871" not in html
+    assert cells["features"][0]["properties"]["cell"] in html
+    assert "HeatMap" not in html and "heatLayer" not in html

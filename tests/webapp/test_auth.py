@@ -1,8 +1,36 @@
-"""Minimal staff login, the role check and `arpenteur users create`."""
+"""Staff login, throttling, session hardening, the role check and `arpenteur users …`."""
 
 from __future__ import annotations
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, login
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from webapp.services import accounts
+
+
+class FreshClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context for the whole test, so ``g`` (flask-login's cached
+    user, Flask-WTF's token) would otherwise outlive a request and hide what the session says.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
+
+
+def new_client(app: Flask) -> FreshClient:
+    """Another browser."""
+    return FreshClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return new_client(app)
 
 
 def test_facilitator_pages_need_a_login(app, client):
@@ -77,3 +105,181 @@ def test_cli_facilitator_needs_a_project(app, runner):
         ]
     )
     assert result.exit_code != 0 and "--project" in result.output
+
+
+# --- throttling -----------------------------------------------------------------------------------
+
+
+def _post_login(client, email: str, password: str, **kwargs):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, "/auth/login")
+    return client.post(
+        "/auth/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+    )
+
+
+def test_login_is_throttled_per_email_whether_or_not_the_account_exists(app, client, monkeypatch):
+    build_world()
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/3600")
+    for email in ("anim@example.org", "personne@example.org"):
+        codes = [
+            _post_login(
+                client, email, "wrong-password-1", environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}
+            ).status_code
+            for i in range(4)
+        ]
+        assert codes == [401, 401, 401, 429], email
+    # Even the right password is refused while the limit holds, with the same page.
+    refused = _post_login(client, "anim@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    unknown = _post_login(client, "personne@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    assert refused.status_code == unknown.status_code == 429
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "Trop de tentatives" in refused.get_data(as_text=True)
+    assert refused.get_data(as_text=True).replace("anim@", "X@") == unknown.get_data(as_text=True).replace(
+        "personne@", "X@"
+    ).replace(*_csrf_pair(refused, unknown))
+
+
+def _csrf_pair(a, b) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    import re
+
+    pattern = r'name="csrf_token" value="([^"]+)"'
+    first = re.search(pattern, a.get_data(as_text=True)).group(1)
+    second = re.search(pattern, b.get_data(as_text=True)).group(1)
+    return second, first
+
+
+def test_login_is_throttled_per_client_address(app, client, monkeypatch):
+    build_world()
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/3600")
+    codes = [_post_login(client, f"p{i}@example.org", "wrong-password-1").status_code for i in range(4)]
+    assert codes == [401, 401, 401, 429]
+    assert _post_login(client, "anim@example.org", PASSWORD).status_code == 429
+    elsewhere = _post_login(client, "anim@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert elsewhere.status_code == 302
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+def test_session_cookie_is_http_only_lax_and_secure_by_default(app, client):
+    build_world()
+    response = login(client)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    # A browser-session cookie: it goes when the browser closes.
+    assert "Expires=" not in cookie and "Max-Age" not in cookie
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 12 * 3600
+
+
+def test_secure_cookies_can_be_turned_off_for_plain_http(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'x.sqlite'}", tmp_path, SECURE_COOKIES=False, SESSION_HOURS=2)
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["REMEMBER_COOKIE_SECURE"] is False
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 2 * 3600
+
+
+def test_sessions_end_when_the_password_changes_elsewhere(app, client):
+    world = build_world()
+    page = f"/facilitators/{world.project.slug}/"
+    other = new_client(app)
+    login(client)
+    login(other)
+    assert client.get(page).status_code == other.get(page).status_code == 200
+    accounts.set_password(world.facilitator, "a-brand-new-password")
+    assert client.get(page).status_code == 302
+    assert other.get(page).status_code == 302
+
+
+def test_a_deactivated_user_is_signed_out(app, client):
+    world = build_world()
+    page = f"/facilitators/{world.project.slug}/"
+    login(client)
+    assert client.get(page).status_code == 200
+    accounts.set_active("anim@example.org", False)
+    response = client.get(page)
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert login(client).status_code == 401
+
+
+def test_session_ends_after_session_hours(app, client):
+    import time
+
+    world = build_world()
+    page = f"/facilitators/{world.project.slug}/"
+    login(client)
+    with client.session_transaction() as session:
+        session["_login_at"] = int(time.time()) - 13 * 3600
+    assert client.get(page).status_code == 302
+
+
+def test_a_session_survives_a_change_of_client_address(app, client):
+    # Phones on mobile networks change address often: that alone must not sign staff out.
+    world = build_world()
+    page = f"/facilitators/{world.project.slug}/"
+    login(client)
+    assert client.get(page, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
+
+
+def test_a_session_naming_a_user_without_the_stamp_is_refused(app, client):
+    world = build_world()
+    login(client)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(world.facilitator.id)
+    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 302
+
+
+def test_logout_forgets_the_session(app, client):
+    world = build_world()
+    login(client)
+    token = csrf_token(client, "/auth/compte")
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 302
+
+
+def test_account_page_lists_projects_and_team_links(app, client):
+    world = build_world()
+    assert client.get("/auth/compte").status_code == 302
+    login(client)
+    page = client.get("/auth/compte").get_data(as_text=True)
+    assert world.project.name.replace("<", "&lt;").replace(">", "&gt;") in page
+    assert f"/auth/projets/{world.project.slug}/equipe" in page
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def test_cli_partner_needs_an_organisation_and_gets_it(app, runner):
+    world = build_world()
+    base = [
+        "users",
+        "create",
+        "--email",
+        "p@example.org",
+        "--role",
+        "partner",
+        "--project",
+        world.project.slug,
+    ]
+    base += ["--password", "long-enough-pass"]
+    missing = runner.invoke(args=base)
+    assert missing.exit_code != 0 and "--organisation" in missing.output
+    result = runner.invoke(args=[*base, "--organisation", "Bailleur Nord", "--organisation-kind", "landlord"])
+    assert result.exit_code == 0, result.output
+    user = accounts.get_user_by_email("p@example.org")
+    assert user.organisation.name == "Bailleur Nord" and user.organisation.kind == "landlord"
+    assert accounts.project_role(user, world.project.id) == "partner"
+    assert "Bailleur Nord" in [o.name for o in accounts.list_project_organisations(world.project.id)]
+
+
+def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
+    world = build_world()
+    assert runner.invoke(args=["users", "deactivate", "--email", "anim@example.org"]).exit_code == 0
+    assert login(client).status_code == 401
+    assert runner.invoke(args=["users", "reactivate", "--email", "ANIM@example.org"]).exit_code == 0
+    assert login(client).status_code == 302
+    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 200
+    unknown = runner.invoke(args=["users", "deactivate", "--email", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "Aucun compte" in unknown.output

@@ -49,3 +49,29 @@ def test_demo_is_deterministic_and_if_empty_does_not_load_it_twice(runner):
     assert db.session.scalar(select(func.count(Observation.id))) == len(first)
     assert len(first) > 0
     assert first[0].client_uuid is not None
+
+
+def test_demo_has_one_account_per_role_and_opts_in_to_public_pages(runner):
+    from webapp.models import User
+    from webapp.services import accounts, projects
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    project = projects.get_project(demo.DEMO_SLUG)
+    assert project.public_map and project.public_followup
+    roles = {}
+    for email, _name, role, organisation in demo.DEMO_ACCOUNTS:
+        user = accounts.authenticate(email, demo.DEMO_PASSWORD)
+        assert user is not None, email
+        roles[role] = accounts.project_role(user, project.id)
+        assert (user.organisation_id is not None) == (organisation is not None)
+    assert roles == {"admin": "admin", "facilitator": "facilitator", "partner": "partner"}
+    assert db.session.scalar(select(func.count(User.id))) == len(demo.DEMO_ACCOUNTS)
+    # The harassment layer of the public map needs some cell with at least three reports.
+    from geodata.privacy import aggregate
+
+    points = db.session.execute(
+        select(func.ST_X(Observation.location), func.ST_Y(Observation.location)).where(
+            Observation.theme == "harcelement", Observation.moderation_status == "validated"
+        )
+    ).all()
+    assert aggregate([tuple(p) for p in points])

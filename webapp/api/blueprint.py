@@ -3,6 +3,10 @@
 Participants authenticate with ``Authorization: Bearer <token>``, never with cookies, so the
 blueprint is exempt from CSRF. Writes are idempotent on UUIDs made by the phone: a resend returns
 200 with the stored resource, a first write 201, other content under a used UUID 409.
+
+An unknown or expired token gets 401; a valid token on a closed walk gets 403 for capture, but still
+reaches the participant's own data (``/me/export``, ``DELETE /me``, deleting an observation) until
+it expires.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory, url_for
 
 from mobile_forms import get_definition, latest
 from webapp.errors import NotFound, TooManyRequests, Unauthorized, ValidationError
 from webapp.extensions import csrf
 from webapp.models import Observation, Participant, Photo, Walk
-from webapp.services import observations, participants, photos, ratelimit
+from webapp.models.base import utcnow
+from webapp.services import observations, participants, photos, privacy, ratelimit
 from webapp.services.zones import OUTSIDE_LABEL
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -39,17 +44,19 @@ def _no_store(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
     if "retry_after" in g:
         response.headers["Retry-After"] = str(g.retry_after)
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="arpenteur"')
     return response
 
 
-def current_participant() -> Participant:
-    """The participant whose token the request carries."""
+def current_participant(*, allow_closed_walk: bool = False) -> Participant:
+    """The participant whose token the request carries (401 when missing, unknown or expired)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Rejoignez d'abord une marche avec son code.")
     try:
-        return participants.get_participant_by_token(token.strip())
+        return participants.get_participant_by_token(token.strip(), allow_closed_walk=allow_closed_walk)
     except NotFound as error:
         raise Unauthorized(error.message) from None
 
@@ -193,11 +200,118 @@ def update_observation(client_uuid: str) -> Response:
 
 @bp.delete("/observations/<client_uuid>")
 def delete_observation(client_uuid: str) -> tuple[str, int]:
-    """Delete one's own observation and its photos."""
-    participant = current_participant()
+    """Delete one's own observation and its photos (also after the walk closed, token permitting)."""
+    participant = current_participant(allow_closed_walk=True)
     names = observations.delete_observation(participant, _uuid(client_uuid, "client_uuid"))
     photos.remove_files(current_app.config["PHOTO_DIR"], names)
     return "", 204
+
+
+@bp.get("/observations/<client_uuid>/photos/<photo_uuid>")
+def get_photo(client_uuid: str, photo_uuid: str) -> Response:
+    """One of the participant's own photos (the stored, metadata-free JPEG)."""
+    participant = current_participant(allow_closed_walk=True)
+    observation = observations.get_own_observation(participant, _uuid(client_uuid, "client_uuid"))
+    wanted = _uuid(photo_uuid, "photo_uuid")
+    photo = next((p for p in observation.photos if p.client_uuid == wanted), None)
+    if photo is None:
+        raise NotFound("Photo introuvable.", details={"photo_uuid": str(wanted)})
+    response = send_from_directory(current_app.config["PHOTO_DIR"], photo.stored_name, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the participant's own data (RGPD: access and erasure) ------------------------------------------
+
+
+def export_document(data: privacy.ParticipantData) -> dict[str, Any]:
+    """Everything stored about a participant, as one JSON document (observations also as GeoJSON)."""
+    items = []
+    features = []
+    for observation in data.observations:
+        item = observation_to_dict(observation)
+        item["purged_at"] = observation.purged_at.isoformat() if observation.purged_at else None
+        for photo, ref in zip(observation.photos, item["photos"], strict=True):
+            ref["url"] = url_for(
+                "api.get_photo", client_uuid=str(observation.client_uuid), photo_uuid=str(photo.client_uuid)
+            )
+        item["moderation_history"] = [
+            {"action": step.action, "at": step.at.isoformat(), "reason": step.reason, "changes": step.changes}
+            for step in data.history.get(observation.id, [])
+        ]
+        items.append(item)
+        location = item["location"]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [location["lon"], location["lat"]]},
+                "properties": {k: v for k, v in item.items() if k not in ("location", "moderation_history")},
+            }
+        )
+    participant, walk = data.participant, data.walk
+    return {
+        "exported_at": utcnow().isoformat(),
+        "walk": {
+            "id": walk.id,
+            "title": walk.title,
+            "date": walk.walk_date.isoformat(),
+            "project": walk.project.name,
+        },
+        "participant": {
+            "joined_at": participant.created_at.isoformat(),
+            "token_expires_at": participant.expires_at.isoformat() if participant.expires_at else None,
+            "profile": {
+                "age_band": participant.age_band,
+                "gender": participant.gender,
+                "status": participant.status,
+            },
+            "token": "Le jeton n'est pas conservé : seule son empreinte (SHA-256) l'est.",
+        },
+        "observations": items,
+        "observations_geojson": {"type": "FeatureCollection", "features": features},
+    }
+
+
+@bp.get("/me/export")
+def export_me() -> Response:
+    """Everything stored about the token's participant (``?format=geojson``: the observations only)."""
+    participant = current_participant(allow_closed_walk=True)
+    document = export_document(privacy.participant_data(participant))
+    if request.args.get("format") == "geojson":
+        response = jsonify(document["observations_geojson"])
+        response.mimetype = "application/geo+json"
+        response.headers["Content-Disposition"] = 'attachment; filename="mes-observations.geojson"'
+        return response
+    response = jsonify(document)
+    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-arpenteur.json"'
+    return response
+
+
+def _erasure_response(erasure: privacy.Erasure) -> Response:
+    photos.remove_files(current_app.config["PHOTO_DIR"], erasure.files)
+    return jsonify(
+        {
+            "deleted": {
+                "observations": erasure.observations,
+                "photos": erasure.photos,
+                "profile": erasure.profile,
+            }
+        }
+    )
+
+
+@bp.delete("/me")
+def delete_me() -> Response:
+    """Erase the participant: observations, photos (files too) and profile; the token stops working."""
+    participant = current_participant(allow_closed_walk=True)
+    return _erasure_response(privacy.erase_participant_data(participant))
+
+
+@bp.delete("/me/observations")
+def delete_my_observations() -> Response:
+    """Erase all the participant's observations and photos; the profile and token stay (idempotent)."""
+    participant = current_participant(allow_closed_walk=True)
+    return _erasure_response(privacy.erase_participant_data(participant, keep_profile=True))
 
 
 @bp.put("/observations/<client_uuid>/photos/<photo_uuid>")

@@ -13,8 +13,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
-        401: "Missing or unknown participant token",
-        403: "The walk is closed or the token expired",
+        401: "Missing, unknown or expired participant token (WWW-Authenticate: Bearer)",
+        403: "The walk is closed (capture only; one's own data stays reachable until the token expires)",
         404: "Unknown resource (or another participant's)",
         409: "The UUID is already used with other content",
         413: "File or request too large",
@@ -37,6 +37,19 @@ _PHOTO_PARAM = {
     "schema": {"type": "string", "format": "uuid"},
 }
 _OBS = {"$ref": "#/components/schemas/Observation"}
+_ERASURE = {
+    "type": "object",
+    "properties": {
+        "deleted": {
+            "type": "object",
+            "properties": {
+                "observations": {"type": "integer"},
+                "photos": {"type": "integer"},
+                "profile": {"type": "boolean"},
+            },
+        }
+    },
+}
 _SUBMISSION = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Submission"}}}}
 
 
@@ -49,7 +62,9 @@ def document() -> dict[str, Any]:
             "version": "1",
             "description": (
                 "Used by the capture page. Writes are idempotent on UUIDs made by the phone: "
-                "201 for a new resource, 200 for a resend with the same content, 409 for other content."
+                "201 for a new resource, 200 for a resend with the same content, 409 for other content. "
+                "A participant may export (/me/export) and erase (/me, /me/observations, one observation) "
+                "their own data for as long as their token is valid, even once the walk is closed."
             ),
         },
         "servers": [{"url": "/api/v1"}],
@@ -102,6 +117,41 @@ def document() -> dict[str, Any]:
                         "height": {"type": "integer"},
                         "size_bytes": {"type": "integer"},
                         "created_at": {"type": "string", "format": "date-time"},
+                        "url": {"type": "string", "description": "In exports: where to download it"},
+                    },
+                },
+                "Export": {
+                    "type": "object",
+                    "required": ["walk", "participant", "observations", "observations_geojson"],
+                    "properties": {
+                        "exported_at": {"type": "string", "format": "date-time"},
+                        "walk": {"type": "object"},
+                        "participant": {
+                            "type": "object",
+                            "description": "Join time, token expiry and the optional profile",
+                        },
+                        "observations": {
+                            "type": "array",
+                            "items": {
+                                "allOf": [
+                                    _OBS,
+                                    {
+                                        "type": "object",
+                                        "properties": {
+                                            "purged_at": {"type": ["string", "null"], "format": "date-time"},
+                                            "moderation_history": {
+                                                "type": "array",
+                                                "items": {"type": "object"},
+                                            },
+                                        },
+                                    },
+                                ]
+                            },
+                        },
+                        "observations_geojson": {
+                            "type": "object",
+                            "description": "GeoJSON FeatureCollection",
+                        },
                     },
                 },
                 "Observation": {
@@ -222,9 +272,9 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _json(_OBS, "Updated"), **_errors(401, 403, 404, 422)},
                 },
                 "delete": {
-                    "summary": "Delete one's observation and its photos",
+                    "summary": "Delete one's observation and its photos (also after the walk closed)",
                     "security": [{"participant": []}],
-                    "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404)},
+                    "responses": {"204": {"description": "Deleted"}, **_errors(401, 404)},
                 },
             },
             "/observations/{client_uuid}/photos/{photo_uuid}": {
@@ -241,6 +291,59 @@ def document() -> dict[str, Any]:
                         **_errors(401, 403, 404, 409, 413, 422),
                     },
                 },
+                "get": {
+                    "summary": "One of the participant's own photos (also after the walk closed)",
+                    "security": [{"participant": []}],
+                    "responses": {
+                        "200": {
+                            "description": "The stored JPEG, without metadata",
+                            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **_errors(401, 404),
+                    },
+                },
+            },
+            "/me/export": {
+                "get": {
+                    "summary": "Everything stored about the participant (RGPD access), token permitting",
+                    "security": [{"participant": []}],
+                    "parameters": [
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"enum": ["json", "geojson"]},
+                            "description": "geojson: only the observations, as a FeatureCollection",
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The export (sent as an attachment)",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Export"}},
+                                "application/geo+json": {"schema": {"type": "object"}},
+                            },
+                        },
+                        **_errors(401),
+                    },
+                }
+            },
+            "/me": {
+                "delete": {
+                    "summary": (
+                        "Erase the participant: observations, photos and profile. The token stops working, "
+                        "so a repeated request gets 401 and changes nothing."
+                    ),
+                    "security": [{"participant": []}],
+                    "responses": {"200": _json(_ERASURE, "What was erased"), **_errors(401)},
+                }
+            },
+            "/me/observations": {
+                "delete": {
+                    "summary": "Erase all one's observations and photos; the token stays (idempotent)",
+                    "security": [{"participant": []}],
+                    "responses": {"200": _json(_ERASURE, "What was erased"), **_errors(401)},
+                }
             },
             "/openapi.json": {
                 "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}

@@ -1,4 +1,4 @@
-"""Staff login (email + password) and the role check used by facilitator pages."""
+"""Staff accounts: sign-in (optional two-factor codes), passwords, teams, invitations, role check."""
 
 from webapp.auth.access import role_required
 from webapp.auth.blueprint import bp

@@ -1,41 +1,390 @@
-"""URL rules and handlers of the staff login (minimal; issue 5 hardens accounts)."""
+"""URL rules and handlers of staff accounts: sign-in (with an optional two-factor step), passwords,
+two-factor set-up, project teams and invitations.
+
+Every handler checks who may act on the server; pages that carry a token, a secret or a one-time
+link are never cached (``Cache-Control: no-store``).
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+import segno
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from webapp.services import accounts
+from webapp.auth import links, sessions, throttle
+from webapp.auth.access import role_required
+from webapp.errors import DomainError, Forbidden, TooManyRequests, ValidationError
+from webapp.models import Project, User
+from webapp.models.enums import Role
+from webapp.services import accounts, mail, projects
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp.record_once(lambda state: sessions.configure(state.app))
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    if "retry_after" in g:
+        response.headers["Retry-After"] = str(g.retry_after)
+    return response
 
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our login page.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("facilitators.index")
 
 
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+# --- sign-in -------------------------------------------------------------------------------------
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
-    """Sign in with email and password."""
-    error = None
-    if request.method == "POST":
-        user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
-        if user is not None:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+    """Sign in with email and password (then the two-factor code, when turned on)."""
+    email = request.form.get("email", "")
+    if request.method == "GET":
+        return render_template("auth/login.html", email=email)
+    try:
+        throttle.check("login", accounts.normalise_email(email))
+    except TooManyRequests as error:
+        return render_template("auth/login.html", error=error.message, email=email), error.status
+    user = accounts.authenticate(email, request.form.get("password", ""))
+    if user is None:
         error = "Adresse ou mot de passe incorrect."
-    status = 401 if error else 200
-    return render_template("auth/login.html", error=error, email=request.form.get("email", "")), status
+        return render_template("auth/login.html", error=error, email=email), 401
+    target = _safe_next(request.args.get("next"))
+    if user.totp_secret:
+        sessions.begin_second_step(user, target)
+        return redirect(url_for("auth.login_code"), 303)
+    sessions.start_session(user)
+    return redirect(target)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():  # type: ignore[no-untyped-def]
+    """Second step of sign-in: the six-digit code of the authenticator app."""
+    pending = sessions.pending_second_step()
+    if pending is None:
+        sessions.cancel_second_step()
+        flash("Recommencez la connexion : l'étape du code a expiré.", "error")
+        return redirect(url_for("auth.login"), 303)
+    user, target = pending
+    if request.method == "GET":
+        return render_template("auth/login_code.html")
+    try:
+        throttle.check("login-code", str(user.id))
+    except TooManyRequests as error:
+        return render_template("auth/login_code.html", error=error.message), error.status
+    if not accounts.check_totp(user.id, user.totp_secret or "", request.form.get("code", "")):
+        return render_template("auth/login_code.html", error="Code incorrect ou déjà utilisé."), 401
+    sessions.start_session(user)
+    return redirect(_safe_next(target), 303)
 
 
 @bp.post("/logout")
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    logout_user()
+    sessions.end_session()
     flash("Vous êtes déconnecté·e.")
     return redirect(url_for("public.index"))
+
+
+# --- own account: password, two-factor -----------------------------------------------------------
+
+
+@bp.get("/compte")
+@login_required
+def account():  # type: ignore[no-untyped-def]
+    """One's account: projects and roles, links to the password and two-factor pages."""
+    user = _me()
+    organisation = user.organisation.name if user.organisation else None
+    return render_template(
+        "auth/account.html",
+        user=user,
+        organisation=organisation,
+        projects=accounts.list_user_projects(user),
+        role_labels=accounts.ROLE_LABELS,
+    )
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    """Change one's own password (the current one is asked)."""
+    user = _me()
+    if request.method == "GET":
+        return render_template("auth/change_password.html")
+    try:
+        throttle.check("password", str(user.id))
+        _same(request.form.get("password", ""), request.form.get("confirm", ""))
+        accounts.change_password(
+            user, request.form.get("current_password", ""), request.form.get("password", "")
+        )
+    except DomainError as error:
+        return render_template("auth/change_password.html", error=error.message), error.status
+    sessions.refresh_stamp(user)
+    flash("Mot de passe changé. Vos autres sessions sont fermées.", "ok")
+    return redirect(url_for("auth.account"), 303)
+
+
+def _same(password: str, confirm: str) -> None:
+    if password != confirm:
+        raise ValidationError(
+            "Les deux mots de passe ne sont pas identiques.", details={"confirm": "differs"}
+        )
+
+
+def _qr_svg(data: str) -> Markup:
+    # Made here from our own data: no outside service ever sees the secret.
+    svg = segno.make(data, error="m").svg_inline(
+        scale=5, border=4, dark="#000", light="#fff", title="Code QR"
+    )
+    return Markup(svg)  # noqa: S704  (segno's output: path data and attributes only)
+
+
+def _two_factor_page(user: User, *, error: str | None = None, setup: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    context: dict[str, object] = {"enabled": bool(user.totp_secret), "error": error}
+    if not user.totp_secret:
+        try:
+            # Keep the secret being set up (the app already scanned it) when the form carried one.
+            secret = accounts.secret_from_setup_token(user, setup or "")
+        except ValidationError:
+            secret = accounts.new_totp_secret()
+            setup = accounts.totp_setup_token(user, secret)
+        context.update(
+            setup=setup,
+            secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            qr=_qr_svg(accounts.totp_uri(user.email, secret)),
+        )
+    return render_template("auth/two_factor.html", **context), status
+
+
+@bp.get("/deux-facteurs")
+@login_required
+def two_factor():  # type: ignore[no-untyped-def]
+    """Two-factor login: a QR code to set it up, or the form to turn it off."""
+    return _two_factor_page(_me())
+
+
+@bp.post("/deux-facteurs/activer")
+@login_required
+def enable_two_factor():  # type: ignore[no-untyped-def]
+    """Turn two-factor login on, once a code from the app proves it is set up."""
+    user = _me()
+    setup = request.form.get("setup", "")
+    try:
+        throttle.check("totp", str(user.id))
+        secret = accounts.secret_from_setup_token(user, setup)
+        accounts.enable_totp(
+            user, secret=secret, code=request.form.get("code", ""), password=request.form.get("password", "")
+        )
+    except DomainError as error:
+        return _two_factor_page(user, error=error.message, setup=setup, status=error.status)
+    sessions.refresh_stamp(user)
+    flash("Connexion en deux étapes activée : un code vous sera demandé à chaque connexion.", "ok")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/deux-facteurs/desactiver")
+@login_required
+def disable_two_factor():  # type: ignore[no-untyped-def]
+    """Turn two-factor login off (password and a current code needed)."""
+    user = _me()
+    try:
+        throttle.check("totp", str(user.id))
+        accounts.disable_totp(
+            user, password=request.form.get("password", ""), code=request.form.get("code", "")
+        )
+    except DomainError as error:
+        return _two_factor_page(user, error=error.message, status=error.status)
+    sessions.refresh_stamp(user)
+    flash("Connexion en deux étapes désactivée.", "ok")
+    return redirect(url_for("auth.account"), 303)
+
+
+# --- forgotten password --------------------------------------------------------------------------
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():  # type: ignore[no-untyped-def]
+    """Ask for a reset link by email; the answer is the same whether an account exists or not."""
+    if request.method == "GET":
+        return render_template("auth/forgot.html")
+    email = accounts.normalise_email(request.form.get("email", ""))
+    try:
+        throttle.check("reset", email)
+    except TooManyRequests as error:
+        return render_template("auth/forgot.html", error=error.message, email=email), error.status
+    user = accounts.get_user_by_email(email) if email else None
+    if user is not None and user.is_active:
+        _mail_reset_link(user)
+    return render_template("auth/forgot.html", sent=True)
+
+
+def _mail_reset_link(user: User) -> None:
+    if not mail.is_enabled():
+        return
+    link = links.mail_link("auth.reset_password", token=accounts.make_reset_token(user))
+    if link is None:
+        current_app.logger.warning("ARPENTEUR_PUBLIC_URL is not set: reset links are not sent by email")
+        return
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    body = render_template("auth/mail/reset.txt", user=user, link=link, hours=hours)
+    mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body, background=True)
+
+
+@bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    """Choose a new password through a reset link (works once, for PASSWORD_RESET_HOURS)."""
+    user = accounts.user_for_reset_token(token)
+    if request.method == "GET":
+        return render_template("auth/reset.html", email=user.email)
+    try:
+        _same(request.form.get("password", ""), request.form.get("confirm", ""))
+        accounts.reset_password(token, request.form.get("password", ""))
+    except ValidationError as error:
+        return render_template("auth/reset.html", email=user.email, error=error.message), error.status
+    sessions.end_session()
+    flash("Mot de passe changé : connectez-vous avec le nouveau.", "ok")
+    return redirect(url_for("auth.login"), 303)
+
+
+# --- project teams and invitations ---------------------------------------------------------------
+
+
+def _team_project(slug: str) -> tuple[Project, User]:
+    project = projects.get_project_or_404(slug)
+    return project, role_required(project, Role.FACILITATOR)
+
+
+def _team_page(project: Project, user: User, *, status: int = 200, **extra: object):  # type: ignore[no-untyped-def]
+    return (
+        render_template(
+            "auth/team.html",
+            project=project,
+            me=user,
+            my_role=accounts.project_role(user, project.id),
+            members=accounts.list_team(project.id),
+            invitations=accounts.list_pending_invitations(project.id),
+            organisations=accounts.list_project_organisations(project.id),
+            kinds=accounts.ORGANISATION_KIND_LABELS,
+            role_labels=accounts.ROLE_LABELS,
+            days=current_app.config["INVITATION_DAYS"],
+            form=extra.pop("form", {}),
+            **extra,
+        ),
+        status,
+    )
+
+
+@bp.get("/projets/<slug>/equipe")
+def team(slug: str):  # type: ignore[no-untyped-def]
+    """A project's team: members, pending invitations, the form to invite (facilitators and admins)."""
+    project, user = _team_project(slug)
+    return _team_page(project, user)
+
+
+@bp.post("/projets/<slug>/equipe/invitations")
+def invite(slug: str):  # type: ignore[no-untyped-def]
+    """Create an invitation; its link is shown on this answer only (and emailed when mail is set up)."""
+    project, user = _team_project(slug)
+    form = request.form
+    try:
+        organisation_id = int(form.get("organisation_id") or 0) or None
+    except ValueError:
+        organisation_id = None
+    try:
+        invitation, token = accounts.create_invitation(
+            project,
+            email=form.get("email", ""),
+            role=form.get("role", ""),
+            invited_by=user,
+            organisation_id=organisation_id,
+            organisation_name=form.get("organisation_name", ""),
+            organisation_kind=form.get("organisation_kind") or "other",
+        )
+    except DomainError as error:
+        return _team_page(project, user, status=error.status, error=error.message, form=form)
+    link = links.shown_link("auth.invitation", token=token)
+    mailed = _mail_invitation(project, user, invitation.email, invitation.role, token)
+    return _team_page(project, user, status=201, new_link=link, new_email=invitation.email, mailed=mailed)
+
+
+def _mail_invitation(project: Project, user: User, email: str, role: str, token: str) -> str:
+    """ "sent", "failed", "no_public_url" or "off"."""
+    if not mail.is_enabled():
+        return "off"
+    link = links.mail_link("auth.invitation", token=token)
+    if link is None:
+        return "no_public_url"
+    body = render_template(
+        "auth/mail/invitation.txt",
+        project=project,
+        inviter=user,
+        role=accounts.ROLE_LABELS.get(role, role),
+        link=link,
+        days=current_app.config["INVITATION_DAYS"],
+    )
+    subject = f"Invitation à rejoindre « {project.name} » sur Arpenteur"
+    return "sent" if mail.send(email, subject, body) else "failed"
+
+
+@bp.post("/projets/<slug>/equipe/invitations/<int:invitation_id>/retirer")
+def revoke_invitation(slug: str, invitation_id: int):  # type: ignore[no-untyped-def]
+    """Withdraw a pending invitation (its link stops working)."""
+    project, _user = _team_project(slug)
+    accounts.revoke_invitation(project, invitation_id)
+    flash("Invitation retirée : son lien ne fonctionne plus.", "ok")
+    return redirect(url_for("auth.team", slug=project.slug), 303)
+
+
+@bp.post("/projets/<slug>/equipe/membres/<int:user_id>/retirer")
+def remove_member(slug: str, user_id: int):  # type: ignore[no-untyped-def]
+    """Take someone out of the project's team (their account stays)."""
+    project, user = _team_project(slug)
+    accounts.remove_member(project, user_id, acting=user)
+    flash("La personne ne fait plus partie de l'équipe du projet.", "ok")
+    return redirect(url_for("auth.team", slug=project.slug), 303)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):  # type: ignore[no-untyped-def]
+    """Accept an invitation: create one's account, or (already registered) join after signing in."""
+    details = accounts.describe_invitation(token)
+    user = _me() if current_user.is_authenticated else None
+    if user is not None and user.email != details.email:
+        raise Forbidden(
+            "Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser."
+        )
+    page = {"details": details, "token": token, "user": user, "role_labels": accounts.ROLE_LABELS}
+    if request.method == "GET":
+        return render_template("auth/invitation.html", **page)
+    display_name = request.form.get("display_name", "")
+    try:
+        if user is None:
+            _same(request.form.get("password", ""), request.form.get("confirm", ""))
+        joined = accounts.accept_invitation(
+            token, user=user, display_name=display_name, password=request.form.get("password", "")
+        )
+    except ValidationError as error:
+        page.update(error=error.message, display_name=display_name)
+        return render_template("auth/invitation.html", **page), error.status
+    if user is None:
+        sessions.start_session(joined)
+    flash(f"Bienvenue dans l'équipe du projet « {details.project_name} ».", "ok")
+    return redirect(url_for("auth.account"), 303)

@@ -2,7 +2,8 @@
 
 SQLite allows one writer at a time, so the embedded database gets one process with threads; PostGIS
 gets several worker processes. Migrations are applied before (by `make run` or `arpenteur db upgrade`),
-never by the workers: several workers racing to create tables on an empty database crash.
+never by the workers: several workers racing to create tables on an empty database crash. Access and
+error lines never show a join code or a token (``webapp.logs.GunicornLogger``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
         str(threads),
         "--access-logfile",
         "-",
+        # Access and error lines go through webapp.logs: join codes and tokens are masked.
+        "--logger-class",
+        "webapp.logs.GunicornLogger",
         "webapp.wsgi:app",
     ]
     os.execv(gunicorn, args)  # noqa: S606  (replace this process: signals go straight to gunicorn)

@@ -26,10 +26,23 @@ from flask_login import current_user, login_required
 from geodata import maps
 from geodata.assets import render_map_parts
 from webapp.auth import role_required
-from webapp.errors import DomainError, NotFound, ValidationError
+from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.models.enums import ModerationStatus, Role
 from webapp.security import csp_nonce
-from webapp.services import debriefs, exports, moderation, projects, reports, summaries, walks, zones
+from webapp.services import (
+    accounts,
+    debriefs,
+    exports,
+    moderation,
+    observations,
+    privacy,
+    projects,
+    reports,
+    rewalks,
+    summaries,
+    walks,
+    zones,
+)
 
 bp = Blueprint("facilitators", __name__, url_prefix="/facilitators")
 
@@ -72,8 +85,6 @@ def index() -> str:
 
 
 def _can_see(slug: str) -> bool:
-    from webapp.services import accounts
-
     project = projects.get_project_or_404(slug)
     return accounts.project_role(current_user, project.id) in {"admin", "facilitator"}
 
@@ -144,7 +155,109 @@ def walk_page(slug: str, walk_id: int) -> str:
         counts=moderation.count_by_status(walk),
         map=_embed(fmap),
         show_pending=shown,
+        consent=privacy.get_minors_consent(walk),
+        original=rewalks.get_original(walk),
+        rewalks_of=rewalks.list_rewalks_of(walk),
+        candidates=rewalks.list_candidates(walk),
+        comparison=rewalks.compare(walk),
+        theme_label=summaries.theme_label,
+        photo_url=_photo_url,
+        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
+
+
+def _back_to_walk(slug: str, walk_id: int, anchor: str = "") -> Response:
+    return redirect(url_for("facilitators.walk_page", slug=slug, walk_id=walk_id) + anchor, 303)
+
+
+@bp.post("/<slug>/walks/<int:walk_id>/consentement")
+def record_consent(slug: str, walk_id: int) -> Response:
+    """Record, at group level, that the minors' parental authorisations were collected."""
+    project, user = _project(slug)
+    walk = _walk(project, walk_id)
+    try:
+        privacy.record_minors_consent(
+            walk,
+            minors_count=privacy.parse_minors_count(request.form.get("minors_count")),
+            recorded_by=user,
+            note=request.form.get("note", ""),
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash("Autorisations parentales enregistrées pour le groupe.", "ok")
+    return _back_to_walk(slug, walk.id, "#consentement")
+
+
+@bp.post("/<slug>/walks/<int:walk_id>/remarche")
+def link_rewalk(slug: str, walk_id: int) -> Response:
+    """Link this walk as a re-walk of an earlier walk of the project."""
+    project, user = _project(slug)
+    walk = _walk(project, walk_id)
+    raw = request.form.get("original_walk_id", "").strip()
+    try:
+        if not raw.isdigit():
+            raise ValidationError("Choisissez la marche d'origine.", details={"original_walk_id": "required"})
+        original = walks.get_walk(int(raw))
+        rewalks.link_rewalk(walk, original, actor=user)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Marche liée comme re-marche de « {original.title} ».", "ok")
+    return _back_to_walk(slug, walk.id, "#remarche")
+
+
+@bp.post("/<slug>/walks/<int:walk_id>/remarche/retirer")
+def unlink_rewalk(slug: str, walk_id: int) -> Response:
+    """Remove the re-walk link (the stops stay)."""
+    project, _ = _project(slug)
+    walk = _walk(project, walk_id)
+    if rewalks.unlink_rewalk(walk):
+        flash("Lien de re-marche retiré.", "ok")
+    else:
+        flash("Cette marche n'était liée à aucune autre.", "error")
+    return _back_to_walk(slug, walk.id, "#remarche")
+
+
+# --- project settings ------------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/parametres", methods=["GET", "POST"])
+def settings(slug: str) -> Response | tuple[str, int] | str:
+    """A project's retention period and its public opt-ins (map, follow-up page)."""
+    project, _ = _project(slug)
+    error = None
+    values = {
+        "retention_months": str(project.retention_months),
+        "public_map": project.public_map,
+        "public_followup": project.public_followup,
+    }
+    if request.method == "POST":
+        values = {
+            "retention_months": request.form.get("retention_months", "").strip()[:20],
+            "public_map": request.form.get("public_map") in ("1", "on", "yes"),
+            "public_followup": request.form.get("public_followup") in ("1", "on", "yes"),
+        }
+        try:
+            privacy.update_settings(
+                project,
+                retention_months=privacy.parse_retention_months(values["retention_months"]),
+                public_map=bool(values["public_map"]),
+                public_followup=bool(values["public_followup"]),
+            )
+        except ValidationError as problem:
+            error = problem.message
+        else:
+            flash("Paramètres enregistrés.", "ok")
+            return redirect(url_for("facilitators.settings", slug=slug), 303)
+    page = render_template(
+        "facilitators/settings.html",
+        project=project,
+        values=values,
+        error=error,
+        limits=(privacy.MIN_RETENTION_MONTHS, privacy.MAX_RETENTION_MONTHS),
+    )
+    return (page, 422) if error else page
 
 
 # --- moderation --------------------------------------------------------------------------------
@@ -339,8 +452,16 @@ def create_recommendation(slug: str) -> Response:
 @bp.get("/photos/<path:name>")
 @login_required
 def photo(name: str) -> Response:
-    """A stored photo, for staff (file names are random and unguessable)."""
-    return send_from_directory(current_app.config["PHOTO_DIR"], name, max_age=3600)
+    """A stored photo, for the staff (facilitators, admins) of its project only; 404 for unknown names."""
+    photo, project_id = observations.get_photo_by_name(name)
+    role = accounts.project_role(current_user, project_id)
+    if role not in STAFF:
+        raise Forbidden("Cette photo appartient à un projet auquel vous n'avez pas accès.")
+    response = send_from_directory(current_app.config["PHOTO_DIR"], photo.stored_name, max_age=3600)
+    # Private: a shared cache must never hand a participant's photo to someone else.
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
 
 
 EXPORT_TYPES = {

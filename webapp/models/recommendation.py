@@ -48,7 +48,9 @@ class Recommendation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    observations: Mapped[list[Observation]] = relationship(secondary=recommendation_observations)
+    observations: Mapped[list[Observation]] = relationship(
+        secondary=recommendation_observations, order_by="Observation.id"
+    )
     zone: Mapped[Zone | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     events: Mapped[list[RecommendationEvent]] = relationship(

@@ -16,6 +16,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -25,12 +26,12 @@ from flask import (
 from flask_babel import gettext as _
 
 from mobile_forms import latest
-from webapp.api.blueprint import check_join_rate, observation_to_dict
-from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.api.blueprint import check_join_rate, export_document, observation_to_dict
+from webapp.errors import DomainError, ValidationError
 from webapp.models import Participant
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus
 from webapp.security import TILE_HOSTS
-from webapp.services import observations, participants
+from webapp.services import observations, participants, photos, privacy
 
 bp = Blueprint("residents", __name__)
 
@@ -122,13 +123,13 @@ def join_post() -> Response | tuple[str, int]:
     return response
 
 
-def _participant_for(code: str) -> tuple[Participant | None, str]:
+def _participant_for(code: str, *, allow_closed_walk: bool = False) -> tuple[Participant | None, str]:
     token = request.cookies.get(COOKIE, "")
     if not token:
         return None, ""
     try:
-        participant = participants.get_participant_by_token(token)
-    except (NotFound, Forbidden):
+        participant = participants.get_participant_by_token(token, allow_closed_walk=allow_closed_walk)
+    except DomainError:
         return None, ""
     if participant.walk.join_code != code.upper():
         return None, ""
@@ -270,6 +271,59 @@ def capture_post(code: str) -> Response | tuple[str, int]:
         return page, 422
     flash(_("Observation enregistrée."))
     return redirect(url_for("residents.capture", code=code.upper()), 303)
+
+
+@bp.get("/m/<code>/mes-donnees")
+def my_data(code: str) -> Response | str:
+    """What is stored about this participant, with a download and an erase button (token permitting)."""
+    participant, _token = _participant_for(code, allow_closed_walk=True)
+    if participant is None:
+        return redirect(url_for("residents.join", code=code.upper()))
+    data = privacy.participant_data(participant)
+    response = make_response(
+        render_template(
+            "residents/my_data.html",
+            walk=participant.walk,
+            participant=participant,
+            observation_count=len(data.observations),
+            photo_count=sum(len(o.photos) for o in data.observations),
+            choices={k: dict(v) for k, v in profile_choices().items()},
+        )
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/m/<code>/mes-donnees.json")
+def my_data_download(code: str) -> Response:
+    """Everything stored about this participant, as a JSON file (same document as the API's export)."""
+    participant, _token = _participant_for(code, allow_closed_walk=True)
+    if participant is None:
+        return redirect(url_for("residents.join", code=code.upper()))
+    response = jsonify(export_document(privacy.participant_data(participant)))
+    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-arpenteur.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/m/<code>/mes-donnees/effacer")
+def my_data_erase(code: str) -> Response | tuple[str, int] | str:
+    """Erase this participant's observations, photos and profile; the cookie goes too."""
+    participant, _token = _participant_for(code, allow_closed_walk=True)
+    if participant is None:
+        return redirect(url_for("residents.join", code=code.upper()))
+    if request.form.get("confirm") != "1":
+        flash(_("Cochez la case pour confirmer l'effacement."))
+        return redirect(url_for("residents.my_data", code=code.upper()), 303)
+    walk = participant.walk
+    erasure = privacy.erase_participant_data(participant)
+    photos.remove_files(current_app.config["PHOTO_DIR"], erasure.files)
+    response = make_response(render_template("residents/my_data.html", walk=walk, erasure=erasure))
+    response.delete_cookie(COOKIE, path="/")
+    response.headers["Cache-Control"] = "private, no-store"
+    # The phone's copies go too: the kept capture page (with the notes) and the outbox's token.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/sw.js")

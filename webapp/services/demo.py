@@ -288,6 +288,29 @@ def _feeling(polarity: str, slot: TimeSlot, rng: random.Random) -> int:
     return max(1, min(5, round(rng.gauss(base, 0.7))))
 
 
+#: Demo staff accounts (email, display name, role, index in ORGANISATIONS or None), all with DEMO_PASSWORD.
+#: For trying the app on one's own machine only: the password is public.
+DEMO_ACCOUNTS = (
+    ("admin@demo.arpenteur.test", "Admin démo", "admin", None),
+    ("animation@demo.arpenteur.test", "Animatrice démo", "facilitator", None),
+    ("partenaire@demo.arpenteur.test", "Service éclairage (démo)", "partner", 0),
+)
+DEMO_PASSWORD = "demo-arpenteur"  # noqa: S105 (published on purpose: demo accounts)
+
+
+def _demo_accounts(project_id: int, organisations: list[Organisation]) -> None:
+    from webapp.services import accounts
+
+    for email, name, role, organisation in DEMO_ACCOUNTS:
+        user = accounts.create_user(
+            email=email, password=DEMO_PASSWORD, display_name=name, is_admin=role == "admin", commit=False
+        )
+        if organisation is not None:
+            user.organisation_id = organisations[organisation].id
+        if role != "admin":
+            accounts.add_membership(user, project_id, role, commit=False)
+
+
 def build_demo(seed: int = 2026) -> str:
     """Create the demo project; refuses if it exists already. Returns a one-paragraph summary."""
     if projects.get_project(DEMO_SLUG) is not None:
@@ -306,6 +329,9 @@ def build_demo(seed: int = 2026) -> str:
         ends_on=date(2027, 6, 30),
         qpv_year=2024,
     )
+    # The demo shows the public map and follow-up page (both opt-in for real projects).
+    project.public_map = True
+    project.public_followup = True
     zones.import_zones(read_perimeters(QPV_FILE, kind="qpv"), source="ANCT, 2024")
     qpv_shapes = {
         code: geom
@@ -330,6 +356,7 @@ def build_demo(seed: int = 2026) -> str:
     db.session.flush()
     for organisation in organisations:
         db.session.add(ProjectPartner(project_id=project.id, organisation_id=organisation.id))
+    _demo_accounts(project.id, organisations)
 
     total = 0
     by_zone_concept: dict[tuple[str, str], list[Observation]] = {}
@@ -370,11 +397,18 @@ def build_demo(seed: int = 2026) -> str:
             for _ in range(rng.randint(6, 12))
         ]
         weights = WEIGHTS_NIGHT if plan.slot == TimeSlot.NIGHT else WEIGHTS_DEFAULT
+        hotspot = rng.choice(stop_points)
         concepts, concept_weights = list(weights), list(weights.values())
         for index in range(plan.observations):
             concept = rng.choices(concepts, concept_weights)[0]
             polarity, note, proposal = rng.choice(NOTES[concept])
-            lon, lat = point_near_route(route, rng=rng)
+            if THEME_KEYS[concept] == "harcelement":
+                # Street harassment is reported again and again at the same few places (a bus
+                # shelter, a square): the walk's hot spot, give or take 40 m.
+                lon = hotspot[0] + rng.uniform(-0.0005, 0.0005)
+                lat = hotspot[1] + rng.uniform(-0.0003, 0.0003)
+            else:
+                lon, lat = point_near_route(route, rng=rng)
             captured = start + timedelta(
                 minutes=5 + index * 110 / max(plan.observations, 1) + rng.uniform(0, 3)
             )
@@ -442,5 +476,7 @@ def build_demo(seed: int = 2026) -> str:
     db.session.commit()
     return (
         f"Projet « {project.name} » : {len(PLANS)} marches, {total} observations, "
-        f"{len(RECOMMENDATIONS)} préconisations. Marche ouverte : code {OPEN_WALK_CODE}."
+        f"{len(RECOMMENDATIONS)} préconisations. Marche ouverte : code {OPEN_WALK_CODE}. "
+        f"Comptes de démonstration ({', '.join(e for e, *_ in DEMO_ACCOUNTS)}) : "
+        f"mot de passe « {DEMO_PASSWORD} »."
     )

@@ -142,3 +142,46 @@ def scorecards(project_id: int, *, by: str = "partner", today: date | None = Non
     else:
         raise ValidationError("Regroupement inconnu.", details={"by": by})
     return [_scorecard(name, group, today) for name, group in sorted(groups.items())]
+
+
+def assign(
+    recommendation: Recommendation,
+    *,
+    organisation_id: int | None,
+    deadline: date | None,
+    author: User | None = None,
+) -> RecommendationEvent | None:
+    """Set the responsible partner and the deadline, and say so in the timeline; commits.
+
+    The partner must take part in the recommendation's project. When nothing changes, nothing is
+    recorded and None is returned.
+    """
+    from webapp.models import ProjectPartner
+
+    if organisation_id is not None and (
+        db.session.scalar(
+            select(ProjectPartner.organisation_id).where(
+                ProjectPartner.project_id == recommendation.project_id,
+                ProjectPartner.organisation_id == organisation_id,
+            )
+        )
+        is None
+    ):
+        raise ValidationError(
+            "Ce partenaire ne participe pas au projet.", details={"organisation_id": organisation_id}
+        )
+    changes = []
+    if organisation_id != recommendation.organisation_id:
+        name = db.session.get(Organisation, organisation_id).name if organisation_id is not None else None
+        changes.append(f"Partenaire responsable : {name}." if name else "Plus de partenaire responsable.")
+        recommendation.organisation_id = organisation_id
+    if deadline != recommendation.deadline:
+        changes.append(f"Échéance : {deadline:%d/%m/%Y}." if deadline else "Échéance retirée.")
+        recommendation.deadline = deadline
+    if not changes:
+        return None
+    event = RecommendationEvent(comment=" ".join(changes), author_id=author.id if author else None)
+    recommendation.events.append(event)
+    recommendation.updated_at = utcnow()
+    db.session.commit()
+    return event

@@ -26,7 +26,7 @@ from geodata.shapes import check_lonlat, distance_m, lonlat_issue
 from mobile_forms import AnswerErrors, FormDefinition, get_definition, latest, validate_answers
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
-from webapp.models import Observation, Participant, Walk
+from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import LocationSource, ModerationStatus, Polarity, WalkStatus
 from webapp.services import zones
@@ -399,7 +399,12 @@ def update_observation(
 
 
 def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list[str]:
-    """Delete one of the participant's observations; returns the stored names of its photo files."""
+    """Delete one of the participant's observations; returns the stored names of its photo files.
+
+    Allowed for as long as the participant's token is valid, even once the walk is closed (the
+    caller checks the token): it is the participant's right to withdraw what they said. Votes,
+    moderation history and evidence links go with it (database cascades); recommendations stay.
+    """
     observation = get_own_observation(participant, client_uuid)
     names = [photo.stored_name for photo in observation.photos]
     db.session.delete(observation)
@@ -411,3 +416,16 @@ def observation_lonlat(observation: Observation) -> tuple[float, float]:
     """The observation's position as (lon, lat)."""
     point = to_shape(observation.location)
     return point.x, point.y
+
+
+def get_photo_by_name(stored_name: str) -> tuple[Photo, int]:
+    """A stored photo by its file name, with the id of the project it belongs to; NotFound otherwise."""
+    row = db.session.execute(
+        select(Photo, Walk.project_id)
+        .join(Observation, Observation.id == Photo.observation_id)
+        .join(Walk, Walk.id == Observation.walk_id)
+        .where(Photo.stored_name == stored_name)
+    ).first()
+    if row is None:
+        raise NotFound("Photo introuvable.")
+    return row[0], row[1]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from webapp.errors import Forbidden, NotFound, ValidationError
+from webapp.errors import Forbidden, NotFound, Unauthorized, ValidationError
 from webapp.extensions import db
 from webapp.models import Participant, Walk
 from webapp.models.base import utcnow
@@ -64,14 +64,19 @@ def add_participant(
     return participant, token
 
 
-def get_participant_by_token(token: str) -> Participant:
-    """The participant holding this token, if it is still valid."""
+def get_participant_by_token(token: str, *, allow_closed_walk: bool = False) -> Participant:
+    """The participant holding this token, if it is still valid.
+
+    Unknown token: NotFound; expired token: Unauthorized (both mean "join again"). A closed walk
+    refuses the token (Forbidden) unless ``allow_closed_walk``: a participant may still export or
+    delete their own data after the walk closed, for as long as the token has not expired.
+    """
     participant = db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
     if participant is None:
         raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
     if participant.expires_at is not None and participant.expires_at < utcnow():
-        raise Forbidden("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
-    if participant.walk.status == WalkStatus.CLOSED:
+        raise Unauthorized("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
+    if participant.walk.status == WalkStatus.CLOSED and not allow_closed_walk:
         raise Forbidden("Cette marche est terminée.")
     return participant
 

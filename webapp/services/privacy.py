@@ -1,10 +1,15 @@
-"""Personal data: the retention purge and the group-level record of minors' consent.
+"""Personal data: retention purge, a participant's own data, minors' consent, a project's privacy settings.
 
 After a project's retention period (counted from each observation's capture), precise points, photos
 and free text go; what aggregates need stays (walk, zone, theme, polarity, feeling, choice answers,
 the participant's anonymous profile). The point is moved to the centre of its grid cell
-(``geodata.privacy``), so maps keep an approximate density without the exact place. Purging twice
-changes nothing the second time. Logs carry counts only, never text.
+(``geodata.privacy``), so maps keep an approximate density without the exact place; the moderation
+log of those observations loses its copies of text and points too. Purging twice changes nothing the
+second time.
+
+A participant holding a valid walk token may export everything stored about them and erase it
+(observations, photos, moderation history, profile). Recommendations that cited an erased observation
+stay, without that piece of evidence. Logs carry counts only, never text, codes or tokens.
 """
 
 from __future__ import annotations
@@ -12,16 +17,28 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from geodata.privacy import cell_of
 from mobile_forms import get_definition
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
-from webapp.models import Observation, Photo, Project, User, Walk, WalkConsent
+from webapp.models import (
+    ModerationEvent,
+    Observation,
+    Participant,
+    Photo,
+    Project,
+    User,
+    Vote,
+    Walk,
+    WalkConsent,
+    recommendation_observations,
+)
 from webapp.models.base import utcnow
 from webapp.services import photos as photo_files
 
@@ -31,6 +48,12 @@ logger = logging.getLogger(__name__)
 TEXT_FIELD_TYPES = {"short_text", "long_text"}
 #: Grid used for purged points (metres).
 PURGE_CELL_M = 200
+#: Keys of the moderation log whose values copy what the participant wrote or where they stood.
+LOGGED_PERSONAL_KEYS = ("note", "proposal", "location")
+#: Allowed retention periods, in months.
+MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
+#: Largest group a consent record may count.
+MAX_MINORS = 500
 
 
 @dataclass
@@ -121,6 +144,7 @@ def purge_expired(
                 removed_files.append(photo.stored_name)
                 db.session.delete(photo)
                 photo_count += 1
+        _scrub_moderation_log([o.id for o in expired])
         report.observations[current.slug] = len(expired)
         report.photos[current.slug] = photo_count
         logger.info(
@@ -140,6 +164,22 @@ def purge_expired(
     return report
 
 
+def _scrub_moderation_log(observation_ids: list[int]) -> None:
+    """Blank the copies of text and points the moderation log keeps for these observations."""
+    if not observation_ids:
+        return
+    events = db.session.scalars(
+        select(ModerationEvent).where(ModerationEvent.observation_id.in_(observation_ids))
+    ).all()
+    for event in events:
+        changes = dict(event.changes or {})
+        if any(key in changes for key in LOGGED_PERSONAL_KEYS):
+            for key in LOGGED_PERSONAL_KEYS:
+                if key in changes:
+                    changes[key] = [None, None]
+            event.changes = changes
+
+
 def count_photos() -> int:
     """How many photos are stored."""
     return db.session.scalar(select(func.count(Photo.id))) or 0
@@ -149,16 +189,245 @@ def record_minors_consent(
     walk: Walk, *, minors_count: int, recorded_by: User | None, note: str = ""
 ) -> WalkConsent:
     """Record that parental authorisations for the walk's minors were collected (no identities); commits."""
-    if minors_count < 1:
-        raise ValidationError("Indiquez le nombre de mineurs.", details={"minors_count": "min_1"})
+    if not 1 <= minors_count <= MAX_MINORS:
+        raise ValidationError(
+            f"Indiquez le nombre de mineurs : un nombre entier entre 1 et {MAX_MINORS}.",
+            details={"minors_count": "out_of_range"},
+        )
     if db.session.get(WalkConsent, walk.id) is not None:
         raise Conflict("Les autorisations de cette marche sont déjà enregistrées.")
     consent = WalkConsent(
         walk_id=walk.id,
         minors_count=minors_count,
         recorded_by_id=recorded_by.id if recorded_by else None,
-        note=note,
+        note=(note or "").strip()[:500],
     )
     db.session.add(consent)
     db.session.commit()
     return consent
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """What the walk page shows of a consent record (no child's identity exists to show)."""
+
+    minors_count: int
+    recorded_at: datetime
+    #: Display name of the staff member who recorded it (None once the account is gone).
+    recorded_by: str | None
+    note: str
+
+
+def get_minors_consent(walk: Walk) -> ConsentRecord | None:
+    """The walk's record of parental authorisations, if one was made."""
+    consent = db.session.get(WalkConsent, walk.id)
+    if consent is None:
+        return None
+    name = None
+    if consent.recorded_by_id is not None:
+        name = db.session.scalar(select(User.display_name).where(User.id == consent.recorded_by_id))
+    return ConsentRecord(
+        minors_count=consent.minors_count,
+        recorded_at=consent.recorded_at,
+        recorded_by=name,
+        note=consent.note,
+    )
+
+
+def parse_minors_count(raw: object) -> int:
+    """A number of minors typed in a form, or a ValidationError in French."""
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_MINORS:
+        raise ValidationError(
+            f"Indiquez le nombre de mineurs : un nombre entier entre 1 et {MAX_MINORS}.",
+            details={"minors_count": "out_of_range"},
+        )
+    return int(text)
+
+
+# --- a project's privacy settings ----------------------------------------------------------------
+
+
+def parse_retention_months(raw: object) -> int:
+    """A retention period typed in a form, or a ValidationError in French."""
+    text = str(raw if raw is not None else "").strip()
+    value = int(text) if text.isdigit() else None
+    if value is None or not MIN_RETENTION_MONTHS <= value <= MAX_RETENTION_MONTHS:
+        raise ValidationError(
+            f"La durée de conservation doit être un nombre entier de mois entre {MIN_RETENTION_MONTHS}"
+            f" et {MAX_RETENTION_MONTHS}.",
+            details={"retention_months": "out_of_range"},
+        )
+    return value
+
+
+def update_settings(
+    project: Project, *, retention_months: int, public_map: bool, public_followup: bool
+) -> Project:
+    """Set a project's retention period and its public opt-ins; commits."""
+    retention_months = parse_retention_months(retention_months)
+    project.retention_months = retention_months
+    project.public_map = bool(public_map)
+    project.public_followup = bool(public_followup)
+    db.session.commit()
+    logger.info(
+        "privacy settings project=%s retention_months=%d public_map=%s public_followup=%s",
+        project.id,
+        retention_months,
+        project.public_map,
+        project.public_followup,
+    )
+    return project
+
+
+# --- a participant's own data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationStep:
+    """One moderation action on a participant's observation, as shown in their export (no staff name)."""
+
+    action: str
+    at: datetime
+    reason: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    """Everything stored about one participant: the walk joined, the profile, observations and history."""
+
+    participant: Participant
+    walk: Walk
+    observations: list[Observation]
+    #: Moderation history per observation id.
+    history: dict[int, list[ModerationStep]]
+
+
+def participant_data(participant: Participant) -> ParticipantData:
+    """Gather what is stored about a participant (for their export)."""
+    observations = list(
+        db.session.scalars(
+            select(Observation)
+            .where(Observation.participant_id == participant.id)
+            .order_by(Observation.captured_at, Observation.id)
+        )
+    )
+    history: dict[int, list[ModerationStep]] = {o.id: [] for o in observations}
+    if observations:
+        for event in db.session.scalars(
+            select(ModerationEvent)
+            .where(ModerationEvent.observation_id.in_(list(history)))
+            .order_by(ModerationEvent.id)
+        ):
+            history[event.observation_id].append(
+                ModerationStep(event.action, event.created_at, event.reason, dict(event.changes or {}))
+            )
+    return ParticipantData(participant, participant.walk, observations, history)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a participant's data removed; ``files`` are deleted by the caller after the commit."""
+
+    observations: int
+    photos: int
+    profile: bool
+    #: Recommendations that lost a piece of evidence (they stay).
+    recommendations: int
+    files: list[str] = field(default_factory=list)
+
+
+def _without_fragment(text: str, before: str, after: str) -> str:
+    """``text`` without what a merge appended to ``before`` to make ``after`` (if it is still there)."""
+    if text == after:
+        return before
+    fragment = after[len(before) :].strip() if after.startswith(before) else ""
+    if fragment and fragment in text:
+        return text.replace(fragment, "").strip()
+    return text
+
+
+def _undo_merges(ids: list[int]) -> list[str]:
+    """Undo what moderation merges mixed between these observations and others'; returns file names
+    of this participant's photos that had moved to someone else's observation (now deleted).
+
+    A duplicate merged into another observation gave it its text and photos: they are taken back out.
+    Another participant's duplicate merged into one of these gave them its photos: they go back to it.
+    """
+    mine = set(ids)
+    walk_ids = select(Observation.walk_id).where(Observation.id.in_(ids)).distinct().scalar_subquery()
+    events = db.session.scalars(
+        select(ModerationEvent)
+        .join(Observation, Observation.id == ModerationEvent.observation_id)
+        .where(ModerationEvent.action == "merge", Observation.walk_id.in_(walk_ids))
+        .order_by(ModerationEvent.id.desc())
+    ).all()
+    removed: list[str] = []
+    for event in events:
+        changes = dict(event.changes or {})
+        source = (changes.get("merged_from") or [None, None])[1]
+        if source is None:
+            continue  # the duplicate's own record ("merged_into")
+        moved = set((changes.get("photos") or [None, []])[1] or [])
+        target = db.session.get(Observation, event.observation_id)
+        if target is None:
+            continue
+        if source in mine and target.id not in mine:
+            for photo in list(target.photos):
+                if photo.id in moved:
+                    removed.append(photo.stored_name)
+                    target.photos.remove(photo)
+            for name in ("note", "proposal"):
+                if name in changes:
+                    before, after = (changes[name] + [None, None])[:2]
+                    setattr(target, name, _without_fragment(getattr(target, name), before or "", after or ""))
+                    changes[name] = [None, None]
+            event.changes = changes
+        elif target.id in mine and source not in mine:
+            back = db.session.get(Observation, source)
+            if back is not None:
+                for photo in list(target.photos):
+                    if photo.id in moved:
+                        photo.observation = back
+    return removed
+
+
+def erase_participant_data(participant: Participant, *, keep_profile: bool = False) -> Erasure:
+    """Delete a participant's observations (photos, votes, history, evidence links) and, unless
+    ``keep_profile``, their profile and token; commits. Erasing again removes nothing more.
+    """
+    ids = list(db.session.scalars(select(Observation.id).where(Observation.participant_id == participant.id)))
+    names: list[str] = []
+    recommendations = 0
+    if ids:
+        names = _undo_merges(ids)
+        db.session.flush()
+        names += list(db.session.scalars(select(Photo.stored_name).where(Photo.observation_id.in_(ids))))
+        link = recommendation_observations.c
+        recommendations = (
+            db.session.scalar(
+                select(func.count(func.distinct(link.recommendation_id))).where(link.observation_id.in_(ids))
+            )
+            or 0
+        )
+        # Explicit deletes, so the result does not depend on the database's cascade settings.
+        db.session.execute(delete(recommendation_observations).where(link.observation_id.in_(ids)))
+        db.session.execute(delete(Vote).where(Vote.observation_id.in_(ids)))
+        db.session.execute(delete(ModerationEvent).where(ModerationEvent.observation_id.in_(ids)))
+        db.session.execute(delete(Photo).where(Photo.observation_id.in_(ids)))
+        db.session.execute(delete(Observation).where(Observation.id.in_(ids)))
+    walk_id = participant.walk_id
+    if not keep_profile:
+        db.session.delete(participant)
+    db.session.commit()
+    db.session.expire_all()
+    logger.info(
+        "participant data erased walk=%s observations=%d photos=%d recommendations=%d profile=%s",
+        walk_id,
+        len(ids),
+        len(names),
+        recommendations,
+        "deleted" if not keep_profile else "kept",
+    )
+    return Erasure(len(ids), len(names), not keep_profile, recommendations, names)

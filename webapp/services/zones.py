@@ -124,7 +124,8 @@ def assign_points_in_process(project: Project, points: Sequence[tuple[float, flo
 def reassign_observations(projects: Iterable[Project] | None = None) -> int:
     """Recompute the zone of every observation of these projects (all by default); returns how many changed.
 
-    Called after perimeters change. Does not commit: the caller's transaction decides.
+    Called after perimeters change. Does not commit: the caller's transaction decides. Purged
+    observations keep their zone: their point is only a grid-cell centre, which may lie in another zone.
     """
     if projects is None:
         projects = db.session.scalars(select(Project)).all()
@@ -138,7 +139,7 @@ def reassign_observations(projects: Iterable[Project] | None = None) -> int:
                 func.ST_Y(Observation.location),
             )
             .join(Observation.walk)
-            .where(Walk.project_id == project.id)
+            .where(Walk.project_id == project.id, Observation.purged_at.is_(None))
             .order_by(Observation.id)
         ).all()
         if not rows:

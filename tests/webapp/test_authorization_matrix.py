@@ -1,0 +1,673 @@
+"""Every route × every role: the status code each kind of visitor gets.
+
+Roles: anonymous, a resident holding a walk token (cookie for pages, bearer header for the API), a
+partner of the project (organisation A), a partner of the project from another organisation (B), a
+facilitator of *another* project (outsider), the project's facilitator, and a site administrator.
+
+The world is built once; each request runs inside a savepoint that is rolled back, so a role that
+may change something (validate, delete…) never changes what the next role or route sees. A route
+missing from ``CASES`` fails ``test_every_route_has_a_row``: a new route cannot ship without saying
+who may use it. The README's "Who may do what" table is checked against what the server does.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.webapp.capture_support import jpeg_with_gps, payload
+from tests.webapp.factories_debrief import build_world
+from webapp.extensions import db, login_manager
+from webapp.models import Organisation, ProjectPartner, User
+from webapp.services import accounts, debriefs, participants, projects, walks
+
+ROLES = ("anon", "participant", "partner", "other_partner", "outsider", "facilitator", "admin")
+#: Redirects that mean "not for you": to the staff login, or to the join form.
+REFUSING_REDIRECTS = ("/auth/login", "/rejoindre")
+
+
+@dataclass
+class World:
+    """What the paths and bodies of the cases refer to."""
+
+    slug: str
+    other_slug: str
+    day_id: int
+    night_id: int
+    join_code: str
+    obs_id: int
+    obs_uuid: str
+    photo_name: str
+    recommendation_id: int
+    other_recommendation_id: int
+    partner_org_id: int
+    #: role -> user id
+    users: dict[str, int] = field(default_factory=dict)
+    token: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One route: how to call it and what each role gets."""
+
+    method: str
+    path: Callable[[World], str]
+    expect: dict[str, int]
+    form: Callable[[World], dict[str, Any]] | None = None
+    json: Callable[[World], Any] | None = None
+    data: Callable[[World], bytes] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    #: A redirect to the login page means "refused" (False where it is where one goes next).
+    login_redirect_refuses: bool = True
+
+
+def profile(**codes: int) -> dict[str, int]:
+    """Expected codes: ``everyone`` sets the default; each role may override it."""
+    default = codes.pop("everyone", 200)
+    unknown = set(codes) - set(ROLES)
+    assert not unknown, unknown
+    return {role: codes.get(role, default) for role in ROLES}
+
+
+#: Pages for anybody.
+PUBLIC = profile(everyone=200)
+#: Staff pages of one project: login page for visitors (a resident has no staff session), 403 otherwise.
+STAFF = profile(
+    anon=302, participant=302, partner=403, other_partner=403, outsider=403, facilitator=200, admin=200
+)
+#: The resident API: a walk token or 401 (staff sessions are not tokens).
+RESIDENT_API = profile(everyone=401, participant=200)
+
+
+STAFF_ROLES = ("partner", "other_partner", "outsider", "facilitator", "admin")
+#: Any staff account, whatever its projects.
+LOGGED_IN = profile(anon=302, participant=302)
+#: Read-only pages of one project: its partners (any organisation) and staff.
+PROJECT = {**STAFF, "partner": 200, "other_partner": 200}
+
+
+def _staff(code: int = 200) -> dict[str, int]:
+    return {**STAFF, "facilitator": code, "admin": code}
+
+
+def _resident(code: int = 200) -> dict[str, int]:
+    return {**RESIDENT_API, "participant": code}
+
+
+W = World  # short alias for the lambdas below
+
+CASES: dict[tuple[str, str], Case] = {
+    # --- public ---------------------------------------------------------------------------------
+    ("GET", "public.index"): Case("GET", lambda w: "/", PUBLIC),
+    ("GET", "public.healthz"): Case("GET", lambda w: "/healthz", PUBLIC),
+    ("GET", "static"): Case("GET", lambda w: "/static/css/debrief.css", PUBLIC),
+    # --- residents (no account; the token lives in a cookie) -------------------------------------
+    ("GET", "residents.join"): Case("GET", lambda w: "/rejoindre", PUBLIC),
+    ("POST", "residents.join_post"): Case(
+        "POST", lambda w: "/rejoindre", profile(everyone=303), form=lambda w: {"code": w.join_code}
+    ),
+    # Without the walk's cookie the capture page sends the visitor to the join form.
+    ("GET", "residents.capture"): Case(
+        "GET", lambda w: f"/m/{w.join_code}", profile(everyone=302, participant=200)
+    ),
+    ("POST", "residents.capture_post"): Case(
+        "POST",
+        lambda w: f"/m/{w.join_code}",
+        profile(everyone=302, participant=303),
+        form=lambda w: {
+            "client_uuid": str(uuid.uuid4()),
+            "theme": "eclairage",
+            "polarity": "negative",
+            "stop": "2.295,49.905",
+        },
+    ),
+    ("GET", "residents.service_worker"): Case("GET", lambda w: "/sw.js", PUBLIC),
+    # --- resident API ----------------------------------------------------------------------------
+    ("POST", "api.join"): Case(
+        "POST", lambda w: "/api/v1/join", profile(everyone=201), json=lambda w: {"code": w.join_code}
+    ),
+    ("GET", "api.my_walk"): Case("GET", lambda w: "/api/v1/walk", RESIDENT_API),
+    ("GET", "api.form"): Case("GET", lambda w: "/api/v1/forms/marche_exploratoire", PUBLIC),
+    ("GET", "api.openapi"): Case("GET", lambda w: "/api/v1/openapi.json", PUBLIC),
+    ("POST", "api.create_observation"): Case(
+        "POST",
+        lambda w: "/api/v1/observations",
+        _resident(201),
+        json=lambda w: payload(location={"lon": 2.2955, "lat": 49.9055}),
+    ),
+    ("GET", "api.list_observations"): Case("GET", lambda w: "/api/v1/observations", RESIDENT_API),
+    ("GET", "api.get_observation"): Case("GET", lambda w: f"/api/v1/observations/{w.obs_uuid}", RESIDENT_API),
+    ("PUT", "api.update_observation"): Case(
+        "PUT",
+        lambda w: f"/api/v1/observations/{w.obs_uuid}",
+        RESIDENT_API,
+        json=lambda w: payload(client_uuid=w.obs_uuid, location={"lon": 2.2955, "lat": 49.9055}),
+    ),
+    ("DELETE", "api.delete_observation"): Case(
+        "DELETE", lambda w: f"/api/v1/observations/{w.obs_uuid}", _resident(204)
+    ),
+    ("PUT", "api.put_photo"): Case(
+        "PUT",
+        lambda w: f"/api/v1/observations/{w.obs_uuid}/photos/{uuid.UUID(int=7)}",
+        _resident(201),
+        data=lambda w: w.extra["jpeg"],
+        headers={"Content-Type": "image/jpeg"},
+    ),
+    # --- staff login -----------------------------------------------------------------------------
+    ("GET", "auth.login"): Case("GET", lambda w: "/auth/login", PUBLIC),
+    # A wrong password is the same answer for everybody.
+    ("POST", "auth.login"): Case(
+        "POST",
+        lambda w: "/auth/login",
+        profile(everyone=401),
+        form=lambda w: {"email": "personne@example.org", "password": "pas-le-bon-mot"},
+    ),
+    ("POST", "auth.logout"): Case(
+        "POST", lambda w: "/auth/logout", profile(anon=302, participant=302, everyone=302)
+    ),
+    # --- facilitators ----------------------------------------------------------------------------
+    # The list of one's projects: any staff account (it is empty for partners).
+    ("GET", "facilitators.index"): Case(
+        "GET", lambda w: "/facilitators/", profile(anon=302, participant=302)
+    ),
+    ("GET", "facilitators.project_page"): Case("GET", lambda w: f"/facilitators/{w.slug}/", STAFF),
+    ("GET", "facilitators.walk_page"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/", STAFF
+    ),
+    ("GET", "facilitators.moderation_queue"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/moderation", STAFF
+    ),
+    ("POST", "facilitators.moderate"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/observations/{w.obs_id}/validate",
+        _staff(302),
+    ),
+    ("GET", "facilitators.debrief"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/debrief", STAFF
+    ),
+    ("POST", "facilitators.vote"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/votes",
+        _staff(302),
+        form=lambda w: {"theme": "eclairage"},
+    ),
+    ("POST", "facilitators.create_recommendation"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/recommendations",
+        _staff(302),
+        form=lambda w: {"title": "Réparer l'éclairage", "observation_ids": [str(w.obs_id)]},
+    ),
+    ("GET", "facilitators.photo"): Case("GET", lambda w: f"/facilitators/photos/{w.photo_name}", STAFF),
+    ("GET", "facilitators.export"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/export/observations.csv", STAFF
+    ),
+    ("GET", "facilitators.report"): Case("GET", lambda w: f"/facilitators/{w.slug}/report", STAFF),
+    ("GET", "facilitators.report_pdf"): Case("GET", lambda w: f"/facilitators/{w.slug}/report.pdf", STAFF),
+    ("GET", "facilitators.settings"): Case("GET", lambda w: f"/facilitators/{w.slug}/parametres", STAFF),
+    ("POST", "facilitators.settings"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/parametres",
+        _staff(303),
+        form=lambda w: {"retention_months": "12", "public_map": "1"},
+    ),
+    ("POST", "facilitators.record_consent"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/consentement",
+        _staff(303),
+        form=lambda w: {"minors_count": "4"},
+    ),
+    # The night walk (later) goes over the day walk's stops again.
+    ("POST", "facilitators.link_rewalk"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.night_id}/remarche",
+        _staff(303),
+        form=lambda w: {"original_walk_id": str(w.day_id)},
+    ),
+    ("POST", "facilitators.unlink_rewalk"): Case(
+        "POST", lambda w: f"/facilitators/{w.slug}/walks/{w.night_id}/remarche/retirer", _staff(303)
+    ),
+    # --- resident's own data (cookie) ------------------------------------------------------------
+    ("GET", "residents.my_data"): Case(
+        "GET", lambda w: f"/m/{w.join_code}/mes-donnees", profile(everyone=302, participant=200)
+    ),
+    ("GET", "residents.my_data_download"): Case(
+        "GET", lambda w: f"/m/{w.join_code}/mes-donnees.json", profile(everyone=302, participant=200)
+    ),
+    ("POST", "residents.my_data_erase"): Case(
+        "POST",
+        lambda w: f"/m/{w.join_code}/mes-donnees/effacer",
+        profile(everyone=302, participant=200),
+        form=lambda w: {"confirm": "1"},
+    ),
+    # --- resident's own data (API) ---------------------------------------------------------------
+    ("GET", "api.export_me"): Case("GET", lambda w: "/api/v1/me/export", RESIDENT_API),
+    ("DELETE", "api.delete_me"): Case("DELETE", lambda w: "/api/v1/me", _resident(200)),
+    ("DELETE", "api.delete_my_observations"): Case(
+        "DELETE", lambda w: "/api/v1/me/observations", _resident(200)
+    ),
+    ("GET", "api.get_photo"): Case(
+        "GET", lambda w: f"/api/v1/observations/{w.obs_uuid}/photos/{uuid.UUID(int=1)}", RESIDENT_API
+    ),
+    # --- staff accounts --------------------------------------------------------------------------
+    ("GET", "auth.account"): Case("GET", lambda w: "/auth/compte", LOGGED_IN),
+    ("GET", "auth.change_password"): Case("GET", lambda w: "/auth/mot-de-passe", LOGGED_IN),
+    # The wrong current password: refused with the form again, for anyone signed in.
+    ("POST", "auth.change_password"): Case(
+        "POST",
+        lambda w: "/auth/mot-de-passe",
+        {**LOGGED_IN, **dict.fromkeys(STAFF_ROLES, 422)},
+        form=lambda w: {
+            "current_password": "pas-le-bon",
+            "password": "un-nouveau-mot",
+            "confirm": "un-nouveau-mot",
+        },
+    ),
+    ("GET", "auth.two_factor"): Case("GET", lambda w: "/auth/deux-facteurs", LOGGED_IN),
+    ("POST", "auth.enable_two_factor"): Case(
+        "POST",
+        lambda w: "/auth/deux-facteurs/activer",
+        {**LOGGED_IN, **dict.fromkeys(STAFF_ROLES, 422)},
+        form=lambda w: {"setup": "x", "code": "000000", "password": "pas-le-bon"},
+    ),
+    # Nobody here has two-factor login on: nothing to switch off.
+    ("POST", "auth.disable_two_factor"): Case(
+        "POST",
+        lambda w: "/auth/deux-facteurs/desactiver",
+        {**LOGGED_IN, **dict.fromkeys(STAFF_ROLES, 409)},
+        form=lambda w: {"code": "000000", "password": "pas-le-bon"},
+    ),
+    # Without a password step first, the code page sends everybody back to the login page.
+    ("GET", "auth.login_code"): Case(
+        "GET", lambda w: "/auth/login/code", profile(everyone=303), login_redirect_refuses=False
+    ),
+    ("POST", "auth.login_code"): Case(
+        "POST",
+        lambda w: "/auth/login/code",
+        profile(everyone=303),
+        form=lambda w: {"code": "000000"},
+        login_redirect_refuses=False,
+    ),
+    ("GET", "auth.forgot_password"): Case("GET", lambda w: "/auth/mot-de-passe-oublie", PUBLIC),
+    # Same answer whether or not the address has an account.
+    ("POST", "auth.forgot_password"): Case(
+        "POST",
+        lambda w: "/auth/mot-de-passe-oublie",
+        PUBLIC,
+        form=lambda w: {"email": "partenaire-a@example.org"},
+    ),
+    ("GET", "auth.reset_password"): Case("GET", lambda w: f"/auth/reinitialiser/{w.extra['reset']}", PUBLIC),
+    # A new password, then the login page.
+    ("POST", "auth.reset_password"): Case(
+        "POST",
+        lambda w: f"/auth/reinitialiser/{w.extra['reset']}",
+        profile(everyone=303),
+        login_redirect_refuses=False,
+        form=lambda w: {"password": "un-nouveau-mot-de-passe", "confirm": "un-nouveau-mot-de-passe"},
+    ),
+    # An invitation is for one address: someone signed in under another address is refused.
+    ("GET", "auth.invitation"): Case(
+        "GET",
+        lambda w: f"/auth/invitation/{w.extra['invitation']}",
+        profile(everyone=403, anon=200, participant=200),
+    ),
+    ("POST", "auth.invitation"): Case(
+        "POST",
+        lambda w: f"/auth/invitation/{w.extra['invitation']}",
+        profile(everyone=403, anon=303, participant=303),
+        form=lambda w: {
+            "display_name": "Nouvelle",
+            "password": "un-mot-de-passe-long",
+            "confirm": "un-mot-de-passe-long",
+        },
+    ),
+    ("GET", "auth.team"): Case("GET", lambda w: f"/auth/projets/{w.slug}/equipe", STAFF),
+    ("POST", "auth.invite"): Case(
+        "POST",
+        lambda w: f"/auth/projets/{w.slug}/equipe/invitations",
+        _staff(201),
+        form=lambda w: {"email": "nouveau@example.org", "role": "facilitator"},
+    ),
+    ("POST", "auth.revoke_invitation"): Case(
+        "POST",
+        lambda w: f"/auth/projets/{w.slug}/equipe/invitations/{w.extra['invitation_id']}/retirer",
+        _staff(303),
+    ),
+    ("POST", "auth.remove_member"): Case(
+        "POST",
+        lambda w: f"/auth/projets/{w.slug}/equipe/membres/{w.users['other_partner']}/retirer",
+        _staff(303),
+    ),
+    # --- partners --------------------------------------------------------------------------------
+    ("GET", "partners.index"): Case("GET", lambda w: "/partenaires/", LOGGED_IN),
+    ("GET", "partners.project_page"): Case("GET", lambda w: f"/partenaires/{w.slug}/", PROJECT),
+    ("GET", "partners.recommendations"): Case(
+        "GET", lambda w: f"/partenaires/{w.slug}/preconisations", PROJECT
+    ),
+    ("GET", "partners.recommendation"): Case(
+        "GET", lambda w: f"/partenaires/{w.slug}/preconisations/{w.recommendation_id}", PROJECT
+    ),
+    # Organisation A's recommendation: its partner, the facilitator and the admin may answer.
+    ("POST", "partners.answer"): Case(
+        "POST",
+        lambda w: f"/partenaires/{w.slug}/preconisations/{w.recommendation_id}/reponse",
+        {**PROJECT, "partner": 302, "other_partner": 403, "facilitator": 302, "admin": 302},
+        form=lambda w: {"status": "accepted", "comment": "Nous programmons les travaux."},
+    ),
+    ("POST", "partners.assign"): Case(
+        "POST",
+        lambda w: f"/partenaires/{w.slug}/preconisations/{w.recommendation_id}/attribution",
+        _staff(302),
+        form=lambda w: {"organisation_id": str(w.extra["org_b_id"]), "deadline": "2027-09-30"},
+    ),
+    ("GET", "partners.scorecards"): Case("GET", lambda w: f"/partenaires/{w.slug}/tableau-de-bord", PROJECT),
+    ("GET", "partners.photo"): Case(
+        "GET", lambda w: f"/partenaires/{w.slug}/photos/{w.extra['validated_photo']}", PROJECT
+    ),
+    # --- public pages (the project opted in) -----------------------------------------------------
+    ("GET", "public.project_map"): Case("GET", lambda w: f"/p/{w.slug}/carte", PUBLIC),
+    ("GET", "public.project_map_embed"): Case("GET", lambda w: f"/p/{w.slug}/carte/embed", PUBLIC),
+    ("GET", "public.followup"): Case("GET", lambda w: f"/p/{w.slug}/suivi", PUBLIC),
+    ("GET", "public.photo"): Case(
+        "GET", lambda w: f"/p/{w.slug}/photos/{w.extra['validated_photo']}", PUBLIC
+    ),
+}
+
+
+# --- the world ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _password_hash() -> str:
+    # One real (slow) hash for every account of the matrix: the matrix never checks passwords.
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash("correct-horse-battery", method="scrypt")
+
+
+def _user(
+    email: str, *, project_id: int | None, role: str | None, organisation_id: int | None = None
+) -> User:
+    user = User(
+        email=email,
+        display_name=email.split("@")[0],
+        password_hash=_password_hash(),
+        organisation_id=organisation_id,
+        is_admin=role == "admin",
+    )
+    db.session.add(user)
+    db.session.flush()
+    if role not in (None, "admin") and project_id is not None:
+        accounts.add_membership(user, project_id, role, commit=False)
+    return user
+
+
+def build_matrix_world(app: Flask) -> World:
+    """Two projects; project A has a facilitator, partners of two organisations, an open walk."""
+    from webapp.services import photos
+
+    world = build_world(facilitator_email="anim-a@example.org")
+    project = world.project
+    other = projects.create_project(
+        slug=f"autre-{uuid.uuid4().hex[:6]}", name="Autre projet", territory=["80021"]
+    )
+    db.session.flush()
+    org_b = Organisation(name=f"Bailleur {uuid.uuid4().hex[:4]}", kind="landlord")
+    db.session.add(org_b)
+    db.session.flush()
+    db.session.add(ProjectPartner(project_id=project.id, organisation_id=org_b.id))
+    users = {
+        "partner": _user(
+            "partenaire-a@example.org",
+            project_id=project.id,
+            role="partner",
+            organisation_id=world.partner.id,
+        ),
+        "other_partner": _user(
+            "partenaire-b@example.org", project_id=project.id, role="partner", organisation_id=org_b.id
+        ),
+        "outsider": _user("anim-b@example.org", project_id=other.id, role="facilitator"),
+        "facilitator": world.facilitator,
+        "admin": _user("admin@example.org", project_id=None, role="admin"),
+    }
+    walks.open_walk(world.day, commit=False)
+    participant, token = participants.add_participant(world.day, commit=False)
+    db.session.flush()
+    # The participant's own observation (pending), so the resident API has something to read.
+    from webapp.services import observations
+
+    own = observations.record_observation(
+        world.day,
+        client_uuid=uuid.uuid4(),
+        lon=2.2955,
+        lat=49.9055,
+        theme="eclairage",
+        polarity="negative",
+        form_key="marche_exploratoire",
+        form_version=1,
+        participant=participant,
+        note="Trottoir sombre",
+        commit=False,
+    )
+    db.session.commit()
+    jpeg = jpeg_with_gps((64, 48))
+    photo, _ = photos.add_photo(
+        participant, own.client_uuid, uuid.UUID(int=1), jpeg, photo_dir=app.config["PHOTO_DIR"]
+    )
+    # A photo on a validated, non-sensitive observation: what partners and the public may see.
+    validated = world.observations[0]
+    validated_photo, _ = photos.add_photo(
+        validated.participant,
+        validated.client_uuid,
+        uuid.UUID(int=2),
+        jpeg,
+        photo_dir=app.config["PHOTO_DIR"],
+    )
+    project.public_map = True
+    project.public_followup = True
+    invitation, invitation_token = accounts.create_invitation(
+        project,
+        email="invitee@example.org",
+        role="partner",
+        invited_by=world.facilitator,
+        organisation_id=world.partner.id,
+    )
+    reset_token = accounts.make_reset_token(users["partner"])
+    db.session.commit()
+    recommendation = debriefs.create_recommendation(
+        project,
+        world.facilitator,
+        observation_ids=[world.observations[0].id],
+        title="Réparer les lampadaires",
+        organisation_id=world.partner.id,
+        deadline=date(2027, 6, 30),
+    )
+    other_recommendation = debriefs.create_recommendation(
+        project,
+        world.facilitator,
+        observation_ids=[world.observations[2].id],
+        title="Nettoyer le passage",
+        organisation_id=org_b.id,
+    )
+    return World(
+        slug=project.slug,
+        other_slug=other.slug,
+        day_id=world.day.id,
+        night_id=world.night.id,
+        join_code=world.day.join_code,
+        obs_id=world.observations[0].id,
+        obs_uuid=str(own.client_uuid),
+        photo_name=photo.stored_name,
+        recommendation_id=recommendation.id,
+        other_recommendation_id=other_recommendation.id,
+        partner_org_id=world.partner.id,
+        users={role: user.id for role, user in users.items()},
+        token=token,
+        extra={
+            "project_id": project.id,
+            "other_project_id": other.id,
+            "org_b_id": org_b.id,
+            "jpeg": jpeg,
+            "validated_photo": validated_photo.stored_name,
+            "invitation": invitation_token,
+            "invitation_id": invitation.id,
+            "reset": reset_token,
+            # Deleting routes remove files after their commit; a rolled-back savepoint does not bring
+            # them back, so the loop puts them back.
+            "files": {
+                path: path.read_bytes()
+                for path in (Path(app.config["PHOTO_DIR"]) / p.stored_name for p in (photo, validated_photo))
+            },
+        },
+    )
+
+
+def _client_as(app: Flask, world: World, role: str):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    if role == "participant":
+        from webapp.residents.blueprint import COOKIE
+
+        client.set_cookie(COOKIE, world.token)
+    elif role != "anon":
+        user = db.session.get(User, world.users[role])
+        with app.test_request_context():
+            # What flask-login would store after a login from the test client (same address, agent).
+            identifier = login_manager._session_identifier_generator()
+        with client.session_transaction() as session:
+            session["_user_id"] = accounts.session_id(user)
+            session["_fresh"] = True
+            session["_id"] = identifier
+    return client
+
+
+def _call(app: Flask, world: World, case: Case, role: str) -> tuple[int, bool]:
+    """The status code, and whether the role was let in (not refused, not sent to log in or join)."""
+    client = _client_as(app, world, role)
+    headers = dict(case.headers)
+    if role == "participant":
+        headers["Authorization"] = f"Bearer {world.token}"
+    kwargs: dict[str, Any] = {"headers": headers}
+    if case.form is not None:
+        kwargs["data"] = case.form(world)
+    if case.json is not None:
+        kwargs["json"] = case.json(world)
+    if case.data is not None:
+        kwargs["data"] = case.data(world)
+    # A fresh app context, so nothing cached in `g` (such as flask-login's user) leaks between roles.
+    with app.app_context():
+        response = client.open(case.path(world), method=case.method, **kwargs)
+    response.close()
+    # A server error is never an acceptable answer, whoever asks.
+    assert response.status_code < 500, (role, case.path(world), response.get_data(as_text=True)[:500])
+    location = response.headers.get("Location", "")
+    refusing = REFUSING_REDIRECTS if case.login_redirect_refuses else REFUSING_REDIRECTS[1:]
+    refused = response.status_code in (401, 403, 404, 410) or (
+        response.status_code in (301, 302, 303) and location.split("?")[0].endswith(refusing)
+    )
+    return response.status_code, not refused
+
+
+@pytest.fixture
+def matrix_app(app: Flask):  # type: ignore[no-untyped-def]
+    """The test app with CSRF off (the matrix checks authorisation; CSRF has its own tests)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        yield app
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_every_route_answers_each_role_as_documented(matrix_app: Flask) -> None:
+    """All rows in one test: the world is built once, each request runs in a savepoint rolled back."""
+    world = build_matrix_world(matrix_app)
+    connection = db.engines[None]
+    documented = _documented()
+    wrong_codes, wrong_docs = [], []
+    for key, case in sorted(CASES.items()):
+        got, let_in = {}, {}
+        for role in ROLES:
+            # The session must hold no savepoint of its own: rolling that back would drop ours.
+            db.session.remove()
+            savepoint = connection.begin_nested()
+            try:
+                got[role], let_in[role] = _call(matrix_app, world, case, role)
+            finally:
+                db.session.remove()
+                savepoint.rollback()
+                for path, content in world.extra["files"].items():
+                    if not path.exists():
+                        path.write_bytes(content)
+        if got != case.expect:
+            differences = {
+                role: f"{got[role]} (expected {case.expect[role]})"
+                for role in ROLES
+                if got[role] != case.expect[role]
+            }
+            wrong_codes.append(f"{key[0]} {key[1]}: {differences}")
+        if key[1] != "static":
+            rule = _rule_path(matrix_app, key)
+            actual = tuple(let_in[r] for r in README_ROLES)
+            if documented.get((key[0], rule)) != actual:
+                marks = " | ".join("✓" if allowed else "✗" for allowed in actual)
+                wrong_docs.append(f"| `{key[0]}` | `{rule}` | {marks} |")
+    assert wrong_codes == [], "status codes differ from the matrix:\n" + "\n".join(wrong_codes)
+    assert wrong_docs == [], "README 'Who may do what' rows should read:\n" + "\n".join(wrong_docs)
+
+
+def _rules(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_has_a_row(session_app: Flask) -> None:
+    rules = _rules(session_app)
+    assert sorted(rules - set(CASES)) == [], "routes without an authorisation row"
+    assert sorted(set(CASES) - rules) == [], "rows for routes that do not exist"
+
+
+# --- the README's table says the same thing ------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+#: README column headings, in the order of the table.
+README_ROLES = ("anon", "participant", "partner", "facilitator", "admin")
+
+
+def _documented() -> dict[tuple[str, str], tuple[bool, ...]]:
+    text = README.read_text(encoding="utf-8")
+    if "## Who may do what" not in text:
+        return {}
+    section = text.split("## Who may do what", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        match = re.match(r"\|\s*`(GET|POST|PUT|DELETE)`\s*\|\s*`([^`]+)`\s*\|(.*)\|\s*$", line)
+        if match:
+            cells = [c.strip() for c in match.group(3).split("|")][-len(README_ROLES) :]
+            rows[(match.group(1), match.group(2))] = tuple(c.startswith("✓") for c in cells)
+    return rows
+
+
+def _rule_path(app: Flask, key: tuple[str, str]) -> str:
+    method, endpoint = key
+    return next(r.rule for r in app.url_map.iter_rules() if r.endpoint == endpoint and method in r.methods)
+
+
+def test_readme_documents_no_route_that_does_not_exist(session_app: Flask) -> None:
+    existing = {
+        (method, rule.rule)
+        for rule in session_app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert _documented(), "README has no 'Who may do what' table"
+    assert sorted(set(_documented()) - existing) == []

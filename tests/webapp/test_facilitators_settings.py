@@ -1,0 +1,191 @@
+"""Project settings (retention, public opt-ins), minors' consent on the walk page, and who gets photos."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from webapp.extensions import db
+from webapp.models import Photo, Project, User, WalkConsent
+from webapp.services import accounts, projects
+
+
+@pytest.fixture
+def world(app, client):  # type: ignore[no-untyped-def]
+    w = build_world()
+    # Tests share one app context, and flask-login and flask-wtf cache on ``g``: each visitor signs in
+    # (and acts) in an app context of their own, as each real request has.
+    with app.app_context():
+        login(client)
+    return w
+
+
+def _as(app, email: str | None):  # type: ignore[no-untyped-def]
+    """Another browser, signed in as ``email`` (or anonymous)."""
+    visitor = app.test_client()
+    if email:
+        with app.app_context():
+            login(visitor, email)
+    return visitor
+
+
+def _settings(w) -> str:  # type: ignore[no-untyped-def]
+    return f"/facilitators/{w.project.slug}/parametres"
+
+
+def _post_settings(client, w, **fields):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, _settings(w))
+    return client.post(_settings(w), data={"csrf_token": token, **fields})
+
+
+def test_the_settings_page_explains_and_saves_retention_and_opt_ins(world, client):
+    page = client.get(_settings(world))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="retention_months"' in html and 'value="24"' in html
+    assert "Carte publique" in html and "moins de trois" in html and "suivi" in html
+    assert "checked" not in re.search(r'<input type="checkbox" name="public_map"[^>]*>', html).group(0)
+
+    response = _post_settings(client, world, retention_months="6", public_map="1")
+    assert response.status_code == 303
+    db.session.expire_all()
+    project = db.session.get(Project, world.project.id)
+    assert (project.retention_months, project.public_map, project.public_followup) == (6, True, False)
+    html = client.get(_settings(world)).get_data(as_text=True)
+    assert "Paramètres enregistrés" in html and 'value="6"' in html
+
+    _post_settings(client, world, retention_months="120", public_followup="1")
+    db.session.expire_all()
+    project = db.session.get(Project, world.project.id)
+    assert (project.retention_months, project.public_map, project.public_followup) == (120, False, True)
+    assert "Paramètres du projet" in client.get(f"/facilitators/{world.project.slug}/").get_data(as_text=True)
+
+
+def test_a_retention_out_of_range_is_refused_in_french_and_changes_nothing(world, client):
+    for value in ("0", "121", "-3", "douze", "", "1e3", "6.5"):
+        response = _post_settings(client, world, retention_months=value, public_map="1")
+        assert response.status_code == 422, value
+        html = response.get_data(as_text=True)
+        assert "La durée de conservation doit être un nombre entier de mois entre 1 et 120." in html
+        assert "checked" in re.search(r'<input type="checkbox" name="public_map"[^>]*>', html).group(0)
+        db.session.expire_all()
+        project = db.session.get(Project, world.project.id)
+        assert (project.retention_months, project.public_map) == (24, False), value
+
+
+def test_settings_are_for_the_project_staff_only(world, app):
+    partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD, commit=False)
+    partner.organisation_id = world.partner.id
+    accounts.add_membership(partner, world.project.id, "partner")
+    other = projects.create_project(slug=f"s-{uuid.uuid4().hex[:6]}", name="Autre", territory=[])
+    outsider = accounts.create_user(email="dehors@example.org", password=PASSWORD, commit=False)
+    accounts.add_membership(outsider, other.id, "facilitator")
+    with app.app_context():
+        assert _as(app, None).get(_settings(world)).status_code == 302
+    for email in ("partenaire@example.org", "dehors@example.org"):
+        visitor = _as(app, email)
+        with app.app_context():
+            assert visitor.get(_settings(world)).status_code == 403, email
+            token = csrf_token(visitor, "/facilitators/")
+            response = visitor.post(_settings(world), data={"csrf_token": token, "retention_months": "3"})
+            assert response.status_code == 403, email
+    db.session.expire_all()
+    assert db.session.get(Project, world.project.id).retention_months == 24
+
+
+# --- minors' consent ----------------------------------------------------------------------------
+
+
+def _walk_url(w) -> str:  # type: ignore[no-untyped-def]
+    return f"/facilitators/{w.project.slug}/walks/{w.day.id}/"
+
+
+def test_minors_consent_is_recorded_once_and_shown(world, client):
+    html = client.get(_walk_url(world)).get_data(as_text=True)
+    assert 'id="consentement-form"' in html and "n'écrivez pas de nom" in html
+    token = csrf_token(client, _walk_url(world))
+    response = client.post(
+        _walk_url(world) + "consentement",
+        data={"csrf_token": token, "minors_count": "8", "note": "Classeur au centre social"},
+    )
+    assert response.status_code == 303 and response.headers["Location"].endswith("#consentement")
+    html = client.get(_walk_url(world)).get_data(as_text=True)
+    assert 'id="consentement-form"' not in html
+    assert "<strong>8</strong> mineurs" in html and "par Anim" in html and "Classeur au centre social" in html
+    consent = db.session.get(WalkConsent, world.day.id)
+    assert consent.recorded_by_id == world.facilitator.id
+    again = client.post(_walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": "3"})
+    assert again.status_code == 303
+    assert "déjà enregistrées" in client.get(_walk_url(world)).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(WalkConsent, world.day.id).minors_count == 8
+
+
+def test_a_bad_number_of_minors_is_refused_in_french(world, client):
+    token = csrf_token(client, _walk_url(world))
+    for value in ("0", "", "deux", "501", "-1"):
+        client.post(_walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": value})
+        html = client.get(_walk_url(world)).get_data(as_text=True)
+        assert "Indiquez le nombre de mineurs" in html, value
+        assert db.session.get(WalkConsent, world.day.id) is None
+
+
+# --- photos -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def photo_name(world, app):  # type: ignore[no-untyped-def]
+    name = f"{uuid.uuid4()}-abcdef123456.jpg"
+    photo_dir = Path(app.config["PHOTO_DIR"])
+    photo_dir.mkdir(parents=True, exist_ok=True)
+    (photo_dir / name).write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+    db.session.add(
+        Photo(
+            client_uuid=uuid.uuid4(),
+            observation=world.observations[0],
+            stored_name=name,
+            width=1,
+            height=1,
+            size_bytes=9,
+        )
+    )
+    db.session.commit()
+    return name
+
+
+def _get(client, url):  # type: ignore[no-untyped-def]
+    response = client.get(url)
+    response.close()
+    return response
+
+
+def test_photos_go_to_the_staff_of_their_project_only(world, app, client, photo_name):
+    url = f"/facilitators/photos/{photo_name}"
+    mine = _get(client, url)
+    assert mine.status_code == 200 and "private" in mine.headers["Cache-Control"]
+    assert "public" not in mine.headers["Cache-Control"]
+    assert _get(client, "/facilitators/photos/inconnue.jpg").status_code == 404
+    assert _get(client, "/facilitators/photos/../../etc/passwd").status_code == 404
+    with app.app_context():
+        assert _get(_as(app, None), url).status_code == 302  # anonymous: the login page
+    other = projects.create_project(slug=f"p-{uuid.uuid4().hex[:6]}", name="Autre", territory=[])
+    outsider = accounts.create_user(email="autre@example.org", password=PASSWORD, commit=False)
+    accounts.add_membership(outsider, other.id, "facilitator", commit=False)
+    partner = accounts.create_user(email="part@example.org", password=PASSWORD, commit=False)
+    partner.organisation_id = world.partner.id
+    accounts.add_membership(partner, world.project.id, "partner", commit=False)
+    admin = accounts.create_user(email="admin@example.org", password=PASSWORD, is_admin=True)
+    for email, expected in (
+        ("autre@example.org", 403),
+        ("part@example.org", 403),
+        ("admin@example.org", 200),
+    ):
+        visitor = _as(app, email)
+        with app.app_context():
+            assert _get(visitor, url).status_code == expected, email
+    assert db.session.scalar(select(User.id).where(User.id == admin.id))

@@ -1,0 +1,246 @@
+"""Privacy of harassment reports on partner pages and public pages, on both databases.
+
+Harassment reports are seeded at known exact coordinates: four in one 200 m cell (shown, as a count),
+two in another and one alone in a third (hidden), and three pending and three hidden ones in cells of
+their own (never counted). Every page a partner or the public can open must contain none of the
+exact places, at several roundings, nor any cell with fewer than three validated reports; the
+facilitators' page, which shows exact points to the team, is the control that the search finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from geodata.crs import METRIC_SRID, transformer
+from geodata.privacy import DEFAULT_CELL_M, SENSITIVE_THEMES, aggregate, cell_id, cell_of
+from tests.webapp.factories_debrief import ROWS
+from tests.webapp.test_partners import PartnerWorld, build_partner_world, fresh_client
+from webapp.extensions import db
+from webapp.models import Observation, Recommendation
+from webapp.services import debriefs, observations
+
+THEME = "harcelement"
+#: Cells by their south-west corner in Lambert-93 (200 m): where the seeded reports go.
+DENSE, PAIR, ALONE, PENDING, HIDDEN = (
+    (649000, 6978400),
+    (649400, 6978000),
+    (648600, 6977600),
+    (649800, 6978800),
+    (648800, 6979000),
+)
+#: Offsets (metres) inside a cell, each at least 30 m from the cell's corners and centre.
+OFFSETS = [(37, 143), (161, 47), (143, 161), (53, 41)]
+#: Roundings at which no exact place may appear.
+DIGITS = (6, 5, 4)
+
+
+def _lonlat(corner: tuple[int, int], offset: tuple[int, int]) -> tuple[float, float]:
+    lon, lat = transformer(METRIC_SRID, 4326).transform(corner[0] + offset[0], corner[1] + offset[1])
+    return round(lon, 6), round(lat, 6)
+
+
+SEEDS = {
+    "validated": [_lonlat(DENSE, o) for o in OFFSETS]
+    + [_lonlat(PAIR, o) for o in OFFSETS[:2]]
+    + [_lonlat(ALONE, OFFSETS[2])],
+    "pending": [_lonlat(PENDING, o) for o in OFFSETS[:3]],
+    "hidden": [_lonlat(HIDDEN, o) for o in OFFSETS[:3]],
+}
+#: The debrief world's own validated harassment reports (one each in two cells: hidden too).
+WORLD_REPORTS = [(r[6], r[7]) for r in ROWS if r[3] == THEME and r[8] == "validated"]
+EXACT = SEEDS["validated"] + SEEDS["pending"] + SEEDS["hidden"] + WORLD_REPORTS
+SHOWN_CELLS = aggregate(SEEDS["validated"] + WORLD_REPORTS)
+
+
+def test_the_seeds_are_where_the_test_says():
+    assert THEME in SENSITIVE_THEMES
+    assert [(c.cell.x0, c.cell.y0, c.count) for c in SHOWN_CELLS] == [(*DENSE, 4)]
+    for name, corner in (("pair", PAIR), ("alone", ALONE), ("pending", PENDING), ("hidden", HIDDEN)):
+        assert all(cell_of(*p) == cell_of(*_lonlat(corner, (100, 100))) for p in SEEDS.get(name, [])), name
+
+
+@pytest.fixture
+def seeded(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
+    pw = build_partner_world()
+    pw.world.project.public_map = True
+    pw.world.project.public_followup = True
+    ids = []
+    for status, points in SEEDS.items():
+        for i, (lon, lat) in enumerate(points):
+            obs = observations.record_observation(
+                pw.world.night,
+                client_uuid=uuid.uuid4(),
+                lon=lon,
+                lat=lat,
+                theme=THEME,
+                polarity="negative",
+                form_key="marche_exploratoire",
+                form_version=1,
+                feeling=1,
+                note=f"Secret {status} {i}",
+                proposal=f"Idée {status} {i}",
+                moderation_status=status,
+                captured_at=datetime(2026, 3, 20, 21, 17, 43, tzinfo=UTC),
+                commit=False,
+            )
+            ids.append(obs.id)
+    db.session.commit()
+    debriefs.create_recommendation(
+        pw.world.project,
+        pw.world.facilitator,
+        observation_ids=ids[:5],
+        title="Sécuriser le passage",
+        organisation_id=pw.org_a.id,
+    )
+    return pw
+
+
+def _pages(pw: PartnerWorld) -> list[str]:
+    rec = db.session.scalar(select(Recommendation).where(Recommendation.title == "Sécuriser le passage"))
+    slug = pw.slug
+    return [
+        f"/partenaires/{slug}/",
+        f"/partenaires/{slug}/?theme={THEME}",
+        f"/partenaires/{slug}/?walk_id={pw.world.night.id}",
+        f"/partenaires/{slug}/?zone_id={pw.world.north.id}&time_slot=night",
+        f"/partenaires/{slug}/preconisations",
+        f"/partenaires/{slug}/preconisations/{rec.id}",
+        f"/partenaires/{slug}/tableau-de-bord",
+        f"/p/{slug}/carte",
+        f"/p/{slug}/carte?theme={THEME}",
+        f"/p/{slug}/carte/embed",
+        f"/p/{slug}/suivi",
+    ]
+
+
+_PAIR = re.compile(r"\[\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)")
+_NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+def exact_places_in(html: str) -> list[tuple[tuple[float, float], int]]:
+    """Exact harassment places found in ``html`` as coordinate pairs (either order), with the rounding."""
+    pairs = [(float(a), float(b)) for a, b in _PAIR.findall(html)]
+    found = []
+    for lon, lat in EXACT:
+        for n in DIGITS:
+            target = (round(lon, n), round(lat, n))
+            for a, b in pairs:
+                if (round(a, n), round(b, n)) in (target, target[::-1]):
+                    found.append(((lon, lat), n))
+                    break
+    return found
+
+
+def seeded_numbers_in(html: str) -> list[str]:
+    """Single coordinates of the seeded reports (distinctive values) found anywhere in ``html``."""
+    numbers = set(_NUMBER.findall(html))
+    out = []
+    for lon, lat in SEEDS["validated"] + SEEDS["pending"] + SEEDS["hidden"]:
+        for value in (lon, lat):
+            for n in (6, 5):
+                text = f"{value:.{n}f}"
+                if any(num.startswith(text) and len(num) <= len(text) + 1 for num in numbers):
+                    out.append(text)
+    return out
+
+
+def map_layers(html: str) -> list[dict]:
+    """Every GeoJSON layer the page's map script draws (its data, as the browser gets it)."""
+    decoder = json.JSONDecoder()
+    layers = []
+    for match in re.finditer(r"L\.geoJSON\(", html):
+        data, _ = decoder.raw_decode(html, match.end())
+        layers.append(data)
+    return layers
+
+
+def test_no_partner_or_public_page_reveals_an_exact_harassment_place(app, client, seeded):
+    partner = fresh_client(app, "partenaire-a@example.org")
+    for url in _pages(seeded):
+        viewer = client if url.startswith("/p/") else partner
+        response = viewer.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert exact_places_in(html) == [], url
+        assert seeded_numbers_in(html) == [], url
+        # Nor the text, nor the exact time of any report.
+        assert "Secret" not in html and "Idée" not in html, url
+        assert "21:17" not in html and "21h17" not in html and "T21:17" not in html, url
+
+
+def test_maps_show_only_cells_of_three_validated_reports_or_more(app, client, seeded):
+    partner = fresh_client(app, "partenaire-a@example.org")
+    sparse = [cell_of(*_lonlat(c, (100, 100))) for c in (PAIR, ALONE, PENDING, HIDDEN)]
+    sparse += [cell_of(*p) for p in WORLD_REPORTS]
+    for url in _pages(seeded):
+        if "/carte" not in url and url.split("?")[0] != f"/partenaires/{seeded.slug}/":
+            continue  # pages without a map
+        viewer = client if url.startswith("/p/") else partner
+        html = viewer.get(url).get_data(as_text=True)
+        cells = [
+            f
+            for layer in map_layers(html)
+            for f in layer["features"]
+            if f["properties"].get("cell") is not None
+        ]
+        shown = {f["properties"]["cell"]: f["properties"]["count"] for f in cells}
+        assert shown == {cell_id(c.cell): c.count for c in SHOWN_CELLS}, url
+        assert all(count >= 3 for count in shown.values())
+        for cell in sparse:
+            assert cell_id(cell) not in html, url
+        # Every position drawn for a cell is one of its corners: nothing of the points inside.
+        for feature in cells:
+            (ring,) = feature["geometry"]["coordinates"]
+            corners = {(round(x, 6), round(y, 6)) for x, y in SHOWN_CELLS[0].cell.polygon().exterior.coords}
+            assert {tuple(p) for p in ring} <= corners
+        # No heatmap or marker built from harassment points.
+        assert "HeatMap" not in html and "heatLayer" not in html
+
+
+def test_the_counts_per_zone_hide_small_numbers(app, seeded):
+    partner = fresh_client(app, "partenaire-a@example.org")
+    html = partner.get(f"/partenaires/{seeded.slug}/").get_data(as_text=True)
+    table = re.search(r"<caption>Signalements par quartier</caption>.*?</table>", html, re.S).group(0)
+    counts = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', table)
+    assert counts and all(v == "moins de 3" or int(v) >= 3 for _, v in counts)
+    total = db.session.scalar(
+        select(func.count(Observation.id)).where(
+            Observation.theme == THEME, Observation.moderation_status == "validated"
+        )
+    )
+    assert f"<strong>{total}</strong> signalements validés" in html
+
+
+def test_the_control_page_for_the_team_does_show_exact_places(app, seeded):
+    """The search above is able to find exact places: the facilitators' map has them."""
+    staff = fresh_client(app, "anim@example.org")
+    html = staff.get(f"/facilitators/{seeded.slug}/?moderation=all").get_data(as_text=True)
+    found = {place for place, _ in exact_places_in(html)}
+    assert set(SEEDS["validated"]) <= found
+    assert seeded_numbers_in(html)
+
+
+def test_cells_ignore_filters_so_two_views_cannot_be_subtracted(app, seeded):
+    partner = fresh_client(app, "partenaire-a@example.org")
+
+    def cells(url: str) -> dict[str, int]:
+        html = partner.get(url).get_data(as_text=True)
+        return {
+            f["properties"]["cell"]: f["properties"]["count"]
+            for layer in map_layers(html)
+            for f in layer["features"]
+            if f["properties"].get("cell")
+        }
+
+    everything = cells(f"/partenaires/{seeded.slug}/")
+    assert everything == cells(f"/partenaires/{seeded.slug}/?walk_id={seeded.world.day.id}")
+    assert everything == cells(f"/partenaires/{seeded.slug}/?time_slot=day")
+    # A filter on another theme shows no cell at all.
+    assert cells(f"/partenaires/{seeded.slug}/?theme=eclairage") == {}
+    assert DEFAULT_CELL_M == 200

@@ -1,0 +1,166 @@
+"""The residents' "Mes données" page: see, download and erase one's data from the phone, no JavaScript."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.webapp.capture_support import make_walk
+from webapp.extensions import db
+from webapp.models import Observation, Participant
+from webapp.services import walks
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def phone(app, client, db_session):  # type: ignore[no-untyped-def]
+    """A phone that joined the walk K7PM3Q with a profile and recorded one observation."""
+    walk = make_walk()
+    page = client.get("/rejoindre?code=K7PM3Q").get_data(as_text=True)
+    joined = client.post(
+        "/rejoindre", data={"code": "K7PM3Q", "age_band": "65+", "gender": "woman", "csrf_token": _csrf(page)}
+    )
+    assert joined.status_code == 303
+    capture = client.get("/m/K7PM3Q").get_data(as_text=True)
+    form = {
+        "csrf_token": _csrf(capture),
+        "client_uuid": str(uuid.uuid4()),
+        "theme": "eclairage",
+        "polarity": "negative",
+        "note": "Rue sombre près de chez moi",
+        "stop": "2.2950,49.9180",
+    }
+    assert client.post("/m/K7PM3Q", data=form).status_code == 303
+    return walk
+
+
+def _count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_capture_page_links_to_my_data_which_says_what_is_kept(client, phone):
+    assert "/m/K7PM3Q/mes-donnees" in client.get("/m/K7PM3Q").get_data(as_text=True)
+    response = client.get("/m/K7PM3Q/mes-donnees")
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    html = response.get_data(as_text=True)
+    assert "65 ans et plus" in html and "Femme" in html and "1 observation(s) et 0 photo(s)" in html
+    download = client.get("/m/K7PM3Q/mes-donnees.json")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    document = json.loads(download.get_data(as_text=True))
+    assert document["participant"]["profile"]["age_band"] == "65+"
+    assert [o["note"] for o in document["observations"]] == ["Rue sombre près de chez moi"]
+
+
+def test_erasing_needs_the_box_ticked_then_removes_everything_and_forgets_the_phone(client, phone):
+    page = client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
+    refused = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page)})
+    assert refused.status_code == 303
+    assert "Cochez la case" in client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
+    assert _count(Observation) == 1
+
+    erased = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page), "confirm": "1"})
+
+    assert erased.status_code == 200
+    assert "1 observation(s) et 0 photo(s)" in erased.get_data(as_text=True)
+    assert "arpenteur_participant=;" in erased.headers["Set-Cookie"]
+    assert erased.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert (_count(Observation), _count(Participant)) == (0, 0)
+    # The phone is no longer linked: every page sends it back to the join form.
+    for url in ("/m/K7PM3Q/mes-donnees", "/m/K7PM3Q/mes-donnees.json", "/m/K7PM3Q"):
+        assert client.get(url).status_code == 302, url
+    again = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page), "confirm": "1"})
+    assert again.status_code == 302
+
+
+def test_my_data_stays_reachable_after_the_walk_closed(client, phone):
+    walks.close_walk(phone)
+    assert client.get("/m/K7PM3Q").status_code == 302  # capture is over
+    html = client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
+    assert "1 observation(s)" in html and "Retour à la saisie" not in html
+
+
+def test_another_walk_code_or_no_cookie_gets_the_join_form(app, client, phone):
+    make_walk(code="QR9TX4", slug="autre")
+    assert client.get("/m/QR9TX4/mes-donnees").status_code == 302
+    assert app.test_client().get("/m/K7PM3Q/mes-donnees").status_code == 302
+
+
+# --- erasure after moderation merges ---------------------------------------------------------------
+
+
+@pytest.fixture
+def two_on_a_walk(app, db_session):  # type: ignore[no-untyped-def]
+    """Two participants of one walk, one observation each with one photo (files on disk)."""
+    from pathlib import Path
+
+    from webapp.models import Photo
+    from webapp.services import observations, participants
+
+    walk = make_walk()
+    photo_dir = Path(app.config["PHOTO_DIR"])
+    photo_dir.mkdir(parents=True, exist_ok=True)
+    made = []
+    for who in ("P1", "P2"):
+        participant, _ = participants.add_participant(walk, commit=False)
+        obs = observations.record_observation(
+            walk,
+            client_uuid=uuid.uuid4(),
+            lon=2.2991,
+            lat=49.9196,
+            theme="eclairage",
+            polarity="negative",
+            form_key="marche_exploratoire",
+            form_version=1,
+            participant=participant,
+            note=f"texte de {who}",
+            commit=False,
+        )
+        name = f"merge-{who}-{uuid.uuid4().hex}.jpg"
+        (photo_dir / name).write_bytes(b"jpeg")
+        db.session.add(
+            Photo(
+                client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
+            )
+        )
+        made.append((participant, obs, name))
+    db.session.commit()
+    return made, photo_dir
+
+
+def test_erasing_takes_back_text_and_photos_merged_into_someone_else(two_on_a_walk):
+    from webapp.services import moderation, photos, privacy
+
+    (p1, d1, f1), (_p2, k2, f2), photo_dir = *two_on_a_walk[0], two_on_a_walk[1]
+    moderation.merge(d1, k2, None)  # P1's observation was a duplicate of P2's
+    assert k2.note == "texte de P2\ntexte de P1" and len(k2.photos) == 2
+
+    erasure = privacy.erase_participant_data(p1)
+    photos.remove_files(photo_dir, erasure.files)
+
+    kept = db.session.get(Observation, k2.id)
+    assert kept.note == "texte de P2"
+    assert [p.stored_name for p in kept.photos] == [f2]
+    assert not (photo_dir / f1).exists() and (photo_dir / f2).exists()
+    assert "texte de P1" not in str(moderation.events_for(kept)[0].changes)
+
+
+def test_erasing_gives_back_photos_another_participant_merged_into_mine(two_on_a_walk):
+    from webapp.services import moderation, photos, privacy
+
+    (p1, d1, f1), (_p2, k2, f2), photo_dir = *two_on_a_walk[0], two_on_a_walk[1]
+    moderation.merge(k2, d1, None)  # P2's observation was a duplicate of P1's
+
+    erasure = privacy.erase_participant_data(p1)
+    photos.remove_files(photo_dir, erasure.files)
+
+    back = db.session.get(Observation, k2.id)
+    assert [p.stored_name for p in back.photos] == [f2] and (photo_dir / f2).exists()
+    assert db.session.get(Observation, d1.id) is None and not (photo_dir / f1).exists()
+    assert back.note == "texte de P2"

@@ -1,0 +1,164 @@
+"""URL rules and handlers of the partners' pages: project map and summary, recommendations, scorecards.
+
+Every page needs a role in the project: partner, or facilitator/admin (who see what partners see).
+Everything shown comes from :mod:`webapp.services.partner_views` (public shapes only).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.auth import role_required
+from webapp.errors import Conflict, ValidationError
+from webapp.partners.embed import public_map_parts, send_photo
+from webapp.services import accounts, partner_views, projects
+
+bp = Blueprint("partners", __name__, url_prefix="/partenaires")
+
+
+def _project(slug: str) -> tuple[Any, Any, str | None]:
+    project = projects.get_project_or_404(slug)
+    user = role_required(project, *partner_views.VIEWER_ROLES)
+    return project, user, accounts.project_role(user, project.id)
+
+
+def _photo_url_for(slug: str):  # type: ignore[no-untyped-def]
+    return lambda name: url_for("partners.photo", slug=slug, name=name)
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """The projects this person takes part in."""
+    return render_template("partners/index.html", projects=partner_views.list_my_projects(current_user))
+
+
+@bp.get("/<slug>/")
+def project_page(slug: str) -> str:
+    """Read-only map and thematic summary of the project's validated observations."""
+    project, _, role = _project(slug)
+    f, problems = partner_views.parse_filter(request.args, project)
+    data, parts = public_map_parts(project, f, photo_url=_photo_url_for(slug))
+    return render_template(
+        "partners/project.html",
+        project=project,
+        role=role,
+        map=parts,
+        data=data,
+        summary=partner_views.build_summary(f),
+        sensitive_zones=partner_views.sensitive_by_zone(project),
+        sensitive_label=partner_views.sensitive_label(),
+        choices=partner_views.filter_choices(project),
+        problems=problems,
+        args=request.args,
+        tab="carte",
+    )
+
+
+@bp.get("/<slug>/preconisations")
+def recommendations(slug: str) -> str:
+    """The project's recommendations: status, responsible partner, deadline, overdue flag."""
+    project, user, role = _project(slug)
+    rows = partner_views.list_recommendations(project)
+    mine = request.args.get("mine") == "1"
+    if mine:
+        rows = [
+            r for r in rows if r.organisation_id is not None and r.organisation_id == user.organisation_id
+        ]
+    return render_template(
+        "partners/recommendations.html",
+        project=project,
+        role=role,
+        rows=rows,
+        mine=mine,
+        organisation_id=user.organisation_id,
+        tab="preconisations",
+    )
+
+
+def _detail(project, recommendation, user, role, *, error: str | None = None, form: Any = None) -> str:  # type: ignore[no-untyped-def]
+    return render_template(
+        "partners/recommendation.html",
+        project=project,
+        role=role,
+        detail=partner_views.recommendation_detail(recommendation, photo_url=_photo_url_for(project.slug)),
+        may_answer=partner_views.may_answer(user, role, recommendation),
+        is_staff=role in partner_views.STAFF_ROLES,
+        partners=partner_views.list_partners(project),
+        error=error,
+        form=form or {},
+        tab="preconisations",
+    )
+
+
+@bp.get("/<slug>/preconisations/<int:recommendation_id>")
+def recommendation(slug: str, recommendation_id: int) -> str:
+    """One recommendation: its dated timeline, its evidence (privacy-filtered) and the answer form."""
+    project, user, role = _project(slug)
+    return _detail(project, partner_views.get_recommendation(project, recommendation_id), user, role)
+
+
+@bp.post("/<slug>/preconisations/<int:recommendation_id>/reponse")
+def answer(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
+    """Answer a recommendation: change its status (with a comment) or just comment.
+
+    A partner may only answer their organisation's recommendations (403 otherwise); a move the
+    workflow refuses is a 409 with the page and the reason, a refusal without reason a 422.
+    """
+    project, user, role = _project(slug)
+    rec = partner_views.get_recommendation(project, recommendation_id)
+    status = request.form.get("status", "").strip()
+    comment = request.form.get("comment", "")
+    try:
+        partner_views.answer(rec, user, role, status=status, comment=comment)
+    except (Conflict, ValidationError) as error:
+        return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
+    flash("Votre réponse est enregistrée.", "ok")
+    return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
+
+
+@bp.post("/<slug>/preconisations/<int:recommendation_id>/attribution")
+def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
+    """Staff only: set the responsible partner and the deadline."""
+    project, user, role = _project(slug)
+    rec = partner_views.get_recommendation(project, recommendation_id)
+    raw_org = request.form.get("organisation_id", "").strip()
+    raw_deadline = request.form.get("deadline", "").strip()
+    try:
+        if raw_org and not raw_org.isdigit():
+            raise ValidationError("Partenaire inconnu.", details={"organisation_id": raw_org})
+        try:
+            deadline = date.fromisoformat(raw_deadline) if raw_deadline else None
+        except ValueError as exc:
+            raise ValidationError("Échéance invalide.", details={"deadline": raw_deadline}) from exc
+        event = partner_views.assign(
+            rec, user, role, organisation_id=int(raw_org) if raw_org else None, deadline=deadline
+        )
+    except ValidationError as error:
+        return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
+    flash("Attribution enregistrée." if event else "Rien n'a changé.", "ok")
+    return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
+
+
+@bp.get("/<slug>/tableau-de-bord")
+def scorecards(slug: str) -> str:
+    """Scorecards per partner and per zone: share done, median delay, overdue."""
+    project, _, role = _project(slug)
+    return render_template(
+        "partners/scorecards.html",
+        project=project,
+        role=role,
+        cards=partner_views.scorecards(project),
+        tab="tableau",
+    )
+
+
+@bp.get("/<slug>/photos/<path:name>")
+def photo(slug: str, name: str) -> Response:
+    """A photo of a validated, non-sensitive observation of this project (404 for any other)."""
+    project, _, _ = _project(slug)
+    return send_photo(partner_views.photo_for(project, name), private=True)

@@ -1,0 +1,50 @@
+"""What the partners' and the public pages share: the rendered map, and sending a checked photo."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, url_for
+from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
+
+from geodata import maps
+from geodata.assets import render_map_parts
+from webapp.models import Project
+from webapp.security import csp_nonce
+from webapp.services import partner_views, summaries
+
+
+def public_map_parts(
+    project: Project, f: summaries.ObservationFilter, *, photo_url: partner_views.PhotoUrl | None
+) -> tuple[partner_views.PublicMap, dict[str, str]]:
+    """The public shapes of the map and its three rendered parts (``header``, ``html``, ``script``).
+
+    The folium builder receives only what :func:`partner_views.build_map` returns.
+    """
+    data = partner_views.build_map(project, f, photo_url=photo_url)
+    fmap = maps.build_public_map(
+        observations=data.observations,
+        themes=list(summaries.theme_styles().values()),
+        sensitive_cells=data.sensitive_cells,
+        sensitive_label=partner_views.sensitive_label(),
+        routes=data.routes,
+        zones=data.zones,
+        tiles=str(current_app.config.get("TILES", "osm")),
+    )
+    parts = render_map_parts(fmap, url_for("static", filename="vendor/"), csp_nonce())
+    return data, {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
+
+
+def send_photo(photo: partner_views.PublicPhoto, *, private: bool) -> Response:
+    """The photo's bytes (re-encoded photos are small); 404 if the file is gone (purged).
+
+    Read at once rather than streamed, so no file stays open after the response.
+    """
+    path = safe_join(str(current_app.config["PHOTO_DIR"]), photo.stored_name)
+    try:
+        with open(path or "", "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise NotFound() from error
+    response = Response(data, mimetype=photo.content_type)
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=3600"
+    return response

@@ -1,0 +1,614 @@
+"""What partners and the public see of a project: public shapes only, so a view cannot leak.
+
+Every function here returns plain dataclasses or GeoJSON dicts built for people outside the team:
+
+- only **validated** observations (never pending or hidden ones; purged ones are fine, they already
+  lost their text, photos and exact point);
+- never a participant token, id or individual profile: group statistics hide any group of fewer
+  than :data:`MIN_GROUP` (shown as "moins de 3");
+- reports of a sensitive theme (:data:`geodata.privacy.SENSITIVE_THEMES`: street harassment) never
+  appear at their place, nor with their note, proposal, photo or time: they are counted per
+  Lambert-93 grid cell (:func:`geodata.privacy.aggregate`, cells of fewer than three hidden) and per
+  zone. Those counts always cover the whole project, whatever the filters, so comparing two
+  filtered views cannot single out one report;
+- notes, proposals and photos of the other validated observations; photos through URLs the view
+  makes (:func:`photo_for`, which checks the same rules again);
+- timelines name organisations, never people (no names, no emails).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from geodata.maps import point_layer_kind
+from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, SENSITIVE_THEMES, is_sensitive
+from geodata.privacy import sensitive_cells_geojson as _cells_geojson
+from webapp.errors import Forbidden, NotFound
+from webapp.extensions import db
+from webapp.models import (
+    Membership,
+    Observation,
+    Organisation,
+    Photo,
+    Project,
+    Recommendation,
+    RecommendationEvent,
+    User,
+    Walk,
+    Zone,
+)
+from webapp.models.base import utcnow
+from webapp.models.enums import ModerationStatus, Priority, Role
+from webapp.models.enums import RecommendationStatus as S
+from webapp.services import debriefs, followup, summaries, walks
+
+#: Smallest group whose count a partner or the public sees (smaller ones read "moins de 3").
+MIN_GROUP = DEFAULT_MIN_COUNT
+#: Filters a partner may use: no profile (age, gender, status) and no dates, which could isolate a person.
+FILTER_KEYS = ("walk_id", "zone_id", "theme", "polarity", "time_slot")
+#: Comparisons by personal profile (titles of ``summaries`` comparisons): never filtered.
+PROFILE_COMPARISONS = frozenset({"Femmes et hommes", "Jeunes, adultes et aînés"})
+#: Roles that see the partner pages of a project (admins always do).
+VIEWER_ROLES = (Role.PARTNER, Role.FACILITATOR)
+#: Roles that may answer any recommendation of the project, assign it and set its deadline.
+STAFF_ROLES = frozenset({Role.FACILITATOR, Role.ADMIN})
+PRIORITY_LABELS = {Priority.HIGH: "Haute", Priority.MEDIUM: "Moyenne", Priority.LOW: "Basse"}
+POLARITY_LABELS = {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"}
+#: How an event's author is named when they belong to no organisation.
+TEAM_LABEL = "Équipe d'animation"
+
+PhotoUrl = Callable[[str], str]
+
+
+# --- projects ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectLink:
+    """A project in someone's list, with their role and the public pages it opened."""
+
+    slug: str
+    name: str
+    description: str
+    role: str
+    public_map: bool
+    public_followup: bool
+
+
+def list_my_projects(user: User) -> list[ProjectLink]:
+    """The projects this person has a role in (every project for an administrator), by name."""
+    if user.is_admin:
+        rows = [(p, Role.ADMIN.value) for p in db.session.scalars(select(Project).order_by(Project.name))]
+    else:
+        rows = list(
+            db.session.execute(
+                select(Project, Membership.role)
+                .join(Membership, Membership.project_id == Project.id)
+                .where(Membership.user_id == user.id)
+                .order_by(Project.name)
+            ).all()
+        )
+    return [
+        ProjectLink(p.slug, p.name, p.description, role, p.public_map, p.public_followup) for p, role in rows
+    ]
+
+
+def public_pages() -> dict[str, tuple[bool, bool]]:
+    """``{slug: (public map, public follow-up)}`` for the projects that opened at least one."""
+    rows = db.session.execute(
+        select(Project.slug, Project.public_map, Project.public_followup).where(
+            Project.public_map.is_(True) | Project.public_followup.is_(True)
+        )
+    ).all()
+    return {slug: (bool(m), bool(f)) for slug, m, f in rows}
+
+
+def get_public_project(slug: str, *, page: str) -> Project:
+    """A project whose public ``page`` ("map" or "followup") is open; NotFound otherwise (not a 403)."""
+    project = db.session.scalar(select(Project).where(Project.slug == slug))
+    if project is None or not (project.public_map if page == "map" else project.public_followup):
+        raise NotFound("Cette page n'existe pas ou n'est pas publique.", details={"project": slug})
+    return project
+
+
+# --- filters, map and summary --------------------------------------------------------------------
+
+
+def parse_filter(args: Mapping[str, str], project: Project) -> tuple[summaries.ObservationFilter, list[str]]:
+    """The filter of a partner page: :data:`FILTER_KEYS` only, validated observations only."""
+    allowed = {k: args[k] for k in FILTER_KEYS if args.get(k)}
+    f, problems = summaries.parse_filter(allowed, project=project, allow_pending=False)
+    return replace(f, statuses=(ModerationStatus.VALIDATED,)), problems
+
+
+def _validated(project: Project) -> summaries.ObservationFilter:
+    return summaries.ObservationFilter(project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
+
+
+@dataclass(frozen=True)
+class PublicMap:
+    """Everything a partner or public map draws; the map builder gets nothing else."""
+
+    #: validated, non-sensitive observations: theme, polarity, feeling, note, proposal, photo_url
+    observations: dict[str, Any]
+    #: squares of sensitive reports with their count (``geodata.privacy.cells_geojson``)
+    sensitive_cells: dict[str, Any]
+    routes: dict[str, Any]
+    #: zones with their observation count and share of problems
+    zones: dict[str, Any]
+    #: sensitive reports of the project, and how many lie in cells too sparse to be shown
+    sensitive_total: int
+    sensitive_hidden: int
+    cell_m: int = DEFAULT_CELL_M
+
+    @property
+    def point_count(self) -> int:
+        return len(self.observations["features"])
+
+
+#: Properties of a non-sensitive observation a partner may see (no id, participant or time).
+_POINT_KEYS = ("theme", "polarity", "feeling", "note", "proposal", "photo_url")
+
+
+def sensitive_points(project: Project) -> list[tuple[float, float]]:
+    """Exact points of the project's validated sensitive reports: for aggregation here, never for a view."""
+    out: list[tuple[float, float]] = []
+    for theme in sorted(SENSITIVE_THEMES):
+        fc = summaries.observations_geojson(replace(_validated(project), theme=theme), with_text=False)
+        for feat in fc["features"]:
+            lon, lat = feat["geometry"]["coordinates"][:2]
+            out.append((lon, lat))
+    return out
+
+
+def build_map(project: Project, f: summaries.ObservationFilter, *, photo_url: PhotoUrl | None) -> PublicMap:
+    """The public shapes of a project's map for the filter ``f`` (validated observations only)."""
+    f = replace(f, project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
+    points: list[dict[str, Any]] = []
+    if not is_sensitive(f.theme):
+        # As on the facilitators' map: beyond the cluster threshold points become cells, text is not needed.
+        with_text = point_layer_kind(summaries.count(f)) != "cells"
+        raw = summaries.observations_geojson(f, photo_url=photo_url, with_text=with_text)
+        for feat in raw["features"]:
+            p = feat["properties"]
+            if is_sensitive(p.get("theme")):
+                continue
+            lon, lat = feat["geometry"]["coordinates"][:2]
+            points.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {k: p.get(k) for k in _POINT_KEYS},
+                }
+            )
+    exact = sensitive_points(project)
+    cells = _cells_geojson(exact, size_m=DEFAULT_CELL_M, min_count=DEFAULT_MIN_COUNT)
+    shown = sum(c["properties"]["count"] for c in cells["features"])
+    if f.theme is not None and not is_sensitive(f.theme):
+        cells = {"type": "FeatureCollection", "features": []}
+    route_walks = walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
+    return PublicMap(
+        observations={"type": "FeatureCollection", "features": points},
+        sensitive_cells=cells,
+        routes=summaries.routes_geojson(route_walks),
+        zones=summaries.zones_geojson(project, f),
+        sensitive_total=len(exact),
+        sensitive_hidden=len(exact) - shown,
+    )
+
+
+@dataclass(frozen=True)
+class PublicGroup:
+    """One group of a comparison; ``count`` is None when the group is smaller than :data:`MIN_GROUP`."""
+
+    label: str
+    count: int | None
+    negative_share: float | None
+    avg_feeling: float | None
+
+
+@dataclass(frozen=True)
+class PublicComparison:
+    title: str
+    groups: list[PublicGroup]
+
+
+@dataclass(frozen=True)
+class PublicQuotes:
+    """A few notes and proposals of one (non-sensitive) theme: ``items`` are (kind, text)."""
+
+    label: str
+    items: list[tuple[str, str]]
+
+
+@dataclass
+class PublicSummary:
+    """The thematic summary partners and the public read."""
+
+    total: int
+    avg_feeling: float | None
+    polarity_totals: dict[str, int]
+    themes: list[summaries.ThemeRow]
+    top_issues: list[summaries.ThemeRow]
+    top_assets: list[summaries.ThemeRow]
+    comparisons: list[PublicComparison]
+    quotes: list[PublicQuotes] = field(default_factory=list)
+
+
+def _group(g: summaries.GroupStat) -> PublicGroup:
+    if g.count < MIN_GROUP:
+        return PublicGroup(g.label, None, None, None)
+    return PublicGroup(g.label, g.count, g.negative_share, g.avg_feeling)
+
+
+def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> PublicSummary:
+    """The summary of the validated observations matching ``f``: counts, masked comparisons, quotes.
+
+    Comparisons by personal profile (:data:`PROFILE_COMPARISONS`) always cover the whole project:
+    were they filtered, subtracting two filtered views could tell the gender or age of the one
+    person behind a report. Quotes never come from a sensitive theme.
+    """
+    f = replace(f, statuses=(ModerationStatus.VALIDATED,))
+    s = summaries.summarise(f, quotes=quotes)
+    whole = summaries.ObservationFilter(project_id=f.project_id, statuses=(ModerationStatus.VALIDATED,))
+    base = s if f == whole else summaries.summarise(whole, quotes=False)
+    profile = {c.title: c for c in base.comparisons if c.title in PROFILE_COMPARISONS}
+    comparisons = []
+    for c in s.comparisons:
+        if c.title in profile:
+            title = c.title if f == whole else f"{c.title} (tout le projet)"
+            c = replace(profile[c.title], title=title)
+        comparisons.append(PublicComparison(c.title, [_group(g) for g in c.groups if g.count]))
+    return PublicSummary(
+        total=s.total,
+        avg_feeling=s.avg_feeling,
+        polarity_totals=s.polarity_totals,
+        themes=s.themes,
+        top_issues=s.top_issues,
+        top_assets=s.top_assets,
+        comparisons=comparisons,
+        quotes=[
+            PublicQuotes(summaries.theme_label(theme), [(q.kind, q.text) for q in items])
+            for theme, items in s.quotes.items()
+            if not is_sensitive(theme)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ZoneCount:
+    """Sensitive reports in one zone; ``count`` is None below :data:`MIN_GROUP`."""
+
+    name: str
+    count: int | None
+
+
+def sensitive_by_zone(project: Project) -> list[ZoneCount]:
+    """The project's validated sensitive reports per zone ("Hors zone" last), small counts masked."""
+    zone_key = func.coalesce(Observation.zone_id, 0)
+    rows = db.session.execute(
+        select(zone_key, func.count(Observation.id))
+        .join(Walk, Walk.id == Observation.walk_id)
+        .where(
+            Walk.project_id == project.id,
+            Observation.moderation_status == ModerationStatus.VALIDATED,
+            Observation.theme.in_(sorted(SENSITIVE_THEMES)),
+        )
+        .group_by(zone_key)
+    ).all()
+    names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
+    out = [
+        ZoneCount(names.get(zone_id, "Hors zone") if zone_id else "Hors zone", n if n >= MIN_GROUP else None)
+        for zone_id, n in rows
+    ]
+    return sorted(out, key=lambda z: (z.name == "Hors zone", z.name))
+
+
+def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
+    """Options of the partner filter form (no profile, no dates)."""
+    choices = summaries.list_filter_choices(project)
+    return {k: v for k, v in choices.items() if k in FILTER_KEYS}
+
+
+def sensitive_label() -> str:
+    """How sensitive reports are named on maps and pages."""
+    labels = sorted(summaries.theme_label(t) for t in SENSITIVE_THEMES)
+    return " / ".join(labels)
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPhoto:
+    """A photo a partner or the public may see: its file name in the photo folder and its type."""
+
+    stored_name: str
+    content_type: str
+
+
+def photo_for(project: Project, name: str) -> PublicPhoto:
+    """A photo a partner or the public may see in ``project``; NotFound otherwise.
+
+    The photo must belong to a validated, non-sensitive observation of this project.
+    """
+    row = db.session.execute(
+        select(Photo.stored_name, Photo.content_type, Observation.theme)
+        .join(Observation, Observation.id == Photo.observation_id)
+        .join(Walk, Walk.id == Observation.walk_id)
+        .where(
+            Photo.stored_name == name,
+            Walk.project_id == project.id,
+            Observation.moderation_status == ModerationStatus.VALIDATED,
+        )
+    ).first()
+    if row is None or is_sensitive(row[2]):
+        raise NotFound("Photo introuvable.")
+    return PublicPhoto(str(row[0]), str(row[1]))
+
+
+# --- recommendations -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecommendationRow:
+    """One recommendation in a list: what, where, who answers, by when, and where it stands."""
+
+    id: int
+    title: str
+    text: str
+    theme: str
+    zone: str
+    priority: str
+    organisation: str
+    organisation_id: int | None
+    status: str
+    status_label: str
+    deadline: date | None
+    overdue: bool
+    evidence: int
+
+
+def _row(r: Recommendation, today: date) -> RecommendationRow:
+    return RecommendationRow(
+        id=r.id,
+        title=r.title,
+        text=r.text,
+        theme=summaries.theme_label(r.theme) if r.theme else "—",
+        zone=r.zone.name if r.zone else "—",
+        priority=PRIORITY_LABELS.get(Priority(r.priority), r.priority),
+        organisation=r.organisation.name if r.organisation else "Non attribuée",
+        organisation_id=r.organisation_id,
+        status=r.status,
+        status_label=followup.LABELS_FR[S(r.status)],
+        deadline=r.deadline,
+        overdue=r.deadline is not None and r.deadline < today and r.status not in followup.CLOSED,
+        evidence=sum(o.moderation_status == ModerationStatus.VALIDATED for o in r.observations),
+    )
+
+
+def list_recommendations(project: Project, *, today: date | None = None) -> list[RecommendationRow]:
+    """The project's recommendations, high priority first, with their overdue flag."""
+    today = today or utcnow().date()
+    return [_row(r, today) for r in debriefs.list_recommendations(project)]
+
+
+@dataclass(frozen=True)
+class FollowupItem:
+    """A recommendation and its public timeline (for the public follow-up page)."""
+
+    row: RecommendationRow
+    timeline: list[TimelineEntry]
+
+
+def followup_board(project: Project, *, today: date | None = None) -> list[FollowupItem]:
+    """Every recommendation of the project with its dated timeline, high priority first."""
+    today = today or utcnow().date()
+    return [FollowupItem(_row(r, today), timeline(r)) for r in debriefs.list_recommendations(project)]
+
+
+def get_recommendation(project: Project, recommendation_id: int) -> Recommendation:
+    """A recommendation of this project; NotFound for any other id (another project's too)."""
+    r = db.session.get(Recommendation, recommendation_id)
+    if r is None or r.project_id != project.id:
+        raise NotFound("Préconisation introuvable.", details={"recommendation": recommendation_id})
+    return r
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated step: a status change and/or a comment, signed by an organisation (never a person)."""
+
+    at: datetime
+    status_from: str | None
+    status_to: str | None
+    comment: str
+    author: str
+
+
+def timeline(recommendation: Recommendation) -> list[TimelineEntry]:
+    """The recommendation's events, oldest first, each signed by its author's organisation."""
+    events: list[RecommendationEvent] = list(recommendation.events)
+    ids = {e.author_id for e in events if e.author_id is not None}
+    orgs: dict[int, str | None] = {}
+    if ids:
+        orgs = {
+            uid: name
+            for uid, name in db.session.execute(
+                select(User.id, Organisation.name)
+                .outerjoin(Organisation, Organisation.id == User.organisation_id)
+                .where(User.id.in_(ids))
+            ).all()
+        }
+    return [
+        TimelineEntry(
+            at=e.created_at,
+            status_from=followup.LABELS_FR[S(e.status_from)] if e.status_from else None,
+            status_to=followup.LABELS_FR[S(e.status_to)] if e.status_to else None,
+            comment=e.comment,
+            author=(orgs.get(e.author_id) or TEAM_LABEL) if e.author_id is not None else TEAM_LABEL,
+        )
+        for e in sorted(events, key=lambda e: (e.created_at, e.id))
+    ]
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A validated, non-sensitive observation a recommendation rests on."""
+
+    theme: str
+    polarity: str
+    zone: str
+    walk_date: date
+    note: str
+    proposal: str
+    photo_urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecommendationDetail:
+    row: RecommendationRow
+    timeline: list[TimelineEntry]
+    evidence: list[EvidenceItem]
+    #: validated sensitive reports among the evidence, and the zones they are in (no place, no text)
+    sensitive_count: int
+    sensitive_zones: tuple[str, ...]
+    #: statuses the recommendation may move to now, as (value, label)
+    next_statuses: list[tuple[str, str]]
+
+
+def recommendation_detail(
+    recommendation: Recommendation, *, photo_url: PhotoUrl | None, today: date | None = None
+) -> RecommendationDetail:
+    """A recommendation with its timeline and its privacy-filtered evidence."""
+    today = today or utcnow().date()
+    evidence: list[EvidenceItem] = []
+    sensitive = 0
+    sensitive_zones: set[str] = set()
+    for o in sorted(recommendation.observations, key=lambda o: o.id):
+        if o.moderation_status != ModerationStatus.VALIDATED:
+            continue
+        zone = o.zone.name if o.zone else "Hors zone"
+        if is_sensitive(o.theme):
+            sensitive += 1
+            sensitive_zones.add(zone)
+            continue
+        evidence.append(
+            EvidenceItem(
+                theme=summaries.theme_label(o.theme),
+                polarity=POLARITY_LABELS.get(o.polarity, o.polarity),
+                zone=zone,
+                walk_date=o.walk.walk_date,
+                note=o.note,
+                proposal=o.proposal,
+                photo_urls=tuple(photo_url(p.stored_name) for p in o.photos) if photo_url else (),
+            )
+        )
+    current = S(recommendation.status)
+    return RecommendationDetail(
+        row=_row(recommendation, today),
+        timeline=timeline(recommendation),
+        evidence=evidence,
+        sensitive_count=sensitive,
+        sensitive_zones=tuple(sorted(sensitive_zones)),
+        next_statuses=[(s.value, followup.LABELS_FR[s]) for s in S if s in followup.TRANSITIONS[current]],
+    )
+
+
+def may_answer(user: User, role: str | None, recommendation: Recommendation) -> bool:
+    """Staff of the project may answer any recommendation; a partner only those of their organisation."""
+    if role in STAFF_ROLES:
+        return True
+    return (
+        role == Role.PARTNER
+        and user.organisation_id is not None
+        and recommendation.organisation_id == user.organisation_id
+    )
+
+
+def answer(
+    recommendation: Recommendation, user: User, role: str | None, *, status: str, comment: str
+) -> RecommendationEvent:
+    """A partner's (or staff's) answer: a status change with its comment, or a plain comment; commits.
+
+    Forbidden (403) when the recommendation is another organisation's; Conflict (409) for a move
+    the workflow does not allow; ValidationError (422) for a refusal without a reason.
+    """
+    if not may_answer(user, role, recommendation):
+        raise Forbidden(
+            "Cette préconisation est confiée à une autre organisation : vous ne pouvez pas y répondre.",
+            details={"recommendation": recommendation.id},
+        )
+    if status:
+        return followup.change_status(recommendation, status, author=user, comment=comment)
+    return followup.add_comment(recommendation, comment, author=user)
+
+
+def assign(
+    recommendation: Recommendation,
+    user: User,
+    role: str | None,
+    *,
+    organisation_id: int | None,
+    deadline: date | None,
+) -> RecommendationEvent | None:
+    """Set the responsible partner and deadline; only the project's staff may (403 otherwise)."""
+    if role not in STAFF_ROLES:
+        raise Forbidden("Seule l'équipe d'animation attribue les préconisations et fixe les échéances.")
+    return followup.assign(recommendation, organisation_id=organisation_id, deadline=deadline, author=user)
+
+
+def list_partners(project: Project) -> list[tuple[int, str]]:
+    """The project's partner organisations as (id, name)."""
+    return [(o.id, o.name) for o in debriefs.list_partners(project)]
+
+
+def scorecards(project: Project) -> dict[str, list[followup.Scorecard]]:
+    """Scorecards per partner and per zone."""
+    return {
+        "partner": followup.scorecards(project.id, by="partner"),
+        "zone": followup.scorecards(project.id, by="zone"),
+    }
+
+
+__all__ = [
+    "FILTER_KEYS",
+    "MIN_GROUP",
+    "EvidenceItem",
+    "FollowupItem",
+    "ProjectLink",
+    "PublicComparison",
+    "PublicGroup",
+    "PublicMap",
+    "PublicPhoto",
+    "PublicSummary",
+    "RecommendationDetail",
+    "RecommendationRow",
+    "TimelineEntry",
+    "ZoneCount",
+    "answer",
+    "assign",
+    "build_map",
+    "build_summary",
+    "filter_choices",
+    "followup_board",
+    "get_public_project",
+    "get_recommendation",
+    "list_my_projects",
+    "list_partners",
+    "list_recommendations",
+    "may_answer",
+    "photo_for",
+    "public_pages",
+    "recommendation_detail",
+    "scorecards",
+    "sensitive_by_zone",
+    "sensitive_label",
+    "sensitive_points",
+    "timeline",
+]
