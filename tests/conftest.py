@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Reference files shared by the team (official QPV perimeters, test POIs, XLSForms); never copied here.
@@ -72,6 +73,21 @@ def database_url(
     return request.getfixturevalue("postgis_url")
 
 
+class FreshClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps one app context for the whole test, so ``g`` (flask-login's cached
+    user, Flask-WTF's token) would otherwise outlive a request and hide what the session says.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from flask import g
+
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 def make_app(url: str, tmp_path: Path, **extra: object) -> Flask:
     """An app configured for tests against ``url``."""
     from webapp import create_app
@@ -85,7 +101,9 @@ def make_app(url: str, tmp_path: Path, **extra: object) -> Flask:
         "SQLITE_EXPLICIT_TRANSACTIONS": True,
         **extra,
     }
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = FreshClient
+    return app
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

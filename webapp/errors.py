@@ -57,6 +57,13 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class Gone(DomainError):
+    """A link that existed but no longer works (expired, already used, withdrawn)."""
+
+    status = 410
+    code = "gone"
+
+
 class TooManyRequests(DomainError):
     status = 429
     code = "too_many_requests"

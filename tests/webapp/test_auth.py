@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask, g
-from flask.testing import FlaskClient
+from flask import Flask
 
+from tests.conftest import FreshClient
 from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
 from webapp.services import accounts
-
-
-class FreshClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``, as in production.
-
-    The ``app`` fixture keeps one app context for the whole test, so ``g`` (flask-login's cached
-    user, Flask-WTF's token) would otherwise outlive a request and hide what the session says.
-    """
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        for key in list(g):
-            g.pop(key)
-        return super().open(*args, **kwargs)
 
 
 def new_client(app: Flask) -> FreshClient:
@@ -283,3 +270,15 @@ def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
     assert client.get(f"/facilitators/{world.project.slug}/").status_code == 200
     unknown = runner.invoke(args=["users", "deactivate", "--email", "nobody@example.org"])
     assert unknown.exit_code != 0 and "Aucun compte" in unknown.output
+
+
+def test_partners_land_on_their_pages_and_staff_on_theirs(app, client):
+    world = build_world()
+    partner = accounts.create_user(email="part@example.org", password=PASSWORD, commit=False)
+    partner.organisation_id = world.partner.id
+    accounts.add_membership(partner, world.project.id, "partner")
+    response = login(client, "part@example.org")
+    assert response.status_code == 302 and response.headers["Location"] == "/partenaires/"
+    other = new_client(app)
+    response = login(other)
+    assert response.status_code == 302 and response.headers["Location"] == "/facilitators/"

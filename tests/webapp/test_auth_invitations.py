@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
 from tests.webapp.test_auth import new_client
+from webapp.errors import Gone
 from webapp.extensions import db
 from webapp.models import Invitation, Membership, Organisation, ProjectPartner
 from webapp.models.base import utcnow
@@ -340,7 +341,7 @@ def test_two_uses_of_one_link_cannot_both_succeed(app):
     # The second use arrives after the first claimed the link (what the conditional UPDATE ensures
     # even when both passed the first check).
     accounts.accept_invitation(token, display_name="D", password="une-phrase-longue")
-    with pytest.raises(accounts.LinkGone):
+    with pytest.raises(Gone):
         accounts.accept_invitation(token, display_name="D2", password="une-phrase-longue")
     assert db.session.scalar(select(Membership.id).where(Membership.project_id == world.project.id).limit(1))
 

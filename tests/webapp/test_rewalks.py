@@ -288,3 +288,28 @@ def test_only_the_project_staff_may_link(w, app, page):
     assert response.status_code == 403
     assert "accès" in response.get_data(as_text=True)
     assert db.session.scalar(select(Rewalk)) is None
+
+
+def test_partners_see_the_before_after_of_a_recommendation_without_harassment_photos(w, app, client):  # noqa: E501
+    from webapp.models import Organisation
+
+    organisation = Organisation(name=f"Éclairage {uuid.uuid4().hex[:4]}", kind="city")
+    db.session.add(organisation)
+    db.session.flush()
+    partner = accounts.create_user(email="rw-partner@example.org", password=PASSWORD, commit=False)
+    partner.organisation_id = organisation.id
+    accounts.add_membership(partner, w.project.id, "partner", commit=False)
+    db.session.commit()
+    page = f"/partenaires/{w.project.slug}/preconisations/{w.recommendation.id}"
+    with app.app_context():
+        login(client, "rw-partner@example.org")
+    assert "Re-marche : le problème est-il réglé" not in client.get(page).get_data(as_text=True)
+    rewalks.link_rewalk(w.rewalk, w.original)
+    body = client.get(page).get_data(as_text=True)
+    assert "Re-marche : le problème est-il réglé" in body and "Place A" in body
+    # Photos go through the partners' route (validated, not sensitive); never the harassment one.
+    assert f"/partenaires/{w.project.slug}/photos/{w.lamp1.photo_name}" in body
+    assert f"/partenaires/{w.project.slug}/photos/{w.fixed.photo_name}" in body
+    i = body.find(w.harass.photo_name)
+    assert i < 0, body[i - 300 : i + 100]
+    assert client.get(f"/partenaires/{w.project.slug}/photos/{w.fixed.photo_name}").status_code == 200

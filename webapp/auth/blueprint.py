@@ -33,7 +33,15 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _safe_next(target: str | None) -> str:
+def _home(user: User) -> str:
+    """Where someone lands after signing in: the partner pages when partner is all they are."""
+    roles = {p.role for p in accounts.list_user_projects(user)}
+    if roles and roles <= {"partner"}:
+        return url_for("partners.index")
+    return url_for("facilitators.index")
+
+
+def _safe_next(target: str | None, user: User | None = None) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our login page.
     if (
         target
@@ -43,7 +51,7 @@ def _safe_next(target: str | None) -> str:
         and not urlsplit(target).netloc
     ):
         return target
-    return url_for("facilitators.index")
+    return _home(user) if user is not None else url_for("facilitators.index")
 
 
 def _me() -> User:
@@ -67,7 +75,7 @@ def login():  # type: ignore[no-untyped-def]
     if user is None:
         error = "Adresse ou mot de passe incorrect."
         return render_template("auth/login.html", error=error, email=email), 401
-    target = _safe_next(request.args.get("next"))
+    target = _safe_next(request.args.get("next"), user)
     if user.totp_secret:
         sessions.begin_second_step(user, target)
         return redirect(url_for("auth.login_code"), 303)
@@ -93,7 +101,7 @@ def login_code():  # type: ignore[no-untyped-def]
     if not accounts.check_totp(user.id, user.totp_secret or "", request.form.get("code", "")):
         return render_template("auth/login_code.html", error="Code incorrect ou déjà utilisé."), 401
     sessions.start_session(user)
-    return redirect(_safe_next(target), 303)
+    return redirect(_safe_next(target, user), 303)
 
 
 @bp.post("/logout")

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from webapp.errors import Conflict, Forbidden, Gone, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Invitation, Membership, Organisation, Project, ProjectPartner, User
 from webapp.models.base import utcnow
@@ -58,13 +58,6 @@ TOTP_DRIFT_STEPS = 1
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 #: Checked against when no account matches, so failures take as long as a real check.
 _DUMMY_HASH = "scrypt:32768:8:1$x$" + "0" * 128
-
-
-class LinkGone(DomainError):
-    """A link that existed but no longer works (expired, already used, withdrawn)."""
-
-    status = 410
-    code = "gone"
 
 
 # --- users, passwords, sessions -----------------------------------------------------------------
@@ -222,12 +215,12 @@ def make_reset_token(user: User) -> str:
 
 
 def user_for_reset_token(token: str) -> User:
-    """The user a reset token was made for; NotFound if it is not ours, LinkGone if expired or used."""
+    """The user a reset token was made for; NotFound if it is not ours, Gone if expired or used."""
     max_age = int(float(current_app.config["PASSWORD_RESET_HOURS"]) * 3600)
     try:
         payload = _serializer("arpenteur.password-reset").loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise LinkGone("Ce lien a expiré : demandez-en un nouveau.") from error
+        raise Gone("Ce lien a expiré : demandez-en un nouveau.") from error
     except BadSignature as error:
         raise NotFound("Ce lien n'est pas valide : vérifiez qu'il est complet.") from error
     user = (
@@ -236,7 +229,7 @@ def user_for_reset_token(token: str) -> User:
         else None
     )
     if user is None or not hmac.compare_digest(str(payload.get("s", "")), session_stamp(user)):
-        raise LinkGone("Ce lien a déjà servi ou n'est plus valide : demandez-en un nouveau.")
+        raise Gone("Ce lien a déjà servi ou n'est plus valide : demandez-en un nouveau.")
     return user
 
 
@@ -602,7 +595,7 @@ def create_invitation(
 
 
 def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitation:
-    """The usable invitation behind a link; NotFound if unknown, LinkGone if used, withdrawn or expired."""
+    """The usable invitation behind a link; NotFound if unknown, Gone if used, withdrawn or expired."""
     now = now or utcnow()
     invitation = None
     if token and len(token) <= 200:
@@ -610,11 +603,11 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
     if invitation is None or invitation.project_id is None:
         raise NotFound("Cette invitation n'existe pas : vérifiez que le lien est complet.")
     if invitation.accepted_at is not None:
-        raise LinkGone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
+        raise Gone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
     if invitation.revoked_at is not None:
-        raise LinkGone("Cette invitation a été retirée. Demandez-en une nouvelle à l'équipe du projet.")
+        raise Gone("Cette invitation a été retirée. Demandez-en une nouvelle à l'équipe du projet.")
     if invitation.expires_at <= now:
-        raise LinkGone("Cette invitation a expiré. Demandez-en une nouvelle à l'équipe du projet.")
+        raise Gone("Cette invitation a expiré. Demandez-en une nouvelle à l'équipe du projet.")
     return invitation
 
 
@@ -681,7 +674,7 @@ def accept_invitation(
     )
     if claimed.rowcount != 1:
         db.session.rollback()
-        raise LinkGone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
+        raise Gone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
     if target is None:
         target = create_user(
             email=invitation.email,

@@ -23,7 +23,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from geodata.crs import metric_srid_for, transformer
-from geodata.privacy import DEFAULT_MIN_COUNT
+from geodata.privacy import DEFAULT_MIN_COUNT, is_sensitive
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import (
@@ -40,8 +40,6 @@ from webapp.models.enums import ModerationStatus, Polarity
 
 #: An observation belongs to its nearest stop when it is at most this far from it (metres).
 RADIUS_M = 75.0
-#: The theme never placed nor illustrated (counts only).
-HARASSMENT = "harcelement"
 #: Photos shown per stop and per side.
 PHOTOS_PER_SIDE = 4
 #: In public shapes, fewer harassment reports than this at a stop are withheld.
@@ -269,7 +267,7 @@ def _side(
         r[0]
         for bucket in buckets
         for r in bucket
-        if r[1] != HARASSMENT  # a photo would place the report
+        if not is_sensitive(r[1])  # a photo would place the report
     }
     photos: dict[int, list[str]] = defaultdict(list)
     if shown:
@@ -281,16 +279,17 @@ def _side(
             photos[obs_id].append(name)
     sides = []
     for bucket in buckets:
-        harassment = sum(1 for r in bucket if r[1] == HARASSMENT)
+        harassment = sum(1 for r in bucket if is_sensitive(r[1]))
         withheld = public and 0 < harassment < MIN_PUBLIC_COUNT
-        kept = [r for r in bucket if not (withheld and r[1] == HARASSMENT)]
+        kept = [r for r in bucket if not (withheld and is_sensitive(r[1]))]
         counts: dict[str, dict[str, int] | None] = {}
         for _id, theme, polarity, *_rest in kept:
             entry = counts.setdefault(theme, {p.value: 0 for p in Polarity})
             assert entry is not None
             entry[polarity] = entry.get(polarity, 0) + 1
         if withheld:
-            counts[HARASSMENT] = None
+            for theme in sorted({r[1] for r in bucket if is_sensitive(r[1])}):
+                counts[theme] = None
         feelings = [r[3] for r in kept if r[3] is not None]
         names = [name for r in bucket if r[0] in shown for name in photos.get(r[0], [])][:PHOTOS_PER_SIDE]
         sides.append(

@@ -91,6 +91,28 @@ EN = {
     "Genre": "Gender",
     "Vous êtes": "You are",
     "Rejoindre la marche": "Join the walk",
+    "Cochez la case pour confirmer l'effacement.": "Tick the box to confirm the erasure.",
+    "Mes données : les télécharger ou les effacer": "My data: download or erase it",
+    "Mes données": "My data",
+    "Vos données ont été effacées : %(n)s observation(s) et %(p)s photo(s), ainsi que votre profil.": (
+        "Your data was erased: %(n)s observation(s) and %(p)s photo(s), and your profile."
+    ),
+    "Ce téléphone n'est plus lié à la marche « %(title)s ».": (
+        "This phone is no longer linked to the walk “%(title)s”."
+    ),
+    "Marche « %(title)s » du %(date)s.": "Walk “%(title)s” of %(date)s.",
+    "Ce qui est conservé à votre sujet, sans nom ni adresse :": (
+        "What is kept about you, with no name or address:"
+    ),
+    "Profil : %(age)s · %(gender)s · %(status)s": "Profile: %(age)s · %(gender)s · %(status)s",
+    "%(n)s observation(s) et %(p)s photo(s)": "%(n)s observation(s) and %(p)s photo(s)",
+    "Ce lien avec la marche expire le %(at)s (UTC).": "This link with the walk expires on %(at)s (UTC).",
+    "Télécharger mes données (JSON)": "Download my data (JSON)",
+    "Je veux effacer toutes mes observations, leurs photos et mon profil. C'est définitif.": (
+        "I want to erase all my observations, their photos and my profile. This cannot be undone."
+    ),
+    "Effacer mes données": "Erase my data",
+    "Retour à la saisie": "Back to recording",
 }
 
 here = Path(__file__).resolve().parent
