@@ -129,3 +129,13 @@ def test_every_asset_the_service_worker_caches_exists(client):
         response = client.get(path)
         response.close()
         assert response.status_code == 200, path
+
+
+def test_capture_page_links_the_public_follow_up_only_when_the_project_opened_it(client, walk, db_session):
+    _join(client)
+    assert "/p/amiens-test/suivi" not in client.get("/m/K7PM3Q").get_data(as_text=True)
+    walk.project.public_followup = True
+    db_session.commit()
+    page = client.get("/m/K7PM3Q").get_data(as_text=True)
+    assert "/p/amiens-test/suivi" in page and "Ce que deviennent les propositions" in page
+    assert client.get("/p/amiens-test/suivi").status_code == 200

@@ -25,6 +25,7 @@ from webapp.demo.content import NOTES, WEIGHTS_DEFAULT, WEIGHTS_NIGHT
 from webapp.errors import Conflict
 from webapp.extensions import db
 from webapp.models import Observation, Organisation, ProjectPartner, Recommendation, RecommendationEvent, Zone
+from webapp.models.base import utcnow
 from webapp.models.enums import (
     AgeBand,
     Gender,
@@ -450,7 +451,20 @@ def build_demo(seed: int = 2026) -> str:
     for zone_code, concept, title, partner, priority, status, comment in RECOMMENDATIONS:
         evidence = [o for o in by_zone_concept.get((zone_code, concept), []) if o.polarity != "positive"][:4]
         zone_id = evidence[0].zone_id if evidence else None
+        # Dated as in real life: drafted at the debrief a week after the walk, answered weeks later.
+        drafted = (
+            datetime.combine(evidence[0].walk.walk_date, time(18, 0), tzinfo=PARIS).astimezone(UTC)
+            + timedelta(days=7)
+            if evidence
+            else datetime(2026, 4, 1, 16, 0, tzinfo=UTC)
+        )
+        # Never in the future, whenever the demo is loaded.
+        answered = max(
+            drafted, min(drafted + timedelta(days=rng.randint(20, 75)), utcnow() - timedelta(days=1))
+        )
         recommendation = Recommendation(
+            created_at=drafted,
+            updated_at=answered if status != RecommendationStatus.PROPOSED else drafted,
             project_id=project.id,
             walk_id=evidence[0].walk_id if evidence else None,
             title=title,
@@ -464,12 +478,17 @@ def build_demo(seed: int = 2026) -> str:
             observations=evidence,
         )
         recommendation.events.append(
-            RecommendationEvent(status_to=RecommendationStatus.PROPOSED, comment="Issue du débriefing.")
+            RecommendationEvent(
+                status_to=RecommendationStatus.PROPOSED, comment="Issue du débriefing.", created_at=drafted
+            )
         )
         if status != RecommendationStatus.PROPOSED:
             recommendation.events.append(
                 RecommendationEvent(
-                    status_from=RecommendationStatus.PROPOSED, status_to=status, comment=comment
+                    status_from=RecommendationStatus.PROPOSED,
+                    status_to=status,
+                    comment=comment,
+                    created_at=answered,
                 )
             )
         db.session.add(recommendation)

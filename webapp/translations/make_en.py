@@ -113,6 +113,7 @@ EN = {
     ),
     "Effacer mes données": "Erase my data",
     "Retour à la saisie": "Back to recording",
+    "Ce que deviennent les propositions des marches": "What became of the walks' proposals",
 }
 
 here = Path(__file__).resolve().parent

@@ -2,7 +2,7 @@
 // browser says the network is back (Background Sync, where it exists). The API is never cached.
 import { flush } from '/static/js/outbox.js';
 
-const CACHE = 'arpenteur-capture-v1';
+const CACHE = 'arpenteur-capture-v2';
 const ASSETS = [
   '/static/css/app.css',
   '/static/css/capture.css',
@@ -12,6 +12,7 @@ const ASSETS = [
   '/static/js/photo.js',
   '/static/manifest.webmanifest',
   '/static/img/icon-192.png',
+  '/static/img/favicon.svg',
   '/static/vendor/leaflet/dist/leaflet.js',
   '/static/vendor/leaflet/dist/leaflet.css',
   '/static/vendor/leaflet/dist/images/marker-icon.png',
