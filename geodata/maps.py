@@ -583,6 +583,22 @@ def _choropleth_layer(
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name, show=show), scale
 
 
+def _add_zone_choropleths(fmap: folium.Map, zones: Mapping[str, Any]) -> list[str]:
+    """Zones shaded by observation count (shown) and by share of problems (a layer to switch on);
+    returns the legend lines."""
+    if not zones["features"]:
+        return []
+    count_layer, scale = _choropleth_layer(zones, "count", "Nombre d'observations", "{:.0f}", True)
+    share_layer, _ = _choropleth_layer(zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False)
+    count_layer.add_to(fmap)
+    share_layer.add_to(fmap)
+    return [
+        '<div class="scale">Observations par quartier : '
+        + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
+        + "</div>"
+    ]
+
+
 def build_project_map(
     *,
     observations: Mapping[str, Any],
@@ -601,19 +617,7 @@ def build_project_map(
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones = routes or empty, zones or empty
     fmap = _new_map(tiles, _bounds([observations, routes]) or _bounds([zones]))
-    extra: list[str] = []
-    if zones["features"]:
-        count_layer, scale = _choropleth_layer(zones, "count", "Nombre d'observations", "{:.0f}", True)
-        share_layer, _ = _choropleth_layer(
-            zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False
-        )
-        count_layer.add_to(fmap)
-        share_layer.add_to(fmap)
-        extra.append(
-            '<div class="scale">Observations par quartier : '
-            + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
-            + "</div>"
-        )
+    extra = _add_zone_choropleths(fmap, zones)
     if routes["features"]:
         _routes_layer(routes, "Itinéraires").add_to(fmap)
     features = observations.get("features", [])
@@ -695,19 +699,7 @@ def build_public_map(
         ],
     }
     fmap = _new_map(tiles, _bounds([observations, routes, cells]) or _bounds([zones]))
-    extra: list[str] = []
-    if zones["features"]:
-        count_layer, scale = _choropleth_layer(zones, "count", "Nombre d'observations", "{:.0f}", True)
-        share_layer, _ = _choropleth_layer(
-            zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False
-        )
-        count_layer.add_to(fmap)
-        share_layer.add_to(fmap)
-        extra.append(
-            '<div class="scale">Observations par quartier : '
-            + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
-            + "</div>"
-        )
+    extra = _add_zone_choropleths(fmap, zones)
     if routes["features"]:
         _routes_layer(routes, "Itinéraires").add_to(fmap)
     _add_points(fmap, observations, theme_map)

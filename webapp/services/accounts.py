@@ -382,20 +382,27 @@ class UserProject:
     can_manage: bool
 
 
+def projects_with_role(user: User) -> list[tuple[Project, str]]:
+    """(project, role) for every project where ``user`` has a role (all, as admin, for administrators)."""
+    if user.is_admin:
+        return [(p, Role.ADMIN.value) for p in db.session.scalars(select(Project).order_by(Project.name))]
+    return [
+        (project, role)
+        for project, role in db.session.execute(
+            select(Project, Membership.role)
+            .join(Membership, Membership.project_id == Project.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Project.name)
+        )
+    ]
+
+
 def list_user_projects(user: User) -> list[UserProject]:
     """The projects where ``user`` has a role (every project for site administrators)."""
-    if user.is_admin:
-        rows = [(p, Role.ADMIN.value) for p in db.session.scalars(select(Project).order_by(Project.name))]
-    else:
-        rows = list(
-            db.session.execute(
-                select(Project, Membership.role)
-                .join(Membership, Membership.project_id == Project.id)
-                .where(Membership.user_id == user.id)
-                .order_by(Project.name)
-            ).all()
-        )
-    return [UserProject(p.slug, p.name, role, role in (Role.ADMIN, Role.FACILITATOR)) for p, role in rows]
+    return [
+        UserProject(p.slug, p.name, role, role in (Role.ADMIN, Role.FACILITATOR))
+        for p, role in projects_with_role(user)
+    ]
 
 
 def find_or_create_organisation(name: str, kind: str = OrganisationKind.OTHER) -> Organisation:

@@ -31,7 +31,6 @@ from geodata.privacy import sensitive_cells_geojson as _cells_geojson
 from webapp.errors import Forbidden, NotFound
 from webapp.extensions import db
 from webapp.models import (
-    Membership,
     Observation,
     Organisation,
     Photo,
@@ -82,19 +81,11 @@ class ProjectLink:
 
 def list_my_projects(user: User) -> list[ProjectLink]:
     """The projects this person has a role in (every project for an administrator), by name."""
-    if user.is_admin:
-        rows = [(p, Role.ADMIN.value) for p in db.session.scalars(select(Project).order_by(Project.name))]
-    else:
-        rows = list(
-            db.session.execute(
-                select(Project, Membership.role)
-                .join(Membership, Membership.project_id == Project.id)
-                .where(Membership.user_id == user.id)
-                .order_by(Project.name)
-            ).all()
-        )
+    from webapp.services import accounts
+
     return [
-        ProjectLink(p.slug, p.name, p.description, role, p.public_map, p.public_followup) for p, role in rows
+        ProjectLink(p.slug, p.name, p.description, role, p.public_map, p.public_followup)
+        for p, role in accounts.projects_with_role(user)
     ]
 
 
