@@ -29,14 +29,15 @@ from shapely import affinity
 from shapely.geometry import shape
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("ARPENTEUR_SHARED_DIR", REPO.parent / "shared"))
+#: Reference perimeters shipped with the tests (ANCT, 2024; see tests/data/SOURCES.md).
+REFERENCE = REPO / "tests" / "data" / "geodata"
 PG_ADMIN = os.environ.get(
     "ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur"
 )
 
 
 def _zones() -> list[tuple[str, str, object]]:
-    features = json.loads((SHARED / "geodata" / "qpv2024_somme.geojson").read_text())["features"]
+    features = json.loads((REFERENCE / "qpv2024_somme.geojson").read_text())["features"]
     base = [(f["properties"]["code_qp"], f["properties"]["lib_qp"], shape(f["geometry"])) for f in features]
     zones = list(base)
     copy = 0

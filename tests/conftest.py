@@ -19,8 +19,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Reference files shared by the team (official QPV perimeters, test POIs, XLSForms); never copied here.
-SHARED_DIR = Path(os.environ.get("ARPENTEUR_SHARED_DIR", REPO_ROOT.parent / "shared"))
+#: Reference files the tests read (QPV perimeters, places, XLSForm workbooks); see its SOURCES.md.
+DATA_DIR = REPO_ROOT / "tests" / "data"
 POSTGIS_ADMIN_URL = os.environ.get(
     "ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur"
 )
@@ -36,11 +36,9 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    """The team's shared reference folder."""
-    if not SHARED_DIR.is_dir():
-        pytest.fail(f"shared reference folder not found at {SHARED_DIR} (set ARPENTEUR_SHARED_DIR)")
-    return SHARED_DIR
+def data_dir() -> Path:
+    """The reference files shipped with the tests (``tests/data``, provenance in its SOURCES.md)."""
+    return DATA_DIR
 
 
 @pytest.fixture(scope="session")

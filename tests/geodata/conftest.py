@@ -1,14 +1,8 @@
-"""Fixtures for the geodata tests: the shared reference files and writers of test inputs.
-
-The shared folder (read-only reference data, not in the repository) is found through the
-ARPENTEUR_SHARED_DIR environment variable, else beside the repository root. Outside CI a
-missing folder skips the tests that need it; in CI (CI=true) it is an error.
-"""
+"""Fixtures for the geodata tests: the reference files in ``tests/data/geodata``, writers of test inputs."""
 
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,33 +18,24 @@ from shapely.geometry.base import BaseGeometry
 from geodata.convert import geojson_to_shape
 from geodata.crs import reproject
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 WriteJson = Callable[..., Path]
 WriteOgr = Callable[..., Path]
 
 
 @pytest.fixture(scope="session")
-def shared_geodata() -> Path:
-    """Return the shared/geodata folder holding the reference GeoJSON files."""
-    base = Path(os.environ.get("ARPENTEUR_SHARED_DIR", REPO_ROOT.parent / "shared"))
-    folder = base / "geodata"
-    if not (folder / "qpv2024_amiens.geojson").is_file():
-        message = f"shared reference data not found in {folder}; set ARPENTEUR_SHARED_DIR"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
+def reference_geodata(data_dir: Path) -> Path:
+    """The folder of reference GeoJSON files (ANCT perimeters, Géo2France places)."""
+    return data_dir / "geodata"
 
 
 @pytest.fixture(scope="session")
-def amiens_path(shared_geodata: Path) -> Path:
-    return shared_geodata / "qpv2024_amiens.geojson"
+def amiens_path(reference_geodata: Path) -> Path:
+    return reference_geodata / "qpv2024_amiens.geojson"
 
 
 @pytest.fixture(scope="session")
-def somme_path(shared_geodata: Path) -> Path:
-    return shared_geodata / "qpv2024_somme.geojson"
+def somme_path(reference_geodata: Path) -> Path:
+    return reference_geodata / "qpv2024_somme.geojson"
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -65,16 +50,16 @@ def amiens_doc(amiens_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def inside_points(shared_geodata: Path) -> list[tuple[str, float, float]]:
+def inside_points(reference_geodata: Path) -> list[tuple[str, float, float]]:
     """Return (code_qp, lon, lat) of one point inside each Amiens QPV."""
-    doc = _load(shared_geodata / "qpv2024_amiens_inside_points.geojson")
+    doc = _load(reference_geodata / "qpv2024_amiens_inside_points.geojson")
     return [(f["properties"]["code_qp"], *f["geometry"]["coordinates"]) for f in doc["features"]]
 
 
 @pytest.fixture(scope="session")
-def pois(shared_geodata: Path) -> list[tuple[str, float, float]]:
+def pois(reference_geodata: Path) -> list[tuple[str, float, float]]:
     """Return (name, lon, lat) of the 13 Amiens places outside every QPV."""
-    doc = _load(shared_geodata / "amiens_pois_geo2france.geojson")
+    doc = _load(reference_geodata / "amiens_pois_geo2france.geojson")
     return [(f["properties"]["name"], *f["geometry"]["coordinates"]) for f in doc["features"]]
 
 

@@ -1,4 +1,4 @@
-"""Fixtures of the mobile_forms tests: a small valid definition to break on purpose, the shared workbooks."""
+"""Fixtures of the mobile_forms tests: a small valid definition to break on purpose, the real workbooks."""
 
 from __future__ import annotations
 
@@ -131,9 +131,6 @@ def small_definition(
 
 
 @pytest.fixture(scope="session")
-def xlsforms_dir(shared_dir: Path) -> Path:
-    """The real XLSForm workbooks kept in the team's shared folder (see its SOURCES.md)."""
-    directory = shared_dir / "xlsforms"
-    if not directory.is_dir():
-        pytest.fail(f"XLSForm workbooks not found in {directory} (set ARPENTEUR_SHARED_DIR)")
-    return directory
+def xlsforms_dir(data_dir: Path) -> Path:
+    """The real XLSForm workbooks shipped in ``tests/data/xlsforms`` (see ``tests/data/SOURCES.md``)."""
+    return data_dir / "xlsforms"

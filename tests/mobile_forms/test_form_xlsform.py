@@ -1,4 +1,4 @@
-"""Importing real XLSForm workbooks (kept in the shared folder) as Arpenteur definitions."""
+"""Importing real XLSForm workbooks (``tests/data/xlsforms``) as Arpenteur definitions."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import pytest
 
 from mobile_forms.schema import FormDefinition, load_definition
 from mobile_forms.xlsform import ImportResult, XLSFormError, import_xlsform, to_yaml
+from tests.xlsform_builder import write_duplicate_name_workbook
 
 VALID_WORKBOOKS = [
     "hotosm-osm-fieldwork_toilets.xls",
     "hotosm-osm-fieldwork_transportation.xls",
     "hotosm-osm-fieldwork_waste_collection.xlsx",
 ]
-INVALID_WORKBOOK = "ceat-epfl_Abidjan_2022.xls"
 
 #: a small workbook in pyxform's markdown form: a category list, groups, a repeat, French and English
 THEMED_WORKBOOK = """
@@ -71,11 +71,10 @@ def test_real_workbook_imports_as_a_definition_that_loads(
     assert result.report.notes
 
 
-def test_invalid_workbook_raises_xlsform_error_with_pyxforms_message(xlsforms_dir: Path) -> None:
-    with pytest.raises(
-        XLSFormError, match=r"ceat-epfl_Abidjan_2022\.xls is invalid: .*'HandWashHabits1' is invalid"
-    ):
-        import_xlsform(xlsforms_dir / INVALID_WORKBOOK)
+def test_invalid_workbook_raises_xlsform_error_with_pyxforms_message(tmp_path: Path) -> None:
+    workbook = write_duplicate_name_workbook(tmp_path / "menages.xlsx")
+    with pytest.raises(XLSFormError, match=r"menages\.xlsx is invalid: .*'HandWashHabits1' is invalid"):
+        import_xlsform(workbook)
 
 
 def test_toilets_keeps_french_labels_and_fills_missing_ones_from_english(xlsforms_dir: Path) -> None:

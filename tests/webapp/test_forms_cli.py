@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
+from tests.xlsform_builder import write_duplicate_name_workbook
 from webapp.commands.forms import forms_group
 
 
@@ -21,13 +22,13 @@ def test_forms_check_names_what_is_wrong(tmp_path):
     assert "invalide" in result.output
 
 
-def test_import_xlsform_writes_a_definition_that_checks(shared_dir, tmp_path):
+def test_import_xlsform_writes_a_definition_that_checks(data_dir, tmp_path):
     out = tmp_path / "toilets.v1.yaml"
     result = CliRunner().invoke(
         forms_group,
         [
             "import-xlsform",
-            str(shared_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
+            str(data_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
             "--key",
             "toilets",
             "-o",
@@ -40,7 +41,7 @@ def test_import_xlsform_writes_a_definition_that_checks(shared_dir, tmp_path):
         forms_group,
         [
             "import-xlsform",
-            str(shared_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
+            str(data_dir / "xlsforms" / "hotosm-osm-fieldwork_toilets.xls"),
             "--key",
             "toilets",
             "-o",
@@ -50,9 +51,8 @@ def test_import_xlsform_writes_a_definition_that_checks(shared_dir, tmp_path):
     assert again.exit_code != 0 and "ne se modifie pas" in again.output
 
 
-def test_an_invalid_workbook_gets_a_clear_message(shared_dir):
-    result = CliRunner().invoke(
-        forms_group, ["import-xlsform", str(shared_dir / "xlsforms" / "ceat-epfl_Abidjan_2022.xls")]
-    )
+def test_an_invalid_workbook_gets_a_clear_message(tmp_path):
+    workbook = write_duplicate_name_workbook(tmp_path / "menages.xlsx")
+    result = CliRunner().invoke(forms_group, ["import-xlsform", str(workbook)])
     assert result.exit_code != 0
     assert "invalid" in result.output and "HandWashHabits1" in result.output

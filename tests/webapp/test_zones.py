@@ -30,9 +30,9 @@ def _write(tmp_path: Path, name: str, features: list[dict]) -> Path:
     return path
 
 
-def test_import_qpv_amiens_creates_seven_zones_with_credit(runner, shared_dir):
+def test_import_qpv_amiens_creates_seven_zones_with_credit(runner, data_dir):
     result = runner.invoke(
-        args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")]
+        args=["geodata", "import-qpv", str(data_dir / "geodata" / "qpv2024_amiens.geojson")]
     )
     assert result.exit_code == 0, result.output
     assert "7 zone(s) créée(s)" in result.output
@@ -47,8 +47,8 @@ def test_import_qpv_amiens_creates_seven_zones_with_credit(runner, shared_dir):
     )
 
 
-def test_import_qpv_somme_creates_ten_and_a_commune_filter_keeps_abbeville(runner, shared_dir):
-    somme = str(shared_dir / "geodata" / "qpv2024_somme.geojson")
+def test_import_qpv_somme_creates_ten_and_a_commune_filter_keeps_abbeville(runner, data_dir):
+    somme = str(data_dir / "geodata" / "qpv2024_somme.geojson")
     result = runner.invoke(args=["geodata", "import-qpv", somme, "--commune", "80001"])
     assert result.exit_code == 0, result.output
     assert _zone_count() == 3
@@ -58,8 +58,8 @@ def test_import_qpv_somme_creates_ten_and_a_commune_filter_keeps_abbeville(runne
     assert _zone_count() == 10
 
 
-def test_reimporting_the_same_file_updates_and_never_duplicates(runner, shared_dir):
-    path = str(shared_dir / "geodata" / "qpv2024_amiens.geojson")
+def test_reimporting_the_same_file_updates_and_never_duplicates(runner, data_dir):
+    path = str(data_dir / "geodata" / "qpv2024_amiens.geojson")
     runner.invoke(args=["geodata", "import-qpv", path])
     result = runner.invoke(args=["geodata", "import-qpv", path])
     assert result.exit_code == 0, result.output
@@ -67,16 +67,16 @@ def test_reimporting_the_same_file_updates_and_never_duplicates(runner, shared_d
     assert _zone_count() == 7
 
 
-def test_dry_run_writes_nothing(runner, shared_dir):
-    path = str(shared_dir / "geodata" / "qpv2024_amiens.geojson")
+def test_dry_run_writes_nothing(runner, data_dir):
+    path = str(data_dir / "geodata" / "qpv2024_amiens.geojson")
     result = runner.invoke(args=["geodata", "import-qpv", path, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "Essai à blanc" in result.output
     assert _zone_count() == 0
 
 
-def test_a_bad_file_is_refused_whole_and_changes_nothing(runner, shared_dir, tmp_path):
-    good = shared_dir / "geodata" / "qpv2024_amiens.geojson"
+def test_a_bad_file_is_refused_whole_and_changes_nothing(runner, data_dir, tmp_path):
+    good = data_dir / "geodata" / "qpv2024_amiens.geojson"
     runner.invoke(args=["geodata", "import-qpv", str(good)])
     features = _features(good)
     features[0]["properties"]["lib_qp"] = "Nom modifié"
@@ -112,12 +112,12 @@ def test_malformed_files_get_a_french_message(runner, tmp_path, content, expecte
     assert _zone_count() == 0
 
 
-def test_inside_points_land_in_their_qpv_and_pois_in_none_in_database_and_in_process(runner, shared_dir):
-    runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
+def test_inside_points_land_in_their_qpv_and_pois_in_none_in_database_and_in_process(runner, data_dir):
+    runner.invoke(args=["geodata", "import-qpv", str(data_dir / "geodata" / "qpv2024_amiens.geojson")])
     project = ProjectFactory()
     codes = {z.id: z.code for z in db.session.scalars(select(Zone))}
-    inside = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")
-    pois = _features(shared_dir / "geodata" / "amiens_pois_geo2france.geojson")
+    inside = _features(data_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")
+    pois = _features(data_dir / "geodata" / "amiens_pois_geo2france.geojson")
     points = [tuple(f["geometry"]["coordinates"]) for f in inside + pois]
 
     in_db = [zones.find_zone_id(project, lon, lat) for lon, lat in points]
@@ -140,13 +140,13 @@ def test_a_point_on_a_shared_boundary_gets_the_same_zone_in_database_and_in_proc
     assert zones.assign_points_in_process(project, on_edge) == [expected] * 3
 
 
-def test_a_qpv_wins_over_a_custom_zone_covering_the_same_point(runner, shared_dir):
-    runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
+def test_a_qpv_wins_over_a_custom_zone_covering_the_same_point(runner, data_dir):
+    runner.invoke(args=["geodata", "import-qpv", str(data_dir / "geodata" / "qpv2024_amiens.geojson")])
     project = ProjectFactory()
     zones.save_custom_zone(
         project, code="tout", name="Toute la ville", geometry=MultiPolygon([box(2.2, 49.8, 2.4, 49.95)])
     )
-    point = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"][
+    point = _features(data_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"][
         "coordinates"
     ]
     zone = zones.find_zone(project, *point)
@@ -154,32 +154,32 @@ def test_a_qpv_wins_over_a_custom_zone_covering_the_same_point(runner, shared_di
     assert zones.find_zone(project, 2.3021, 49.8945).code == "tout"  # the cathedral: custom zone only
 
 
-def test_qpv_of_another_list_year_are_not_candidates(runner, shared_dir):
-    runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
+def test_qpv_of_another_list_year_are_not_candidates(runner, data_dir):
+    runner.invoke(args=["geodata", "import-qpv", str(data_dir / "geodata" / "qpv2024_amiens.geojson")])
     project = ProjectFactory(qpv_year=2015)
-    point = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"][
+    point = _features(data_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[0]["geometry"][
         "coordinates"
     ]
     assert zones.find_zone_id(project, *point) is None
 
 
-def test_observations_are_reassigned_when_perimeters_change(runner, shared_dir, tmp_path):
+def test_observations_are_reassigned_when_perimeters_change(runner, data_dir, tmp_path):
     project = ProjectFactory()
     walk = WalkFactory(project=project)
-    inside = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[2]
+    inside = _features(data_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[2]
     lon, lat = inside["geometry"]["coordinates"]
     observation = ObservationFactory(walk=walk, lon=lon, lat=lat)
     assert observation.zone_id is None
 
     result = runner.invoke(
-        args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")]
+        args=["geodata", "import-qpv", str(data_dir / "geodata" / "qpv2024_amiens.geojson")]
     )
     assert "1 observation(s) ont été réaffectée(s)" in result.output
     db.session.refresh(observation)
     assert observation.zone.code == inside["properties"]["code_qp"]
 
     # Move that QPV away: the observation goes back to "hors zone".
-    moved = _features(shared_dir / "geodata" / "qpv2024_amiens.geojson")
+    moved = _features(data_dir / "geodata" / "qpv2024_amiens.geojson")
     for feature in moved:
         if feature["properties"]["code_qp"] == inside["properties"]["code_qp"]:
             feature["geometry"] = mapping(MultiPolygon([box(3.0, 50.0, 3.01, 50.01)]))
@@ -189,12 +189,12 @@ def test_observations_are_reassigned_when_perimeters_change(runner, shared_dir, 
     assert observation.zone_id is None
 
 
-def test_a_new_observation_gets_its_zone_on_arrival(runner, shared_dir):
-    runner.invoke(args=["geodata", "import-qpv", str(shared_dir / "geodata" / "qpv2024_amiens.geojson")])
+def test_a_new_observation_gets_its_zone_on_arrival(runner, data_dir):
+    runner.invoke(args=["geodata", "import-qpv", str(data_dir / "geodata" / "qpv2024_amiens.geojson")])
     walk = WalkFactory()
     import uuid
 
-    lon, lat = _features(shared_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[1]["geometry"][
+    lon, lat = _features(data_dir / "geodata" / "qpv2024_amiens_inside_points.geojson")[1]["geometry"][
         "coordinates"
     ]
     stored = observations.record_observation(

@@ -1,0 +1,59 @@
+"""Write small XLSForm workbooks (.xlsx) for tests, with openpyxl (a dependency of pyxform).
+
+Real workbooks live in ``tests/data/xlsforms/``; this builder makes the constructs those do not
+have, such as an invalid form, without shipping a workbook whose licence forbids it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+
+Rows = Sequence[Sequence[object]]
+
+
+def write_xlsform(path: Path, survey: Rows, choices: Rows = (), settings: Rows = ()) -> Path:
+    """Write a workbook whose sheets hold these rows (the first row of each is its header)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(list(row))
+    for title, rows in (("choices", choices), ("settings", settings)):
+        if rows:
+            extra = workbook.create_sheet(title)
+            for row in rows:
+                extra.append(list(row))
+    workbook.save(path)
+    return path
+
+
+def write_duplicate_name_workbook(path: Path) -> Path:
+    """A household-survey-like workbook with one question name used on two rows (rows 5 and 6).
+
+    The same defect as a real field form: the two rows differ only in their list and their
+    ``relevant`` condition, which pyxform refuses ("Questions, groups, and repeats must be unique").
+    """
+    return write_xlsform(
+        path,
+        survey=[
+            ("type", "name", "label", "relevant"),
+            ("integer", "Age", "Âge des membres du ménage", ""),
+            ("select_one oui_non", "Toilettes", "Avez-vous des toilettes ?", ""),
+            ("geopoint", "Lieu", "Position du ménage", ""),
+            ("select_multiple habitudes_a", "HandWashHabits1", "Mains (enfants)", "min(${Age})<5"),
+            ("select_multiple habitudes_b", "HandWashHabits1", "Mains (adultes)", "min(${Age})>=5"),
+        ],
+        choices=[
+            ("list_name", "name", "label"),
+            ("oui_non", "oui", "Oui"),
+            ("oui_non", "non", "Non"),
+            ("habitudes_a", "savon", "Avec du savon"),
+            ("habitudes_a", "eau", "À l'eau seule"),
+            ("habitudes_b", "savon", "Avec du savon"),
+            ("habitudes_b", "cendre", "Avec de la cendre"),
+        ],
+    )
