@@ -11,7 +11,10 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``ARPENTEUR_*`` environment variables, then ``test_config``."""
-    app = Flask(__name__, instance_relative_config=True)
+    from webapp.transaction import TransactionalFlask
+
+    # Each request commits once, after its view; services only flush (webapp/transaction.py).
+    app: Flask = TransactionalFlask(__name__, instance_relative_config=True)
 
     from webapp import config
 
