@@ -1,27 +1,87 @@
-"""Closed vocabularies stored as short strings (checked by the database, labelled in the UI)."""
+"""Closed vocabularies stored as short strings (checked by the database, labelled in the UI).
+
+Each vocabulary keeps its labels here, in one place: ``__titles__`` maps a code to its French label
+(lazily translated), as indico's ``RichEnum`` does. Domain code handles codes; pages, exports and
+messages show ``Enum(code).label``.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint
 
 
-class ZoneKind(StrEnum):
+class LabelledEnum(StrEnum):
+    """A vocabulary whose members have a label for people (``__titles__``: code → lazy label)."""
+
+    __titles__: ClassVar[dict[str, Any]] = {}
+
+    @property
+    def label(self) -> str:
+        """The label people read, in the current language."""
+        return str(type(self).__titles__.get(self.value, self.value))
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """``(code, label)`` pairs in declaration order, for select lists."""
+        return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def label_of(cls, code: str | None) -> str:
+        """The label of ``code``; the code itself when it is not (or no longer) in the vocabulary."""
+        if code is None:
+            return ""
+        try:
+            return cls(code).label
+        except ValueError:
+            return code
+
+
+class FormOrigin(LabelledEnum):
+    SHIPPED = "shipped"
+    XLSFORM = "xlsform"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "shipped": _l("Fourni avec Arpenteur"),
+        "xlsform": _l("Importé d'un XLSForm"),
+    }
+
+
+class ZoneKind(LabelledEnum):
     QPV = "qpv"
     CUSTOM = "custom"
 
+    __titles__: ClassVar[dict[str, Any]] = {
+        "qpv": _l("Quartier prioritaire (QPV)"),
+        "custom": _l("Zone du projet"),
+    }
 
-class TimeSlot(StrEnum):
+
+class TimeSlot(LabelledEnum):
     DAY = "day"
     EVENING = "evening"
     NIGHT = "night"
 
+    __titles__: ClassVar[dict[str, Any]] = {
+        "day": _l("Jour"),
+        "evening": _l("Soirée"),
+        "night": _l("Nuit"),
+    }
 
-class WalkStatus(StrEnum):
+
+class WalkStatus(LabelledEnum):
     PLANNED = "planned"
     OPEN = "open"
     CLOSED = "closed"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "planned": _l("Prévue"),
+        "open": _l("Ouverte"),
+        "closed": _l("Terminée"),
+    }
 
 
 class AgeBand(StrEnum):
@@ -51,22 +111,40 @@ class ParticipantStatus(StrEnum):
     UNDISCLOSED = "undisclosed"
 
 
-class LocationSource(StrEnum):
+class LocationSource(LabelledEnum):
     GPS = "gps"
     PIN = "pin"
     FACILITATOR = "facilitator"
 
+    __titles__: ClassVar[dict[str, Any]] = {
+        "gps": _l("GPS du téléphone"),
+        "pin": _l("Repère placé à la main"),
+        "facilitator": _l("Saisie par l'équipe"),
+    }
 
-class Polarity(StrEnum):
+
+class Polarity(LabelledEnum):
     POSITIVE = "positive"
     NEGATIVE = "negative"
     NEUTRAL = "neutral"
 
+    __titles__: ClassVar[dict[str, Any]] = {
+        "positive": _l("Atout"),
+        "negative": _l("Problème"),
+        "neutral": _l("Neutre"),
+    }
 
-class ModerationStatus(StrEnum):
+
+class ModerationStatus(LabelledEnum):
     PENDING = "pending"
     VALIDATED = "validated"
     HIDDEN = "hidden"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "pending": _l("À modérer"),
+        "validated": _l("Validée"),
+        "hidden": _l("Masquée"),
+    }
 
 
 class Role(StrEnum):
@@ -85,18 +163,32 @@ class OrganisationKind(StrEnum):
     OTHER = "other"
 
 
-class Priority(StrEnum):
+class Priority(LabelledEnum):
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
 
+    __titles__: ClassVar[dict[str, Any]] = {
+        "high": _l("Haute"),
+        "medium": _l("Moyenne"),
+        "low": _l("Basse"),
+    }
 
-class RecommendationStatus(StrEnum):
+
+class RecommendationStatus(LabelledEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     IN_PROGRESS = "in_progress"
     DONE = "done"
     DECLINED = "declined"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "proposed": _l("Proposée"),
+        "accepted": _l("Acceptée"),
+        "in_progress": _l("En cours"),
+        "done": _l("Réalisée"),
+        "declined": _l("Refusée"),
+    }
 
 
 def one_of(column: str, enum: type[StrEnum], *, name: str | None = None) -> CheckConstraint:
