@@ -32,6 +32,7 @@ from mobile_forms.fields import (
     item_path,
     join_path,
     parse_field,
+    parse_bool,
     parse_int,
     parse_key,
     parse_text,
@@ -134,6 +135,9 @@ class Theme:
     help: LocalizedText
     #: optional finer choices
     subthemes: tuple[SubTheme, ...]
+    #: reports of this theme (street harassment, incidents) are never shown at their place, nor
+    #: quoted, outside the team: every privacy rule reads this flag, never a theme key or a title
+    sensitive: bool = False
 
     def subtheme(self, key: str) -> SubTheme:
         """The sub-theme ``key``; ``KeyError`` when this theme has none such."""
@@ -191,6 +195,11 @@ class FormDefinition:
         """The axis ``key`` with this file's labels."""
         return next(axis for axis in self.axes if axis.key == key)
 
+    @property
+    def sensitive_themes(self) -> frozenset[str]:
+        """Keys of the themes marked ``sensitive``."""
+        return frozenset(theme.key for theme in self.themes if theme.sensitive)
+
     def principle(self, key: str) -> Principle:
         """The principle ``key`` with this file's labels."""
         return next(principle for principle in self.principles if principle.key == key)
@@ -215,6 +224,7 @@ class FormDefinition:
                     "axis": t.axis,
                     "principle": t.principle,
                     "subthemes": [{"key": s.key, "label": s.label.get(lang)} for s in t.subthemes],
+                    "sensitive": t.sensitive,
                 }
                 for t in self.themes
             ],
@@ -280,10 +290,11 @@ def _parse_theme(
         path,
         problems,
         required=("key", "label", "icon", "color", "axis", "principle", "help"),
-        optional=("subthemes",),
+        optional=("subthemes", "sensitive"),
     )
     if data is None:
         return None
+    sensitive = parse_bool(data.get("sensitive", False), join_path(path, "sensitive"), problems)
     color = data.get("color", "")
     if "color" in data and (not isinstance(color, str) or not COLOR_PATTERN.match(color)):
         problems.add(join_path(path, "color"), f"must be a colour like '#1565c0', got {color!r}")
@@ -319,6 +330,7 @@ def _parse_theme(
         principle=principle,
         help=parse_text(data.get("help", MISSING), join_path(path, "help"), problems),
         subthemes=tuple(subthemes),
+        sensitive=sensitive,
     )
 
 

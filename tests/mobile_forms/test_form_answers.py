@@ -36,7 +36,7 @@ def test_quick_observation_with_theme_polarity_and_location_is_valid(grid: FormD
     answers = validate_answers(grid, QUICK)
     assert answers == NormalisedAnswers(
         form_key="marche_exploratoire",
-        form_version=1,
+        form_version=grid.version,
         theme="eclairage",
         subtheme=None,
         values={"polarity": "negative"},
@@ -69,7 +69,7 @@ def test_to_dict_is_the_json_stored_with_the_observation(grid: FormDefinition) -
     stored = validate_answers(grid, {**QUICK, "feeling": 4.0}).to_dict()
     assert json.loads(json.dumps(stored)) == {
         "form": "marche_exploratoire",
-        "version": 1,
+        "version": grid.version,
         "theme": "eclairage",
         "subtheme": None,
         "answers": {"polarity": "negative", "feeling": 4},

@@ -224,3 +224,21 @@ def test_every_definition_file_is_registered_in_hashes() -> None:
             f"{path.name} is not in {HASHES_FILE.name}: once it is final, run "
             f"`sha256sum {path.name} >> {HASHES_FILE.name}` in {DEFINITIONS_DIR}"
         )
+
+
+def test_the_default_grid_marks_harassment_sensitive_from_version_2_only() -> None:
+    from mobile_forms import get_definition
+
+    assert get_definition("marche_exploratoire", 1).sensitive_themes == frozenset()
+    assert get_definition("marche_exploratoire", 2).sensitive_themes == {"harcelement"}
+    assert get_definition("marche_exploratoire", 2).to_dict()["themes"][-1]["sensitive"] in (True, False)
+
+
+def test_sensitive_must_be_a_boolean(definition_data, write_definition) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from mobile_forms import DefinitionError, load_definition
+
+    definition_data["themes"][0]["sensitive"] = "oui"
+    with pytest.raises(DefinitionError, match=r"themes\[0\]\.sensitive: must be true or false"):
+        load_definition(write_definition(definition_data))
