@@ -32,6 +32,7 @@ APP_TABLES = {
     "walk_consents",
     "invitations",
     "rewalks",
+    "form_versions",
 }
 
 

@@ -1,6 +1,7 @@
 """The data model. Importing this package registers every table on ``db.metadata``."""
 
 from webapp.models.debrief import ModerationEvent, Vote
+from webapp.models.form import FormVersion
 from webapp.models.observation import Observation, Photo
 from webapp.models.person import Invitation, Membership, Organisation, Participant, User
 from webapp.models.project import Project, ProjectPartner
@@ -10,6 +11,7 @@ from webapp.models.walk import Rewalk, Stop, Walk, WalkConsent
 from webapp.models.zone import Zone
 
 __all__ = [
+    "FormVersion",
     "Invitation",
     "Membership",
     "ModerationEvent",

@@ -30,6 +30,8 @@ class Project(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: Which official QPV list (2015 or 2024) zone assignment uses.
     qpv_year: Mapped[int] = mapped_column(Integer, default=2024)
+    #: Official QPV of the project's communes that the team left out (codes); the others are its zones.
+    excluded_qpv_codes: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     #: Months after a walk when its precise points, photos and free text are purged (aggregates stay).
     retention_months: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     #: Opt-in: a public, embeddable map of moderated, privacy-filtered observations.

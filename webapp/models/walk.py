@@ -34,6 +34,16 @@ class Walk(db.Model):
     #: The planned route, when the facilitators drew one.
     route: Mapped[WKBElement | None] = mapped_column(Geometry("LINESTRING", srid=4326, spatial_index=True))
     status: Mapped[str] = mapped_column(String(16), default=WalkStatus.PLANNED)
+    #: The form participants fill in, as key and version (a row of ``form_versions``, like the
+    #: observations' own ``form_key``/``form_version``); fixed once the walk has observations.
+    form_key: Mapped[str | None] = mapped_column(String(64))
+    form_version: Mapped[int | None] = mapped_column(Integer)
+    #: Where the group meets, in words (« devant le centre social Étouvie »).
+    meeting_point: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Who walks, as shown to everyone: « femmes du quartier », « collégiens de 4e », « mixte ».
+    group_description: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: How many people are expected.
+    expected_size: Mapped[int | None] = mapped_column(Integer)
     #: Short code residents type to join; unique among all walks.
     join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

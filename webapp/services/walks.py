@@ -47,9 +47,22 @@ def create_walk(
     route: Sequence[tuple[float, float]] | None = None,
     stops: Sequence[tuple[str, tuple[float, float]]] = (),
     join_code: str | None = None,
+    form_key: str | None = None,
+    form_version: int | None = None,
     commit: bool = True,
 ) -> Walk:
-    """Plan a walk; ``route`` and stop positions are (lon, lat) pairs."""
+    """Plan a walk; ``route`` and stop positions are (lon, lat) pairs.
+
+    The walk uses form ``form_key`` at ``form_version`` (default: the newest version of the form, or of
+    the default grid when no key is given).
+    """
+    from webapp.services import forms
+
+    form = (
+        forms.get_form(form_key, form_version)
+        if form_key is not None and form_version is not None
+        else forms.latest_form(form_key or forms.DEFAULT_FORM_KEY)
+    )
     if time_slot not in set(TimeSlot):
         raise ValidationError("Créneau inconnu.", details={"time_slot": time_slot})
     if not title.strip():
@@ -70,6 +83,8 @@ def create_walk(
         ends_at=ends_at,
         status=WalkStatus.PLANNED,
         join_code=join_code or new_join_code(),
+        form_key=form.key,
+        form_version=form.version,
     )
     if route:
         if len(route) < 2:
