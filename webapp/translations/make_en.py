@@ -1,8 +1,14 @@
 """Fill the English catalogue from messages.pot (run after `pybabel extract`, then `pybabel compile`).
 
-cd webapp && ../.venv/bin/python translations/make_en.py && ../.venv/bin/pybabel compile -d translations
+    cd webapp && ../.venv/bin/pybabel extract -F translations/babel.cfg -o translations/messages.pot \
+        --no-location .
+    ../.venv/bin/python translations/make_en.py && ../.venv/bin/pybabel compile -d translations
+
+English texts live in ``EN`` below and in ``en_<area>.py`` files beside this one (each defines ``EN``),
+so work on different areas does not edit the same lines.
 """
 
+import importlib.util
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -117,6 +123,12 @@ EN = {
 }
 
 here = Path(__file__).resolve().parent
+for extra in sorted(here.glob("en_*.py")):
+    spec = importlib.util.spec_from_file_location(extra.stem, extra)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    EN.update(module.EN)
 with (here / "messages.pot").open("rb") as handle:
     template = read_po(handle)
 catalog = Catalog(locale="en", project="Arpenteur", fuzzy=False)
