@@ -226,6 +226,30 @@ def test_logout_forgets_the_session(app, client):
     assert client.get(f"/facilitators/{world.project.slug}/").status_code == 302
 
 
+def test_a_session_cookie_copied_before_logout_stops_working(app, client):
+    world = build_world()
+    login(client)
+    page = f"/facilitators/{world.project.slug}/"
+    copy = new_client(app)
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get(page).status_code == 200
+    token = csrf_token(client, "/auth/compte")
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    # The copy still carries the signed cookie from before: the server no longer honours it.
+    assert copy.get(page).status_code == 302
+    assert copy.get("/auth/compte").status_code == 302
+
+
+def test_signing_out_ends_one_sign_in_not_the_others(app, client):
+    world = build_world()
+    login(client)
+    other = new_client(app)
+    login(other)
+    token = csrf_token(client, "/auth/compte")
+    client.post("/auth/logout", data={"csrf_token": token})
+    assert other.get(f"/facilitators/{world.project.slug}/").status_code == 200
+
+
 def test_account_page_lists_projects_and_team_links(app, client):
     world = build_world()
     assert client.get("/auth/compte").status_code == 302

@@ -544,6 +544,7 @@ def _client_as(app: Flask, world: World, role: str):  # type: ignore[no-untyped-
             identifier = login_manager._session_identifier_generator()
         with client.session_transaction() as session:
             session["_user_id"] = accounts.session_id(user)
+            session["_sid"] = accounts.open_staff_session(user)
             session["_fresh"] = True
             session["_id"] = identifier
     return client

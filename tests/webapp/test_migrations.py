@@ -33,6 +33,7 @@ APP_TABLES = {
     "invitations",
     "rewalks",
     "form_versions",
+    "staff_sessions",
 }
 
 

@@ -3,7 +3,9 @@
 A session names its user as ``<id>:<stamp>`` (``accounts.session_id``): when the password changes or
 two-factor login is turned on or off, the stamp no longer matches and every other session ends. A
 session also ends ``SESSION_HOURS`` after sign-in, when the browser closes (no persistent cookie), and
-when the account is deactivated.
+when the account is deactivated. Each sign-in is also recorded on the server (``staff_sessions``, the
+cookie keeps a random token): signing out ends it there, so a copy of the cookie taken before stops
+working too.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from webapp.services import accounts
 
 #: Session key of the sign-in time (seconds since the epoch).
 LOGIN_AT = "_login_at"
+#: Session key of the server-side sign-in token (``accounts.open_staff_session``).
+SIGN_IN = "_sid"
 #: Session key of a sign-in waiting for its two-factor code.
 PENDING = "_2fa_pending"
 #: The code must be typed within this time after the password.
 PENDING_SECONDS = 300
-_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", LOGIN_AT)
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", LOGIN_AT, SIGN_IN)
 
 
 def _flag(value: Any) -> bool:
@@ -70,6 +74,7 @@ def start_session(user: User) -> None:
     login_user(user)
     session["_user_id"] = accounts.session_id(user)
     session[LOGIN_AT] = int(time.time())
+    session[SIGN_IN] = accounts.open_staff_session(user)
     accounts.record_login(user)
 
 
@@ -79,7 +84,8 @@ def refresh_stamp(user: User) -> None:
 
 
 def end_session() -> None:
-    """Forget everything about the visitor."""
+    """Sign out: end the sign-in on the server, then forget everything about the visitor."""
+    accounts.end_staff_session(session.get(SIGN_IN))
     _fresh_session()
 
 
@@ -89,6 +95,8 @@ def load_session_user(user_id: str) -> User | None:
     started = session.get(LOGIN_AT)
     hours = float(current_app.config["SESSION_HOURS"])
     if user is not None and isinstance(started, int | float) and time.time() - started > hours * 3600:
+        user = None
+    if user is not None and not accounts.staff_session_is_open(session.get(SIGN_IN), user):
         user = None
     if user is None:
         for key in _LOGIN_KEYS:

@@ -3,7 +3,7 @@
 from webapp.models.debrief import ModerationEvent, Vote
 from webapp.models.form import FormVersion
 from webapp.models.observation import Observation, Photo
-from webapp.models.person import Invitation, Membership, Organisation, Participant, User
+from webapp.models.person import Invitation, Membership, Organisation, Participant, StaffSession, User
 from webapp.models.project import Project, ProjectPartner
 from webapp.models.ratelimit import RateCounter
 from webapp.models.recommendation import Recommendation, RecommendationEvent, recommendation_observations
@@ -25,6 +25,7 @@ __all__ = [
     "Recommendation",
     "RecommendationEvent",
     "Rewalk",
+    "StaffSession",
     "Stop",
     "User",
     "Vote",

@@ -121,3 +121,19 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Withdrawn by staff before use.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StaffSession(db.Model):
+    """One staff sign-in, known to the server: signing out ends it for every copy of its cookie.
+
+    The cookie holds a random token; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    #: SHA-256 (hex) of the token kept in the session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the person signs out (or an administrator ends it); the session no longer works.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -25,7 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.errors import Conflict, Forbidden, Gone, NotFound, ValidationError
 from webapp.extensions import db
-from webapp.models import Invitation, Membership, Organisation, Project, ProjectPartner, User
+from webapp.models import Invitation, Membership, Organisation, Project, ProjectPartner, StaffSession, User
 from webapp.models.base import utcnow
 from webapp.models.enums import OrganisationKind, Role
 from webapp.services import ratelimit
@@ -150,6 +150,32 @@ def record_login(user: User) -> None:
     """Note the time of a completed sign-in."""
     user.last_login_at = utcnow()
     db.session.commit()
+
+
+def open_staff_session(user: User) -> str:
+    """Record a new sign-in on the server; returns the token the session cookie keeps."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=hash_token(token), user_id=user.id))
+    db.session.flush()
+    return token
+
+
+def staff_session_is_open(token: object, user: User) -> bool:
+    """Whether ``token`` names an open sign-in of ``user`` (not signed out)."""
+    if not isinstance(token, str) or not token:
+        return False
+    row = db.session.get(StaffSession, hash_token(token))
+    return row is not None and row.user_id == user.id and row.ended_at is None
+
+
+def end_staff_session(token: object) -> None:
+    """Sign-out: the sign-in ``token`` names stops working, for every copy of the cookie."""
+    if not isinstance(token, str) or not token:
+        return
+    row = db.session.get(StaffSession, hash_token(token))
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        db.session.flush()
 
 
 def session_stamp(user: User) -> str:
@@ -498,7 +524,7 @@ def remove_member(project: Project, user_id: int, *, acting: User) -> None:
 
 
 def hash_token(token: str) -> str:
-    """The stored form of an invitation token."""
+    """The stored form of a token (invitation, staff sign-in): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
