@@ -8,6 +8,7 @@ Images may come from the configured tile servers; nothing else is loaded from ou
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 
@@ -21,6 +22,23 @@ TILE_HOSTS = {
 
 #: Where a view asks for another ``frame-ancestors`` for its own response.
 FRAME_ANCESTORS_KEY = "arpenteur.frame_ancestors"
+
+
+def safe_local_path(target: object, fallback: str) -> str:
+    r"""``target`` if it is a path on this site, else ``fallback``: the one guard against open redirects.
+
+    Refused: anything with a scheme or a host, ``//host`` and ``/\host`` (browsers read both as
+    another site), and control characters (browsers drop tabs and newlines, so ``/<tab>/host``
+    would become ``//host``).
+    """
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
 
 
 def csp_nonce() -> str:

@@ -7,8 +7,6 @@ link are never cached (``Cache-Control: no-store``).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import segno
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -19,6 +17,7 @@ from webapp.auth.access import role_required
 from webapp.errors import DomainError, Forbidden, TooManyRequests, ValidationError
 from webapp.models import Project, User
 from webapp.models.enums import Role
+from webapp.security import safe_local_path
 from webapp.services import accounts, mail, projects
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -43,15 +42,7 @@ def _home(user: User) -> str:
 
 def _safe_next(target: str | None, user: User | None = None) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our login page.
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return _home(user) if user is not None else url_for("facilitators.index")
+    return safe_local_path(target, _home(user) if user is not None else url_for("facilitators.index"))
 
 
 def _me() -> User:

@@ -28,7 +28,7 @@ from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.models.enums import ModerationStatus, Role
-from webapp.security import csp_nonce
+from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
     accounts,
     debriefs,
@@ -328,15 +328,13 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
         flash(f"Observation n° {observation_id} : {error.message}", "error")
     else:
         flash(f"Observation n° {observation_id} : action « {action} » enregistrée.", "ok")
-    back = request.form.get("next") or url_for(
+    queue = url_for(
         "facilitators.moderation_queue",
         slug=slug,
         walk_id=walk.id,
         status=request.args.get("status", "pending"),
     )
-    if not back.startswith("/"):
-        back = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id)
-    return redirect(back)
+    return redirect(safe_local_path(request.form.get("next"), queue))
 
 
 # --- debrief -----------------------------------------------------------------------------------
