@@ -60,7 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         return load_session_user(user_id)
 
-    from webapp import errors, public, security
+    from webapp import errors, ids, public, security
+
+    ids.init_app(app)
 
     security.init_app(app)
     app.register_blueprint(public.bp)

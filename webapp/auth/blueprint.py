@@ -15,6 +15,7 @@ from markupsafe import Markup
 from webapp.auth import links, sessions, throttle
 from webapp.auth.access import role_required
 from webapp.errors import DomainError, Forbidden, TooManyRequests, ValidationError
+from webapp.ids import parse_id
 from webapp.models import Project, User
 from webapp.models.enums import Role
 from webapp.security import safe_local_path
@@ -303,10 +304,7 @@ def invite(slug: str):  # type: ignore[no-untyped-def]
     """Create an invitation; its link is shown on this answer only (and emailed when mail is set up)."""
     project, user = _team_project(slug)
     form = request.form
-    try:
-        organisation_id = int(form.get("organisation_id") or 0) or None
-    except ValueError:
-        organisation_id = None
+    organisation_id = parse_id(form.get("organisation_id"))
     try:
         invitation, token = accounts.create_invitation(
             project,

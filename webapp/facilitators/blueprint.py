@@ -27,6 +27,7 @@ from geodata import maps
 from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.ids import parse_id
 from webapp.models.enums import ModerationStatus, Role
 from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
@@ -196,9 +197,10 @@ def link_rewalk(slug: str, walk_id: int) -> Response:
     walk = _walk(project, walk_id)
     raw = request.form.get("original_walk_id", "").strip()
     try:
-        if not raw.isdigit():
+        original_id = parse_id(raw)
+        if original_id is None:
             raise ValidationError("Choisissez la marche d'origine.", details={"original_walk_id": "required"})
-        original = walks.get_walk(int(raw))
+        original = walks.get_walk(original_id)
         rewalks.link_rewalk(walk, original, actor=user)
     except DomainError as error:
         flash(error.message, "error")
@@ -317,9 +319,10 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
             )
         elif action == "merge":
             raw = request.form.get("into", "").strip().lstrip("#")
-            if not raw.isdigit():
+            kept = parse_id(raw)
+            if kept is None:
                 raise ValidationError("Indiquez le numéro de l'observation à garder.")
-            moderation.merge(observation, moderation.get_observation(int(raw), walk), user)
+            moderation.merge(observation, moderation.get_observation(kept, walk), user)
         elif action == "move":
             moderation.move(observation, user, lon=_float("lon"), lat=_float("lat"))
         else:
@@ -378,7 +381,7 @@ def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     walk = _walk(project, walk_id)
     raw_obs = request.form.get("observation_id", "").strip()
     theme = request.form.get("theme", "").strip() or None
-    obs_id = int(raw_obs) if raw_obs.isdigit() else None
+    obs_id = parse_id(raw_obs)
     if raw_obs and obs_id is None:
         raise ValidationError("Observation invalide.")
     if request.form.get("remove"):
@@ -400,12 +403,12 @@ def create_recommendation(slug: str) -> Response:
     """Turn the selected observations into a recommendation."""
     project, user = _project(slug)
     walk_raw = request.form.get("walk_id", "")
-    walk = _walk(project, int(walk_raw)) if walk_raw.isdigit() else None
-    ids = [int(v) for v in request.form.getlist("observation_ids") if v.isdigit()]
+    walk_id = parse_id(walk_raw)
+    walk = _walk(project, walk_id) if walk_id is not None else None
+    ids = [i for i in map(parse_id, request.form.getlist("observation_ids")) if i is not None]
 
     def _int(name: str) -> int | None:
-        value = request.form.get(name, "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_id(request.form.get(name, ""))
 
     deadline_raw = request.form.get("deadline", "").strip()
     try:
@@ -520,8 +523,8 @@ def _buffer():  # type: ignore[no-untyped-def]
 
 def _report(slug: str):  # type: ignore[no-untyped-def]
     project, _ = _project(slug)
-    raw = request.args.get("walk_id", "")
-    walk = _walk(project, int(raw)) if raw.isdigit() else None
+    walk_id = parse_id(request.args.get("walk_id", ""))
+    walk = _walk(project, walk_id) if walk_id is not None else None
     return reports.build_report(project, walk)
 
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from webapp.auth import role_required
 from webapp.errors import Conflict, ValidationError
+from webapp.ids import parse_id
 from webapp.partners.embed import public_map_parts, send_photo
 from webapp.services import accounts, followup, partner_views, projects, rewalks, summaries
 
@@ -133,15 +134,14 @@ def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     raw_org = request.form.get("organisation_id", "").strip()
     raw_deadline = request.form.get("deadline", "").strip()
     try:
-        if raw_org and not raw_org.isdigit():
-            raise ValidationError("Partenaire inconnu.", details={"organisation_id": raw_org})
+        organisation_id = parse_id(raw_org) if raw_org else None
+        if raw_org and organisation_id is None:
+            raise ValidationError("Partenaire inconnu.", details={"organisation_id": raw_org[:40]})
         try:
             deadline = date.fromisoformat(raw_deadline) if raw_deadline else None
         except ValueError as exc:
             raise ValidationError("Échéance invalide.", details={"deadline": raw_deadline}) from exc
-        event = partner_views.assign(
-            rec, user, role, organisation_id=int(raw_org) if raw_org else None, deadline=deadline
-        )
+        event = partner_views.assign(rec, user, role, organisation_id=organisation_id, deadline=deadline)
     except ValidationError as error:
         return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
     flash("Attribution enregistrée." if event else "Rien n'a changé.", "ok")

@@ -27,6 +27,7 @@ from geodata.privacy import cell_of
 from mobile_forms import get_definition
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
+from webapp.ids import parse_int
 from webapp.models import (
     ModerationEvent,
     Observation,
@@ -236,13 +237,13 @@ def get_minors_consent(walk: Walk) -> ConsentRecord | None:
 
 def parse_minors_count(raw: object) -> int:
     """A number of minors typed in a form, or a ValidationError in French."""
-    text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_MINORS:
+    value = parse_int(raw, minimum=1, maximum=MAX_MINORS)
+    if value is None:
         raise ValidationError(
             f"Indiquez le nombre de mineurs : un nombre entier entre 1 et {MAX_MINORS}.",
             details={"minors_count": "out_of_range"},
         )
-    return int(text)
+    return value
 
 
 # --- a project's privacy settings ----------------------------------------------------------------
@@ -250,8 +251,7 @@ def parse_minors_count(raw: object) -> int:
 
 def parse_retention_months(raw: object) -> int:
     """A retention period typed in a form, or a ValidationError in French."""
-    text = str(raw if raw is not None else "").strip()
-    value = int(text) if text.isdigit() else None
+    value = parse_int(raw)
     if value is None or not MIN_RETENTION_MONTHS <= value <= MAX_RETENTION_MONTHS:
         raise ValidationError(
             f"La durée de conservation doit être un nombre entier de mois entre {MIN_RETENTION_MONTHS}"

@@ -21,6 +21,7 @@ from sqlalchemy import Select, and_, case, func, literal, select
 from geodata.convert import shape_to_geojson
 from geodata.maps import ThemeStyle
 from webapp.extensions import db
+from webapp.ids import parse_id
 from webapp.models import Observation, Participant, Photo, Project, Walk, Zone
 from webapp.models.enums import AgeBand, Gender, ModerationStatus, ParticipantStatus, Polarity, TimeSlot
 from webapp.services import zones as zones_service
@@ -118,8 +119,9 @@ def parse_filter(
     for name in ("walk_id", "zone_id"):
         raw = (args.get(name) or "").strip()
         if raw:
-            if raw.isdigit():
-                values[name] = int(raw)
+            parsed = parse_id(raw)
+            if parsed is not None:
+                values[name] = parsed
             else:
                 problems.append(f"Valeur inconnue ignorée pour « {name} » : {raw[:40]}")
     if (
