@@ -134,3 +134,48 @@ def test_parallel_resends_across_worker_processes_store_one_row_per_uuid_and_joi
         assert observations.count_observations() == DISTINCT
         db.session.remove()
         db.engine.dispose()
+
+
+def _put_photo(url: str, data: bytes, token: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=data,
+        headers={"Content-Type": "image/jpeg", "Authorization": f"Bearer {token}"},
+        method="PUT",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (loopback only)
+            return response.status
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code
+
+
+def test_concurrent_photo_uploads_never_exceed_the_limit_per_observation(served):
+    import io
+    import uuid
+
+    from PIL import Image
+
+    base, token, app = served
+    body = payload(answers={"note": "photos en parallèle"})
+    assert _request(f"{base}/api/v1/observations", body, token) == 201
+    out = io.BytesIO()
+    Image.effect_noise((400, 300), 50).convert("RGB").save(out, "JPEG")
+    url = f"{base}/api/v1/observations/{body['client_uuid']}/photos/"
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(
+            pool.map(lambda _: _put_photo(url + str(uuid.uuid4()), out.getvalue(), token), range(12))
+        )
+
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import Photo
+
+    with app.app_context():
+        stored = db.session.scalar(select(func.count(Photo.id)))
+        db.session.remove()
+        db.engine.dispose()
+    assert stored == 3, statuses
+    assert statuses.count(201) == 3 and statuses.count(422) == 9, statuses
