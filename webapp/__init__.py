@@ -8,13 +8,24 @@ from typing import Any
 
 from flask import Flask
 
+from webapp.json_provider import StrictJSONProvider
+
+
+class ArpenteurFlask(Flask):
+    """Flask whose requests commit once, after the view (``webapp.transaction``), and whose JSON
+    bodies are read strictly (``webapp.json_provider``)."""
+
+    json_provider_class = StrictJSONProvider
+
+    def dispatch_request(self) -> Any:  # type: ignore[override]
+        from webapp.transaction import finish_request
+
+        return finish_request(self, super().dispatch_request())
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``ARPENTEUR_*`` environment variables, then ``test_config``."""
-    from webapp.transaction import TransactionalFlask
-
-    # Each request commits once, after its view; services only flush (webapp/transaction.py).
-    app: Flask = TransactionalFlask(__name__, instance_relative_config=True)
+    app: Flask = ArpenteurFlask(__name__, instance_relative_config=True)
 
     from webapp import config
 

@@ -6,10 +6,17 @@ the fields or features at fault.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+import sqlalchemy.exc
+from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+#: Seconds a client should wait before retrying while the database cannot be reached.
+DATABASE_RETRY_AFTER = 5
 
 
 class DomainError(Exception):
@@ -80,8 +87,28 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _database_unreachable(error: Exception) -> bool:
+    if isinstance(error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
+        return True
+    return isinstance(error, sqlalchemy.exc.DBAPIError) and error.connection_invalidated
+
+
 def init_app(app: Flask) -> None:
     """Register handlers: JSON for the API, French pages for people."""
+
+    @app.errorhandler(sqlalchemy.exc.DBAPIError)
+    def _database(error: sqlalchemy.exc.DBAPIError):  # type: ignore[no-untyped-def]
+        # A database that is restarting, unreachable or busy is a passing fault: 503 with
+        # Retry-After (phones keep the observation and retry), logged in one line, not a traceback
+        # per request. Any other database error is a bug: re-raised, so it is a logged 500.
+        if not _database_unreachable(error):
+            raise error
+        log.warning("database unavailable (%s): %s", type(error.orig).__name__, str(error.orig).strip()[:200])
+        g.retry_after = DATABASE_RETRY_AFTER
+        message = "Le service est momentanément indisponible : réessayez dans quelques secondes."
+        if _wants_json():
+            return jsonify({"error": "service_unavailable", "message": message}), 503
+        return render_template("error.html", status=503, message=message), 503
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):  # type: ignore[no-untyped-def]
@@ -92,6 +119,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]
         messages = {
+            400: "La requête est mal formée.",
             404: "Cette page n'existe pas.",
             405: "Cette action n'est pas possible ici.",
             413: "Le fichier envoyé est trop volumineux.",
@@ -99,7 +127,21 @@ def init_app(app: Flask) -> None:
         }
         message = messages.get(error.code or 500, "Une erreur est survenue.")
         if _wants_json():
-            return jsonify(
+            response = jsonify(
                 {"error": (error.name or "error").lower().replace(" ", "_"), "message": message}
-            ), error.code
-        return render_template("error.html", status=error.code, message=message), error.code
+            )
+        else:
+            response = app.make_response(render_template("error.html", status=error.code, message=message))
+        response.status_code = error.code or 500
+        # Keep what the exception says about the request: Allow on a 405, Retry-After on a 429.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.after_request
+    def _retry_after(response: Response) -> Response:
+        # Every "try again later" says when, whichever page or API answered it.
+        if response.status_code in (429, 503) and "retry_after" in g:
+            response.headers.setdefault("Retry-After", str(int(g.retry_after)))
+        return response

@@ -81,6 +81,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy", "; ".join(f"{k} {v}" for k, v in policy.items())
         )
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            # Pages and files made for one person (a staff session, a walk token) are never kept by
+            # a shared cache or the browser's back/forward cache; public pages are revalidated.
+            personal = bool(request.cookies) or "Authorization" in request.headers
+            response.headers["Cache-Control"] = "private, no-store" if personal else "no-cache"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

@@ -77,10 +77,3 @@ def finish_request(app: Flask, rv: Any) -> Response:
     else:
         rollback()
     return response
-
-
-class TransactionalFlask(Flask):
-    """Flask whose requests commit once, after the view (see the module docstring)."""
-
-    def dispatch_request(self) -> Any:  # type: ignore[override]
-        return finish_request(self, super().dispatch_request())

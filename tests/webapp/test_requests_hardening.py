@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
+from flask.testing import FlaskClient
 
 from tests.webapp.factories_debrief import build_world, csrf_token, login
 from webapp.security import safe_local_path
@@ -119,3 +120,82 @@ def test_unicode_digits_in_staff_forms_are_refused_as_input(app, client):
         data={"csrf_token": token, "title": "Éclairer", "walk_id": "²", "observation_ids": ["²", "9" * 25]},
     )
     assert response.status_code < 500
+
+
+# --- answers that say what they are ------------------------------------------------------------------
+
+
+def test_405_answers_say_which_methods_are_allowed(app, client):
+    with app.test_request_context():
+        logout = url_for("auth.logout")
+        join = url_for("api.join")
+    page = client.get(logout)
+    assert page.status_code == 405 and "POST" in page.headers["Allow"]
+    assert "text/html" in page.content_type
+    api = client.get(join)
+    assert api.status_code == 405 and "POST" in api.headers["Allow"]
+    assert api.get_json()["error"] == "method_not_allowed"
+
+
+def test_an_html_429_says_when_to_retry(app, client):
+    app.config["JOIN_RATE_LIMIT"] = "1/3600"
+    try:
+        with app.test_request_context():
+            join = url_for("residents.join_post")
+        token = csrf_token(client, join)
+        answers = [client.post(join, data={"code": "ZZZZZZ", "csrf_token": token}) for _ in range(3)]
+    finally:
+        app.config["JOIN_RATE_LIMIT"] = "20/60"
+    refused = answers[-1]
+    assert refused.status_code == 429 and "text/html" in refused.content_type
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_personal_pages_and_exports_are_never_cached_and_public_ones_revalidate(app, client):
+    world = _staff(app, client)
+    slug = world.project.slug
+    with app.test_request_context():
+        staff_page = url_for("facilitators.project_page", slug=slug)
+        export = url_for("facilitators.export", slug=slug, what="observations", fmt="csv")
+        public_map = url_for("public.project_map", slug=slug)
+    assert client.get(staff_page).headers["Cache-Control"] == "private, no-store"
+    response = client.get(export)
+    response.get_data()
+    response.close()
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    visitor = app.test_client()
+    assert visitor.get(public_map).headers["Cache-Control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000 + "]" * 100_000, '{"form": {"key": "marche_exploratoire", "version": 1e400}}', "NaN"],
+    ids=["nested", "huge-number", "nan"],
+)
+def test_malformed_json_bodies_get_the_usual_invalid_json_answer(app, client, body):
+    from tests.webapp.capture_support import make_walk
+    from webapp.services import participants
+
+    _, token = participants.add_participant(make_walk())
+    with app.test_request_context():
+        url = url_for("api.create_observation")
+    response = client.post(
+        url, data=body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422, response.status_code
+    answer = response.get_json()
+    assert answer["error"] == "validation_error"
+    assert answer["details"]["_payload"][0]["code"] == "wrong_type"
+
+
+def test_an_unreachable_database_answers_503_with_retry_after(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app("postgresql+psycopg://nobody:x@127.0.0.1:9/none", tmp_path)
+    client = FlaskClient(app, app.response_class, use_cookies=True)
+    api = client.get("/api/v1/walk", headers={"Authorization": "Bearer x"})
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.get_json()["error"] == "service_unavailable"
+    page = client.get("/healthz", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"

@@ -42,8 +42,6 @@ def check_join_rate() -> None:
 @bp.after_request
 def _no_store(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
-    if "retry_after" in g:
-        response.headers["Retry-After"] = str(g.retry_after)
     if response.status_code == 401:
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="arpenteur"')
     return response

@@ -8,7 +8,7 @@ link are never cached (``Cache-Control: no-store``).
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -28,8 +28,6 @@ bp.record_once(lambda state: sessions.configure(state.app))
 @bp.after_request
 def _headers(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
-    if "retry_after" in g:
-        response.headers["Retry-After"] = str(g.retry_after)
     return response
 
 
