@@ -39,7 +39,9 @@ def test_serve_refuses_a_database_that_is_not_migrated(empty_database_url, tmp_p
 
 @pytest.mark.slow
 def test_serve_runs_the_app_after_migration(empty_database_url, tmp_path):
-    env = _env(empty_database_url, tmp_path)
+    # A home of its own: gunicorn's shared control socket (~/.gunicorn/gunicorn.ctl) would let two
+    # `arpenteur serve` on one host clobber each other's; serve turns it off.
+    env = {**_env(empty_database_url, tmp_path), "HOME": str(tmp_path / "home")}
     subprocess.run([ARPENTEUR, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
     server = subprocess.Popen(
@@ -64,6 +66,7 @@ def test_serve_runs_the_app_after_migration(empty_database_url, tmp_path):
             page = response.read().decode()
         assert "Marches exploratoires" in page
         assert "Content-Security-Policy" in response.headers
+        assert not (tmp_path / "home" / ".gunicorn").exists()
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=20)

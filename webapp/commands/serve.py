@@ -52,6 +52,9 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
         # Access and error lines go through webapp.logs: join codes and tokens are masked.
         "--logger-class",
         "webapp.logs.GunicornLogger",
+        # gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): two instances
+        # on one host would take over each other's. Nothing here uses it.
+        "--no-control-socket",
         "webapp.wsgi:app",
     ]
     os.execv(gunicorn, args)  # noqa: S606  (replace this process: signals go straight to gunicorn)
