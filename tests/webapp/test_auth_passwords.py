@@ -107,6 +107,21 @@ def test_forgotten_password_answers_the_same_whether_or_not_the_account_exists(a
     assert outbox.empty(), "no message for an address without an account"
 
 
+def test_an_unknown_address_costs_the_same_work_as_a_known_one(app, client, outbox, monkeypatch):
+    # No timing in the suite: the answer time depends on the work done, so count that work instead.
+    # Before, only a known address made a token and rendered the message (5.6 vs 4.1 ms median).
+    from webapp.services import accounts
+
+    build_world()
+    made: list[str] = []
+    real = accounts.make_reset_token
+    monkeypatch.setattr(accounts, "make_reset_token", lambda user: made.append(user.email) or real(user))
+    _ask_reset(client, "anim@example.org")
+    _ask_reset(client, "personne@example.org")
+    assert made == ["anim@example.org", "personne@example.org"]
+    assert _received(outbox)["To"] == "anim@example.org"
+
+
 def test_reset_links_ignore_a_forged_host_header(app, client, outbox):
     build_world()
     evil = {"base_url": "http://evil.example"}

@@ -229,12 +229,15 @@ def forgot_password():  # type: ignore[no-untyped-def]
     except TooManyRequests as error:
         return render_template("auth/forgot.html", error=error.message, email=email), error.status
     user = accounts.get_user_by_email(email) if email else None
-    if user is not None and user.is_active:
-        _mail_reset_link(user)
+    known = user is not None and user.is_active
+    # The same work whether or not the address has an account, so the answer time tells nothing:
+    # the message is always prepared (for a stand-in account when there is none), sent only to a
+    # real one.
+    _mail_reset_link(user if known and user is not None else accounts.stand_in_user(email), send=known)
     return render_template("auth/forgot.html", sent=True)
 
 
-def _mail_reset_link(user: User) -> None:
+def _mail_reset_link(user: User, *, send: bool = True) -> None:
     if not mail.is_enabled():
         return
     link = links.mail_link("auth.reset_password", token=accounts.make_reset_token(user))
@@ -243,7 +246,8 @@ def _mail_reset_link(user: User) -> None:
         return
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     body = render_template("auth/mail/reset.txt", user=user, link=link, hours=hours)
-    mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body, background=True)
+    if send:
+        mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body, background=True)
 
 
 @bp.route("/reinitialiser/<token>", methods=["GET", "POST"])

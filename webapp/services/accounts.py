@@ -48,6 +48,8 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.STATE: "Services de l'État",
     OrganisationKind.OTHER: "Autre",
 }
+#: A password hash of the usual shape that matches no password (for :func:`stand_in_user`).
+_STAND_IN_HASH = "scrypt:32768:8:1$" + "0" * 16 + "$" + "0" * 128
 #: Name shown by authenticator apps next to the account.
 TOTP_ISSUER = "Arpenteur"
 #: A two-factor set-up (secret shown as a QR code) must be confirmed within this time.
@@ -233,6 +235,11 @@ def set_active(email: str, active: bool) -> User:
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(str(current_app.secret_key), salt=salt)
+
+
+def stand_in_user(email: str) -> User:
+    """An account that is never stored, to do for an unknown address the work done for a real one."""
+    return User(id=0, email=email, display_name=email, password_hash=_STAND_IN_HASH)
 
 
 def make_reset_token(user: User) -> str:
