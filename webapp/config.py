@@ -29,9 +29,12 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     # Language of the interface when the browser does not ask for one we have.
     "DEFAULT_LANGUAGE": "fr",
-    # Joins allowed per client address: "count/seconds". Counted in the database, so it holds
-    # across worker processes.
+    # Joins with a wrong code allowed per client address: "count/seconds"; past it, every join from
+    # that address waits for the window to end. Counted in the database, so it holds across workers.
     "JOIN_RATE_LIMIT": "20/60",
+    # Joins with the right code allowed per client address and walk: "count/seconds". A group
+    # behind one hotspot shares one address; this is only a ceiling against floods.
+    "JOIN_GROUP_LIMIT": "120/60",
     # Number of reverse proxies in front of the app (nginx…): their X-Forwarded-For is trusted so
     # rate limits count real client addresses. 0 when the app faces clients directly.
     "PROXY_FIX_HOPS": 0,

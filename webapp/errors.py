@@ -112,6 +112,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):  # type: ignore[no-untyped-def]
+        if isinstance(error.details, dict) and "retry_after" in error.details:
+            g.retry_after = error.details["retry_after"]
         if _wants_json():
             return jsonify(error.to_dict()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status

@@ -56,6 +56,53 @@ def test_join_is_rate_limited_per_address(client, app, db_session, monkeypatch):
     assert other_address.status_code == 201
 
 
+def test_a_group_of_60_behind_one_address_joins_while_100_wrong_codes_are_refused(client, app, db_session):
+    walk = make_walk()
+    answers = [client.post("/api/v1/join", json={"code": "K7PM3Q"}).status_code for _ in range(60)]
+    assert answers == [201] * 60
+    wrong = [client.post("/api/v1/join", json={"code": "ZZZZZZ"}).status_code for _ in range(100)]
+    assert wrong[:20] == [404] * 20 and wrong[20:] == [429] * 80
+    assert len(walk.participants) == 60
+
+
+def test_a_join_resent_with_the_same_join_id_finds_the_same_participant(client, app, db_session):
+    import uuid
+
+    walk = make_walk()
+    join_id = str(uuid.uuid4())
+    first = client.post("/api/v1/join", json={"code": "K7PM3Q", "join_id": join_id, "gender": "woman"})
+    again = client.post("/api/v1/join", json={"code": "K7PM3Q", "join_id": join_id, "gender": "woman"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    db_session.refresh(walk)
+    assert len(walk.participants) == 1
+    # The answer that arrived is the one whose token works (the lost one was never seen by the phone).
+    me = client.get("/api/v1/walk", headers={"Authorization": f"Bearer {again.json['token']}"})
+    assert me.status_code == 200
+    other = make_walk(code="PQAN34", slug="autre")
+    clash = client.post("/api/v1/join", json={"code": other.join_code, "join_id": join_id})
+    assert clash.status_code == 409
+    bad = client.post("/api/v1/join", json={"code": "K7PM3Q", "join_id": "pas-un-uuid"})
+    assert bad.status_code == 422 and bad.json["details"] == {"join_id": "invalid_uuid"}
+
+
+def test_the_join_form_submitted_twice_joins_once(client, app, db_session):
+    from flask import url_for
+
+    from tests.webapp.factories_debrief import csrf_token
+
+    walk = make_walk()
+    with app.test_request_context():
+        join = url_for("residents.join")
+    page = client.get(join).get_data(as_text=True)
+    import re
+
+    join_id = re.search(r'name="join_id" value="([^"]+)"', page).group(1)
+    data = {"code": "K7PM3Q", "join_id": join_id, "csrf_token": csrf_token(client, join)}
+    assert [client.post(join, data=data).status_code for _ in range(2)] == [303, 303]
+    db_session.refresh(walk)
+    assert len(walk.participants) == 1
+
+
 def test_rate_counter_windows_are_separate_and_old_ones_are_forgotten(app, db_session):
     limit = ratelimit.Limit.parse("2/60")
     start = datetime(2026, 11, 25, 10, 0, 5, tzinfo=UTC)

@@ -46,6 +46,18 @@ def test_resend_with_the_same_payload_returns_the_stored_row_with_200(client, au
     assert observations.count_observations(walk) == 1
 
 
+def test_a_resend_without_captured_at_a_second_later_is_the_same_observation(client, auth, walk):
+    import time
+
+    body = payload()
+    del body["captured_at"]
+    first = client.post("/api/v1/observations", json=body, headers=auth)
+    time.sleep(1.1)  # the server's clock moves on; the content the phone sent does not
+    again = client.post("/api/v1/observations", json=body, headers=auth)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["captured_at"] == first.json["captured_at"]
+
+
 def test_same_uuid_with_another_payload_is_a_conflict_and_keeps_the_first(client, auth, walk):
     body = payload()
     _post(client, auth, body)

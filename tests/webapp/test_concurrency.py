@@ -113,7 +113,9 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
         process.stderr.close()
 
 
-def test_parallel_resends_across_worker_processes_store_one_row_per_uuid_and_joins_stay_limited(served):
+def test_parallel_resends_across_worker_processes_store_one_row_per_uuid_and_wrong_codes_stay_limited(
+    served,
+):
     base, token, app = served
     bodies = [payload(answers={"note": f"observation {i}"}) for i in range(DISTINCT)]
     # Every submission sent RESENDS times, interleaved, from 16 client threads.
@@ -121,11 +123,14 @@ def test_parallel_resends_across_worker_processes_store_one_row_per_uuid_and_joi
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = list(pool.map(lambda body: _request(f"{base}/api/v1/observations", body, token), sends))
         joins = list(pool.map(lambda _: _request(f"{base}/api/v1/join", {"code": "K7PM3Q"}), range(12)))
+        wrong = list(pool.map(lambda _: _request(f"{base}/api/v1/join", {"code": "ZZZZZZ"}), range(12)))
     assert set(statuses) <= {200, 201}, statuses
     assert statuses.count(201) == DISTINCT
-    # The join limit is counted in the database, so it holds whichever worker answers.
-    assert joins.count(201) == JOIN_LIMIT, joins
-    assert joins.count(429) == 12 - JOIN_LIMIT
+    # A group behind one address joins with the right code; wrong codes are limited, and the
+    # limit is counted in the database, so it holds whichever worker answers.
+    assert joins.count(201) == 12, joins
+    assert wrong.count(404) == JOIN_LIMIT, wrong
+    assert wrong.count(429) == 12 - JOIN_LIMIT
 
     from webapp.extensions import db
     from webapp.services import observations
@@ -179,3 +184,16 @@ def test_concurrent_photo_uploads_never_exceed_the_limit_per_observation(served)
         db.engine.dispose()
     assert stored == 3, statuses
     assert statuses.count(201) == 3 and statuses.count(422) == 9, statuses
+
+
+def test_fifty_identical_resends_without_a_capture_time_store_one_row(served):
+    import time
+
+    base, token, app = served
+    body = payload(answers={"note": "sans heure de saisie"})
+    del body["captured_at"]
+    first = _request(f"{base}/api/v1/observations", body, token)
+    time.sleep(1.1)  # later resends reach the server in another second
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda _: _request(f"{base}/api/v1/observations", body, token), range(49)))
+    assert first == 201 and statuses == [200] * 49, statuses

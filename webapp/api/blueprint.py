@@ -17,26 +17,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory, url_for
 
 from mobile_forms import get_definition, latest
-from webapp.errors import NotFound, TooManyRequests, Unauthorized, ValidationError
+from webapp.errors import NotFound, Unauthorized, ValidationError
 from webapp.extensions import csrf
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
-from webapp.services import observations, participants, photos, privacy, ratelimit
+from webapp.services import observations, participants, photos, privacy
 from webapp.services.zones import OUTSIDE_LABEL
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-
-
-def check_join_rate() -> None:
-    """Count a join attempt from this address; TooManyRequests past the limit (shared by all workers)."""
-    limit = ratelimit.Limit.parse(current_app.config["JOIN_RATE_LIMIT"])
-    verdict = ratelimit.hit(f"join:{request.remote_addr or '-'}", limit)
-    if not verdict.allowed:
-        g.retry_after = verdict.retry_after
-        raise TooManyRequests(
-            "Trop de tentatives : réessayez dans une minute.", details={"retry_after": verdict.retry_after}
-        )
 
 
 @bp.after_request
@@ -128,11 +117,16 @@ def observation_to_dict(observation: Observation) -> dict[str, Any]:
 
 @bp.post("/join")
 def join() -> tuple[Response, int]:
-    """Join an open walk by its code; returns the participant token (rate-limited)."""
-    check_join_rate()
+    """Join an open walk by its code; returns the participant token.
+
+    Idempotent with ``join_id`` (a UUID made by the phone): 201 for a new participant, 200 when the
+    same join is sent again (same participant, new token). Wrong codes are rate-limited per address.
+    """
     body = _json_body()
-    participant, token = participants.join_walk(
+    participant, token, created = participants.join_walk_limited(
         str(body.get("code") or ""),
+        client=request.remote_addr or "-",
+        join_uuid=participants.parse_join_uuid(body.get("join_id")),
         age_band=str(body.get("age_band") or "undisclosed"),
         gender=str(body.get("gender") or "undisclosed"),
         status=str(body.get("status") or "undisclosed"),
@@ -143,7 +137,7 @@ def join() -> tuple[Response, int]:
             "expires_at": participant.expires_at.isoformat() if participant.expires_at else None,
             "walk": walk_to_dict(participant.walk),
         }
-    ), 201
+    ), 201 if created else 200
 
 
 @bp.get("/walk")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -40,6 +41,9 @@ class Participant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The token stops working after this time (the end of the walk's day, or when it closes).
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Made by the phone for its join request: a join resent after a lost answer finds this
+    #: participant again instead of creating a second one (group counts stay true).
+    join_uuid: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True, index=True)
 
     walk: Mapped[Walk] = relationship(back_populates="participants")
 

@@ -26,7 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from mobile_forms import latest
-from webapp.api.blueprint import check_join_rate, export_document, observation_to_dict
+from webapp.api.blueprint import export_document, observation_to_dict
 from webapp.errors import DomainError, ValidationError
 from webapp.models import Participant
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus
@@ -86,7 +86,12 @@ def profile_choices() -> dict[str, list[tuple[str, str]]]:
 def join() -> str:
     """The join page: a code (typed, or from the QR code's link) and optional profile questions."""
     return render_template(
-        "residents/join.html", code=request.args.get("code", ""), choices=profile_choices()
+        "residents/join.html",
+        code=request.args.get("code", ""),
+        choices=profile_choices(),
+        # One id per display of the form: submitting it twice (a double tap, a reload after a lost
+        # answer) joins once.
+        join_id=uuid.uuid4(),
     )
 
 
@@ -95,9 +100,10 @@ def join_post() -> Response | tuple[str, int]:
     """Join, keep the token in a cookie, and go to the capture page."""
     code = request.form.get("code", "")
     try:
-        check_join_rate()
-        participant, token = participants.join_walk(
+        participant, token, _ = participants.join_walk_limited(
             code,
+            client=request.remote_addr or "-",
+            join_uuid=participants.parse_join_uuid(request.form.get("join_id")),
             age_band=request.form.get("age_band", ""),
             gender=request.form.get("gender", ""),
             status=request.form.get("status", ""),
@@ -109,6 +115,7 @@ def join_post() -> Response | tuple[str, int]:
             choices=profile_choices(),
             error=error.message,
             form=request.form,
+            join_id=uuid.uuid4(),
         )
         return page, error.status
     response = redirect(url_for("residents.capture", code=participant.walk.join_code), 303)

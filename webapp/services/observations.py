@@ -210,7 +210,8 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
             errors["location.source"] = _problem("unknown_choice", "Origine inconnue.", "Unknown source.")
 
     captured_at = utcnow()
-    if payload.get("captured_at") is not None:
+    sent_time = payload.get("captured_at") is not None
+    if sent_time:
         try:
             captured_at = datetime.fromisoformat(str(payload["captured_at"]).replace("Z", "+00:00"))
             if captured_at.tzinfo is None:
@@ -250,7 +251,9 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
     canonical = {
         "form": [definition.key, definition.version],
         "location": [lon, lat, accuracy, source],
-        "captured_at": captured_at.isoformat(timespec="seconds"),
+        # Only what the phone sent: a missing time is stored as the receipt time, but must not make
+        # an identical resend (a second later) a conflict.
+        "captured_at": captured_at.isoformat(timespec="seconds") if sent_time else None,
         "theme": normalised.theme,
         "subtheme": normalised.subtheme,
         "polarity": polarity,

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from webapp.errors import Forbidden, NotFound, Unauthorized, ValidationError
+from webapp.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError
 from webapp.extensions import db
 from webapp.models import Participant, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus, WalkStatus
+from webapp.services import ratelimit
 
 #: A token works this long after joining if the walk is not closed before.
 TOKEN_LIFETIME = timedelta(hours=24)
@@ -31,6 +35,7 @@ def add_participant(
     gender: str = Gender.UNDISCLOSED,
     status: str = ParticipantStatus.UNDISCLOSED,
     joined_at: datetime | None = None,
+    join_uuid: uuid.UUID | None = None,
     commit: bool = True,
 ) -> tuple[Participant, str]:
     """Register a participant on a walk; returns it and the token to give to the phone (shown once)."""
@@ -55,6 +60,7 @@ def add_participant(
         status=status,
         created_at=joined_at,
         expires_at=joined_at + TOKEN_LIFETIME,
+        join_uuid=join_uuid,
     )
     db.session.add(participant)
     if commit:
@@ -107,21 +113,107 @@ def get_walk_by_code(raw_code: str) -> Walk:
     return walk
 
 
+def parse_join_uuid(raw: object) -> uuid.UUID | None:
+    """The phone's id for a join request (optional); a ValidationError if it is not a UUID."""
+    if raw is None or raw == "":
+        return None
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        message = "Identifiant de demande invalide."
+        raise ValidationError(message, details={"join_id": "invalid_uuid"}) from None
+
+
 def join_walk(
     raw_code: str,
     *,
     age_band: str = AgeBand.UNDISCLOSED,
     gender: str = Gender.UNDISCLOSED,
     status: str = ParticipantStatus.UNDISCLOSED,
-) -> tuple[Participant, str]:
-    """Join the open walk with this code; returns the participant and its token (shown once)."""
+    join_uuid: uuid.UUID | None = None,
+) -> tuple[Participant, str, bool]:
+    """Join the open walk with this code; returns the participant, its token and whether it is new.
+
+    With ``join_uuid`` (made by the phone) the join is idempotent: the same request sent again, after
+    an answer that never arrived, finds the same participant and gives it a new token (the first one
+    never reached the phone, or is replaced by this answer). The code must be the same.
+    """
     walk = get_walk_by_code(raw_code)
-    return add_participant(
-        walk,
-        age_band=age_band or AgeBand.UNDISCLOSED,
-        gender=gender or Gender.UNDISCLOSED,
-        status=status or ParticipantStatus.UNDISCLOSED,
-    )
+    profile = {
+        "age_band": age_band or AgeBand.UNDISCLOSED,
+        "gender": gender or Gender.UNDISCLOSED,
+        "status": status or ParticipantStatus.UNDISCLOSED,
+    }
+    if join_uuid is not None:
+        again = _rejoin(walk, join_uuid)
+        if again is not None:
+            return again
+        try:
+            with db.session.begin_nested():
+                participant, token = add_participant(walk, join_uuid=join_uuid, commit=False, **profile)
+        except IntegrityError:
+            # The same request, answered by another worker a moment ago.
+            again = _rejoin(walk, join_uuid)
+            if again is None:
+                raise
+            return again
+        return participant, token, True
+    participant, token = add_participant(walk, commit=False, **profile)
+    return participant, token, True
+
+
+def _rejoin(walk: Walk, join_uuid: uuid.UUID) -> tuple[Participant, str, bool] | None:
+    participant = db.session.scalar(select(Participant).where(Participant.join_uuid == join_uuid))
+    if participant is None:
+        return None
+    if participant.walk_id != walk.id:
+        raise Conflict(
+            "Cette demande a déjà servi pour une autre marche.", details={"join_id": "used_for_another_walk"}
+        )
+    token = secrets.token_urlsafe(24)
+    participant.token_hash = hash_token(token)
+    db.session.flush()
+    return participant, token, False
+
+
+def join_walk_limited(
+    raw_code: str, *, client: str, join_uuid: uuid.UUID | None = None, **profile: str
+) -> tuple[Participant, str, bool]:
+    """:func:`join_walk` under the join limits of ``client`` (an address).
+
+    Wrong codes are counted per address (``JOIN_RATE_LIMIT``); once past the limit every join from
+    that address is refused until the window ends, right code included, so guessing learns nothing.
+    Right codes are not limited by the wrong-code count: a whole group behind one hotspot joins. They
+    have a ceiling of their own per address and walk (``JOIN_GROUP_LIMIT``) against floods.
+    """
+    wrong = ratelimit.Limit.parse(current_app.config["JOIN_RATE_LIMIT"])
+    verdict = ratelimit.peek(f"join-wrong:{client}", wrong)
+    if not verdict.allowed:
+        raise TooManyRequests(
+            "Trop de codes erronés : réessayez dans une minute.", details={"retry_after": verdict.retry_after}
+        )
+    try:
+        participant, token, created = join_walk(raw_code, join_uuid=join_uuid, **profile)
+    except (NotFound, ValidationError) as error:
+        if isinstance(error, NotFound) or (error.details or {}).get("code") == "required":
+            # Counted atomically, then judged by its own count: parallel guesses cannot all slip
+            # under the limit between the check above and this count.
+            counted = ratelimit.hit(f"join-wrong:{client}", wrong)
+            if not counted.allowed:
+                raise TooManyRequests(
+                    "Trop de codes erronés : réessayez dans une minute.",
+                    details={"retry_after": counted.retry_after},
+                ) from error
+        raise
+    if created:
+        group = ratelimit.Limit.parse(current_app.config["JOIN_GROUP_LIMIT"])
+        verdict = ratelimit.hit(f"join-ok:{client}:{participant.walk_id}", group)
+        if not verdict.allowed:
+            raise TooManyRequests(
+                "Trop d'inscriptions depuis cette connexion : réessayez dans une minute.",
+                details={"retry_after": verdict.retry_after},
+            )
+    return participant, token, created
 
 
 def walk_outline(walk: Walk) -> dict[str, Any]:

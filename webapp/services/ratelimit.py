@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
@@ -49,6 +49,17 @@ class Verdict:
 def _window_start(now: datetime, seconds: int) -> datetime:
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
+
+
+def peek(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
+    """How many hits ``bucket`` has in the current window, without counting one more."""
+    now = now or utcnow()
+    start = _window_start(now, limit.seconds)
+    hits = db.session.scalar(
+        select(RateCounter.hits).where(RateCounter.bucket == bucket[:120], RateCounter.window_start == start)
+    )
+    retry_after = max(1, int((start + timedelta(seconds=limit.seconds) - now).total_seconds()))
+    return Verdict(allowed=(hits or 0) < limit.count, hits=hits or 0, retry_after=retry_after)
 
 
 def hit(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
