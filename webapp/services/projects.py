@@ -351,3 +351,15 @@ def list_staff_projects(user: User) -> list[StaffProject]:
         )
         for p in chosen
     ]
+
+
+def runs_walks(user: User) -> bool:
+    """Whether ``user`` is a facilitator of at least one project (not only a site administrator)."""
+    return (
+        db.session.scalar(
+            select(Membership.id)
+            .where(Membership.user_id == user.id, Membership.role == Role.FACILITATOR)
+            .limit(1)
+        )
+        is not None
+    )

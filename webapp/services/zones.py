@@ -549,3 +549,47 @@ def save_drawn_zone(project: Project, *, name: str, geojson: str) -> SavedZone:
     db.session.add(zone)
     db.session.flush()
     return SavedZone(zone=zone, warnings=warnings, reassigned=reassign_observations([project]))
+
+
+def zones_page_geojson(project: Project) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """The zones page's map data: the QPV candidates (``code``, ``name``, ``kept``) and the project's own
+    zones (``id``, ``code``, ``name``), as two FeatureCollections."""
+    from geodata.convert import feature_collection, shape_to_geojson
+
+    excluded = set(project.excluded_qpv_codes or [])
+    qpv = db.session.execute(
+        select(Zone.code, Zone.name, Zone.area)
+        .where(_qpv_of(project, with_excluded=True))
+        .order_by(Zone.code)
+    ).all()
+    custom = list_custom_zones(project)
+    return (
+        feature_collection(
+            {
+                "type": "Feature",
+                "geometry": shape_to_geojson(to_shape(r.area), precision=6),
+                "properties": {"code": r.code, "name": r.name, "kept": r.code not in excluded},
+            }
+            for r in qpv
+        ),
+        feature_collection(
+            {
+                "type": "Feature",
+                "geometry": shape_to_geojson(to_shape(z.area), precision=6),
+                "properties": {"id": z.id, "code": z.code, "name": z.name},
+            }
+            for z in custom
+        ),
+    )
+
+
+def count_observations_by_zone(project: Project) -> dict[int, int]:
+    """How many of the project's observations each zone holds (zone id → count)."""
+    return dict(
+        db.session.execute(
+            select(Observation.zone_id, func.count(Observation.id))
+            .join(Observation.walk)
+            .where(Walk.project_id == project.id, Observation.zone_id.is_not(None))
+            .group_by(Observation.zone_id)
+        ).all()
+    )
