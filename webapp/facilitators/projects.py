@@ -242,8 +242,8 @@ def _saved_upload(upload: FileStorage | None, folder: str, max_bytes: int) -> Pa
             _(
                 "« %(name)s » fait %(size).1f Mo : %(limit).0f Mo au plus ici.",
                 name=name,
-                size=size / 1e6,
-                limit=max_bytes / 1e6,
+                size=size / 1048576,
+                limit=max_bytes // 1048576,
             ),
             details={"file": "too_large"},
         )

@@ -63,8 +63,8 @@ function setupUpload(form) {
       return;
     }
     if (maxBytes && file.size > maxBytes) {
-      const size = (file.size / 1e6).toFixed(1);
-      showProblems(form, say("too_big", { size, limit: Math.round(maxBytes / 1e6) }));
+      const size = (file.size / 1048576).toFixed(1);
+      showProblems(form, say("too_big", { size, limit: Math.floor(maxBytes / 1048576) }));
       return;
     }
     const request = new XMLHttpRequest();
