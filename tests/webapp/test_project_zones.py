@@ -460,3 +460,10 @@ def test_official_qpv_and_zones_of_other_projects_cannot_be_renamed_or_deleted(a
         )
     db.session.expire_all()
     assert db.session.get(Zone, theirs.id).name == "Leur zone" and db.session.get(Zone, qpv_id) is not None
+
+
+def test_the_zones_page_reads_in_english(app, world):
+    url = _url(app, "facilitators.zones_page", slug="amiens", lang="en")
+    html = world["client"].get(url).get_data(as_text=True)
+    assert "Project zones" in html and "Save the choice of QPV" in html and "Draw a zone" in html
+    assert "Zones du projet" not in html
