@@ -110,21 +110,18 @@ def _rank() -> ColumnElement[int]:
 
 
 def find_zone_id(project: Project, lon: float, lat: float) -> int | None:
-    """The id of the zone a point falls in for this project, by one indexed query; None if outside."""
+    """The id of the zone a point falls in for this project, by an indexed query; None if outside."""
     point = WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
     dialect = db.session.get_bind().dialect.name
     # Codes compare by code point, as in Python (geodata.assign); PostgreSQL's locale order differs.
     code_order = Zone.code if dialect == "sqlite" else Zone.code.collate("C")
-    stmt = (
-        select(Zone.id)
-        .where(_candidates(project), func.ST_Covers(Zone.area, point))
-        .order_by(_rank(), code_order, Zone.id)
-        .limit(1)
-    )
+    boxed: list[int] | None = None
     if dialect == "sqlite":
-        # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex table for the candidates.
-        stmt = stmt.where(
-            Zone.id.in_(
+        # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex table for the zones whose
+        # box holds the point first (usually none or one), then test only those. Given as a list, they
+        # keep the planner on the primary key whatever the project's commune and exclusion filters.
+        boxed = list(
+            db.session.scalars(
                 select(_spatial_index.c.rowid).where(
                     _spatial_index.c.f_table_name == "zones",
                     _spatial_index.c.f_geometry_column == "area",
@@ -132,6 +129,16 @@ def find_zone_id(project: Project, lon: float, lat: float) -> int | None:
                 )
             )
         )
+        if not boxed:
+            return None
+    stmt = (
+        select(Zone.id)
+        .where(_candidates(project), func.ST_Covers(Zone.area, point))
+        .order_by(_rank(), code_order, Zone.id)
+        .limit(1)
+    )
+    if boxed is not None:
+        stmt = stmt.where(Zone.id.in_(boxed))
     return db.session.scalar(stmt)
 
 
