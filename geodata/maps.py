@@ -36,6 +36,7 @@ from typing import Any
 import folium
 from branca.element import MacroElement
 from folium import plugins
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -50,6 +51,7 @@ __all__ = [
     "build_project_map",
     "build_public_map",
     "build_walk_map",
+    "build_zones_map",
     "point_layer_kind",
     "render_static_map",
     "tidy_header",
@@ -64,6 +66,9 @@ CELL_M = 150.0
 MAX_ZOOM = 19
 #: Colour of observations whose theme the form does not know (an older form version).
 FALLBACK_COLOR = "#555555"
+
+#: Metropolitan France (lon/lat), the view of a map with nothing to show yet.
+METROPOLE_BOUNDS = (-5.2, 42.3, 8.3, 51.1)
 
 POLARITY_LABELS = {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"}
 
@@ -796,3 +801,141 @@ def render_static_map(
         return out.getvalue()
     finally:
         plt.close(fig)
+
+
+# --- the zones page: official QPV to keep or leave out, a project's own zones, a drawing tool -------
+
+#: How each kind of zone looks on the zones page.
+_ZONE_STYLES: dict[str, dict[str, Any]] = {
+    "kept": {"color": "#0D47A1", "weight": 2, "fillColor": "#1E88E5", "fillOpacity": 0.18},
+    "left_out": {
+        "color": "#616161",
+        "weight": 2,
+        "dashArray": "4 6",
+        "fillColor": "#9E9E9E",
+        "fillOpacity": 0.04,
+    },
+    "custom": {"color": "#BF360C", "weight": 3, "fillColor": "#FF7043", "fillOpacity": 0.15},
+}
+
+
+class _ZoneDrawing(JSCSSMixin, MacroElement):
+    """Leaflet.draw's polygon tool (npm ``leaflet-draw``, served locally): one zone at a time.
+
+    When a polygon is closed, the map's container receives a bubbling ``arpenteur:zone-drawn``
+    event whose ``detail.geojson`` is the drawn Feature; the page's own script takes it from there.
+    ``texts`` replaces Leaflet.draw's English tooltips and button titles.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var t = {{ this.texts|tojson }};
+            var local = L.drawLocal.draw;
+            local.toolbar.buttons.polygon = t.polygon;
+            local.toolbar.actions = {title: t.cancel_title, text: t.cancel};
+            local.toolbar.finish = {title: t.finish_title, text: t.finish};
+            local.toolbar.undo = {title: t.undo_title, text: t.undo};
+            local.handlers.polygon.tooltip = {start: t.start, cont: t.cont, end: t.end};
+            local.handlers.polyline.error = t.error;
+            var drawn = new L.FeatureGroup().addTo(map);
+            new L.Control.Draw({
+                position: "topleft",
+                draw: {
+                    polygon: {
+                        allowIntersection: false, showArea: false, shapeOptions: {{ this.style|tojson }}
+                    },
+                    polyline: false, rectangle: false, circle: false, marker: false, circlemarker: false
+                },
+                edit: false
+            }).addTo(map);
+            map.on(L.Draw.Event.CREATED, function (e) {
+                drawn.clearLayers();
+                drawn.addLayer(e.layer);
+                map.getContainer().dispatchEvent(new CustomEvent("arpenteur:zone-drawn", {
+                    bubbles: true, detail: {geojson: e.layer.toGeoJSON()}
+                }));
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+    default_js = [
+        ("leaflet_draw_js", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.js")
+    ]
+    default_css = [
+        ("leaflet_draw_css", "https://cdnjs.cloudflare.com/ajax/libs/leaflet.draw/1.0.2/leaflet.draw.css")
+    ]
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        super().__init__()
+        self._name = "ZoneDrawing"
+        self.texts = dict(texts)
+        self.style = _ZONE_STYLES["custom"]
+
+
+def _zones_layer(zones: Mapping[str, Any], name: str, style_of: Any) -> _GeoJsonLayer:
+    features = []
+    for feat in zones.get("features", []):
+        p = dict(feat.get("properties", {}))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feat["geometry"],
+                "properties": {
+                    "_s": style_of(p),
+                    "_t": _esc(p.get("name")) + (f" ({_esc(p['code'])})" if p.get("code") else ""),
+                    "code": p.get("code"),
+                    "kind": p.get("kind"),
+                },
+            }
+        )
+    return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def build_zones_map(
+    *,
+    qpv: Mapping[str, Any],
+    custom: Mapping[str, Any],
+    labels: Mapping[str, str],
+    draw_texts: Mapping[str, str] | None = None,
+    tiles: str = "osm",
+) -> folium.Map:
+    """The zones page's map: the official QPV of the project's communes (kept ones filled, left-out ones
+    dashed), the project's own zones, and, with ``draw_texts``, a tool to draw a new zone.
+
+    ``qpv`` is a FeatureCollection of (Multi)Polygons with properties ``code``, ``name`` and ``kept``;
+    ``custom`` one with ``name`` (and ``code``). ``labels`` names the layers and the legend
+    (``kept``, ``left_out``, ``custom``, ``legend``). Without any zone the map shows metropolitan France.
+    """
+    bounds = _bounds([qpv, custom])
+    fmap = _new_map(tiles, bounds or METROPOLE_BOUNDS)
+    kept = {
+        "type": "FeatureCollection",
+        "features": [f for f in qpv.get("features", []) if f["properties"].get("kept")],
+    }
+    left = {
+        "type": "FeatureCollection",
+        "features": [f for f in qpv.get("features", []) if not f["properties"].get("kept")],
+    }
+    for collection, key in ((kept, "kept"), (left, "left_out")):
+        for feat in collection["features"]:
+            feat.setdefault("properties", {})["kind"] = key
+        if collection["features"]:
+            _zones_layer(collection, labels[key], lambda p: _ZONE_STYLES[p["kind"]]).add_to(fmap)
+    if custom.get("features"):
+        _zones_layer(custom, labels["custom"], lambda p: _ZONE_STYLES["custom"]).add_to(fmap)
+    rows = [f"<strong>{_esc(labels['legend'])}</strong>"]
+    for key in ("kept", "left_out", "custom"):
+        style = _ZONE_STYLES[key]
+        border = "dashed" if style.get("dashArray") else "solid"
+        rows.append(
+            f'<div><span class="swatch" style="background:{_esc(style["fillColor"])};'
+            f'border:2px {border} {_esc(style["color"])}"></span>{_esc(labels[key])}</div>'
+        )
+    _Legend("".join(rows)).add_to(fmap)
+    if draw_texts is not None:
+        _ZoneDrawing(draw_texts).add_to(fmap)
+    return fmap

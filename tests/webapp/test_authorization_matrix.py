@@ -13,6 +13,8 @@ who may use it. The README's "Who may do what" table is checked against what the
 from __future__ import annotations
 
 import functools
+import io
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -103,6 +105,27 @@ def _staff(code: int = 200) -> dict[str, int]:
 def _resident(code: int = 200) -> dict[str, int]:
     return {**RESIDENT_API, "participant": code}
 
+
+#: Site administrators only (creating projects, importing the official QPV).
+ADMIN_ONLY = {**STAFF, "facilitator": 403}
+AMIENS_QPV = Path(__file__).resolve().parents[1] / "data" / "geodata" / "qpv2024_amiens.geojson"
+_SQUARE = [[[2.296, 49.891], [2.308, 49.891], [2.308, 49.898], [2.296, 49.898], [2.296, 49.891]]]
+#: A project zone file and a drawn zone: the city centre.
+ZONE_FILE = json.dumps(
+    {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "centre", "nom": "Centre-ville"},
+                "geometry": {"type": "Polygon", "coordinates": _SQUARE},
+            }
+        ],
+    }
+).encode()
+DRAWN_ZONE = json.dumps(
+    {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": _SQUARE}}
+)
 
 W = World  # short alias for the lambdas below
 
@@ -235,6 +258,64 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "facilitators.unlink_rewalk"): Case(
         "POST", lambda w: f"/facilitators/{w.slug}/walks/{w.night_id}/remarche/retirer", _staff(303)
+    ),
+    # --- project set-up: creating (administrators), editing and zones -----------------------------
+    ("GET", "facilitators.new_project"): Case("GET", lambda w: "/facilitators/nouveau", ADMIN_ONLY),
+    ("POST", "facilitators.new_project"): Case(
+        "POST",
+        lambda w: "/facilitators/nouveau",
+        {**ADMIN_ONLY, "admin": 303},
+        form=lambda w: {
+            "name": "Nouveau projet",
+            "slug": "nouveau-projet",
+            "communes": "80021",
+            "qpv_year": "2024",
+            "retention_months": "24",
+        },
+    ),
+    ("GET", "facilitators.edit_project"): Case("GET", lambda w: f"/facilitators/{w.slug}/modifier", STAFF),
+    ("POST", "facilitators.edit_project"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/modifier",
+        _staff(303),
+        form=lambda w: {
+            "name": "Projet renommé",
+            "communes": "80021",
+            "qpv_year": "2024",
+            "retention_months": "12",
+        },
+    ),
+    ("GET", "facilitators.zones_page"): Case("GET", lambda w: f"/facilitators/{w.slug}/zones", STAFF),
+    ("POST", "facilitators.keep_qpv"): Case(
+        "POST", lambda w: f"/facilitators/{w.slug}/zones/qpv", _staff(303), form=lambda w: {"keep": []}
+    ),
+    # The official perimeters serve every project: only administrators import them.
+    ("POST", "facilitators.import_qpv"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/zones/qpv/importer",
+        {**STAFF, "facilitator": 403, "admin": 303},
+        form=lambda w: {"file": (io.BytesIO(AMIENS_QPV.read_bytes()), "qpv2024_amiens.geojson")},
+    ),
+    ("POST", "facilitators.upload_zones"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/zones/importer",
+        _staff(303),
+        form=lambda w: {"file": (io.BytesIO(ZONE_FILE), "zones.geojson")},
+    ),
+    ("POST", "facilitators.draw_zone"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/zones/dessiner",
+        _staff(303),
+        form=lambda w: {"name": "Centre-ville", "geojson": DRAWN_ZONE},
+    ),
+    ("POST", "facilitators.rename_zone"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/zones/{w.extra['zone_id']}/renommer",
+        _staff(303),
+        form=lambda w: {"name": "Nord — cité"},
+    ),
+    ("POST", "facilitators.delete_zone"): Case(
+        "POST", lambda w: f"/facilitators/{w.slug}/zones/{w.extra['zone_id']}/supprimer", _staff(303)
     ),
     # --- resident's own data (cookie) ------------------------------------------------------------
     ("GET", "residents.my_data"): Case(
@@ -514,6 +595,7 @@ def build_matrix_world(app: Flask) -> World:
         token=token,
         extra={
             "project_id": project.id,
+            "zone_id": world.north.id,
             "other_project_id": other.id,
             "org_b_id": org_b.id,
             "jpeg": jpeg,

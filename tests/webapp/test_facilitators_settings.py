@@ -82,7 +82,7 @@ def test_settings_are_for_the_project_staff_only(world, app):
     partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD, commit=False)
     partner.organisation_id = world.partner.id
     accounts.add_membership(partner, world.project.id, "partner")
-    other = projects.create_project(slug=f"s-{uuid.uuid4().hex[:6]}", name="Autre", territory=[])
+    other = projects.create_project(slug=f"s-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
     outsider = accounts.create_user(email="dehors@example.org", password=PASSWORD, commit=False)
     accounts.add_membership(outsider, other.id, "facilitator")
     with app.app_context():
@@ -173,7 +173,7 @@ def test_photos_go_to_the_staff_of_their_project_only(world, app, client, photo_
     assert _get(client, "/facilitators/photos/../../etc/passwd").status_code == 404
     with app.app_context():
         assert _get(_as(app, None), url).status_code == 302  # anonymous: the login page
-    other = projects.create_project(slug=f"p-{uuid.uuid4().hex[:6]}", name="Autre", territory=[])
+    other = projects.create_project(slug=f"p-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
     outsider = accounts.create_user(email="autre@example.org", password=PASSWORD, commit=False)
     accounts.add_membership(outsider, other.id, "facilitator", commit=False)
     partner = accounts.create_user(email="part@example.org", password=PASSWORD, commit=False)

@@ -67,9 +67,9 @@ def w(app, db_session):  # type: ignore[no-untyped-def]
     photo_dir.mkdir(parents=True, exist_ok=True)
     world = World()
     world.project = projects.create_project(
-        slug=f"rw-{uuid.uuid4().hex[:6]}", name="Re-marches", territory=[]
+        slug=f"rw-{uuid.uuid4().hex[:6]}", name="Re-marches", territory=["80021"]
     )
-    other = projects.create_project(slug=f"rx-{uuid.uuid4().hex[:6]}", name="Autre", territory=[])
+    other = projects.create_project(slug=f"rx-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
     mk = walks.create_walk
     world.original = mk(
         world.project,
@@ -270,7 +270,7 @@ def test_the_walk_page_refuses_bad_links_with_a_french_message(w, client, page, 
 
 
 def test_only_the_project_staff_may_link(w, app, page):
-    other = projects.create_project(slug=f"ry-{uuid.uuid4().hex[:6]}", name="Ailleurs", territory=[])
+    other = projects.create_project(slug=f"ry-{uuid.uuid4().hex[:6]}", name="Ailleurs", territory=["80021"])
     stranger = accounts.create_user(email="ailleurs@example.org", password=PASSWORD, commit=False)
     accounts.add_membership(stranger, other.id, "facilitator")
     with app.app_context():

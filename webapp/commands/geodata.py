@@ -52,8 +52,9 @@ def _read(path: Path, **kwargs: object):  # type: ignore[no-untyped-def]
         finish()
 
 
-def _import(perimeters, **kwargs: object):  # type: ignore[no-untyped-def]
-    """Write the perimeters with a progress bar; a refused import becomes a clear CLI error."""
+def _import(perimeters, *, dry_run: bool = False, **kwargs: object):  # type: ignore[no-untyped-def]
+    """Write the perimeters with a progress bar in one transaction (rolled back for a dry run)."""
+    from webapp import transaction
     from webapp.errors import DomainError
     from webapp.services import zones
 
@@ -61,10 +62,15 @@ def _import(perimeters, **kwargs: object):  # type: ignore[no-untyped-def]
     try:
         report = zones.import_zones(perimeters, progress=update, **kwargs)  # type: ignore[arg-type]
     except DomainError as error:
+        transaction.rollback()
         raise click.ClickException(error.message) from error
     finally:
         finish()
-    _report(report, bool(kwargs.get("dry_run")))
+    if dry_run:
+        transaction.rollback()
+    else:
+        transaction.commit()
+    _report(report, dry_run)
 
 
 def _report(report, dry_run: bool) -> None:  # type: ignore[no-untyped-def]
@@ -133,8 +139,17 @@ def import_custom_zones(file: Path, project_slug: str, source: str, dry_run: boo
 @with_appcontext
 def reassign(project_slug: str | None, dry_run: bool) -> None:
     """Recompute the zone of every observation (after perimeters changed outside the importer)."""
+    from webapp import transaction
+    from webapp.errors import DomainError
     from webapp.services import projects, zones
 
-    chosen = [projects.get_project_or_404(project_slug)] if project_slug else None
-    changed = zones.reassign_all(chosen, dry_run=dry_run)
+    try:
+        chosen = [projects.get_project_or_404(project_slug)] if project_slug else None
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    changed = zones.reassign_observations(chosen)
+    if dry_run:
+        transaction.rollback()
+    else:
+        transaction.commit()
     click.echo(f"{changed} observation(s) {'seraient' if dry_run else 'ont été'} réaffectée(s).")

@@ -28,7 +28,7 @@ from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.ids import parse_id
-from webapp.models.enums import ModerationStatus, Role
+from webapp.models.enums import ModerationStatus, Role, WalkStatus
 from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
     accounts,
@@ -79,15 +79,13 @@ def _tiles() -> str:
 @bp.get("/")
 @login_required
 def index() -> str:
-    """The projects this person works on."""
-
-    overviews = [p for p in projects.list_project_overviews() if _can_see(p.slug)]
-    return render_template("facilitators/index.html", projects=overviews)
-
-
-def _can_see(slug: str) -> bool:
-    project = projects.get_project_or_404(slug)
-    return accounts.project_role(current_user, project.id) in {"admin", "facilitator"}
+    """The projects this person runs, each with its walks and what waits for moderation."""
+    return render_template(
+        "facilitators/index.html",
+        projects=projects.list_staff_projects(current_user),
+        is_admin=bool(current_user.is_admin),
+        status_label=WalkStatus.label_of,
+    )
 
 
 @bp.get("/<slug>/")

@@ -5,6 +5,14 @@ whose polygon *covers* it (boundary included); the winner is the smallest ``(ran
 for the QPV of the project's list year and rank 1 for the project's custom zones. A point on a boundary
 shared by two zones therefore always gets the same answer. No covering zone means "hors zone" (NULL).
 
+A project's QPV are the official perimeters of its list year that lie in its communes (the INSEE
+codes of the QPV; a 2015 QPV whose file gave commune names instead is matched on the département
+of its code), minus those the team left out (``Project.excluded_qpv_codes``). A project without
+communes (created before they were asked for) keeps every QPV of its list year.
+
+Services here flush and never commit: the request, or the CLI's unit of work, commits once; an
+import that fails raises ImportFailed and the caller's transaction is rolled back (all or nothing).
+
 A single new observation is assigned by one indexed query (R*Tree on SpatiaLite, GiST on PostGIS);
 re-assigning many observations after a perimeter import loads the project's zones once into a Shapely
 STRtree, which is orders of magnitude faster than one query per point (see bench/zone_assignment.py).
@@ -14,15 +22,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import ColumnElement, and_, bindparam, case, column, func, or_, select, table, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from geodata.assign import ZoneIndex, ZoneShape
-from geodata.perimeters import PerimeterFeature, PerimeterSet
-from webapp.errors import ImportFailed
+from geodata.communes import departement_of
+from geodata.drawn import NEAR_M, DrawnZoneError, distance_to_places, read_drawn_zone
+from geodata.perimeters import (
+    DEFAULT_MAX_BYTES,
+    PerimeterError,
+    PerimeterFeature,
+    PerimeterSet,
+    read_perimeters,
+    slugify,
+)
+from webapp.errors import ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone
 from webapp.models.enums import ZoneKind
@@ -56,11 +75,34 @@ class ImportReport:
         return len(self.created) + len(self.updated) + len(self.unchanged)
 
 
+def _in_communes(communes: Sequence[str]) -> ColumnElement[bool]:
+    """QPV lying in one of these communes (``insee_com`` is a comma-separated list of codes)."""
+    conditions: list[ColumnElement[bool]] = []
+    for code in communes:
+        conditions += [
+            Zone.insee_com == code,
+            Zone.insee_com.like(f"{code},%"),
+            Zone.insee_com.like(f"%,{code}"),
+            Zone.insee_com.like(f"%,{code},%"),
+        ]
+    # The 2015 list often names communes instead of coding them: the département in the QPV code decides.
+    prefixes = sorted({departement_of(code).rjust(3, "0") for code in communes})
+    conditions.append(and_(Zone.insee_com.is_(None), or_(*(Zone.code.like(f"Q_{p}%") for p in prefixes))))
+    return or_(*conditions)
+
+
+def _qpv_of(project: Project, *, with_excluded: bool = False) -> ColumnElement[bool]:
+    """The official QPV that are (or, with ``with_excluded``, may be) zones of this project."""
+    conditions: list[ColumnElement[bool]] = [Zone.kind == ZoneKind.QPV, Zone.list_year == project.qpv_year]
+    if project.territory:
+        conditions.append(_in_communes(list(project.territory)))
+    if project.excluded_qpv_codes and not with_excluded:
+        conditions.append(Zone.code.not_in(list(project.excluded_qpv_codes)))
+    return and_(*conditions)
+
+
 def _candidates(project: Project) -> ColumnElement[bool]:
-    return or_(
-        and_(Zone.kind == ZoneKind.QPV, Zone.list_year == project.qpv_year),
-        and_(Zone.kind == ZoneKind.CUSTOM, Zone.project_id == project.id),
-    )
+    return or_(_qpv_of(project), and_(Zone.kind == ZoneKind.CUSTOM, Zone.project_id == project.id))
 
 
 def _rank() -> ColumnElement[int]:
@@ -68,21 +110,18 @@ def _rank() -> ColumnElement[int]:
 
 
 def find_zone_id(project: Project, lon: float, lat: float) -> int | None:
-    """The id of the zone a point falls in for this project, by one indexed query; None if outside."""
+    """The id of the zone a point falls in for this project, by an indexed query; None if outside."""
     point = WKTElement(f"POINT({lon!r} {lat!r})", srid=4326)
     dialect = db.session.get_bind().dialect.name
     # Codes compare by code point, as in Python (geodata.assign); PostgreSQL's locale order differs.
     code_order = Zone.code if dialect == "sqlite" else Zone.code.collate("C")
-    stmt = (
-        select(Zone.id)
-        .where(_candidates(project), func.ST_Covers(Zone.area, point))
-        .order_by(_rank(), code_order, Zone.id)
-        .limit(1)
-    )
+    boxed: list[int] | None = None
     if dialect == "sqlite":
-        # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex table for the candidates.
-        stmt = stmt.where(
-            Zone.id.in_(
+        # SpatiaLite does not use its R*Tree by itself: ask the SpatialIndex table for the zones whose
+        # box holds the point first (usually none or one), then test only those. Given as a list, they
+        # keep the planner on the primary key whatever the project's commune and exclusion filters.
+        boxed = list(
+            db.session.scalars(
                 select(_spatial_index.c.rowid).where(
                     _spatial_index.c.f_table_name == "zones",
                     _spatial_index.c.f_geometry_column == "area",
@@ -90,6 +129,16 @@ def find_zone_id(project: Project, lon: float, lat: float) -> int | None:
                 )
             )
         )
+        if not boxed:
+            return None
+    stmt = (
+        select(Zone.id)
+        .where(_candidates(project), func.ST_Covers(Zone.area, point))
+        .order_by(_rank(), code_order, Zone.id)
+        .limit(1)
+    )
+    if boxed is not None:
+        stmt = stmt.where(Zone.id.in_(boxed))
     return db.session.scalar(stmt)
 
 
@@ -170,13 +219,13 @@ def import_zones(
     project: Project | None = None,
     source: str = "",
     progress: Callable[[int, int], None] | None = None,
-    dry_run: bool = False,
 ) -> ImportReport:
-    """Create or update zones from a file already read by ``geodata.perimeters``; all or nothing.
+    """Create or update zones from a file already read by ``geodata.perimeters`` (flushes, never commits).
 
     QPV are matched on (list year, code), custom zones on (project, code): importing the same file
     twice updates, never duplicates. Zones missing from the file are left alone (a file filtered to a
     few communes must not delete the others). Observations are re-assigned in the same transaction.
+    A database refusal raises ImportFailed; the caller rolls its transaction back (all or nothing).
     """
     kind = ZoneKind.CUSTOM if project is not None else ZoneKind.QPV
     report = ImportReport(notes=[f.repaired_note for f in perimeters.features if f.repaired_note])
@@ -231,26 +280,74 @@ def import_zones(
             else:
                 affected = [project]
             report.reassigned = reassign_observations(affected)
-        if dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-    except Exception as error:
-        db.session.rollback()
-        if isinstance(error, ImportFailed):
-            raise
-        raise ImportFailed(f"Import annulé, rien n'a été modifié : {error}") from error
+    except SQLAlchemyError as error:
+        raise ImportFailed(
+            "Import annulé, rien n'a été modifié : la base de données a refusé ces périmètres.",
+            details={"database": type(error).__name__},
+        ) from error
     return report
 
 
-def reassign_all(projects: Iterable[Project] | None = None, *, dry_run: bool = False) -> int:
-    """Re-assign observations and commit (or roll back for a dry run); returns how many changed."""
-    changed = reassign_observations(projects)
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return changed
+def _refused(error: PerimeterError) -> ImportFailed:
+    """An importer's refusal as a domain error listing every problem (feature and field named)."""
+    problems = [problem.describe("fr") for problem in error.problems]
+    shown = problems[:20] + ([f"… et {len(problems) - 20} autre(s)"] if len(problems) > 20 else [])
+    return ImportFailed(f"Import refusé, rien n'a été importé : {len(problems)} problème(s).", details=shown)
+
+
+def import_official_qpv(
+    path: str | Path,
+    project: Project,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = None,
+) -> ImportReport:
+    """Import the official QPV file (ANCT) for a project's list year, kept to its communes (flushes).
+
+    The same reader and importer as ``arpenteur geodata import-qpv``. The 2024 list carries INSEE
+    codes, so the file is filtered on the project's communes; the 2015 list usually names communes,
+    so it is filtered on their départements. Raises ImportFailed listing every problem.
+    """
+    communes = list(project.territory or [])
+    filters: dict[str, list[str] | None] = {"communes": None, "departements": None}
+    if communes and project.qpv_year == 2015:
+        filters["departements"] = sorted({departement_of(code) for code in communes})
+    elif communes:
+        filters["communes"] = communes
+    try:
+        perimeters = read_perimeters(
+            path,
+            kind="qpv",
+            list_year=project.qpv_year,
+            progress=progress,
+            max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+            **filters,  # type: ignore[arg-type]
+        )
+    except PerimeterError as error:
+        raise _refused(error) from error
+    return import_zones(perimeters, source=f"ANCT, {project.qpv_year}")
+
+
+def import_project_zones(
+    path: str | Path,
+    project: Project,
+    *,
+    source: str = "",
+    progress: Callable[[int, int], None] | None = None,
+    max_bytes: int | None = None,
+) -> ImportReport:
+    """Import a project's own zones from a file (GeoJSON, zipped shapefile, GeoPackage; flushes).
+
+    The same reader and importer as ``arpenteur geodata import-zones``; raises ImportFailed listing
+    every problem, each with its feature and field.
+    """
+    try:
+        perimeters = read_perimeters(
+            path, kind="custom", progress=progress, max_bytes=max_bytes or DEFAULT_MAX_BYTES
+        )
+    except PerimeterError as error:
+        raise _refused(error) from error
+    return import_zones(perimeters, project=project, source=source)
 
 
 def list_zones(project: Project) -> list[Zone]:
@@ -274,3 +371,232 @@ def save_custom_zone(project: Project, *, code: str, name: str, geometry, source
     zone.source = source
     db.session.flush()
     return zone
+
+
+# --- the zones page: official QPV to keep, custom zones drawn or imported ------------------------
+
+
+@dataclass(frozen=True)
+class QpvCandidate:
+    """An official QPV of the project's communes and list year, and whether the team keeps it."""
+
+    zone_id: int
+    code: str
+    name: str
+    insee_com: str | None
+    kept: bool
+    source: str
+
+
+def list_qpv_candidates(project: Project) -> list[QpvCandidate]:
+    """Every official QPV of the project's communes and list year (left out or not), by name."""
+    excluded = set(project.excluded_qpv_codes or [])
+    rows = db.session.execute(
+        select(Zone.id, Zone.code, Zone.name, Zone.insee_com, Zone.source)
+        .where(_qpv_of(project, with_excluded=True))
+        .order_by(Zone.name, Zone.code)
+    ).all()
+    return [
+        QpvCandidate(
+            zone_id=r.id,
+            code=r.code,
+            name=r.name,
+            insee_com=r.insee_com,
+            kept=r.code not in excluded,
+            source=r.source,
+        )
+        for r in rows
+    ]
+
+
+def count_official_qpv(year: int | None = None) -> int:
+    """How many official QPV perimeters are stored (of one list year, or all)."""
+    query = select(func.count(Zone.id)).where(Zone.kind == ZoneKind.QPV)
+    if year is not None:
+        query = query.where(Zone.list_year == year)
+    return db.session.scalar(query) or 0
+
+
+def keep_qpv(project: Project, kept_codes: Iterable[str]) -> int:
+    """Keep these QPV among the project's candidates and leave the others out; re-assigns (flushes).
+
+    Codes left out earlier that are not candidates now (another list year, a commune removed) stay
+    left out, so switching back restores the team's choice. Returns how many observations changed zone.
+    """
+    candidates = {c.code for c in list_qpv_candidates(project)}
+    kept = set(kept_codes) & candidates
+    excluded = (set(project.excluded_qpv_codes or []) - candidates) | (candidates - kept)
+    if excluded == set(project.excluded_qpv_codes or []):
+        return 0
+    project.excluded_qpv_codes = sorted(excluded)
+    db.session.flush()
+    return reassign_observations([project])
+
+
+def list_custom_zones(project: Project) -> list[Zone]:
+    """The project's own zones, by name."""
+    return list(
+        db.session.scalars(
+            select(Zone)
+            .where(Zone.kind == ZoneKind.CUSTOM, Zone.project_id == project.id)
+            .order_by(Zone.name, Zone.id)
+        )
+    )
+
+
+def get_custom_zone(project: Project, zone_id: int) -> Zone:
+    """One of the project's own zones, or NotFound (an official QPV is never edited here)."""
+    zone = db.session.get(Zone, zone_id)
+    if zone is None or zone.kind != ZoneKind.CUSTOM or zone.project_id != project.id:
+        raise NotFound("Zone introuvable dans ce projet.", details={"zone": zone_id})
+    return zone
+
+
+def _zone_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(
+            "Donnez un nom à la zone (p. ex. « Centre-ville »).", details={"name": "required"}
+        )
+    if len(name) > 200:
+        raise ValidationError("Le nom de la zone dépasse 200 caractères.", details={"name": "too_long"})
+    return name
+
+
+def rename_custom_zone(zone: Zone, name: str) -> Zone:
+    """Give one of a project's own zones a new name (its code, in exports, stays); flushes."""
+    zone.name = _zone_name(name)
+    db.session.flush()
+    return zone
+
+
+def delete_custom_zone(zone: Zone) -> int:
+    """Delete one of a project's own zones, re-assign its observations (flushes); returns how many moved."""
+    project = db.session.get(Project, zone.project_id)
+    db.session.execute(
+        update(Observation.__table__).where(Observation.__table__.c.zone_id == zone.id).values(zone_id=None)
+    )
+    db.session.delete(zone)
+    db.session.flush()
+    return reassign_observations([project]) if project is not None else 0
+
+
+_DRAWN_MESSAGES = {
+    "empty": "Dessinez d'abord la zone sur la carte (cliquez le premier point pour fermer le polygone).",
+    "not_geojson": "Le tracé envoyé n'est pas un polygone GeoJSON lisible.",
+    "not_polygon": "Une zone est un polygone : un point ou une ligne ne délimitent pas de zone.",
+    "too_few_points": "Un polygone a au moins trois points distincts.",
+    "out_of_range": "Les coordonnées du tracé ne sont pas des longitudes et latitudes valides.",
+    "invalid": "Le contour se croise lui-même et ne délimite aucune surface : redessinez-le.",
+    "too_small": "Cette zone est minuscule ({area_m2} m²) : sans doute un clic de trop. Redessinez-la.",
+    "too_large": (
+        "Cette zone est bien trop grande (au-delà de {limit:.0f} km²) : une zone est un quartier "
+        "ou un centre-ville, pas un département."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SavedZone:
+    """A drawn zone as stored, with what the facilitator should know about it."""
+
+    zone: Zone
+    warnings: list[str]
+    reassigned: int
+
+
+def _known_places(project: Project) -> list:  # type: ignore[type-arg]
+    """Where the project is known to be: its communes' QPV, its own zones and its walks' routes."""
+    areas = db.session.scalars(
+        select(Zone.area).where(
+            or_(
+                _qpv_of(project, with_excluded=True),
+                and_(Zone.kind == ZoneKind.CUSTOM, Zone.project_id == project.id),
+            )
+        )
+    ).all()
+    routes = db.session.scalars(
+        select(Walk.route).where(Walk.project_id == project.id, Walk.route.is_not(None))
+    ).all()
+    return [to_shape(a) for a in [*areas, *routes]]
+
+
+def save_drawn_zone(project: Project, *, name: str, geojson: str) -> SavedZone:
+    """Store a zone drawn on the map (GeoJSON text) as one of the project's own zones; re-assigns (flushes).
+
+    Refuses (ValidationError) what is not a usable polygon; warns, without refusing, when the zone
+    lies far from the project's known places (more than ``NEAR_M``).
+    """
+    name = _zone_name(name)
+    try:
+        drawn = read_drawn_zone(geojson)
+    except DrawnZoneError as error:
+        message = _DRAWN_MESSAGES.get(error.reason, _DRAWN_MESSAGES["not_geojson"])
+        raise ValidationError(message.format(**error.params), details={"geojson": error.reason}) from error
+    warnings = []
+    if drawn.repaired:
+        warnings.append(
+            "Le contour se croisait : il a été corrigé automatiquement. Vérifiez-le sur la carte."
+        )
+    distance = distance_to_places(drawn.geometry, _known_places(project))
+    if distance is not None and distance > NEAR_M:
+        warnings.append(
+            f"Attention : cette zone est à {distance / 1000:.0f} km des quartiers et des marches du projet. "
+            "Vérifiez qu'elle est au bon endroit."
+        )
+    taken = set(db.session.scalars(select(Zone.code).where(Zone.project_id == project.id)))
+    base = slugify(name) or "zone"
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    zone = Zone(
+        kind=ZoneKind.CUSTOM, code=code, project_id=project.id, name=name, source="Dessinée sur la carte"
+    )
+    zone.area = from_shape(drawn.geometry, srid=4326)
+    db.session.add(zone)
+    db.session.flush()
+    return SavedZone(zone=zone, warnings=warnings, reassigned=reassign_observations([project]))
+
+
+def zones_page_geojson(project: Project) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """The zones page's map data: the QPV candidates (``code``, ``name``, ``kept``) and the project's own
+    zones (``id``, ``code``, ``name``), as two FeatureCollections."""
+    from geodata.convert import feature_collection, shape_to_geojson
+
+    excluded = set(project.excluded_qpv_codes or [])
+    qpv = db.session.execute(
+        select(Zone.code, Zone.name, Zone.area)
+        .where(_qpv_of(project, with_excluded=True))
+        .order_by(Zone.code)
+    ).all()
+    custom = list_custom_zones(project)
+    return (
+        feature_collection(
+            {
+                "type": "Feature",
+                "geometry": shape_to_geojson(to_shape(r.area), precision=6),
+                "properties": {"code": r.code, "name": r.name, "kept": r.code not in excluded},
+            }
+            for r in qpv
+        ),
+        feature_collection(
+            {
+                "type": "Feature",
+                "geometry": shape_to_geojson(to_shape(z.area), precision=6),
+                "properties": {"id": z.id, "code": z.code, "name": z.name},
+            }
+            for z in custom
+        ),
+    )
+
+
+def count_observations_by_zone(project: Project) -> dict[int, int]:
+    """How many of the project's observations each zone holds (zone id → count)."""
+    return dict(
+        db.session.execute(
+            select(Observation.zone_id, func.count(Observation.id))
+            .join(Observation.walk)
+            .where(Walk.project_id == project.id, Observation.zone_id.is_not(None))
+            .group_by(Observation.zone_id)
+        ).all()
+    )
