@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 import sqlalchemy.exc
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,19 @@ class Gone(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """Too many attempts; ``details["retry_after"]`` says in how many seconds to try again.
+
+    The wait is also kept for this request (``g.retry_after``), so every 429 carries ``Retry-After``,
+    including pages that catch the error to show it in their own form.
+    """
+
     status = 429
     code = "too_many_requests"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | list[Any] | None = None) -> None:
+        super().__init__(message, details=details)
+        if isinstance(details, dict) and "retry_after" in details and has_request_context():
+            g.retry_after = details["retry_after"]
 
 
 class ImportFailed(DomainError):
@@ -112,8 +123,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):  # type: ignore[no-untyped-def]
-        if isinstance(error.details, dict) and "retry_after" in error.details:
-            g.retry_after = error.details["retry_after"]
         if _wants_json():
             return jsonify(error.to_dict()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
