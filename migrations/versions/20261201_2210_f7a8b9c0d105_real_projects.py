@@ -97,9 +97,7 @@ def upgrade():
         ),
     )
     op.bulk_insert(form_versions, list(_shipped_rows()))
-    op.add_column(
-        "projects", sa.Column("excluded_qpv_codes", JSON, server_default="[]", nullable=False)
-    )
+    op.add_column("projects", sa.Column("excluded_qpv_codes", JSON, server_default="[]", nullable=False))
     op.add_column("walks", sa.Column("form_key", sa.String(length=64), nullable=True))
     op.add_column("walks", sa.Column("form_version", sa.Integer(), nullable=True))
     op.add_column(
@@ -109,9 +107,7 @@ def upgrade():
         "walks", sa.Column("group_description", sa.String(length=200), server_default="", nullable=False)
     )
     op.add_column("walks", sa.Column("expected_size", sa.Integer(), nullable=True))
-    op.execute(
-        "UPDATE walks SET form_key = 'marche_exploratoire', form_version = 1 WHERE form_key IS NULL"
-    )
+    op.execute("UPDATE walks SET form_key = 'marche_exploratoire', form_version = 1 WHERE form_key IS NULL")
 
 
 def downgrade():

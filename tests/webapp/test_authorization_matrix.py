@@ -439,7 +439,7 @@ def build_matrix_world(app: Flask) -> World:
         "facilitator": world.facilitator,
         "admin": _user("admin@example.org", project_id=None, role="admin"),
     }
-    walks.open_walk(world.day, commit=False)
+    walks.open_walk(world.day)
     participant, token = participants.add_participant(world.day, commit=False)
     db.session.flush()
     # The participant's own observation (pending), so the resident API has something to read.
