@@ -41,6 +41,9 @@ __all__ = [
     "read_stops",
     "read_track",
     "route_from_text",
+    "route_to_text",
+    "stops_from_text",
+    "stops_to_text",
 ]
 
 #: Largest track or stops file accepted, in bytes (an afternoon's GPX at 1 point/s is about 1 MB).
@@ -326,6 +329,40 @@ def route_from_text(text: str) -> list[tuple[float, float]]:
             raise TrackError("not_text", line=number, text=line[:60])
         points.append(_checked(lon, lat, f"{number}"))
     return points
+
+
+def stops_from_text(text: str) -> list[tuple[str, tuple[float, float]]]:
+    """Stops typed as text, one per line in walking order: ``lon, lat, name`` (the name may hold commas)."""
+    stops: list[tuple[str, tuple[float, float]]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.split(",", 2)]
+        if len(parts) < 3 or not parts[2]:
+            raise TrackError("stop_without_name", feature=number)
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise TrackError("not_text", line=number, text=line[:60]) from None
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise TrackError("not_text", line=number, text=line[:60])
+        if len(parts[2]) > MAX_STOP_NAME:
+            raise TrackError("stop_name_too_long", feature=number, max=MAX_STOP_NAME)
+        stops.append((parts[2], _checked(lon, lat, f"{number}")))
+    if len(stops) > MAX_STOPS:
+        raise TrackError("too_many_stops", count=len(stops), max=MAX_STOPS)
+    return stops
+
+
+def route_to_text(points: Iterable[tuple[float, float]]) -> str:
+    """The route as :func:`route_from_text` reads it."""
+    return "\n".join(f"{lon:.6f}, {lat:.6f}" for lon, lat in points)
+
+
+def stops_to_text(stops: Iterable[tuple[str, tuple[float, float]]]) -> str:
+    """The stops as :func:`stops_from_text` reads them."""
+    return "\n".join(f"{lon:.6f}, {lat:.6f}, {name}" for name, (lon, lat) in stops)
 
 
 def far_points(

@@ -238,3 +238,13 @@ def test_far_points_are_those_beyond_the_distance_from_every_area():
     points = [(2.30, 49.92), (2.32, 49.92), (2.60, 49.92)]  # inside, ~700 m east, ~21 km east
     assert far_points(points, [area], 2000) == [2]
     assert far_points(points, [], 2000) == []
+
+
+def test_typed_stops_keep_order_and_commas_in_names():
+    from geodata.tracks import stops_from_text, stops_to_text
+
+    stops = [("Maison de quartier, entrée", (2.295, 49.918)), ("Arrêt de bus", (2.303, 49.921))]
+    assert stops_from_text(stops_to_text(stops)) == stops
+    with pytest.raises(TrackError) as caught:
+        stops_from_text("2.295, 49.918\n")
+    assert caught.value.code == "stop_without_name"

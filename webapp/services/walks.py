@@ -79,6 +79,40 @@ def slot_for(starts_at: time | None) -> str:
     return TimeSlot.DAY
 
 
+#: What each refusal of ``geodata.tracks`` means, in French (``{…}`` are its parameters).
+TRACK_MESSAGES = {
+    "too_big": "Fichier trop lourd : {max_mb} Mo au plus.",
+    "empty": "Le fichier est vide.",
+    "wrong_kind": "Type de fichier non accepté ({extension}) : "
+    "envoyez une trace GPX (.gpx) ou GeoJSON (.geojson).",
+    "not_xml": "Ce fichier GPX est illisible (XML invalide).",
+    "not_gpx": "Ce fichier n'est pas une trace GPX.",
+    "no_track": "Ce fichier GPX ne contient aucune trace (trk) ni aucun itinéraire (rte) : "
+    "enregistrez le parcours comme une trace sur le téléphone.",
+    "not_json": "Ce fichier GeoJSON est illisible (JSON invalide).",
+    "no_line": "Ce fichier GeoJSON ne contient aucune ligne (LineString) : {found}.",
+    "too_short": "Un itinéraire a au moins deux points distincts.",
+    "bad_coordinates": "Coordonnées invalides ({where}) : longitude et latitude en degrés (WGS84).",
+    "no_stops": "Le fichier d'arrêts doit être une FeatureCollection GeoJSON de points.",
+    "too_many_stops": "{count} arrêts : {max} au plus.",
+    "stop_not_point": "L'arrêt n° {feature} n'est pas un point.",
+    "stop_without_name": "L'arrêt n° {feature} n'a pas de nom.",
+    "stop_name_too_long": "Le nom de l'arrêt n° {feature} est trop long ({max} caractères au plus).",
+    "not_text": "Ligne {line} illisible : « {text} » (attendu : longitude, latitude).",
+}
+
+
+def describe_track_error(error: TrackError) -> str:
+    """The French sentence for a refused route or stops file."""
+    params = dict(error.params)
+    if "max_bytes" in params:
+        params["max_mb"] = params["max_bytes"] // 2**20
+    try:
+        return TRACK_MESSAGES[error.code].format(**params)
+    except (KeyError, IndexError):
+        return TRACK_MESSAGES.get(error.code, "Fichier illisible.").split("{")[0].rstrip(" (:")
+
+
 # --- checks --------------------------------------------------------------------------------------
 
 
@@ -349,9 +383,8 @@ def planning_warnings(project: Project, stops: Sequence[tuple[str, tuple[float, 
     ]
 
 
-def project_areas(project: Project) -> list[Any]:
-    """The perimeters (Shapely, lon/lat) of the project's zones: the QPV of its communes (list year,
-    not left out) and its own zones."""
+def list_project_zones(project: Project) -> list[Zone]:
+    """The project's zones: the QPV of its communes (its list year, not left out) and its own zones."""
     qpv = (
         (Zone.kind == ZoneKind.QPV)
         & (Zone.list_year == project.qpv_year)
@@ -359,10 +392,30 @@ def project_areas(project: Project) -> list[Any]:
     )
     if project.excluded_qpv_codes:
         qpv = qpv & Zone.code.not_in(project.excluded_qpv_codes)
-    rows = db.session.scalars(
-        select(Zone.area).where(or_(qpv, (Zone.kind == ZoneKind.CUSTOM) & (Zone.project_id == project.id)))
-    )
-    return [to_shape(area) for area in rows]
+    own = (Zone.kind == ZoneKind.CUSTOM) & (Zone.project_id == project.id)
+    return list(db.session.scalars(select(Zone).where(or_(qpv, own)).order_by(Zone.kind.desc(), Zone.name)))
+
+
+def project_areas(project: Project) -> list[Any]:
+    """The perimeters (Shapely, lon/lat) of the project's zones."""
+    return [to_shape(zone.area) for zone in list_project_zones(project)]
+
+
+def project_zones_geojson(project: Project) -> dict[str, Any]:
+    """The project's zones as a FeatureCollection (``name``, ``kind``), for planning maps and the kit."""
+    from geodata.convert import shape_to_geojson
+
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": shape_to_geojson(to_shape(zone.area), precision=5),
+                "properties": {"name": zone.name, "kind": zone.kind},
+            }
+            for zone in list_project_zones(project)
+        ],
+    }
 
 
 # --- status --------------------------------------------------------------------------------------
