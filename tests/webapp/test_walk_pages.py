@@ -1,4 +1,4 @@
-"""The walk planning pages: plan (typed route, GPX, GeoJSON), bad input, edit, duplicate, status, join screen, kit.
+"""Walk planning pages: plan (typed route, GPX, GeoJSON), bad input, edit, copy, status, join screen, kit.
 
 Runs on both databases through the test client, signed in as the project's facilitator.
 """
@@ -134,7 +134,10 @@ def _gpx(points) -> bytes:  # type: ignore[no-untyped-def]
         f'<trkpt lat="{lat}" lon="{lon}"><time>2026-03-12T18:0{i}:00Z</time></trkpt>'
         for i, (lon, lat) in enumerate(points)
     )
-    wpts = '<wpt lat="49.9180" lon="2.2950"><name>Départ</name></wpt><wpt lat="49.9210" lon="2.3030"><name>Arrivée</name></wpt>'
+    wpts = (
+        '<wpt lat="49.9180" lon="2.2950"><name>Départ</name></wpt>'
+        '<wpt lat="49.9210" lon="2.3030"><name>Arrivée</name></wpt>'
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="OpenTracks" '
         f'xmlns="http://www.topografix.com/GPX/1/1">{wpts}<trk><name>Repérage</name><trkseg>{pts}</trkseg></trk></gpx>'
@@ -153,7 +156,10 @@ def test_a_route_imported_from_a_gpx_track_recorded_on_a_phone(staff, app, proje
 
 
 def test_a_route_imported_from_a_geojson_line(staff, app, project):
-    geojson = b'{"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[2.295, 49.918], [2.303, 49.921]]}}'
+    geojson = (
+        b'{"type": "Feature", "properties": {}, '
+        b'"geometry": {"type": "LineString", "coordinates": [[2.295, 49.918], [2.303, 49.921]]}}'
+    )
     response = _plan(staff, app, project, route="", route_file=(io.BytesIO(geojson), "trace.geojson"))
     assert response.status_code == 303
     (walk,) = _walks(project)
