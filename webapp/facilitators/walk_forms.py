@@ -23,7 +23,7 @@ AUTO_SLOT = ""
 
 def slot_choices() -> list[tuple[str, str]]:
     """Choices of the time-slot picker (labels in the current language)."""
-    return [(AUTO_SLOT, str(_l("D'après l'heure de début")))] + TimeSlot.choices()
+    return [(AUTO_SLOT, str(_l("Automatique")))] + TimeSlot.choices()
 
 
 class _Schedule(FlaskForm):

@@ -63,8 +63,11 @@ def code_groups(code: str) -> list[str]:
 def qr_svg(url: str, *, title: str = "") -> str:
     """The QR code of ``url`` as inline SVG (made here: no outside service ever sees the link)."""
     qr = segno.make(url, error="m", micro=False)
+    # No width/height, a viewBox instead: the page sizes it (a projector's half-screen, 48 mm on paper).
     return str(
-        qr.svg_inline(scale=10, border=2, dark="#000", light="#fff", title=title or None, svgclass="qr")
+        qr.svg_inline(
+            scale=10, border=2, dark="#000", light="#fff", title=title or None, svgclass="qr", omitsize=True
+        )
     )
 
 

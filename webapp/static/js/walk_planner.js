@@ -102,15 +102,19 @@ function render() {
   drawn.clearLayers();
   const before = snapshot();
   if (state.route.length >= 2) {
-    const line = L.polyline(state.route, { color: '#0b5cad', weight: 5, opacity: 0.85 });
+    // Leaflet.draw's editing reads `editing` and `original` styles (its toolbar sets them normally).
+    const style = { color: '#0b5cad', weight: 5, opacity: 0.85 };
+    const line = L.polyline(state.route, { ...style, editing: { ...style }, original: { ...style } });
     line.addTo(drawn);
-    line.editing.enable();
+    // Vertices are draggable while adding route points; in stop mode a click always adds a stop.
+    if (mode === 'route') line.editing.enable();
     // A drag, a click that removes a vertex or a drag of a middle handle (inserts one): all undoable.
     line.on('edit', () => {
       history.push(before);
       state.route = line.getLatLngs().map((p) => [p.lat, p.lng]);
       writeBack();
-      render();
+      // After Leaflet.draw has finished with this line (it still uses its map right after 'edit').
+      setTimeout(render, 0);
     });
     let n = 0;
     for (const handler of line.editing._verticesHandlers || []) {
@@ -173,6 +177,10 @@ function renderList() {
   state.stops.forEach((stop, index) => {
     const n = index + 1;
     const li = document.createElement('li');
+    const number = document.createElement('span');
+    number.className = 'stop-no';
+    number.textContent = `${n}.`;
+    number.setAttribute('aria-hidden', 'true');
     const input = document.createElement('input');
     input.type = 'text';
     input.value = stop.name;
@@ -202,7 +210,7 @@ function renderList() {
       state.stops.splice(index, 1);
     }));
     remove.dataset.key = `remove-${index}`;
-    li.append(input, up, down, remove);
+    li.append(number, input, up, down, remove);
     list.append(li);
   });
   if (focused) {
@@ -220,13 +228,14 @@ map.on('click', (event) => {
   }
 });
 
-for (const b of root.querySelectorAll('[data-mode]')) {
+for (const b of root.querySelectorAll('button[data-mode]')) {
   b.addEventListener('click', () => {
     mode = b.dataset.mode;
-    for (const other of root.querySelectorAll('[data-mode]')) {
+    for (const other of root.querySelectorAll('button[data-mode]')) {
       other.setAttribute('aria-pressed', String(other === b));
     }
     map.getContainer().dataset.mode = mode;
+    render();
   });
 }
 map.getContainer().dataset.mode = mode;
