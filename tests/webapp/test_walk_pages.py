@@ -97,6 +97,7 @@ def _multipart(data: dict) -> bytes:  # type: ignore[type-arg]
         out.write(f"--{BOUNDARY}\r\n".encode())
         if isinstance(value, tuple):
             handle, filename = value
+            handle.seek(0)  # the same parameter serves both databases
             out.write(f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'.encode())
             out.write(b"Content-Type: application/octet-stream\r\n\r\n" + handle.read() + b"\r\n")
         else:

@@ -7,7 +7,7 @@ the keyboard fallback.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _  # extracted like gettext (babel does not know `_l`)
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
@@ -23,19 +23,19 @@ AUTO_SLOT = ""
 
 def slot_choices() -> list[tuple[str, str]]:
     """Choices of the time-slot picker (labels in the current language)."""
-    return [(AUTO_SLOT, str(_l("Automatique")))] + TimeSlot.choices()
+    return [(AUTO_SLOT, str(_("Automatique")))] + TimeSlot.choices()
 
 
 class _Schedule(FlaskForm):
     title = StringField(
-        _l("Titre"),
-        validators=[DataRequired(_l("Donnez un titre à la marche.")), Length(max=200)],
+        _("Titre"),
+        validators=[DataRequired(_("Donnez un titre à la marche.")), Length(max=200)],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
-    walk_date = DateField(_l("Date"), validators=[InputRequired(_l("Indiquez la date (AAAA-MM-JJ)."))])
-    starts_at = TimeField(_l("Début"), validators=[Optional()])
-    ends_at = TimeField(_l("Fin"), validators=[Optional()])
-    time_slot = SelectField(_l("Créneau"), choices=[], validate_choice=True, default=AUTO_SLOT)
+    walk_date = DateField(_("Date"), validators=[InputRequired(_("Indiquez la date (AAAA-MM-JJ)."))])
+    starts_at = TimeField(_("Début"), validators=[Optional()])
+    ends_at = TimeField(_("Fin"), validators=[Optional()])
+    time_slot = SelectField(_("Créneau"), choices=[], validate_choice=True, default=AUTO_SLOT)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -45,42 +45,42 @@ class _Schedule(FlaskForm):
 class WalkForm(_Schedule):
     """Plan a walk, or change its plan."""
 
-    meeting_point = StringField(_l("Point de rendez-vous"), validators=[Optional(), Length(max=200)])
+    meeting_point = StringField(_("Point de rendez-vous"), validators=[Optional(), Length(max=200)])
     group_description = StringField(
-        _l("Groupe (description publique)"), validators=[Optional(), Length(max=200)]
+        _("Groupe (description publique)"), validators=[Optional(), Length(max=200)]
     )
     expected_size = IntegerField(
-        _l("Nombre de personnes attendues"),
+        _("Nombre de personnes attendues"),
         validators=[
             Optional(),
-            NumberRange(1, MAX_GROUP_SIZE, _l("Entre 1 et %(max)s personnes.", max=MAX_GROUP_SIZE)),
+            NumberRange(1, MAX_GROUP_SIZE, _("Entre 1 et %(max)s personnes.", max=MAX_GROUP_SIZE)),
         ],
     )
-    form_choice = SelectField(_l("Formulaire d'observation"), choices=[], validate_choice=True)
+    form_choice = SelectField(_("Formulaire d'observation"), choices=[], validate_choice=True)
     route = TextAreaField(
-        _l("Itinéraire (une ligne par point : longitude, latitude)"), validators=[Optional()]
+        _("Itinéraire (une ligne par point : longitude, latitude)"), validators=[Optional()]
     )
     route_file = FileField(
-        _l("Ou importer une trace GPX ou GeoJSON enregistrée sur un téléphone"),
+        _("Ou importer une trace GPX ou GeoJSON enregistrée sur un téléphone"),
         validators=[
             FileAllowed(
-                ["gpx", "geojson", "json"], _l("Envoyez une trace GPX (.gpx) ou GeoJSON (.geojson).")
+                ["gpx", "geojson", "json"], _("Envoyez une trace GPX (.gpx) ou GeoJSON (.geojson).")
             ),
-            FileSize(MAX_FILE_BYTES, message=_l("Fichier trop lourd : 5 Mo au plus.")),
+            FileSize(MAX_FILE_BYTES, message=_("Fichier trop lourd : 5 Mo au plus.")),
         ],
     )
     stops = TextAreaField(
-        _l("Arrêts, dans l'ordre (une ligne par arrêt : longitude, latitude, nom)"), validators=[Optional()]
+        _("Arrêts, dans l'ordre (une ligne par arrêt : longitude, latitude, nom)"), validators=[Optional()]
     )
 
 
 class DuplicateForm(_Schedule):
     """A copy of a walk: the night version of a day walk, or a re-walk."""
 
-    as_rewalk = BooleanField(_l("Lier comme re-marche de cette marche"))
+    as_rewalk = BooleanField(_("Lier comme re-marche de cette marche"))
 
 
 class ConfirmForm(FlaskForm):
     """A confirmation step (close, delete): the box must be ticked."""
 
-    confirm = BooleanField(_l("Je confirme"), validators=[DataRequired(_l("Cochez la case pour confirmer."))])
+    confirm = BooleanField(_("Je confirme"), validators=[DataRequired(_("Cochez la case pour confirmer."))])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import segno
 from flask import current_app, g, render_template
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _  # extracted like gettext (babel does not know `_l`)
 
 from geodata.maps import render_static_map
 from webapp.models import Walk
@@ -22,10 +22,10 @@ from webapp.services import forms, reports, summaries, walks
 
 #: Help numbers in France, as the kit and the capture page's help show them (number, who answers).
 HELP_NUMBERS: tuple[tuple[str, object], ...] = (
-    ("17 / 112", _l("Police, urgence")),
-    ("114", _l("Urgence par SMS (personnes sourdes, ou quand parler est dangereux)")),
-    ("3919", _l("Violences faites aux femmes (gratuit, anonyme)")),
-    ("119", _l("Enfance en danger, pour les mineur·es (gratuit, 24 h/24)")),
+    ("17 / 112", _("Police, urgence")),
+    ("114", _("Urgence par SMS (personnes sourdes, ou quand parler est dangereux)")),
+    ("3919", _("Violences faites aux femmes (gratuit, anonyme)")),
+    ("119", _("Enfance en danger, pour les mineur·es (gratuit, 24 h/24)")),
 )
 
 
@@ -93,7 +93,7 @@ def build_kit(walk: Walk, join_url: str | None) -> WalkKit:
         join_path=join_path,
         code=code,
         code_groups=code_groups(code),
-        qr_svg=qr_svg(join_url, title=str(_l("Code QR pour rejoindre la marche"))) if join_url else None,
+        qr_svg=qr_svg(join_url, title=str(_("Code QR pour rejoindre la marche"))) if join_url else None,
         map_svg=map_svg,
         stops=[(s.position, s.name) for s in walk.stops],
         themes=[KitTheme(t.icon.emoji, t.label.get(lang)) for t in definition.themes],
