@@ -63,9 +63,7 @@ class WalkForm(_Schedule):
     route_file = FileField(
         _("Ou importer une trace GPX ou GeoJSON enregistrée sur un téléphone"),
         validators=[
-            FileAllowed(
-                ["gpx", "geojson", "json"], _("Envoyez une trace GPX (.gpx) ou GeoJSON (.geojson).")
-            ),
+            FileAllowed(["gpx", "geojson", "json"], _("Envoyez une trace GPX (.gpx) ou GeoJSON (.geojson).")),
             FileSize(MAX_FILE_BYTES, message=_("Fichier trop lourd : 5 Mo au plus.")),
         ],
     )
