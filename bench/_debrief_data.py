@@ -85,7 +85,6 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
             walk_date=date(2026, 3, 1),
             time_slot="day",
             route=[(2.25, 49.87), (2.35, 49.92)],
-            commit=False,
         )
         night = walks.create_walk(
             project,
@@ -93,7 +92,6 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
             walk_date=date(2026, 3, 2),
             time_slot="night",
             route=[(2.25, 49.92), (2.35, 49.87)],
-            commit=False,
         )
         db.session.flush()
         people = []

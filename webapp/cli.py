@@ -9,7 +9,7 @@ from flask.cli import FlaskGroup
 
 def init_app(app: Flask) -> None:
     """Register the project's command groups on the app."""
-    from webapp.commands import demo, forms, geodata, privacy, projects, serve
+    from webapp.commands import demo, forms, geodata, privacy, projects, serve, walks
 
     app.cli.add_command(forms.forms_group)
     app.cli.add_command(geodata.geodata_group)
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo.demo_command)
     app.cli.add_command(privacy.purge_command)
     app.cli.add_command(serve.serve_command)
+    app.cli.add_command(walks.walks_group)
 
 
 def _create_app() -> Flask:

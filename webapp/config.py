@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": "",
     # Sender of those emails.
     "MAIL_FROM": "arpenteur@localhost",
+    # After a walk is closed, phones that were offline may still deliver, for this many hours, the
+    # observations they captured before the close (later captures are refused at once).
+    "CLOSE_GRACE_HOURS": 48,
     # The site's address as people reach it (https://arpenteur.example.org): links in emails and
     # from the command line use it, never the request's Host header. Emails need it.
     "PUBLIC_URL": "",

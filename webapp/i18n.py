@@ -16,9 +16,11 @@ COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """The language of this request."""
-    from flask import current_app
+    """The language of this request (the default one outside a request: commands, scripts)."""
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return str(current_app.config.get("DEFAULT_LANGUAGE", "fr"))
     asked = request.args.get("lang") or request.cookies.get(COOKIE)
     if asked in LANGUAGES:
         return asked

@@ -138,7 +138,7 @@ def test_facilitator_flow(laptop, live_server, world, artifacts):  # type: ignor
     # 4. Download the walk's PDF report and render its first pages for a look.
     page.goto(f"{base}/facilitators/{slug}/walks/{world['day']}/")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="PDF").click()
+        page.get_by_role("link", name="PDF", exact=True).click()
     pdf = artifacts / "debrief-report.pdf"
     download_info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")

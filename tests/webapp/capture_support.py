@@ -40,6 +40,7 @@ def make_walk(*, code: str = "K7PM3Q", status: str = "open", slug: str = "amiens
     elif status == "closed":
         walks.open_walk(walk)
         walks.close_walk(walk)
+    db.session.commit()
     return walk
 
 

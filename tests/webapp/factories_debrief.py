@@ -88,7 +88,6 @@ def build_world(*, facilitator_email: str = "anim@example.org") -> DebriefWorld:
         time_slot="day",
         route=route,
         stops=stops,
-        commit=False,
     )
     night = walks.create_walk(
         project,
@@ -97,7 +96,6 @@ def build_world(*, facilitator_email: str = "anim@example.org") -> DebriefWorld:
         time_slot="night",
         route=route,
         stops=stops,
-        commit=False,
     )
     partner = Organisation(name=f"Ville {uuid.uuid4().hex[:4]}", kind="city")
     db.session.add(partner)

@@ -139,7 +139,11 @@ def test_deleting_my_observations_keeps_the_token_and_is_idempotent(client, app,
 def test_own_data_stays_reachable_after_the_walk_closed_but_not_capture(client, walk, two):
     me, mine, *_ = two
     walks.close_walk(walk)
-    assert client.post("/api/v1/observations", json=payload(), headers=me).status_code == 403
+    after_close = (utcnow() + timedelta(minutes=1)).isoformat()
+    assert (
+        client.post("/api/v1/observations", json=payload(captured_at=after_close), headers=me).status_code
+        == 403
+    )
     assert client.get("/api/v1/observations", headers=me).status_code == 403
     assert client.get("/api/v1/me/export", headers=me).status_code == 200
     assert client.delete(f"/api/v1/observations/{mine[0]}", headers=me).status_code == 204

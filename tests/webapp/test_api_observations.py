@@ -136,11 +136,14 @@ def test_requests_without_a_valid_token_are_unauthorized(client, walk):
     assert response.json["message"]
 
 
-def test_a_closed_walk_refuses_observations_and_joins(client, auth, walk, db_session):
+def test_a_closed_walk_refuses_observations_made_after_the_close_and_joins(client, auth, walk, db_session):
+    from datetime import UTC, datetime, timedelta
+
     from webapp.services import walks
 
     walks.close_walk(walk)
-    response = _post(client, auth, payload())
+    later = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    response = _post(client, auth, payload(captured_at=later))
     assert response.status_code == 403
     assert "terminée" in response.json["message"]
     joined = client.post("/api/v1/join", json={"code": walk.join_code})

@@ -317,6 +317,73 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "facilitators.delete_zone"): Case(
         "POST", lambda w: f"/facilitators/{w.slug}/zones/{w.extra['zone_id']}/supprimer", _staff(303)
     ),
+    # --- walk planning (the day walk is open, the night walk planned with observations) ----------
+    ("GET", "facilitators.new_walk"): Case("GET", lambda w: f"/facilitators/{w.slug}/walks/nouvelle", STAFF),
+    ("POST", "facilitators.new_walk"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/nouvelle",
+        _staff(303),
+        form=lambda w: {
+            "title": "Marche du samedi",
+            "walk_date": "2026-04-04",
+            "time_slot": "",
+            "form_choice": "marche_exploratoire:2",
+            "route": "2.292, 49.892\n2.298, 49.908",
+            "stops": "2.292, 49.892, Départ",
+        },
+    ),
+    ("GET", "facilitators.edit_walk"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/modifier", STAFF
+    ),
+    ("POST", "facilitators.edit_walk"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/modifier",
+        _staff(303),
+        form=lambda w: {
+            "title": "Marche de jour",
+            "walk_date": "2026-03-12",
+            "time_slot": "day",
+            "form_choice": "marche_exploratoire:2",
+            "route": "2.292, 49.892\n2.298, 49.908",
+        },
+    ),
+    ("GET", "facilitators.duplicate_walk"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/dupliquer", STAFF
+    ),
+    ("POST", "facilitators.duplicate_walk"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/dupliquer",
+        _staff(303),
+        form=lambda w: {"title": "Marche de nuit bis", "walk_date": "2026-03-12", "starts_at": "21:30"},
+    ),
+    ("POST", "facilitators.open_walk"): Case(
+        "POST", lambda w: f"/facilitators/{w.slug}/walks/{w.night_id}/ouvrir", _staff(303)
+    ),
+    ("GET", "facilitators.close_walk"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/cloturer", STAFF
+    ),
+    ("POST", "facilitators.close_walk"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/cloturer",
+        _staff(303),
+        form=lambda w: {"confirm": "y"},
+    ),
+    ("GET", "facilitators.delete_walk"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.night_id}/supprimer", STAFF
+    ),
+    # The night walk has observations: refused with a message, back to the walk page.
+    ("POST", "facilitators.delete_walk"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.night_id}/supprimer",
+        _staff(303),
+        form=lambda w: {"confirm": "y"},
+    ),
+    ("GET", "facilitators.join_screen"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/groupe", STAFF
+    ),
+    ("GET", "facilitators.walk_kit"): Case(
+        "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/kit.pdf", STAFF
+    ),
     # --- resident's own data (cookie) ------------------------------------------------------------
     ("GET", "residents.my_data"): Case(
         "GET", lambda w: f"/m/{w.join_code}/mes-donnees", profile(everyone=302, participant=200)
@@ -520,7 +587,7 @@ def build_matrix_world(app: Flask) -> World:
         "facilitator": world.facilitator,
         "admin": _user("admin@example.org", project_id=None, role="admin"),
     }
-    walks.open_walk(world.day, commit=False)
+    walks.open_walk(world.day)
     participant, token = participants.add_participant(world.day, commit=False)
     db.session.flush()
     # The participant's own observation (pending), so the resident API has something to read.

@@ -77,11 +77,10 @@ def w(app, db_session):  # type: ignore[no-untyped-def]
         walk_date=date(2026, 3, 1),
         route=[A, B],
         stops=[("Place A", A), ("Rue B", B)],
-        commit=False,
     )
-    world.rewalk = mk(world.project, title="Re-marche", walk_date=date(2026, 9, 1), commit=False)
-    world.later = mk(world.project, title="Plus tard", walk_date=date(2026, 10, 1), commit=False)
-    world.foreign = mk(other, title="Autre projet", walk_date=date(2026, 1, 1), commit=False)
+    world.rewalk = mk(world.project, title="Re-marche", walk_date=date(2026, 9, 1))
+    world.later = mk(world.project, title="Plus tard", walk_date=date(2026, 10, 1))
+    world.foreign = mk(other, title="Autre projet", walk_date=date(2026, 1, 1))
     o, r = world.original, world.rewalk
     world.lamp1 = _obs(
         o, A[0], A[1] + NEAR, "eclairage", "negative", 1, photo_dir=photo_dir, note="NOTE-SECRETE"

@@ -6,7 +6,9 @@ blueprint is exempt from CSRF. Writes are idempotent on UUIDs made by the phone:
 
 An unknown or expired token gets 401; a valid token on a closed walk gets 403 for capture, but still
 reaches the participant's own data (``/me/export``, ``DELETE /me``, deleting an observation) until
-it expires.
+it expires. After a close, observations captured before it (and their corrections and photos) are
+still accepted during the grace period (``services.walks``); others get 403 with a structured
+``details.walk`` problem (``captured_after_close``, ``grace_period_over``, ``walk_not_open``).
 """
 
 from __future__ import annotations
@@ -36,14 +38,20 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def current_participant(*, allow_closed_walk: bool = False) -> Participant:
-    """The participant whose token the request carries (401 when missing, unknown or expired)."""
+def current_participant(*, allow_closed_walk: bool = False, delivering: bool = False) -> Participant:
+    """The participant whose token the request carries (401 when missing, unknown or expired).
+
+    ``delivering``: the request sends an observation or a photo, which the service checks against
+    the walk's status and grace period (``walks.check_accepts_observation``).
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Rejoignez d'abord une marche avec son code.")
     try:
-        return participants.get_participant_by_token(token.strip(), allow_closed_walk=allow_closed_walk)
+        return participants.get_participant_by_token(
+            token.strip(), allow_closed_walk=allow_closed_walk, delivering=delivering
+        )
     except NotFound as error:
         raise Unauthorized(error.message) from None
 
@@ -160,7 +168,7 @@ def form(key: str, version: int | None = None) -> Response:
 @bp.post("/observations")
 def create_observation() -> tuple[Response, int]:
     """Create an observation, idempotent on ``client_uuid`` (201 new, 200 resend, 409 clash)."""
-    participant = current_participant()
+    participant = current_participant(delivering=True)
     observation, created = observations.submit_observation(participant, _json_body())
     return jsonify(observation_to_dict(observation)), 201 if created else 200
 
@@ -183,7 +191,7 @@ def get_observation(client_uuid: str) -> Response:
 @bp.put("/observations/<client_uuid>")
 def update_observation(client_uuid: str) -> Response:
     """Replace the content of one's own observation (idempotent)."""
-    participant = current_participant()
+    participant = current_participant(delivering=True)
     observation = observations.update_observation(
         participant, _uuid(client_uuid, "client_uuid"), _json_body()
     )
@@ -309,7 +317,7 @@ def delete_my_observations() -> Response:
 @bp.put("/observations/<client_uuid>/photos/<photo_uuid>")
 def put_photo(client_uuid: str, photo_uuid: str) -> tuple[Response, int]:
     """Upload a photo (the request body is the image), idempotent on the photo's UUID."""
-    participant = current_participant()
+    participant = current_participant(delivering=True)
     photo, created = photos.add_photo(
         participant,
         _uuid(client_uuid, "client_uuid"),

@@ -145,10 +145,16 @@ def walk_page(slug: str, walk_id: int) -> str:
         zones=summaries.zones_geojson(project),
         tiles=_tiles(),
     )
+    from webapp.facilitators.walks import join_url
+    from webapp.models.enums import WalkStatus
+
     return render_template(
         "facilitators/walk.html",
         project=project,
         walk=walk,
+        join_url=join_url(walk),
+        walk_status_label=WalkStatus.label_of(walk.status),
+        grace_hours=f"{walks.grace_period().total_seconds() / 3600:g}",
         summary=summary,
         theme_chart=summaries.chart_theme_polarity(summary),
         counts=moderation.count_by_status(walk),

@@ -130,12 +130,16 @@ def join_post() -> Response | tuple[str, int]:
     return response
 
 
-def _participant_for(code: str, *, allow_closed_walk: bool = False) -> tuple[Participant | None, str]:
+def _participant_for(
+    code: str, *, allow_closed_walk: bool = False, delivering: bool = False
+) -> tuple[Participant | None, str]:
     token = request.cookies.get(COOKIE, "")
     if not token:
         return None, ""
     try:
-        participant = participants.get_participant_by_token(token, allow_closed_walk=allow_closed_walk)
+        participant = participants.get_participant_by_token(
+            token, allow_closed_walk=allow_closed_walk, delivering=delivering
+        )
     except DomainError:
         return None, ""
     if participant.walk.join_code != code.upper():
@@ -250,8 +254,12 @@ def _plain_payload(form: Any) -> dict[str, Any]:
 
 @bp.post("/m/<code>")
 def capture_post(code: str) -> Response | tuple[str, int]:
-    """The capture form without JavaScript: stored at once (idempotent on the form's hidden UUID)."""
-    participant, token = _participant_for(code)
+    """The capture form without JavaScript: stored at once (idempotent on the form's hidden UUID).
+
+    After the close the service refuses it with a French page (an observation sent from this form is
+    made now, so after the close), unless it is a resend of one already stored.
+    """
+    participant, token = _participant_for(code, delivering=True)
     if participant is None:
         return redirect(url_for("residents.join", code=code.upper()))
     try:

@@ -378,7 +378,6 @@ def build_demo(seed: int = 2026) -> str:
             route=route,
             stops=list(zip(stop_names, stop_points, strict=True)),
             join_code=OPEN_WALK_CODE if plan.status == WalkStatus.OPEN else None,
-            commit=False,
         )
         start = datetime.combine(plan.day, plan.start, tzinfo=PARIS).astimezone(UTC)
         if plan.status == WalkStatus.PLANNED:

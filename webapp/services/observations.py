@@ -28,8 +28,8 @@ from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
-from webapp.models.enums import LocationSource, ModerationStatus, Polarity, WalkStatus
-from webapp.services import zones
+from webapp.models.enums import LocationSource, ModerationStatus, Polarity
+from webapp.services import walks, zones
 
 #: The form phones use unless they name another.
 DEFAULT_FORM_KEY = "marche_exploratoire"
@@ -322,8 +322,20 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
     """
     submission = parse_submission(payload)
     walk = participant.walk
-    if walk.status != WalkStatus.OPEN:
-        raise Forbidden("Cette marche n'accepte plus d'observations.", details={"walk": walk.status})
+    try:
+        walks.check_accepts_observation(walk, submission.captured_at)
+    except Forbidden:
+        # A resend of what is already stored still gets its 200, so the phone empties its outbox.
+        stored = db.session.scalar(
+            select(Observation).where(Observation.client_uuid == submission.client_uuid)
+        )
+        if (
+            stored is not None
+            and stored.participant_id == participant.id
+            and stored.payload_hash == submission.payload_hash
+        ):
+            return stored, False
+        raise
     now = utcnow()
     table = Observation.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -388,11 +400,9 @@ def update_observation(
 ) -> Observation:
     """Replace the content of one of the participant's observations (same UUID); idempotent."""
     observation = get_own_observation(participant, client_uuid)
-    if participant.walk.status != WalkStatus.OPEN:
-        raise Forbidden(
-            "Cette marche n'accepte plus de modifications.", details={"walk": participant.walk.status}
-        )
     submission = parse_submission(payload, client_uuid=client_uuid)
+    # A correction queued offline before the close arrives like the observation itself.
+    walks.check_accepts_observation(participant.walk, min(submission.captured_at, observation.captured_at))
     if observation.payload_hash != submission.payload_hash:
         for name, value in _located_values(participant.walk, submission).items():
             setattr(observation, name, value)

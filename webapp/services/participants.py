@@ -70,19 +70,32 @@ def add_participant(
     return participant, token
 
 
-def get_participant_by_token(token: str, *, allow_closed_walk: bool = False) -> Participant:
+def get_participant_by_token(
+    token: str, *, allow_closed_walk: bool = False, delivering: bool = False
+) -> Participant:
     """The participant holding this token, if it is still valid.
 
     Unknown token: NotFound; expired token: Unauthorized (both mean "join again"). A closed walk
     refuses the token (Forbidden) unless ``allow_closed_walk``: a participant may still export or
     delete their own data after the walk closed, for as long as the token has not expired.
+
+    ``delivering``: the caller sends an observation and checks it with
+    ``walks.check_accepts_observation``; the token then also works on a closed walk, and after its
+    own expiry while the walk's grace period runs (a phone that was offline delivers late).
     """
+    from webapp.services.walks import in_grace_period
+
     participant = db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
     if participant is None:
         raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
-    if participant.expires_at is not None and participant.expires_at < utcnow():
+    now = utcnow()
+    if (
+        participant.expires_at is not None
+        and participant.expires_at < now
+        and not (delivering and in_grace_period(participant.walk, now))
+    ):
         raise Unauthorized("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
-    if participant.walk.status == WalkStatus.CLOSED and not allow_closed_walk:
+    if participant.walk.status == WalkStatus.CLOSED and not (allow_closed_walk or delivering):
         raise Forbidden("Cette marche est terminée.")
     return participant
 

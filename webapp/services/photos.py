@@ -26,6 +26,7 @@ from webapp.errors import Conflict, DomainError, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo
 from webapp.models.base import utcnow
+from webapp.services import walks
 from webapp.services.observations import get_own_observation
 
 #: Largest uploaded file, in bytes (phones resize before sending; this is for those that could not).
@@ -177,6 +178,8 @@ def add_photo(
         if _same(existing, observation, digest):
             return existing, False
         raise Conflict("Une autre photo porte déjà cet identifiant.", details={"photo_uuid": str(photo_uuid)})
+    # A photo follows its observation: after the close, only that of one captured before it, in time.
+    walks.check_accepts_observation(participant.walk, observation.captured_at)
     # Take the observation's lock before counting: on PostgreSQL this no-op UPDATE locks its row, on
     # SQLite it takes the write lock; a concurrent upload of the same observation waits here, then
     # counts the photo the first one stored. Counting first let 12 parallel uploads store 4 to 8.

@@ -89,7 +89,7 @@ def list_candidates(walk: Walk) -> list[Walk]:
 
 def link_rewalk(walk: Walk, original: Walk, *, actor: User | None = None) -> Rewalk:
     """Record ``walk`` as a re-walk of ``original``; copies the original's stops (and route) when it has
-    none. Linking again to the same original changes nothing; commits.
+    none. Linking again to the same original changes nothing; flushes.
     """
     if walk.id == original.id:
         raise ValidationError(
@@ -127,7 +127,7 @@ def link_rewalk(walk: Walk, original: Walk, *, actor: User | None = None) -> Rew
             walk.stops.append(Stop(position=stop.position, name=stop.name, location=stop.location))
     if walk.route is None and original.route is not None:
         walk.route = original.route
-    db.session.commit()
+    db.session.flush()
     return link
 
 
@@ -137,7 +137,7 @@ def unlink_rewalk(walk: Walk) -> bool:
     if link is None:
         return False
     db.session.delete(link)
-    db.session.commit()
+    db.session.flush()
     return True
 
 

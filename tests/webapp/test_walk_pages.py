@@ -1,0 +1,429 @@
+"""Walk planning pages: plan (typed route, GPX, GeoJSON), bad input, edit, copy, status, join screen, kit.
+
+Runs on both databases through the test client, signed in as the project's facilitator.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import url_for
+from shapely.geometry import LineString, MultiPolygon, box
+
+from tests.webapp.capture_support import ROUTE
+from webapp.extensions import db
+from webapp.models import Walk
+from webapp.services import accounts, observations, projects, rewalks, walks, zones
+
+PASSWORD = "correct-horse-battery"
+STOPS_TEXT = (
+    "2.2950, 49.9180, Maison de quartier\n2.2990, 49.9195, Square Vogel\n2.3030, 49.9210, Arrêt de bus"
+)
+ROUTE_TEXT = "\n".join(f"{lon}, {lat}" for lon, lat in ROUTE)
+
+
+@pytest.fixture
+def project(app, db_session):  # type: ignore[no-untyped-def]
+    project = projects.create_project(
+        slug=f"p-{uuid.uuid4().hex[:6]}", name="Amiens Nord", territory=["80021"]
+    )
+    zones.save_custom_zone(
+        project, code="nord", name="Nord", geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)])
+    )
+    user = accounts.create_user(email=f"{project.slug}@example.org", password=PASSWORD, commit=False)
+    accounts.add_membership(user, project.id, "facilitator", commit=False)
+    db.session.flush()
+    return project
+
+
+@pytest.fixture
+def staff(client, project):  # type: ignore[no-untyped-def]
+    with client.application.test_request_context():
+        login = url_for("auth.login")
+    token = _csrf(client.get(login))
+    response = client.post(
+        login, data={"email": f"{project.slug}@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code in (302, 303)
+    return client
+
+
+def _csrf(response) -> str:  # type: ignore[no-untyped-def]
+    return re.search(
+        r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.get_data(as_text=True)
+    ).group(1)
+
+
+def _url(app, endpoint: str, **values) -> str:  # type: ignore[no-untyped-def]
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _plan(client, app, project, **fields):  # type: ignore[no-untyped-def]
+    url = _url(app, "facilitators.new_walk", slug=project.slug)
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "csrf_token": _csrf(page),
+        "title": "Marche du soir",
+        "walk_date": "2026-03-12",
+        "starts_at": "19:00",
+        "ends_at": "21:00",
+        "time_slot": "",
+        "meeting_point": "Devant le centre social",
+        "group_description": "femmes du quartier",
+        "expected_size": "12",
+        "form_choice": "marche_exploratoire:2",
+        "route": ROUTE_TEXT,
+        "stops": STOPS_TEXT,
+    }
+    data.update(fields)
+    return client.post(url, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}")
+
+
+BOUNDARY = "arpenteur-test-boundary"
+
+
+def _multipart(data: dict) -> bytes:  # type: ignore[type-arg]
+    """The request body by hand: werkzeug's test builder spools big bodies to a file it never closes."""
+    out = io.BytesIO()
+    for name, value in data.items():
+        out.write(f"--{BOUNDARY}\r\n".encode())
+        if isinstance(value, tuple):
+            handle, filename = value
+            handle.seek(0)  # the same parameter serves both databases
+            out.write(f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'.encode())
+            out.write(b"Content-Type: application/octet-stream\r\n\r\n" + handle.read() + b"\r\n")
+        else:
+            out.write(f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    out.write(f"--{BOUNDARY}--\r\n".encode())
+    return out.getvalue()
+
+
+def _walks(project) -> list[Walk]:  # type: ignore[no-untyped-def]
+    db.session.expire_all()
+    return walks.list_walks(project)
+
+
+def test_planning_a_walk_with_a_typed_route_and_stops(staff, app, project):
+    response = _plan(staff, app, project)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    (walk,) = _walks(project)
+    assert response.headers["Location"].endswith(
+        _url(app, "facilitators.walk_page", slug=project.slug, walk_id=walk.id)
+    )
+    assert walk.title == "Marche du soir" and walk.time_slot == "evening" and walk.status == "planned"
+    assert (walk.meeting_point, walk.group_description, walk.expected_size) == (
+        "Devant le centre social",
+        "femmes du quartier",
+        12,
+    )
+    assert [s.name for s in walk.stops] == ["Maison de quartier", "Square Vogel", "Arrêt de bus"]
+    assert LineString(walks.route_points(walk)).equals_exact(LineString(ROUTE), 1e-6)
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert walk.join_code in page and "Ouvrir la marche" in page
+
+
+def _gpx(points) -> bytes:  # type: ignore[no-untyped-def]
+    pts = "".join(
+        f'<trkpt lat="{lat}" lon="{lon}"><time>2026-03-12T18:0{i}:00Z</time></trkpt>'
+        for i, (lon, lat) in enumerate(points)
+    )
+    wpts = (
+        '<wpt lat="49.9180" lon="2.2950"><name>Départ</name></wpt>'
+        '<wpt lat="49.9210" lon="2.3030"><name>Arrivée</name></wpt>'
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><gpx version="1.1" creator="OpenTracks" '
+        f'xmlns="http://www.topografix.com/GPX/1/1">{wpts}<trk><name>Repérage</name><trkseg>{pts}</trkseg></trk></gpx>'
+    ).encode()
+
+
+def test_a_route_imported_from_a_gpx_track_recorded_on_a_phone(staff, app, project, tmp_path: Path):
+    path = tmp_path / "reperage.gpx"
+    path.write_bytes(_gpx(ROUTE))
+    with path.open("rb") as handle:
+        response = _plan(staff, app, project, route="", stops="", route_file=(handle, path.name))
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    (walk,) = _walks(project)
+    assert LineString(walks.route_points(walk)).equals_exact(LineString(ROUTE), 1e-6)
+    assert [s.name for s in walk.stops] == ["Départ", "Arrivée"]  # the waypoints, since no stop was typed
+
+
+def test_a_route_imported_from_a_geojson_line(staff, app, project):
+    geojson = (
+        b'{"type": "Feature", "properties": {}, '
+        b'"geometry": {"type": "LineString", "coordinates": [[2.295, 49.918], [2.303, 49.921]]}}'
+    )
+    response = _plan(staff, app, project, route="", route_file=(io.BytesIO(geojson), "trace.geojson"))
+    assert response.status_code == 303
+    (walk,) = _walks(project)
+    assert len(walks.route_points(walk)) == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"route": "2.2950, 49.9180"}, "au moins deux points"),
+        ({"route": "2.2950, 49.9180\n2.2950, 49.9180"}, "au moins deux points"),
+        ({"route": "", "route_file": (io.BytesIO(b"\x89PNG\r\n"), "photo.png")}, "GPX"),
+        (
+            {
+                "route": "",
+                "route_file": (
+                    io.BytesIO(
+                        b'<gpx xmlns="http://www.topografix.com/GPX/1/1"><wpt lat="49.9" lon="2.3"/></gpx>'
+                    ),
+                    "points.gpx",
+                ),
+            },
+            "ne contient aucune trace",
+        ),
+        (
+            {
+                "route": "",
+                "route_file": (io.BytesIO(b"<gpx>" + b" " * (5 * 2**20 + 10) + b"</gpx>"), "gros.gpx"),
+            },
+            "trop lourd",
+        ),
+        ({"title": ""}, "Donnez un titre"),
+        ({"walk_date": "12/03/2026"}, "pas une date valide"),
+        ({"stops": "2.2950, 49.9180"}, "pas de nom"),
+        ({"route": "ici et là\n2.29, 49.91"}, "Ligne 1 illisible"),
+        ({"starts_at": "15:00", "ends_at": "14:00"}, "fin précède"),
+        ({"expected_size": "0"}, "Entre 1 et 500"),
+        ({"form_choice": "inconnu:9"}, "pas un choix valide"),
+    ],
+)
+def test_bad_input_gets_a_french_message_and_stores_nothing(staff, app, project, fields, message):
+    response = _plan(staff, app, project, **fields)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html, re.sub(r"\s+", " ", html)[-3000:]
+    assert _walks(project) == []
+
+
+def test_stops_far_from_the_project_get_a_warning_but_are_saved(staff, app, project):
+    response = _plan(staff, app, project, stops=STOPS_TEXT + "\n3.0708, 50.6366, Gare de Lille")
+    assert response.status_code == 303
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Gare de Lille" in page and "plus de 2 km" in page
+    assert len(_walks(project)[0].stops) == 4
+
+
+def test_editing_reorders_and_renames_stops(staff, app, project):
+    walk = walks.create_walk(
+        project,
+        title="Jour",
+        walk_date=date(2026, 3, 12),
+        route=ROUTE,
+        stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
+    )
+    url = _url(app, "facilitators.edit_walk", slug=project.slug, walk_id=walk.id)
+    page = staff.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "2.295000, 49.918000, A" in html
+    data = {
+        "csrf_token": _csrf(page),
+        "title": "Jour (modifiée)",
+        "walk_date": "2026-03-14",
+        "starts_at": "",
+        "ends_at": "",
+        "time_slot": "night",
+        "form_choice": "marche_exploratoire:2",
+        "route": ROUTE_TEXT,
+        "stops": "2.3030, 49.9210, Bus\n2.2950, 49.9180, Maison",
+    }
+    response = staff.post(
+        url, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}"
+    )
+    assert response.status_code == 303
+    walk = _walks(project)[0]
+    assert (
+        walk.title == "Jour (modifiée)" and walk.time_slot == "night" and walk.walk_date == date(2026, 3, 14)
+    )
+    assert [s.name for s in walk.stops] == ["Bus", "Maison"]
+
+
+def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
+    walk = walks.create_walk(
+        project,
+        title="Jour",
+        walk_date=date(2026, 3, 12),
+        route=ROUTE,
+        stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
+    )
+    url = _url(app, "facilitators.duplicate_walk", slug=project.slug, walk_id=walk.id)
+    page = staff.get(url)
+    assert "Jour (copie)" in page.get_data(as_text=True)
+    token = _csrf(page)
+    plain = staff.post(
+        url,
+        data={
+            "csrf_token": token,
+            "title": "Nuit",
+            "walk_date": "2026-03-12",
+            "starts_at": "21:30",
+            "time_slot": "",
+        },
+    )
+    assert plain.status_code == 303
+    linked = staff.post(
+        url,
+        data={
+            "csrf_token": token,
+            "title": "Re-marche",
+            "walk_date": "2026-09-12",
+            "time_slot": "",
+            "as_rewalk": "y",
+        },
+    )
+    assert linked.status_code == 303
+    night, rewalk = [w for w in _walks(project) if w.id != walk.id]
+    assert night.time_slot == "night" and [s.name for s in night.stops] == ["A", "B"]
+    assert rewalks.get_original(night) is None
+    assert rewalks.get_original(rewalk).id == walk.id and len(rewalk.stops) == 2
+    assert len({walk.join_code, night.join_code, rewalk.join_code}) == 3
+    too_early = staff.post(
+        url,
+        data={
+            "csrf_token": token,
+            "title": "Avant",
+            "walk_date": "2026-01-01",
+            "time_slot": "",
+            "as_rewalk": "y",
+        },
+    )
+    assert too_early.status_code == 422 and "avant celle-ci" in too_early.get_data(as_text=True)
+
+
+def test_open_close_with_confirmation_and_reopen(staff, app, project):
+    walk = walks.create_walk(project, title="Jour", walk_date=date(2026, 3, 12), route=ROUTE)
+    page_url = _url(app, "facilitators.walk_page", slug=project.slug, walk_id=walk.id)
+    token = _csrf(staff.get(page_url))
+    opened = staff.post(
+        _url(app, "facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token}
+    )
+    assert opened.status_code == 303 and _walks(project)[0].status == "open"
+    close_url = _url(app, "facilitators.close_walk", slug=project.slug, walk_id=walk.id)
+    confirm = staff.get(close_url)
+    assert confirm.status_code == 200 and "48 h" in confirm.get_data(as_text=True)
+    unconfirmed = staff.post(close_url, data={"csrf_token": token})
+    assert unconfirmed.status_code == 422 and "Cochez la case" in unconfirmed.get_data(as_text=True)
+    assert _walks(project)[0].status == "open"
+    closed = staff.post(close_url, data={"csrf_token": token, "confirm": "y"})
+    assert closed.status_code == 303 and _walks(project)[0].status == "closed"
+    assert "Rouvrir la marche" in staff.get(page_url).get_data(as_text=True)
+    staff.post(
+        _url(app, "facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token}
+    )
+    assert _walks(project)[0].status == "open" and _walks(project)[0].closed_at is None
+
+
+def test_opening_a_walk_of_a_project_without_zones_warns(staff, app, project):
+    bare = projects.create_project(slug=f"b-{uuid.uuid4().hex[:5]}", name="Sans zone", territory=["80021"])
+    user = (
+        accounts.get_user_by_email(f"{project.slug}@example.org")
+        if hasattr(accounts, "get_user_by_email")
+        else None
+    )
+    if user is None:
+        from webapp.models import User
+
+        user = db.session.query(User).filter_by(email=f"{project.slug}@example.org").one()
+    accounts.add_membership(user, bare.id, "facilitator", commit=False)
+    walk = walks.create_walk(bare, title="Jour", walk_date=date(2026, 3, 12))
+    page_url = _url(app, "facilitators.walk_page", slug=bare.slug, walk_id=walk.id)
+    token = _csrf(staff.get(page_url))
+    response = staff.post(
+        _url(app, "facilitators.open_walk", slug=bare.slug, walk_id=walk.id), data={"csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert "aucune zone" in staff.get(page_url).get_data(as_text=True)
+    assert _walks(bare)[0].status == "open"
+
+
+def test_deleting_a_planned_walk_and_the_refusal_once_it_has_observations(staff, app, project):
+    empty = walks.create_walk(project, title="Vide", walk_date=date(2026, 3, 12))
+    used = walks.create_walk(project, title="Utilisée", walk_date=date(2026, 3, 13))
+    observations.record_observation(
+        used,
+        client_uuid=uuid.uuid4(),
+        lon=2.2991,
+        lat=49.9196,
+        theme="eclairage",
+        polarity="negative",
+        form_key="marche_exploratoire",
+        form_version=2,
+        commit=False,
+    )
+    url = _url(app, "facilitators.delete_walk", slug=project.slug, walk_id=empty.id)
+    token = _csrf(staff.get(url))
+    assert staff.post(url, data={"csrf_token": token, "confirm": "y"}).status_code == 303
+    assert [w.title for w in _walks(project)] == ["Utilisée"]
+    refused_url = _url(app, "facilitators.delete_walk", slug=project.slug, walk_id=used.id)
+    assert "ne peut pas être supprimée" in staff.get(refused_url).get_data(as_text=True)
+    refused = staff.post(refused_url, data={"csrf_token": token, "confirm": "y"}, follow_redirects=True)
+    assert "1 observation(s)" in refused.get_data(as_text=True)
+    assert [w.title for w in _walks(project)] == ["Utilisée"]
+
+
+def test_the_join_screen_shows_the_code_and_an_inline_qr_code_of_the_join_link(staff, app, project):
+    walk = walks.create_walk(project, title="Jour", walk_date=date(2026, 3, 12))
+    walks.open_walk(walk)
+    html = staff.get(_url(app, "facilitators.join_screen", slug=project.slug, walk_id=walk.id)).get_data(
+        as_text=True
+    )
+    assert "<svg" in html and 'class="qr"' in html
+    assert f"{walk.join_code[:3]}</span><span>{walk.join_code[3:]}" in html
+    join = _url(app, "residents.join", code=walk.join_code)
+    assert f"http://localhost{join}" in html
+    assert "https://" not in html.replace("http://www.w3.org", "")
+    app.config["PUBLIC_URL"] = "https://arpenteur.example.org"
+    try:
+        html = staff.get(_url(app, "facilitators.join_screen", slug=project.slug, walk_id=walk.id)).get_data(
+            as_text=True
+        )
+        assert f"https://arpenteur.example.org{join}" in html
+    finally:
+        app.config["PUBLIC_URL"] = ""
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "kit.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_the_walk_kit_pdf_has_the_code_the_stops_the_themes_and_the_help_numbers(
+    staff, app, project, tmp_path
+):
+    walk = walks.create_walk(
+        project,
+        title="Marche de nuit",
+        walk_date=date(2026, 3, 12),
+        route=ROUTE,
+        stops=[("Maison de quartier", ROUTE[0]), ("Square Vogel", ROUTE[1]), ("Arrêt de bus", ROUTE[2])],
+    )
+    response = staff.get(_url(app, "facilitators.walk_kit", slug=project.slug, walk_id=walk.id))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = _pdf_text(response.data, tmp_path)
+    squeezed = re.sub(r"\s+", " ", text)
+    assert walk.join_code[:3] in text and walk.join_code[3:] in text
+    for name in ("Maison de quartier", "Square Vogel", "Arrêt de bus"):
+        assert name in text
+    for number in ("17 / 112", "114", "3919", "119"):
+        assert number in text
+    assert "Éclairage" in squeezed and "pas de compte, rien de personnel" in squeezed.lower()
+    assert _url(app, "residents.join", code=walk.join_code) in squeezed.replace(" ", "")
+    fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True).stdout.decode()
+    assert "Emoji" in fonts  # the themes' pictograms are drawn, not left as empty boxes
