@@ -153,7 +153,7 @@ def test_status_goes_planned_open_closed_and_a_closed_walk_reopens(project):
         participants.join_walk(walk.join_code)
     walks.open_walk(walk)
     assert walk.status == "open" and walk.closed_at is None
-    participant, _token = participants.join_walk(walk.join_code)
+    participant, _token, _ = participants.join_walk(walk.join_code)
     assert participant.walk_id == walk.id
 
 
