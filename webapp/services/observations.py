@@ -23,7 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geodata.shapes import check_lonlat, distance_m, lonlat_issue
-from mobile_forms import AnswerErrors, FormDefinition, get_definition, latest, validate_answers
+from mobile_forms import (
+    AnswerErrors,
+    FormDefinition,
+    NormalisedAnswers,
+    get_definition,
+    latest,
+    validate_answers,
+)
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo, Walk
@@ -193,12 +200,9 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
         errors["location"] = _problem("required", "Indiquez où vous êtes.", "Say where you are.")
     else:
         lon, lat = _number(location.get("lon")), _number(location.get("lat"))
-        if lon is None or lat is None:
-            errors["location"] = _problem("wrong_type", "Position invalide.", "Invalid position.")
-        else:
-            issue = lonlat_issue(lon, lat)
-            if issue is not None:
-                errors["location"] = _problem(issue.reason, issue.message_fr, issue.message_en)
+        problem = location_problem(lon, lat)
+        if problem is not None:
+            errors["location"] = problem
         if location.get("accuracy_m") is not None:
             accuracy = _number(location.get("accuracy_m"))
             if accuracy is None or accuracy < 0 or accuracy > 100_000:
@@ -216,10 +220,9 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
             if captured_at.tzinfo is None:
                 captured_at = captured_at.replace(tzinfo=UTC)
             captured_at = captured_at.astimezone(UTC)
-            if captured_at > utcnow() + FUTURE_TOLERANCE:
-                errors["captured_at"] = _problem(
-                    "in_future", "La date est dans le futur.", "The date is in the future."
-                )
+            problem = captured_at_problem(captured_at)
+            if problem is not None:
+                errors["captured_at"] = problem
         except ValueError:
             errors["captured_at"] = _problem("wrong_type", "Date invalide.", "Invalid date.")
 
@@ -240,16 +243,61 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
     ):
         raise ValidationError("Certaines réponses sont à corriger.", details=errors)
 
+    return make_submission(
+        definition,
+        normalised,
+        client_uuid=client_uuid,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy,
+        location_source=source,
+        captured_at=captured_at,
+    )
+
+
+def location_problem(lon: float | None, lat: float | None) -> list[dict[str, Any]] | None:
+    """What is wrong with a position (missing, not a number, outside the world), or None."""
+    if lon is None or lat is None:
+        return _problem("wrong_type", "Position invalide.", "Invalid position.")
+    issue = lonlat_issue(lon, lat)
+    if issue is not None:
+        return _problem(issue.reason, issue.message_fr, issue.message_en)
+    return None
+
+
+def captured_at_problem(captured_at: datetime) -> list[dict[str, Any]] | None:
+    """A capture time too far in the future (a phone clock may be a little ahead), or None."""
+    if captured_at > utcnow() + FUTURE_TOLERANCE:
+        return _problem("in_future", "La date est dans le futur.", "The date is in the future.")
+    return None
+
+
+def make_submission(
+    definition: FormDefinition,
+    normalised: NormalisedAnswers,
+    *,
+    client_uuid: uuid.UUID,
+    lon: float,
+    lat: float,
+    accuracy_m: float | None,
+    location_source: str,
+    captured_at: datetime,
+) -> Submission:
+    """A checked submission from answers already validated against ``definition``.
+
+    Phones (:func:`parse_submission`) and facilitators (``services.entry``) share it, so both store
+    the same columns and the same payload hash for the same content.
+    """
     values = dict(normalised.values)
     polarity = str(values.pop("polarity", Polarity.NEUTRAL.value))
     feeling = values.pop("feeling", None)
     note = str(values.pop("note", ""))
     proposal = str(values.pop("proposal", ""))
     lon, lat = round(lon, 7), round(lat, 7)
-    accuracy = round(accuracy, 1) if accuracy is not None else None
+    accuracy = round(accuracy_m, 1) if accuracy_m is not None else None
     canonical = {
         "form": [definition.key, definition.version],
-        "location": [lon, lat, accuracy, source],
+        "location": [lon, lat, accuracy, location_source],
         "captured_at": captured_at.isoformat(timespec="seconds"),
         "theme": normalised.theme,
         "subtheme": normalised.subtheme,
@@ -267,7 +315,7 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
         lon=lon,
         lat=lat,
         accuracy_m=accuracy,
-        location_source=source,
+        location_source=location_source,
         captured_at=captured_at,
         theme=normalised.theme,
         subtheme=normalised.subtheme,
@@ -321,28 +369,9 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
     walk = participant.walk
     if walk.status != WalkStatus.OPEN:
         raise Forbidden("Cette marche n'accepte plus d'observations.", details={"walk": walk.status})
-    now = utcnow()
-    table = Observation.__table__
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(
-            client_uuid=submission.client_uuid,
-            walk_id=walk.id,
-            participant_id=participant.id,
-            moderation_status=ModerationStatus.PENDING.value,
-            received_at=now,
-            updated_at=now,
-            **_located_values(walk, submission),
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
-        .returning(table.c.id)
-    )
-    new_id = db.session.execute(stmt).scalar()
+    new_id = insert_submission(walk, submission, participant_id=participant.id)
     db.session.commit()
-    observation = db.session.scalar(
-        select(Observation).where(Observation.client_uuid == submission.client_uuid)
-    )
+    observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
         raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
     if new_id is None and (
@@ -355,6 +384,38 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
             },
         )
     return observation, new_id is not None
+
+
+def insert_submission(walk: Walk, submission: Submission, *, participant_id: int | None) -> int | None:
+    """Insert a checked submission unless its UUID is already stored; the new row's id, or None.
+
+    The database's unique constraint decides (``INSERT … ON CONFLICT DO NOTHING``), never a
+    check-then-insert, so parallel resends store one row. The observation waits for moderation.
+    Nothing is committed here.
+    """
+    now = utcnow()
+    table = Observation.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(
+            client_uuid=submission.client_uuid,
+            walk_id=walk.id,
+            participant_id=participant_id,
+            moderation_status=ModerationStatus.PENDING.value,
+            received_at=now,
+            updated_at=now,
+            **_located_values(walk, submission),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
+        .returning(table.c.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+def get_by_client_uuid(client_uuid: uuid.UUID) -> Observation | None:
+    """The observation stored under this UUID, if any."""
+    return db.session.scalar(select(Observation).where(Observation.client_uuid == client_uuid))
 
 
 def get_own_observation(participant: Participant, client_uuid: uuid.UUID) -> Observation:
