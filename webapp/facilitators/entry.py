@@ -243,14 +243,18 @@ def entry_form(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
         flash(_("Observation n° %(id)s enregistrée.", id=result.observation.id), "ok")
     else:
         flash(_("Cette observation était déjà enregistrée (n° %(id)s).", id=result.observation.id), "ok")
-    return redirect(url_for("facilitators.entry_form", slug=slug, walk_id=walk.id) + "#saisie", 303)
+    return redirect(url_for("facilitators.entry_form", slug=slug, walk_id=walk.id), 303)
 
 
 # --- templates and imports ----------------------------------------------------------------------------
 
 
 def _columns(walk) -> list[entry.TemplateColumn]:  # type: ignore[no-untyped-def]
-    labels = {name: dict(choices) for name, choices in profile_choices().items()}
+    # Facilitators read « non précisé » where residents are offered « je préfère ne pas répondre ».
+    labels = {
+        name: {code: _("Non précisé") if code == "undisclosed" else label for code, label in choices}
+        for name, choices in profile_choices().items()
+    }
     return entry.template_columns(walk, lang=_lang(), profile_labels=labels)
 
 
@@ -297,6 +301,11 @@ def entry_template(slug: str, walk_id: int, fmt: str) -> Response:
     return send_file(buffer, mimetype=TEMPLATE_TYPES[fmt], download_name=name, as_attachment=True)
 
 
+def _form_title(walk) -> str:  # type: ignore[no-untyped-def]
+    definition = forms.walk_definition(walk)
+    return f"{definition.title.get(_lang())}, version {definition.version}"
+
+
 def _render_import(project, walk, form: ImportForm, *, problems=None, message="", status: int = 200):  # type: ignore[no-untyped-def]
     columns = _columns(walk)
     page = render_template(
@@ -307,6 +316,7 @@ def _render_import(project, walk, form: ImportForm, *, problems=None, message=""
         columns=columns,
         help={c.header: _help(c) for c in columns},
         problems=problems or [],
+        form_title=_form_title(walk),
         message=message,
         lang=_lang(),
         limits={"rows": entry.MAX_IMPORT_ROWS, "megabytes": entry.MAX_IMPORT_BYTES // 2**20},

@@ -150,7 +150,7 @@ EN = {
     "ou": "or",
     "modèle CSV": "CSV template",
     "Une ligne par observation, avec les codes ci-dessous. Une feuille papier = une personne : reportez "
-    "son numéro dans la colonne « feuille ».": "One row per observation, with the codes below. One paper "
+    "son numéro dans la colonne « feuille ».": "One row per observation, with the codes below. One paper "
     "sheet = one person: copy its number into the “feuille” column.",
     "Envoyez le fichier rempli. S'il contient une erreur, rien n'est enregistré et chaque erreur est "
     "indiquée avec sa ligne et sa colonne. Un fichier déjà importé peut être renvoyé : seules les "
@@ -163,7 +163,6 @@ EN = {
     "Importer": "Import",
     "Saisir une par une": "Enter one at a time",
     "Les colonnes du modèle": "The template's columns",
-    "Générées depuis le formulaire de la marche (%(title)s).": "Generated from the walk's form (%(title)s).",
-    "grille par défaut": "default grid",
+    "Générées depuis le formulaire de la marche : %(title)s.": "Generated from the walk's form: %(title)s.",
     "obligatoire": "required",
 }

@@ -89,7 +89,8 @@ const problems = document.getElementById('erreurs');
 if (problems) {
   problems.tabIndex = -1;
   problems.focus();
-} else if (window.location.hash === '#saisie') {
+} else if (document.querySelector('.flash.ok')) {
+  // Just saved: the next sheet starts with its theme (the stop and profile are kept).
   const first = form.querySelector('input[name="theme"]');
   if (first) first.focus();
 }
