@@ -417,3 +417,19 @@ def test_import_service_refuses_everything_when_one_row_is_wrong(app) -> None:
         (3, "polarite", "required"),
     ]
     assert count_observations(world.walk) == before
+
+
+def test_a_blank_time_in_a_sheet_is_the_walks_start_even_while_it_is_open(app) -> None:
+    from datetime import time
+
+    from webapp.services import walks
+
+    world = build_entry_world()
+    walk = world.walk
+    walk.starts_at = time(18, 0)
+    walks.open_walk(walk, commit=False)
+    result = entry.import_template(
+        walk, None, filename="x.csv", data=_csv([row(arret="1", theme="eclairage", polarite="negative")])
+    )
+    observation = db.session.get(Observation, result.observation_ids[0])
+    assert observation.captured_at == datetime(2026, 3, 12, 17, 0, tzinfo=UTC)

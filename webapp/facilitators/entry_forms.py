@@ -195,6 +195,15 @@ class EntryForm(FlaskForm):
             if isinstance(question.kind, PhotoField)
         ]
 
+    def labels(self, lang: str) -> dict[str, str]:
+        """Field name -> what people read, the questions in ``lang`` (for the list of problems)."""
+        labels = {field.name: str(field.label.text) for field in self}
+        for question in self.definition.fields:
+            for prefix in (ANSWER_PREFIX, PHOTO_PREFIX):
+                if prefix + question.key in labels:
+                    labels[prefix + question.key] = question.label.get(lang)
+        return labels
+
     def answers(self) -> dict[str, Any]:
         """The answers as ``validate_answers`` takes them (theme, sub-theme, one entry per question)."""
         theme = (self.theme.data or "").strip()

@@ -40,7 +40,7 @@ import secrets
 import unicodedata
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -199,13 +199,17 @@ def get_stop(walk: Walk, stop_id: int) -> Stop | None:
     return next((stop for stop in walk.stops if stop.id == stop_id), None)
 
 
-def default_captured_at(walk: Walk, *, now: datetime | None = None) -> datetime:
-    """The capture time of an entry left blank (see the module docstring)."""
+def walk_start(walk: Walk, *, now: datetime | None = None) -> datetime:
+    """The walk's date at its start time (noon without one), Paris time; now if that is still ahead."""
     now = now or utcnow()
-    if walk.status == WalkStatus.OPEN:
-        return now
     start = datetime.combine(walk.walk_date, walk.starts_at or time(12, 0), tzinfo=LOCAL_TZ).astimezone(UTC)
     return start if start <= now else now
+
+
+def default_captured_at(walk: Walk, *, now: datetime | None = None) -> datetime:
+    """The capture time of a typed-in entry left blank: now while the walk is open, else its start."""
+    now = now or utcnow()
+    return now if walk.status == WalkStatus.OPEN else walk_start(walk, now=now)
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -252,19 +256,6 @@ def _check(
         if problem is not None:
             problems["captured_at"] = problem
     return normalised, problems
-
-
-def answer_keys(definition: FormDefinition) -> list[str]:
-    """The answer keys an entry form posts: theme, sub-theme and the questions people answer in words.
-
-    Photo and location questions are not answers here: the location is the pin or the stop, and
-    photos are uploaded apart.
-    """
-    return [
-        "theme",
-        "subtheme",
-        *(f.key for f in definition.fields if not isinstance(f.kind, PhotoField | LocationField)),
-    ]
 
 
 def check_entry(
@@ -459,23 +450,6 @@ def list_entries(walk: Walk, actor: User | None, *, lang: str = "fr", limit: int
             )
         )
     return items
-
-
-def count_entry_participants(walk: Walk) -> int:
-    """How many anonymous participants entries made for this walk (for tests and the page)."""
-    return len(
-        set(
-            db.session.scalars(
-                select(Observation.participant_id)
-                .join(ModerationEvent, ModerationEvent.observation_id == Observation.id)
-                .where(
-                    Observation.walk_id == walk.id,
-                    ModerationEvent.action == ENTRY_ACTION,
-                    Observation.participant_id.is_not(None),
-                )
-            )
-        )
-    )
 
 
 # --- templates ----------------------------------------------------------------------------------------
@@ -719,7 +693,7 @@ def _normalise_header(raw: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def read_table(filename: str, data: bytes) -> list[list[Any]]:
+def read_table(data: bytes) -> list[list[Any]]:
     """The rows of an uploaded XLSX or CSV file (the first is the header row), or ImportFailed.
 
     XLSX is read with openpyxl in read-only mode without computed values: a formula is read as its
@@ -915,189 +889,238 @@ class ImportResult:
     observation_ids: tuple[int, ...] = ()
 
 
-def _answer_column(key: str, columns: Mapping[str, TemplateColumn]) -> str:
+def _answer_column(key: str, columns: Sequence[TemplateColumn]) -> str:
     if key == "theme":
         return THEME
     if key == "subtheme":
         return SUBTHEME
-    for column in columns.values():
+    for column in columns:
         if column.kind == "field" and column.key == key:
             return column.header
     return ""
 
 
-def _parse_rows(
-    walk: Walk, table: list[list[Any]], columns: Sequence[TemplateColumn]
-) -> tuple[list[_Row], list[ImportProblem]]:
-    definition = forms.walk_definition(walk)
+@dataclass(frozen=True)
+class _Header:
+    """Where each known column is in the file, and how the file spells it."""
+
+    #: column header -> index in the row
+    positions: dict[str, int]
+    #: column header -> the header as written in the file
+    shown: dict[str, str]
+
+
+def _read_header(
+    header_row: Sequence[Any], columns: Sequence[TemplateColumn]
+) -> tuple[_Header, list[ImportProblem]]:
+    """Match the file's headers to the template's, without accents or case; field keys are accepted."""
     by_header = {c.header: c for c in columns}
     aliases = {c.key: c.header for c in columns if c.kind == "field" and c.key not in by_header}
     problems: list[ImportProblem] = []
-
-    def report(row: int, column: str, code: str, fr: str, en: str) -> None:
-        problems.append(ImportProblem(row, column, code, fr, en))
-
-    header_row = table[0] if table else []
     positions: dict[str, int] = {}
     shown: dict[str, str] = {}
     for index, raw in enumerate(header_row):
         written = _cell_text(raw)
-        name = _normalise_header(written)
+        name = aliases.get(_normalise_header(written), _normalise_header(written))
         if not name:
             continue
-        name = aliases.get(name, name)
         if name not in by_header:
-            report(
-                1,
-                written,
-                "unknown_column",
-                f"colonne inconnue : ce modèle n'a pas de colonne « {written[:40]} ».",
-                f"unknown column: this template has no column “{written[:40]}”.",
+            problems.append(
+                ImportProblem(
+                    1,
+                    written,
+                    "unknown_column",
+                    f"colonne inconnue : ce modèle n'a pas de colonne « {written[:40]} ».",
+                    f"unknown column: this template has no column “{written[:40]}”.",
+                )
             )
-            continue
-        if name in positions:
-            report(1, written, "duplicate_column", "colonne en double.", "duplicate column.")
-            continue
-        positions[name] = index
-        shown[name] = written
+        elif name in positions:
+            problems.append(
+                ImportProblem(1, written, "duplicate_column", "colonne en double.", "duplicate column.")
+            )
+        else:
+            positions[name] = index
+            shown[name] = written
     if THEME not in positions:
-        report(1, THEME, "missing_column", "colonne obligatoire absente.", "required column missing.")
-    if STOP not in positions and not (LON in positions and LAT in positions):
-        report(
-            1,
-            STOP,
-            "missing_column",
-            "indiquez où : une colonne « arret », ou les colonnes « longitude » et « latitude ».",
-            "say where: an “arret” column, or “longitude” and “latitude” columns.",
+        problems.append(
+            ImportProblem(
+                1, THEME, "missing_column", "colonne obligatoire absente.", "required column missing."
+            )
         )
+    if STOP not in positions and not (LON in positions and LAT in positions):
+        problems.append(
+            ImportProblem(
+                1,
+                STOP,
+                "missing_column",
+                "indiquez où : une colonne « arret », ou les colonnes « longitude » et « latitude ».",
+                "say where: an “arret” column, or “longitude” and “latitude” columns.",
+            )
+        )
+    return _Header(positions, shown), problems
+
+
+class _RowProblems:
+    """The problems of one row, each placed in its column as the file spells it."""
+
+    def __init__(self, number: int, header: _Header) -> None:
+        self.number, self.header = number, header
+        self.found: list[ImportProblem] = []
+
+    def add(self, column: str, code: str, fr: str, en: str) -> None:
+        self.found.append(ImportProblem(self.number, self.header.shown.get(column, column), code, fr, en))
+
+    def add_problem(self, column: str, problem: list[dict[str, Any]]) -> None:
+        """Add a problem in the API's shape (``{"code", "message": {"fr", "en"}}``)."""
+        first = problem[0]
+        self.add(
+            column, first["code"], _lower_first(first["message"]["fr"]), _lower_first(first["message"]["en"])
+        )
+
+
+def _row_place(
+    text: Mapping[str, str], stops: Mapping[int, Stop], problems: _RowProblems
+) -> tuple[float | None, float | None]:
+    """The row's position: its stop's, or its coordinates."""
+    stop_text = text.get(STOP, "")
+    if stop_text and (text.get(LON) or text.get(LAT)):
+        problems.add(
+            STOP,
+            "ambiguous_place",
+            "indiquez soit l'arrêt, soit longitude et latitude, pas les deux.",
+            "give either the stop or longitude and latitude, not both.",
+        )
+        return None, None
+    if stop_text:
+        number = _number(stop_text)
+        stop = stops.get(int(number)) if number is not None and number == int(number) else None
+        if stop is not None:
+            return stop_lonlat(stop)
+        known = ", ".join(str(p) for p in sorted(stops)) or "aucun"
+        problems.add(
+            STOP,
+            "unknown_stop",
+            f"arrêt inconnu : {stop_text[:20]} (arrêts de la marche : {known}).",
+            f"unknown stop: {stop_text[:20]} (stops of the walk: {known}).",
+        )
+        return None, None
+    if not (text.get(LON) or text.get(LAT)):
+        problems.add(
+            STOP if STOP in problems.header.positions else LON,
+            "required",
+            "indiquez l'arrêt ou longitude et latitude.",
+            "give the stop or longitude and latitude.",
+        )
+        return None, None
+    lon, lat = _number(text.get(LON, "")), _number(text.get(LAT, ""))
+    for name, value in ((LON, lon), (LAT, lat)):
+        if value is None:
+            problems.add(
+                name,
+                "wrong_type",
+                "nombre attendu (degrés décimaux, par exemple 2,2955).",
+                "a number is expected (decimal degrees, e.g. 2.2955).",
+            )
+    issue = observations.location_problem(lon, lat) if lon is not None and lat is not None else None
+    if issue is not None:
+        problems.add_problem(LON, issue)
+        return None, None
+    return lon, lat
+
+
+def _row_time(raw: Any, walk: Walk, problems: _RowProblems) -> datetime | None:
+    """The row's capture time, None when blank or wrong (then reported)."""
+    if not _cell_text(raw):
+        return None
+    captured_at = parse_local_datetime(raw, walk)
+    if captured_at is None:
+        problems.add(
+            CAPTURED_AT,
+            "wrong_type",
+            "date et heure attendues, par exemple 12/03/2026 18:30.",
+            "a date and time are expected, e.g. 12/03/2026 18:30.",
+        )
+        return None
+    issue = observations.captured_at_problem(captured_at)
+    if issue is not None:
+        problems.add_problem(CAPTURED_AT, issue)
+        return None
+    return captured_at
+
+
+def _row_answers(
+    definition: FormDefinition,
+    text: Mapping[str, str],
+    columns: Sequence[TemplateColumn],
+    problems: _RowProblems,
+) -> NormalisedAnswers | None:
+    """The row's answers checked by the walk's form (the same check as the phones')."""
+    answers: dict[str, Any] = {}
+    for column in columns:
+        if column.kind not in ("theme", "subtheme", "field") or column.header not in text:
+            continue
+        value = text[column.header]
+        if column.field_type == "multiple_choice":
+            answers[column.key] = [part for part in re.split(r"[\s,;|]+", value) if part]
+        else:
+            answers[column.key] = value
+    try:
+        return validate_answers(definition, answers)
+    except AnswerErrors as error:
+        for key, errors in error.errors.items():
+            for answer_error in errors:
+                problems.add(
+                    _answer_column(key, columns) or key,
+                    answer_error.code,
+                    _lower_first(answer_error.message_fr),
+                    _lower_first(answer_error.message_en),
+                )
+        return None
+
+
+def _parse_rows(
+    walk: Walk, table: list[list[Any]], columns: Sequence[TemplateColumn]
+) -> tuple[list[_Row], list[ImportProblem]]:
+    """Every row checked; the good ones, and every problem in reading order."""
+    header, problems = _read_header(table[0] if table else [], columns)
     if problems:
         return [], problems
-
+    definition = forms.walk_definition(walk)
     stops = {stop.position: stop for stop in walk.stops}
+    blank_time = walk_start(walk)
     rows: list[_Row] = []
-    for offset, cells in enumerate(table[1:], start=2):
-        raw = {name: (cells[i] if i < len(cells) else None) for name, i in positions.items()}
+    for number, cells in enumerate(table[1:], start=2):
+        raw = {name: (cells[i] if i < len(cells) else None) for name, i in header.positions.items()}
         text = {name: _cell_text(value) for name, value in raw.items()}
         if not any(text.values()):
             continue
-        before = len(problems)
-
-        def bad(name: str, code: str, fr: str, en: str, number: int = offset) -> None:
-            report(number, shown.get(name, name), code, fr, en)
-
-        # where
-        lon = lat = None
-        stop_text = text.get(STOP, "")
-        point_given = bool(text.get(LON) or text.get(LAT))
-        if stop_text and point_given:
-            bad(
-                STOP,
-                "ambiguous_place",
-                "indiquez soit l'arrêt, soit longitude et latitude, pas les deux.",
-                "give either the stop or longitude and latitude, not both.",
-            )
-        elif stop_text:
-            number = _number(stop_text)
-            stop = stops.get(int(number)) if number is not None and number == int(number) else None
-            if stop is None:
-                known = ", ".join(str(p) for p in sorted(stops)) or "aucun"
-                bad(
-                    STOP,
-                    "unknown_stop",
-                    f"arrêt inconnu : {stop_text[:20]} (arrêts de la marche : {known}).",
-                    f"unknown stop: {stop_text[:20]} (stops of the walk: {known}).",
-                )
-            else:
-                lon, lat = stop_lonlat(stop)
-        elif point_given:
-            lon, lat = _number(text.get(LON, "")), _number(text.get(LAT, ""))
-            for name, value in ((LON, lon), (LAT, lat)):
-                if value is None:
-                    bad(
-                        name,
-                        "wrong_type",
-                        "nombre attendu (degrés décimaux, par exemple 2,2955).",
-                        "a number is expected (decimal degrees, e.g. 2.2955).",
-                    )
-            if lon is not None and lat is not None:
-                issue = observations.location_problem(lon, lat)
-                if issue is not None:
-                    bad(LON, issue[0]["code"], issue[0]["message"]["fr"], issue[0]["message"]["en"])
-                    lon = lat = None
-        else:
-            bad(
-                STOP if STOP in positions else LON,
-                "required",
-                "indiquez l'arrêt ou longitude et latitude.",
-                "give the stop or longitude and latitude.",
-            )
-
-        # when
-        when_text = text.get(CAPTURED_AT, "")
-        captured_at = None
-        if when_text:
-            captured_at = parse_local_datetime(raw[CAPTURED_AT], walk)
-            if captured_at is None:
-                bad(
-                    CAPTURED_AT,
-                    "wrong_type",
-                    "date et heure attendues, par exemple 12/03/2026 18:30.",
-                    "a date and time are expected, e.g. 12/03/2026 18:30.",
-                )
-            else:
-                issue = observations.captured_at_problem(captured_at)
-                if issue is not None:
-                    bad(CAPTURED_AT, "in_future", issue[0]["message"]["fr"], issue[0]["message"]["en"])
-
-        # who
-        profile = Profile(**{name: text.get(header, "") for name, (header, _e) in PROFILE_COLUMNS.items()})
+        found = _RowProblems(number, header)
+        lon, lat = _row_place(text, stops, found)
+        captured_at = _row_time(raw.get(CAPTURED_AT), walk, found)
+        profile = Profile(**{name: text.get(column, "") for name, (column, _e) in PROFILE_COLUMNS.items()})
         for name, issue in profile_problems(profile).items():
-            bad(
-                PROFILE_COLUMNS[name][0],
-                "unknown_choice",
-                _lower_first(issue[0]["message"]["fr"]),
-                _lower_first(issue[0]["message"]["en"]),
-            )
-
-        # what
-        answers: dict[str, Any] = {}
-        for column in columns:
-            if column.kind not in ("theme", "subtheme", "field") or column.header not in positions:
-                continue
-            value = text[column.header]
-            if column.field_type == "multiple_choice":
-                answers[column.key] = [part for part in re.split(r"[\s,;|]+", value) if part]
-            else:
-                answers[column.key] = value
-        normalised = None
-        try:
-            normalised = validate_answers(definition, answers)
-        except AnswerErrors as error:
-            for key, errors in error.errors.items():
-                for answer_error in errors:
-                    bad(
-                        _answer_column(key, by_header) or key,
-                        answer_error.code,
-                        _lower_first(answer_error.message_fr),
-                        _lower_first(answer_error.message_en),
-                    )
-        if len(problems) > before or normalised is None or lon is None or lat is None:
+            found.add_problem(PROFILE_COLUMNS[name][0], issue)
+        normalised = _row_answers(definition, text, columns, found)
+        problems.extend(found.found)
+        if found.found or normalised is None or lon is None or lat is None:
             continue
-        sheet_text = text.get(SHEET, "")
+        stop_text = text.get(STOP, "")
         rows.append(
             _Row(
-                number=offset,
-                sheet=sheet_text,
+                number=number,
+                sheet=text.get(SHEET, ""),
                 profile=profile,
                 lon=lon,
                 lat=lat,
-                captured_at=captured_at or default_captured_at(walk),
+                captured_at=captured_at or blank_time,
                 normalised=normalised,
                 meaning={
-                    "sheet": sheet_text,
+                    "sheet": text.get(SHEET, ""),
+                    # the stop's number, not its place: moving a stop later does not make rows new
                     "place": f"stop:{int(_number(stop_text) or 0)}"
                     if stop_text
                     else [round(lon, 7), round(lat, 7)],
+                    # as written (blank stays blank): a changed start time does not make rows new
                     "captured_at": captured_at.isoformat() if captured_at else "",
                     "theme": normalised.theme,
                     "subtheme": normalised.subtheme,
@@ -1106,9 +1129,9 @@ def _parse_rows(
                 },
             )
         )
-    _check_sheets(rows, problems, shown)
+    _check_sheets(rows, problems, header.shown)
     # In reading order: by row, then by column as the file has them.
-    order = {shown[name]: index for name, index in positions.items()}
+    order = {header.shown[name]: index for name, index in header.positions.items()}
     problems.sort(key=lambda p: (p.row, order.get(p.column, MAX_COLUMNS)))
     return rows, problems
 
@@ -1143,16 +1166,12 @@ def _check_sheets(rows: Sequence[_Row], problems: list[ImportProblem], shown: Ma
                 known[index] = values[index]
 
 
-def _sort_problems(problems: Iterable[ImportProblem]) -> list[ImportProblem]:
-    return sorted(problems, key=lambda p: p.row)
-
-
 def import_template(walk: Walk, actor: User | None, *, filename: str, data: bytes) -> ImportResult:
     """Import a filled-in template: every row stored, or none (ImportFailed lists every problem).
 
     Rows already stored by an earlier import (same derived UUID) are skipped. Nothing is committed.
     """
-    table = read_table(filename, data)
+    table = read_table(data)
     columns = template_columns(walk)
     rows, problems = _parse_rows(walk, table, columns)
     if not problems and not rows:
@@ -1162,7 +1181,7 @@ def import_template(walk: Walk, actor: User | None, *, filename: str, data: byte
             )
         )
     if problems:
-        ordered = _sort_problems(problems)
+        ordered = sorted(problems, key=lambda p: p.row)
         raise ImportFailed(
             f"Fichier refusé : {len(ordered)} problème{'s' if len(ordered) > 1 else ''},"
             " rien n'a été enregistré.",
