@@ -25,7 +25,7 @@ from tests.webapp.entry_support import (
 from webapp.errors import ImportFailed
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant
-from webapp.services import entry
+from webapp.services import entry, observations, zones
 
 DEFAULT_HEADERS = [
     "feuille",
@@ -201,6 +201,12 @@ def test_a_good_csv_is_stored_with_source_facilitator(app, setup) -> None:
     assert {o.location_source for o in stored} == {"facilitator"}
     assert {o.moderation_status for o in stored} == {"pending"}
     first, second, third, fourth, fifth = stored
+    # Zones and the out-of-area flag follow the same rules as for phones (computed for all rows at once).
+    for observation in stored:
+        point = to_shape(observation.location)
+        assert observation.zone_id == zones.find_zone_id(world.world.project, point.x, point.y)
+        assert observation.out_of_area is observations.is_out_of_area(walk, point.x, point.y) is False
+    assert {first.zone_id, fifth.zone_id} == {world.world.south.id, world.world.north.id}
     assert to_shape(first.location).equals_exact(Point(2.292, 49.892), 1e-9)
     assert to_shape(fifth.location).equals_exact(Point(2.2931, 49.9052), 1e-9)
     assert first.captured_at == datetime(2026, 3, 12, 17, 5, tzinfo=UTC)  # Paris time in March: UTC+1
@@ -433,3 +439,11 @@ def test_a_blank_time_in_a_sheet_is_the_walks_start_even_while_it_is_open(app) -
     )
     observation = db.session.get(Observation, result.observation_ids[0])
     assert observation.captured_at == datetime(2026, 3, 12, 17, 0, tzinfo=UTC)
+
+
+def test_a_row_far_from_the_route_is_kept_but_flagged(app) -> None:
+    world = build_entry_world()
+    far = row(longitude="2.3400", latitude="49.9400", theme="eclairage", polarite="negative")
+    result = entry.import_template(world.walk, None, filename="x.csv", data=_csv([far, GOOD_ROWS[0]]))
+    flagged = [db.session.get(Observation, i).out_of_area for i in result.observation_ids]
+    assert flagged == [True, False]

@@ -14,9 +14,10 @@ Decisions (also in the README):
   anonymous participant of the walk, without a usable token. On the entry form the next entries
   with the same profile reuse that participant (the same paper sheet) until the facilitator asks
   for another person; in a template the ``feuille`` column groups the rows of one person.
-- **Capture time.** Blank means now while the walk is open (or has not happened yet), and the walk's
-  date at its start time (noon when it has none) once it is closed: paper sheets are typed in later.
-  Times people type are French local time (Europe/Paris).
+- **Capture time.** On the form, blank means now while the walk is open, and the walk's date at its
+  start time (noon when it has none) otherwise: paper sheets are typed in later. In an imported
+  sheet, blank is always the walk's start. Never a time still ahead. Times people type are French
+  local time (Europe/Paris).
 - **Templates** have one column per question of the walk's form (codes, not labels), the stop
   number or longitude/latitude, the capture time, the sheet number and the profile. An import is
   all-or-nothing: every problem is reported with its row and column and nothing is stored if any
@@ -150,7 +151,7 @@ def profile_problems(profile: Profile) -> dict[str, list[dict[str, Any]]]:
     return problems
 
 
-def _new_participant(walk: Walk, profile: Profile) -> Participant:
+def _new_participant(walk: Walk, profile: Profile, *, flush: bool = True) -> Participant:
     age_band, gender, status = profile.codes()
     now = utcnow()
     participant = Participant(
@@ -164,7 +165,8 @@ def _new_participant(walk: Walk, profile: Profile) -> Participant:
         expires_at=now,
     )
     db.session.add(participant)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return participant
 
 
@@ -1209,60 +1211,74 @@ def import_template(walk: Walk, actor: User | None, *, filename: str, data: byte
         meaning = json.dumps(row.meaning, sort_keys=True, ensure_ascii=False, default=str)
         occurrences[meaning] = occurrences.get(meaning, 0) + 1
         row.client_uuid = uuid.uuid5(IMPORT_NAMESPACE, f"{walk.id}\x1f{meaning}\x1f{occurrences[meaning]}")
-
     existing = {
         o.client_uuid: o
         for o in db.session.scalars(
             select(Observation).where(Observation.client_uuid.in_([r.client_uuid for r in rows]))
         )
     }
-    # A sheet some of whose rows are already stored keeps its participant.
-    sheet_people: dict[str, Participant | None] = {}
-    for row in rows:
-        stored = existing.get(row.client_uuid)
-        if stored is not None and row.sheet and stored.participant is not None:
-            sheet_people.setdefault(row.sheet, stored.participant)
-    made = 0
-    stored_ids: list[int] = []
-    for row in rows:
-        if row.client_uuid in existing:
-            continue
-        participant: Participant | None
-        if row.sheet:
-            if row.sheet not in sheet_people:
-                sheet_profile = _sheet_profile(rows, row.sheet)
-                sheet_people[row.sheet] = _new_participant(walk, sheet_profile)
-                made += 1
-            participant = sheet_people[row.sheet]
-        elif row.profile.given:
-            participant = _new_participant(walk, row.profile)
-            made += 1
-        else:
-            participant = None
-        submission = observations.make_submission(
-            definition,
-            row.normalised,
-            client_uuid=row.client_uuid,  # type: ignore[arg-type]
-            lon=row.lon,
-            lat=row.lat,
-            accuracy_m=None,
-            location_source=LocationSource.FACILITATOR.value,
-            captured_at=row.captured_at,
+    new_rows = [row for row in rows if row.client_uuid not in existing]
+    people, made = _import_participants(walk, rows, new_rows, existing)
+    batch = [
+        (
+            observations.make_submission(
+                definition,
+                row.normalised,
+                client_uuid=row.client_uuid,  # type: ignore[arg-type]
+                lon=row.lon,
+                lat=row.lat,
+                accuracy_m=None,
+                location_source=LocationSource.FACILITATOR.value,
+                captured_at=row.captured_at,
+            ),
+            person.id if person is not None else None,
         )
-        new_id = observations.insert_submission(
-            walk, submission, participant_id=participant.id if participant else None
-        )
-        if new_id is None:  # stored by a parallel import of the same file
-            continue
-        _log_entry(new_id, actor, VIA_IMPORT, reason=Path(filename).name[:200], row=row.number)
-        stored_ids.append(new_id)
+        for row, person in zip(new_rows, people, strict=True)
+    ]
+    # Rows stored meanwhile by a parallel import of the same file are not in ``new_ids``.
+    new_ids = observations.insert_submissions(walk, batch)
+    reason = Path(filename).name[:200]
+    for row in new_rows:
+        if row.client_uuid in new_ids:
+            _log_entry(new_ids[row.client_uuid], actor, VIA_IMPORT, reason=reason, row=row.number)  # type: ignore[index]
     db.session.flush()
+    stored_ids = tuple(new_ids[r.client_uuid] for r in new_rows if r.client_uuid in new_ids)  # type: ignore[index]
     return ImportResult(
         stored=len(stored_ids),
         skipped=len(rows) - len(stored_ids),
         participants=made,
-        observation_ids=tuple(stored_ids),
+        observation_ids=stored_ids,
     )
+
+
+def _import_participants(
+    walk: Walk,
+    rows: Sequence[_Row],
+    new_rows: Sequence[_Row],
+    existing: Mapping[uuid.UUID | None, Observation],
+) -> tuple[list[Participant | None], int]:
+    """The participant of each new row, and how many are new: one per sheet (kept from its rows
+    already stored), one per row with a profile but no sheet, none otherwise (ids in one flush)."""
+    sheet_people: dict[str, Participant] = {}
+    for row in rows:
+        stored = existing.get(row.client_uuid)
+        if stored is not None and row.sheet and stored.participant is not None:
+            sheet_people.setdefault(row.sheet, stored.participant)
+    people: list[Participant | None] = []
+    made = 0
+    for row in new_rows:
+        if row.sheet:
+            if row.sheet not in sheet_people:
+                sheet_people[row.sheet] = _new_participant(walk, _sheet_profile(rows, row.sheet), flush=False)
+                made += 1
+            people.append(sheet_people[row.sheet])
+        elif row.profile.given:
+            people.append(_new_participant(walk, row.profile, flush=False))
+            made += 1
+        else:
+            people.append(None)
+    db.session.flush()
+    return people, made
 
 
 def _sheet_profile(rows: Sequence[_Row], sheet: str) -> Profile:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -328,23 +328,33 @@ def make_submission(
     )
 
 
-def is_out_of_area(walk: Walk, lon: float, lat: float) -> bool:
-    """Whether a point lies far from the walk's route and stops (walks without either: never)."""
+def _walk_area(walk: Walk) -> GeometryCollection | None:
+    """The walk's route and stops together, or None when it has neither."""
     parts = [to_shape(stop.location) for stop in walk.stops]
     if walk.route is not None:
         parts.append(to_shape(walk.route))
-    if not parts:
-        return False
-    return distance_m(Point(lon, lat), GeometryCollection(parts)) > OUT_OF_AREA_M
+    return GeometryCollection(parts) if parts else None
 
 
-def _located_values(walk: Walk, submission: Submission) -> dict[str, Any]:
+def is_out_of_area(walk: Walk, lon: float, lat: float) -> bool:
+    """Whether a point lies far from the walk's route and stops (walks without either: never)."""
+    area = _walk_area(walk)
+    return area is not None and distance_m(Point(lon, lat), area) > OUT_OF_AREA_M
+
+
+def _located_values(
+    walk: Walk, submission: Submission, *, zone_id: int | None = None, out_of_area: bool | None = None
+) -> dict[str, Any]:
+    # Imports pass the zone and the out-of-area flag they computed for all their rows at once.
+    if out_of_area is None:
+        zone_id = zones.find_zone_id(walk.project, submission.lon, submission.lat)
+        out_of_area = is_out_of_area(walk, submission.lon, submission.lat)
     return {
         "location": from_shape(Point(submission.lon, submission.lat), srid=4326),
         "accuracy_m": submission.accuracy_m,
         "location_source": submission.location_source,
-        "zone_id": zones.find_zone_id(walk.project, submission.lon, submission.lat),
-        "out_of_area": is_out_of_area(walk, submission.lon, submission.lat),
+        "zone_id": zone_id,
+        "out_of_area": out_of_area,
         "theme": submission.theme,
         "subtheme": submission.subtheme,
         "polarity": submission.polarity,
@@ -411,6 +421,56 @@ def insert_submission(walk: Walk, submission: Submission, *, participant_id: int
         .returning(table.c.id)
     )
     return db.session.execute(stmt).scalar()
+
+
+#: Rows per INSERT statement of :func:`insert_submissions`.
+INSERT_BATCH = 500
+
+
+def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]]) -> dict[uuid.UUID, int]:
+    """Insert many checked submissions (with their participant ids) at once; the new rows' ids by UUID.
+
+    For imports: zones are assigned in process for the whole batch (the same rule as
+    :func:`zones.find_zone_id`), the walk's area is built once, and rows go in by several hundred per
+    statement. UUIDs already stored are left alone, as in :func:`insert_submission`. Nothing is
+    committed here.
+    """
+    if not batch:
+        return {}
+    zone_ids = zones.assign_points_in_process(walk.project, [(s.lon, s.lat) for s, _ in batch])
+    area = _walk_area(walk)
+    now = utcnow()
+    rows = [
+        {
+            "client_uuid": submission.client_uuid,
+            "walk_id": walk.id,
+            "participant_id": participant_id,
+            "moderation_status": ModerationStatus.PENDING.value,
+            "received_at": now,
+            "updated_at": now,
+            **_located_values(
+                walk,
+                submission,
+                zone_id=zone_id,
+                out_of_area=area is not None
+                and distance_m(Point(submission.lon, submission.lat), area) > OUT_OF_AREA_M,
+            ),
+        }
+        for (submission, participant_id), zone_id in zip(batch, zone_ids, strict=True)
+    ]
+    table = Observation.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.flush()
+    new: dict[uuid.UUID, int] = {}
+    for start in range(0, len(rows), INSERT_BATCH):
+        stmt = (
+            insert(table)
+            .values(rows[start : start + INSERT_BATCH])
+            .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
+            .returning(table.c.id, table.c.client_uuid)
+        )
+        new.update({row.client_uuid: row.id for row in db.session.execute(stmt)})
+    return new
 
 
 def get_by_client_uuid(client_uuid: uuid.UUID) -> Observation | None:
