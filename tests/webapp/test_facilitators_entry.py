@@ -179,6 +179,13 @@ def test_validation_errors_are_shown_field_by_field_in_french_and_nothing_is_sto
     assert errors["gender"] == "Choix inconnu."
     assert errors["captured_at"].startswith("Date et heure attendues")
     assert "Rien n'a été enregistré" in html
+    # The summary at the top links to each field, the questions named as the form words them.
+    summary = unescape(html.split('id="erreurs"', 1)[1].split("</div>", 1)[0])
+    assert '<a href="#f-theme">Thème</a> : Cette réponse est obligatoire.' in summary
+    assert (
+        '<a href="#f-a_feeling">Comment vous sentez-vous ici ?</a> : Choisissez une note de 1 à 5.' in summary
+    )
+    assert '<a href="#f-lon">Longitude</a>' in summary
     # What was typed stays on the page.
     assert 'value="deux virgule trois"' in html and "x" * 2001 in html
     assert count_observations(walk) == before

@@ -170,68 +170,73 @@ def entry_form(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     project, user = _project(slug)
     walk = _walk(project, walk_id)
     definition = forms.walk_definition(walk)
-    if request.method == "GET":
-        if request.args.get("personne") == "nouvelle":
-            kept = _kept(walk.id)
-            for name in ("age_band", "gender", "status", "person"):
-                kept.pop(name, None)
-            _keep(walk.id, kept)
-            return redirect(url_for("facilitators.entry_form", slug=slug, walk_id=walk.id) + "#profil", 303)
-        kept = _kept(walk.id)
-        form = build_entry_form(walk, definition, formdata=None)
-        for name in KEPT_FIELDS:
-            if kept.get(name) and name != "captured_at":
-                form[name].process_data(kept[name])
-        if not kept.get("where"):
-            form.where.data = WHERE_STOP if walk.stops else WHERE_PIN
-        if kept.get("captured_at"):
-            form.captured_at.raw_data = [kept["captured_at"]]
-        form.client_uuid.data = str(uuid.uuid4())
-        return _render(project, walk, form)
+    if request.method == "POST":
+        return _save_entry(project, walk, user, build_entry_form(walk, definition))
+    kept = _kept(walk.id)
+    if request.args.get("personne") == "nouvelle":
+        for name in ("age_band", "gender", "status", "person"):
+            kept.pop(name, None)
+        _keep(walk.id, kept)
+        return redirect(url_for("facilitators.entry_form", slug=slug, walk_id=walk.id) + "#profil", 303)
+    form = build_entry_form(walk, definition, formdata=None)
+    for name in KEPT_FIELDS:
+        if kept.get(name) and name != "captured_at":
+            form[name].process_data(kept[name])
+    if not kept.get("where"):
+        form.where.data = WHERE_STOP if walk.stops else WHERE_PIN
+    if kept.get("captured_at"):
+        form.captured_at.raw_data = [kept["captured_at"]]
+    form.client_uuid.data = str(uuid.uuid4())
+    return _render(project, walk, form)
 
-    form = build_entry_form(walk, definition)
-    typed = form.validate()
-    lon = lat = None
-    if typed:
-        if form.where.data == WHERE_STOP:
-            stop = entry.get_stop(walk, int(form.stop.data))
-            if stop is None:  # pragma: no cover - the form checked the choices
-                raise NotFound("Arrêt introuvable.")
-            lon, lat = entry.stop_lonlat(stop)
-        else:
-            lon, lat = form.lon.data, form.lat.data
+
+def _place(walk, form: EntryForm) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    if form.where.data == WHERE_PIN:
+        return form.lon.data, form.lat.data  # type: ignore[return-value]
+    stop = entry.get_stop(walk, int(form.stop.data))
+    if stop is None:  # the form checked the choices
+        raise NotFound("Arrêt introuvable.")
+    return entry.stop_lonlat(stop)
+
+
+def _save_entry(project, walk, user, form: EntryForm):  # type: ignore[no-untyped-def]
+    """Check and store a posted entry; the form again with every problem, or a redirect for the next."""
     captured_at = entry.local_to_utc(form.captured_at.data) if form.captured_at.data else None
-    profile = entry.Profile(
-        age_band=form.age_band.data or "", gender=form.gender.data or "", status=form.status.data or ""
-    )
-    try:
-        if not typed:
-            # Show every problem at once: the answers are checked even when a typed field is wrong.
-            problems = entry.check_entry(walk, form.answers(), captured_at=captured_at)
-            raise ValidationError("", details=problems)
-        result = entry.record_entry(
-            walk,
-            user,
-            client_uuid=uuid.UUID(form.client_uuid.data),
-            answers=form.answers(),
-            lon=lon,  # type: ignore[arg-type]
-            lat=lat,  # type: ignore[arg-type]
-            captured_at=captured_at,
-            profile=profile,
-            same_person=_kept(walk.id).get("person"),
-            photo_uploads={
-                question.key: [f.read() for f in (field.data or []) if getattr(f, "filename", "")]
-                for question, field in form.photo_fields()
-            },
-            photo_dir=current_app.config["PHOTO_DIR"],
-        )
-    except ValidationError as error:
-        for key, problems in (error.details or {}).items():
+    problems: dict[str, Any] = {}
+    if not form.validate():
+        # Every problem at once: the answers are checked even when a typed field is wrong.
+        problems = entry.check_entry(walk, form.answers(), captured_at=captured_at)
+    else:
+        lon, lat = _place(walk, form)
+        try:
+            result = entry.record_entry(
+                walk,
+                user,
+                client_uuid=uuid.UUID(form.client_uuid.data),
+                answers=form.answers(),
+                lon=lon,
+                lat=lat,
+                captured_at=captured_at,
+                profile=entry.Profile(
+                    age_band=form.age_band.data or "",
+                    gender=form.gender.data or "",
+                    status=form.status.data or "",
+                ),
+                same_person=_kept(walk.id).get("person"),
+                photo_uploads={
+                    question.key: [f.read() for f in (field.data or []) if getattr(f, "filename", "")]
+                    for question, field in form.photo_fields()
+                },
+                photo_dir=current_app.config["PHOTO_DIR"],
+            )
+        except ValidationError as error:
+            problems = error.details if isinstance(error.details, dict) else {}
+    if form.errors or problems:
+        for key, found in problems.items():
             field = form.field_for(key)
-            if field is None or not isinstance(problems, list):
-                continue
-            messages = [p["message"].get(_lang(), p["message"]["fr"]) for p in problems if "message" in p]
-            field.errors = [*(field.errors or []), *messages]
+            if field is not None and isinstance(found, list):
+                messages = [p["message"].get(_lang(), p["message"]["fr"]) for p in found if "message" in p]
+                field.errors = [*(field.errors or []), *messages]
         if any(getattr(f, "filename", "") for _q, field in form.photo_fields() for f in field.data or []):
             flash(_("Les photos choisies n'ont pas été gardées : choisissez-les à nouveau."), "error")
         return _render(project, walk, form, 422)
@@ -243,7 +248,7 @@ def entry_form(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
         flash(_("Observation n° %(id)s enregistrée.", id=result.observation.id), "ok")
     else:
         flash(_("Cette observation était déjà enregistrée (n° %(id)s).", id=result.observation.id), "ok")
-    return redirect(url_for("facilitators.entry_form", slug=slug, walk_id=walk.id), 303)
+    return redirect(url_for("facilitators.entry_form", slug=walk.project.slug, walk_id=walk.id), 303)
 
 
 # --- templates and imports ----------------------------------------------------------------------------
