@@ -2,7 +2,8 @@
 
 Facilitators record what the group says (a scribe for people without a smartphone) or type in paper
 sheets after the walk. Both ways store ordinary observations through the phones' code path
-(:func:`webapp.services.observations.make_submission` and :func:`~.observations.insert_submission`):
+(:func:`webapp.services.observations.make_submission`, then ``insert_submission`` for one entry and
+``insert_submissions`` for a file):
 the walk's form checks the answers, the zone is assigned, the point is flagged when far from the
 route, and the observation waits for moderation. The location source is ``facilitator``; who typed
 it in is an ``entry`` event of the moderation log, not a column.
