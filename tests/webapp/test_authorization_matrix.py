@@ -129,6 +129,15 @@ DRAWN_ZONE = json.dumps(
 
 W = World  # short alias for the lambdas below
 
+
+def _url(endpoint: str, **values: Any) -> str:
+    """The path of a route, built like the app builds it."""
+    from flask import current_app, url_for
+
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
 CASES: dict[tuple[str, str], Case] = {
     # --- public ---------------------------------------------------------------------------------
     ("GET", "public.index"): Case("GET", lambda w: "/", PUBLIC),
@@ -383,6 +392,35 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "facilitators.walk_kit"): Case(
         "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/kit.pdf", STAFF
+    ),
+    # --- facilitator entry (paper sheets, scribe) ------------------------------------------------
+    ("GET", "facilitators.entry_form"): Case(
+        "GET", lambda w: _url("facilitators.entry_form", slug=w.slug, walk_id=w.day_id), STAFF
+    ),
+    ("POST", "facilitators.entry_form"): Case(
+        "POST",
+        lambda w: _url("facilitators.entry_form", slug=w.slug, walk_id=w.day_id),
+        _staff(303),
+        form=lambda w: {
+            "client_uuid": str(uuid.uuid4()),
+            "where": "pin",
+            "lon": "2.2955",
+            "lat": "49.9055",
+            "theme": "eclairage",
+            "a_polarity": "negative",
+        },
+    ),
+    ("GET", "facilitators.entry_template"): Case(
+        "GET", lambda w: _url("facilitators.entry_template", slug=w.slug, walk_id=w.day_id, fmt="xlsx"), STAFF
+    ),
+    ("GET", "facilitators.entry_import"): Case(
+        "GET", lambda w: _url("facilitators.entry_import", slug=w.slug, walk_id=w.day_id), STAFF
+    ),
+    ("POST", "facilitators.entry_import"): Case(
+        "POST",
+        lambda w: _url("facilitators.entry_import", slug=w.slug, walk_id=w.day_id),
+        _staff(303),
+        form=lambda w: {"file": (io.BytesIO(b"arret;theme;polarite\r\n1;eclairage;negative\r\n"), "f.csv")},
     ),
     # --- resident's own data (cookie) ------------------------------------------------------------
     ("GET", "residents.my_data"): Case(

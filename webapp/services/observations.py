@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +23,14 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geodata.shapes import check_lonlat, distance_m, lonlat_issue
-from mobile_forms import AnswerErrors, FormDefinition, get_definition, latest, validate_answers
+from mobile_forms import (
+    AnswerErrors,
+    FormDefinition,
+    NormalisedAnswers,
+    get_definition,
+    latest,
+    validate_answers,
+)
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo, Walk
@@ -193,12 +200,9 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
         errors["location"] = _problem("required", "Indiquez où vous êtes.", "Say where you are.")
     else:
         lon, lat = _number(location.get("lon")), _number(location.get("lat"))
-        if lon is None or lat is None:
-            errors["location"] = _problem("wrong_type", "Position invalide.", "Invalid position.")
-        else:
-            issue = lonlat_issue(lon, lat)
-            if issue is not None:
-                errors["location"] = _problem(issue.reason, issue.message_fr, issue.message_en)
+        problem = location_problem(lon, lat)
+        if problem is not None:
+            errors["location"] = problem
         if location.get("accuracy_m") is not None:
             accuracy = _number(location.get("accuracy_m"))
             if accuracy is None or accuracy < 0 or accuracy > 100_000:
@@ -217,10 +221,9 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
             if captured_at.tzinfo is None:
                 captured_at = captured_at.replace(tzinfo=UTC)
             captured_at = captured_at.astimezone(UTC)
-            if captured_at > utcnow() + FUTURE_TOLERANCE:
-                errors["captured_at"] = _problem(
-                    "in_future", "La date est dans le futur.", "The date is in the future."
-                )
+            problem = captured_at_problem(captured_at)
+            if problem is not None:
+                errors["captured_at"] = problem
         except ValueError:
             errors["captured_at"] = _problem("wrong_type", "Date invalide.", "Invalid date.")
 
@@ -241,19 +244,69 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
     ):
         raise ValidationError("Certaines réponses sont à corriger.", details=errors)
 
+    return make_submission(
+        definition,
+        normalised,
+        client_uuid=client_uuid,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy,
+        location_source=source,
+        captured_at=captured_at,
+        time_sent=sent_time,
+    )
+
+
+def location_problem(lon: float | None, lat: float | None) -> list[dict[str, Any]] | None:
+    """What is wrong with a position (missing, not a number, outside the world), or None."""
+    if lon is None or lat is None:
+        return _problem("wrong_type", "Position invalide.", "Invalid position.")
+    issue = lonlat_issue(lon, lat)
+    if issue is not None:
+        return _problem(issue.reason, issue.message_fr, issue.message_en)
+    return None
+
+
+def captured_at_problem(captured_at: datetime) -> list[dict[str, Any]] | None:
+    """A capture time too far in the future (a phone clock may be a little ahead), or None."""
+    if captured_at > utcnow() + FUTURE_TOLERANCE:
+        return _problem("in_future", "La date est dans le futur.", "The date is in the future.")
+    return None
+
+
+def make_submission(
+    definition: FormDefinition,
+    normalised: NormalisedAnswers,
+    *,
+    client_uuid: uuid.UUID,
+    lon: float,
+    lat: float,
+    accuracy_m: float | None,
+    location_source: str,
+    captured_at: datetime,
+    time_sent: bool = True,
+) -> Submission:
+    """A checked submission from answers already validated against ``definition``.
+
+    ``time_sent`` is false when the sender gave no capture time (``captured_at`` is then the receipt
+    time, which does not enter the payload hash).
+
+    Phones (:func:`parse_submission`) and facilitators (``services.entry``) share it, so both store
+    the same columns and the same payload hash for the same content.
+    """
     values = dict(normalised.values)
     polarity = str(values.pop("polarity", Polarity.NEUTRAL.value))
     feeling = values.pop("feeling", None)
     note = str(values.pop("note", ""))
     proposal = str(values.pop("proposal", ""))
     lon, lat = round(lon, 7), round(lat, 7)
-    accuracy = round(accuracy, 1) if accuracy is not None else None
+    accuracy = round(accuracy_m, 1) if accuracy_m is not None else None
     canonical = {
         "form": [definition.key, definition.version],
-        "location": [lon, lat, accuracy, source],
-        # Only what the phone sent: a missing time is stored as the receipt time, but must not make
-        # an identical resend (a second later) a conflict.
-        "captured_at": captured_at.isoformat(timespec="seconds") if sent_time else None,
+        "location": [lon, lat, accuracy, location_source],
+        # Only what was sent: a missing time is stored as the receipt time, but must not make an
+        # identical resend (a second later) a conflict.
+        "captured_at": captured_at.isoformat(timespec="seconds") if time_sent else None,
         "theme": normalised.theme,
         "subtheme": normalised.subtheme,
         "polarity": polarity,
@@ -270,7 +323,7 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
         lon=lon,
         lat=lat,
         accuracy_m=accuracy,
-        location_source=source,
+        location_source=location_source,
         captured_at=captured_at,
         theme=normalised.theme,
         subtheme=normalised.subtheme,
@@ -283,23 +336,33 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
     )
 
 
-def is_out_of_area(walk: Walk, lon: float, lat: float) -> bool:
-    """Whether a point lies far from the walk's route and stops (walks without either: never)."""
+def _walk_area(walk: Walk) -> GeometryCollection | None:
+    """The walk's route and stops together, or None when it has neither."""
     parts = [to_shape(stop.location) for stop in walk.stops]
     if walk.route is not None:
         parts.append(to_shape(walk.route))
-    if not parts:
-        return False
-    return distance_m(Point(lon, lat), GeometryCollection(parts)) > OUT_OF_AREA_M
+    return GeometryCollection(parts) if parts else None
 
 
-def _located_values(walk: Walk, submission: Submission) -> dict[str, Any]:
+def is_out_of_area(walk: Walk, lon: float, lat: float) -> bool:
+    """Whether a point lies far from the walk's route and stops (walks without either: never)."""
+    area = _walk_area(walk)
+    return area is not None and distance_m(Point(lon, lat), area) > OUT_OF_AREA_M
+
+
+def _located_values(
+    walk: Walk, submission: Submission, *, zone_id: int | None = None, out_of_area: bool | None = None
+) -> dict[str, Any]:
+    # Imports pass the zone and the out-of-area flag they computed for all their rows at once.
+    if out_of_area is None:
+        zone_id = zones.find_zone_id(walk.project, submission.lon, submission.lat)
+        out_of_area = is_out_of_area(walk, submission.lon, submission.lat)
     return {
         "location": from_shape(Point(submission.lon, submission.lat), srid=4326),
         "accuracy_m": submission.accuracy_m,
         "location_source": submission.location_source,
-        "zone_id": zones.find_zone_id(walk.project, submission.lon, submission.lat),
-        "out_of_area": is_out_of_area(walk, submission.lon, submission.lat),
+        "zone_id": zone_id,
+        "out_of_area": out_of_area,
         "theme": submission.theme,
         "subtheme": submission.subtheme,
         "polarity": submission.polarity,
@@ -336,28 +399,9 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
         ):
             return stored, False
         raise
-    now = utcnow()
-    table = Observation.__table__
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(
-            client_uuid=submission.client_uuid,
-            walk_id=walk.id,
-            participant_id=participant.id,
-            moderation_status=ModerationStatus.PENDING.value,
-            received_at=now,
-            updated_at=now,
-            **_located_values(walk, submission),
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
-        .returning(table.c.id)
-    )
-    new_id = db.session.execute(stmt).scalar()
+    new_id = insert_submission(walk, submission, participant_id=participant.id)
     db.session.commit()
-    observation = db.session.scalar(
-        select(Observation).where(Observation.client_uuid == submission.client_uuid)
-    )
+    observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
         raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
     if new_id is None and (
@@ -370,6 +414,88 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
             },
         )
     return observation, new_id is not None
+
+
+def insert_submission(walk: Walk, submission: Submission, *, participant_id: int | None) -> int | None:
+    """Insert a checked submission unless its UUID is already stored; the new row's id, or None.
+
+    The database's unique constraint decides (``INSERT … ON CONFLICT DO NOTHING``), never a
+    check-then-insert, so parallel resends store one row. The observation waits for moderation.
+    Nothing is committed here.
+    """
+    now = utcnow()
+    table = Observation.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table)
+        .values(
+            client_uuid=submission.client_uuid,
+            walk_id=walk.id,
+            participant_id=participant_id,
+            moderation_status=ModerationStatus.PENDING.value,
+            received_at=now,
+            updated_at=now,
+            **_located_values(walk, submission),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
+        .returning(table.c.id)
+    )
+    return db.session.execute(stmt).scalar()
+
+
+#: Rows per INSERT statement of :func:`insert_submissions`.
+INSERT_BATCH = 500
+
+
+def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]]) -> dict[uuid.UUID, int]:
+    """Insert many checked submissions (with their participant ids) at once; the new rows' ids by UUID.
+
+    For imports: zones are assigned in process for the whole batch (the same rule as
+    :func:`zones.find_zone_id`), the walk's area is built once, and rows go in by several hundred per
+    statement. UUIDs already stored are left alone, as in :func:`insert_submission`. Nothing is
+    committed here.
+    """
+    if not batch:
+        return {}
+    zone_ids = zones.assign_points_in_process(walk.project, [(s.lon, s.lat) for s, _ in batch])
+    area = _walk_area(walk)
+    now = utcnow()
+    rows = [
+        {
+            "client_uuid": submission.client_uuid,
+            "walk_id": walk.id,
+            "participant_id": participant_id,
+            "moderation_status": ModerationStatus.PENDING.value,
+            "received_at": now,
+            "updated_at": now,
+            **_located_values(
+                walk,
+                submission,
+                zone_id=zone_id,
+                out_of_area=area is not None
+                and distance_m(Point(submission.lon, submission.lat), area) > OUT_OF_AREA_M,
+            ),
+        }
+        for (submission, participant_id), zone_id in zip(batch, zone_ids, strict=True)
+    ]
+    table = Observation.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.flush()
+    new: dict[uuid.UUID, int] = {}
+    for start in range(0, len(rows), INSERT_BATCH):
+        stmt = (
+            insert(table)
+            .values(rows[start : start + INSERT_BATCH])
+            .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
+            .returning(table.c.id, table.c.client_uuid)
+        )
+        new.update({row.client_uuid: row.id for row in db.session.execute(stmt)})
+    return new
+
+
+def get_by_client_uuid(client_uuid: uuid.UUID) -> Observation | None:
+    """The observation stored under this UUID, if any."""
+    return db.session.scalar(select(Observation).where(Observation.client_uuid == client_uuid))
 
 
 def get_own_observation(participant: Participant, client_uuid: uuid.UUID) -> Observation:
