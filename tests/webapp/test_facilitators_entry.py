@@ -252,8 +252,8 @@ def test_partners_and_facilitators_of_other_projects_may_not_enter(app, setup, w
 def test_a_closed_walk_takes_paper_sheets_dated_on_the_walk_day(app, setup) -> None:
     world, page = setup
     walk = world.walk
-    walks.open_walk(walk, commit=False)
-    walks.close_walk(walk, commit=False)
+    walks.open_walk(walk)
+    walks.close_walk(walk)
     db.session.commit()
     client = signed_in(app)
     assert (

@@ -433,7 +433,7 @@ def test_a_blank_time_in_a_sheet_is_the_walks_start_even_while_it_is_open(app) -
     world = build_entry_world()
     walk = world.walk
     walk.starts_at = time(18, 0)
-    walks.open_walk(walk, commit=False)
+    walks.open_walk(walk)
     result = entry.import_template(
         walk, None, filename="x.csv", data=_csv([row(arret="1", theme="eclairage", polarite="negative")])
     )
