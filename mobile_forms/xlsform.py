@@ -29,7 +29,9 @@ Themes: the first ``select_one`` whose name or list name looks like a category (
 catégorie, topic, sujet, rubrique) provides the themes, one per choice, and leaves the fields. Otherwise one
 generic theme ``observation`` is created. Imported themes get the axis ``cadre_de_vie``, the principle
 ``lieu_propre_accueillant``, a neutral pictogram and colours from a fixed palette: the report says so, and
-a facilitator should review them. Axes and principles are copied from the latest default grid.
+a facilitator should review them. Axes and principles are copied from the latest default grid. Three
+optional columns of the choices sheet describe a theme: ``emoji`` (its pictogram), ``color`` (``#rrggbb``)
+and ``sensitive`` (``yes``: reports of this theme are never shown at their place outside the team).
 
 Labels: French and English come from the matching ``label::…(fr)`` / ``(en)`` columns (also "French",
 "Français", "English"), else from the default ``label`` column, else from the other language; every such
@@ -64,7 +66,7 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
 from mobile_forms.fields import CHOICE_KEY_PATTERN, KEY_PATTERN, RESERVED_FIELD_KEYS
-from mobile_forms.schema import DefinitionError, latest, parse_definition
+from mobile_forms.schema import COLOR_PATTERN, DefinitionError, latest, parse_definition
 
 #: file name suffixes pyxform reads
 SUPPORTED_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".csv", ".md")
@@ -528,20 +530,28 @@ def _themes(question: Mapping[str, Any] | None, state: _State) -> list[dict[str,
         path = f"themes[{index}]"
         name = str(choice.get("name", ""))
         label = _localise(choice.get("label"), f"{path}.label", state, fallback=name) or {}
-        themes.append(
-            {
-                "key": _unique_key(name, taken, state, prefix="theme", pattern=KEY_PATTERN),
-                "label": label,
-                "icon": {"emoji": "📍", "symbol": "location-dot"},
-                "color": PALETTE[index % len(PALETTE)],
-                "help": {
-                    "fr": f"Ce que vous remarquez ici concerne : {label['fr']}.",
-                    "en": f"What you notice here is about: {label['en']}.",
-                },
-                **common,
-            }
-        )
+        emoji = str(choice.get("emoji") or "").strip()
+        color = str(choice.get("color") or "").strip()
+        theme: dict[str, Any] = {
+            "key": _unique_key(name, taken, state, prefix="theme", pattern=KEY_PATTERN),
+            "label": label,
+            "icon": {"emoji": emoji if _is_emoji(emoji) else "📍", "symbol": "location-dot"},
+            "color": color if COLOR_PATTERN.match(color) else PALETTE[index % len(PALETTE)],
+            "help": {
+                "fr": f"Ce que vous remarquez ici concerne : {label['fr']}.",
+                "en": f"What you notice here is about: {label['en']}.",
+            },
+            **common,
+        }
+        if str(choice.get("sensitive", "")).strip().lower() in _TRUE:
+            theme["sensitive"] = True
+        themes.append(theme)
     return themes
+
+
+def _is_emoji(value: str) -> bool:
+    # as the schema checks it: a few code points (skin tone, joiner...), none of them a plain letter
+    return 1 <= len(value) <= 8 and not any(ch.isspace() or ch.isascii() for ch in value)
 
 
 def pyxform_problem(message: str) -> WorkbookProblem:
@@ -650,6 +660,11 @@ def import_xlsform(path: str | Path, key: str | None = None) -> ImportResult:
         f"Every theme has the axis {DEFAULT_AXIS!r}, the principle {DEFAULT_PRINCIPLE!r}, "
         "a neutral pictogram and no sub-themes: review them.",
     ]
+    sensitive = [theme["key"] for theme in themes if theme.get("sensitive")]
+    if sensitive:
+        notes.append(
+            f"Sensitive themes (never shown at their place outside the team): {', '.join(sensitive)}."
+        )
     if theme_question is None:
         notes.append(
             "No question looks like a list of categories: one generic theme 'observation' was created."

@@ -317,3 +317,21 @@ def test_problems_and_skipped_rows_carry_their_sheet_and_row(tmp_path: Path, xls
         True,
     )
     assert skipped["start"].code == "metadata" and not skipped["start"].is_question
+
+
+def test_choice_columns_give_themes_a_pictogram_a_colour_and_the_sensitive_flag(tmp_path: Path) -> None:
+    workbook = write_xlsform(
+        tmp_path / "themes.xlsx",
+        survey=[("type", "name", "label"), ("select_one themes", "theme", "Thème")],
+        choices=[
+            ("list_name", "name", "label", "emoji", "color", "sensitive"),
+            ("themes", "bruit", "Bruit", "🔊", "#123456", ""),
+            ("themes", "agression", "Agression", "🚨", "rouge", "yes"),
+        ],
+    )
+    result = import_xlsform(workbook)
+    definition = _load(result, tmp_path)
+    assert definition.sensitive_themes == frozenset({"agression"})
+    assert definition.theme("bruit").icon.emoji == "🔊" and definition.theme("bruit").color == "#123456"
+    assert definition.theme("agression").color.startswith("#")  # "rouge" is not a colour: the palette's
+    assert any("Sensitive themes" in note and "agression" in note for note in result.report.notes)
