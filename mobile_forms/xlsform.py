@@ -658,7 +658,7 @@ def import_xlsform(path: str | Path, key: str | None = None) -> ImportResult:
     notes = [
         "The form title is not translated in XLSForm: title.fr and title.en are the same text.",
         f"Every theme has the axis {DEFAULT_AXIS!r}, the principle {DEFAULT_PRINCIPLE!r}, "
-        "a neutral pictogram and no sub-themes: review them.",
+        "a pin as pictogram unless the choices sheet gives an emoji, and no sub-themes: review them.",
     ]
     sensitive = [theme["key"] for theme in themes if theme.get("sensitive")]
     if sensitive:
