@@ -29,6 +29,7 @@ from mobile_forms import FormDefinition
 from webapp.api.blueprint import check_join_rate, export_document, observation_to_dict
 from webapp.errors import DomainError, ValidationError
 from webapp.models import Participant
+from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus
 from webapp.security import TILE_HOSTS
 from webapp.services import forms, observations, participants, photos, privacy
@@ -221,6 +222,7 @@ def _capture_page(
         config=_page_config(participant, token, form),
         mine=[observation_to_dict(o) for o in observations.list_own_observations(participant)],
         client_uuid=client_uuid,
+        captured_at=values.get("captured_at") or utcnow().isoformat(timespec="seconds"),
         errors=errors,
         values=values,
         # questions shown at once: the required ones and the quick taps; the rest under "more"
@@ -267,12 +269,16 @@ def _plain_payload(form: Any, definition: FormDefinition) -> dict[str, Any]:
                 answers[field.key] = ticked
         elif form.get(field.key) not in (None, ""):
             answers[field.key] = form.get(field.key)
-    return {
+    payload: dict[str, Any] = {
         "client_uuid": form.get("client_uuid"),
         "form": {"key": definition.key, "version": definition.version},
         "location": location,
         "answers": answers,
     }
+    if form.get("captured_at"):
+        # set when the page was made: a double tap resends the same observation, not a new one
+        payload["captured_at"] = form["captured_at"]
+    return payload
 
 
 @bp.post("/m/<code>")
