@@ -29,7 +29,7 @@ from mobile_forms import DefinitionError, FormDefinition, parse_definition
 from webapp.errors import Conflict, ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import FormVersion, Membership, Observation, User, Walk
-from webapp.models.enums import FormOrigin, Role
+from webapp.models.enums import FormOrigin, ImportSkip, Role
 
 #: The shipped default grid.
 DEFAULT_FORM_KEY = "marche_exploratoire"
@@ -42,18 +42,6 @@ MAX_PHOTO_FIELDS = 1
 #: Workbooks the import page accepts, and the largest it takes.
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
-
-#: Why a question of the workbook has no counterpart (``mobile_forms.xlsform`` skip codes), in French.
-SKIP_REASONS = {
-    "metadata": "donnée enregistrée par l'application du téléphone",
-    "note": "texte d'information, sans réponse",
-    "calculation": "calcul",
-    "repeat": "groupe répété (une observation est une seule série de réponses)",
-    "not_a_scale": "nombre qui n'est pas une note de 0 à 10",
-    "unsupported_type": "type de question que la page de saisie ne sait pas afficher",
-    "external_choices": "choix lus dans un fichier externe",
-    "too_few_choices": "liste de moins de deux choix",
-}
 
 _parsed: dict[tuple[str, int, str], FormDefinition] = {}
 
@@ -380,7 +368,7 @@ def _warnings(report: Any, data: dict[str, Any]) -> tuple[str, ...]:
         )
     for skipped in report.skipped_questions:
         where = f" (ligne {skipped.row})" if skipped.row else ""
-        reason = SKIP_REASONS.get(skipped.code, skipped.code)
+        reason = ImportSkip.label_of(skipped.code)
         warnings.append(f"Question « {skipped.name} »{where} laissée de côté : {reason}.")
     return tuple(warnings)
 
@@ -466,7 +454,7 @@ def _install(
                     "survey",
                     skipped.row,
                     f"la question « {skipped.name} » ({skipped.type}) ne peut pas être reprise : "
-                    f"{SKIP_REASONS.get(skipped.code, skipped.code)}. Retirez-la du classeur, ou "
+                    f"{ImportSkip.label_of(skipped.code)}. Retirez-la du classeur, ou "
                     "importez en laissant de côté les questions que l'application ne sait pas afficher.",
                 )
             )
