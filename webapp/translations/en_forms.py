@@ -121,6 +121,7 @@ EN = {
         "sheet)."
     ),
     "Langues :": "Languages:",
+    "sans langue précisée": "no language given",
     "Lignes laissées de côté": "Rows left out",
     "Lignes du classeur sans équivalent dans le formulaire": (
         "Rows of the workbook with no counterpart in the form"
