@@ -172,3 +172,18 @@ def test_cli_install_refuses_a_bad_workbook_in_french(runner, db_session, tmp_pa
     assert "Import annulé, rien n'a été enregistré" in result.output
     assert "Feuille « survey », ligne 6" in result.output
     assert _count() == before
+
+
+def test_cli_install_names_unsupported_questions_or_leaves_them_out(runner, db_session, tmp_path):
+    workbook = write_neighbourhood_workbook(
+        tmp_path / "trace.xlsx", survey_rows=[("geotrace", "parcours", "Votre parcours", "", "", "")]
+    )
+    refused = runner.invoke(args=["forms", "import-xlsform", str(workbook), "--install"])
+    assert refused.exit_code == 1
+    assert "Feuille « survey », ligne 7" in refused.output and "« parcours » (geotrace)" in refused.output
+    accepted = runner.invoke(
+        args=["forms", "import-xlsform", str(workbook), "--install", "--skip-unsupported"]
+    )
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.stdout.strip().splitlines()[-1] == "diagnostic_quartier:1"
+    assert "laissée de côté" in accepted.output
