@@ -118,8 +118,29 @@ def sensitive_themes(form_keys: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _request_cache() -> dict[int, list[tuple[str, int]]] | None:
+    """Per-request memo of each project's forms (a page asks several times); none outside a request."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return None
+    if "_project_forms" not in g:
+        g._project_forms = {}
+    return g._project_forms  # type: ignore[no-any-return]
+
+
 def _project_form_pairs(project_id: int) -> list[tuple[str, int]]:
     """(key, version) of the forms of a project's walks and of its observations."""
+    cache = _request_cache()
+    if cache is not None and project_id in cache:
+        return list(cache[project_id])
+    pairs = _query_project_form_pairs(project_id)
+    if cache is not None:
+        cache[project_id] = list(pairs)
+    return pairs
+
+
+def _query_project_form_pairs(project_id: int) -> list[tuple[str, int]]:
     of_walks = select(Walk.form_key, Walk.form_version).where(
         Walk.project_id == project_id, Walk.form_key.is_not(None), Walk.form_version.is_not(None)
     )
@@ -263,6 +284,9 @@ def set_walk_form(walk: Walk, key: str, version: int) -> Walk:
             )
     walk.form_key, walk.form_version = form.key, form.version
     db.session.flush()
+    cache = _request_cache()
+    if cache is not None:
+        cache.pop(walk.project_id, None)
     return walk
 
 
