@@ -1,8 +1,9 @@
 """Shared set-up of the debrief benchmarks: a migrated database filled with N observations, fast.
 
 Observations are bulk-inserted (Core ``insert`` with executemany), spread over Amiens, with themes
-of the default form, all three polarities and validated. Zones are two project zones around them
-(assigned in process with the same STRtree the app uses for bulk re-assignment).
+of the walks' form (the stored default grid, newest version), all three polarities and validated.
+Zones are two project zones around them (assigned in process with the same STRtree the app uses for
+bulk re-assignment).
 """
 
 from __future__ import annotations
@@ -15,13 +16,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from mobile_forms import latest
-
 PG_ADMIN = os.environ.get(
     "ARPENTEUR_TEST_POSTGIS_URL", "postgresql+psycopg://arpenteur:arpenteur@127.0.0.1:5432/arpenteur"
 )
 PG_TEMPLATE = os.environ.get("ARPENTEUR_TEST_POSTGIS_TEMPLATE", "arpenteur_template")
-THEMES = [theme.key for theme in latest("marche_exploratoire").themes]
 
 
 def postgis_database(name: str) -> str:
@@ -66,7 +64,7 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
 
     from webapp.extensions import db
     from webapp.models import Observation, Participant
-    from webapp.services import accounts, projects, walks, zones
+    from webapp.services import accounts, forms, projects, walks, zones
 
     rng = random.Random(seed)
     with app.app_context():
@@ -112,6 +110,8 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
             commit=False,
         )
         db.session.commit()
+        form = forms.walk_form(day)
+        themes = [theme.key for theme in forms.parsed(form).themes]
         points = [(rng.uniform(2.24, 2.36), rng.uniform(49.86, 49.93)) for _ in range(n)]
         zone_ids = zones.assign_points_in_process(project, points)
         start = datetime(2026, 3, 1, 18, tzinfo=UTC)
@@ -127,14 +127,14 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
                     "location_source": "gps",
                     "zone_id": zone_id,
                     "out_of_area": False,
-                    "theme": rng.choice(THEMES),
+                    "theme": rng.choice(themes),
                     "polarity": rng.choice(["negative", "negative", "positive", "neutral"]),
                     "feeling": rng.randint(1, 5),
                     "note": f"Observation de test numéro {i}, un peu de texte.",
                     "proposal": f"Proposition {i}",
                     "answers": {},
-                    "form_key": "marche_exploratoire",
-                    "form_version": 1,
+                    "form_key": form.key,
+                    "form_version": form.version,
                     "moderation_status": "validated",
                     "payload_hash": "",
                     "captured_at": start + timedelta(seconds=i),

@@ -99,10 +99,18 @@ def _load(zones_data, points) -> object:
 
     from webapp.extensions import db
     from webapp.models import Observation, Project, Walk, Zone
+    from webapp.services import forms
 
+    form = forms.latest_form()  # the stored default grid, as a new walk gets it
     project = Project(slug="bench", name="Bench", territory=["80021"], qpv_year=2024)
     walk = Walk(
-        project=project, title="Bench", walk_date=datetime(2026, 1, 1).date(), time_slot="day", status="open"
+        project=project,
+        title="Bench",
+        walk_date=datetime(2026, 1, 1).date(),
+        time_slot="day",
+        status="open",
+        form_key=form.key,
+        form_version=form.version,
     )
     db.session.add_all([project, walk])
     for code, name, geom in zones_data:
@@ -124,8 +132,8 @@ def _load(zones_data, points) -> object:
             "note": "",
             "proposal": "",
             "answers": {},
-            "form_key": "marche_exploratoire",
-            "form_version": 1,
+            "form_key": form.key,
+            "form_version": form.version,
             "moderation_status": "pending",
             "payload_hash": "",
             "captured_at": now,

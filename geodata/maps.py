@@ -83,6 +83,8 @@ class ThemeStyle:
     label: str
     #: ``#rrggbb``
     color: str
+    #: reports of this theme are never drawn at their place outside the team (the form says so)
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -610,13 +612,13 @@ def build_project_map(
     themes: Sequence[ThemeStyle],
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
-    heat_theme: str = "harcelement",
     tiles: str = "osm",
 ) -> folium.Map:
-    """The map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
+    """The team's map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
 
     ``zones`` features carry ``name``, ``count`` (observations) and ``negative_share`` (0-100) in
-    their properties. The heatmap shows the points whose theme is ``heat_theme`` (harassment).
+    their properties. The heatmap shows the points of the themes marked ``sensitive`` in ``themes``
+    (street harassment in the default grid), hidden until chosen in the layer control.
     """
     theme_map = _theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
@@ -627,15 +629,18 @@ def build_project_map(
         _routes_layer(routes, "Itinéraires").add_to(fmap)
     features = observations.get("features", [])
     _add_points(fmap, observations, theme_map)
+    sensitive = [t for t in themes if t.sensitive]
+    heat_themes = {t.key for t in sensitive}
     heat = [
         [f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]]
         for f in features
-        if f.get("properties", {}).get("theme") == heat_theme
+        if f.get("properties", {}).get("theme") in heat_themes
     ]
     if heat:
-        plugins.HeatMap(
-            heat, name=f"Harcèlement : carte de chaleur ({len(heat)})", show=False, radius=22
-        ).add_to(fmap)
+        label = _esc(" / ".join(t.label for t in sensitive))
+        plugins.HeatMap(heat, name=f"{label} : carte de chaleur ({len(heat)})", show=False, radius=22).add_to(
+            fmap
+        )
     present = _theme_order(_by_theme(features), theme_map)
     _Legend(_legend_markup(theme_map, present, extra)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
@@ -687,11 +692,11 @@ def build_public_map(
     ``observations`` should hold no sensitive report (any is dropped here anyway); those arrive only as
     ``sensitive_cells``, a FeatureCollection of squares with ``count`` and ``size_m``
     (``geodata.privacy.cells_geojson``), drawn as red squares labelled with their count. There is
-    no heatmap: it would need the exact points.
+    no heatmap: it would need the exact points. Which themes are sensitive comes from ``themes``
+    (their ``sensitive`` flag, read from the forms).
     """
-    from geodata.privacy import is_sensitive
-
     theme_map = _theme_map(themes)
+    sensitive = {t.key for t in themes if t.sensitive}
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones, cells = routes or empty, zones or empty, sensitive_cells or empty
     # Belt and braces: a sensitive point handed here by mistake is still never drawn.
@@ -700,7 +705,7 @@ def build_public_map(
         "features": [
             f
             for f in observations.get("features", [])
-            if not is_sensitive(f.get("properties", {}).get("theme"))
+            if f.get("properties", {}).get("theme") not in sensitive
         ],
     }
     fmap = _new_map(tiles, _bounds([observations, routes, cells]) or _bounds([zones]))

@@ -1,6 +1,7 @@
 """Privacy of sensitive locations: snap points to a fixed Lambert-93 grid and hide sparse cells.
 
-Reports of street harassment must never be shown to partners or the public at their exact place.
+Reports of a sensitive theme (street harassment in the default grid: the forms mark which) must never
+be shown to partners or the public at their exact place.
 They are counted per square cell of a grid fixed in Lambert-93 (EPSG:2154), 100 to 250 m wide; a cell
 with fewer than ``min_count`` reports is left out. The grid is deterministic: the same point always
 falls in the same cell, so repeated views cannot be averaged to recover it (random jitter can).
@@ -77,16 +78,8 @@ def aggregate(
 
 
 # --- what partners and the public see ------------------------------------------------------------
-
-#: Themes whose reports are never shown at their exact place, nor with a note, photo or time: street
-#: harassment and incidents (the key of the default form, ``marche_exploratoire``). The one list the
-#: partner views, the public map and their tests read.
-SENSITIVE_THEMES: frozenset[str] = frozenset({"harcelement"})
-
-
-def is_sensitive(theme: str | None) -> bool:
-    """Whether observations of this theme must only ever be shown as counts per cell or zone."""
-    return theme in SENSITIVE_THEMES
+# Which themes are sensitive is not known here: the forms say it (``Theme.sensitive``), and the web
+# app hands the resulting points or keys to the helpers below.
 
 
 def cell_id(cell: GridCell) -> str:

@@ -57,3 +57,33 @@ def write_duplicate_name_workbook(path: Path) -> Path:
             ("habitudes_b", "cendre", "Avec de la cendre"),
         ],
     )
+
+
+def write_neighbourhood_workbook(path: Path, *, remark_label: str = "Une remarque ?", **extra: Rows) -> Path:
+    """A small French survey of a neighbourhood, as a facilitator would write it for a walk.
+
+    Its category list gives the themes, one of them marked ``sensitive`` (« Insécurité »); the
+    questions map to a rating, a long text, a choice and a photo. ``remark_label`` changes one label
+    (a changed workbook); ``extra`` rows are appended to the survey sheet.
+    """
+    return write_xlsform(
+        path,
+        survey=[
+            ("type", "name", "label", "required", "constraint", "appearance"),
+            ("select_one categories", "categorie", "Thème", "yes", "", ""),
+            ("integer", "ressenti", "Comment vous sentez-vous ici ?", "", ". >= 1 and . <= 5", ""),
+            ("text", "remarque", remark_label, "", "", "multiline"),
+            ("select_one moment", "moment", "Quand passez-vous ici ?", "", "", ""),
+            ("image", "photo", "Une photo ?", "", "", ""),
+            *extra.get("survey_rows", ()),
+        ],
+        choices=[
+            ("list_name", "name", "label", "emoji", "sensitive"),
+            ("categories", "bruit", "Bruit", "🔊", ""),
+            ("categories", "proprete", "Propreté", "🧹", ""),
+            ("categories", "insecurite", "Insécurité", "🚨", "yes"),
+            ("moment", "jour", "En journée", "", ""),
+            ("moment", "soir", "Le soir", "", ""),
+        ],
+        settings=[("form_title", "form_id"), ("Diagnostic du quartier", "diagnostic_quartier")],
+    )

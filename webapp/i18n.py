@@ -19,12 +19,12 @@ def select_locale() -> str:
     """The language of this request (the default one outside a request: commands, scripts)."""
     from flask import current_app, has_request_context
 
+    default = current_app.config.get("DEFAULT_LANGUAGE", "fr")
     if not has_request_context():
-        return str(current_app.config.get("DEFAULT_LANGUAGE", "fr"))
+        return default
     asked = request.args.get("lang") or request.cookies.get(COOKIE)
     if asked in LANGUAGES:
         return asked
-    default = current_app.config.get("DEFAULT_LANGUAGE", "fr")
     return request.accept_languages.best_match(LANGUAGES, default=default) or default
 
 

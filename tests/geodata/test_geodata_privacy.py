@@ -13,11 +13,9 @@ from geodata.privacy import (
     DEFAULT_MIN_COUNT,
     MAX_CELL_M,
     MIN_CELL_M,
-    SENSITIVE_THEMES,
     aggregate,
     cell_id,
     cell_of,
-    is_sensitive,
     sensitive_cells_geojson,
 )
 from geodata.shapes import distance_m
@@ -138,15 +136,9 @@ def test_no_reported_point_appears_in_the_cells(points, size):
         assert (cell_id(cell) in shown) == (inside >= DEFAULT_MIN_COUNT)
 
 
-def test_harassment_is_the_sensitive_theme_of_the_default_form():
-    from mobile_forms.schema import latest
-
-    keys = {t.key for t in latest("marche_exploratoire").themes}
-    assert keys >= SENSITIVE_THEMES
-    assert is_sensitive("harcelement") and not is_sensitive("eclairage") and not is_sensitive(None)
-
-
-def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one():
+@pytest.mark.parametrize("sensitive_key", ["harcelement", "insecurite"])
+def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one(sensitive_key):
+    """Whatever the theme is called: the flag the forms set decides, no theme key is known here."""
     from geodata.maps import ThemeStyle, build_public_map
 
     exact = (2.293417, 49.902871)
@@ -156,7 +148,7 @@ def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": list(exact)},
-                "properties": {"theme": "harcelement", "polarity": "negative", "note": "Secret"},
+                "properties": {"theme": sensitive_key, "polarity": "negative", "note": "Secret"},
             },
             {
                 "type": "Feature",
@@ -167,7 +159,7 @@ def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one
     }
     cells = sensitive_cells_geojson([exact] * 3)
     themes = [
-        ThemeStyle("harcelement", "Harcèlement", "#C62828"),
+        ThemeStyle(sensitive_key, "Signalement", "#C62828", sensitive=True),
         ThemeStyle("eclairage", "Éclairage", "#F9A825"),
     ]
     html = build_public_map(observations=observations, themes=themes, sensitive_cells=cells, tiles="none")

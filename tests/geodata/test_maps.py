@@ -9,7 +9,7 @@ from geodata.assets import find_external_urls, render_map_parts
 
 THEMES = [
     maps.ThemeStyle("eclairage", "Éclairage", "#8D5B00"),
-    maps.ThemeStyle("harcelement", "Harcèlement", "#C62828"),
+    maps.ThemeStyle("harcelement", "Harcèlement", "#C62828", sensitive=True),
 ]
 EVIL = '</script><img src=x onerror="alert(1)">'
 

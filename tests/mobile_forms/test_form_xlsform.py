@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mobile_forms.schema import FormDefinition, load_definition
-from mobile_forms.xlsform import ImportResult, XLSFormError, import_xlsform, to_yaml
-from tests.xlsform_builder import write_duplicate_name_workbook
+from mobile_forms.xlsform import MANY_FIELDS, ImportResult, XLSFormError, import_xlsform, to_yaml
+from tests.xlsform_builder import write_duplicate_name_workbook, write_xlsform
 
 VALID_WORKBOOKS = [
     "hotosm-osm-fieldwork_toilets.xls",
@@ -89,7 +89,8 @@ def test_toilets_keeps_french_labels_and_fills_missing_ones_from_english(xlsform
     }
     index = list(fields).index("lit")
     assert f"fields[{index}].label.fr (from English(en))" in report.untranslated
-    assert set(report.languages) == {"English(en)", "French(fr)"}
+    assert report.languages == ("en", "fr")
+    assert dict(report.language_columns) == {"en": ("English(en)",), "fr": ("French(fr)",)}
 
 
 def test_toilets_unsupported_rows_are_skipped_and_reported(xlsforms_dir: Path) -> None:
@@ -201,3 +202,136 @@ def test_missing_or_unreadable_workbook_raises_xlsform_error(tmp_path: Path) -> 
     other.write_bytes(b"%PDF")
     with pytest.raises(XLSFormError, match="not an XLSForm workbook"):
         import_xlsform(other)
+
+
+# --- defects seen with real field workbooks ------------------------------------------------------------
+
+
+def test_required_question_with_a_relevant_condition_becomes_optional_and_is_reported(tmp_path: Path) -> None:
+    """The condition is dropped, so a required conditional question would be required of everyone."""
+    workbook = write_xlsform(
+        tmp_path / "securite.xlsx",
+        survey=[
+            ("type", "name", "label", "required", "relevant"),
+            ("select_one oui_non", "agresse", "Avez-vous été importuné·e ?", "yes", ""),
+            ("text", "details", "Que s'est-il passé ?", "yes", "${agresse} = 'oui'"),
+            ("begin_group", "suite", "Suite", "", "${agresse} = 'oui'"),
+            ("select_one oui_non", "signale", "L'avez-vous signalé ?", "yes", ""),
+            ("end_group", "", "", "", ""),
+            ("text", "commentaire", "Commentaire", "", "${agresse} = 'non'"),
+        ],
+        choices=[("list_name", "name", "label"), ("oui_non", "oui", "Oui"), ("oui_non", "non", "Non")],
+    )
+    definition, report = import_xlsform(workbook)
+    required = {field["key"]: field["required"] for field in definition["fields"]}
+    assert required == {"agresse": True, "details": False, "signale": False, "commentaire": False}
+    made_optional = {(q.name, q.row, q.relevant) for q in report.made_optional}
+    assert made_optional == {
+        ("details", 3, "${agresse} = 'oui'"),
+        ("signale", 5, "${agresse} = 'oui'"),  # required inside a conditional group
+    }
+    assert any("details is required only when" in note for note in report.notes)
+    assert report.to_dict()["made_optional"][0]["name"] == "details"
+
+
+def test_real_workbook_with_conditional_required_questions(xlsforms_dir: Path) -> None:
+    definition, report = import_xlsform(xlsforms_dir / "hotosm-osm-fieldwork_transportation.xls")
+    fields = {field["key"]: field for field in definition["fields"]}
+    assert fields["surface"]["required"] is False
+    surface = next(q for q in report.made_optional if q.name == "surface")
+    assert surface.relevant == "${highway_type} = 'highway'" and surface.row == 22
+
+
+def test_gps_type_is_mapped_like_geopoint(tmp_path: Path) -> None:
+    """``gps`` is ODK's old name for ``geopoint``: pyxform accepts it and so must the import."""
+    workbook = write_xlsform(
+        tmp_path / "ancien.xlsx",
+        survey=[
+            ("type", "name", "label"),
+            ("gps", "position", "Où êtes-vous ?"),
+            ("geopoint", "lieu", "Lieu"),
+        ],
+    )
+    definition, report = import_xlsform(workbook)
+    assert [(field["key"], field["type"]) for field in definition["fields"]] == [
+        ("position", "location"),
+        ("lieu", "location"),
+    ]
+    assert not report.skipped
+
+
+def test_one_english_text_in_three_columns_is_one_language(tmp_path: Path) -> None:
+    """``label`` on the survey sheet, ``hint::English`` beside it, ``label::English(en)`` for the choices."""
+    workbook = write_xlsform(
+        tmp_path / "english.xlsx",
+        survey=[
+            ("type", "name", "label", "hint::English"),
+            ("select_one places", "place", "Which place?", "Pick one"),
+            ("text", "remark", "Remark", "Anything"),
+        ],
+        choices=[
+            ("list_name", "name", "label::English(en)"),
+            ("places", "park", "Park"),
+            ("places", "street", "Street"),
+        ],
+    )
+    definition, report = import_xlsform(workbook)
+    assert report.languages == ("en",)
+    assert dict(report.language_columns) == {"en": ("English", "English(en)", "default")}
+    # the plain label is English: only French had to be filled in
+    assert "fields[0].label.fr (from default)" in report.untranslated
+    assert not [path for path in report.untranslated if ".en " in path]
+
+
+def test_a_form_of_hundreds_of_fields_gets_a_warning(tmp_path: Path) -> None:
+    survey = [("type", "name", "label")] + [
+        ("text", f"q{n}", f"Question {n}") for n in range(MANY_FIELDS + 50)
+    ]
+    definition, report = import_xlsform(write_xlsform(tmp_path / "long.xlsx", survey=survey))
+    assert report.field_count == len(definition["fields"]) == MANY_FIELDS + 50
+    assert report.many_fields
+    assert any(f"{MANY_FIELDS + 50} fields" in note for note in report.notes)
+    short = write_xlsform(tmp_path / "short.xlsx", survey=survey[:5])
+    assert not import_xlsform(short).report.many_fields
+
+
+def test_problems_and_skipped_rows_carry_their_sheet_and_row(tmp_path: Path, xlsforms_dir: Path) -> None:
+    with pytest.raises(XLSFormError) as raised:
+        import_xlsform(write_duplicate_name_workbook(tmp_path / "menages.xlsx"))
+    (problem,) = raised.value.problems
+    assert (problem.sheet, problem.row, problem.code) == ("survey", 6, "invalid")
+    assert "HandWashHabits1" in problem.message and "[row" not in problem.message
+    duplicate_choice = write_xlsform(
+        tmp_path / "choix.xlsx",
+        survey=[("type", "name", "label"), ("select_one l", "q", "Q")],
+        choices=[("list_name", "name", "label"), ("l", "a", "A"), ("l", "a", "B")],
+    )
+    with pytest.raises(XLSFormError) as raised:
+        import_xlsform(duplicate_choice)
+    assert (raised.value.problems[0].sheet, raised.value.problems[0].row) == ("choices", 3)
+    _, report = import_xlsform(xlsforms_dir / "hotosm-osm-fieldwork_transportation.xls")
+    skipped = {row.name: row for row in report.skipped}
+    assert (skipped["track"].code, skipped["track"].row, skipped["track"].is_question) == (
+        "unsupported_type",
+        52,
+        True,
+    )
+    assert skipped["start"].code == "metadata" and not skipped["start"].is_question
+
+
+def test_choice_columns_give_themes_a_pictogram_a_colour_and_the_sensitive_flag(tmp_path: Path) -> None:
+    workbook = write_xlsform(
+        tmp_path / "themes.xlsx",
+        survey=[("type", "name", "label"), ("select_one themes", "theme", "Thème")],
+        choices=[
+            ("list_name", "name", "label", "emoji", "color", "sensitive"),
+            ("themes", "bruit", "Bruit", "🔊", "#123456", ""),
+            ("themes", "agression", "Agression", "🚨", "rouge", "yes"),
+        ],
+    )
+    result = import_xlsform(workbook)
+    definition = _load(result, tmp_path)
+    assert definition.sensitive_themes == frozenset({"agression"})
+    assert definition.theme("bruit").icon.emoji == "🔊" and definition.theme("bruit").color == "#123456"
+    assert definition.theme("agression").color.startswith("#")  # "rouge" is not a colour: the palette's
+    assert any("Sensitive themes" in note and "agression" in note for note in result.report.notes)

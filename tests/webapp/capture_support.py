@@ -57,7 +57,7 @@ def payload(**overrides: Any) -> dict[str, Any]:
         location.update(overrides.pop("location", {}))  # type: ignore[union-attr]
     body = {
         "client_uuid": str(uuid.uuid4()),
-        "form": {"key": "marche_exploratoire", "version": 1},
+        "form": {"key": "marche_exploratoire", "version": 2},  # the walk's form (create_walk: newest default)
         "captured_at": (datetime.now(UTC) - timedelta(minutes=5)).replace(microsecond=0).isoformat(),
         "location": location,
         "answers": answers,

@@ -98,7 +98,7 @@ def test_same_uuid_from_another_participant_is_a_conflict(client, auth, walk):
         ({"client_uuid": "pas-un-uuid"}, "client_uuid", "invalid_uuid"),
         ({"captured_at": "hier"}, "captured_at", "wrong_type"),
         ({"captured_at": "2099-01-01T00:00:00Z"}, "captured_at", "in_future"),
-        ({"form": {"key": "inconnu", "version": 1}}, "form", "unknown_form"),
+        ({"form": {"key": "inconnu", "version": 1}}, "form", "wrong_form"),  # not the walk's form
         ({"walk_id": 12}, "walk_id", "unknown_field"),
     ],
 )

@@ -16,6 +16,7 @@ import functools
 import io
 import json
 import re
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from flask import Flask
 
 from tests.webapp.capture_support import jpeg_with_gps, payload
 from tests.webapp.factories_debrief import build_world
+from tests.xlsform_builder import write_neighbourhood_workbook
 from webapp.extensions import db, login_manager
 from webapp.models import Organisation, ProjectPartner, User
 from webapp.services import accounts, debriefs, participants, projects, walks
@@ -96,6 +98,17 @@ STAFF_ROLES = ("partner", "other_partner", "outsider", "facilitator", "admin")
 LOGGED_IN = profile(anon=302, participant=302)
 #: Read-only pages of one project: its partners (any organisation) and staff.
 PROJECT = {**STAFF, "partner": 200, "other_partner": 200}
+
+
+#: The forms pages: the facilitators of any project (the outsider too) and administrators.
+FORMS_STAFF = {**STAFF, "outsider": 200}
+
+
+@functools.cache
+def _workbook() -> bytes:
+    """A small valid XLSForm workbook, as a facilitator would upload it."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_neighbourhood_workbook(Path(folder) / "diagnostic.xlsx").read_bytes()
 
 
 def _staff(code: int = 200) -> dict[str, int]:
@@ -421,6 +434,18 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: _url("facilitators.entry_import", slug=w.slug, walk_id=w.day_id),
         _staff(303),
         form=lambda w: {"file": (io.BytesIO(b"arret;theme;polarite\r\n1;eclairage;negative\r\n"), "f.csv")},
+    ),
+    # --- observation forms: any facilitator (of any project) and administrators -----------------
+    ("GET", "facilitators.forms_index"): Case("GET", lambda w: _url("facilitators.forms_index"), FORMS_STAFF),
+    ("GET", "facilitators.import_form"): Case("GET", lambda w: _url("facilitators.import_form"), FORMS_STAFF),
+    ("POST", "facilitators.import_form"): Case(
+        "POST",
+        lambda w: _url("facilitators.import_form"),
+        {**FORMS_STAFF, **dict.fromkeys(("outsider", "facilitator", "admin"), 303)},
+        form=lambda w: {"workbook": (io.BytesIO(_workbook()), "diagnostic.xlsx")},
+    ),
+    ("GET", "facilitators.form_version"): Case(
+        "GET", lambda w: _url("facilitators.form_version", key="marche_exploratoire", version=2), FORMS_STAFF
     ),
     # --- resident's own data (cookie) ------------------------------------------------------------
     ("GET", "residents.my_data"): Case(

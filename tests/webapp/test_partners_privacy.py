@@ -1,6 +1,9 @@
-"""Privacy of harassment reports on partner pages and public pages, on both databases.
+"""Privacy of sensitive reports on partner pages and public pages, on both databases.
 
-Harassment reports are seeded at known exact coordinates: four in one 200 m cell (shown, as a count),
+Every test runs twice: with street-harassment reports of the default grid (whose version 2 marks the
+theme ``sensitive``), and with reports of a theme marked ``sensitive: true`` in a form imported from an
+XLSForm workbook (« Insécurité »): the forms' flag decides, never a theme key. The reports are seeded
+at known exact coordinates: four in one 200 m cell (shown, as a count),
 two in another and one alone in a third (hidden), and three pending and three hidden ones in cells of
 their own (never counted). Every page a partner or the public can open must contain none of the
 exact places, at several roundings, nor any cell with fewer than three validated reports; the
@@ -12,19 +15,23 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from geodata.crs import METRIC_SRID, transformer
-from geodata.privacy import DEFAULT_CELL_M, SENSITIVE_THEMES, aggregate, cell_id, cell_of
+from geodata.privacy import DEFAULT_CELL_M, aggregate, cell_id, cell_of
 from tests.webapp.factories_debrief import ROWS
 from tests.webapp.test_partners import PartnerWorld, build_partner_world, fresh_client
+from tests.xlsform_builder import write_neighbourhood_workbook
 from webapp.extensions import db
-from webapp.models import Observation, Recommendation
-from webapp.services import debriefs, observations
+from webapp.models import Observation, Recommendation, Walk
+from webapp.services import debriefs, forms, observations, walks
 
+#: The sensitive theme of the default grid, which the debrief world's own reports use.
 THEME = "harcelement"
 #: Cells by their south-west corner in Lambert-93 (200 m): where the seeded reports go.
 DENSE, PAIR, ALONE, PENDING, HIDDEN = (
@@ -59,29 +66,66 @@ SHOWN_CELLS = aggregate(SEEDS["validated"] + WORLD_REPORTS)
 
 
 def test_the_seeds_are_where_the_test_says():
-    assert THEME in SENSITIVE_THEMES
     assert [(c.cell.x0, c.cell.y0, c.count) for c in SHOWN_CELLS] == [(*DENSE, 4)]
     for name, corner in (("pair", PAIR), ("alone", ALONE), ("pending", PENDING), ("hidden", HIDDEN)):
         assert all(cell_of(*p) == cell_of(*_lonlat(corner, (100, 100))) for p in SEEDS.get(name, [])), name
 
 
-@pytest.fixture
-def seeded(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
+@dataclass
+class Seeded:
+    """The partner world with sensitive reports seeded in one of its walks."""
+
+    pw: PartnerWorld
+    #: the sensitive theme of the seeded reports
+    theme: str
+    #: the walk they were made on
+    walk: Walk
+
+    @property
+    def slug(self) -> str:
+        return self.pw.slug
+
+    @property
+    def world(self):  # type: ignore[no-untyped-def]
+        return self.pw.world
+
+
+def _imported_walk(pw: PartnerWorld, tmp_path: Path) -> Walk:
+    """A night walk of the project using a form imported from a workbook, with its own sensitive theme."""
+    form = forms.install_xlsform(write_neighbourhood_workbook(tmp_path / "diagnostic.xlsx")).form
+    assert forms.parsed(form).sensitive_themes == {"insecurite"}
+    return walks.create_walk(
+        pw.world.project,
+        title="Marche du soir (grille du quartier)",
+        walk_date=date(2026, 3, 20),
+        time_slot="night",
+        form_key=form.key,
+        form_version=form.version,
+        commit=False,
+    )
+
+
+@pytest.fixture(params=["default_grid", "imported_form"])
+def seeded(app, request, tmp_path) -> Seeded:  # type: ignore[no-untyped-def]
     pw = build_partner_world()
     pw.world.project.public_map = True
     pw.world.project.public_followup = True
+    if request.param == "default_grid":
+        walk, theme = pw.world.night, THEME
+    else:
+        walk, theme = _imported_walk(pw, tmp_path), "insecurite"
     ids = []
     for status, points in SEEDS.items():
         for i, (lon, lat) in enumerate(points):
             obs = observations.record_observation(
-                pw.world.night,
+                walk,
                 client_uuid=uuid.uuid4(),
                 lon=lon,
                 lat=lat,
-                theme=THEME,
+                theme=theme,
                 polarity="negative",
-                form_key="marche_exploratoire",
-                form_version=1,
+                form_key=walk.form_key,
+                form_version=walk.form_version,
                 feeling=1,
                 note=f"Secret {status} {i}",
                 proposal=f"Idée {status} {i}",
@@ -98,22 +142,22 @@ def seeded(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
         title="Sécuriser le passage",
         organisation_id=pw.org_a.id,
     )
-    return pw
+    return Seeded(pw, theme, walk)
 
 
-def _pages(pw: PartnerWorld) -> list[str]:
+def _pages(seeded: Seeded) -> list[str]:
     rec = db.session.scalar(select(Recommendation).where(Recommendation.title == "Sécuriser le passage"))
-    slug = pw.slug
+    slug, pw, theme = seeded.slug, seeded.pw, seeded.theme
     return [
         f"/partenaires/{slug}/",
-        f"/partenaires/{slug}/?theme={THEME}",
-        f"/partenaires/{slug}/?walk_id={pw.world.night.id}",
+        f"/partenaires/{slug}/?theme={theme}",
+        f"/partenaires/{slug}/?walk_id={seeded.walk.id}",
         f"/partenaires/{slug}/?zone_id={pw.world.north.id}&time_slot=night",
         f"/partenaires/{slug}/preconisations",
         f"/partenaires/{slug}/preconisations/{rec.id}",
         f"/partenaires/{slug}/tableau-de-bord",
         f"/p/{slug}/carte",
-        f"/p/{slug}/carte?theme={THEME}",
+        f"/p/{slug}/carte?theme={theme}",
         f"/p/{slug}/carte/embed",
         f"/p/{slug}/suivi",
     ]
@@ -209,9 +253,10 @@ def test_the_counts_per_zone_hide_small_numbers(app, seeded):
     table = re.search(r"<caption>Signalements par quartier</caption>.*?</table>", html, re.S).group(0)
     counts = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', table)
     assert counts and all(v == "moins de 3" or int(v) >= 3 for _, v in counts)
+    sensitive = {THEME, seeded.theme}  # the world's own harassment reports, and the seeded ones
     total = db.session.scalar(
         select(func.count(Observation.id)).where(
-            Observation.theme == THEME, Observation.moderation_status == "validated"
+            Observation.theme.in_(sorted(sensitive)), Observation.moderation_status == "validated"
         )
     )
     assert f"<strong>{total}</strong> signalements validés" in html

@@ -108,3 +108,46 @@ def test_minors_consent_is_recorded_once_at_group_level(db_session):
         privacy.record_minors_consent(walk, minors_count=7, recorded_by=None)
     with pytest.raises(ValidationError):
         privacy.record_minors_consent(WalkFactory(), minors_count=0, recorded_by=None)
+
+
+def test_purge_leaves_a_sensitive_report_only_what_counts_need(old_and_new, tmp_path):
+    """The forms' flag decides: the default grid's harassment theme, and a theme of an imported form."""
+    from tests.xlsform_builder import write_neighbourhood_workbook
+    from webapp.services import forms
+
+    project, old, _new, _photo_dir = old_and_new
+    imported = forms.install_xlsform(write_neighbourhood_workbook(tmp_path / "q.xlsx")).form
+    other_walk = WalkFactory(project=project, form_key=imported.key, form_version=imported.version)
+    captured = datetime(2025, 10, 1, tzinfo=UTC)
+    harassment = ObservationFactory(
+        walk=old.walk,
+        theme="harcelement",
+        subtheme="gestes_contacts",
+        answers={"moment": "la_nuit"},
+        captured_at=captured,
+    )
+    insecurity = ObservationFactory(
+        walk=other_walk,
+        theme="insecurite",
+        form_key=imported.key,
+        form_version=imported.version,
+        answers={"moment": "soir", "remarque": "texte"},
+        captured_at=captured,
+    )
+    noise = ObservationFactory(
+        walk=other_walk,
+        theme="bruit",
+        form_key=imported.key,
+        form_version=imported.version,
+        answers={"moment": "soir", "remarque": "texte"},
+        captured_at=captured,
+    )
+    aggregates = _themes_by_zone()
+    privacy.purge_expired(now=NOW)
+    for observation in (harassment, insecurity, noise, old):
+        db.session.refresh(observation)
+    assert (harassment.subtheme, harassment.answers) == (None, {})
+    assert insecurity.answers == {}
+    assert noise.answers == {"moment": "soir"}  # the imported form's free text goes, its choice stays
+    assert old.answers == {"moment": "la_nuit"}
+    assert _themes_by_zone() == aggregates

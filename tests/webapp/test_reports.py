@@ -54,7 +54,8 @@ def test_pdf_is_made_and_readable(world, client, tmp_path):
     pdf.write_bytes(response.data)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Restitution" in text and "Marche de jour" in text
-    assert "<script>alert(1)</script>" in text  # shown as text, never run
+    assert '=HYPERLINK("http://x")' in text  # participants' text is shown as text, never run
+    assert "<script>alert(1)</script>" not in text  # a sensitive report is never quoted in the report
 
 
 def test_pdf_renderer_refuses_outside_urls(app, tmp_path):

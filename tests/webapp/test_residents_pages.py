@@ -71,6 +71,8 @@ def test_plain_form_records_once_and_escapes_participant_text(client, walk):
     form = {
         "csrf_token": _csrf(page),
         "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', page).group(1),
+        # as a browser posts it: the time the page was made, so a double tap is the same observation
+        "captured_at": re.search(r'name="captured_at" value="([^"]+)"', page).group(1),
         "theme": "eclairage",
         "polarity": "negative",
         "feeling": "2",

@@ -18,12 +18,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory, url_for
 
-from mobile_forms import get_definition, latest
 from webapp.errors import NotFound, Unauthorized, ValidationError
 from webapp.extensions import csrf
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
-from webapp.services import observations, participants, photos, privacy
+from webapp.services import forms, observations, participants, photos, privacy
 from webapp.services.zones import OUTSIDE_LABEL
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,9 +76,19 @@ def _uuid(raw: str, field: str) -> uuid.UUID:
         raise NotFound("Identifiant inconnu.", details={field: raw[:64]}) from None
 
 
+def form_reference(walk: Walk) -> dict[str, Any]:
+    """Which form the walk uses, and where to fetch it."""
+    form = forms.walk_form(walk)
+    return {
+        "key": form.key,
+        "version": form.version,
+        "url": url_for("api.form", key=form.key, version=form.version),
+    }
+
+
 def walk_to_dict(walk: Walk) -> dict[str, Any]:
-    """What a phone needs to know about its walk (route and stops as GeoJSON)."""
-    return participants.walk_outline(walk)
+    """What a phone needs to know about its walk (route and stops as GeoJSON, and its form)."""
+    return {**participants.walk_outline(walk), "form": form_reference(walk)}
 
 
 def photo_to_dict(photo: Photo) -> dict[str, Any]:
@@ -157,12 +166,9 @@ def my_walk() -> Response:
 @bp.get("/forms/<key>")
 @bp.get("/forms/<key>/<int:version>")
 def form(key: str, version: int | None = None) -> Response:
-    """A form definition as the capture page renders it (``?lang=fr|en``)."""
-    try:
-        definition = latest(key) if version is None else get_definition(key, version)
-    except (KeyError, LookupError):
-        raise NotFound("Formulaire inconnu.", details={"form": key}) from None
-    return jsonify(definition.to_dict(request.args.get("lang") or g.get("lang", "fr")))
+    """A stored form version as the capture page renders it (``?lang=fr|en``); the newest without one."""
+    stored = forms.latest_form(key) if version is None else forms.get_form(key, version)
+    return jsonify(forms.parsed(stored).to_dict(request.args.get("lang") or g.get("lang", "fr")))
 
 
 @bp.post("/observations")

@@ -90,6 +90,28 @@ def document() -> dict[str, Any]:
                         "source": {"enum": ["gps", "pin"]},
                     },
                 },
+                "FormReference": {
+                    "type": "object",
+                    "required": ["key", "version"],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "version": {"type": "integer"},
+                        "url": {
+                            "type": "string",
+                            "description": "where to fetch it (GET /forms/{key}/{version})",
+                        },
+                    },
+                },
+                "Walk": {
+                    "type": "object",
+                    "required": ["form"],
+                    "properties": {
+                        "form": {
+                            "$ref": "#/components/schemas/FormReference",
+                            "description": "The form the walk uses: answer its questions, and only them",
+                        },
+                    },
+                },
                 "Submission": {
                     "type": "object",
                     "required": ["client_uuid", "location", "answers"],
@@ -97,8 +119,12 @@ def document() -> dict[str, Any]:
                     "properties": {
                         "client_uuid": {"type": "string", "format": "uuid"},
                         "form": {
-                            "type": "object",
-                            "properties": {"key": {"type": "string"}, "version": {"type": "integer"}},
+                            "$ref": "#/components/schemas/FormReference",
+                            "description": (
+                                "The walk's form (GET /walk says which); optional. Another form is "
+                                "refused with 422 and details.form[0].code = wrong_form (params: "
+                                "expected, got)."
+                            ),
                         },
                         "captured_at": {"type": "string", "format": "date-time"},
                         "location": {"$ref": "#/components/schemas/Location"},
@@ -208,14 +234,17 @@ def document() -> dict[str, Any]:
             },
             "/walk": {
                 "get": {
-                    "summary": "The walk of the token: title, route and stops",
+                    "summary": "The walk of the token: title, route, stops, and which form it uses",
                     "security": [{"participant": []}],
-                    "responses": {"200": _json({"type": "object"}, "The walk"), **_errors(401, 403)},
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Walk"}, "The walk"),
+                        **_errors(401, 403),
+                    },
                 }
             },
             "/forms/{key}": {
                 "get": {
-                    "summary": "Latest version of a form, as the capture page renders it",
+                    "summary": "Newest stored version of a form, as the capture page renders it",
                     "parameters": [
                         {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
                     ],
@@ -224,7 +253,7 @@ def document() -> dict[str, Any]:
             },
             "/forms/{key}/{version}": {
                 "get": {
-                    "summary": "One version of a form",
+                    "summary": "One stored version of a form (never changes once stored)",
                     "parameters": [
                         {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
                         {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}},

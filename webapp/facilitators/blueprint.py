@@ -99,7 +99,7 @@ def project_page(slug: str) -> str:
     observations = summaries.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
     fmap = maps.build_project_map(
         observations=observations,
-        themes=list(summaries.theme_styles().values()),
+        themes=list(summaries.theme_styles(project).values()),
         routes=summaries.routes_geojson(
             walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
         ),
@@ -139,7 +139,7 @@ def walk_page(slug: str, walk_id: int) -> str:
     summary = summaries.summarise(f)
     fmap = maps.build_walk_map(
         observations=summaries.observations_geojson(f, photo_url=_photo_url),
-        themes=list(summaries.theme_styles().values()),
+        themes=list(summaries.theme_styles(project).values()),
         route=summaries.routes_geojson([walk]),
         stops=summaries.stops_geojson(walk),
         zones=summaries.zones_geojson(project),
@@ -165,7 +165,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         rewalks_of=rewalks.list_rewalks_of(walk),
         candidates=rewalks.list_candidates(walk),
         comparison=rewalks.compare(walk),
-        theme_label=summaries.theme_label,
+        theme_label=summaries.theme_labeller(project),
         photo_url=_photo_url,
         statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
@@ -285,7 +285,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         observations=moderation.list_queue(walk, status=None if status == "all" else status),
         counts=moderation.count_by_status(walk),
         events=moderation.list_events(walk, limit=50),
-        theme_label=summaries.theme_label,
+        theme_label=summaries.theme_labeller(project),
         zone_names={z.id: z.name for z in zones.list_zones(project)},
     )
 
@@ -368,8 +368,8 @@ def debrief(slug: str, walk_id: int) -> str:
         votes_obs=by_obs,
         votes_theme=by_theme,
         summary=summary,
-        theme_label=summaries.theme_label,
-        theme_styles=summaries.theme_styles(),
+        theme_label=summaries.theme_labeller(project),
+        theme_styles=summaries.theme_styles(project),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
         priorities=debriefs.PRIORITY_LABELS,
@@ -542,7 +542,7 @@ def report(slug: str) -> str:
         pdf=False,
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: _photo_url(p.stored_name),
-        theme_label=summaries.theme_label,
+        theme_label=summaries.theme_labeller(data.project),
         priorities=debriefs.PRIORITY_LABELS,
         statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
@@ -560,7 +560,7 @@ def report_pdf(slug: str) -> Response:
         pdf=True,
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: (photo_dir / p.stored_name).resolve().as_uri(),
-        theme_label=summaries.theme_label,
+        theme_label=summaries.theme_labeller(data.project),
         priorities=debriefs.PRIORITY_LABELS,
         statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )

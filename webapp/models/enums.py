@@ -50,6 +50,52 @@ class FormOrigin(LabelledEnum):
     }
 
 
+class FieldKind(LabelledEnum):
+    """Question types of an observation form (``mobile_forms.FIELD_TYPES``)."""
+
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RATING = "rating"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    PHOTO = "photo"
+    LOCATION = "location"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "single_choice": _l("Choix unique"),
+        "multiple_choice": _l("Choix multiples"),
+        "rating": _l("Note"),
+        "short_text": _l("Texte court"),
+        "long_text": _l("Texte long"),
+        "photo": _l("Photo"),
+        "location": _l("Position sur la carte"),
+    }
+
+
+class ImportSkip(LabelledEnum):
+    """Why a row of an XLSForm workbook has no counterpart in the imported form (``SkippedQuestion.code``)."""
+
+    METADATA = "metadata"
+    NOTE = "note"
+    CALCULATION = "calculation"
+    REPEAT = "repeat"
+    NOT_A_SCALE = "not_a_scale"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    EXTERNAL_CHOICES = "external_choices"
+    TOO_FEW_CHOICES = "too_few_choices"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "metadata": _l("donnée enregistrée par l'application du téléphone"),
+        "note": _l("texte d'information, sans réponse"),
+        "calculation": _l("calcul"),
+        "repeat": _l("groupe répété (une observation est une seule série de réponses)"),
+        "not_a_scale": _l("nombre qui n'est pas une note de 0 à 10"),
+        "unsupported_type": _l("type de question que la page de saisie ne sait pas afficher"),
+        "external_choices": _l("choix lus dans un fichier externe"),
+        "too_few_choices": _l("liste de moins de deux choix"),
+    }
+
+
 class ZoneKind(LabelledEnum):
     QPV = "qpv"
     CUSTOM = "custom"

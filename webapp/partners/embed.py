@@ -23,9 +23,9 @@ def public_map_parts(
     data = partner_views.build_map(project, f, photo_url=photo_url)
     fmap = maps.build_public_map(
         observations=data.observations,
-        themes=list(summaries.theme_styles().values()),
+        themes=list(summaries.theme_styles(project).values()),
         sensitive_cells=data.sensitive_cells,
-        sensitive_label=partner_views.sensitive_label(),
+        sensitive_label=partner_views.sensitive_label(project),
         routes=data.routes,
         zones=data.zones,
         tiles=str(current_app.config.get("TILES", "osm")),

@@ -46,7 +46,7 @@ def _map_page(slug: str, template: str) -> str:
         data=data,
         summary=partner_views.build_summary(f, quotes=False),
         sensitive_zones=partner_views.sensitive_by_zone(project),
-        sensitive_label=partner_views.sensitive_label(),
+        sensitive_label=partner_views.sensitive_label(project),
         problems=problems,
         embed_url=url_for("public.project_map_embed", slug=slug, _external=True),
     )

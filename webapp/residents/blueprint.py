@@ -25,20 +25,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from mobile_forms import latest
+from mobile_forms import FormDefinition
 from webapp.api.blueprint import export_document, observation_to_dict
 from webapp.errors import DomainError, ValidationError
 from webapp.models import Participant
+from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus
 from webapp.security import TILE_HOSTS
-from webapp.services import observations, participants, photos, privacy
+from webapp.services import forms, observations, participants, photos, privacy
 
 bp = Blueprint("residents", __name__)
 
 #: Cookie holding the participant token for the plain-HTML path (the JSON API takes it as a Bearer token).
 COOKIE = "arpenteur_participant"
-#: The form the capture page offers.
-FORM_KEY = "marche_exploratoire"
 #: Tile URL templates by the TILES setting (attribution shown on the map).
 TILE_URLS = {
     "osm": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap"),
@@ -147,13 +146,13 @@ def _participant_for(
     return participant, token
 
 
-def _page_config(participant: Participant, token: str) -> dict[str, Any]:
+def _page_config(participant: Participant, token: str, form: dict[str, Any]) -> dict[str, Any]:
     tiles = current_app.config.get("TILES", "osm")
     url, attribution = TILE_URLS.get(tiles, ("", ""))
     return {
         "token": token,
         "walk": participants.walk_outline(participant.walk),
-        "form": latest(FORM_KEY).to_dict(_lang()),
+        "form": form,
         "tiles": {"url": url, "attribution": attribution} if tiles in TILE_HOSTS and url else None,
         "api": url_for("api.create_observation"),
         "sw": url_for("residents.service_worker"),
@@ -183,6 +182,7 @@ def ui_texts() -> dict[str, str]:
         "saved_locally": _("Observation enregistrée sur le téléphone."),
         "theme_required": _("Choisissez un thème."),
         "polarity_required": _("Dites si ça va ou pas."),
+        "required": _("Cette réponse est obligatoire."),
         "location_required": _("Position inconnue : touchez la carte pour placer le repère."),
         "locating": _("Recherche de votre position…"),
         "accuracy": _("Position à ± {m} m près"),
@@ -214,42 +214,82 @@ def ui_texts() -> dict[str, str]:
     }
 
 
+def _capture_page(
+    participant: Participant,
+    token: str,
+    *,
+    client_uuid: str,
+    errors: dict[str, str],
+    values: Any,
+) -> str:
+    """The capture page of the participant's walk, built from the walk's form."""
+    form = forms.walk_definition(participant.walk).to_dict(_lang())
+    themes = {theme["key"]: theme for theme in form["themes"]}
+    return render_template(
+        "residents/capture.html",
+        walk=participant.walk,
+        form=form,
+        themes=themes,
+        config=_page_config(participant, token, form),
+        mine=[observation_to_dict(o) for o in observations.list_own_observations(participant)],
+        client_uuid=client_uuid,
+        captured_at=values.get("captured_at") or utcnow().isoformat(timespec="seconds"),
+        errors=errors,
+        values=values,
+        # questions shown at once: the required ones and the quick taps; the rest under "more"
+        main_fields=[f for f in form["fields"] if _is_main(f)],
+        more_fields=[f for f in form["fields"] if not _is_main(f) and not f["external"]],
+        photo_field=next((f for f in form["fields"] if f["type"] == "photo"), None),
+    )
+
+
+def _is_main(field: dict[str, Any]) -> bool:
+    """Shown at once: required questions and ratings (a quick tap); other questions wait under "more"."""
+    return not field["external"] and (bool(field["required"]) or field["type"] == "rating")
+
+
 @bp.get("/m/<code>")
 def capture(code: str) -> Response | str:
     """The capture page of a walk, for a participant who joined it on this phone."""
     participant, token = _participant_for(code)
     if participant is None:
         return redirect(url_for("residents.join", code=code.upper()))
-    form = latest(FORM_KEY)
-    mine = [observation_to_dict(o) for o in observations.list_own_observations(participant)]
     response = make_response(
-        render_template(
-            "residents/capture.html",
-            walk=participant.walk,
-            form=form.to_dict(_lang()),
-            config=_page_config(participant, token),
-            mine=mine,
-            client_uuid=str(uuid.uuid4()),
-            errors={},
-            values={},
-        )
+        _capture_page(participant, token, client_uuid=str(uuid.uuid4()), errors={}, values={})
     )
     # The page embeds the token: never store it in a shared cache.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
-def _plain_payload(form: Any) -> dict[str, Any]:
+def _plain_payload(form: Any, definition: FormDefinition) -> dict[str, Any]:
+    """The no-JavaScript form as an API submission, for the walk's form."""
     location: dict[str, Any] | None = None
     if form.get("stop"):
         lon, _sep, lat = form["stop"].partition(",")
         location = {"lon": lon, "lat": lat, "source": "pin"}
-    answers = {
-        key: form.get(key)
-        for key in ("theme", "polarity", "feeling", "note", "proposal")
-        if form.get(key) not in (None, "")
+    answers: dict[str, Any] = {
+        key: form.get(key) for key in ("theme", "subtheme") if form.get(key) not in (None, "")
     }
-    return {"client_uuid": form.get("client_uuid"), "location": location, "answers": answers}
+    for field in definition.fields:
+        if field.kind.external:
+            continue
+        if field.type == "multiple_choice":
+            ticked = [value for value in form.getlist(field.key) if value]
+            if ticked:
+                answers[field.key] = ticked
+        elif form.get(field.key) not in (None, ""):
+            answers[field.key] = form.get(field.key)
+    payload: dict[str, Any] = {
+        "client_uuid": form.get("client_uuid"),
+        "form": {"key": definition.key, "version": definition.version},
+        "location": location,
+        "answers": answers,
+    }
+    if form.get("captured_at"):
+        # set when the page was made: a double tap resends the same observation, not a new one
+        payload["captured_at"] = form["captured_at"]
+    return payload
 
 
 @bp.post("/m/<code>")
@@ -262,8 +302,9 @@ def capture_post(code: str) -> Response | tuple[str, int]:
     participant, token = _participant_for(code, delivering=True)
     if participant is None:
         return redirect(url_for("residents.join", code=code.upper()))
+    definition = forms.walk_definition(participant.walk)
     try:
-        observations.submit_observation(participant, _plain_payload(request.form))
+        observations.submit_observation(participant, _plain_payload(request.form, definition))
     except ValidationError as error:
         errors = {
             key: problems[0]["message"].get(_lang(), problems[0]["message"]["fr"])
@@ -273,12 +314,9 @@ def capture_post(code: str) -> Response | tuple[str, int]:
             and isinstance(problems[0], dict)
             and "message" in problems[0]
         }
-        page = render_template(
-            "residents/capture.html",
-            walk=participant.walk,
-            form=latest(FORM_KEY).to_dict(_lang()),
-            config=_page_config(participant, token),
-            mine=[observation_to_dict(o) for o in observations.list_own_observations(participant)],
+        page = _capture_page(
+            participant,
+            token,
             client_uuid=request.form.get("client_uuid") or str(uuid.uuid4()),
             errors=errors,
             values=request.form,

@@ -38,13 +38,13 @@ from webapp.models.enums import (
     TimeSlot,
     WalkStatus,
 )
-from webapp.services import observations, participants, projects, walks, zones
+from webapp.services import forms, observations, participants, projects, walks, zones
 
 DEMO_SLUG = "amiens"
 QPV_FILE = Path(__file__).resolve().parents[2] / "geodata" / "layers" / "qpv2024_amiens.geojson"
 PARIS = ZoneInfo("Europe/Paris")
-#: The default form the observations answer.
-FORM_KEY, FORM_VERSION = "marche_exploratoire", 1
+#: The form the demo's walks use: the stored default grid, version 2 (which marks harassment sensitive).
+FORM_KEY, FORM_VERSION = "marche_exploratoire", 2
 #: The open demo walk has a fixed code so the README can name it.
 OPEN_WALK_CODE = "MARCHE"
 
@@ -378,7 +378,10 @@ def build_demo(seed: int = 2026) -> str:
             route=route,
             stops=list(zip(stop_names, stop_points, strict=True)),
             join_code=OPEN_WALK_CODE if plan.status == WalkStatus.OPEN else None,
+            form_key=FORM_KEY,
+            form_version=FORM_VERSION,
         )
+        sensitive = forms.walk_definition(walk).sensitive_themes
         start = datetime.combine(plan.day, plan.start, tzinfo=PARIS).astimezone(UTC)
         if plan.status == WalkStatus.PLANNED:
             continue
@@ -402,7 +405,7 @@ def build_demo(seed: int = 2026) -> str:
         for index in range(plan.observations):
             concept = rng.choices(concepts, concept_weights)[0]
             polarity, note, proposal = rng.choice(NOTES[concept])
-            if THEME_KEYS[concept] == "harcelement":
+            if THEME_KEYS[concept] in sensitive:
                 # Street harassment is reported again and again at the same few places (a bus
                 # shelter, a square): the walk's hot spot, give or take 40 m.
                 lon = hotspot[0] + rng.uniform(-0.0005, 0.0005)
@@ -431,8 +434,8 @@ def build_demo(seed: int = 2026) -> str:
                 feeling=_feeling(polarity, plan.slot, rng),
                 note=note,
                 proposal=proposal,
-                form_key=FORM_KEY,
-                form_version=FORM_VERSION,
+                form_key=walk.form_key,
+                form_version=walk.form_version,
                 accuracy_m=round(rng.uniform(4, 35), 1) if gps else None,
                 location_source=LocationSource.GPS if gps else LocationSource.PIN,
                 captured_at=captured,

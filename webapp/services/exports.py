@@ -9,6 +9,9 @@
   response; the CLI shows progress through the ``progress`` callback.
 - Only what the filter selects is exported; participants appear as profile counts only (age
   band, gender, status), never with an identifier.
+- Columns follow the forms the project's walks use (:func:`observation_columns`): the fixed ones,
+  the form and its version, then one column per other question of those forms (``reponse_<key>``,
+  choice keys as codes) and, for choice questions, their labels (``reponse_<key>_libelle``).
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 
+from mobile_forms import FormDefinition
 from webapp.extensions import db
 from webapp.models import Observation, Organisation, Participant, Project, Walk, Zone
-from webapp.services import summaries
+from webapp.services import forms, summaries
 from webapp.services.debriefs import PRIORITY_LABELS, RECOMMENDATION_STATUS_LABELS, list_recommendations
 from webapp.services.summaries import ObservationFilter
 
@@ -50,7 +54,13 @@ OBSERVATION_COLUMNS: list[tuple[str, str]] = [
     ("age_band", "tranche_age"),
     ("gender", "genre"),
     ("status", "situation"),
+    ("form_key", "formulaire"),
+    ("form_version", "version_formulaire"),
 ]
+#: Fields whose answers have their own column above (when the form's question fits it).
+_COLUMN_FIELDS = ("polarity", "feeling", "note", "proposal")
+#: Prefixes of the columns of a form's other questions: its answer, and a choice's label.
+ANSWER, ANSWER_LABEL = "answer:", "answer_label:"
 RECOMMENDATION_COLUMNS: list[tuple[str, str]] = [
     ("id", "id"),
     ("priority", "priorite"),
@@ -80,8 +90,51 @@ def count_observations(f: ObservationFilter) -> int:
     return summaries.count(f)
 
 
+def _definitions(f: ObservationFilter) -> list[FormDefinition]:
+    if f.project_id is None:
+        return [forms.parsed(forms.latest_form())]
+    return forms.project_definitions(f.project_id)
+
+
+def observation_columns(f: ObservationFilter) -> list[tuple[str, str]]:
+    """Columns of an observation export of ``f``: (key, header), the forms' own questions last."""
+    columns = list(OBSERVATION_COLUMNS)
+    seen: set[str] = set()
+    for definition in _definitions(f):
+        for field in definition.fields:
+            if field.kind.external or field.key in _COLUMN_FIELDS or field.key in seen:
+                continue
+            seen.add(field.key)
+            columns.append((ANSWER + field.key, f"reponse_{field.key}"))
+            if field.type in ("single_choice", "multiple_choice"):
+                columns.append((ANSWER_LABEL + field.key, f"reponse_{field.key}_libelle"))
+    return columns
+
+
+def _answer_cells(
+    answers: dict[str, Any], definition: FormDefinition | None, lang: str = "fr"
+) -> dict[str, Any]:
+    """An observation's other answers as cells: codes, and labels for choices (lists joined)."""
+    cells: dict[str, Any] = {}
+    for key, value in (answers or {}).items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        cells[ANSWER + key] = shown
+        if definition is None:
+            continue
+        try:
+            field = definition.field(key)
+        except KeyError:
+            continue
+        choices = getattr(field.kind, "choices", None)
+        if choices:
+            labels = {c.key: c.label.get(lang) for c in choices}
+            keys = value if isinstance(value, list) else [value]
+            cells[ANSWER_LABEL + key] = ", ".join(labels.get(str(k), str(k)) for k in keys)
+    return cells
+
+
 def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
-    """Matching observations as flat dicts (keys of :data:`OBSERVATION_COLUMNS`), streamed."""
+    """Matching observations as flat dicts (keys of :func:`observation_columns`), streamed."""
     stmt = (
         summaries._filtered(  # noqa: SLF001  (the one filter shared by every summary and export)
             select(
@@ -104,17 +157,23 @@ def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
                 Participant.age_band,
                 Participant.gender,
                 Participant.status,
+                Observation.form_key,
+                Observation.form_version,
+                Observation.answers,
             ),
             f,
         )
         .outerjoin(Zone, Zone.id == Observation.zone_id)
         .order_by(Observation.id)
     )
-    styles = summaries.theme_styles()
-    keys = [k for k, _ in OBSERVATION_COLUMNS]
+    styles = summaries.theme_styles(f.project_id)
+    definitions = {(d.key, d.version): d for d in _definitions(f)}
+    keys = [k for k, _ in observation_columns(f)]
+    fixed = [k for k, _ in OBSERVATION_COLUMNS if k != "theme_label"]
     for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
         values = list(row)
-        record = dict(zip([k for k in keys if k != "theme_label"], values, strict=True))
+        answers = values.pop()
+        record = dict(zip(fixed, values, strict=True))
         record["zone"] = record["zone"] or "Hors zone"
         record["walk_date"] = record["walk_date"].isoformat()
         record["captured_at"] = record["captured_at"].isoformat()
@@ -122,7 +181,8 @@ def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
         record["theme_label"] = (
             styles[record["theme"]].label if record["theme"] in styles else record["theme"]
         )
-        yield {k: record[k] for k in keys}
+        record.update(_answer_cells(answers, definitions.get((record["form_key"], record["form_version"]))))
+        yield {k: record.get(k) for k in keys}
 
 
 def _csv_chunks(
@@ -150,9 +210,9 @@ def _csv_chunks(
 def observations_csv(f: ObservationFilter, progress: Progress | None = None) -> Iterator[str]:
     """CSV text chunks (UTF-8 BOM first, ``;``-separated)."""
     total = count_observations(f) if progress else 0
-    keys = [k for k, _ in OBSERVATION_COLUMNS]
-    rows = ([r[k] for k in keys] for r in iter_observation_rows(f))
-    return _csv_chunks([h for _, h in OBSERVATION_COLUMNS], rows, progress, total)
+    columns = observation_columns(f)
+    rows = ([r[k] for k, _ in columns] for r in iter_observation_rows(f))
+    return _csv_chunks([h for _, h in columns], rows, progress, total)
 
 
 def observations_geojson(f: ObservationFilter, progress: Progress | None = None) -> Iterator[str]:
@@ -214,10 +274,10 @@ def observations_xlsx(
     f: ObservationFilter, target: str | Path | BinaryIO, progress: Progress | None = None
 ) -> None:
     """An XLSX file of the matching observations."""
-    keys = [k for k, _ in OBSERVATION_COLUMNS]
+    columns = observation_columns(f)
     total = count_observations(f) if progress else 0
-    rows = ([r[k] for k in keys] for r in iter_observation_rows(f))
-    _write_xlsx(target, "observations", [h for _, h in OBSERVATION_COLUMNS], rows, progress, total)
+    rows = ([r[k] for k, _ in columns] for r in iter_observation_rows(f))
+    _write_xlsx(target, "observations", [h for _, h in columns], rows, progress, total)
 
 
 def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress | None = None) -> int:
@@ -229,12 +289,15 @@ def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress
     records = list(iter_observation_rows(f))
     if progress:
         progress(len(records), len(records))
-    fields = [k for k, _ in OBSERVATION_COLUMNS if k not in ("lon", "lat")]
+    wanted = [(k, h) for k, h in observation_columns(f) if k not in ("lon", "lat")]
+    keys = [k for k, _ in wanted]
+    # layer fields: the keys of the fixed columns (as before), the headers of the forms' questions
+    fields = [h if k.startswith((ANSWER, ANSWER_LABEL)) else k for k, h in wanted]
     geometry = shapely.to_wkb(
         shapely.points([[r["lon"], r["lat"]] for r in records]) if records else np.array([], dtype=object)
     )
     columns = []
-    for name in fields:
+    for name in keys:
         values = [r[name] for r in records]
         if name in ("id",):
             columns.append(np.array(values, dtype="int64"))
@@ -260,6 +323,7 @@ def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress
 def recommendation_rows(project: Project) -> list[list[Any]]:
     """Recommendations ranked by priority, one row each with its evidence ids."""
     rows = []
+    labels = summaries.theme_labeller(project)
     for r in list_recommendations(project):
         zone = db.session.get(Zone, r.zone_id).name if r.zone_id else ""
         partner = db.session.get(Organisation, r.organisation_id).name if r.organisation_id else ""
@@ -269,7 +333,7 @@ def recommendation_rows(project: Project) -> list[list[Any]]:
                 PRIORITY_LABELS.get(r.priority, r.priority),
                 r.title,
                 r.text,
-                summaries.theme_label(r.theme) if r.theme else "",
+                labels(r.theme) if r.theme else "",
                 zone,
                 partner,
                 r.deadline.isoformat() if r.deadline else "",

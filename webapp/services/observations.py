@@ -23,23 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geodata.shapes import check_lonlat, distance_m, lonlat_issue
-from mobile_forms import (
-    AnswerErrors,
-    FormDefinition,
-    NormalisedAnswers,
-    get_definition,
-    latest,
-    validate_answers,
-)
+from mobile_forms import AnswerErrors, FormDefinition, NormalisedAnswers, validate_answers
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import LocationSource, ModerationStatus, Polarity
-from webapp.services import walks, zones
-
-#: The form phones use unless they name another.
-DEFAULT_FORM_KEY = "marche_exploratoire"
+from webapp.services import forms, walks, zones
 
 
 def record_observation(
@@ -166,8 +156,48 @@ def parse_client_uuid(raw: object) -> uuid.UUID:
         ) from None
 
 
-def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | None = None) -> Submission:
-    """Check a submission from a phone against its form; every problem is reported with its field."""
+def _form_for(payload: Mapping[str, Any], walk: Walk | None) -> tuple[FormDefinition | None, list[dict]]:
+    """The definition answers are checked against, and the problems with the ``form`` the phone named.
+
+    With a walk, its form: a submission naming another form (another key or version) is refused, so
+    an observation always answers its walk's questions. Without one (scripts), the form named, or the
+    default grid's newest stored version.
+    """
+    form_raw = payload.get("form")
+    named: tuple[str, Any] | None = None
+    if isinstance(form_raw, Mapping) and form_raw:
+        named = (str(form_raw.get("key", "")), form_raw.get("version"))
+    elif form_raw not in (None, {}):
+        return None, _problem("wrong_type", "Formulaire inconnu.", "Unknown form.")
+    if walk is not None:
+        expected = forms.walk_definition(walk)
+        if named is not None and (
+            named[0] != expected.key or (named[1] is not None and str(named[1]) != str(expected.version))
+        ):
+            return None, _problem(
+                "wrong_form",
+                "Cette observation a été faite avec un autre formulaire que celui de la marche : "
+                "rechargez la page de saisie.",
+                "This observation was made with another form than the walk's: reload the capture page.",
+                expected={"key": expected.key, "version": expected.version},
+                got={"key": named[0][:64], "version": named[1] if isinstance(named[1], int) else None},
+            )
+        return expected, []
+    key, version = named if named is not None else (forms.DEFAULT_FORM_KEY, None)
+    try:
+        stored = forms.latest_form(key) if version is None else forms.get_form(key, int(version))
+    except (NotFound, ValueError, TypeError):
+        return None, _problem("unknown_form", "Formulaire inconnu.", "Unknown form.")
+    return forms.parsed(stored), []
+
+
+def parse_submission(
+    payload: Mapping[str, Any], *, client_uuid: uuid.UUID | None = None, walk: Walk | None = None
+) -> Submission:
+    """Check a submission from a phone against its walk's form; every problem is reported with its field.
+
+    A submission naming another form than the walk's is refused (422, ``form``: ``wrong_form``).
+    """
     if not isinstance(payload, Mapping):
         raise ValidationError(
             "Le contenu envoyé n'est pas une observation.",
@@ -184,14 +214,12 @@ def parse_submission(payload: Mapping[str, Any], *, client_uuid: uuid.UUID | Non
         except ValidationError as error:
             errors.update(error.details)  # type: ignore[arg-type]
 
-    form_raw = payload.get("form") or {}
-    definition: FormDefinition | None = None
-    try:
-        key = str(form_raw.get("key", DEFAULT_FORM_KEY)) if isinstance(form_raw, Mapping) else ""
-        version = form_raw.get("version") if isinstance(form_raw, Mapping) else None
-        definition = latest(key) if version is None else get_definition(key, int(version))
-    except (KeyError, ValueError, TypeError, LookupError):
-        errors["form"] = _problem("unknown_form", "Formulaire inconnu.", "Unknown form.")
+    definition, form_problem = _form_for(payload, walk)
+    if form_problem:
+        # answers to another form's questions cannot be checked against this one: say only that
+        raise ValidationError(
+            "Cette observation ne correspond pas au formulaire de la marche.", details={"form": form_problem}
+        )
 
     location = payload.get("location")
     lon = lat = accuracy = None
@@ -295,10 +323,17 @@ def make_submission(
     the same columns and the same payload hash for the same content.
     """
     values = dict(normalised.values)
-    polarity = str(values.pop("polarity", Polarity.NEUTRAL.value))
-    feeling = values.pop("feeling", None)
-    note = str(values.pop("note", ""))
-    proposal = str(values.pop("proposal", ""))
+    # Answers that fit the observation's own columns go there; an imported form may use these keys
+    # for other kinds of question (a 0-10 "feeling", a choice "note"), which stay in ``answers``.
+    raw_polarity = values.get("polarity")
+    polarity = (
+        values.pop("polarity")
+        if isinstance(raw_polarity, str) and raw_polarity in set(Polarity)
+        else "neutral"
+    )
+    feeling = values.pop("feeling") if values.get("feeling") in range(1, 6) else None
+    note = values.pop("note") if isinstance(values.get("note"), str) else ""
+    proposal = values.pop("proposal") if isinstance(values.get("proposal"), str) else ""
     lon, lat = round(lon, 7), round(lat, 7)
     accuracy = round(accuracy_m, 1) if accuracy_m is not None else None
     canonical = {
@@ -383,8 +418,8 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
     A resend with the same content returns the stored row; other content under a UUID already used
     (by this participant or anyone else) raises Conflict.
     """
-    submission = parse_submission(payload)
     walk = participant.walk
+    submission = parse_submission(payload, walk=walk)
     try:
         walks.check_accepts_observation(walk, submission.captured_at)
     except Forbidden:
@@ -526,7 +561,7 @@ def update_observation(
 ) -> Observation:
     """Replace the content of one of the participant's observations (same UUID); idempotent."""
     observation = get_own_observation(participant, client_uuid)
-    submission = parse_submission(payload, client_uuid=client_uuid)
+    submission = parse_submission(payload, client_uuid=client_uuid, walk=participant.walk)
     # A correction queued offline before the close arrives like the observation itself.
     walks.check_accepts_observation(participant.walk, min(submission.captured_at, observation.captured_at))
     if observation.payload_hash != submission.payload_hash:

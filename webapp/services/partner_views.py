@@ -6,7 +6,8 @@ Every function here returns plain dataclasses or GeoJSON dicts built for people 
   lost their text, photos and exact point);
 - never a participant token, id or individual profile: group statistics hide any group of fewer
   than :data:`MIN_GROUP` (shown as "moins de 3");
-- reports of a sensitive theme (:data:`geodata.privacy.SENSITIVE_THEMES`: street harassment) never
+- reports of a sensitive theme (marked ``sensitive`` in the forms the project uses: street
+  harassment in the default grid; :func:`webapp.services.forms.project_sensitive_themes`) never
   appear at their place, nor with their note, proposal, photo or time: they are counted per
   Lambert-93 grid cell (:func:`geodata.privacy.aggregate`, cells of fewer than three hidden) and per
   zone. Those counts always cover the whole project, whatever the filters, so comparing two
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from geodata.maps import point_layer_kind
-from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, SENSITIVE_THEMES, is_sensitive
+from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT
 from geodata.privacy import sensitive_cells_geojson as _cells_geojson
 from webapp.errors import Forbidden, NotFound
 from webapp.extensions import db
@@ -44,7 +45,7 @@ from webapp.models import (
 from webapp.models.base import utcnow
 from webapp.models.enums import ModerationStatus, Priority, Role
 from webapp.models.enums import RecommendationStatus as S
-from webapp.services import debriefs, followup, summaries, walks
+from webapp.services import debriefs, followup, forms, summaries, walks
 
 #: Smallest group whose count a partner or the public sees (smaller ones read "moins de 3").
 MIN_GROUP = DEFAULT_MIN_COUNT
@@ -149,7 +150,7 @@ _POINT_KEYS = ("theme", "polarity", "feeling", "note", "proposal", "photo_url")
 def sensitive_points(project: Project) -> list[tuple[float, float]]:
     """Exact points of the project's validated sensitive reports: for aggregation here, never for a view."""
     out: list[tuple[float, float]] = []
-    for theme in sorted(SENSITIVE_THEMES):
+    for theme in sorted(forms.project_sensitive_themes(project.id)):
         fc = summaries.observations_geojson(replace(_validated(project), theme=theme), with_text=False)
         for feat in fc["features"]:
             lon, lat = feat["geometry"]["coordinates"][:2]
@@ -160,14 +161,15 @@ def sensitive_points(project: Project) -> list[tuple[float, float]]:
 def build_map(project: Project, f: summaries.ObservationFilter, *, photo_url: PhotoUrl | None) -> PublicMap:
     """The public shapes of a project's map for the filter ``f`` (validated observations only)."""
     f = replace(f, project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
+    sensitive = forms.project_sensitive_themes(project.id)
     points: list[dict[str, Any]] = []
-    if not is_sensitive(f.theme):
+    if f.theme not in sensitive:
         # As on the facilitators' map: beyond the cluster threshold points become cells, text is not needed.
         with_text = point_layer_kind(summaries.count(f)) != "cells"
         raw = summaries.observations_geojson(f, photo_url=photo_url, with_text=with_text)
         for feat in raw["features"]:
             p = feat["properties"]
-            if is_sensitive(p.get("theme")):
+            if p.get("theme") in sensitive:
                 continue
             lon, lat = feat["geometry"]["coordinates"][:2]
             points.append(
@@ -180,7 +182,7 @@ def build_map(project: Project, f: summaries.ObservationFilter, *, photo_url: Ph
     exact = sensitive_points(project)
     cells = _cells_geojson(exact, size_m=DEFAULT_CELL_M, min_count=DEFAULT_MIN_COUNT)
     shown = sum(c["properties"]["count"] for c in cells["features"])
-    if f.theme is not None and not is_sensitive(f.theme):
+    if f.theme is not None and f.theme not in sensitive:
         cells = {"type": "FeatureCollection", "features": []}
     route_walks = walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
     return PublicMap(
@@ -245,6 +247,8 @@ def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> Pub
     person behind a report. Quotes never come from a sensitive theme.
     """
     f = replace(f, statuses=(ModerationStatus.VALIDATED,))
+    sensitive = forms.project_sensitive_themes(f.project_id) if f.project_id is not None else frozenset()
+    labels = summaries.theme_labeller(f.project_id)
     s = summaries.summarise(f, quotes=quotes)
     whole = summaries.ObservationFilter(project_id=f.project_id, statuses=(ModerationStatus.VALIDATED,))
     base = s if f == whole else summaries.summarise(whole, quotes=False)
@@ -264,9 +268,9 @@ def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> Pub
         top_assets=s.top_assets,
         comparisons=comparisons,
         quotes=[
-            PublicQuotes(summaries.theme_label(theme), [(q.kind, q.text) for q in items])
+            PublicQuotes(labels(theme), [(q.kind, q.text) for q in items])
             for theme, items in s.quotes.items()
-            if not is_sensitive(theme)
+            if theme not in sensitive
         ],
     )
 
@@ -288,7 +292,7 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
         .where(
             Walk.project_id == project.id,
             Observation.moderation_status == ModerationStatus.VALIDATED,
-            Observation.theme.in_(sorted(SENSITIVE_THEMES)),
+            Observation.theme.in_(sorted(forms.project_sensitive_themes(project.id))),
         )
         .group_by(zone_key)
     ).all()
@@ -306,10 +310,14 @@ def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     return {k: v for k, v in choices.items() if k in FILTER_KEYS}
 
 
-def sensitive_label() -> str:
-    """How sensitive reports are named on maps and pages."""
-    labels = sorted(summaries.theme_label(t) for t in SENSITIVE_THEMES)
-    return " / ".join(labels)
+#: How sensitive reports are named when the project's forms mark no theme sensitive.
+SENSITIVE_FALLBACK_LABEL = "Signalements sensibles"
+
+
+def sensitive_label(project: Project) -> str:
+    """How the project's sensitive reports are named on maps and pages (their themes' labels)."""
+    labels = sorted(style.label for style in summaries.theme_styles(project).values() if style.sensitive)
+    return " / ".join(labels) or SENSITIVE_FALLBACK_LABEL
 
 
 # --- photos --------------------------------------------------------------------------------------
@@ -338,7 +346,7 @@ def photo_for(project: Project, name: str) -> PublicPhoto:
             Observation.moderation_status == ModerationStatus.VALIDATED,
         )
     ).first()
-    if row is None or is_sensitive(row[2]):
+    if row is None or row[2] in forms.project_sensitive_themes(project.id):
         raise NotFound("Photo introuvable.")
     return PublicPhoto(str(row[0]), str(row[1]))
 
@@ -365,12 +373,12 @@ class RecommendationRow:
     evidence: int
 
 
-def _row(r: Recommendation, today: date) -> RecommendationRow:
+def _row(r: Recommendation, today: date, theme_label: Callable[[str | None], str]) -> RecommendationRow:
     return RecommendationRow(
         id=r.id,
         title=r.title,
         text=r.text,
-        theme=summaries.theme_label(r.theme) if r.theme else "—",
+        theme=theme_label(r.theme) if r.theme else "—",
         zone=r.zone.name if r.zone else "—",
         priority=PRIORITY_LABELS.get(Priority(r.priority), r.priority),
         organisation=r.organisation.name if r.organisation else "Non attribuée",
@@ -386,7 +394,8 @@ def _row(r: Recommendation, today: date) -> RecommendationRow:
 def list_recommendations(project: Project, *, today: date | None = None) -> list[RecommendationRow]:
     """The project's recommendations, high priority first, with their overdue flag."""
     today = today or utcnow().date()
-    return [_row(r, today) for r in debriefs.list_recommendations(project)]
+    labels = summaries.theme_labeller(project)
+    return [_row(r, today, labels) for r in debriefs.list_recommendations(project)]
 
 
 @dataclass(frozen=True)
@@ -400,7 +409,8 @@ class FollowupItem:
 def followup_board(project: Project, *, today: date | None = None) -> list[FollowupItem]:
     """Every recommendation of the project with its dated timeline, high priority first."""
     today = today or utcnow().date()
-    return [FollowupItem(_row(r, today), timeline(r)) for r in debriefs.list_recommendations(project)]
+    labels = summaries.theme_labeller(project)
+    return [FollowupItem(_row(r, today, labels), timeline(r)) for r in debriefs.list_recommendations(project)]
 
 
 def get_recommendation(project: Project, recommendation_id: int) -> Recommendation:
@@ -478,6 +488,8 @@ def recommendation_detail(
 ) -> RecommendationDetail:
     """A recommendation with its timeline and its privacy-filtered evidence."""
     today = today or utcnow().date()
+    labels = summaries.theme_labeller(recommendation.project_id)
+    sensitive_themes = forms.project_sensitive_themes(recommendation.project_id)
     evidence: list[EvidenceItem] = []
     sensitive = 0
     sensitive_zones: set[str] = set()
@@ -485,13 +497,13 @@ def recommendation_detail(
         if o.moderation_status != ModerationStatus.VALIDATED:
             continue
         zone = o.zone.name if o.zone else "Hors zone"
-        if is_sensitive(o.theme):
+        if o.theme in sensitive_themes:
             sensitive += 1
             sensitive_zones.add(zone)
             continue
         evidence.append(
             EvidenceItem(
-                theme=summaries.theme_label(o.theme),
+                theme=labels(o.theme),
                 polarity=POLARITY_LABELS.get(o.polarity, o.polarity),
                 zone=zone,
                 walk_date=o.walk.walk_date,
@@ -502,7 +514,7 @@ def recommendation_detail(
         )
     current = S(recommendation.status)
     return RecommendationDetail(
-        row=_row(recommendation, today),
+        row=_row(recommendation, today, labels),
         timeline=timeline(recommendation),
         evidence=evidence,
         sensitive_count=sensitive,

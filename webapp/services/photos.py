@@ -20,13 +20,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from mobile_forms import get_definition
 from mobile_forms.fields import PhotoField
-from webapp.errors import Conflict, DomainError, ValidationError
+from webapp.errors import Conflict, DomainError, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo
 from webapp.models.base import utcnow
-from webapp.services import walks
+from webapp.services import forms, walks
 from webapp.services.observations import get_own_observation
 
 #: Largest uploaded file, in bytes (phones resize before sending; this is for those that could not).
@@ -150,10 +149,10 @@ def _same(photo: Photo, observation: Observation, digest: str) -> bool:
 
 
 def max_photos_for(observation: Observation) -> int:
-    """How many photos the observation's form allows (its photo field's ``max_count``)."""
+    """How many photos the observation's form allows (its photo field's ``max_count``; none without one)."""
     try:
-        definition = get_definition(observation.form_key, observation.form_version)
-    except (KeyError, LookupError):
+        definition = forms.definition(observation.form_key, observation.form_version)
+    except NotFound:
         return DEFAULT_MAX_PHOTOS
     counts = [f.kind.max_count for f in definition.fields if isinstance(f.kind, PhotoField)]
     return max(counts) if counts else 0

@@ -2,9 +2,12 @@
 
 After a project's retention period (counted from each observation's capture), precise points, photos
 and free text go; what aggregates need stays (walk, zone, theme, polarity, feeling, choice answers,
-the participant's anonymous profile). The point is moved to the centre of its grid cell
-(``geodata.privacy``), so maps keep an approximate density without the exact place; the moderation
-log of those observations loses its copies of text and points too. Purging twice changes nothing the
+the participant's anonymous profile). Free text is found through the observation's own form version
+(the stored definitions), and a report of a sensitive theme (marked so in its form: street harassment
+in the default grid) keeps no more than its counts need: its sub-theme and other answers go too. The
+point is moved to the centre of its grid cell (``geodata.privacy``), so maps keep an approximate
+density without the exact place; the moderation log of those observations loses its copies of text
+and points too. Purging twice changes nothing the
 second time.
 
 A participant holding a valid walk token may export everything stored about them and erase it
@@ -24,8 +27,8 @@ from shapely.geometry import Point
 from sqlalchemy import delete, func, select
 
 from geodata.privacy import cell_of
-from mobile_forms import get_definition
-from webapp.errors import Conflict, ValidationError
+from mobile_forms import FormDefinition
+from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.ids import parse_int
 from webapp.models import (
@@ -41,6 +44,7 @@ from webapp.models import (
     recommendation_observations,
 )
 from webapp.models.base import utcnow
+from webapp.services import forms
 from webapp.services import photos as photo_files
 
 logger = logging.getLogger(__name__)
@@ -87,10 +91,8 @@ def _months_before(moment: datetime, months: int) -> datetime:
     raise AssertionError("unreachable")
 
 
-def _without_text(observation: Observation) -> dict:
-    try:
-        definition = get_definition(observation.form_key, observation.form_version)
-    except KeyError:
+def _without_text(observation: Observation, definition: FormDefinition | None) -> dict:
+    if definition is None:
         return {}
     kept = {}
     for key, value in (observation.answers or {}).items():
@@ -128,7 +130,15 @@ def purge_expired(
             .order_by(Observation.id)
         ).all()
         photo_count = 0
+        sensitive = forms.project_sensitive_themes(current.id)
+        definitions: dict[tuple[str, int], FormDefinition | None] = {}
         for observation in expired:
+            form = (observation.form_key, observation.form_version)
+            if form not in definitions:
+                try:
+                    definitions[form] = forms.definition(*form)
+                except NotFound:
+                    definitions[form] = None
             point = db.session.execute(
                 select(func.ST_X(Observation.location), func.ST_Y(Observation.location)).where(
                     Observation.id == observation.id
@@ -139,7 +149,12 @@ def purge_expired(
             observation.accuracy_m = None
             observation.note = ""
             observation.proposal = ""
-            observation.answers = _without_text(observation)
+            if observation.theme in sensitive:
+                # what happened to someone, in detail, is not needed to count reports
+                observation.subtheme = None
+                observation.answers = {}
+            else:
+                observation.answers = _without_text(observation, definitions[form])
             observation.purged_at = now
             for photo in list(observation.photos):
                 removed_files.append(photo.stored_name)

@@ -1,5 +1,9 @@
 """Restitution report of a walk or a project: what it contains (:func:`build_report`) and its PDF.
 
+The report goes outside the team (partners, residents, the city), so reports of a sensitive theme
+(marked so in the project's forms: street harassment in the default grid) are only counted: no
+point on the map, no quote, no photo, no line stop by stop, no quote in a recommendation's evidence.
+
 The HTML page and the PDF come from the same template (``reports/report.html``); the PDF is made
 by WeasyPrint, which may only read our own static files, the photo folder and ``data:`` URIs
 (:func:`render_pdf` refuses anything else, so a report never calls an outside host). The map is a
@@ -22,7 +26,7 @@ from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
 from webapp.models.enums import ModerationStatus, WalkStatus
-from webapp.services import summaries
+from webapp.services import forms, summaries
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
 from webapp.services.summaries import ObservationFilter, Summary
 
@@ -57,6 +61,11 @@ class Report:
     #: a walk's findings stop by stop (validated observations only); empty for a project report
     steps: list[ReplayStep] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
+    #: theme keys only ever counted (marked ``sensitive`` in the forms the project uses)
+    sensitive: frozenset[str] = frozenset()
+    #: validated sensitive reports covered, and how they are named
+    sensitive_count: int = 0
+    sensitive_label: str = ""
 
 
 def svg_data_uri(svg: str) -> str:
@@ -79,8 +88,15 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
     )
     f = ObservationFilter(project_id=project.id, walk_id=walk.id if walk else None)
     summary = summaries.summarise(f)
-    styles = list(summaries.theme_styles().values())
+    theme_styles = summaries.theme_styles(project)
+    styles = list(theme_styles.values())
+    sensitive = forms.project_sensitive_themes(project.id)
+    summary.quotes = {theme: quotes for theme, quotes in summary.quotes.items() if theme not in sensitive}
     observations = summaries.observations_geojson(f)
+    sensitive_count = sum(1 for o in observations["features"] if o["properties"]["theme"] in sensitive)
+    observations["features"] = [
+        o for o in observations["features"] if o["properties"]["theme"] not in sensitive
+    ]
     zone_features = summaries.zones_geojson(project, f)
     # Only the zones the walks went through, or all when none has observations yet.
     used_zone_ids = {
@@ -106,6 +122,7 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         for o, p in db.session.execute(
             summaries._filtered(select(Observation, Photo), f)  # noqa: SLF001
             .join(Photo, Photo.observation_id == Observation.id)
+            .where(Observation.theme.not_in(sorted(sensitive)))
             .order_by(Observation.captured_at, Photo.id)
             .limit(MAX_PHOTOS)
         ).all()
@@ -124,6 +141,9 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         )
     credits.append("Fond de carte : aucun (dessin des périmètres, itinéraires et observations).")
     title = f"Restitution — {walk.title}" if walk else f"Restitution — {project.name}"
+    steps = replay(walk, statuses=(ModerationStatus.VALIDATED,)) if walk else []
+    for step in steps:
+        step.observations[:] = [o for o in step.observations if o.theme not in sensitive]
     return Report(
         title=title,
         project=project,
@@ -141,7 +161,10 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         photos=photos,
         recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
         credits=credits,
-        steps=replay(walk, statuses=(ModerationStatus.VALIDATED,)) if walk else [],
+        steps=steps,
+        sensitive=sensitive,
+        sensitive_count=sensitive_count,
+        sensitive_label=" / ".join(sorted(s.label for s in styles if s.sensitive)),
     )
 
 

@@ -8,8 +8,9 @@ The comparison looks at *validated* observations near each stop of the original 
 within :data:`RADIUS_M` metres, measured in the local metric projection): counts per theme and
 polarity, the mean feeling and a few photos, before (original) and after (re-walk), with the
 recommendations whose evidence lies near that stop. The shapes returned carry no participant data
-(no profile, no note, no observation point), and street-harassment observations are only counted,
-never placed or illustrated; in the public shape a count of fewer than three of them is withheld.
+(no profile, no note, no observation point), and observations of a sensitive theme (street harassment
+in the default grid: the forms mark which) are only counted, never placed or illustrated; in the
+public shape a count of fewer than three of them is withheld.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
 from geodata.crs import metric_srid_for, transformer
-from geodata.privacy import DEFAULT_MIN_COUNT, is_sensitive
+from geodata.privacy import DEFAULT_MIN_COUNT
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import (
@@ -37,6 +38,7 @@ from webapp.models import (
     recommendation_observations,
 )
 from webapp.models.enums import ModerationStatus, Polarity
+from webapp.services import forms
 
 #: An observation belongs to its nearest stop when it is at most this far from it (metres).
 RADIUS_M = 75.0
@@ -244,6 +246,7 @@ def _side(
     *,
     public: bool,
 ) -> list[SideStats]:
+    sensitive = forms.project_sensitive_themes(walk.project_id)
     rows = db.session.execute(
         select(
             Observation.id,
@@ -267,7 +270,7 @@ def _side(
         r[0]
         for bucket in buckets
         for r in bucket
-        if not is_sensitive(r[1])  # a photo would place the report
+        if r[1] not in sensitive  # a photo would place the report
     }
     photos: dict[int, list[str]] = defaultdict(list)
     if shown:
@@ -279,16 +282,16 @@ def _side(
             photos[obs_id].append(name)
     sides = []
     for bucket in buckets:
-        harassment = sum(1 for r in bucket if is_sensitive(r[1]))
+        harassment = sum(1 for r in bucket if r[1] in sensitive)
         withheld = public and 0 < harassment < MIN_PUBLIC_COUNT
-        kept = [r for r in bucket if not (withheld and is_sensitive(r[1]))]
+        kept = [r for r in bucket if not (withheld and r[1] in sensitive)]
         counts: dict[str, dict[str, int] | None] = {}
         for _id, theme, polarity, *_rest in kept:
             entry = counts.setdefault(theme, {p.value: 0 for p in Polarity})
             assert entry is not None
             entry[polarity] = entry.get(polarity, 0) + 1
         if withheld:
-            for theme in sorted({r[1] for r in bucket if is_sensitive(r[1])}):
+            for theme in sorted({r[1] for r in bucket if r[1] in sensitive}):
                 counts[theme] = None
         feelings = [r[3] for r in kept if r[3] is not None]
         names = [name for r in bucket if r[0] in shown for name in photos.get(r[0], [])][:PHOTOS_PER_SIDE]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -24,9 +24,9 @@ from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.models import Observation, Participant, Photo, Project, Walk, Zone
 from webapp.models.enums import AgeBand, Gender, ModerationStatus, ParticipantStatus, Polarity, TimeSlot
+from webapp.services import forms
 from webapp.services import zones as zones_service
 
-DEFAULT_FORM = "marche_exploratoire"
 TIME_SLOT_LABELS = {"day": "Jour", "evening": "Soirée", "night": "Nuit"}
 GENDER_LABELS = {"woman": "Femmes", "man": "Hommes", "other": "Autre", "undisclosed": "Non précisé"}
 AGE_LABELS = {
@@ -112,7 +112,7 @@ def parse_filter(
                 problems.append(f"Valeur inconnue ignorée pour « {name} » : {raw[:40]}")
     theme = (args.get("theme") or "").strip()
     if theme:
-        if theme in theme_styles() or theme in _used_themes(project.id):
+        if theme in theme_styles(project) or theme in _used_themes(project.id):
             values["theme"] = theme
         else:
             problems.append(f"Thème inconnu ignoré : {theme[:40]}")
@@ -145,27 +145,57 @@ def parse_filter(
     return ObservationFilter(**values), problems
 
 
-@cache
-def _definition_themes(form_key: str) -> dict[str, ThemeStyle]:
-    from mobile_forms.schema import latest
+def _lang() -> str:
+    from flask import g, has_request_context
 
-    try:
-        definition = latest(form_key)
-    except Exception:  # noqa: BLE001  (a missing form must not break a summary: keys are shown instead)
-        return {}
-    return {t.key: ThemeStyle(key=t.key, label=t.label.get("fr"), color=t.color) for t in definition.themes}
+    return str(g.get("lang", "fr")) if has_request_context() else "fr"
 
 
-def theme_styles(form_key: str = DEFAULT_FORM) -> dict[str, ThemeStyle]:
-    """Label and colour of each theme of the form, in the form's order."""
-    return _definition_themes(form_key)
+def theme_styles(project: Project | int | None = None) -> dict[str, ThemeStyle]:
+    """Label, colour and sensitive flag of each theme of the forms the project uses, in form order.
+
+    A project may have walks with different forms: every theme of each form used appears once (the
+    default grid first, then by key; a key in several forms keeps the first form's look). Without a
+    project: the default grid's newest version. Labels are in the page's language.
+    """
+    project_id = project.id if isinstance(project, Project) else project
+    if project_id is None:
+        definitions = [forms.parsed(forms.latest_form())]
+        sensitive = forms.sensitive_themes({forms.DEFAULT_FORM_KEY})
+    else:
+        definitions = forms.project_definitions(project_id)
+        sensitive = forms.project_sensitive_themes(project_id)
+    lang = _lang()
+    styles: dict[str, ThemeStyle] = {}
+    for definition in definitions:
+        for theme in definition.themes:
+            if theme.key not in styles:
+                styles[theme.key] = ThemeStyle(
+                    key=theme.key,
+                    label=theme.label.get(lang),
+                    color=theme.color,
+                    sensitive=theme.key in sensitive,
+                )
+    return styles
 
 
-def theme_label(key: str | None) -> str:
+def label_of(key: str | None, styles: Mapping[str, ThemeStyle]) -> str:
+    """The label of theme ``key`` among ``styles`` (the key itself for a theme no form has)."""
     if key is None:
         return "—"
-    style = theme_styles().get(key)
+    style = styles.get(key)
     return style.label if style else key
+
+
+def theme_labeller(project: Project | int | None) -> Callable[[str | None], str]:
+    """``theme_label(key)`` for the templates of one project (its forms looked up once)."""
+    styles = theme_styles(project)
+    return lambda key: label_of(key, styles)
+
+
+def theme_label(key: str | None, project: Project | int | None = None) -> str:
+    """The label of one theme in the forms of ``project`` (several labels: :func:`theme_labeller`)."""
+    return label_of(key, theme_styles(project))
 
 
 def _used_themes(project_id: int) -> set[str]:
@@ -317,7 +347,7 @@ def _theme_rows(f: ObservationFilter) -> list[ThemeRow]:
             _filtered(select(Observation.theme, func.avg(Observation.feeling)), f).group_by(Observation.theme)
         ).all()
     )
-    styles = theme_styles()
+    styles = theme_styles(f.project_id)
     keys = [k for k in styles if any(t == k for t, _ in counts)] + sorted(
         {t for t, _ in counts} - set(styles)
     )
@@ -557,7 +587,7 @@ def stops_geojson(walk: Walk) -> dict[str, Any]:
 def list_filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     """Options of the filter form."""
     used = _used_themes(project.id)
-    styles = theme_styles()
+    styles = theme_styles(project)
     theme_choices = [(k, s.label) for k, s in styles.items()] + [(k, k) for k in sorted(used - set(styles))]
     walks = db.session.scalars(
         select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date, Walk.id)
@@ -701,6 +731,7 @@ __all__ = [
     "count_by_theme_polarity",
     "filtered_observations",
     "group_composition",
+    "label_of",
     "list_filter_choices",
     "observations_geojson",
     "parse_filter",
@@ -708,6 +739,7 @@ __all__ = [
     "stops_geojson",
     "summarise",
     "theme_label",
+    "theme_labeller",
     "theme_styles",
     "zones_geojson",
 ]

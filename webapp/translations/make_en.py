@@ -1,7 +1,7 @@
 """Fill the English catalogue from messages.pot (run after `pybabel extract`, then `pybabel compile`).
 
-    cd webapp && ../.venv/bin/pybabel extract -F translations/babel.cfg -o translations/messages.pot \
-        --no-location .
+    cd webapp && ../.venv/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext \
+        -o translations/messages.pot --no-location .
     ../.venv/bin/python translations/make_en.py && ../.venv/bin/pybabel compile -d translations
 
 English texts live in ``EN`` below and in ``en_<area>.py`` files beside this one (each defines ``EN``),

@@ -10,6 +10,7 @@ const form = document.getElementById('capture');
 const walkCode = config.walk.join_code;
 const lang = document.documentElement.lang || 'fr';
 const themes = new Map(config.form.themes.map((t) => [t.key, t]));
+const formKeys = new Set(['theme', 'subtheme', ...config.form.fields.map((f) => f.key)]);
 const photoField = form.querySelector('.photo-field');
 const maxPhotos = photoField ? Number(photoField.dataset.max) : 0;
 const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
@@ -169,6 +170,11 @@ function collectAnswers() {
   for (const key of ['theme', 'subtheme', ...config.form.fields.map((f) => f.key)]) {
     const field = config.form.fields.find((f) => f.key === key);
     if (field && field.external) continue;
+    if (field && field.type === 'multiple_choice') {
+      const ticked = data.getAll(key).map(String).filter(Boolean);
+      if (ticked.length) answers[key] = ticked;
+      continue;
+    }
     const value = data.get(key);
     if (value === null || value === '') continue;
     answers[key] = field && field.type === 'rating' ? Number(value) : String(value);
@@ -201,7 +207,12 @@ form.addEventListener('submit', async (event) => {
   const location = currentLocation();
   let ok = true;
   if (!answers.theme) { fieldError('theme', T.theme_required); ok = false; }
-  if (!answers.polarity) { fieldError('polarity', T.polarity_required); ok = false; }
+  // The walk's form says which answers are required (the server checks them again).
+  for (const field of config.form.fields) {
+    if (!field.required || field.external || answers[field.key] !== undefined) continue;
+    fieldError(field.key, field.key === 'polarity' ? T.polarity_required : T.required);
+    ok = false;
+  }
   if (!location) { fieldError('location', T.location_required); ok = false; }
   if (!ok) { form.querySelector('.js-error').scrollIntoView({ block: 'center' }); return; }
 
@@ -247,15 +258,16 @@ function startEditing(entry) {
   for (const [key, value] of Object.entries(a)) {
     const el = form.elements[key];
     if (!el) continue;
-    if (el instanceof RadioNodeList || el.type === 'radio') {
-      for (const r of form.querySelectorAll(`input[name="${key}"]`)) r.checked = String(r.value) === String(value);
+    if (el instanceof RadioNodeList || el.type === 'radio' || el.type === 'checkbox') {
+      const chosen = (Array.isArray(value) ? value : [value]).map(String);
+      for (const r of form.querySelectorAll(`input[name="${key}"]`)) r.checked = chosen.includes(String(r.value));
     } else {
       el.value = value;
     }
   }
   showSubthemes(a.theme, a.subtheme);
   const more = form.querySelector('details.more');
-  if (more && ['note', 'proposal', 'moment'].some((k) => a[k])) more.open = true;
+  if (more && Object.keys(a).some((k) => a[k] !== '' && more.querySelector(`[name="${k}"]`))) more.open = true;
   const loc = entry.payload.location;
   pinMoved = true;
   if (pinMap) pinMap.place(loc.lat, loc.lon, loc.source, loc.accuracy_m);
@@ -399,10 +411,12 @@ async function fromServer() {
         form: item.form,
         captured_at: item.captured_at,
         location: item.location,
+        // Columns the server keeps apart (polarity, feeling, note, proposal) go back to the fields of
+        // the walk's form only: another form has no such questions.
         answers: Object.fromEntries(Object.entries({
           theme: item.theme, subtheme: item.subtheme, polarity: item.polarity, feeling: item.feeling,
           note: item.note, proposal: item.proposal, ...item.answers,
-        }).filter(([, v]) => v !== null && v !== '')),
+        }).filter(([k, v]) => v !== null && v !== '' && formKeys.has(k))),
       },
       createdAt: Date.parse(item.captured_at),
       zoneName: item.zone_name,

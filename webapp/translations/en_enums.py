@@ -1,0 +1,50 @@
+"""English of the vocabularies' labels (``webapp/models/enums.py``, lazy ``_l`` titles)."""
+
+EN = {
+    "Fourni avec Arpenteur": "Shipped with Arpenteur",
+    "Importé d'un XLSForm": "Imported from an XLSForm",
+    "Quartier prioritaire (QPV)": "Priority neighbourhood (QPV)",
+    "Zone du projet": "Project zone",
+    "Jour": "Day",
+    "Soirée": "Evening",
+    "Nuit": "Night",
+    "Prévue": "Planned",
+    "Ouverte": "Open",
+    "Terminée": "Closed",
+    "GPS du téléphone": "Phone GPS",
+    "Repère placé à la main": "Marker placed by hand",
+    "Saisie par l'équipe": "Entered by the team",
+    "Atout": "Asset",
+    "Problème": "Problem",
+    "À modérer": "To moderate",
+    "Validée": "Validated",
+    "Masquée": "Hidden",
+    "Haute": "High",
+    "Moyenne": "Medium",
+    "Basse": "Low",
+    "Proposée": "Proposed",
+    "Acceptée": "Accepted",
+    "En cours": "In progress",
+    "Réalisée": "Done",
+    "Refusée": "Declined",
+    # question types and reasons a workbook row was left out (FieldKind, ImportSkip)
+    "Choix unique": "Single choice",
+    "Choix multiples": "Multiple choice",
+    "Note": "Rating",
+    "Texte court": "Short text",
+    "Texte long": "Long text",
+    "Photo": "Photo",
+    "Position sur la carte": "Place on the map",
+    "donnée enregistrée par l'application du téléphone": "data the phone app records by itself",
+    "texte d'information, sans réponse": "information text, nothing to answer",
+    "calcul": "calculation",
+    "groupe répété (une observation est une seule série de réponses)": (
+        "repeated group (an observation is one set of answers)"
+    ),
+    "nombre qui n'est pas une note de 0 à 10": "a number that is not a rating from 0 to 10",
+    "type de question que la page de saisie ne sait pas afficher": (
+        "a question type the capture page cannot show"
+    ),
+    "choix lus dans un fichier externe": "choices read from an external file",
+    "liste de moins de deux choix": "a list of fewer than two choices",
+}
