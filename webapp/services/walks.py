@@ -177,18 +177,12 @@ def _resolve_form(form_key: str | None, form_version: int | None) -> FormVersion
 def set_form(walk: Walk, form_key: str | None, form_version: int | None) -> None:
     """Make the walk use this form version (the newest of ``form_key`` when no version is given).
 
-    Refused once the walk has observations made with another version: make a new walk, or keep it.
-    The forms work (``services.forms.set_walk_form``) owns this rule; this is the one place to swap.
+    The rule (refused once the walk has observations) is ``services.forms.set_walk_form``'s.
     """
+    from webapp.services import forms
+
     form = _resolve_form(form_key, form_version)
-    if (walk.form_key, walk.form_version) == (form.key, form.version):
-        return
-    if walk.id is not None and count_observations(walk):
-        raise Conflict(
-            "Cette marche a déjà des observations : son formulaire ne peut plus changer.",
-            details={"form": "walk_has_observations"},
-        )
-    walk.form_key, walk.form_version = form.key, form.version
+    forms.set_walk_form(walk, form.key, form.version)
 
 
 def parse_form_choice(raw: str) -> tuple[str | None, int | None]:
