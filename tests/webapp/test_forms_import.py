@@ -123,7 +123,7 @@ def test_fields_made_optional_and_long_forms_are_warned_about(db_session, tmp_pa
 def test_a_walks_form_changes_only_while_it_has_no_observations(db_session, tmp_path):
     imported = forms.install_xlsform(write_neighbourhood_workbook(tmp_path / "d.xlsx")).form
     project = ProjectFactory()
-    walk = walks.create_walk(project, title="Marche", walk_date=date(2026, 5, 4), commit=False)
+    walk = walks.create_walk(project, title="Marche", walk_date=date(2026, 5, 4))
     assert (walk.form_key, walk.form_version) == ("marche_exploratoire", 2)
     forms.set_walk_form(walk, imported.key, imported.version)
     assert forms.walk_definition(walk).key == "diagnostic_quartier"
@@ -138,8 +138,8 @@ def test_a_project_follows_the_forms_its_walks_use(db_session, tmp_path):
     imported = forms.install_xlsform(write_neighbourhood_workbook(tmp_path / "e.xlsx")).form
     project = ProjectFactory()
     assert [d.key for d in forms.project_definitions(project.id)] == ["marche_exploratoire"]
-    first = walks.create_walk(project, title="Jour", walk_date=date(2026, 5, 4), commit=False)
-    second = walks.create_walk(project, title="Soir", walk_date=date(2026, 5, 5), commit=False)
+    first = walks.create_walk(project, title="Jour", walk_date=date(2026, 5, 4))
+    second = walks.create_walk(project, title="Soir", walk_date=date(2026, 5, 5))
     forms.set_walk_form(second, imported.key, imported.version)
     assert [(d.key, d.version) for d in forms.project_definitions(project.id)] == [
         ("marche_exploratoire", 2),

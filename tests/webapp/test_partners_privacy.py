@@ -101,7 +101,6 @@ def _imported_walk(pw: PartnerWorld, tmp_path: Path) -> Walk:
         time_slot="night",
         form_key=form.key,
         form_version=form.version,
-        commit=False,
     )
 
 
