@@ -10,6 +10,9 @@ run: setup  ## install what is missing, migrate, load the Amiens demo, serve on 
 	$(VENV)/arpenteur demo --if-empty
 	$(VENV)/arpenteur serve --host $(HOST) --port $(PORT)
 
+# Tests run in parallel on every core (pytest-xdist); PYTEST_ARGS= runs them one by one.
+PYTEST_ARGS ?= -n auto
+
 test: setup-test  ## the whole suite, on SpatiaLite and PostGIS, with the browser tests
 	$(VENV)/pytest $(PYTEST_ARGS)
 
