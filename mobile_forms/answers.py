@@ -127,8 +127,15 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value in ([], ())
 
 
-def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> NormalisedAnswers:
-    """Check ``payload`` against ``definition`` and return it normalised; raise ``AnswerErrors``."""
+def validate_answers(
+    definition: FormDefinition, payload: Mapping[str, Any], *, json_client: bool = False
+) -> NormalisedAnswers:
+    """Check ``payload`` against ``definition`` and return it normalised; raise ``AnswerErrors``.
+
+    ``json_client``: the answers come from a JSON client (the API), held to the types and exact keys
+    of :meth:`FormDefinition.answers_json_schema`; a plain HTML form may send numbers as text and keys
+    with stray spaces.
+    """
     errors: dict[str, list[AnswerError]] = {}
 
     def add(key: str, code: str, **params: Any) -> None:
@@ -144,6 +151,8 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
         add("theme", "required")
     elif not isinstance(raw_theme, str):
         add("theme", "wrong_type", expected="theme_key")
+    elif json_client and raw_theme != raw_theme.strip():
+        add("theme", "unknown_theme", theme=raw_theme[:64])
     else:
         try:
             theme_key = definition.theme(raw_theme.strip()).key
@@ -155,6 +164,8 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
     if not _is_blank(raw_subtheme):
         if not isinstance(raw_subtheme, str):
             add("subtheme", "wrong_type", expected="subtheme_key")
+        elif json_client and raw_subtheme != raw_subtheme.strip():
+            add("subtheme", "unknown_subtheme", subtheme=raw_subtheme[:64])
         elif theme_key is not None:
             try:
                 subtheme_key = definition.theme(theme_key).subtheme(raw_subtheme.strip()).key
@@ -176,7 +187,8 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
                 external[definition_field.key] = raw
             continue
         try:
-            value = definition_field.kind.normalise(raw)
+            kind = definition_field.kind
+            value = kind.normalise_json(raw) if json_client else kind.normalise(raw)
         except InvalidAnswer as invalid:
             add(definition_field.key, invalid.code, **invalid.params)
             continue

@@ -265,6 +265,22 @@ class FieldType(ABC):
     def normalise(self, value: object) -> Any:
         """Return the cleaned, JSON-able answer, ``None`` when empty; raise ``InvalidAnswer`` otherwise."""
 
+    def normalise_json(self, value: object) -> Any:
+        """:meth:`normalise` for a JSON client (the API), which must send the types its schema says.
+
+        A plain HTML form can only send text ("4" for a rating); a JSON client has no such excuse, so
+        what its published schema refuses is refused here too (a fuzzer checks the two agree).
+        """
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """JSON Schema of a non-blank answer (the API's OpenAPI document is built from it)."""
+        return {}
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """JSON Schema of a blank answer besides ``null`` (e.g. ``""``), or None if there is none."""
+        return None
+
     def describe(self, lang: str) -> dict[str, Any]:
         """Settings the capture page needs, with texts in ``lang``."""
         return {}
@@ -339,6 +355,20 @@ class SingleChoiceField(FieldType):
             raise InvalidAnswer("unknown_choice", choices=[key[:64]])
         return key
 
+    def normalise_json(self, value: object) -> str | None:
+        """As :meth:`normalise`, but a key must be sent exactly (no surrounding spaces)."""
+        if isinstance(value, str) and value.strip() and value != value.strip():
+            raise InvalidAnswer("unknown_choice", choices=[value[:64]])
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """One of the choice keys."""
+        return {"type": "string", "enum": [c.key for c in self.choices]}
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """Spaces only."""
+        return {"type": "string", "pattern": r"^\s*$"}
+
     def describe(self, lang: str) -> dict[str, Any]:
         """The choices with their labels."""
         return {"choices": [{"key": c.key, "label": c.label.get(lang)} for c in self.choices]}
@@ -387,6 +417,32 @@ class MultipleChoiceField(FieldType):
         if self.max is not None and len(keys) > self.max:
             raise InvalidAnswer("too_many_choices", max=self.max, count=len(keys))
         return [key for key in known if key in keys] or None
+
+    def normalise_json(self, value: object) -> list[str] | None:
+        """As :meth:`normalise`, but every item must be a key sent exactly (no blank item)."""
+        if isinstance(value, list | tuple):
+            odd = [v for v in value if not isinstance(v, str) or not v or v != v.strip()]
+            if odd:
+                raise InvalidAnswer("unknown_choice", choices=[str(v)[:64] for v in odd])
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """A list of choice keys (repeats are merged)."""
+        schema: dict[str, Any] = {
+            "type": "array",
+            "items": {"type": "string", "enum": [c.key for c in self.choices]},
+            "minItems": 1,
+        }
+        if self.max is not None:
+            # repeats are merged, so the limit counts distinct keys: only lists of distinct keys
+            # can be held to it in a schema
+            schema["uniqueItems"] = True
+            schema["maxItems"] = self.max
+        return schema
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """An empty list."""
+        return {"type": "array", "maxItems": 0}
 
     def describe(self, lang: str) -> dict[str, Any]:
         """The choices with their labels and the limit."""
@@ -459,6 +515,16 @@ class RatingField(FieldType):
             raise InvalidAnswer("out_of_range", min=self.min, max=self.max)
         return value
 
+    def normalise_json(self, value: object) -> int | None:
+        """As :meth:`normalise`, but a number must be sent as a JSON number, not as text."""
+        if isinstance(value, str):
+            raise InvalidAnswer("wrong_type", expected="integer")
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """A whole number on the scale."""
+        return {"type": "integer", "minimum": self.min, "maximum": self.max}
+
     def describe(self, lang: str) -> dict[str, Any]:
         """The scale and the words for its ends."""
         return {
@@ -514,6 +580,14 @@ class _TextField(FieldType):
         if len(text) > self.max_length:
             raise InvalidAnswer("too_long", max_length=self.max_length, length=len(text))
         return text or None
+
+    def json_schema(self) -> dict[str, Any]:
+        """Text with something besides spaces, within the length limit."""
+        return {"type": "string", "pattern": r"\S", "maxLength": self.max_length}
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """Spaces only."""
+        return {"type": "string", "pattern": r"^\s*$"}
 
     def describe(self, lang: str) -> dict[str, Any]:
         """The length limit."""

@@ -195,6 +195,56 @@ class FormDefinition:
         """The axis ``key`` with this file's labels."""
         return next(axis for axis in self.axes if axis.key == key)
 
+    def answers_json_schema(self) -> dict[str, Any]:
+        """JSON Schema of the ``answers`` a JSON client sends for this form (``validate_answers`` with
+        ``json_client=True`` accepts exactly what it describes): the theme, a sub-theme of that theme,
+        and each field by its type; required fields must be answered, others may be blank or null.
+        """
+        properties: dict[str, Any] = {
+            "theme": {"type": "string", "enum": [theme.key for theme in self.themes]},
+            "subtheme": {
+                "anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*$"}, {"type": "string"}]
+            },
+        }
+        required = ["theme"]
+        for definition_field in self.fields:
+            answer = definition_field.kind.json_schema()
+            if definition_field.required and not definition_field.kind.external:
+                required.append(definition_field.key)
+                properties[definition_field.key] = answer
+                continue
+            blank = definition_field.kind.blank_json_schema()
+            choices = [answer, {"type": "null"}, *([blank] if blank else [])]
+            properties[definition_field.key] = {"anyOf": choices} if answer else {}
+        per_theme = [
+            {
+                "if": {"properties": {"theme": {"const": theme.key}}, "required": ["theme"]},
+                "then": {
+                    "properties": {
+                        "subtheme": {
+                            "anyOf": [
+                                {"type": "null"},
+                                {"type": "string", "pattern": r"^\s*$"},
+                                *(
+                                    [{"type": "string", "enum": [sub.key for sub in theme.subthemes]}]
+                                    if theme.subthemes
+                                    else []
+                                ),
+                            ]
+                        }
+                    }
+                },
+            }
+            for theme in self.themes
+        ]
+        return {
+            "type": "object",
+            "required": required,
+            "additionalProperties": False,
+            "properties": properties,
+            "allOf": per_theme,
+        }
+
     @property
     def sensitive_themes(self) -> frozenset[str]:
         """Keys of the themes marked ``sensitive``."""
