@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import DATA_DIR
-from tests.xlsform_builder import write_xlsform
+from tests.xlsform_builder import write_walk_grid_workbook
 
 pytestmark = pytest.mark.browser
 
@@ -60,28 +60,6 @@ CATCH_MAPS = """(() => {
     },
   });
 })();"""
-
-
-def _workbook(path: Path) -> Path:
-    """A facilitator's own grid: three themes (one sensitive) and one question of its own, a single choice."""
-    return write_xlsform(
-        path,
-        survey=[
-            ("type", "name", "label", "required"),
-            ("select_one themes", "theme", "De quoi s'agit-il ?", "yes"),
-            ("select_one frequence", "frequence", "Vous passez ici…", "yes"),
-        ],
-        choices=[
-            ("list_name", "name", "label", "emoji", "sensitive"),
-            ("themes", "eclairage_nord", "Éclairage", "💡", ""),
-            ("themes", "jeux", "Aires de jeux", "🛝", ""),
-            ("themes", "agression", "Agression", "🚨", "yes"),
-            ("frequence", "chaque_jour", "Tous les jours", "", ""),
-            ("frequence", "parfois", "De temps en temps", "", ""),
-            ("frequence", "jamais", "Jamais", "", ""),
-        ],
-        settings=[("form_title", "form_id"), ("Grille Amiens Nord", "grille_nord")],
-    )
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +238,9 @@ def test_a_first_project_from_an_empty_site_to_a_debriefed_walk(  # type: ignore
     # 5. The team's own grid, from an XLSForm workbook uploaded on the forms page.
     page.goto(base + site["index"])
     page.get_by_role("link", name=re.compile("Formulaires d'observation")).click()
-    page.get_by_label("Classeur XLSForm", exact=True).set_input_files(str(_workbook(tmp_path / "nord.xlsx")))
+    page.get_by_label("Classeur XLSForm", exact=True).set_input_files(
+        str(write_walk_grid_workbook(tmp_path / "nord.xlsx"))
+    )
     page.get_by_role("button", name="Importer le formulaire").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Grille Amiens Nord")
     expect(page.locator(".flash.ok")).to_contain_text("version 1")
