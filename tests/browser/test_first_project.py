@@ -290,6 +290,8 @@ def test_a_first_project_from_an_empty_site_to_a_debriefed_walk(  # type: ignore
     page.get_by_role("button", name="Ouvrir la marche").click()
     expect(page.locator(".walk-panel .status")).to_have_text("Ouverte")
     _shot(page, artifacts, 7, "marche-ouverte")
+    # A full-page capture resizes the window under the canvas map: the map alone, as people see it.
+    page.locator(".folium-map").first.screenshot(path=str(artifacts / "first-project-07-carte-1366.png"))
 
     # 8. « Montrer au groupe »: the code, and a QR code that encodes exactly the link written under it.
     page.get_by_role("link", name="Montrer au groupe").click()
