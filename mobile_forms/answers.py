@@ -208,3 +208,36 @@ def validate_answers(
         values=MappingProxyType(values),
         external=MappingProxyType(external),
     )
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """One stored answer as people read it: the question's label and the answer's text."""
+
+    #: the question's key in the stored answers
+    key: str
+    #: the question, in the language asked for
+    question: str
+    #: the answer: a choice's label, labels joined by commas, a rating, a text
+    answer: str
+
+
+def shown_answers(definition: FormDefinition, values: Mapping[str, Any], lang: str) -> list[ShownAnswer]:
+    """The stored ``values`` of the form's questions, in the form's order, with their labels in ``lang``.
+
+    Keys the form does not have (an answer edited by hand, a question renamed in another version) are
+    left out: this is for reading, the stored JSON keeps everything.
+    """
+    shown = []
+    for field in definition.fields:
+        value = values.get(field.key)
+        if field.kind.external or value is None or value == "" or value == []:
+            continue
+        if field.type == "rating":
+            text = f"{value} / {getattr(field.kind, 'max', '')}"
+        else:
+            labels = {choice.key: choice.label.get(lang) for choice in getattr(field.kind, "choices", ())}
+            items = value if isinstance(value, list) else [value]
+            text = ", ".join(labels.get(str(item), str(item)) for item in items)
+        shown.append(ShownAnswer(field.key, field.label.get(lang), text))
+    return shown

@@ -183,3 +183,17 @@ def test_every_error_code_has_french_and_english_messages(code: str) -> None:
     error = AnswerError.build(code, **params)
     assert error.message_fr and error.message_en and error.message_fr != error.message_en
     assert "{" not in error.message_fr + error.message_en
+
+
+def test_stored_answers_are_shown_with_the_forms_labels_in_its_order(
+    small_definition: FormDefinition,
+) -> None:
+    from mobile_forms import ShownAnswer, shown_answers
+
+    stored = {"note": "Trop noir", "needs": ["bin", "light"], "feeling": 2, "gone": "x", "title": ""}
+    assert shown_answers(small_definition, stored, "fr") == [
+        ShownAnswer("needs", "Besoins", "Poubelle, Lumière"),
+        ShownAnswer("feeling", "Ressenti", "2 / 5"),
+        ShownAnswer("note", "Note", "Trop noir"),
+    ]
+    assert [a.answer for a in shown_answers(small_definition, {"polarity": "negative"}, "en")] == ["Not fine"]

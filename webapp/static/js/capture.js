@@ -116,6 +116,7 @@ const photoInput = document.getElementById('photo-input');
 const previews = document.getElementById('photo-previews');
 if (photoField) photoField.hidden = false;
 function renderPreviews() {
+  if (!previews) return; // a form without a photo question has no previews
   previews.replaceChildren(...photos.map((p, index) => {
     const li = document.createElement('li');
     const img = document.createElement('img');
@@ -319,7 +320,7 @@ async function render() {
     const title = document.createElement('strong');
     title.textContent = theme ? `${theme.icon.emoji} ${theme.label}` : entry.payload.answers.theme;
     const polarity = document.createElement('span');
-    polarity.className = `polarity ${entry.payload.answers.polarity}`;
+    polarity.className = `polarity ${entry.payload.answers.polarity || ''}`.trim();
     polarity.textContent = T[entry.payload.answers.polarity] || '';
     li.append(state, ' ', title, ' ', polarity);
     if (entry.zoneName) {
