@@ -361,14 +361,27 @@ def my_data(code: str) -> Response | str:
     if participant is None:
         return redirect(url_for("residents.join", code=code.upper()))
     data = privacy.participant_data(participant)
+    choices = {k: dict(v) for k, v in profile_choices().items()}
+    # only what the person answered: "prefer not to say" three times says nothing
+    profile = [
+        choices[question][answer]
+        for question, answer in (
+            ("age_band", participant.age_band),
+            ("gender", participant.gender),
+            ("status", participant.status),
+        )
+        if answer in choices[question]
+        and answer not in (AgeBand.UNDISCLOSED, Gender.UNDISCLOSED)
+        and answer != ParticipantStatus.UNDISCLOSED
+    ]
     response = make_response(
         render_template(
             "residents/my_data.html",
+            profile=profile,
             walk=participant.walk,
             participant=participant,
             observation_count=len(data.observations),
             photo_count=sum(len(o.photos) for o in data.observations),
-            choices={k: dict(v) for k, v in profile_choices().items()},
             expires_at=participant.expires_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
             if participant.expires_at
             else None,
