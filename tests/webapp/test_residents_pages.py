@@ -191,3 +191,63 @@ def test_capture_page_links_the_public_follow_up_only_when_the_project_opened_it
     page = client.get("/m/K7PM3Q").get_data(as_text=True)
     assert "/p/amiens-test/suivi" in page and "Ce que deviennent les propositions" in page
     assert client.get("/p/amiens-test/suivi").status_code == 200
+
+
+def test_a_lived_or_seen_question_is_asked_and_kept_only_about_sensitive_themes(client, walk, db_session):
+    """A form may add « vécu / vu » (asked: sensitive): shown with harassment, dropped elsewhere."""
+    import copy
+    import hashlib
+
+    import yaml
+
+    from mobile_forms.schema import DEFINITIONS_DIR
+    from webapp.models import FormVersion
+
+    data = copy.deepcopy(
+        yaml.safe_load((DEFINITIONS_DIR / "marche_exploratoire.v2.yaml").read_text(encoding="utf-8"))
+    )
+    data["key"], data["version"] = "grille_vecu", 1
+    data["fields"].insert(
+        1,
+        {
+            "key": "vecu",
+            "type": "single_choice",
+            "label": {"fr": "Vous l'avez vécu ou vu ?", "en": "Did it happen to you, or did you see it?"},
+            "required": False,
+            "asked": "sensitive",
+            "choices": [
+                {"key": "vecu", "label": {"fr": "Je l'ai vécu", "en": "It happened to me"}},
+                {"key": "vu", "label": {"fr": "Je l'ai vu", "en": "I saw it"}},
+            ],
+        },
+    )
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    db_session.add(
+        FormVersion(key="grille_vecu", version=1, title="Vécu", definition=data, content_hash=digest)
+    )
+    walk.form_key, walk.form_version = "grille_vecu", 1
+    db_session.commit()
+
+    _join(client)
+    page = client.get("/m/K7PM3Q").get_data(as_text=True)
+    # a quick tap, shown at once (CSS hides it until a sensitive theme is chosen), like the good/bad one
+    assert 'data-field="vecu" data-type="single_choice" data-asked="sensitive"' in page
+    assert 'data-field="polarity" data-type="single_choice" data-asked="other"' in page
+    assert page.index('data-field="vecu"') < page.index('<details class="step more"')
+
+    def post(theme: str, **answers: str) -> None:
+        fresh = client.get("/m/K7PM3Q").get_data(as_text=True)
+        form = {
+            "csrf_token": _csrf(fresh),
+            "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', fresh).group(1),
+            "theme": theme,
+            "stop": "2.295,49.918",
+            **answers,
+        }
+        assert client.post("/m/K7PM3Q", data=form).status_code == 303
+
+    post("harcelement", vecu="vu", polarity="positive")  # the hidden good/bad answer is not kept
+    post("eclairage", vecu="vecu", polarity="negative")  # « vécu » is no question about lighting
+    stored = {o.theme: o for o in observations.list_own_observations(walk.participants[0])}
+    assert stored["harcelement"].answers == {"vecu": "vu"} and stored["harcelement"].polarity == "negative"
+    assert stored["eclairage"].answers == {} and stored["eclairage"].polarity == "negative"
