@@ -179,8 +179,13 @@ def validate_answers(
 
     values: dict[str, Any] = {}
     external: dict[str, Any] = {}
+    sensitive = theme_key is not None and definition.theme(theme_key).sensitive
     for definition_field in definition.fields:
         raw = payload.get(definition_field.key)
+        if theme_key is not None and not definition_field.is_asked(sensitive):
+            # not asked about this theme (the good/bad question about harassment): neither required
+            # nor kept, so a page that hid the question and one that did not store the same thing
+            continue
         if definition_field.kind.external:
             # presence and content are checked by the API, which also knows about uploads sent apart
             if definition_field.key in payload:

@@ -675,9 +675,15 @@ class LocationField(_ExternalField):
 
 
 #: a field's keys every type accepts
-COMMON_FIELD_KEYS: tuple[str, ...] = ("key", "type", "label", "required", "help")
+COMMON_FIELD_KEYS: tuple[str, ...] = ("key", "type", "label", "required", "help", "asked")
 #: field keys the answer payload uses for other things
 RESERVED_FIELD_KEYS = frozenset({"theme", "subtheme"})
+#: the good/bad question ("Ici, ça va ?"): by default not asked about a sensitive theme, since a
+#: report of harassment is not "fine or not", and asking it of someone who was harassed is unkind
+GOOD_BAD_KEY: Final = "polarity"
+#: when a field is asked: about every theme, only about sensitive themes (e.g. "lived or seen"),
+#: or only about the other themes
+ASKED_VALUES: Final = ("always", "sensitive", "other")
 
 
 @dataclass(frozen=True)
@@ -694,11 +700,17 @@ class FieldDefinition:
     kind: FieldType
     #: a short explanation under the question
     help: LocalizedText | None = None
+    #: one of :data:`ASKED_VALUES`: asked about every theme, only sensitive ones, or only the others
+    asked: str = "always"
 
     @property
     def type(self) -> str:
         """Name of the field type."""
         return self.kind.name
+
+    def is_asked(self, sensitive_theme: bool) -> bool:
+        """Whether the question is asked (and its answer kept) for a theme that is or is not sensitive."""
+        return self.asked == "always" or (self.asked == "sensitive") == sensitive_theme
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         """JSON-able description for the capture page, texts in ``lang``."""
@@ -708,6 +720,7 @@ class FieldDefinition:
             "label": self.label.get(lang),
             "help": self.help.get(lang) if self.help else None,
             "required": self.required,
+            "asked": self.asked,
             "external": self.kind.external,
             **self.kind.describe(lang),
         }
@@ -727,7 +740,7 @@ def parse_field(raw: object, path: str, problems: Problems) -> FieldDefinition |
         )
     elif isinstance(type_name, str):
         kind_cls = FIELD_TYPES.get(type_name)
-    optional = ("help", *(kind_cls.setting_keys if kind_cls else ()))
+    optional = ("help", "asked", *(kind_cls.setting_keys if kind_cls else ()))
     if kind_cls is None:
         # without a type the settings cannot be judged: only report what is certainly wrong
         optional = tuple(raw.keys())
@@ -740,7 +753,11 @@ def parse_field(raw: object, path: str, problems: Problems) -> FieldDefinition |
     help_text = (
         parse_text(raw["help"], join_path(path, "help"), problems) if raw.get("help") is not None else None
     )
+    asked = raw.get("asked", "other" if key == GOOD_BAD_KEY else "always")
+    if asked not in ASKED_VALUES:
+        problems.add(join_path(path, "asked"), f"must be one of {', '.join(ASKED_VALUES)}, got {asked!r}")
+        asked = "always"
     if kind_cls is None:
         return None
     kind = kind_cls.from_settings(raw, path, problems)
-    return FieldDefinition(key=key, label=label, required=required, kind=kind, help=help_text)
+    return FieldDefinition(key=key, label=label, required=required, kind=kind, help=help_text, asked=asked)

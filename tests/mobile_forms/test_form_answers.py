@@ -197,3 +197,17 @@ def test_stored_answers_are_shown_with_the_forms_labels_in_its_order(
         ShownAnswer("note", "Note", "Trop noir"),
     ]
     assert [a.answer for a in shown_answers(small_definition, {"polarity": "negative"}, "en")] == ["Not fine"]
+
+
+def test_a_sensitive_theme_needs_no_good_bad_answer_and_keeps_none() -> None:
+    from mobile_forms import get_definition
+
+    grid = get_definition("marche_exploratoire", 2)
+    harassment = validate_answers(grid, {"theme": "harcelement", "subtheme": "regards_suivi"})
+    assert "polarity" not in harassment.values
+    # sent anyway (an older page): not kept either, so both pages store the same thing
+    sent_anyway = validate_answers(grid, {"theme": "harcelement", "polarity": "positive", "feeling": 1})
+    assert "polarity" not in sent_anyway.values and sent_anyway.values["feeling"] == 1
+    with pytest.raises(AnswerErrors) as refused:
+        validate_answers(grid, {"theme": "eclairage"})
+    assert [e.code for e in refused.value.errors["polarity"]] == ["required"]

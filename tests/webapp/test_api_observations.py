@@ -231,3 +231,20 @@ def test_openapi_document_describes_every_api_route(app, client):
             path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert method.lower() in document["paths"][path], (method, path)
+
+
+def test_a_harassment_report_needs_no_good_bad_answer_and_counts_as_a_problem(client, auth, walk):
+    body = payload(answers={"theme": "harcelement", "subtheme": "regards_suivi", "polarity": None})
+    body["answers"].pop("polarity")
+    response = _post(client, auth, body)
+    assert response.status_code == 201, response.json
+    assert response.json["polarity"] == "negative" and "polarity" not in response.json["answers"]
+    # an older page that still asked the question: same row, same hash, so a resend of it is no conflict
+    again = payload(answers={"theme": "harcelement", "subtheme": "regards_suivi", "polarity": "positive"})
+    again["client_uuid"], again["captured_at"] = body["client_uuid"], body["captured_at"]
+    assert _post(client, auth, again).status_code == 200
+    # any other theme still needs it
+    other = payload()
+    other["answers"].pop("polarity")
+    refused = _post(client, auth, other)
+    assert refused.status_code == 422 and "polarity" in refused.json["details"]

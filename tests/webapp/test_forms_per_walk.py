@@ -100,7 +100,7 @@ def test_the_capture_page_shows_the_walks_form(client, walk):
     assert "🔊" in html and "Insécurité" in html and "Comment vous sentez-vous ici ?" in html
     assert 'name="moment"' in html and 'name="remarque"' in html
     assert "Éclairage" not in html and 'name="polarity"' not in html
-    assert 'data-sensitive="1"' in html and "jamais montré à son emplacement exact" in html
+    assert 'data-sensitive="1"' in html and "jamais montré en dehors de l'équipe" in html
     assert '"key": "diagnostic_quartier"' in html  # the configuration the scripts read
 
 

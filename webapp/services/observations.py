@@ -400,7 +400,11 @@ def make_submission(
     polarity = (
         values.pop("polarity")
         if isinstance(raw_polarity, str) and raw_polarity in set(Polarity)
-        else "neutral"
+        # the good/bad question is not asked about a sensitive theme: a report of harassment or
+        # of an incident counts among what is not fine
+        else Polarity.NEGATIVE.value
+        if definition.theme(normalised.theme).sensitive
+        else Polarity.NEUTRAL.value
     )
     feeling = values.pop("feeling") if values.get("feeling") in range(1, 6) else None
     note = values.pop("note") if isinstance(values.get("note"), str) else ""
