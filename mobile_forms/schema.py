@@ -207,42 +207,58 @@ class FormDefinition:
             },
         }
         required = ["theme"]
-        for definition_field in self.fields:
+
+        def answer_schema(definition_field: FieldDefinition) -> dict[str, Any]:
             answer = definition_field.kind.json_schema()
             if definition_field.required and not definition_field.kind.external:
-                required.append(definition_field.key)
-                properties[definition_field.key] = answer
-                continue
+                return answer
             blank = definition_field.kind.blank_json_schema()
-            choices = [answer, {"type": "null"}, *([blank] if blank else [])]
-            properties[definition_field.key] = {"anyOf": choices} if answer else {}
-        per_theme = [
-            {
-                "if": {"properties": {"theme": {"const": theme.key}}, "required": ["theme"]},
-                "then": {
-                    "properties": {
-                        "subtheme": {
-                            "anyOf": [
-                                {"type": "null"},
-                                {"type": "string", "pattern": r"^\s*$"},
-                                *(
-                                    [{"type": "string", "enum": [sub.key for sub in theme.subthemes]}]
-                                    if theme.subthemes
-                                    else []
-                                ),
-                            ]
-                        }
+            return {"anyOf": [answer, {"type": "null"}, *([blank] if blank else [])]} if answer else {}
+
+        conditional = [f for f in self.fields if f.asked != "always"]
+        for definition_field in self.fields:
+            if definition_field.asked != "always":
+                # asked about some themes only: anything goes (and is dropped) for the others
+                properties[definition_field.key] = {}
+                continue
+            properties[definition_field.key] = answer_schema(definition_field)
+            if definition_field.required and not definition_field.kind.external:
+                required.append(definition_field.key)
+
+        def per_theme(theme: Theme) -> dict[str, Any]:
+            then: dict[str, Any] = {
+                "properties": {
+                    "subtheme": {
+                        "anyOf": [
+                            {"type": "null"},
+                            {"type": "string", "pattern": r"^\s*$"},
+                            *(
+                                [{"type": "string", "enum": [sub.key for sub in theme.subthemes]}]
+                                if theme.subthemes
+                                else []
+                            ),
+                        ]
                     }
-                },
+                }
             }
-            for theme in self.themes
-        ]
+            asked = [f for f in conditional if f.is_asked(theme.sensitive)]
+            for definition_field in asked:
+                then["properties"][definition_field.key] = answer_schema(definition_field)
+            needed = [f.key for f in asked if f.required and not f.kind.external]
+            if needed:
+                then["required"] = needed
+            return {
+                "if": {"properties": {"theme": {"const": theme.key}}, "required": ["theme"]},
+                "then": then,
+            }
+
+        per_themes = [per_theme(theme) for theme in self.themes]
         return {
             "type": "object",
             "required": required,
             "additionalProperties": False,
             "properties": properties,
-            "allOf": per_theme,
+            "allOf": per_themes,
         }
 
     @property
