@@ -361,7 +361,7 @@ def test_a_first_project_from_an_empty_site_to_a_debriefed_walk(  # type: ignore
     sent = mobile.locator("#mine .item.sent")
     expect(sent).to_have_count(1)
     expect(sent).to_contain_text("Aires de jeux")
-    expect(sent).to_contain_text("Zone : Amiens Nord")
+    expect(sent).to_contain_text("Amiens Nord")
     _shot(mobile, artifacts, 11, "envoyee")
 
     with live_server.app.app_context():
