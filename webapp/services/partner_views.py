@@ -537,7 +537,7 @@ def may_answer(user: User, role: str | None, recommendation: Recommendation) -> 
 def answer(
     recommendation: Recommendation, user: User, role: str | None, *, status: str, comment: str
 ) -> RecommendationEvent:
-    """A partner's (or staff's) answer: a status change with its comment, or a plain comment; commits.
+    """A partner's (or staff's) answer: a status change with its comment, or a plain comment.
 
     Forbidden (403) when the recommendation is another organisation's; Conflict (409) for a move
     the workflow does not allow; ValidationError (422) for a refusal without a reason.
