@@ -16,6 +16,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
 from tests.webapp.factories_debrief import PASSWORD, csrf_token, login
+from tests.webapp.forms_support import url
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Photo, Rewalk
@@ -273,8 +274,13 @@ def test_only_the_project_staff_may_link(w, app, page):
     accounts.add_membership(stranger, other.id, "facilitator")
     with app.app_context():
         anonymous = app.test_client()
-        response = anonymous.post(page + "remarche", data={"original_walk_id": str(w.original.id)})
-    assert response.status_code in (302, 400)  # the login page (or the CSRF refusal first)
+        # A valid CSRF token, so what answers is the sign-in rule, not the CSRF check.
+        token = csrf_token(anonymous, url("auth.login"))
+        response = anonymous.post(
+            page + "remarche", data={"original_walk_id": str(w.original.id), "csrf_token": token}
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(url("auth.login"))
     outsider = app.test_client()
     with app.app_context():
         login(outsider, "ailleurs@example.org")
