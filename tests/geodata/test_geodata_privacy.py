@@ -139,7 +139,8 @@ def test_no_reported_point_appears_in_the_cells(points, size):
 @pytest.mark.parametrize("sensitive_key", ["harcelement", "insecurite"])
 def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one(sensitive_key):
     """Whatever the theme is called: the flag the forms set decides, no theme key is known here."""
-    from geodata.maps import ThemeStyle, build_public_map
+    from geodata.map_style import ThemeStyle
+    from geodata.maps import build_public_map
 
     exact = (2.293417, 49.902871)
     observations = {

@@ -87,11 +87,11 @@ def build_partner_world(*, facilitator_email: str = "anim@example.org", prefix: 
 
     partner_a = user("partenaire-a@example.org", org_a)
     partner_b = user("partenaire-b@example.org", org_b)
-    accounts.add_membership(partner_a, world.project.id, "partner", commit=False)
-    accounts.add_membership(partner_b, world.project.id, "partner", commit=False)
+    accounts.add_membership(partner_a, world.project.id, "partner")
+    accounts.add_membership(partner_b, world.project.id, "partner")
     other = ProjectFactory()
     outsider = user("ailleurs@example.org", org_a)
-    accounts.add_membership(outsider, other.id, "partner", commit=False)
+    accounts.add_membership(outsider, other.id, "partner")
     admin = user("admin@example.org", is_admin=True)
     obs = world.observations
     photos = {

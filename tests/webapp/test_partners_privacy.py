@@ -130,7 +130,6 @@ def seeded(app, request, tmp_path) -> Seeded:  # type: ignore[no-untyped-def]
                 proposal=f"Idée {status} {i}",
                 moderation_status=status,
                 captured_at=datetime(2026, 3, 20, 21, 17, 43, tzinfo=UTC),
-                commit=False,
             )
             ids.append(obs.id)
     db.session.commit()

@@ -141,7 +141,7 @@ def join() -> tuple[Response, int]:
     """
     body = _json_body()
     # JSON types as the published schema says (the join form of the pages sends text)
-    wrong = {
+    wrong: dict[str, Any] = {
         name: "wrong_type"
         for name in ("code", "join_id", "age_band", "gender", "status")
         if name in body and not isinstance(body[name], str)
@@ -218,8 +218,8 @@ def update_observation(client_uuid: str) -> Response:
 def delete_observation(client_uuid: str) -> tuple[str, int]:
     """Delete one's own observation and its photos (also after the walk closed, token permitting)."""
     participant = current_participant(allow_closed_walk=True)
-    names = observations.delete_observation(participant, _uuid(client_uuid, "client_uuid"))
-    photos.remove_files(current_app.config["PHOTO_DIR"], names)
+    # Its photo files are deleted once the deletion is committed.
+    observations.delete_observation(participant, _uuid(client_uuid, "client_uuid"))
     return "", 204
 
 
@@ -307,7 +307,6 @@ def export_me() -> Response:
 
 
 def _erasure_response(erasure: privacy.Erasure) -> Response:
-    photos.remove_files(current_app.config["PHOTO_DIR"], erasure.files)
     return jsonify(
         {
             "deleted": {

@@ -34,7 +34,7 @@ from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus
 from webapp.residents import offline
 from webapp.security import TILE_HOSTS
-from webapp.services import forms, observations, participants, photos, privacy
+from webapp.services import forms, observations, participants, privacy
 
 bp = Blueprint("residents", __name__)
 
@@ -414,7 +414,6 @@ def my_data_erase(code: str) -> Response | tuple[str, int] | str:
         return redirect(url_for("residents.my_data", code=code.upper()), 303)
     walk = participant.walk
     erasure = privacy.erase_participant_data(participant)
-    photos.remove_files(current_app.config["PHOTO_DIR"], erasure.files)
     response = make_response(render_template("residents/my_data.html", walk=walk, erasure=erasure))
     response.delete_cookie(COOKIE, path="/")
     response.headers["Cache-Control"] = "private, no-store"

@@ -28,9 +28,9 @@ from sqlalchemy import func, select
 from mobile_forms import FormDefinition
 from webapp.extensions import db
 from webapp.models import Observation, Organisation, Participant, Project, Walk, Zone
-from webapp.services import forms, summaries
+from webapp.services import forms, observation_filter, themes
 from webapp.services.debriefs import PRIORITY_LABELS, RECOMMENDATION_STATUS_LABELS, list_recommendations
-from webapp.services.summaries import ObservationFilter
+from webapp.services.observation_filter import ObservationFilter
 
 #: Columns of an observation export, in order: (key, header).
 OBSERVATION_COLUMNS: list[tuple[str, str]] = [
@@ -87,7 +87,7 @@ def neutralise(value: Any) -> Any:
 
 
 def count_observations(f: ObservationFilter) -> int:
-    return summaries.count(f)
+    return observation_filter.count(f)
 
 
 def _definitions(f: ObservationFilter) -> list[FormDefinition]:
@@ -136,7 +136,7 @@ def _answer_cells(
 def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
     """Matching observations as flat dicts (keys of :func:`observation_columns`), streamed."""
     stmt = (
-        summaries._filtered(  # noqa: SLF001  (the one filter shared by every summary and export)
+        observation_filter.apply_filter(
             select(
                 Observation.id,
                 Walk.title,
@@ -166,7 +166,7 @@ def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
         .outerjoin(Zone, Zone.id == Observation.zone_id)
         .order_by(Observation.id)
     )
-    styles = summaries.theme_styles(f.project_id)
+    styles = themes.theme_styles(f.project_id)
     definitions = {(d.key, d.version): d for d in _definitions(f)}
     keys = [k for k, _ in observation_columns(f)]
     fixed = [k for k, _ in OBSERVATION_COLUMNS if k != "theme_label"]
@@ -323,7 +323,7 @@ def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress
 def recommendation_rows(project: Project) -> list[list[Any]]:
     """Recommendations ranked by priority, one row each with its evidence ids."""
     rows = []
-    labels = summaries.theme_labeller(project)
+    labels = themes.theme_labeller(project)
     for r in list_recommendations(project):
         zone = db.session.get(Zone, r.zone_id).name if r.zone_id else ""
         partner = db.session.get(Organisation, r.organisation_id).name if r.organisation_id else ""

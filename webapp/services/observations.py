@@ -54,7 +54,6 @@ def record_observation(
     location_source: str = LocationSource.GPS,
     captured_at: datetime | None = None,
     moderation_status: str = ModerationStatus.PENDING,
-    commit: bool = True,
 ) -> Observation:
     """Store an observation and give it its zone."""
     try:
@@ -84,10 +83,7 @@ def record_observation(
         captured_at=captured_at or utcnow(),
     )
     db.session.add(observation)
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return observation
 
 
@@ -514,7 +510,7 @@ def submit_observation(
             return stored, False
         raise
     new_id = insert_submission(walk, submission, participant_id=participant.id)
-    db.session.commit()
+    db.session.flush()
     observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
         raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
@@ -649,12 +645,13 @@ def update_observation(
         for name, value in _located_values(participant.walk, submission).items():
             setattr(observation, name, value)
         observation.moderation_status = ModerationStatus.PENDING.value
-        db.session.commit()
+        db.session.flush()
     return observation
 
 
 def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list[str]:
-    """Delete one of the participant's observations; returns the stored names of its photo files.
+    """Delete one of the participant's observations; returns the stored names of its photo files,
+    which are deleted once the deletion is committed.
 
     Allowed for as long as the participant's token is valid, even once the walk is closed (the
     caller checks the token): it is the participant's right to withdraw what they said. Votes,
@@ -663,7 +660,10 @@ def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list
     observation = get_own_observation(participant, client_uuid)
     names = [photo.stored_name for photo in observation.photos]
     db.session.delete(observation)
-    db.session.commit()
+    db.session.flush()
+    from webapp.services.photos import remove_files_after_commit  # photos imports this module
+
+    remove_files_after_commit(names)
     return names
 
 
