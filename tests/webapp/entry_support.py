@@ -14,7 +14,7 @@ from mobile_forms.schema import DEFINITIONS_DIR
 from tests.webapp.factories_debrief import PASSWORD, DebriefWorld, build_world, login
 from webapp.extensions import db
 from webapp.models import FormVersion, Observation, Organisation, User, Walk
-from webapp.services import accounts, projects
+from webapp.services import accounts, projects, teams
 
 #: A form of our own with questions of every kind an entry renders (besides the default grid's).
 CUSTOM_KEY = "grille_saisie_test"
@@ -101,10 +101,10 @@ def build_entry_world() -> EntryWorld:
     world = build_world()
     org = db.session.get(Organisation, world.partner.id)
     partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD, organisation_id=org.id)
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     other = projects.create_project(slug="autre-projet", name="Autre", territory=["80021"])
     outsider = accounts.create_user(email="autre@example.org", password=PASSWORD)
-    accounts.add_membership(outsider, other.id, "facilitator")
+    teams.add_membership(outsider, other.id, "facilitator")
     db.session.commit()
     return EntryWorld(world, partner, outsider)
 

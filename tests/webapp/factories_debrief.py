@@ -14,7 +14,7 @@ from shapely.geometry import MultiPolygon, box
 
 from webapp.extensions import db
 from webapp.models import Observation, Organisation, Project, ProjectPartner, User, Walk, Zone
-from webapp.services import accounts, observations, participants, projects, walks, zones
+from webapp.services import accounts, observations, participants, projects, teams, walks, zones
 
 #: Two adjacent square zones near Amiens (lon/lat).
 NORTH = box(2.290, 49.900, 2.300, 49.910)
@@ -124,7 +124,7 @@ def build_world(*, facilitator_email: str = "anim@example.org") -> DebriefWorld:
             )
         )
     facilitator = accounts.create_user(email=facilitator_email, password=PASSWORD, display_name="Anim")
-    accounts.add_membership(facilitator, project.id, "facilitator")
+    teams.add_membership(facilitator, project.id, "facilitator")
     db.session.commit()
     return DebriefWorld(project, day, night, north, south, partner, facilitator, world_obs)
 

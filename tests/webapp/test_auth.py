@@ -7,7 +7,7 @@ from flask import Flask
 
 from tests.conftest import FreshClient
 from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
-from webapp.services import accounts
+from webapp.services import accounts, teams
 
 
 def new_client(app: Flask) -> FreshClient:
@@ -281,8 +281,8 @@ def test_cli_partner_needs_an_organisation_and_gets_it(app, runner):
     assert result.exit_code == 0, result.output
     user = accounts.get_user_by_email("p@example.org")
     assert user.organisation.name == "Bailleur Nord" and user.organisation.kind == "landlord"
-    assert accounts.project_role(user, world.project.id) == "partner"
-    assert "Bailleur Nord" in [o.name for o in accounts.list_project_organisations(world.project.id)]
+    assert teams.project_role(user, world.project.id) == "partner"
+    assert "Bailleur Nord" in [o.name for o in teams.list_project_organisations(world.project.id)]
 
 
 def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
@@ -300,7 +300,7 @@ def test_partners_land_on_their_pages_and_staff_on_theirs(app, client):
     world = build_world()
     partner = accounts.create_user(email="part@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     response = login(client, "part@example.org")
     assert response.status_code == 302 and response.headers["Location"] == "/partenaires/"
     other = new_client(app)

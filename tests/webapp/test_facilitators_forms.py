@@ -17,7 +17,7 @@ from tests.xlsform_builder import write_duplicate_name_workbook, write_neighbour
 from webapp.extensions import db
 from webapp.models import FormVersion
 from webapp.models.enums import FieldKind
-from webapp.services import accounts, forms
+from webapp.services import accounts, forms, teams
 
 PASSWORD = "un-mot-de-passe-solide"
 
@@ -35,7 +35,7 @@ def _login(client, email: str) -> None:  # type: ignore[no-untyped-def]
 def facilitator(app, client):  # type: ignore[no-untyped-def]
     """A facilitator of some project, signed in: any facilitator may import forms."""
     user = accounts.create_user(email="anim-formulaires@example.org", password=PASSWORD, display_name="Awa")
-    accounts.add_membership(user, ProjectFactory().id, "facilitator")
+    teams.add_membership(user, ProjectFactory().id, "facilitator")
     _login(client, user.email)
     return user
 
@@ -166,7 +166,7 @@ def test_a_version_page_shows_the_default_grid_with_its_sensitive_theme(client, 
 
 def test_partners_may_not_see_or_import_forms(app, client, tmp_path):
     user = accounts.create_user(email="partenaire-formulaires@example.org", password=PASSWORD)
-    accounts.add_membership(user, ProjectFactory().id, "partner")
+    teams.add_membership(user, ProjectFactory().id, "partner")
     _login(client, user.email)
     assert client.get(url("facilitators.forms_index")).status_code == 403
     assert client.get(url("facilitators.import_form")).status_code == 403

@@ -16,7 +16,7 @@ from tests.factories import ProjectFactory
 from tests.webapp.factories_debrief import DebriefWorld, build_world, login
 from webapp.extensions import db
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
-from webapp.services import accounts, debriefs
+from webapp.services import debriefs, teams
 
 
 @dataclass
@@ -87,11 +87,11 @@ def build_partner_world(*, facilitator_email: str = "anim@example.org", prefix: 
 
     partner_a = user("partenaire-a@example.org", org_a)
     partner_b = user("partenaire-b@example.org", org_b)
-    accounts.add_membership(partner_a, world.project.id, "partner")
-    accounts.add_membership(partner_b, world.project.id, "partner")
+    teams.add_membership(partner_a, world.project.id, "partner")
+    teams.add_membership(partner_b, world.project.id, "partner")
     other = ProjectFactory()
     outsider = user("ailleurs@example.org", org_a)
-    accounts.add_membership(outsider, other.id, "partner")
+    teams.add_membership(outsider, other.id, "partner")
     admin = user("admin@example.org", is_admin=True)
     obs = world.observations
     photos = {
@@ -315,7 +315,7 @@ def test_photos_of_hidden_pending_or_harassment_observations_are_never_served(cl
 
 def test_a_photo_of_this_project_is_not_served_through_another_project(client, pw):
     other = ProjectFactory()
-    accounts.add_membership(pw.partner_a, other.id, "partner")
+    teams.add_membership(pw.partner_a, other.id, "partner")
     sign_in(client, "partenaire-a@example.org")
     assert _get(client, f"/partenaires/{other.slug}/photos/{pw.photos['validated']}").status_code == 404
 

@@ -19,7 +19,7 @@ from shapely.geometry import LineString, MultiPolygon, box
 from tests.webapp.capture_support import ROUTE
 from webapp.extensions import db
 from webapp.models import Walk
-from webapp.services import accounts, observations, projects, rewalks, walks, zones
+from webapp.services import accounts, observations, projects, rewalks, teams, walks, zones
 
 PASSWORD = "correct-horse-battery"
 STOPS_TEXT = (
@@ -37,7 +37,7 @@ def project(app, db_session):  # type: ignore[no-untyped-def]
         project, code="nord", name="Nord", geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)])
     )
     user = accounts.create_user(email=f"{project.slug}@example.org", password=PASSWORD)
-    accounts.add_membership(user, project.id, "facilitator")
+    teams.add_membership(user, project.id, "facilitator")
     db.session.flush()
     return project
 
@@ -337,7 +337,7 @@ def test_opening_a_walk_of_a_project_without_zones_warns(staff, app, project):
         from webapp.models import User
 
         user = db.session.query(User).filter_by(email=f"{project.slug}@example.org").one()
-    accounts.add_membership(user, bare.id, "facilitator")
+    teams.add_membership(user, bare.id, "facilitator")
     walk = walks.create_walk(bare, title="Jour", walk_date=date(2026, 3, 12))
     page_url = _url(app, "facilitators.walk_page", slug=bare.slug, walk_id=walk.id)
     token = _csrf(staff.get(page_url))
