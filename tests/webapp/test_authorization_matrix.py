@@ -186,6 +186,7 @@ CASES: dict[tuple[str, str], Case] = {
         },
     ),
     ("GET", "residents.service_worker"): Case("GET", lambda w: "/sw.js", PUBLIC),
+    ("GET", "residents.offline_page"): Case("GET", lambda w: "/hors-ligne", PUBLIC),
     # --- resident API ----------------------------------------------------------------------------
     ("POST", "api.join"): Case(
         "POST", lambda w: "/api/v1/join", profile(everyone=201), json=lambda w: {"code": w.join_code}

@@ -12,6 +12,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -34,6 +35,7 @@ from webapp.services import (
     charts,
     debriefs,
     exports,
+    forms,
     map_data,
     moderation,
     observation_filter,
@@ -290,6 +292,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         counts=moderation.count_by_status(walk),
         events=moderation.list_events(walk, limit=50),
         theme_label=themes.theme_labeller(project),
+        answers_of=forms.answer_reader(g.get("lang", "fr")),
         zone_names={z.id: z.name for z in zones.list_zones(project)},
     )
 
@@ -374,6 +377,7 @@ def debrief(slug: str, walk_id: int) -> str:
         summary=summary,
         theme_label=themes.theme_labeller(project),
         theme_styles=themes.theme_styles(project),
+        answers_of=forms.answer_reader(g.get("lang", "fr")),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
         priorities=debriefs.PRIORITY_LABELS,

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from geodata.map_style import ThemeStyle, point_layer_kind
-from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT
+from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells
 from geodata.privacy import sensitive_cells_geojson as _cells_geojson
 from webapp.errors import NotFound
 from webapp.extensions import db
@@ -247,10 +247,25 @@ class PublicSummary:
     quotes: list[PublicQuotes] = field(default_factory=list)
 
 
-def _group(g: summaries.GroupStat) -> PublicGroup:
-    if g.count < MIN_GROUP:
-        return PublicGroup(g.label, None, None, None)
-    return PublicGroup(g.label, g.count, g.negative_share, g.avg_feeling)
+def public_comparison(c: summaries.Comparison) -> PublicComparison | None:
+    """A comparison with its small groups masked so that none can be worked out by subtraction.
+
+    Groups under :data:`MIN_GROUP`, and more when needed (``geodata.privacy.masked_cells``), show no
+    count, share or feeling; None when no masking is safe (then the comparison is not shown at all).
+    """
+    groups = [g for g in c.groups if g.count]
+    masked = masked_cells([g.count for g in groups], min_count=MIN_GROUP)
+    if masked is None:
+        return None
+    return PublicComparison(
+        c.title,
+        [
+            PublicGroup(g.label, None, None, None)
+            if i in masked
+            else PublicGroup(g.label, g.count, g.negative_share, g.avg_feeling)
+            for i, g in enumerate(groups)
+        ],
+    )
 
 
 def build_summary(f: ObservationFilter, *, quotes: bool = True) -> PublicSummary:
@@ -272,7 +287,9 @@ def build_summary(f: ObservationFilter, *, quotes: bool = True) -> PublicSummary
         if c.title in profile:
             title = c.title if f == whole else f"{c.title} (tout le projet)"
             c = replace(profile[c.title], title=title)
-        comparisons.append(PublicComparison(c.title, [_group(g) for g in c.groups if g.count]))
+        public = public_comparison(c)
+        if public is not None:
+            comparisons.append(public)
     return PublicSummary(
         total=s.total,
         avg_feeling=s.avg_feeling,
@@ -311,9 +328,14 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
         .group_by(zone_key)
     ).all()
     names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
+    # The page shows the total too: small zones are masked with enough others that none can be
+    # recomputed; when that is impossible the table is not shown (``geodata.privacy.masked_cells``).
+    masked = masked_cells([n for _, n in rows], min_count=MIN_GROUP)
+    if masked is None:
+        return []
     out = [
-        ZoneCount(names.get(zone_id, "Hors zone") if zone_id else "Hors zone", n if n >= MIN_GROUP else None)
-        for zone_id, n in rows
+        ZoneCount(names.get(zone_id, "Hors zone") if zone_id else "Hors zone", None if i in masked else n)
+        for i, (zone_id, n) in enumerate(rows)
     ]
     return sorted(out, key=lambda z: (z.name == "Hors zone", z.name))
 

@@ -155,9 +155,7 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         participant_count=participant_count,
         summary=summary,
         theme_chart=charts.chart_theme_polarity(summary),
-        comparison_charts=[
-            charts.chart_comparison(c) for c in summary.comparisons if any(g.count for g in c.groups)
-        ],
+        comparison_charts=[chart for c in summary.comparisons if (chart := _public_chart(c))],
         map_svg=map_svg,
         photos=photos,
         recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
@@ -167,6 +165,26 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         sensitive_count=sensitive_count,
         sensitive_label=" / ".join(sorted(s.label for s in styles if s.sensitive)),
     )
+
+
+def _public_chart(comparison: summaries.Comparison) -> str | None:
+    """The comparison's chart as partners may see it: small groups (and as many others as needed so
+    that none can be recomputed) left out, and no chart at all when that is not enough."""
+    from webapp.services.partner_views import public_comparison
+
+    public = public_comparison(comparison)
+    if public is None:
+        return None
+    shown = {g.label for g in public.groups if g.count is not None}
+    groups = [g for g in comparison.groups if g.count and g.label in shown]
+    if not groups:
+        return None
+    title = (
+        comparison.title
+        if len(groups) == len(public.groups)
+        else f"{comparison.title} (petits groupes non détaillés)"
+    )
+    return charts.chart_comparison(summaries.Comparison(title, groups))
 
 
 def _allowed_fetcher(allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]
