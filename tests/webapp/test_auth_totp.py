@@ -134,7 +134,7 @@ def test_a_code_cannot_be_used_twice(app, client, monkeypatch):
     secret = _with_totp(world)
     # The middle of a time step, held still so the test never straddles two steps.
     now = datetime.fromtimestamp(int(time.time()) // 30 * 30 + 15, UTC)
-    monkeypatch.setattr(accounts, "utcnow", lambda: now)
+    monkeypatch.setattr(two_factor, "utcnow", lambda: now)
     totp = pyotp.TOTP(secret)
     login(client)
     assert _code_step(client, totp.at(now)).status_code == 303
@@ -178,6 +178,7 @@ def test_turning_two_factor_off_needs_the_password_and_a_code(app, client, monke
     # typed into one already used, or into one outside the accepted window.
     instant = datetime.now(UTC)
     monkeypatch.setattr(accounts, "utcnow", lambda: instant)
+    monkeypatch.setattr(two_factor, "utcnow", lambda: instant)
     world = build_world()
     secret = _with_totp(world)
     totp = pyotp.TOTP(secret)
