@@ -6,7 +6,8 @@ import pytest
 from flask import Flask
 
 from tests.conftest import FreshClient
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_from, csrf_token, login
 from webapp.services import accounts, teams
 
 
@@ -46,10 +47,8 @@ def test_user_of_another_project_gets_403(app, client):
 
 def test_login_never_redirects_off_site(app, client):
     build_world()
-    import re
 
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(client, "/auth/login")
     response = client.post(
         "/auth/login?next=//evil.example/x",
         data={"email": "anim@example.org", "password": PASSWORD, "csrf_token": token},
@@ -127,12 +126,7 @@ def test_login_is_throttled_per_email_whether_or_not_the_account_exists(app, cli
 
 
 def _csrf_pair(a, b) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    import re
-
-    pattern = r'name="csrf_token" value="([^"]+)"'
-    first = re.search(pattern, a.get_data(as_text=True)).group(1)
-    second = re.search(pattern, b.get_data(as_text=True)).group(1)
-    return second, first
+    return csrf_from(b), csrf_from(a)
 
 
 def test_login_is_throttled_per_client_address(app, client, monkeypatch):

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_token, login
 from tests.webapp.test_auth import new_client
 from webapp.errors import Gone
 from webapp.extensions import db
@@ -227,8 +228,7 @@ def test_unknown_expired_and_withdrawn_links_get_clear_messages(app, client):
     assert withdrawn_page.status_code == 410 and "retirée" in withdrawn_page.get_data(as_text=True)
     assert visitor.get(f"/auth/invitation/{'x' * 500}").status_code == 404
     # Posting to a dead link creates nothing.
-    page = visitor.get("/auth/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    token = csrf_token(visitor, "/auth/login")
     posted = visitor.post(
         f"/auth/invitation/{expired}",
         data={

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_token, login
 from tests.webapp.test_auth import new_client
 from webapp.extensions import db
 from webapp.services import accounts, two_factor

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from werkzeug.test import encode_multipart
 from mobile_forms import FIELD_TYPES
 from tests.factories import ProjectFactory
 from tests.webapp.forms_support import url
+from tests.webapp.support import csrf_token, login
 from tests.xlsform_builder import write_duplicate_name_workbook, write_neighbourhood_workbook
 from webapp.extensions import db
 from webapp.models import FormVersion
@@ -23,11 +23,7 @@ PASSWORD = "un-mot-de-passe-solide"
 
 
 def _login(client, email: str) -> None:  # type: ignore[no-untyped-def]
-    page = client.get(url("auth.login")).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(
-        url("auth.login"), data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
+    response = login(client, email, PASSWORD)
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
 
 
@@ -41,8 +37,7 @@ def facilitator(app, client):  # type: ignore[no-untyped-def]
 
 
 def _csrf(client) -> str:  # type: ignore[no-untyped-def]
-    page = client.get(url("facilitators.import_form")).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return csrf_token(client, url("facilitators.import_form"))
 
 
 def _upload(client, content: bytes, name: str = "diagnostic.xlsx", **fields):  # type: ignore[no-untyped-def]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_token, login
 from webapp.extensions import db
 from webapp.models import Photo, Project, User, WalkConsent
 from webapp.services import accounts, projects, teams

@@ -13,7 +13,8 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from tests.factories import ProjectFactory
-from tests.webapp.factories_debrief import DebriefWorld, build_world, login
+from tests.webapp.factories_debrief import DebriefWorld, build_world
+from tests.webapp.support import csrf_token, login, login_url
 from webapp.extensions import db
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
 from webapp.services import debriefs, teams
@@ -131,9 +132,8 @@ def pw(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
     return build_partner_world()
 
 
-def _csrf(client, url: str = "/auth/login") -> str:  # type: ignore[no-untyped-def]
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+def _csrf(client, url: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(client, url or login_url(client))
 
 
 def _forget_request_cache() -> None:
@@ -146,7 +146,7 @@ def _forget_request_cache() -> None:
 
 
 def sign_in(client, email: str):  # type: ignore[no-untyped-def]
-    """Sign in through the login form (``factories_debrief.login``) as a fresh browser would."""
+    """Sign in through the login form (``support.login``) as a fresh browser would."""
     _forget_request_cache()
     response = login(client, email)
     _forget_request_cache()

@@ -15,7 +15,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from tests.factories import ObservationFactory, WalkFactory
-from tests.webapp.factories_debrief import PASSWORD, login
+from tests.webapp.support import PASSWORD, csrf_from, login
 from webapp.extensions import db
 from webapp.models import Membership, Project, User
 from webapp.services import accounts, projects, teams, zones
@@ -25,7 +25,7 @@ AMIENS_QPV = "geodata/qpv2024_amiens.geojson"
 
 def token_of(html: str) -> str:
     """The CSRF token of a page (Flask-WTF's hidden field or a hand-written one)."""
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    return csrf_from(html)
 
 
 def make_user(email: str, *, admin: bool = False, project: Project | None = None, role: str = "facilitator"):  # type: ignore[no-untyped-def]

@@ -15,8 +15,8 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from tests.webapp.factories_debrief import PASSWORD, csrf_token, login
 from tests.webapp.forms_support import url
+from tests.webapp.support import PASSWORD, csrf_token, login
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Photo, Rewalk
