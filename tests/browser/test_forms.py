@@ -38,12 +38,12 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 def facilitator(live_server):  # type: ignore[no-untyped-def]
     from tests.factories import ProjectFactory
     from webapp.extensions import db
-    from webapp.services import accounts
+    from webapp.services import accounts, teams
 
     with live_server.app.app_context():
         user = accounts.create_user(email=EMAIL, password=PASSWORD, display_name="Awa Diallo")
         project = ProjectFactory(slug="formulaires-nav", name="Formulaires")
-        accounts.add_membership(user, project.id, "facilitator")
+        teams.add_membership(user, project.id, "facilitator")
         db.session.commit()
     return EMAIL
 

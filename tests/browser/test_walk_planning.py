@@ -37,7 +37,7 @@ def slug(live_server):  # type: ignore[no-untyped-def]
     from shapely.geometry import MultiPolygon, box
 
     from webapp.extensions import db
-    from webapp.services import accounts, projects, zones
+    from webapp.services import accounts, projects, teams, zones
 
     with live_server.app.app_context():
         project = projects.create_project(
@@ -50,7 +50,7 @@ def slug(live_server):  # type: ignore[no-untyped-def]
             geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)]),
         )
         user = accounts.create_user(email=EMAIL, password=PASSWORD, display_name="Planif")
-        accounts.add_membership(user, project.id, "facilitator")
+        teams.add_membership(user, project.id, "facilitator")
         db.session.commit()
         return project.slug
 

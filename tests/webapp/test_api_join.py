@@ -88,7 +88,7 @@ def test_a_join_resent_with_the_same_join_id_finds_the_same_participant(client, 
 def test_the_join_form_submitted_twice_joins_once(client, app, db_session):
     from flask import url_for
 
-    from tests.webapp.factories_debrief import csrf_token
+    from tests.webapp.support import csrf_token
 
     walk = make_walk()
     with app.test_request_context():

@@ -6,8 +6,9 @@ import pytest
 from flask import Flask
 
 from tests.conftest import FreshClient
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
-from webapp.services import accounts
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_from, csrf_token, login
+from webapp.services import accounts, teams
 
 
 def new_client(app: Flask) -> FreshClient:
@@ -46,10 +47,8 @@ def test_user_of_another_project_gets_403(app, client):
 
 def test_login_never_redirects_off_site(app, client):
     build_world()
-    import re
 
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(client, "/auth/login")
     response = client.post(
         "/auth/login?next=//evil.example/x",
         data={"email": "anim@example.org", "password": PASSWORD, "csrf_token": token},
@@ -127,12 +126,7 @@ def test_login_is_throttled_per_email_whether_or_not_the_account_exists(app, cli
 
 
 def _csrf_pair(a, b) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    import re
-
-    pattern = r'name="csrf_token" value="([^"]+)"'
-    first = re.search(pattern, a.get_data(as_text=True)).group(1)
-    second = re.search(pattern, b.get_data(as_text=True)).group(1)
-    return second, first
+    return csrf_from(b), csrf_from(a)
 
 
 def test_login_is_throttled_per_client_address(app, client, monkeypatch):
@@ -281,8 +275,8 @@ def test_cli_partner_needs_an_organisation_and_gets_it(app, runner):
     assert result.exit_code == 0, result.output
     user = accounts.get_user_by_email("p@example.org")
     assert user.organisation.name == "Bailleur Nord" and user.organisation.kind == "landlord"
-    assert accounts.project_role(user, world.project.id) == "partner"
-    assert "Bailleur Nord" in [o.name for o in accounts.list_project_organisations(world.project.id)]
+    assert teams.project_role(user, world.project.id) == "partner"
+    assert "Bailleur Nord" in [o.name for o in teams.list_project_organisations(world.project.id)]
 
 
 def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
@@ -300,7 +294,7 @@ def test_partners_land_on_their_pages_and_staff_on_theirs(app, client):
     world = build_world()
     partner = accounts.create_user(email="part@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     response = login(client, "part@example.org")
     assert response.status_code == 302 and response.headers["Location"] == "/partenaires/"
     other = new_client(app)

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_from, csrf_token, login
 from tests.webapp.test_auth import new_client
 from webapp.services import accounts, mail
 
@@ -131,8 +132,7 @@ def test_an_unknown_address_costs_the_same_work_as_a_known_one(app, client, outb
 def test_reset_links_ignore_a_forged_host_header(app, client, outbox):
     build_world()
     evil = {"base_url": "http://evil.example"}
-    page = client.get("/auth/mot-de-passe-oublie", **evil).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_from(client.get("/auth/mot-de-passe-oublie", **evil))
     answer = client.post(
         "/auth/mot-de-passe-oublie", data={"email": "anim@example.org", "csrf_token": token}, **evil
     )

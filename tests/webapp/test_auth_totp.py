@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_token, login
 from tests.webapp.test_auth import new_client
 from webapp.extensions import db
-from webapp.services import accounts
+from webapp.services import accounts, two_factor
 
 
 @pytest.fixture
@@ -81,8 +82,8 @@ def test_set_up_shows_an_inline_qr_code_and_needs_a_right_code_and_password(app,
 def test_a_setup_made_for_someone_else_is_refused(app, client):
     world = build_world()
     other = build_world(facilitator_email="autre@example.org")
-    secret = accounts.new_totp_secret()
-    theirs = accounts.totp_setup_token(other.facilitator, secret)
+    secret = two_factor.new_totp_secret()
+    theirs = two_factor.totp_setup_token(other.facilitator, secret)
     login(client)
     assert _enable(client, theirs, pyotp.TOTP(secret).now()).status_code == 422
     db.session.refresh(world.facilitator)
@@ -134,7 +135,7 @@ def test_a_code_cannot_be_used_twice(app, client, monkeypatch):
     secret = _with_totp(world)
     # The middle of a time step, held still so the test never straddles two steps.
     now = datetime.fromtimestamp(int(time.time()) // 30 * 30 + 15, UTC)
-    monkeypatch.setattr(accounts, "utcnow", lambda: now)
+    monkeypatch.setattr(two_factor, "utcnow", lambda: now)
     totp = pyotp.TOTP(secret)
     login(client)
     assert _code_step(client, totp.at(now)).status_code == 303
@@ -178,6 +179,7 @@ def test_turning_two_factor_off_needs_the_password_and_a_code(app, client, monke
     # typed into one already used, or into one outside the accepted window.
     instant = datetime.now(UTC)
     monkeypatch.setattr(accounts, "utcnow", lambda: instant)
+    monkeypatch.setattr(two_factor, "utcnow", lambda: instant)
     world = build_world()
     secret = _with_totp(world)
     totp = pyotp.TOTP(secret)
@@ -214,10 +216,10 @@ def test_codes_are_checked_within_one_step_of_drift(app):
     totp = pyotp.TOTP(secret)
     now = datetime(2026, 5, 1, 12, 0, 10, tzinfo=UTC)
     uid = world.facilitator.id
-    assert accounts.check_totp(uid, secret, totp.at(now - timedelta(seconds=30)), now=now)
-    assert accounts.check_totp(uid, secret, totp.at(now + timedelta(seconds=30)), now=now)
-    assert not accounts.check_totp(uid, secret, totp.at(now - timedelta(seconds=90)), now=now)
-    assert not accounts.check_totp(uid, secret, "abcdef", now=now)
+    assert two_factor.check_totp(uid, secret, totp.at(now - timedelta(seconds=30)), now=now)
+    assert two_factor.check_totp(uid, secret, totp.at(now + timedelta(seconds=30)), now=now)
+    assert not two_factor.check_totp(uid, secret, totp.at(now - timedelta(seconds=90)), now=now)
+    assert not two_factor.check_totp(uid, secret, "abcdef", now=now)
     spaced = totp.at(now)
-    assert accounts.check_totp(uid, secret, f"{spaced[:3]} {spaced[3:]}", now=now)
-    assert not accounts.check_totp(uid, secret, spaced, now=now + timedelta(seconds=20))
+    assert two_factor.check_totp(uid, secret, f"{spaced[:3]} {spaced[3:]}", now=now)
+    assert not two_factor.check_totp(uid, secret, spaced, now=now + timedelta(seconds=20))

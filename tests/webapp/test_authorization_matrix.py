@@ -32,7 +32,16 @@ from tests.webapp.factories_debrief import build_world
 from tests.xlsform_builder import write_neighbourhood_workbook
 from webapp.extensions import db, login_manager
 from webapp.models import Organisation, ProjectPartner, User
-from webapp.services import accounts, debriefs, participants, projects, walks
+from webapp.services import (
+    accounts,
+    debriefs,
+    invitations,
+    participants,
+    projects,
+    staff_sessions,
+    teams,
+    walks,
+)
 
 ROLES = ("anon", "participant", "partner", "other_partner", "outsider", "facilitator", "admin")
 #: Redirects that mean "not for you": to the staff login, or to the join form.
@@ -619,7 +628,7 @@ def _user(
     db.session.add(user)
     db.session.flush()
     if role not in (None, "admin") and project_id is not None:
-        accounts.add_membership(user, project_id, role)
+        teams.add_membership(user, project_id, role)
     return user
 
 
@@ -685,7 +694,7 @@ def build_matrix_world(app: Flask) -> World:
     )
     project.public_map = True
     project.public_followup = True
-    invitation, invitation_token = accounts.create_invitation(
+    invitation, invitation_token = invitations.create_invitation(
         project,
         email="invitee@example.org",
         role="partner",
@@ -756,8 +765,8 @@ def _client_as(app: Flask, world: World, role: str):  # type: ignore[no-untyped-
             # What flask-login would store after a login from the test client (same address, agent).
             identifier = login_manager._session_identifier_generator()
         with client.session_transaction() as session:
-            session["_user_id"] = accounts.session_id(user)
-            session["_sid"] = accounts.open_staff_session(user)
+            session["_user_id"] = staff_sessions.session_id(user)
+            session["_sid"] = staff_sessions.open_staff_session(user)
             session["_fresh"] = True
             session["_id"] = identifier
     return client

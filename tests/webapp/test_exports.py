@@ -9,7 +9,8 @@ import zipfile
 
 import pytest
 
-from tests.webapp.factories_debrief import build_world, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import login
 from webapp.services import exports
 from webapp.services.observation_filter import ObservationFilter
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.factories_debrief import build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import csrf_token, login
 from webapp.services import debriefs
 
 

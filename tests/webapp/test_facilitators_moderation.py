@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from geoalchemy2.shape import to_shape
 
-from tests.webapp.factories_debrief import build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import csrf_token, login
 from webapp.services import moderation, observation_filter
 from webapp.services.observation_filter import ObservationFilter
 

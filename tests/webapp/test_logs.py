@@ -12,7 +12,6 @@ import http.cookiejar
 import json
 import logging
 import os
-import re
 import secrets
 import socket
 import subprocess
@@ -30,6 +29,7 @@ import pytest
 
 from tests.conftest import make_app
 from tests.webapp.capture_support import make_walk, payload
+from tests.webapp.support import csrf_from
 from webapp import logs
 
 CODE = "K7PM3Q"
@@ -147,21 +147,17 @@ def all_loggers_debug(caplog) -> Iterator[None]:  # type: ignore[no-untyped-def]
                 logger.removeHandler(caplog.handler)
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def test_driving_every_secret_carrying_path_logs_no_secret(
     app, client, db_session, all_loggers_debug, caplog, monkeypatch
 ):
     walk = make_walk(code=CODE)
     # Join with the QR link and the form, then capture without JavaScript.
     page = client.get(f"/rejoindre?code={CODE}").get_data(as_text=True)
-    assert client.post("/rejoindre", data={"code": CODE, "csrf_token": _csrf(page)}).status_code == 303
+    assert client.post("/rejoindre", data={"code": CODE, "csrf_token": csrf_from(page)}).status_code == 303
     capture = client.get(f"/m/{CODE}")
     assert capture.status_code == 200
     form = {
-        "csrf_token": _csrf(capture.get_data(as_text=True)),
+        "csrf_token": csrf_from(capture.get_data(as_text=True)),
         "client_uuid": str(uuid.uuid4()),
         "theme": "eclairage",
         "polarity": "negative",
@@ -256,7 +252,7 @@ class _Browser:
             return error.code, body
 
     def form(self, path: str, fields: dict[str, str], page: str) -> int:
-        fields = {**fields, "csrf_token": _csrf(page)}
+        fields = {**fields, "csrf_token": csrf_from(page)}
         return self.call(
             "POST",
             path,

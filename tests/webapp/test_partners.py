@@ -13,10 +13,11 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from tests.factories import ProjectFactory
-from tests.webapp.factories_debrief import DebriefWorld, build_world, login
+from tests.webapp.factories_debrief import DebriefWorld, build_world
+from tests.webapp.support import csrf_token, login, login_url
 from webapp.extensions import db
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
-from webapp.services import accounts, debriefs
+from webapp.services import debriefs, teams
 
 
 @dataclass
@@ -87,11 +88,11 @@ def build_partner_world(*, facilitator_email: str = "anim@example.org", prefix: 
 
     partner_a = user("partenaire-a@example.org", org_a)
     partner_b = user("partenaire-b@example.org", org_b)
-    accounts.add_membership(partner_a, world.project.id, "partner")
-    accounts.add_membership(partner_b, world.project.id, "partner")
+    teams.add_membership(partner_a, world.project.id, "partner")
+    teams.add_membership(partner_b, world.project.id, "partner")
     other = ProjectFactory()
     outsider = user("ailleurs@example.org", org_a)
-    accounts.add_membership(outsider, other.id, "partner")
+    teams.add_membership(outsider, other.id, "partner")
     admin = user("admin@example.org", is_admin=True)
     obs = world.observations
     photos = {
@@ -131,9 +132,8 @@ def pw(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
     return build_partner_world()
 
 
-def _csrf(client, url: str = "/auth/login") -> str:  # type: ignore[no-untyped-def]
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+def _csrf(client, url: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(client, url or login_url(client))
 
 
 def _forget_request_cache() -> None:
@@ -146,7 +146,7 @@ def _forget_request_cache() -> None:
 
 
 def sign_in(client, email: str):  # type: ignore[no-untyped-def]
-    """Sign in through the login form (``factories_debrief.login``) as a fresh browser would."""
+    """Sign in through the login form (``support.login``) as a fresh browser would."""
     _forget_request_cache()
     response = login(client, email)
     _forget_request_cache()
@@ -318,7 +318,7 @@ def test_photos_of_hidden_pending_or_harassment_observations_are_never_served(cl
 
 def test_a_photo_of_this_project_is_not_served_through_another_project(client, pw):
     other = ProjectFactory()
-    accounts.add_membership(pw.partner_a, other.id, "partner")
+    teams.add_membership(pw.partner_a, other.id, "partner")
     sign_in(client, "partenaire-a@example.org")
     assert _get(client, f"/partenaires/{other.slug}/photos/{pw.photos['validated']}").status_code == 404
 

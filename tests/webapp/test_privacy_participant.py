@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.capture_support import make_walk
+from tests.webapp.support import csrf_from
 from webapp.extensions import db
 from webapp.models import Observation, Participant
 from webapp.services import walks
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -25,12 +21,13 @@ def phone(app, client, db_session):  # type: ignore[no-untyped-def]
     walk = make_walk()
     page = client.get("/rejoindre?code=K7PM3Q").get_data(as_text=True)
     joined = client.post(
-        "/rejoindre", data={"code": "K7PM3Q", "age_band": "65+", "gender": "woman", "csrf_token": _csrf(page)}
+        "/rejoindre",
+        data={"code": "K7PM3Q", "age_band": "65+", "gender": "woman", "csrf_token": csrf_from(page)},
     )
     assert joined.status_code == 303
     capture = client.get("/m/K7PM3Q").get_data(as_text=True)
     form = {
-        "csrf_token": _csrf(capture),
+        "csrf_token": csrf_from(capture),
         "client_uuid": str(uuid.uuid4()),
         "theme": "eclairage",
         "polarity": "negative",
@@ -60,12 +57,14 @@ def test_the_capture_page_links_to_my_data_which_says_what_is_kept(client, phone
 
 def test_erasing_needs_the_box_ticked_then_removes_everything_and_forgets_the_phone(client, phone):
     page = client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
-    refused = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page)})
+    refused = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": csrf_from(page)})
     assert refused.status_code == 303
     assert "Cochez la case" in client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
     assert _count(Observation) == 1
 
-    erased = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page), "confirm": "1"})
+    erased = client.post(
+        "/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": csrf_from(page), "confirm": "1"}
+    )
 
     assert erased.status_code == 200
     assert "1 observation(s) et 0 photo(s)" in erased.get_data(as_text=True)
@@ -75,7 +74,7 @@ def test_erasing_needs_the_box_ticked_then_removes_everything_and_forgets_the_ph
     # The phone is no longer linked: every page sends it back to the join form.
     for url in ("/m/K7PM3Q/mes-donnees", "/m/K7PM3Q/mes-donnees.json", "/m/K7PM3Q"):
         assert client.get(url).status_code == 302, url
-    again = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page), "confirm": "1"})
+    again = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": csrf_from(page), "confirm": "1"})
     assert again.status_code == 302
 
 

@@ -15,17 +15,17 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from tests.factories import ObservationFactory, WalkFactory
-from tests.webapp.factories_debrief import PASSWORD, login
+from tests.webapp.support import PASSWORD, csrf_from, login
 from webapp.extensions import db
 from webapp.models import Membership, Project, User
-from webapp.services import accounts, projects, zones
+from webapp.services import accounts, projects, teams, zones
 
 AMIENS_QPV = "geodata/qpv2024_amiens.geojson"
 
 
 def token_of(html: str) -> str:
     """The CSRF token of a page (Flask-WTF's hidden field or a hand-written one)."""
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    return csrf_from(html)
 
 
 def make_user(email: str, *, admin: bool = False, project: Project | None = None, role: str = "facilitator"):  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def make_user(email: str, *, admin: bool = False, project: Project | None = None
         email=email, password=PASSWORD, display_name=email.split("@")[0], is_admin=admin
     )
     if project is not None:
-        accounts.add_membership(user, project.id, role)
+        teams.add_membership(user, project.id, role)
     db.session.commit()
     return user
 
@@ -115,7 +115,7 @@ def test_the_creator_joins_the_team_when_asked(app, admin):
     assert response.status_code == 303
     project = projects.get_project("abbeville-2027")
     admin_id = db.session.scalar(select(User.id).where(User.email == "admin@example.org"))
-    assert accounts.project_role(db.session.get(User, admin_id), project.id) == "admin"
+    assert teams.project_role(db.session.get(User, admin_id), project.id) == "admin"
     role = db.session.scalar(
         select(Membership.role).where(Membership.project_id == project.id, Membership.user_id == admin_id)
     )

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 from geodata.assets import find_external_urls
-from tests.webapp.factories_debrief import build_world, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import login
 
 
 @pytest.fixture

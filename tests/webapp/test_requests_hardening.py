@@ -6,7 +6,8 @@ import pytest
 from flask import url_for
 from flask.testing import FlaskClient
 
-from tests.webapp.factories_debrief import build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import csrf_token, login
 from webapp.security import safe_local_path
 
 

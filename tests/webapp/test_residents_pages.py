@@ -10,11 +10,8 @@ import pytest
 
 from tests.webapp.capture_support import make_walk
 from tests.webapp.forms_support import url as url_for
+from tests.webapp.support import csrf_from
 from webapp.services import observations
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -24,7 +21,7 @@ def walk(app, db_session):  # type: ignore[no-untyped-def]
 
 def _join(client, code="k7pm 3q", **profile):  # type: ignore[no-untyped-def]
     page = client.get(f"/rejoindre?code={code}").get_data(as_text=True)
-    return client.post("/rejoindre", data={"code": code, "csrf_token": _csrf(page), **profile})
+    return client.post("/rejoindre", data={"code": code, "csrf_token": csrf_from(page), **profile})
 
 
 def test_join_page_is_french_and_prefills_the_code_from_the_qr_link(client, walk):
@@ -72,7 +69,7 @@ def test_plain_form_records_once_and_escapes_participant_text(client, walk):
     _join(client)
     page = client.get("/m/K7PM3Q").get_data(as_text=True)
     form = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_from(page),
         "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', page).group(1),
         # as a browser posts it: the time the page was made, so a double tap is the same observation
         "captured_at": re.search(r'name="captured_at" value="([^"]+)"', page).group(1),
@@ -94,7 +91,7 @@ def test_plain_form_errors_are_shown_in_french(client, walk):
     _join(client)
     page = client.get("/m/K7PM3Q").get_data(as_text=True)
     response = client.post(
-        "/m/K7PM3Q", data={"csrf_token": _csrf(page), "client_uuid": "x", "polarity": "negative"}
+        "/m/K7PM3Q", data={"csrf_token": csrf_from(page), "client_uuid": "x", "polarity": "negative"}
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -238,7 +235,7 @@ def test_a_lived_or_seen_question_is_asked_and_kept_only_about_sensitive_themes(
     def post(theme: str, **answers: str) -> None:
         fresh = client.get("/m/K7PM3Q").get_data(as_text=True)
         form = {
-            "csrf_token": _csrf(fresh),
+            "csrf_token": csrf_from(fresh),
             "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', fresh).group(1),
             "theme": theme,
             "stop": "2.295,49.918",

@@ -15,12 +15,12 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from tests.webapp.factories_debrief import PASSWORD, csrf_token, login
 from tests.webapp.forms_support import url
+from tests.webapp.support import PASSWORD, csrf_token, login
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Photo, Rewalk
-from webapp.services import accounts, debriefs, observations, participants, projects, rewalks, walks
+from webapp.services import accounts, debriefs, observations, participants, projects, rewalks, teams, walks
 
 A = (2.3000, 49.9000)
 B = (2.3100, 49.9000)
@@ -92,7 +92,7 @@ def w(app, db_session):  # type: ignore[no-untyped-def]
     world.bench = _obs(o, B[0], B[1] + NEAR, "lieux_qui_fonctionnent", "positive", 5, photo_dir=photo_dir)
     world.fixed = _obs(r, A[0], A[1] + NEAR, "eclairage", "positive", 4, photo_dir=photo_dir)
     facilitator = accounts.create_user(email="rw@example.org", password=PASSWORD)
-    accounts.add_membership(facilitator, world.project.id, "facilitator")
+    teams.add_membership(facilitator, world.project.id, "facilitator")
     world.facilitator = facilitator
     db.session.commit()
     world.recommendation = debriefs.create_recommendation(
@@ -271,7 +271,7 @@ def test_the_walk_page_refuses_bad_links_with_a_french_message(w, client, page, 
 def test_only_the_project_staff_may_link(w, app, page):
     other = projects.create_project(slug=f"ry-{uuid.uuid4().hex[:6]}", name="Ailleurs", territory=["80021"])
     stranger = accounts.create_user(email="ailleurs@example.org", password=PASSWORD)
-    accounts.add_membership(stranger, other.id, "facilitator")
+    teams.add_membership(stranger, other.id, "facilitator")
     with app.app_context():
         anonymous = app.test_client()
         # A valid CSRF token, so what answers is the sign-in rule, not the CSRF check.
@@ -302,7 +302,7 @@ def test_partners_see_the_before_after_of_a_recommendation_without_harassment_ph
     db.session.flush()
     partner = accounts.create_user(email="rw-partner@example.org", password=PASSWORD)
     partner.organisation_id = organisation.id
-    accounts.add_membership(partner, w.project.id, "partner")
+    teams.add_membership(partner, w.project.id, "partner")
     db.session.commit()
     page = f"/partenaires/{w.project.slug}/preconisations/{w.recommendation.id}"
     with app.app_context():

@@ -17,9 +17,10 @@ from flask import url_for
 from shapely.geometry import LineString, MultiPolygon, box
 
 from tests.webapp.capture_support import ROUTE
+from tests.webapp.support import csrf_from, login
 from webapp.extensions import db
 from webapp.models import Walk
-from webapp.services import accounts, observations, projects, rewalks, walks, zones
+from webapp.services import accounts, observations, projects, rewalks, teams, walks, zones
 
 PASSWORD = "correct-horse-battery"
 STOPS_TEXT = (
@@ -37,27 +38,16 @@ def project(app, db_session):  # type: ignore[no-untyped-def]
         project, code="nord", name="Nord", geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)])
     )
     user = accounts.create_user(email=f"{project.slug}@example.org", password=PASSWORD)
-    accounts.add_membership(user, project.id, "facilitator")
+    teams.add_membership(user, project.id, "facilitator")
     db.session.flush()
     return project
 
 
 @pytest.fixture
 def staff(client, project):  # type: ignore[no-untyped-def]
-    with client.application.test_request_context():
-        login = url_for("auth.login")
-    token = _csrf(client.get(login))
-    response = client.post(
-        login, data={"email": f"{project.slug}@example.org", "password": PASSWORD, "csrf_token": token}
-    )
+    response = login(client, f"{project.slug}@example.org", PASSWORD)
     assert response.status_code in (302, 303)
     return client
-
-
-def _csrf(response) -> str:  # type: ignore[no-untyped-def]
-    return re.search(
-        r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.get_data(as_text=True)
-    ).group(1)
 
 
 def _url(app, endpoint: str, **values) -> str:  # type: ignore[no-untyped-def]
@@ -70,7 +60,7 @@ def _plan(client, app, project, **fields):  # type: ignore[no-untyped-def]
     page = client.get(url)
     assert page.status_code == 200
     data = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_from(page),
         "title": "Marche du soir",
         "walk_date": "2026-03-12",
         "starts_at": "19:00",
@@ -230,7 +220,7 @@ def test_editing_reorders_and_renames_stops(staff, app, project):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "2.295000, 49.918000, A" in html
     data = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_from(page),
         "title": "Jour (modifiée)",
         "walk_date": "2026-03-14",
         "starts_at": "",
@@ -262,7 +252,7 @@ def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
     url = _url(app, "facilitators.duplicate_walk", slug=project.slug, walk_id=walk.id)
     page = staff.get(url)
     assert "Jour (copie)" in page.get_data(as_text=True)
-    token = _csrf(page)
+    token = csrf_from(page)
     plain = staff.post(
         url,
         data={
@@ -306,7 +296,7 @@ def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
 def test_open_close_with_confirmation_and_reopen(staff, app, project):
     walk = walks.create_walk(project, title="Jour", walk_date=date(2026, 3, 12), route=ROUTE)
     page_url = _url(app, "facilitators.walk_page", slug=project.slug, walk_id=walk.id)
-    token = _csrf(staff.get(page_url))
+    token = csrf_from(staff.get(page_url))
     opened = staff.post(
         _url(app, "facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token}
     )
@@ -337,10 +327,10 @@ def test_opening_a_walk_of_a_project_without_zones_warns(staff, app, project):
         from webapp.models import User
 
         user = db.session.query(User).filter_by(email=f"{project.slug}@example.org").one()
-    accounts.add_membership(user, bare.id, "facilitator")
+    teams.add_membership(user, bare.id, "facilitator")
     walk = walks.create_walk(bare, title="Jour", walk_date=date(2026, 3, 12))
     page_url = _url(app, "facilitators.walk_page", slug=bare.slug, walk_id=walk.id)
-    token = _csrf(staff.get(page_url))
+    token = csrf_from(staff.get(page_url))
     response = staff.post(
         _url(app, "facilitators.open_walk", slug=bare.slug, walk_id=walk.id), data={"csrf_token": token}
     )
@@ -363,7 +353,7 @@ def test_deleting_a_planned_walk_and_the_refusal_once_it_has_observations(staff,
         form_version=2,
     )
     url = _url(app, "facilitators.delete_walk", slug=project.slug, walk_id=empty.id)
-    token = _csrf(staff.get(url))
+    token = csrf_from(staff.get(url))
     assert staff.post(url, data={"csrf_token": token, "confirm": "y"}).status_code == 303
     assert [w.title for w in _walks(project)] == ["Utilisée"]
     refused_url = _url(app, "facilitators.delete_walk", slug=project.slug, walk_id=used.id)

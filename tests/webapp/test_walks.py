@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, box
 
 from tests.webapp.capture_support import ROUTE, STOPS, make_walk, payload
+from tests.webapp.support import csrf_from
 from webapp.errors import Conflict, Forbidden, ValidationError
 from webapp.extensions import db
 from webapp.models import Rewalk, Stop, Walk
@@ -320,7 +321,7 @@ def test_the_plain_form_after_the_close_gets_a_french_page_and_stores_nothing(cl
     walk = make_walk(code="PK4NFM")
     page = client.get(f"/rejoindre?code={walk.join_code}")
     assert page.status_code == 200
-    client.post("/rejoindre", data={"code": walk.join_code, "csrf_token": _csrf(page)})
+    client.post("/rejoindre", data={"code": walk.join_code, "csrf_token": csrf_from(page)})
     _close(walk)
     capture = client.post(
         f"/m/{walk.join_code}",
@@ -329,15 +330,9 @@ def test_the_plain_form_after_the_close_gets_a_french_page_and_stores_nothing(cl
             "theme": "eclairage",
             "polarity": "negative",
             "stop": f"{ROUTE[0][0]},{ROUTE[0][1]}",
-            "csrf_token": _csrf(page),
+            "csrf_token": csrf_from(page),
         },
     )
     assert capture.status_code == 403
     assert "après la clôture" in capture.get_data(as_text=True)
     assert observations.count_observations(walk) == 0
-
-
-def _csrf(response) -> str:  # type: ignore[no-untyped-def]
-    import re
-
-    return re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)

@@ -19,7 +19,8 @@ from webapp.ids import parse_id
 from webapp.models import Project, User
 from webapp.models.enums import Role
 from webapp.security import safe_local_path
-from webapp.services import accounts, mail, projects
+from webapp.services import accounts, invitations, mail, projects, teams
+from webapp.services import two_factor as totp
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 bp.record_once(lambda state: sessions.configure(state.app))
@@ -33,7 +34,7 @@ def _headers(response: Response) -> Response:
 
 def _home(user: User) -> str:
     """Where someone lands after signing in: the partner pages when partner is all they are."""
-    roles = {p.role for p in accounts.list_user_projects(user)}
+    roles = {p.role for p in teams.list_user_projects(user)}
     if roles and roles <= {"partner"}:
         return url_for("partners.index")
     return url_for("facilitators.index")
@@ -88,7 +89,7 @@ def login_code():  # type: ignore[no-untyped-def]
         throttle.check("login-code", str(user.id))
     except TooManyRequests as error:
         return render_template("auth/login_code.html", error=error.message), error.status
-    if not accounts.check_totp(user.id, user.totp_secret or "", request.form.get("code", "")):
+    if not totp.check_totp(user.id, user.totp_secret or "", request.form.get("code", "")):
         return render_template("auth/login_code.html", error="Code incorrect ou déjà utilisé."), 401
     sessions.start_session(user)
     return redirect(_safe_next(target, user), 303)
@@ -115,8 +116,8 @@ def account():  # type: ignore[no-untyped-def]
         "auth/account.html",
         user=user,
         organisation=organisation,
-        projects=accounts.list_user_projects(user),
-        role_labels=accounts.ROLE_LABELS,
+        projects=teams.list_user_projects(user),
+        role_labels=teams.ROLE_LABELS,
     )
 
 
@@ -160,14 +161,14 @@ def _two_factor_page(user: User, *, error: str | None = None, setup: str | None 
     if not user.totp_secret:
         try:
             # Keep the secret being set up (the app already scanned it) when the form carried one.
-            secret = accounts.secret_from_setup_token(user, setup or "")
+            secret = totp.secret_from_setup_token(user, setup or "")
         except ValidationError:
-            secret = accounts.new_totp_secret()
-            setup = accounts.totp_setup_token(user, secret)
+            secret = totp.new_totp_secret()
+            setup = totp.totp_setup_token(user, secret)
         context.update(
             setup=setup,
             secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            qr=_qr_svg(accounts.totp_uri(user.email, secret)),
+            qr=_qr_svg(totp.totp_uri(user.email, secret)),
         )
     return render_template("auth/two_factor.html", **context), status
 
@@ -187,8 +188,8 @@ def enable_two_factor():  # type: ignore[no-untyped-def]
     setup = request.form.get("setup", "")
     try:
         throttle.check("totp", str(user.id))
-        secret = accounts.secret_from_setup_token(user, setup)
-        accounts.enable_totp(
+        secret = totp.secret_from_setup_token(user, setup)
+        totp.enable_totp(
             user, secret=secret, code=request.form.get("code", ""), password=request.form.get("password", "")
         )
     except DomainError as error:
@@ -205,9 +206,7 @@ def disable_two_factor():  # type: ignore[no-untyped-def]
     user = _me()
     try:
         throttle.check("totp", str(user.id))
-        accounts.disable_totp(
-            user, password=request.form.get("password", ""), code=request.form.get("code", "")
-        )
+        totp.disable_totp(user, password=request.form.get("password", ""), code=request.form.get("code", ""))
     except DomainError as error:
         return _two_factor_page(user, error=error.message, status=error.status)
     sessions.refresh_stamp(user)
@@ -280,12 +279,12 @@ def _team_page(project: Project, user: User, *, status: int = 200, **extra: obje
             "auth/team.html",
             project=project,
             me=user,
-            my_role=accounts.project_role(user, project.id),
-            members=accounts.list_team(project.id),
-            invitations=accounts.list_pending_invitations(project.id),
-            organisations=accounts.list_project_organisations(project.id),
-            kinds=accounts.ORGANISATION_KIND_LABELS,
-            role_labels=accounts.ROLE_LABELS,
+            my_role=teams.project_role(user, project.id),
+            members=teams.list_team(project.id),
+            invitations=invitations.list_pending_invitations(project.id),
+            organisations=teams.list_project_organisations(project.id),
+            kinds=teams.ORGANISATION_KIND_LABELS,
+            role_labels=teams.ROLE_LABELS,
             days=current_app.config["INVITATION_DAYS"],
             form=extra.pop("form", {}),
             **extra,
@@ -308,7 +307,7 @@ def invite(slug: str):  # type: ignore[no-untyped-def]
     form = request.form
     organisation_id = parse_id(form.get("organisation_id"))
     try:
-        invitation, token = accounts.create_invitation(
+        invitation, token = invitations.create_invitation(
             project,
             email=form.get("email", ""),
             role=form.get("role", ""),
@@ -336,7 +335,7 @@ def _mail_invitation(project: Project, user: User, email: str, role: str, token:
         "auth/mail/invitation.txt",
         project=project,
         inviter=user,
-        role=accounts.ROLE_LABELS.get(role, role),
+        role=teams.ROLE_LABELS.get(role, role),
         link=link,
         days=current_app.config["INVITATION_DAYS"],
     )
@@ -348,7 +347,7 @@ def _mail_invitation(project: Project, user: User, email: str, role: str, token:
 def revoke_invitation(slug: str, invitation_id: int):  # type: ignore[no-untyped-def]
     """Withdraw a pending invitation (its link stops working)."""
     project, _user = _team_project(slug)
-    accounts.revoke_invitation(project, invitation_id)
+    invitations.revoke_invitation(project, invitation_id)
     flash("Invitation retirée : son lien ne fonctionne plus.", "ok")
     return redirect(url_for("auth.team", slug=project.slug), 303)
 
@@ -357,7 +356,7 @@ def revoke_invitation(slug: str, invitation_id: int):  # type: ignore[no-untyped
 def remove_member(slug: str, user_id: int):  # type: ignore[no-untyped-def]
     """Take someone out of the project's team (their account stays)."""
     project, user = _team_project(slug)
-    accounts.remove_member(project, user_id, acting=user)
+    teams.remove_member(project, user_id, acting=user)
     flash("La personne ne fait plus partie de l'équipe du projet.", "ok")
     return redirect(url_for("auth.team", slug=project.slug), 303)
 
@@ -365,20 +364,20 @@ def remove_member(slug: str, user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):  # type: ignore[no-untyped-def]
     """Accept an invitation: create one's account, or (already registered) join after signing in."""
-    details = accounts.describe_invitation(token)
+    details = invitations.describe_invitation(token)
     user = _me() if current_user.is_authenticated else None
     if user is not None and user.email != details.email:
         raise Forbidden(
             "Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser."
         )
-    page = {"details": details, "token": token, "user": user, "role_labels": accounts.ROLE_LABELS}
+    page = {"details": details, "token": token, "user": user, "role_labels": teams.ROLE_LABELS}
     if request.method == "GET":
         return render_template("auth/invitation.html", **page)
     display_name = request.form.get("display_name", "")
     try:
         if user is None:
             _same(request.form.get("password", ""), request.form.get("confirm", ""))
-        joined = accounts.accept_invitation(
+        joined = invitations.accept_invitation(
             token, user=user, display_name=display_name, password=request.form.get("password", "")
         )
     except ValidationError as error:

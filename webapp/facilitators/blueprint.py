@@ -32,7 +32,6 @@ from webapp.ids import parse_id
 from webapp.models.enums import ModerationStatus, Role, WalkStatus
 from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
-    accounts,
     charts,
     debriefs,
     exports,
@@ -46,6 +45,7 @@ from webapp.services import (
     reports,
     rewalks,
     summaries,
+    teams,
     themes,
     walks,
     zones,
@@ -467,7 +467,7 @@ def create_recommendation(slug: str) -> Response:
 def photo(name: str) -> Response:
     """A stored photo, for the staff (facilitators, admins) of its project only; 404 for unknown names."""
     photo, project_id = observations.get_photo_by_name(name)
-    role = accounts.project_role(current_user, project_id)
+    role = teams.project_role(current_user, project_id)
     if role not in STAFF:
         raise Forbidden("Cette photo appartient à un projet auquel vous n'avez pas accès.")
     response = send_from_directory(current_app.config["PHOTO_DIR"], photo.stored_name, max_age=3600)

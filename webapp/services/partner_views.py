@@ -49,7 +49,6 @@ from webapp.models.base import utcnow
 from webapp.models.enums import ModerationStatus, Priority, Role
 from webapp.models.enums import RecommendationStatus as S
 from webapp.services import (
-    accounts,
     debriefs,
     followup,
     forms,
@@ -58,6 +57,7 @@ from webapp.services import (
     projects,
     rewalks,
     summaries,
+    teams,
     themes,
     walks,
 )
@@ -96,11 +96,11 @@ class ProjectLink:
 
 def list_my_projects(user: User) -> list[ProjectLink]:
     """The projects this person has a role in (every project for an administrator), by name."""
-    from webapp.services import accounts
+    from webapp.services import teams
 
     return [
         ProjectLink(p.slug, p.name, p.description, role, p.public_map, p.public_followup)
-        for p, role in accounts.projects_with_role(user)
+        for p, role in teams.projects_with_role(user)
     ]
 
 
@@ -582,7 +582,7 @@ def get_project(slug: str) -> Project:
 
 def viewer_role(user: User, project: Project) -> str | None:
     """The viewer's role in the project (``admin`` for site administrators), or None."""
-    return accounts.project_role(user, project.id)
+    return teams.project_role(user, project.id)
 
 
 def project_overviews() -> list[projects.ProjectOverview]:

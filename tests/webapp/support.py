@@ -1,0 +1,44 @@
+"""What many web tests share: the CSRF token of a page and signing in through the login form.
+
+One helper per idea, so a change to the login form or to how Flask-WTF writes its hidden field is
+made here once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import url_for
+
+#: Password of the staff users the test worlds create.
+PASSWORD = "correct-horse-battery"
+
+#: Flask-WTF's hidden field (``type="hidden"`` first) or a hand-written one.
+_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_from(page: Any) -> str:
+    """The CSRF token of a page, given as HTML text or as a test response."""
+    html = page if isinstance(page, str) else page.get_data(as_text=True)
+    found = _CSRF.search(html)
+    assert found is not None, f"no CSRF token in the page: {html[:300]}"
+    return found.group(1)
+
+
+def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token found in the forms of the page at ``url``."""
+    return csrf_from(client.get(url))
+
+
+def login_url(client) -> str:  # type: ignore[no-untyped-def]
+    with client.application.test_request_context():
+        return url_for("auth.login")
+
+
+def login(client, email: str = "anim@example.org", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Log in through the form, with the CSRF token the page gives; returns the form's answer."""
+    url = login_url(client)
+    return client.post(
+        url, data={"email": email, "password": password, "csrf_token": csrf_token(client, url)}
+    )
