@@ -82,7 +82,7 @@ def test_facilitator_flow(laptop, live_server, world, artifacts):  # type: ignor
     page.goto(f"{base}/facilitators/{slug}/walks/{world['day']}/moderation")
     card = page.locator(f"#obs-{world['pending']}")
     card.get_by_role("button", name="Valider").click()
-    expect(page.locator(".flash.ok")).to_contain_text("enregistrée")
+    expect(page.locator(".flash.ok")).to_contain_text(f"Observation n° {world['pending']} : Validée.")
     expect(page.locator(f"#obs-{world['pending']}")).to_have_count(0)
 
     # 2. Project map, then filtered by theme and time slot (server-side).

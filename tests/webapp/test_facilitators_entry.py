@@ -106,7 +106,7 @@ def test_entry_by_pin_with_a_profile_counts_one_person_for_the_same_sheet(app, s
     world, page = setup
     walk = world.walk
     client = signed_in(app)
-    composition_before = summaries.group_composition([walk.id])["Genre"]
+    composition_before = summaries.group_composition([walk.id])["gender"]
 
     profile = {"age_band": "26-44", "gender": "woman", "status": "resident"}
     first = _post(
@@ -144,8 +144,8 @@ def test_entry_by_pin_with_a_profile_counts_one_person_for_the_same_sheet(app, s
     three = _latest(walk)
     assert three.participant_id not in (None, one.participant_id)
 
-    composition = summaries.group_composition([walk.id])["Genre"]
-    assert composition.get("Femmes", 0) == composition_before.get("Femmes", 0) + 2
+    composition = summaries.group_composition([walk.id])["gender"]
+    assert composition.get("woman", 0) == composition_before.get("woman", 0) + 2
 
 
 def test_validation_errors_are_shown_field_by_field_in_french_and_nothing_is_stored(app, setup) -> None:

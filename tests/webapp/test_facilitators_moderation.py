@@ -125,3 +125,23 @@ def test_posts_without_csrf_token_are_refused(world, client):
     )
     assert response.status_code == 400
     assert obs.moderation_status == "pending"
+
+
+def test_journal_and_messages_show_labels_never_codes(world, client):
+    """« Masquée », « À modérer → Validée », never ``hide`` nor ``pending → hidden``."""
+    pending = world.observations[4]
+    response = _post(client, world, pending, "validate")
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Observation n° {pending.id} : Validée." in page
+    _post(client, world, pending, "hide", reason="Propos hors sujet")
+    _post(client, world, pending, "move", lon="2.2951", lat="49.9052")
+    queue = f"/facilitators/{world.project.slug}/walks/{pending.walk_id}/moderation?status=all"
+    page = client.get(queue).get_data(as_text=True)
+    journal = page.split('id="journal"', 1)[1]
+    assert "<td>Masquée</td>" in journal and "<td>Validée</td>" in journal and "<td>Déplacée</td>" in journal
+    assert "Statut : À modérer → Validée" in journal and "Statut : Validée → Masquée" in journal
+    assert "Position : " in journal and "Zone : " in journal
+    for code in ("validate", "hide", "move", "moderation_status", "pending", "hidden", "zone_id", "location"):
+        assert f">{code}<" not in journal and f"{code} :" not in journal and f"→ {code}" not in journal
+    english = client.get(queue + "&lang=en").get_data(as_text=True).split('id="journal"', 1)[1]
+    assert "<td>Hidden</td>" in english and "Status : To moderate → Validated" in english

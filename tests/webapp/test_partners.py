@@ -288,7 +288,8 @@ def test_groups_smaller_than_three_are_not_detailed(client, pw):
     sign_in(client, "partenaire-a@example.org")
     page = client.get(f"/partenaires/{pw.slug}/").get_data(as_text=True)
     # Validated: five observations by 11-25 year olds, two by people aged 65 and over.
-    assert _comparison(page, "Jeunes, adultes et aînés") == {"11-25 ans": "5", "65 ans et plus": "moins de 3"}
+    ages = _comparison(page, "Jeunes, adultes et aînés")
+    assert ages == {"11 à 25 ans": "5", "65 ans et plus": "moins de 3"}
     assert _comparison(page, "Femmes et hommes") == {"Femmes": "4", "Hommes": "3"}
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from webapp.auth import links, sessions, throttle
 from webapp.auth.access import role_required
 from webapp.errors import DomainError, Forbidden, TooManyRequests, ValidationError
+from webapp.i18n import in_french
 from webapp.ids import parse_id
 from webapp.models import Project, User
 from webapp.models.enums import Role
@@ -116,7 +117,6 @@ def account():  # type: ignore[no-untyped-def]
         user=user,
         organisation=organisation,
         projects=accounts.list_user_projects(user),
-        role_labels=accounts.ROLE_LABELS,
     )
 
 
@@ -284,8 +284,6 @@ def _team_page(project: Project, user: User, *, status: int = 200, **extra: obje
             members=accounts.list_team(project.id),
             invitations=accounts.list_pending_invitations(project.id),
             organisations=accounts.list_project_organisations(project.id),
-            kinds=accounts.ORGANISATION_KIND_LABELS,
-            role_labels=accounts.ROLE_LABELS,
             days=current_app.config["INVITATION_DAYS"],
             form=extra.pop("form", {}),
             **extra,
@@ -335,7 +333,7 @@ def _mail_invitation(project: Project, user: User, email: str, role: str, token:
         "auth/mail/invitation.txt",
         project=project,
         inviter=user,
-        role=accounts.ROLE_LABELS.get(role, role),
+        role=in_french(lambda: Role.label_of(role)),
         link=link,
         days=current_app.config["INVITATION_DAYS"],
     )
@@ -370,7 +368,7 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
         raise Forbidden(
             "Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser."
         )
-    page = {"details": details, "token": token, "user": user, "role_labels": accounts.ROLE_LABELS}
+    page = {"details": details, "token": token, "user": user}
     if request.method == "GET":
         return render_template("auth/invitation.html", **page)
     display_name = request.form.get("display_name", "")

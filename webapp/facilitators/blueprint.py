@@ -21,14 +21,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from geodata import maps
 from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.facilitators.journal import describe_changes
 from webapp.ids import parse_id
-from webapp.models.enums import ModerationStatus, Role, WalkStatus
+from webapp.map_text import map_text
+from webapp.models.enums import ModerationAction, ModerationStatus, Role, WalkStatus
 from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
     accounts,
@@ -105,6 +108,7 @@ def project_page(slug: str) -> str:
         ),
         zones=summaries.zones_geojson(project, f),
         tiles=_tiles(),
+        text=map_text(),
     )
     return render_template(
         "facilitators/project.html",
@@ -144,6 +148,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         stops=summaries.stops_geojson(walk),
         zones=summaries.zones_geojson(project),
         tiles=_tiles(),
+        text=map_text(),
     )
     from webapp.facilitators.walks import join_url
     from webapp.models.enums import WalkStatus
@@ -167,7 +172,6 @@ def walk_page(slug: str, walk_id: int) -> str:
         comparison=rewalks.compare(walk),
         theme_label=summaries.theme_labeller(project),
         photo_url=_photo_url,
-        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
 
 
@@ -287,6 +291,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         events=moderation.list_events(walk, limit=50),
         theme_label=summaries.theme_labeller(project),
         zone_names={z.id: z.name for z in zones.list_zones(project)},
+        describe_changes=describe_changes,
     )
 
 
@@ -297,7 +302,8 @@ def _float(name: str) -> float:
         raise ValidationError("Coordonnées invalides.", details={name: "invalid"}) from error
 
 
-MODERATION_ACTIONS = {"validate", "hide", "edit", "merge", "move", "flag", "unflag"}
+#: What the moderation page may do (the team's entries are logged by the entry service).
+MODERATION_ACTIONS = frozenset(ModerationAction) - {ModerationAction.ENTRY}
 
 
 @bp.post("/<slug>/walks/<int:walk_id>/observations/<int:observation_id>/<action>")
@@ -334,7 +340,14 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
     except DomainError as error:
         flash(f"Observation n° {observation_id} : {error.message}", "error")
     else:
-        flash(f"Observation n° {observation_id} : action « {action} » enregistrée.", "ok")
+        flash(
+            _(
+                "Observation n° %(id)s : %(action)s.",
+                id=observation_id,
+                action=ModerationAction(action).label,
+            ),
+            "ok",
+        )
     queue = url_for(
         "facilitators.moderation_queue",
         slug=slug,
@@ -372,7 +385,6 @@ def debrief(slug: str, walk_id: int) -> str:
         theme_styles=summaries.theme_styles(project),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
-        priorities=debriefs.PRIORITY_LABELS,
         recommendations=debriefs.list_recommendations(project, walk),
         photo_url=_photo_url,
     )
@@ -543,8 +555,6 @@ def report(slug: str) -> str:
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: _photo_url(p.stored_name),
         theme_label=summaries.theme_labeller(data.project),
-        priorities=debriefs.PRIORITY_LABELS,
-        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
 
 
@@ -561,8 +571,6 @@ def report_pdf(slug: str) -> Response:
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: (photo_dir / p.stored_name).resolve().as_uri(),
         theme_label=summaries.theme_labeller(data.project),
-        priorities=debriefs.PRIORITY_LABELS,
-        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
     pdf = reports.render_pdf(html, base_dir=static, allowed_dirs=[static, photo_dir])
     name = f"restitution-{data.project.slug}{'-marche-' + str(data.walk.id) if data.walk else ''}.pdf"

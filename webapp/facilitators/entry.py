@@ -37,7 +37,7 @@ from webapp.facilitators.entry_forms import (
     build_entry_form,
 )
 from webapp.models.base import utcnow
-from webapp.models.enums import Polarity, WalkStatus
+from webapp.models.enums import Polarity, ProfileField, WalkStatus
 from webapp.residents.blueprint import TILE_URLS, profile_choices
 from webapp.security import TILE_HOSTS
 from webapp.services import entry, forms, participants
@@ -255,11 +255,8 @@ def _save_entry(project, walk, user, form: EntryForm):  # type: ignore[no-untype
 
 
 def _columns(walk) -> list[entry.TemplateColumn]:  # type: ignore[no-untyped-def]
-    # Facilitators read « non précisé » where residents are offered « je préfère ne pas répondre ».
-    labels = {
-        name: {code: _("Non précisé") if code == "undisclosed" else label for code, label in choices}
-        for name, choices in profile_choices().items()
-    }
+    # Facilitators read the vocabularies' labels (« Non précisé »), not the residents' answer wording.
+    labels = {field.value: field.vocabulary.labels() for field in ProfileField}
     return entry.template_columns(walk, lang=_lang(), profile_labels=labels)
 
 

@@ -30,6 +30,7 @@ from webapp.facilitators.project_forms import (
     RenameZoneForm,
     ZoneFileForm,
 )
+from webapp.map_text import map_text
 from webapp.services import projects, zones
 
 #: Largest project zone file accepted from the page (a few neighbourhoods weigh kilobytes).
@@ -168,6 +169,7 @@ def _zones_page(project: Any, *, status: int = 200, problems: list[str] | None =
         },
         draw_texts=_draw_texts(),
         tiles=_tiles(),
+        text=map_text(),
     )
     max_bytes = min(
         ZONE_FILE_MAX_BYTES, int(current_app.config.get("MAX_CONTENT_LENGTH") or ZONE_FILE_MAX_BYTES)

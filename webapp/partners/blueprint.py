@@ -16,7 +16,7 @@ from webapp.auth import role_required
 from webapp.errors import Conflict, ValidationError
 from webapp.ids import parse_id
 from webapp.partners.embed import public_map_parts, send_photo
-from webapp.services import accounts, followup, partner_views, projects, rewalks, summaries
+from webapp.services import accounts, partner_views, projects, rewalks, summaries
 
 bp = Blueprint("partners", __name__, url_prefix="/partenaires")
 
@@ -90,7 +90,6 @@ def _detail(project, recommendation, user, role, *, error: str | None = None, fo
         comparisons=rewalks.before_after_for_recommendation(recommendation),
         photo_url=_photo_url_for(project.slug),
         theme_label=summaries.theme_labeller(project),
-        statuses=followup.LABELS_FR,
         may_answer=partner_views.may_answer(user, role, recommendation),
         is_staff=role in partner_views.STAFF_ROLES,
         partners=partner_views.list_partners(project),

@@ -37,17 +37,6 @@ PASSWORD_MAX = 200
 INVITABLE_ROLES = (Role.FACILITATOR, Role.PARTNER)
 #: Which role wins when a person already has one in the project.
 ROLE_RANK = {Role.PARTNER: 1, Role.FACILITATOR: 2, Role.ADMIN: 3}
-#: Labels of the roles and organisation kinds, for pages.
-ROLE_LABELS = {Role.ADMIN: "administration", Role.FACILITATOR: "animation", Role.PARTNER: "partenaire"}
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.CITY: "Ville, collectivité",
-    OrganisationKind.LANDLORD: "Bailleur social",
-    OrganisationKind.TRANSPORT: "Transport",
-    OrganisationKind.ASSOCIATION: "Association",
-    OrganisationKind.SCHOOL: "Établissement scolaire",
-    OrganisationKind.STATE: "Services de l'État",
-    OrganisationKind.OTHER: "Autre",
-}
 #: A password hash of the usual shape that matches no password (for :func:`stand_in_user`).
 _STAND_IN_HASH = "scrypt:32768:8:1$" + "0" * 16 + "$" + "0" * 128
 #: Name shown by authenticator apps next to the account.

@@ -43,7 +43,18 @@ from webapp.models import (
     Zone,
 )
 from webapp.models.base import utcnow
-from webapp.models.enums import ModerationStatus, Priority, Role
+from webapp.models.enums import (
+    FACILITATION_TEAM,
+    OUTSIDE_ZONE,
+    SENSITIVE_REPORTS,
+    UNASSIGNED,
+    WHOLE_PROJECT,
+    ComparisonKind,
+    ModerationStatus,
+    Polarity,
+    Priority,
+    Role,
+)
 from webapp.models.enums import RecommendationStatus as S
 from webapp.services import debriefs, followup, forms, summaries, walks
 
@@ -51,16 +62,12 @@ from webapp.services import debriefs, followup, forms, summaries, walks
 MIN_GROUP = DEFAULT_MIN_COUNT
 #: Filters a partner may use: no profile (age, gender, status) and no dates, which could isolate a person.
 FILTER_KEYS = ("walk_id", "zone_id", "theme", "polarity", "time_slot")
-#: Comparisons by personal profile (titles of ``summaries`` comparisons): never filtered.
-PROFILE_COMPARISONS = frozenset({"Femmes et hommes", "Jeunes, adultes et aînés"})
+#: Comparisons by personal profile (``ComparisonKind`` codes): never filtered.
+PROFILE_COMPARISONS = frozenset({ComparisonKind.GENDER, ComparisonKind.AGE_GROUP})
 #: Roles that see the partner pages of a project (admins always do).
 VIEWER_ROLES = (Role.PARTNER, Role.FACILITATOR)
 #: Roles that may answer any recommendation of the project, assign it and set its deadline.
 STAFF_ROLES = frozenset({Role.FACILITATOR, Role.ADMIN})
-PRIORITY_LABELS = {Priority.HIGH: "Haute", Priority.MEDIUM: "Moyenne", Priority.LOW: "Basse"}
-POLARITY_LABELS = {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"}
-#: How an event's author is named when they belong to no organisation.
-TEAM_LABEL = "Équipe d'animation"
 
 PhotoUrl = Callable[[str], str]
 
@@ -207,8 +214,18 @@ class PublicGroup:
 
 @dataclass(frozen=True)
 class PublicComparison:
-    title: str
+    """A comparison as partners see it (``kind``: a ``ComparisonKind`` code)."""
+
+    kind: str
     groups: list[PublicGroup]
+    #: a profile comparison shown unfiltered while the page has filters
+    whole_project: bool = False
+
+    @property
+    def title(self) -> str:
+        """What the comparison is (and that it covers the whole project), in the current language."""
+        title = ComparisonKind.label_of(self.kind)
+        return str(WHOLE_PROJECT) % {"title": title} if self.whole_project else title
 
 
 @dataclass(frozen=True)
@@ -252,13 +269,15 @@ def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> Pub
     s = summaries.summarise(f, quotes=quotes)
     whole = summaries.ObservationFilter(project_id=f.project_id, statuses=(ModerationStatus.VALIDATED,))
     base = s if f == whole else summaries.summarise(whole, quotes=False)
-    profile = {c.title: c for c in base.comparisons if c.title in PROFILE_COMPARISONS}
+    profile = {c.kind: c for c in base.comparisons if c.kind in PROFILE_COMPARISONS}
     comparisons = []
     for c in s.comparisons:
-        if c.title in profile:
-            title = c.title if f == whole else f"{c.title} (tout le projet)"
-            c = replace(profile[c.title], title=title)
-        comparisons.append(PublicComparison(c.title, [_group(g) for g in c.groups if g.count]))
+        unfiltered = c.kind in profile
+        if unfiltered:
+            c = profile[c.kind]
+        comparisons.append(
+            PublicComparison(c.kind, [_group(g) for g in c.groups if g.count], unfiltered and f != whole)
+        )
     return PublicSummary(
         total=s.total,
         avg_feeling=s.avg_feeling,
@@ -297,11 +316,12 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
         .group_by(zone_key)
     ).all()
     names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
+    outside = str(OUTSIDE_ZONE)
     out = [
-        ZoneCount(names.get(zone_id, "Hors zone") if zone_id else "Hors zone", n if n >= MIN_GROUP else None)
+        ZoneCount(names.get(zone_id, outside) if zone_id else outside, n if n >= MIN_GROUP else None)
         for zone_id, n in rows
     ]
-    return sorted(out, key=lambda z: (z.name == "Hors zone", z.name))
+    return sorted(out, key=lambda z: (z.name == outside, z.name))
 
 
 def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
@@ -311,13 +331,12 @@ def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
 
 
 #: How sensitive reports are named when the project's forms mark no theme sensitive.
-SENSITIVE_FALLBACK_LABEL = "Signalements sensibles"
 
 
 def sensitive_label(project: Project) -> str:
     """How the project's sensitive reports are named on maps and pages (their themes' labels)."""
     labels = sorted(style.label for style in summaries.theme_styles(project).values() if style.sensitive)
-    return " / ".join(labels) or SENSITIVE_FALLBACK_LABEL
+    return " / ".join(labels) or str(SENSITIVE_REPORTS)
 
 
 # --- photos --------------------------------------------------------------------------------------
@@ -380,11 +399,11 @@ def _row(r: Recommendation, today: date, theme_label: Callable[[str | None], str
         text=r.text,
         theme=theme_label(r.theme) if r.theme else "—",
         zone=r.zone.name if r.zone else "—",
-        priority=PRIORITY_LABELS.get(Priority(r.priority), r.priority),
-        organisation=r.organisation.name if r.organisation else "Non attribuée",
+        priority=Priority.label_of(r.priority),
+        organisation=r.organisation.name if r.organisation else str(UNASSIGNED),
         organisation_id=r.organisation_id,
         status=r.status,
-        status_label=followup.LABELS_FR[S(r.status)],
+        status_label=S.label_of(r.status),
         deadline=r.deadline,
         overdue=r.deadline is not None and r.deadline < today and r.status not in followup.CLOSED,
         evidence=sum(o.moderation_status == ModerationStatus.VALIDATED for o in r.observations),
@@ -449,10 +468,10 @@ def timeline(recommendation: Recommendation) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=e.created_at,
-            status_from=followup.LABELS_FR[S(e.status_from)] if e.status_from else None,
-            status_to=followup.LABELS_FR[S(e.status_to)] if e.status_to else None,
+            status_from=S.label_of(e.status_from) if e.status_from else None,
+            status_to=S.label_of(e.status_to) if e.status_to else None,
             comment=e.comment,
-            author=(orgs.get(e.author_id) or TEAM_LABEL) if e.author_id is not None else TEAM_LABEL,
+            author=(orgs.get(e.author_id) if e.author_id is not None else None) or str(FACILITATION_TEAM),
         )
         for e in sorted(events, key=lambda e: (e.created_at, e.id))
     ]
@@ -496,7 +515,7 @@ def recommendation_detail(
     for o in sorted(recommendation.observations, key=lambda o: o.id):
         if o.moderation_status != ModerationStatus.VALIDATED:
             continue
-        zone = o.zone.name if o.zone else "Hors zone"
+        zone = o.zone.name if o.zone else str(OUTSIDE_ZONE)
         if o.theme in sensitive_themes:
             sensitive += 1
             sensitive_zones.add(zone)
@@ -504,7 +523,7 @@ def recommendation_detail(
         evidence.append(
             EvidenceItem(
                 theme=labels(o.theme),
-                polarity=POLARITY_LABELS.get(o.polarity, o.polarity),
+                polarity=Polarity.label_of(o.polarity),
                 zone=zone,
                 walk_date=o.walk.walk_date,
                 note=o.note,
@@ -519,7 +538,7 @@ def recommendation_detail(
         evidence=evidence,
         sensitive_count=sensitive,
         sensitive_zones=tuple(sorted(sensitive_zones)),
-        next_statuses=[(s.value, followup.LABELS_FR[s]) for s in S if s in followup.TRANSITIONS[current]],
+        next_statuses=[(s.value, s.label) for s in S if s in followup.TRANSITIONS[current]],
     )
 
 

@@ -25,7 +25,7 @@ from geodata.maps import render_static_map
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
-from webapp.models.enums import ModerationStatus, WalkStatus
+from webapp.models.enums import ModerationStatus, ProfileField, WalkStatus
 from webapp.services import forms, summaries
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
 from webapp.services.summaries import ObservationFilter, Summary
@@ -128,7 +128,7 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         ).all()
     ]
     composition = summaries.group_composition([w.id for w in walks])
-    participant_count = sum(composition.get("Genre", {}).values())
+    participant_count = sum(composition.get(ProfileField.GENDER, {}).values())
     credits = []
     if any(z.kind == "qpv" for z in zones) or not zones:
         sources = sorted({z.source for z in zones if z.kind == "qpv" and z.source}) or [

@@ -23,36 +23,21 @@ from geodata.maps import ThemeStyle
 from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.models import Observation, Participant, Photo, Project, Walk, Zone
-from webapp.models.enums import AgeBand, Gender, ModerationStatus, ParticipantStatus, Polarity, TimeSlot
+from webapp.models.enums import (
+    OUTSIDE_ZONE,
+    AgeBand,
+    AgeGroup,
+    ComparisonKind,
+    FilterProblem,
+    Gender,
+    ModerationStatus,
+    ParticipantStatus,
+    Polarity,
+    ProfileField,
+    TimeSlot,
+)
 from webapp.services import forms
 from webapp.services import zones as zones_service
-
-TIME_SLOT_LABELS = {"day": "Jour", "evening": "Soirée", "night": "Nuit"}
-GENDER_LABELS = {"woman": "Femmes", "man": "Hommes", "other": "Autre", "undisclosed": "Non précisé"}
-AGE_LABELS = {
-    "11-14": "11-14 ans",
-    "15-17": "15-17 ans",
-    "18-25": "18-25 ans",
-    "26-44": "26-44 ans",
-    "45-64": "45-64 ans",
-    "65+": "65 ans et plus",
-    "undisclosed": "Non précisé",
-}
-STATUS_LABELS = {
-    "collegien": "Collégien·ne",
-    "lyceen": "Lycéen·ne",
-    "student": "Étudiant·e",
-    "resident": "Habitant·e",
-    "partner_staff": "Professionnel·le",
-    "other": "Autre",
-    "undisclosed": "Non précisé",
-}
-POLARITY_LABELS = {"negative": "Problèmes", "positive": "Atouts", "neutral": "Neutres"}
-MODERATION_LABELS = {"pending": "À modérer", "validated": "Validée", "hidden": "Masquée"}
-#: Age bands compared in "youth vs seniors".
-YOUTH = ("11-14", "15-17", "18-25")
-ADULTS = ("26-44", "45-64")
-SENIORS = ("65+",)
 
 
 @dataclass(frozen=True)
@@ -93,7 +78,7 @@ class ObservationFilter:
 def parse_filter(
     args: Mapping[str, str], *, project: Project, allow_pending: bool = False
 ) -> tuple[ObservationFilter, list[str]]:
-    """Read a filter from query arguments; unknown values are dropped and reported in French."""
+    """Read a filter from query arguments; unknown values are dropped and reported (``FilterProblem``)."""
     problems: list[str] = []
     values: dict[str, Any] = {"project_id": project.id}
     choices = {
@@ -109,13 +94,13 @@ def parse_filter(
             if raw in allowed:
                 values[name] = raw
             else:
-                problems.append(f"Valeur inconnue ignorée pour « {name} » : {raw[:40]}")
+                problems.append(FilterProblem.UNKNOWN_VALUE.describe(name, raw[:40]))
     theme = (args.get("theme") or "").strip()
     if theme:
         if theme in theme_styles(project) or theme in _used_themes(project.id):
             values["theme"] = theme
         else:
-            problems.append(f"Thème inconnu ignoré : {theme[:40]}")
+            problems.append(FilterProblem.UNKNOWN_THEME.describe(value=theme[:40]))
     for name in ("walk_id", "zone_id"):
         raw = (args.get(name) or "").strip()
         if raw:
@@ -123,7 +108,7 @@ def parse_filter(
             if parsed is not None:
                 values[name] = parsed
             else:
-                problems.append(f"Valeur inconnue ignorée pour « {name} » : {raw[:40]}")
+                problems.append(FilterProblem.UNKNOWN_VALUE.describe(name, raw[:40]))
     if (
         values.get("walk_id") is not None
         and db.session.scalar(
@@ -131,7 +116,7 @@ def parse_filter(
         )
         is None
     ):
-        problems.append("Marche inconnue ignorée.")
+        problems.append(FilterProblem.UNKNOWN_WALK.describe())
         values.pop("walk_id")
     for name in ("date_from", "date_to"):
         raw = (args.get(name) or "").strip()
@@ -139,7 +124,7 @@ def parse_filter(
             try:
                 values[name] = date.fromisoformat(raw)
             except ValueError:
-                problems.append(f"Date invalide ignorée : {raw[:40]}")
+                problems.append(FilterProblem.INVALID_DATE.describe(value=raw[:40]))
     if allow_pending and args.get("moderation") == "all":
         values["statuses"] = (ModerationStatus.VALIDATED, ModerationStatus.PENDING)
     return ObservationFilter(**values), problems
@@ -151,12 +136,12 @@ def _lang() -> str:
     return str(g.get("lang", "fr")) if has_request_context() else "fr"
 
 
-def theme_styles(project: Project | int | None = None) -> dict[str, ThemeStyle]:
+def theme_styles(project: Project | int | None = None, *, lang: str | None = None) -> dict[str, ThemeStyle]:
     """Label, colour and sensitive flag of each theme of the forms the project uses, in form order.
 
     A project may have walks with different forms: every theme of each form used appears once (the
     default grid first, then by key; a key in several forms keeps the first form's look). Without a
-    project: the default grid's newest version. Labels are in the page's language.
+    project: the default grid's newest version. Labels are in the page's language, or in ``lang``.
     """
     project_id = project.id if isinstance(project, Project) else project
     if project_id is None:
@@ -165,7 +150,7 @@ def theme_styles(project: Project | int | None = None) -> dict[str, ThemeStyle]:
     else:
         definitions = forms.project_definitions(project_id)
         sensitive = forms.project_sensitive_themes(project_id)
-    lang = _lang()
+    lang = lang or _lang()
     styles: dict[str, ThemeStyle] = {}
     for definition in definitions:
         for theme in definition.themes:
@@ -285,9 +270,17 @@ class GroupStat:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    title: str
+class GroupComparison:
+    """Observations split into groups (day / evening / night, women / men…): one ``ComparisonKind``."""
+
+    #: a ``ComparisonKind`` code
+    kind: str
     groups: list[GroupStat]
+
+    @property
+    def title(self) -> str:
+        """What the comparison is, in the current language."""
+        return ComparisonKind.label_of(self.kind)
 
 
 @dataclass(frozen=True)
@@ -306,7 +299,7 @@ class Summary:
     total: int
     avg_feeling: float | None
     themes: list[ThemeRow]
-    comparisons: list[Comparison]
+    comparisons: list[GroupComparison]
     quotes: dict[str, list[Quote]] = field(default_factory=dict)
 
     @property
@@ -389,35 +382,25 @@ def _group_stats(f: ObservationFilter, key: Any, labels: Sequence[tuple[Any, str
     ]
 
 
-def _comparisons(f: ObservationFilter) -> list[Comparison]:
+def _comparisons(f: ObservationFilter) -> list[GroupComparison]:
     age_group = case(
-        (Participant.age_band.in_(YOUTH), literal("youth")),
-        (Participant.age_band.in_(ADULTS), literal("adults")),
-        (Participant.age_band.in_(SENIORS), literal("seniors")),
+        *((Participant.age_band.in_(group.bands), literal(group.value)) for group in AgeGroup),
         else_=literal("unknown"),
     )
     zone_key = func.coalesce(Observation.zone_id, 0)
     zone_ids = [z for z in db.session.scalars(_filtered(select(zone_key).distinct(), f)) if z is not None]
     names = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all())
+    outside = str(OUTSIDE_ZONE)
     zone_labels = sorted(
-        [
-            (z, names.get(z, zones_service.OUTSIDE_LABEL) if z else zones_service.OUTSIDE_LABEL)
-            for z in zone_ids
-        ],
+        [(z, names.get(z, outside) if z else outside) for z in zone_ids],
         key=lambda item: (item[0] == 0, item[1]),
     )
+    genders = [(g.value, g.group_label) for g in (Gender.WOMAN, Gender.MAN)]
     return [
-        Comparison("Jour, soirée et nuit", _group_stats(f, Walk.time_slot, list(TIME_SLOT_LABELS.items()))),
-        Comparison(
-            "Femmes et hommes", _group_stats(f, Participant.gender, [("woman", "Femmes"), ("man", "Hommes")])
-        ),
-        Comparison(
-            "Jeunes, adultes et aînés",
-            _group_stats(
-                f, age_group, [("youth", "11-25 ans"), ("adults", "26-64 ans"), ("seniors", "65 ans et plus")]
-            ),
-        ),
-        Comparison("Quartier par quartier", _group_stats(f, zone_key, zone_labels)),
+        GroupComparison(ComparisonKind.TIME_SLOT, _group_stats(f, Walk.time_slot, TimeSlot.choices())),
+        GroupComparison(ComparisonKind.GENDER, _group_stats(f, Participant.gender, genders)),
+        GroupComparison(ComparisonKind.AGE_GROUP, _group_stats(f, age_group, AgeGroup.choices())),
+        GroupComparison(ComparisonKind.ZONE, _group_stats(f, zone_key, zone_labels)),
     ]
 
 
@@ -594,23 +577,27 @@ def list_filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     )
     return {
         "walk_id": [(str(w.id), f"{w.walk_date:%d/%m/%Y} · {w.title}") for w in walks],
-        "zone_id": [(str(z.id), z.name) for z in zones_service.list_zones(project)] + [("0", "Hors zone")],
+        "zone_id": [(str(z.id), z.name) for z in zones_service.list_zones(project)]
+        + [("0", str(OUTSIDE_ZONE))],
         "theme": theme_choices,
-        "polarity": [(k, v) for k, v in POLARITY_LABELS.items()],
-        "time_slot": list(TIME_SLOT_LABELS.items()),
-        "age_band": list(AGE_LABELS.items()),
-        "gender": list(GENDER_LABELS.items()),
-        "status": list(STATUS_LABELS.items()),
+        "polarity": Polarity.choices(),
+        "time_slot": TimeSlot.choices(),
+        "age_band": AgeBand.choices(),
+        "gender": Gender.choices(),
+        "status": ParticipantStatus.choices(),
     }
 
 
 def group_composition(walk_ids: Sequence[int]) -> dict[str, dict[str, int]]:
-    """Counts of participants by gender, age band and status (never identities)."""
+    """Counts of participants by gender, age band and status (never identities).
+
+    ``{ProfileField code: {answer code: count}}``, answers in their vocabulary's order, zeros left out.
+    """
     out: dict[str, dict[str, int]] = {}
-    for name, column, labels in (
-        ("Genre", Participant.gender, GENDER_LABELS),
-        ("Âge", Participant.age_band, AGE_LABELS),
-        ("Situation", Participant.status, STATUS_LABELS),
+    for name, column in (
+        (ProfileField.GENDER, Participant.gender),
+        (ProfileField.AGE_BAND, Participant.age_band),
+        (ProfileField.STATUS, Participant.status),
     ):
         rows = db.session.execute(
             select(column, func.count(Participant.id))
@@ -618,7 +605,7 @@ def group_composition(walk_ids: Sequence[int]) -> dict[str, dict[str, int]]:
             .group_by(column)
         ).all()
         found = dict(rows)
-        out[name] = {label: found[key] for key, label in labels.items() if found.get(key)}
+        out[name.value] = {code.value: found[code] for code in name.vocabulary if found.get(code)}
     return out
 
 
@@ -649,15 +636,47 @@ def _pyplot():  # type: ignore[no-untyped-def]
     return plt
 
 
+@dataclass(frozen=True)
+class ChartWords:
+    """The words a chart shows, in the page's language (part of the cache key of a chart)."""
+
+    negative: str
+    positive: str
+    neutral: str
+    count_axis: str
+    no_observation: str
+    share_axis: str
+    no_data: str
+    #: ``{share}``, ``{count}``; and ``{feeling}`` appended when there is a mean feeling
+    bar: str
+    feeling: str
+
+
+def _chart_words() -> ChartWords:
+    from flask_babel import gettext as _
+
+    return ChartWords(
+        negative=Polarity.NEGATIVE.group_label,
+        positive=Polarity.POSITIVE.group_label,
+        neutral=Polarity.NEUTRAL.group_label,
+        count_axis=_("Nombre d'observations"),
+        no_observation=_("Aucune observation"),
+        share_axis=_("Part de problèmes (%)"),
+        no_data=_("Aucune donnée"),
+        bar=_("{share} % (sur {count})"),
+        feeling=_(", ressenti {feeling}/5"),
+    )
+
+
 def chart_theme_polarity(summary: Summary) -> str:
     """Horizontal stacked bars: problems, assets and neutral observations per theme (SVG)."""
-    return _theme_chart(tuple(summary.themes))
+    return _theme_chart(tuple(summary.themes), _chart_words())
 
 
 # Charts depend only on a few numbers and take tens of milliseconds each: the same numbers give
 # the same SVG, so recent ones are kept (a debrief reloads the same page many times).
 @lru_cache(maxsize=256)
-def _theme_chart(themes: tuple[ThemeRow, ...]) -> str:
+def _theme_chart(themes: tuple[ThemeRow, ...], words: ChartWords) -> str:
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
@@ -666,9 +685,9 @@ def _theme_chart(themes: tuple[ThemeRow, ...]) -> str:
     labels = [r.label for r in rows]
     left = [0] * len(rows)
     for attr, label, color in (
-        ("negative", "Problèmes", "#C62828"),
-        ("positive", "Atouts", "#2E7D32"),
-        ("neutral", "Neutres", "#9E9E9E"),
+        ("negative", words.negative, "#C62828"),
+        ("positive", words.positive, "#2E7D32"),
+        ("neutral", words.neutral, "#9E9E9E"),
     ):
         values = [getattr(r, attr) for r in rows]
         ax.barh(labels, values, left=left, color=color, label=label)
@@ -679,19 +698,19 @@ def _theme_chart(themes: tuple[ThemeRow, ...]) -> str:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(left, default=0) * 1.12 + 1)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
-    ax.set_xlabel("Nombre d'observations")
+    ax.set_xlabel(words.count_axis)
     if not rows:
-        ax.text(0.5, 0.5, "Aucune observation", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, words.no_observation, ha="center", va="center", transform=ax.transAxes)
     return _svg(fig)
 
 
-def chart_comparison(comparison: Comparison) -> str:
+def chart_comparison(comparison: GroupComparison) -> str:
     """Bars of the share of problems per group, with the counts written on them (SVG)."""
-    return _comparison_chart(comparison.title, tuple(comparison.groups))
+    return _comparison_chart(comparison.title, tuple(comparison.groups), _chart_words())
 
 
 @lru_cache(maxsize=256)
-def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...]) -> str:
+def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...], words: ChartWords) -> str:
     plt = _pyplot()
     groups = [g for g in all_groups if g.count]
     fig, ax = plt.subplots(figsize=(4.5, max(1.4, 0.4 * len(groups) + 0.7)))
@@ -699,27 +718,27 @@ def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...]) -> str:
     values = [g.negative_share or 0 for g in groups]
     ax.barh(labels, values, color="#C62828")
     for y, g in enumerate(groups):
-        feeling = f", ressenti {g.avg_feeling:.1f}/5" if g.avg_feeling is not None else ""
+        feeling = words.feeling.format(feeling=f"{g.avg_feeling:.1f}") if g.avg_feeling is not None else ""
         ax.text(
             (g.negative_share or 0) + 1,
             y,
-            f"{g.negative_share or 0:.0f} % de {g.count}{feeling}",
+            words.bar.format(share=f"{g.negative_share or 0:.0f}", count=g.count) + feeling,
             va="center",
             fontsize=8,
         )
     ax.set_xlim(0, 140)
     ax.set_xticks([0, 25, 50, 75, 100])
-    ax.set_xlabel("Part de problèmes (%)")
+    ax.set_xlabel(words.share_axis)
     ax.invert_yaxis()
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, fontsize=9, loc="left")
     if not groups:
-        ax.text(0.5, 0.5, "Aucune donnée", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, words.no_data, ha="center", va="center", transform=ax.transAxes)
     return _svg(fig)
 
 
 __all__ = [
-    "Comparison",
+    "GroupComparison",
     "GroupStat",
     "ObservationFilter",
     "Quote",

@@ -44,12 +44,12 @@ from geodata.perimeters import (
 from webapp.errors import ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone
-from webapp.models.enums import ZoneKind
+from webapp.models.enums import OUTSIDE_ZONE, ZoneKind
 
 #: Rank of each kind of zone when several cover a point (smaller wins).
 RANKS = {ZoneKind.QPV: 0, ZoneKind.CUSTOM: 1}
-#: Label for observations in no zone.
-OUTSIDE_LABEL = "Hors zone"
+#: Label for observations in no zone (lazy: ``str()`` it in the current language).
+OUTSIDE_LABEL = OUTSIDE_ZONE
 
 _spatial_index = table(
     "SpatialIndex",
