@@ -110,3 +110,23 @@ def test_tiles_setting_none_keeps_data_layers(world, client, app):
     finally:
         app.config["TILES"] = "osm"
     assert "L.tileLayer" not in body and "L.geoJSON(" in body
+
+
+def test_staff_pages_load_staff_css_and_only_the_debrief_loads_debrief_css(world, client):
+    from tests.webapp.support import url
+
+    slug = world.project.slug
+    debrief = url("facilitators.debrief", slug=slug, walk_id=world.day.id)
+    others = [
+        url("facilitators.index"),
+        url("facilitators.project_page", slug=slug),
+        url("facilitators.walk_page", slug=slug, walk_id=world.day.id),
+        url("facilitators.moderation_queue", slug=slug, walk_id=world.day.id),
+        url("facilitators.settings", slug=slug),
+        url("auth.account"),
+        url("partners.project_page", slug=slug),
+    ]
+    for path in [debrief, *others]:
+        page = client.get(path).get_data(as_text=True)
+        assert "css/staff.css" in page, path
+        assert ("css/debrief.css" in page) == (path == debrief), path
