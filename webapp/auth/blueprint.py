@@ -14,11 +14,21 @@ from markupsafe import Markup
 
 from webapp.auth import links, sessions, throttle
 from webapp.auth.access import role_required
+from webapp.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    CodeForm,
+    DisableTwoFactorForm,
+    EnableTwoFactorForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from webapp.errors import DomainError, Forbidden, TooManyRequests, ValidationError
 from webapp.i18n import in_french
-from webapp.ids import parse_id
 from webapp.models import Project, User
-from webapp.models.enums import Role
+from webapp.models.enums import OrganisationKind, Role
 from webapp.security import safe_local_path
 from webapp.services import accounts, mail, projects
 
@@ -55,14 +65,15 @@ def _me() -> User:
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     """Sign in with email and password (then the two-factor code, when turned on)."""
-    email = request.form.get("email", "")
+    form = LoginForm()
+    email = form.email.data
     if request.method == "GET":
         return render_template("auth/login.html", email=email)
     try:
         throttle.check("login", accounts.normalise_email(email))
     except TooManyRequests as error:
         return render_template("auth/login.html", error=error.message, email=email), error.status
-    user = accounts.authenticate(email, request.form.get("password", ""))
+    user = accounts.authenticate(email, form.password.data)
     if user is None:
         error = "Adresse ou mot de passe incorrect."
         return render_template("auth/login.html", error=error, email=email), 401
@@ -89,7 +100,7 @@ def login_code():  # type: ignore[no-untyped-def]
         throttle.check("login-code", str(user.id))
     except TooManyRequests as error:
         return render_template("auth/login_code.html", error=error.message), error.status
-    if not accounts.check_totp(user.id, user.totp_secret or "", request.form.get("code", "")):
+    if not accounts.check_totp(user.id, user.totp_secret or "", CodeForm().code.data):
         return render_template("auth/login_code.html", error="Code incorrect ou déjà utilisé."), 401
     sessions.start_session(user)
     return redirect(_safe_next(target, user), 303)
@@ -127,24 +138,16 @@ def change_password():  # type: ignore[no-untyped-def]
     user = _me()
     if request.method == "GET":
         return render_template("auth/change_password.html")
+    form = ChangePasswordForm()
     try:
         throttle.check("password", str(user.id))
-        _same(request.form.get("password", ""), request.form.get("confirm", ""))
-        accounts.change_password(
-            user, request.form.get("current_password", ""), request.form.get("password", "")
-        )
+        form.check()
+        accounts.change_password(user, form.current_password.data, form.password.data)
     except DomainError as error:
         return render_template("auth/change_password.html", error=error.message), error.status
     sessions.refresh_stamp(user)
     flash("Mot de passe changé. Vos autres sessions sont fermées.", "ok")
     return redirect(url_for("auth.account"), 303)
-
-
-def _same(password: str, confirm: str) -> None:
-    if password != confirm:
-        raise ValidationError(
-            "Les deux mots de passe ne sont pas identiques.", details={"confirm": "differs"}
-        )
 
 
 def _qr_svg(data: str) -> Markup:
@@ -184,13 +187,12 @@ def two_factor():  # type: ignore[no-untyped-def]
 def enable_two_factor():  # type: ignore[no-untyped-def]
     """Turn two-factor login on, once a code from the app proves it is set up."""
     user = _me()
-    setup = request.form.get("setup", "")
+    form = EnableTwoFactorForm()
+    setup = form.setup.data
     try:
         throttle.check("totp", str(user.id))
         secret = accounts.secret_from_setup_token(user, setup)
-        accounts.enable_totp(
-            user, secret=secret, code=request.form.get("code", ""), password=request.form.get("password", "")
-        )
+        accounts.enable_totp(user, secret=secret, code=form.code.data, password=form.password.data)
     except DomainError as error:
         return _two_factor_page(user, error=error.message, setup=setup, status=error.status)
     sessions.refresh_stamp(user)
@@ -203,11 +205,10 @@ def enable_two_factor():  # type: ignore[no-untyped-def]
 def disable_two_factor():  # type: ignore[no-untyped-def]
     """Turn two-factor login off (password and a current code needed)."""
     user = _me()
+    form = DisableTwoFactorForm()
     try:
         throttle.check("totp", str(user.id))
-        accounts.disable_totp(
-            user, password=request.form.get("password", ""), code=request.form.get("code", "")
-        )
+        accounts.disable_totp(user, password=form.password.data, code=form.code.data)
     except DomainError as error:
         return _two_factor_page(user, error=error.message, status=error.status)
     sessions.refresh_stamp(user)
@@ -223,7 +224,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
     """Ask for a reset link by email; the answer is the same whether an account exists or not."""
     if request.method == "GET":
         return render_template("auth/forgot.html")
-    email = accounts.normalise_email(request.form.get("email", ""))
+    email = accounts.normalise_email(ForgotPasswordForm().email.data)
     try:
         throttle.check("reset", email)
     except TooManyRequests as error:
@@ -256,9 +257,10 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     user = accounts.user_for_reset_token(token)
     if request.method == "GET":
         return render_template("auth/reset.html", email=user.email)
+    form = NewPasswordForm()
     try:
-        _same(request.form.get("password", ""), request.form.get("confirm", ""))
-        accounts.reset_password(token, request.form.get("password", ""))
+        form.check()
+        accounts.reset_password(token, form.password.data)
     except ValidationError as error:
         return render_template("auth/reset.html", email=user.email, error=error.message), error.status
     sessions.end_session()
@@ -303,20 +305,19 @@ def team(slug: str):  # type: ignore[no-untyped-def]
 def invite(slug: str):  # type: ignore[no-untyped-def]
     """Create an invitation; its link is shown on this answer only (and emailed when mail is set up)."""
     project, user = _team_project(slug)
-    form = request.form
-    organisation_id = parse_id(form.get("organisation_id"))
+    form = InviteForm()
     try:
         invitation, token = accounts.create_invitation(
             project,
-            email=form.get("email", ""),
-            role=form.get("role", ""),
+            email=form.email.data,
+            role=form.role.data,
             invited_by=user,
-            organisation_id=organisation_id,
-            organisation_name=form.get("organisation_name", ""),
-            organisation_kind=form.get("organisation_kind") or "other",
+            organisation_id=form.organisation_id.data,
+            organisation_name=form.organisation_name.data,
+            organisation_kind=form.organisation_kind.data or OrganisationKind.OTHER,
         )
     except DomainError as error:
-        return _team_page(project, user, status=error.status, error=error.message, form=form)
+        return _team_page(project, user, status=error.status, error=error.message, form=form.data)
     link = links.shown_link("auth.invitation", token=token)
     mailed = _mail_invitation(project, user, invitation.email, invitation.role, token)
     return _team_page(project, user, status=201, new_link=link, new_email=invitation.email, mailed=mailed)
@@ -371,12 +372,13 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
     page = {"details": details, "token": token, "user": user}
     if request.method == "GET":
         return render_template("auth/invitation.html", **page)
-    display_name = request.form.get("display_name", "")
+    form = AcceptInvitationForm()
+    display_name = form.display_name.data
     try:
         if user is None:
-            _same(request.form.get("password", ""), request.form.get("confirm", ""))
+            form.check()
         joined = accounts.accept_invitation(
-            token, user=user, display_name=display_name, password=request.form.get("password", "")
+            token, user=user, display_name=display_name, password=form.password.data
         )
     except ValidationError as error:
         page.update(error=error.message, display_name=display_name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,22 @@ from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
+from webapp.facilitators.staff_forms import (
+    MODERATION_FORMS,
+    ConsentForm,
+    EditTextForm,
+    MergeForm,
+    MoveForm,
+    ReasonForm,
+    RecommendationForm,
+    RewalkForm,
+    SettingsForm,
+    VoteForm,
+)
 from webapp.ids import parse_id
 from webapp.map_text import map_text
 from webapp.models.enums import ModerationAction, ModerationStatus, Role, WalkStatus
-from webapp.security import csp_nonce, safe_local_path
+from webapp.security import csp_nonce
 from webapp.services import (
     accounts,
     debriefs,
@@ -184,12 +195,11 @@ def record_consent(slug: str, walk_id: int) -> Response:
     """Record, at group level, that the minors' parental authorisations were collected."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
+    form = ConsentForm()
     try:
+        form.check()
         privacy.record_minors_consent(
-            walk,
-            minors_count=privacy.parse_minors_count(request.form.get("minors_count")),
-            recorded_by=user,
-            note=request.form.get("note", ""),
+            walk, minors_count=form.minors_count.data, recorded_by=user, note=form.note.data
         )
     except DomainError as error:
         flash(error.message, "error")
@@ -203,12 +213,10 @@ def link_rewalk(slug: str, walk_id: int) -> Response:
     """Link this walk as a re-walk of an earlier walk of the project."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
-    raw = request.form.get("original_walk_id", "").strip()
+    form = RewalkForm()
     try:
-        original_id = parse_id(raw)
-        if original_id is None:
-            raise ValidationError("Choisissez la marche d'origine.", details={"original_walk_id": "required"})
-        original = walks.get_walk(original_id)
+        form.check()
+        original = walks.get_walk(form.original_walk_id.data)
         rewalks.link_rewalk(walk, original, actor=user)
     except DomainError as error:
         flash(error.message, "error")
@@ -237,6 +245,7 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
     """A project's retention period and its public opt-ins (map, follow-up page)."""
     project, _ = _project(slug)
     error = None
+    form = SettingsForm()
     values = {
         "retention_months": str(project.retention_months),
         "public_map": project.public_map,
@@ -244,16 +253,17 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
     }
     if request.method == "POST":
         values = {
-            "retention_months": request.form.get("retention_months", "").strip()[:20],
-            "public_map": request.form.get("public_map") in ("1", "on", "yes"),
-            "public_followup": request.form.get("public_followup") in ("1", "on", "yes"),
+            "retention_months": form.retention_months._value(),
+            "public_map": form.public_map.data,
+            "public_followup": form.public_followup.data,
         }
         try:
+            form.check()
             privacy.update_settings(
                 project,
-                retention_months=privacy.parse_retention_months(values["retention_months"]),
-                public_map=bool(values["public_map"]),
-                public_followup=bool(values["public_followup"]),
+                retention_months=form.retention_months.data,
+                public_map=form.public_map.data,
+                public_followup=form.public_followup.data,
             )
         except ValidationError as problem:
             error = problem.message
@@ -295,13 +305,6 @@ def moderation_queue(slug: str, walk_id: int) -> str:
     )
 
 
-def _float(name: str) -> float:
-    try:
-        return float(request.form.get(name, "").replace(",", "."))
-    except ValueError as error:
-        raise ValidationError("Coordonnées invalides.", details={name: "invalid"}) from error
-
-
 #: What the moderation page may do (the team's entries are logged by the entry service).
 MODERATION_ACTIONS = frozenset(ModerationAction) - {ModerationAction.ENTRY}
 
@@ -314,29 +317,23 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
     observation = moderation.get_observation(observation_id, walk)
     if action not in MODERATION_ACTIONS:
         raise NotFound("Action inconnue.")
+    form = MODERATION_FORMS[action]()
     try:
-        if action == "validate":
-            moderation.validate(observation, user)
-        elif action == "hide":
-            moderation.hide(observation, user, request.form.get("reason", ""))
-        elif action == "edit":
+        form.check()
+        if isinstance(form, EditTextForm):
             moderation.edit_text(
-                observation,
-                user,
-                note=request.form.get("note", ""),
-                proposal=request.form.get("proposal", ""),
-                reason=request.form.get("reason", ""),
+                observation, user, note=form.note.data, proposal=form.proposal.data, reason=form.reason.data
             )
-        elif action == "merge":
-            raw = request.form.get("into", "").strip().lstrip("#")
-            kept = parse_id(raw)
-            if kept is None:
-                raise ValidationError("Indiquez le numéro de l'observation à garder.")
-            moderation.merge(observation, moderation.get_observation(kept, walk), user)
-        elif action == "move":
-            moderation.move(observation, user, lon=_float("lon"), lat=_float("lat"))
+        elif isinstance(form, ReasonForm) and action == ModerationAction.HIDE:
+            moderation.hide(observation, user, form.reason.data)
+        elif isinstance(form, ReasonForm):
+            moderation.set_out_of_area(observation, user, action == ModerationAction.FLAG, form.reason.data)
+        elif isinstance(form, MergeForm):
+            moderation.merge(observation, moderation.get_observation(form.into.data, walk), user)
+        elif isinstance(form, MoveForm):
+            moderation.move(observation, user, lon=form.lon.data, lat=form.lat.data)
         else:
-            moderation.set_out_of_area(observation, user, action == "flag", request.form.get("reason", ""))
+            moderation.validate(observation, user)
     except DomainError as error:
         flash(f"Observation n° {observation_id} : {error.message}", "error")
     else:
@@ -354,7 +351,7 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
         walk_id=walk.id,
         status=request.args.get("status", "pending"),
     )
-    return redirect(safe_local_path(request.form.get("next"), queue))
+    return redirect(form.next.target(queue))
 
 
 # --- debrief -----------------------------------------------------------------------------------
@@ -395,12 +392,10 @@ def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     """Add or remove one dot; answers JSON to the debrief script, or redirects without JS."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
-    raw_obs = request.form.get("observation_id", "").strip()
-    theme = request.form.get("theme", "").strip() or None
-    obs_id = parse_id(raw_obs)
-    if raw_obs and obs_id is None:
-        raise ValidationError("Observation invalide.")
-    if request.form.get("remove"):
+    form = VoteForm()
+    form.check()
+    obs_id, theme = form.observation_id.data, form.theme.data or None
+    if form.remove.data:
         total = debriefs.remove_vote(walk, observation_id=obs_id, theme=None if obs_id else theme)
     else:
         total = debriefs.add_vote(walk, user, observation_id=obs_id, theme=None if obs_id else theme)
@@ -418,20 +413,11 @@ def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
 def create_recommendation(slug: str) -> Response:
     """Turn the selected observations into a recommendation."""
     project, user = _project(slug)
-    walk_raw = request.form.get("walk_id", "")
-    walk_id = parse_id(walk_raw)
-    walk = _walk(project, walk_id) if walk_id is not None else None
-    ids = [i for i in map(parse_id, request.form.getlist("observation_ids")) if i is not None]
-
-    def _int(name: str) -> int | None:
-        return parse_id(request.form.get(name, ""))
-
-    deadline_raw = request.form.get("deadline", "").strip()
-    try:
-        deadline = date.fromisoformat(deadline_raw) if deadline_raw else None
-    except ValueError:
-        deadline = None
-        flash("Échéance invalide : ignorée.", "error")
+    form = RecommendationForm()
+    form.validate()
+    walk = _walk(project, form.walk_id.data) if form.walk_id.data is not None else None
+    for problem in form.deadline.errors:  # an unreadable deadline is left out, the rest is saved
+        flash(str(problem), "error")
     back = (
         url_for("facilitators.debrief", slug=slug, walk_id=walk.id)
         if walk
@@ -441,14 +427,14 @@ def create_recommendation(slug: str) -> Response:
         recommendation = debriefs.create_recommendation(
             project,
             user,
-            observation_ids=ids,
-            title=request.form.get("title", ""),
-            text=request.form.get("text", ""),
-            theme=request.form.get("theme") or None,
-            zone_id=_int("zone_id"),
-            organisation_id=_int("organisation_id"),
-            priority=request.form.get("priority", "medium"),
-            deadline=deadline,
+            observation_ids=form.observation_ids.data,
+            title=form.title.data,
+            text=form.text.data,
+            theme=form.theme.data or None,
+            zone_id=form.zone_id.data,
+            organisation_id=form.organisation_id.data,
+            priority=form.priority.data,
+            deadline=form.deadline.data,
             walk=walk,
         )
     except ValidationError as error:

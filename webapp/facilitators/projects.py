@@ -26,6 +26,7 @@ from webapp.facilitators.blueprint import _embed, _project, _tiles, bp
 from webapp.facilitators.project_forms import (
     DrawnZoneForm,
     EditProjectForm,
+    KeepQpvForm,
     NewProjectForm,
     RenameZoneForm,
     ZoneFileForm,
@@ -210,7 +211,7 @@ def zones_page(slug: str) -> Any:
 def keep_qpv(slug: str) -> Response:
     """Keep the checked QPV, leave the unchecked ones out; observations are re-assigned."""
     project, _user = _project(slug)
-    moved = zones.keep_qpv(project, request.form.getlist("keep"))
+    moved = zones.keep_qpv(project, KeepQpvForm().keep.data)
     kept = sum(1 for c in zones.list_qpv_candidates(project) if c.kept)
     flash(
         _("%(kept)s QPV retenu(s) ; %(n)s observation(s) ont changé de zone.", kept=kept, n=moved),
@@ -263,7 +264,7 @@ def _import_answer(slug: str, project: Any, run: Any, anchor: str) -> Any:
 
             raise ImportFailed(_("Le formulaire a expiré : rechargez la page et recommencez."))
         with tempfile.TemporaryDirectory(prefix="arpenteur-zones-") as folder:
-            report = run(folder)
+            report = run(folder, form.file.data)
     except DomainError as error:
         # The request is rolled back (status 422); roll back now so the page can be drawn afresh.
         transaction.rollback()
@@ -298,8 +299,8 @@ def import_qpv(slug: str) -> Any:
     return _import_answer(
         slug,
         project,
-        lambda folder: zones.import_official_qpv(
-            _saved_upload(request.files.get("file"), folder, limit), project, max_bytes=limit * 20
+        lambda folder, upload: zones.import_official_qpv(
+            _saved_upload(upload, folder, limit), project, max_bytes=limit * 20
         ),
         "#qpv",
     )
@@ -312,10 +313,10 @@ def upload_zones(slug: str) -> Any:
     return _import_answer(
         slug,
         project,
-        lambda folder: zones.import_project_zones(
-            _saved_upload(request.files.get("file"), folder, ZONE_FILE_MAX_BYTES),
+        lambda folder, upload: zones.import_project_zones(
+            _saved_upload(upload, folder, ZONE_FILE_MAX_BYTES),
             project,
-            source=Path(request.files["file"].filename or "").name[:200],
+            source=Path(getattr(upload, "filename", None) or "").name[:200],
             max_bytes=ZONE_FILE_MAX_BYTES * 20,
         ),
         "#zones-projet",

@@ -6,7 +6,6 @@ Everything shown comes from :mod:`webapp.services.partner_views` (public shapes 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -14,8 +13,8 @@ from flask_login import current_user, login_required
 
 from webapp.auth import role_required
 from webapp.errors import Conflict, ValidationError
-from webapp.ids import parse_id
 from webapp.partners.embed import public_map_parts, send_photo
+from webapp.partners.forms import AnswerForm, AssignForm
 from webapp.services import accounts, partner_views, projects, rewalks, summaries
 
 bp = Blueprint("partners", __name__, url_prefix="/partenaires")
@@ -54,6 +53,7 @@ def project_page(slug: str) -> str:
         sensitive_zones=partner_views.sensitive_by_zone(project),
         sensitive_label=partner_views.sensitive_label(project),
         choices=partner_views.filter_choices(project),
+        filter_fields=partner_views.FILTER_KEYS,
         problems=problems,
         args=request.args,
         tab="carte",
@@ -115,12 +115,12 @@ def answer(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     """
     project, user, role = _project(slug)
     rec = partner_views.get_recommendation(project, recommendation_id)
-    status = request.form.get("status", "").strip()
-    comment = request.form.get("comment", "")
+    form = AnswerForm()
     try:
-        partner_views.answer(rec, user, role, status=status, comment=comment)
+        form.check()
+        partner_views.answer(rec, user, role, status=form.status.data, comment=form.comment.data)
     except (Conflict, ValidationError) as error:
-        return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
+        return _detail(project, rec, user, role, error=error.message, form=form.data), error.status
     flash("Votre réponse est enregistrée.", "ok")
     return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
 
@@ -130,19 +130,15 @@ def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     """Staff only: set the responsible partner and the deadline."""
     project, user, role = _project(slug)
     rec = partner_views.get_recommendation(project, recommendation_id)
-    raw_org = request.form.get("organisation_id", "").strip()
-    raw_deadline = request.form.get("deadline", "").strip()
+    form = AssignForm()
     try:
-        organisation_id = parse_id(raw_org) if raw_org else None
-        if raw_org and organisation_id is None:
-            raise ValidationError("Partenaire inconnu.", details={"organisation_id": raw_org[:40]})
-        try:
-            deadline = date.fromisoformat(raw_deadline) if raw_deadline else None
-        except ValueError as exc:
-            raise ValidationError("Échéance invalide.", details={"deadline": raw_deadline}) from exc
-        event = partner_views.assign(rec, user, role, organisation_id=organisation_id, deadline=deadline)
+        form.check()
+        event = partner_views.assign(
+            rec, user, role, organisation_id=form.organisation_id.data, deadline=form.deadline.data
+        )
     except ValidationError as error:
-        return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
+        form_values = {"organisation_id": form.organisation_id._value(), "deadline": form.deadline._value()}
+        return _detail(project, rec, user, role, error=error.message, form=form_values), error.status
     flash("Attribution enregistrée." if event else "Rien n'a changé.", "ok")
     return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
 

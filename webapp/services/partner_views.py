@@ -330,9 +330,6 @@ def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     return {k: v for k, v in choices.items() if k in FILTER_KEYS}
 
 
-#: How sensitive reports are named when the project's forms mark no theme sensitive.
-
-
 def sensitive_label(project: Project) -> str:
     """How the project's sensitive reports are named on maps and pages (their themes' labels)."""
     labels = sorted(style.label for style in summaries.theme_styles(project).values() if style.sensitive)
