@@ -131,7 +131,7 @@ class RecommendationForm(StaffForm):
     title = TextField(_l("Titre"))
     text = TextField(_l("Texte"))
     theme = TextField(_l("Thème"))
-    zone_id = IdField(_l("Quartier"), lenient=True)
+    zone_id = IdField(_l("Zone"), lenient=True)
     organisation_id = IdField(_l("Partenaire sollicité"), lenient=True)
     priority = TextField(_l("Priorité"), default=Priority.MEDIUM)
     #: an unreadable deadline is ignored with this warning (the rest is still saved)

@@ -458,7 +458,7 @@ class ComparisonKind(LabelledEnum):
         "time_slot": _l("Jour, soirée et nuit"),
         "gender": _l("Femmes et hommes"),
         "age_group": _l("Jeunes, adultes et aînés"),
-        "zone": _l("Quartier par quartier"),
+        "zone": _l("Zone par zone"),
     }
 
 

@@ -541,7 +541,7 @@ def save_drawn_zone(project: Project, *, name: str, geojson: str) -> SavedZone:
     distance = distance_to_places(drawn.geometry, _known_places(project))
     if distance is not None and distance > NEAR_M:
         warnings.append(
-            f"Attention : cette zone est à {distance / 1000:.0f} km des quartiers et des marches du projet. "
+            f"Attention : cette zone est à {distance / 1000:.0f} km des zones et des marches du projet. "
             "Vérifiez qu'elle est au bon endroit."
         )
     taken = set(db.session.scalars(select(Zone.code).where(Zone.project_id == project.id)))

@@ -40,7 +40,7 @@ EN = {
     "Jour, soirée et nuit": "Day, evening and night",
     "Femmes et hommes": "Women and men",
     "Jeunes, adultes et aînés": "Young people, adults and elders",
-    "Quartier par quartier": "Neighbourhood by neighbourhood",
+    "Zone par zone": "Zone by zone",
     "coordonnées non numériques (NaN, infini ou texte) : %(pair)s": (
         "coordinates are not numbers (NaN, infinity or text): %(pair)s"
     ),
@@ -75,7 +75,6 @@ EN = {
     "Proposition :": "Proposal:",
     "n° {id}": "no. {id}",
     "Arrêt {position}": "Stop {position}",
-    "Quartiers": "Neighbourhoods",
     "Itinéraire": "Route",
     "Itinéraires": "Routes",
     "Observations regroupées ({count})": "Grouped observations ({count})",
@@ -84,7 +83,7 @@ EN = {
     "Thème le plus fréquent : {theme}": "Most frequent theme: {theme}",
     "Nombre d'observations": "Number of observations",
     "Part de problèmes (%)": "Share of problems (%)",
-    "Observations par quartier :": "Observations per neighbourhood:",
+    "Observations par zone :": "Observations per zone:",
     "{label} : carte de chaleur ({count})": "{label}: heat map ({count})",
     "Harcèlement ou incident": "Harassment or incident",
     "{label} : carreaux ({count})": "{label}: squares ({count})",
@@ -135,7 +134,6 @@ EN = {
     "Observation": "Observation",
     "Observation invalide.": "Invalid observation.",
     "Texte": "Text",
-    "Quartier": "Neighbourhood",
     "Partenaire sollicité": "Partner asked",
     "Priorité": "Priority",
     "Échéance": "Deadline",
