@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from shapely.geometry import MultiPolygon, box
 
+from tests.webapp.support import url
 from webapp.extensions import db
 from webapp.models import Observation, Organisation, Project, ProjectPartner, User, Walk, Zone
 from webapp.services import accounts, observations, participants, projects, walks, zones
@@ -138,14 +139,14 @@ def login(client, email: str = "anim@example.org", password: str = PASSWORD):  #
     """Log in through the form, with the CSRF token the page gives."""
     import re
 
-    page = client.get("/auth/login").get_data(as_text=True)
+    page = client.get(url("auth.login")).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+    return client.post(url("auth.login"), data={"email": email, "password": password, "csrf_token": token})
 
 
-def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
+def csrf_token(client, path: str) -> str:  # type: ignore[no-untyped-def]
     """The CSRF token found in a page's forms."""
     import re
 
-    page = client.get(url).get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

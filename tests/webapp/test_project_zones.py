@@ -364,7 +364,7 @@ def test_a_zone_drawn_far_away_is_saved_with_a_warning(app, world):
     )
     assert response.status_code == 303
     html = _page(app, world["client"])
-    assert "Attention : cette zone est à" in html and "km des quartiers et des marches du projet" in html
+    assert "Attention : cette zone est à" in html and "km des zones et des marches du projet" in html
 
 
 @pytest.mark.parametrize(

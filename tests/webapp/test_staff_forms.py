@@ -84,7 +84,7 @@ def test_merge_takes_a_number_with_or_without_hash_and_refuses_anything_else(wor
         slug=slug,
         walk_id=duplicate.walk_id,
         observation_id=duplicate.id,
-        action="merge",
+        action="fusionner",
     )
     refused = _post(client, merge, queue, into="#douze")
     assert "Indiquez le numéro de l&#39;observation à garder." in client.get(refused.location).get_data(
@@ -98,7 +98,9 @@ def test_merge_takes_a_number_with_or_without_hash_and_refuses_anything_else(wor
 def test_a_point_moves_with_a_french_decimal_comma(world, client) -> None:
     slug, obs = world.project.slug, world.observations[0]
     queue = url("facilitators.moderation_queue", slug=slug, walk_id=obs.walk_id, status="all")
-    move = url("facilitators.moderate", slug=slug, walk_id=obs.walk_id, observation_id=obs.id, action="move")
+    move = url(
+        "facilitators.moderate", slug=slug, walk_id=obs.walk_id, observation_id=obs.id, action="deplacer"
+    )
     _post(client, move, queue, lon="2,2951", lat="49,9052")
     (event,) = moderation.events_for(obs)
     assert event.changes["location"][1] == [2.2951, 49.9052]
@@ -111,7 +113,7 @@ def test_moderation_goes_back_only_to_a_page_of_this_site(world, client, target)
     slug, obs = world.project.slug, world.observations[4]
     queue = url("facilitators.moderation_queue", slug=slug, walk_id=obs.walk_id, status="pending")
     validate = url(
-        "facilitators.moderate", slug=slug, walk_id=obs.walk_id, observation_id=obs.id, action="validate"
+        "facilitators.moderate", slug=slug, walk_id=obs.walk_id, observation_id=obs.id, action="valider"
     )
     answer = _post(client, validate, queue, next=target)
     assert answer.status_code == 302 and answer.location == queue

@@ -73,7 +73,7 @@ def test_comparisons_equal_sql_counts(app):
             p=world.project.id,
         )
     )
-    zones = by_title["Quartier par quartier"]
+    zones = by_title["Zone par zone"]
     assert zones["Nord"].count == zone_rows[world.north.id] == 4
     assert zones["Sud"].count == zone_rows[world.south.id] == 2
     assert zones["Hors zone"].count == zone_rows[0] == 1

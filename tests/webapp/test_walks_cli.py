@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString
 
+from tests.webapp.support import url
 from webapp.extensions import db
 from webapp.models import Observation, Walk, Zone
 from webapp.services import projects, walks
@@ -112,7 +113,7 @@ def test_the_command_line_sequence_from_planning_to_kit(app, runner, project, tm
     ]
     nord = next(f for f in inside if f["properties"]["code_qp"] == "QN08003M")
     lon, lat = nord["geometry"]["coordinates"]
-    token = client.post("/api/v1/join", json={"code": code}).json["token"]
+    token = client.post(url("api.join"), json={"code": code}).json["token"]
     body = {
         "client_uuid": "6f1c1d2e-0b7e-4c1a-9a63-3b8f4d0d2c11",
         "form": {"key": "marche_exploratoire", "version": 1},
@@ -120,7 +121,9 @@ def test_the_command_line_sequence_from_planning_to_kit(app, runner, project, tm
         "location": {"lon": lon, "lat": lat, "accuracy_m": 6, "source": "gps"},
         "answers": {"theme": "eclairage", "polarity": "negative", "feeling": 2, "note": "Lampadaire éteint"},
     }
-    posted = client.post("/api/v1/observations", json=body, headers={"Authorization": f"Bearer {token}"})
+    posted = client.post(
+        url("api.create_observation"), json=body, headers={"Authorization": f"Bearer {token}"}
+    )
     assert posted.status_code == 201, posted.json
     observation = db.session.query(Observation).filter_by(walk_id=walk_id).one()
     zone = db.session.get(Zone, observation.zone_id)
@@ -138,14 +141,14 @@ def test_the_command_line_sequence_from_planning_to_kit(app, runner, project, tm
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
     assert code[:3] in text and code[3:] in text
     assert "Place Vogel" in text and "Collège Arthur Rimbaud" in text
-    assert f"/rejoindre?code={code}" in re.sub(r"\s+", "", text)
+    assert url("residents.join", code=code) in re.sub(r"\s+", "", text)
 
 
 def test_open_without_public_url_prints_the_path_and_warns(runner, project):
     walk = walks.create_walk(project, title="Jour", walk_date=datetime(2026, 3, 1).date())
     result = runner.invoke(args=["walks", "open", str(walk.id)])
     assert result.exit_code == 0
-    assert result.stdout.split() == [walk.join_code, f"/rejoindre?code={walk.join_code}"]
+    assert result.stdout.split() == [walk.join_code, url("residents.join", code=walk.join_code)]
     assert "ARPENTEUR_PUBLIC_URL" in result.stderr
 
 

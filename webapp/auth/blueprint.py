@@ -32,7 +32,7 @@ from webapp.models.enums import OrganisationKind, Role
 from webapp.security import safe_local_path
 from webapp.services import accounts, mail, projects
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp = Blueprint("auth", __name__)
 bp.record_once(lambda state: sessions.configure(state.app))
 
 
@@ -62,7 +62,7 @@ def _me() -> User:
 # --- sign-in -------------------------------------------------------------------------------------
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/connexion", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     """Sign in with email and password (then the two-factor code, when turned on)."""
     form = LoginForm()
@@ -85,7 +85,7 @@ def login():  # type: ignore[no-untyped-def]
     return redirect(target)
 
 
-@bp.route("/login/code", methods=["GET", "POST"])
+@bp.route("/connexion/code", methods=["GET", "POST"])
 def login_code():  # type: ignore[no-untyped-def]
     """Second step of sign-in: the six-digit code of the authenticator app."""
     pending = sessions.pending_second_step()
@@ -106,7 +106,7 @@ def login_code():  # type: ignore[no-untyped-def]
     return redirect(_safe_next(target, user), 303)
 
 
-@bp.post("/logout")
+@bp.post("/deconnexion")
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     sessions.end_session()
@@ -131,7 +131,7 @@ def account():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
 @login_required
 def change_password():  # type: ignore[no-untyped-def]
     """Change one's own password (the current one is asked)."""
@@ -175,14 +175,14 @@ def _two_factor_page(user: User, *, error: str | None = None, setup: str | None 
     return render_template("auth/two_factor.html", **context), status
 
 
-@bp.get("/deux-facteurs")
+@bp.get("/compte/deux-facteurs")
 @login_required
 def two_factor():  # type: ignore[no-untyped-def]
     """Two-factor login: a QR code to set it up, or the form to turn it off."""
     return _two_factor_page(_me())
 
 
-@bp.post("/deux-facteurs/activer")
+@bp.post("/compte/deux-facteurs/activer")
 @login_required
 def enable_two_factor():  # type: ignore[no-untyped-def]
     """Turn two-factor login on, once a code from the app proves it is set up."""
@@ -200,7 +200,7 @@ def enable_two_factor():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.account"), 303)
 
 
-@bp.post("/deux-facteurs/desactiver")
+@bp.post("/compte/deux-facteurs/desactiver")
 @login_required
 def disable_two_factor():  # type: ignore[no-untyped-def]
     """Turn two-factor login off (password and a current code needed)."""
@@ -251,7 +251,7 @@ def _mail_reset_link(user: User, *, send: bool = True) -> None:
         mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body, background=True)
 
 
-@bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+@bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
 def reset_password(token: str):  # type: ignore[no-untyped-def]
     """Choose a new password through a reset link (works once, for PASSWORD_RESET_HOURS)."""
     user = accounts.user_for_reset_token(token)

@@ -59,7 +59,7 @@ from webapp.services import (
     zones,
 )
 
-bp = Blueprint("facilitators", __name__, url_prefix="/facilitators")
+bp = Blueprint("facilitators", __name__)
 
 STAFF = (Role.FACILITATOR, Role.ADMIN)
 
@@ -90,7 +90,7 @@ def _tiles() -> str:
     return str(current_app.config.get("TILES", "osm"))
 
 
-@bp.get("/")
+@bp.get("/projets/")
 @login_required
 def index() -> str:
     """The projects this person runs, each with its walks and what waits for moderation."""
@@ -102,7 +102,7 @@ def index() -> str:
     )
 
 
-@bp.get("/<slug>/")
+@bp.get("/projets/<slug>/")
 def project_page(slug: str) -> str:
     """Project map with its filters, and the thematic summary of what the filters select."""
     project, _ = _project(slug)
@@ -138,7 +138,7 @@ def project_page(slug: str) -> str:
     )
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/")
 def walk_page(slug: str, walk_id: int) -> str:
     """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
     project, _ = _project(slug)
@@ -190,7 +190,7 @@ def _back_to_walk(slug: str, walk_id: int, anchor: str = "") -> Response:
     return redirect(url_for("facilitators.walk_page", slug=slug, walk_id=walk_id) + anchor, 303)
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/consentement")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/consentement")
 def record_consent(slug: str, walk_id: int) -> Response:
     """Record, at group level, that the minors' parental authorisations were collected."""
     project, user = _project(slug)
@@ -208,7 +208,7 @@ def record_consent(slug: str, walk_id: int) -> Response:
     return _back_to_walk(slug, walk.id, "#consentement")
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/remarche")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/remarche")
 def link_rewalk(slug: str, walk_id: int) -> Response:
     """Link this walk as a re-walk of an earlier walk of the project."""
     project, user = _project(slug)
@@ -225,7 +225,7 @@ def link_rewalk(slug: str, walk_id: int) -> Response:
     return _back_to_walk(slug, walk.id, "#remarche")
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/remarche/retirer")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/remarche/retirer")
 def unlink_rewalk(slug: str, walk_id: int) -> Response:
     """Remove the re-walk link (the stops stay)."""
     project, _ = _project(slug)
@@ -240,7 +240,7 @@ def unlink_rewalk(slug: str, walk_id: int) -> Response:
 # --- project settings ------------------------------------------------------------------------------
 
 
-@bp.route("/<slug>/parametres", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/parametres", methods=["GET", "POST"])
 def settings(slug: str) -> Response | tuple[str, int] | str:
     """A project's retention period and its public opt-ins (map, follow-up page)."""
     project, _ = _project(slug)
@@ -283,7 +283,7 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
 # --- moderation --------------------------------------------------------------------------------
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/moderation")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/moderation")
 def moderation_queue(slug: str, walk_id: int) -> str:
     """The queue of a walk's observations to moderate, and the audit log."""
     project, _ = _project(slug)
@@ -305,18 +305,30 @@ def moderation_queue(slug: str, walk_id: int) -> str:
     )
 
 
-#: What the moderation page may do (the team's entries are logged by the entry service).
-MODERATION_ACTIONS = frozenset(ModerationAction) - {ModerationAction.ENTRY}
+#: What the moderation page may do, by the French word of its path (the team's entries are logged
+#: by the entry service, not here).
+MODERATION_PATHS: dict[str, ModerationAction] = {
+    "valider": ModerationAction.VALIDATE,
+    "masquer": ModerationAction.HIDE,
+    "corriger": ModerationAction.EDIT,
+    "fusionner": ModerationAction.MERGE,
+    "deplacer": ModerationAction.MOVE,
+    "signaler": ModerationAction.FLAG,
+    "retirer-signalement": ModerationAction.UNFLAG,
+}
+#: The path word of each moderation action (for ``url_for('facilitators.moderate', action=…)``).
+MODERATION_WORDS: dict[str, str] = {code.value: word for word, code in MODERATION_PATHS.items()}
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/observations/<int:observation_id>/<action>")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/observations/<int:observation_id>/<action>")
 def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Response:
     """Apply one moderation action, then return to the queue (or JSON for scripts)."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
     observation = moderation.get_observation(observation_id, walk)
-    if action not in MODERATION_ACTIONS:
+    if action not in MODERATION_PATHS:
         raise NotFound("Action inconnue.")
+    action = MODERATION_PATHS[action]
     form = MODERATION_FORMS[action]()
     try:
         form.check()
@@ -357,7 +369,7 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
 # --- debrief -----------------------------------------------------------------------------------
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/debrief")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/debriefing")
 def debrief(slug: str, walk_id: int) -> str:
     """Projector view: the walk replayed stop by stop, dot-votes, and recommendations from a selection."""
     project, _ = _project(slug)
@@ -387,7 +399,7 @@ def debrief(slug: str, walk_id: int) -> str:
     )
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/votes")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/votes")
 def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     """Add or remove one dot; answers JSON to the debrief script, or redirects without JS."""
     project, user = _project(slug)
@@ -409,7 +421,7 @@ def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/<slug>/recommendations")
+@bp.post("/projets/<slug>/preconisations")
 def create_recommendation(slug: str) -> Response:
     """Turn the selected observations into a recommendation."""
     project, user = _project(slug)
@@ -452,7 +464,7 @@ def create_recommendation(slug: str) -> Response:
 # --- photos, exports, report ---------------------------------------------------------------------
 
 
-@bp.get("/photos/<path:name>")
+@bp.get("/projets/photos/<path:name>")
 @login_required
 def photo(name: str) -> Response:
     """A stored photo, for the staff (facilitators, admins) of its project only; 404 for unknown names."""
@@ -475,15 +487,15 @@ EXPORT_TYPES = {
 }
 
 
-@bp.get("/<slug>/export/<what>.<fmt>")
+@bp.get("/projets/<slug>/exports/<what>.<fmt>")
 def export(slug: str, what: str, fmt: str) -> Response:
     """Download observations (csv, xlsx, geojson, gpkg) or recommendations (csv, xlsx)."""
     project, _ = _project(slug)
-    if fmt not in EXPORT_TYPES or what not in ("observations", "recommendations"):
+    if fmt not in EXPORT_TYPES or what not in ("observations", "preconisations"):
         raise NotFound("Format d'export inconnu.")
     name = f"{project.slug}-{what}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if what == "recommendations":
+    if what == "preconisations":
         if fmt == "csv":
             return Response(
                 stream_with_context(exports.recommendations_csv(project)),
@@ -530,7 +542,7 @@ def _report(slug: str):  # type: ignore[no-untyped-def]
     return reports.build_report(project, walk)
 
 
-@bp.get("/<slug>/report")
+@bp.get("/projets/<slug>/rapport")
 def report(slug: str) -> str:
     """The restitution report as a page (print it, or download the PDF)."""
     data = _report(slug)
@@ -544,7 +556,7 @@ def report(slug: str) -> str:
     )
 
 
-@bp.get("/<slug>/report.pdf")
+@bp.get("/projets/<slug>/rapport.pdf")
 def report_pdf(slug: str) -> Response:
     """The restitution report as a PDF (WeasyPrint; reads only our static files and photos)."""
     data = _report(slug)

@@ -74,7 +74,7 @@ def _wants_json() -> bool:
 # --- projects ---------------------------------------------------------------------------------------
 
 
-@bp.route("/nouveau", methods=["GET", "POST"])
+@bp.route("/projets/nouveau", methods=["GET", "POST"])
 @login_required
 def new_project() -> Any:
     """An administrator creates a project; it then needs its zones."""
@@ -107,7 +107,7 @@ def new_project() -> Any:
     return render_template("facilitators/projects/new.html", form=form), status
 
 
-@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/modifier", methods=["GET", "POST"])
 def edit_project(slug: str) -> Any:
     """The project's facilitators (and administrators) change its description, communes, dates, QPV list."""
     project, _user = _project(slug)
@@ -200,14 +200,14 @@ def _back(slug: str, anchor: str = "") -> Response:
     return redirect(url_for("facilitators.zones_page", slug=slug) + anchor, 303)
 
 
-@bp.get("/<slug>/zones")
+@bp.get("/projets/<slug>/zones")
 def zones_page(slug: str) -> Any:
     """The project's zones: official QPV to keep, its own zones (file or drawing), renames, deletions."""
     project, _user = _project(slug)
     return _zones_page(project)
 
 
-@bp.post("/<slug>/zones/qpv")
+@bp.post("/projets/<slug>/zones/qpv")
 def keep_qpv(slug: str) -> Response:
     """Keep the checked QPV, leave the unchecked ones out; observations are re-assigned."""
     project, _user = _project(slug)
@@ -290,7 +290,7 @@ def _import_answer(slug: str, project: Any, run: Any, anchor: str) -> Any:
     return redirect(target, 303)
 
 
-@bp.post("/<slug>/zones/qpv/importer")
+@bp.post("/projets/<slug>/zones/qpv/importer")
 def import_qpv(slug: str) -> Any:
     """An administrator imports the official QPV file (ANCT), kept to the project's communes."""
     project, _user = _project(slug)
@@ -306,7 +306,7 @@ def import_qpv(slug: str) -> Any:
     )
 
 
-@bp.post("/<slug>/zones/importer")
+@bp.post("/projets/<slug>/zones/importer")
 def upload_zones(slug: str) -> Any:
     """Import a file of the project's own zones: all or nothing, every problem named."""
     project, _user = _project(slug)
@@ -323,7 +323,7 @@ def upload_zones(slug: str) -> Any:
     )
 
 
-@bp.post("/<slug>/zones/dessiner")
+@bp.post("/projets/<slug>/zones/dessiner")
 def draw_zone(slug: str) -> Any:
     """Store a zone drawn on the map; warn when it lies far from the project's places."""
     project, _user = _project(slug)
@@ -349,7 +349,7 @@ def draw_zone(slug: str) -> Any:
     return _zones_page(project, status=422, draw_form=form)
 
 
-@bp.post("/<slug>/zones/<int:zone_id>/renommer")
+@bp.post("/projets/<slug>/zones/<int:zone_id>/renommer")
 def rename_zone(slug: str, zone_id: int) -> Any:
     """Rename one of the project's own zones."""
     project, _user = _project(slug)
@@ -364,7 +364,7 @@ def rename_zone(slug: str, zone_id: int) -> Any:
     return _back(slug, "#zones-projet")
 
 
-@bp.post("/<slug>/zones/<int:zone_id>/supprimer")
+@bp.post("/projets/<slug>/zones/<int:zone_id>/supprimer")
 def delete_zone(slug: str, zone_id: int) -> Response:
     """Delete one of the project's own zones; its observations are re-assigned."""
     project, _user = _project(slug)
