@@ -22,9 +22,11 @@ setup:
 setup-test:
 	scripts/setup.sh --test
 
-lint:
+lint: setup  ## ruff, mypy (configured in pyproject.toml) and ESLint (eslint.config.mjs); what CI and pre-commit run
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
+	$(VENV)/mypy
+	npx --no-install eslint webapp/static/js eslint.config.mjs
 
 fmt:
 	$(VENV)/ruff format .

@@ -107,7 +107,6 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
             email=f"bench{n}@example.org",
             password="bench-password",  # noqa: S106  (a throw-away benchmark database)
             is_admin=True,
-            commit=False,
         )
         db.session.commit()
         form = forms.walk_form(day)

@@ -66,11 +66,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--markers-up-to", type=int, help="try another threshold for one marker per point")
     args = parser.parse_args(argv)
-    from geodata import maps
-    from geodata.maps import point_layer_kind
+    from geodata import map_style
+    from geodata.map_style import point_layer_kind
 
     if args.markers_up_to is not None:
-        maps.MARKERS_UP_TO = args.markers_up_to
+        map_style.MARKERS_UP_TO = args.markers_up_to
 
     print(
         "| observations | layer | page HTML | gzip -6 | server render (median) "

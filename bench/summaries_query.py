@@ -18,11 +18,11 @@ from bench._debrief_data import drop_postgis_database, fill, make_app, postgis_d
 
 
 def _time(app, slug: str, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    from webapp.services import projects, summaries
+    from webapp.services import observation_filter, projects, summaries
 
     with app.app_context():
         project = projects.get_project(slug)
-        f = summaries.ObservationFilter(project_id=project.id)
+        f = observation_filter.ObservationFilter(project_id=project.id)
         summaries.summarise(f)  # warm caches
         full, counts = [], []
         for _ in range(runs):

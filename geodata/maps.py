@@ -1,13 +1,15 @@
 """folium map builders: plain data in (GeoJSON dicts and small dataclasses), ``folium.Map`` out.
 
-folium appears only in this module. Builders never query anything: the services hand them
+folium appears only in this module (the print map is :mod:`geodata.static_map`, what both share
+:mod:`geodata.map_style`). Builders never query anything: the services hand them
 FeatureCollections whose properties are plain values, and the views embed the result with
 :func:`geodata.assets.render_map_parts`.
 
 Choices, measured on this machine (see ``bench/maps_layers.py`` and the README's facilitators section):
 
-- **Points by size.** Up to :data:`MARKERS_UP_TO` observations, each is a canvas circle marker with
-  its popup, grouped in one layer per theme. Up to :data:`CLUSTER_UP_TO`, each theme is a
+- **Points by size.** Up to :data:`geodata.map_style.MARKERS_UP_TO` observations, each is a canvas
+  circle marker with its popup, grouped in one layer per theme. Up to
+  :data:`geodata.map_style.CLUSTER_UP_TO`, each theme is a
   ``FastMarkerCluster`` of canvas circle markers (clusters keep the map readable and the page
   light). Beyond, points are aggregated on the server into square cells (:func:`aggregate_cells`)
   drawn as one canvas layer: a browser gets at most a few thousand shapes, whatever the data size.
@@ -25,7 +27,6 @@ Choices, measured on this machine (see ``bench/maps_layers.py`` and the README's
 from __future__ import annotations
 
 import html
-import io
 import math
 import re
 from collections import Counter
@@ -40,32 +41,29 @@ from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
+from geodata.map_style import (
+    CELL_M,
+    MAX_ZOOM,
+    ThemeStyle,
+    bounds_of,
+    by_theme,
+    point_layer_kind,
+    theme_map,
+    theme_of,
+    theme_order,
+)
+
 __all__ = [
-    "CLUSTER_UP_TO",
-    "MARKERS_UP_TO",
     "MapText",
     "TILES",
-    "ThemeStyle",
     "TileProvider",
     "aggregate_cells",
     "build_project_map",
     "build_public_map",
     "build_walk_map",
     "build_zones_map",
-    "point_layer_kind",
-    "render_static_map",
     "tidy_header",
 ]
-
-#: Up to this many observations, one circle marker each (with its popup).
-MARKERS_UP_TO = 1_000
-#: Up to this many, clustered circle markers; beyond, server-side aggregation into cells.
-CLUSTER_UP_TO = 20_000
-#: Side of an aggregation cell, in metres.
-CELL_M = 150.0
-MAX_ZOOM = 19
-#: Colour of observations whose theme the form does not know (an older form version).
-FALLBACK_COLOR = "#555555"
 
 #: Metropolitan France (lon/lat), the view of a map with nothing to show yet.
 METROPOLE_BOUNDS = (-5.2, 42.3, 8.3, 51.1)
@@ -112,20 +110,6 @@ class MapText:
 
 #: The texts of a builder called without any (English).
 DEFAULT_TEXT = MapText()
-
-
-@dataclass(frozen=True)
-class ThemeStyle:
-    """How a theme looks on a map."""
-
-    #: stored with each observation
-    key: str
-    #: shown in the layer control, legend and popups
-    label: str
-    #: ``#rrggbb``
-    color: str
-    #: reports of this theme are never drawn at their place outside the team (the form says so)
-    sensitive: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,19 +237,11 @@ def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _theme_map(themes: Iterable[ThemeStyle]) -> dict[str, ThemeStyle]:
-    return {theme.key: theme for theme in themes}
-
-
-def _theme_of(key: str, themes: Mapping[str, ThemeStyle]) -> ThemeStyle:
-    return themes.get(key) or ThemeStyle(key=key, label=key, color=FALLBACK_COLOR)
-
-
 def popup_html(
     properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle], text: MapText = DEFAULT_TEXT
 ) -> str:
     """The popup of one observation: theme, polarity, feeling, note, proposal and a photo thumbnail."""
-    theme = _theme_of(str(properties.get("theme", "")), themes)
+    theme = theme_of(str(properties.get("theme", "")), themes)
     polarity = text.polarity.get(str(properties.get("polarity")), "")
     parts = [f'<div class="obs-popup"><strong>{_esc(theme.label)}</strong> · {_esc(polarity)}']
     if properties.get("feeling"):
@@ -282,15 +258,6 @@ def popup_html(
         parts.append(f"<br><small>{_esc(text.number.format(id=properties['id']))}</small>")
     parts.append("</div>")
     return "".join(parts)
-
-
-def point_layer_kind(count: int) -> str:
-    """How ``count`` observations are drawn: ``markers``, ``clusters`` or ``cells``."""
-    if count <= MARKERS_UP_TO:
-        return "markers"
-    if count <= CLUSTER_UP_TO:
-        return "clusters"
-    return "cells"
 
 
 def _new_map(
@@ -332,27 +299,6 @@ def tidy_header(header: str) -> str:
     """folium's header without what would fight the host page: its viewport meta (which forbids
     zooming, an accessibility problem) and its global ``html, body`` / ``#map`` styles."""
     return _PAGE_STYLE.sub("", _VIEWPORT.sub("", header))
-
-
-def _bounds(collections: Iterable[Mapping[str, Any] | None]) -> tuple[float, float, float, float] | None:
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(coords: Any) -> None:
-        if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
-            xs.append(float(coords[0]))
-            ys.append(float(coords[1]))
-        elif isinstance(coords, (list, tuple)):
-            for c in coords:
-                walk(c)
-
-    for fc in collections:
-        for feat in (fc or {}).get("features", []):
-            geometry = feat.get("geometry") or {}
-            walk(geometry.get("coordinates"))
-    if not xs:
-        return None
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _zone_outlines(zones: Mapping[str, Any], name: str) -> _GeoJsonLayer:
@@ -428,25 +374,13 @@ def _marker_features(
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
                 "properties": {
-                    "_c": _theme_of(str(p.get("theme")), themes).color,
+                    "_c": theme_of(str(p.get("theme")), themes).color,
                     "_k": polarity if polarity in _POLARITY_STYLE else "neutral",
                     "_p": popup_html(p, themes, text),
                 },
             }
         )
     return out
-
-
-def _by_theme(features: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
-    groups: dict[str, list[Mapping[str, Any]]] = {}
-    for feat in features:
-        groups.setdefault(str(feat.get("properties", {}).get("theme")), []).append(feat)
-    return groups
-
-
-def _theme_order(groups: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) -> list[str]:
-    known = [key for key in themes if key in groups]
-    return known + sorted(key for key in groups if key not in themes)
 
 
 def aggregate_cells(features: Sequence[Mapping[str, Any]], cell_m: float = CELL_M) -> list[dict[str, Any]]:
@@ -494,7 +428,7 @@ def _cells_layer(
     top = max((c["count"] for c in cells), default=1)
     out = []
     for c in cells:
-        theme = _theme_of(str(c["theme"]), themes)
+        theme = theme_of(str(c["theme"]), themes)
         radius = 4 + 14 * math.sqrt(c["count"] / top)
         share = round(100 * c["negative"] / c["count"])
         out.append(
@@ -526,9 +460,9 @@ def _add_points(
     if kind == "cells":
         _cells_layer(features, themes, text.grouped.format(count=len(features)), text).add_to(fmap)
         return kind
-    groups = _by_theme(features)
-    for key in _theme_order(groups, themes):
-        theme = _theme_of(key, themes)
+    groups = by_theme(features)
+    for key in theme_order(groups, themes):
+        theme = theme_of(key, themes)
         label = f"{theme.label} ({len(groups[key])})"
         if kind == "markers":
             _GeoJsonLayer(
@@ -574,7 +508,7 @@ def _legend_markup(
 ) -> str:
     rows = [f"<strong>{_esc(text.legend)}</strong>"]
     for key in present:
-        theme = _theme_of(key, themes)
+        theme = theme_of(key, themes)
         rows.append(
             f'<div><span class="swatch" style="background:{_esc(theme.color)}"></span>'
             f"{_esc(theme.label)}</div>"
@@ -608,19 +542,19 @@ def build_walk_map(
     ``route`` a FeatureCollection of LineStrings (property ``title``), ``stops`` of points
     (``position``, ``name``), ``zones`` of (Multi)Polygons (``name``).
     """
-    theme_map = _theme_map(themes)
+    themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     route, stops, zones = route or empty, stops or empty, zones or empty
-    fmap = _new_map(tiles, _bounds([route, stops, observations]) or _bounds([zones]), text)
+    fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]), text)
     if zones["features"]:
         _zone_outlines(zones, text.zones).add_to(fmap)
     if route["features"]:
         _routes_layer(route, text.route).add_to(fmap)
     if stops["features"]:
         _stops_layer(stops, text.stops, text).add_to(fmap)
-    _add_points(fmap, observations, theme_map, text)
-    present = _theme_order(_by_theme(observations.get("features", [])), theme_map)
-    _Legend(_legend_markup(theme_map, present, text=text)).add_to(fmap)
+    _add_points(fmap, observations, themes_by_key, text)
+    present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
+    _Legend(_legend_markup(themes_by_key, present, text=text)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -694,15 +628,15 @@ def build_project_map(
     their properties. The heatmap shows the points of the themes marked ``sensitive`` in ``themes``
     (street harassment in the default grid), hidden until chosen in the layer control.
     """
-    theme_map = _theme_map(themes)
+    themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones = routes or empty, zones or empty
-    fmap = _new_map(tiles, _bounds([observations, routes]) or _bounds([zones]), text)
+    fmap = _new_map(tiles, bounds_of([observations, routes]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
         _routes_layer(routes, text.routes).add_to(fmap)
     features = observations.get("features", [])
-    _add_points(fmap, observations, theme_map, text)
+    _add_points(fmap, observations, themes_by_key, text)
     sensitive = [t for t in themes if t.sensitive]
     heat_themes = {t.key for t in sensitive}
     heat = [
@@ -715,8 +649,8 @@ def build_project_map(
         plugins.HeatMap(
             heat, name=text.heatmap.format(label=label, count=len(heat)), show=False, radius=22
         ).add_to(fmap)
-    present = _theme_order(_by_theme(features), theme_map)
-    _Legend(_legend_markup(theme_map, present, extra, text)).add_to(fmap)
+    present = theme_order(by_theme(features), themes_by_key)
+    _Legend(_legend_markup(themes_by_key, present, extra, text)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -771,7 +705,7 @@ def build_public_map(
     no heatmap: it would need the exact points. Which themes are sensitive comes from ``themes``
     (their ``sensitive`` flag, read from the forms).
     """
-    theme_map = _theme_map(themes)
+    themes_by_key = theme_map(themes)
     sensitive = {t.key for t in themes if t.sensitive}
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones, cells = routes or empty, zones or empty, sensitive_cells or empty
@@ -784,11 +718,11 @@ def build_public_map(
             if f.get("properties", {}).get("theme") not in sensitive
         ],
     }
-    fmap = _new_map(tiles, _bounds([observations, routes, cells]) or _bounds([zones]), text)
+    fmap = _new_map(tiles, bounds_of([observations, routes, cells]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
         _routes_layer(routes, text.routes).add_to(fmap)
-    _add_points(fmap, observations, theme_map, text)
+    _add_points(fmap, observations, themes_by_key, text)
     if cells["features"]:
         label = sensitive_label or text.sensitive_default
         total = sum(int(f.get("properties", {}).get("count", 0)) for f in cells["features"])
@@ -799,92 +733,10 @@ def build_public_map(
             '<div class="sensitive"><span class="square"></span>'
             f"{_esc(text.sensitive_legend.format(label=label))}</div>"
         )
-    present = _theme_order(_by_theme(observations.get("features", [])), theme_map)
-    _Legend(_legend_markup(theme_map, present, extra, text)).add_to(fmap)
+    present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
+    _Legend(_legend_markup(themes_by_key, present, extra, text)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
-
-
-def render_static_map(
-    *,
-    observations: Mapping[str, Any],
-    themes: Sequence[ThemeStyle],
-    routes: Mapping[str, Any] | None = None,
-    zones: Mapping[str, Any] | None = None,
-    stops: Mapping[str, Any] | None = None,
-    width_in: float = 7.0,
-    height_in: float = 5.0,
-) -> str:
-    """An SVG drawing of zones, routes, stops and observations, without tiles: for print and PDF."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Polygon as MplPolygon
-
-    theme_map = _theme_map(themes)
-    empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
-    routes, zones, stops = routes or empty, zones or empty, stops or empty
-    fig, ax = plt.subplots(figsize=(width_in, height_in))
-    try:
-        lat0 = 49.9
-        bounds = _bounds([observations, routes, stops]) or _bounds([zones])
-        if bounds:
-            lat0 = (bounds[1] + bounds[3]) / 2
-        ax.set_aspect(1 / math.cos(math.radians(lat0)))
-        for feat in zones["features"]:
-            geometry = feat["geometry"]
-            polygons = (
-                geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-            )
-            for polygon in polygons:
-                ax.add_patch(
-                    MplPolygon(polygon[0], closed=True, facecolor="#ECEFF1", edgecolor="#546E7A", lw=1)
-                )
-            ring = polygons[0][0]
-            cx = sum(p[0] for p in ring) / len(ring)
-            cy = sum(p[1] for p in ring) / len(ring)
-            ax.annotate(
-                str(feat["properties"].get("name", "")), (cx, cy), fontsize=7, color="#37474F", ha="center"
-            )
-        for feat in routes["features"]:
-            coords = feat["geometry"]["coordinates"]
-            ax.plot([c[0] for c in coords], [c[1] for c in coords], color="#111111", lw=2, alpha=0.8)
-        for feat in stops["features"]:
-            x, y = feat["geometry"]["coordinates"][:2]
-            ax.scatter([x], [y], s=160, facecolor="white", edgecolor="black", zorder=4)
-            ax.annotate(
-                str(feat["properties"].get("position", "")),
-                (x, y),
-                ha="center",
-                va="center",
-                fontsize=7,
-                zorder=5,
-            )
-        groups = _by_theme(observations.get("features", []))
-        handles = []
-        for key in _theme_order(groups, theme_map):
-            theme = _theme_of(key, theme_map)
-            xs = [f["geometry"]["coordinates"][0] for f in groups[key]]
-            ys = [f["geometry"]["coordinates"][1] for f in groups[key]]
-            ax.scatter(xs, ys, s=14, color=theme.color, edgecolor="white", linewidth=0.4, zorder=3)
-            handles.append(Line2D([], [], marker="o", ls="", color=theme.color, label=theme.label))
-        if bounds:
-            pad_x = max((bounds[2] - bounds[0]) * 0.08, 0.002)
-            pad_y = max((bounds[3] - bounds[1]) * 0.08, 0.002)
-            ax.set_xlim(bounds[0] - pad_x, bounds[2] + pad_x)
-            ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if handles:
-            ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-        fig.tight_layout()
-        out = io.StringIO()
-        fig.savefig(out, format="svg")
-        return out.getvalue()
-    finally:
-        plt.close(fig)
 
 
 # --- the zones page: official QPV to keep or leave out, a project's own zones, a drawing tool -------
@@ -995,7 +847,7 @@ def build_zones_map(
     ``custom`` one with ``name`` (and ``code``). ``labels`` names the layers and the legend
     (``kept``, ``left_out``, ``custom``, ``legend``). Without any zone the map shows metropolitan France.
     """
-    bounds = _bounds([qpv, custom])
+    bounds = bounds_of([qpv, custom])
     fmap = _new_map(tiles, bounds or METROPOLE_BOUNDS, text)
     kept = {
         "type": "FeatureCollection",

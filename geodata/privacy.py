@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,3 +121,45 @@ def sensitive_cells_geojson(
 ) -> dict[str, Any]:
     """The cells partners and the public see of sensitive reports (:func:`aggregate`, then squares)."""
     return cells_geojson(aggregate(points, size_m=size_m, min_count=min_count))
+
+
+def masked_cells(counts: Sequence[int], *, min_count: int = DEFAULT_MIN_COUNT) -> frozenset[int] | None:
+    """Which cells of a table of counts to mask so that none can be recomputed from the rest.
+
+    A table shows counts whose total is known (shown beside it, or elsewhere on the page). Cells with
+    ``0 < count < min_count`` are masked (primary suppression). Masking one cell alone is useless: the
+    total minus the shown cells gives it back. So more cells are masked, smallest first (secondary
+    suppression), until at least two are masked and their sum exceeds their number: all a reader then
+    knows is that each masked cell holds at least 1 and that together they hold the masked sum, which
+    leaves every masked cell at least two possible values. Masked cells must therefore all read the
+    same way (« moins de 3 » would tell a secondary cell apart). Empty cells (0) are not masked.
+
+    Returns the positions (indices into ``counts``) to mask, or None when no masking is safe (a table
+    whose only non-empty cell is small): such a table must not be shown at all.
+    """
+    masked = {i for i, n in enumerate(counts) if 0 < n < min_count}
+    if not masked:
+        return frozenset()
+    candidates = sorted((n, i) for i, n in enumerate(counts) if n > 0 and i not in masked)
+
+    def safe() -> bool:
+        total = sum(counts[i] for i in masked)
+        return len(masked) >= 2 and total > len(masked)
+
+    while not safe() and candidates:
+        masked.add(candidates.pop(0)[1])
+    return frozenset(masked) if safe() else None
+
+
+def recoverable_cells(shown: Sequence[int | None], total: int) -> list[int]:
+    """Positions of masked cells (``None``) whose value a reader can work out from the shown ones.
+
+    What a reader knows: every masked cell holds at least 1, and all cells add up to ``total``. A masked
+    cell is recoverable when only one value fits it. Used by tests to prove :func:`masked_cells` safe.
+    """
+    hidden = [i for i, n in enumerate(shown) if n is None]
+    rest = total - sum(n for n in shown if n is not None)
+    if len(hidden) == 1:
+        return hidden
+    # each masked cell can hold 1 … rest - (others); unique only when rest == number of masked cells
+    return hidden if hidden and rest == len(hidden) else []

@@ -4,7 +4,14 @@ No Flask and no database here: the web app imports this package, never the rever
 (``mobile_forms.xlsform``) is not imported here, so pyxform is only loaded by code that imports it.
 """
 
-from mobile_forms.answers import AnswerError, AnswerErrors, NormalisedAnswers, validate_answers
+from mobile_forms.answers import (
+    AnswerError,
+    AnswerErrors,
+    NormalisedAnswers,
+    ShownAnswer,
+    shown_answers,
+    validate_answers,
+)
 from mobile_forms.fields import FIELD_TYPES, FieldDefinition, FieldType, LocalizedText
 from mobile_forms.schema import (
     DefinitionError,
@@ -27,11 +34,13 @@ __all__ = [
     "FormDefinition",
     "LocalizedText",
     "NormalisedAnswers",
+    "ShownAnswer",
     "Theme",
     "get_definition",
     "latest",
     "load_definition",
     "load_definitions",
     "parse_definition",
+    "shown_answers",
     "validate_answers",
 ]

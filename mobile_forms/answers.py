@@ -127,8 +127,15 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value in ([], ())
 
 
-def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> NormalisedAnswers:
-    """Check ``payload`` against ``definition`` and return it normalised; raise ``AnswerErrors``."""
+def validate_answers(
+    definition: FormDefinition, payload: Mapping[str, Any], *, json_client: bool = False
+) -> NormalisedAnswers:
+    """Check ``payload`` against ``definition`` and return it normalised; raise ``AnswerErrors``.
+
+    ``json_client``: the answers come from a JSON client (the API), held to the types and exact keys
+    of :meth:`FormDefinition.answers_json_schema`; a plain HTML form may send numbers as text and keys
+    with stray spaces.
+    """
     errors: dict[str, list[AnswerError]] = {}
 
     def add(key: str, code: str, **params: Any) -> None:
@@ -144,6 +151,8 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
         add("theme", "required")
     elif not isinstance(raw_theme, str):
         add("theme", "wrong_type", expected="theme_key")
+    elif json_client and raw_theme != raw_theme.strip():
+        add("theme", "unknown_theme", theme=raw_theme[:64])
     else:
         try:
             theme_key = definition.theme(raw_theme.strip()).key
@@ -155,6 +164,8 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
     if not _is_blank(raw_subtheme):
         if not isinstance(raw_subtheme, str):
             add("subtheme", "wrong_type", expected="subtheme_key")
+        elif json_client and raw_subtheme != raw_subtheme.strip():
+            add("subtheme", "unknown_subtheme", subtheme=raw_subtheme[:64])
         elif theme_key is not None:
             try:
                 subtheme_key = definition.theme(theme_key).subtheme(raw_subtheme.strip()).key
@@ -168,15 +179,21 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
 
     values: dict[str, Any] = {}
     external: dict[str, Any] = {}
+    sensitive = theme_key is not None and definition.theme(theme_key).sensitive
     for definition_field in definition.fields:
         raw = payload.get(definition_field.key)
+        if theme_key is not None and not definition_field.is_asked(sensitive):
+            # not asked about this theme (the good/bad question about harassment): neither required
+            # nor kept, so a page that hid the question and one that did not store the same thing
+            continue
         if definition_field.kind.external:
             # presence and content are checked by the API, which also knows about uploads sent apart
             if definition_field.key in payload:
                 external[definition_field.key] = raw
             continue
         try:
-            value = definition_field.kind.normalise(raw)
+            kind = definition_field.kind
+            value = kind.normalise_json(raw) if json_client else kind.normalise(raw)
         except InvalidAnswer as invalid:
             add(definition_field.key, invalid.code, **invalid.params)
             continue
@@ -196,3 +213,36 @@ def validate_answers(definition: FormDefinition, payload: Mapping[str, Any]) -> 
         values=MappingProxyType(values),
         external=MappingProxyType(external),
     )
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """One stored answer as people read it: the question's label and the answer's text."""
+
+    #: the question's key in the stored answers
+    key: str
+    #: the question, in the language asked for
+    question: str
+    #: the answer: a choice's label, labels joined by commas, a rating, a text
+    answer: str
+
+
+def shown_answers(definition: FormDefinition, values: Mapping[str, Any], lang: str) -> list[ShownAnswer]:
+    """The stored ``values`` of the form's questions, in the form's order, with their labels in ``lang``.
+
+    Keys the form does not have (an answer edited by hand, a question renamed in another version) are
+    left out: this is for reading, the stored JSON keeps everything.
+    """
+    shown = []
+    for field in definition.fields:
+        value = values.get(field.key)
+        if field.kind.external or value is None or value == "" or value == []:
+            continue
+        if field.type == "rating":
+            text = f"{value} / {getattr(field.kind, 'max', '')}"
+        else:
+            labels = {choice.key: choice.label.get(lang) for choice in getattr(field.kind, "choices", ())}
+            items = value if isinstance(value, list) else [value]
+            text = ", ".join(labels.get(str(item), str(item)) for item in items)
+        shown.append(ShownAnswer(field.key, field.label.get(lang), text))
+    return shown

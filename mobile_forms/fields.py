@@ -265,6 +265,22 @@ class FieldType(ABC):
     def normalise(self, value: object) -> Any:
         """Return the cleaned, JSON-able answer, ``None`` when empty; raise ``InvalidAnswer`` otherwise."""
 
+    def normalise_json(self, value: object) -> Any:
+        """:meth:`normalise` for a JSON client (the API), which must send the types its schema says.
+
+        A plain HTML form can only send text ("4" for a rating); a JSON client has no such excuse, so
+        what its published schema refuses is refused here too (a fuzzer checks the two agree).
+        """
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """JSON Schema of a non-blank answer (the API's OpenAPI document is built from it)."""
+        return {}
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """JSON Schema of a blank answer besides ``null`` (e.g. ``""``), or None if there is none."""
+        return None
+
     def describe(self, lang: str) -> dict[str, Any]:
         """Settings the capture page needs, with texts in ``lang``."""
         return {}
@@ -339,6 +355,20 @@ class SingleChoiceField(FieldType):
             raise InvalidAnswer("unknown_choice", choices=[key[:64]])
         return key
 
+    def normalise_json(self, value: object) -> str | None:
+        """As :meth:`normalise`, but a key must be sent exactly (no surrounding spaces)."""
+        if isinstance(value, str) and value.strip() and value != value.strip():
+            raise InvalidAnswer("unknown_choice", choices=[value[:64]])
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """One of the choice keys."""
+        return {"type": "string", "enum": [c.key for c in self.choices]}
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """Spaces only."""
+        return {"type": "string", "pattern": r"^\s*$"}
+
     def describe(self, lang: str) -> dict[str, Any]:
         """The choices with their labels."""
         return {"choices": [{"key": c.key, "label": c.label.get(lang)} for c in self.choices]}
@@ -387,6 +417,32 @@ class MultipleChoiceField(FieldType):
         if self.max is not None and len(keys) > self.max:
             raise InvalidAnswer("too_many_choices", max=self.max, count=len(keys))
         return [key for key in known if key in keys] or None
+
+    def normalise_json(self, value: object) -> list[str] | None:
+        """As :meth:`normalise`, but every item must be a key sent exactly (no blank item)."""
+        if isinstance(value, list | tuple):
+            odd = [v for v in value if not isinstance(v, str) or not v or v != v.strip()]
+            if odd:
+                raise InvalidAnswer("unknown_choice", choices=[str(v)[:64] for v in odd])
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """A list of choice keys (repeats are merged)."""
+        schema: dict[str, Any] = {
+            "type": "array",
+            "items": {"type": "string", "enum": [c.key for c in self.choices]},
+            "minItems": 1,
+        }
+        if self.max is not None:
+            # repeats are merged, so the limit counts distinct keys: only lists of distinct keys
+            # can be held to it in a schema
+            schema["uniqueItems"] = True
+            schema["maxItems"] = self.max
+        return schema
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """An empty list."""
+        return {"type": "array", "maxItems": 0}
 
     def describe(self, lang: str) -> dict[str, Any]:
         """The choices with their labels and the limit."""
@@ -459,6 +515,16 @@ class RatingField(FieldType):
             raise InvalidAnswer("out_of_range", min=self.min, max=self.max)
         return value
 
+    def normalise_json(self, value: object) -> int | None:
+        """As :meth:`normalise`, but a number must be sent as a JSON number, not as text."""
+        if isinstance(value, str):
+            raise InvalidAnswer("wrong_type", expected="integer")
+        return self.normalise(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """A whole number on the scale."""
+        return {"type": "integer", "minimum": self.min, "maximum": self.max}
+
     def describe(self, lang: str) -> dict[str, Any]:
         """The scale and the words for its ends."""
         return {
@@ -514,6 +580,14 @@ class _TextField(FieldType):
         if len(text) > self.max_length:
             raise InvalidAnswer("too_long", max_length=self.max_length, length=len(text))
         return text or None
+
+    def json_schema(self) -> dict[str, Any]:
+        """Text with something besides spaces, within the length limit."""
+        return {"type": "string", "pattern": r"\S", "maxLength": self.max_length}
+
+    def blank_json_schema(self) -> dict[str, Any] | None:
+        """Spaces only."""
+        return {"type": "string", "pattern": r"^\s*$"}
 
     def describe(self, lang: str) -> dict[str, Any]:
         """The length limit."""
@@ -601,9 +675,15 @@ class LocationField(_ExternalField):
 
 
 #: a field's keys every type accepts
-COMMON_FIELD_KEYS: tuple[str, ...] = ("key", "type", "label", "required", "help")
+COMMON_FIELD_KEYS: tuple[str, ...] = ("key", "type", "label", "required", "help", "asked")
 #: field keys the answer payload uses for other things
 RESERVED_FIELD_KEYS = frozenset({"theme", "subtheme"})
+#: the good/bad question ("Ici, ça va ?"): by default not asked about a sensitive theme, since a
+#: report of harassment is not "fine or not", and asking it of someone who was harassed is unkind
+GOOD_BAD_KEY: Final = "polarity"
+#: when a field is asked: about every theme, only about sensitive themes (e.g. "lived or seen"),
+#: or only about the other themes
+ASKED_VALUES: Final = ("always", "sensitive", "other")
 
 
 @dataclass(frozen=True)
@@ -620,11 +700,17 @@ class FieldDefinition:
     kind: FieldType
     #: a short explanation under the question
     help: LocalizedText | None = None
+    #: one of :data:`ASKED_VALUES`: asked about every theme, only sensitive ones, or only the others
+    asked: str = "always"
 
     @property
     def type(self) -> str:
         """Name of the field type."""
         return self.kind.name
+
+    def is_asked(self, sensitive_theme: bool) -> bool:
+        """Whether the question is asked (and its answer kept) for a theme that is or is not sensitive."""
+        return self.asked == "always" or (self.asked == "sensitive") == sensitive_theme
 
     def to_dict(self, lang: str) -> dict[str, Any]:
         """JSON-able description for the capture page, texts in ``lang``."""
@@ -634,6 +720,7 @@ class FieldDefinition:
             "label": self.label.get(lang),
             "help": self.help.get(lang) if self.help else None,
             "required": self.required,
+            "asked": self.asked,
             "external": self.kind.external,
             **self.kind.describe(lang),
         }
@@ -653,7 +740,7 @@ def parse_field(raw: object, path: str, problems: Problems) -> FieldDefinition |
         )
     elif isinstance(type_name, str):
         kind_cls = FIELD_TYPES.get(type_name)
-    optional = ("help", *(kind_cls.setting_keys if kind_cls else ()))
+    optional = ("help", "asked", *(kind_cls.setting_keys if kind_cls else ()))
     if kind_cls is None:
         # without a type the settings cannot be judged: only report what is certainly wrong
         optional = tuple(raw.keys())
@@ -666,7 +753,11 @@ def parse_field(raw: object, path: str, problems: Problems) -> FieldDefinition |
     help_text = (
         parse_text(raw["help"], join_path(path, "help"), problems) if raw.get("help") is not None else None
     )
+    asked = raw.get("asked", "other" if key == GOOD_BAD_KEY else "always")
+    if asked not in ASKED_VALUES:
+        problems.add(join_path(path, "asked"), f"must be one of {', '.join(ASKED_VALUES)}, got {asked!r}")
+        asked = "always"
     if kind_cls is None:
         return None
     kind = kind_cls.from_settings(raw, path, problems)
-    return FieldDefinition(key=key, label=label, required=required, kind=kind, help=help_text)
+    return FieldDefinition(key=key, label=label, required=required, kind=kind, help=help_text, asked=asked)

@@ -195,6 +195,72 @@ class FormDefinition:
         """The axis ``key`` with this file's labels."""
         return next(axis for axis in self.axes if axis.key == key)
 
+    def answers_json_schema(self) -> dict[str, Any]:
+        """JSON Schema of the ``answers`` a JSON client sends for this form (``validate_answers`` with
+        ``json_client=True`` accepts exactly what it describes): the theme, a sub-theme of that theme,
+        and each field by its type; required fields must be answered, others may be blank or null.
+        """
+        properties: dict[str, Any] = {
+            "theme": {"type": "string", "enum": [theme.key for theme in self.themes]},
+            "subtheme": {
+                "anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*$"}, {"type": "string"}]
+            },
+        }
+        required = ["theme"]
+
+        def answer_schema(definition_field: FieldDefinition) -> dict[str, Any]:
+            answer = definition_field.kind.json_schema()
+            if definition_field.required and not definition_field.kind.external:
+                return answer
+            blank = definition_field.kind.blank_json_schema()
+            return {"anyOf": [answer, {"type": "null"}, *([blank] if blank else [])]} if answer else {}
+
+        conditional = [f for f in self.fields if f.asked != "always"]
+        for definition_field in self.fields:
+            if definition_field.asked != "always":
+                # asked about some themes only: anything goes (and is dropped) for the others
+                properties[definition_field.key] = {}
+                continue
+            properties[definition_field.key] = answer_schema(definition_field)
+            if definition_field.required and not definition_field.kind.external:
+                required.append(definition_field.key)
+
+        def per_theme(theme: Theme) -> dict[str, Any]:
+            then: dict[str, Any] = {
+                "properties": {
+                    "subtheme": {
+                        "anyOf": [
+                            {"type": "null"},
+                            {"type": "string", "pattern": r"^\s*$"},
+                            *(
+                                [{"type": "string", "enum": [sub.key for sub in theme.subthemes]}]
+                                if theme.subthemes
+                                else []
+                            ),
+                        ]
+                    }
+                }
+            }
+            asked = [f for f in conditional if f.is_asked(theme.sensitive)]
+            for definition_field in asked:
+                then["properties"][definition_field.key] = answer_schema(definition_field)
+            needed = [f.key for f in asked if f.required and not f.kind.external]
+            if needed:
+                then["required"] = needed
+            return {
+                "if": {"properties": {"theme": {"const": theme.key}}, "required": ["theme"]},
+                "then": then,
+            }
+
+        per_themes = [per_theme(theme) for theme in self.themes]
+        return {
+            "type": "object",
+            "required": required,
+            "additionalProperties": False,
+            "properties": properties,
+            "allOf": per_themes,
+        }
+
     @property
     def sensitive_themes(self) -> frozenset[str]:
         """Keys of the themes marked ``sensitive``."""

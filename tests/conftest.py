@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Reference files the tests read (QPV perimeters, places, XLSForm workbooks); see its SOURCES.md.
@@ -72,18 +72,36 @@ def database_url(
 
 
 class FreshClient(FlaskClient):
-    """A test client whose every request starts with an empty ``g``, as in production.
+    """A test client whose every request starts as in production: with an empty ``g``, and after
+    what the test did so far was committed.
 
     The ``app`` fixture keeps one app context for the whole test, so ``g`` (flask-login's cached
-    user, Flask-WTF's token) would otherwise outlive a request and hide what the session says.
+    user, Flask-WTF's token) would otherwise outlive a request and hide what the session says. The
+    session is shared too: the test's own set-up (services called directly, which only flush) is
+    committed first, as an earlier request would have been, so a refused request rolls back its own
+    work only.
     """
 
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         from flask import g
 
+        from webapp import transaction
+
+        transaction.commit()
         for key in list(g):
             g.pop(key)
         return super().open(*args, **kwargs)
+
+
+class FreshCliRunner(FlaskCliRunner):
+    """A command-line runner that, like :class:`FreshClient`, commits the test's set-up first: a
+    command that fails or is a dry run rolls back its own work only."""
+
+    def invoke(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from webapp import transaction
+
+        transaction.commit()
+        return super().invoke(*args, **kwargs)
 
 
 def make_app(url: str, tmp_path: Path, **extra: object) -> Flask:
@@ -101,6 +119,7 @@ def make_app(url: str, tmp_path: Path, **extra: object) -> Flask:
     }
     app = create_app(config)
     app.test_client_class = FreshClient
+    app.test_cli_runner_class = FreshCliRunner
     return app
 
 

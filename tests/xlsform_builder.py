@@ -87,3 +87,29 @@ def write_neighbourhood_workbook(path: Path, *, remark_label: str = "Une remarqu
         ],
         settings=[("form_title", "form_id"), ("Diagnostic du quartier", "diagnostic_quartier")],
     )
+
+
+def write_walk_grid_workbook(path: Path) -> Path:
+    """The grid a team writes for its first project (``grille_nord``): themes and one question of its own.
+
+    Three themes from the category list (« Agression » marked ``sensitive``) and one required single
+    choice, « Vous passez ici… » (``frequence``: ``chaque_jour``, ``parfois``, ``jamais``).
+    """
+    return write_xlsform(
+        path,
+        survey=[
+            ("type", "name", "label", "required"),
+            ("select_one themes", "theme", "De quoi s'agit-il ?", "yes"),
+            ("select_one frequence", "frequence", "Vous passez ici…", "yes"),
+        ],
+        choices=[
+            ("list_name", "name", "label", "emoji", "sensitive"),
+            ("themes", "eclairage_nord", "Éclairage", "💡", ""),
+            ("themes", "jeux", "Aires de jeux", "🛝", ""),
+            ("themes", "agression", "Agression", "🚨", "yes"),
+            ("frequence", "chaque_jour", "Tous les jours", "", ""),
+            ("frequence", "parfois", "De temps en temps", "", ""),
+            ("frequence", "jamais", "Jamais", "", ""),
+        ],
+        settings=[("form_title", "form_id"), ("Grille Amiens Nord", "grille_nord")],
+    )

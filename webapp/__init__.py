@@ -18,9 +18,9 @@ class ArpenteurFlask(Flask):
     json_provider_class = StrictJSONProvider
 
     def dispatch_request(self) -> Any:  # type: ignore[override]
-        from webapp.transaction import finish_request
+        from webapp.transaction import run_request
 
-        return finish_request(self, super().dispatch_request())
+        return run_request(self, super().dispatch_request)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -7,6 +7,8 @@ the fields or features at fault.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 import sqlalchemy.exc
@@ -17,6 +19,38 @@ log = logging.getLogger(__name__)
 
 #: Seconds a client should wait before retrying while the database cannot be reached.
 DATABASE_RETRY_AFTER = 5
+#: While the database is away, one log line per this many seconds (with the count of refused requests).
+OUTAGE_LOG_SECONDS = 10.0
+
+
+class _OutageLog:
+    """Logs a database outage once, then once per :data:`OUTAGE_LOG_SECONDS` with a count.
+
+    Fifty phones retrying every few seconds would otherwise write a line (or a traceback: 14 MB for a
+    10-second outage before) per request.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last = 0.0
+        self.refused = 0
+
+    def note(self, error: sqlalchemy.exc.DBAPIError) -> None:
+        with self.lock:
+            self.refused += 1
+            now = time.monotonic()
+            if now - self.last < OUTAGE_LOG_SECONDS:
+                return
+            refused, self.refused, self.last = self.refused, 0, now
+        log.warning(
+            "database unavailable, %d request(s) answered 503 (%s: %s)",
+            refused,
+            type(error.orig).__name__,
+            str(error.orig).strip().splitlines()[0][:200] if str(error.orig).strip() else "",
+        )
+
+
+_outage_log = _OutageLog()
 
 
 class DomainError(Exception):
@@ -114,7 +148,7 @@ def init_app(app: Flask) -> None:
         # per request. Any other database error is a bug: re-raised, so it is a logged 500.
         if not _database_unreachable(error):
             raise error
-        log.warning("database unavailable (%s): %s", type(error.orig).__name__, str(error.orig).strip()[:200])
+        _outage_log.note(error)
         g.retry_after = DATABASE_RETRY_AFTER
         message = "Le service est momentanément indisponible : réessayez dans quelques secondes."
         if _wants_json():

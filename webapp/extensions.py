@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_babel import Babel
@@ -90,3 +90,10 @@ def configure_engine(engine: Engine, app: Flask) -> None:
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN")
+
+
+if TYPE_CHECKING:
+    #: The models' base class, as the type checker sees it (Flask-SQLAlchemy builds ``db.Model`` at run time).
+    Model = Base
+else:
+    Model = db.Model

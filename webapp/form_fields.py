@@ -167,6 +167,7 @@ class DecimalField(Field):
     """A decimal number typed with a dot or a French comma; unreadable: ``message``."""
 
     widget = TextInput()
+    data: float | None
 
     def __init__(
         self,

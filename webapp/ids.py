@@ -13,6 +13,9 @@ import re
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
+#: A UUID as the API's schema writes it (``format: uuid``): 8-4-4-4-12 hexadecimal digits.
+CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
 #: The largest id a table holds (``INTEGER`` is 32-bit on PostgreSQL).
 MAX_ID = 2**31 - 1
 _DIGITS = re.compile(r"[0-9]{1,10}")
@@ -35,6 +38,11 @@ def parse_int(raw: object, *, minimum: int = 0, maximum: int = MAX_ID) -> int | 
 def parse_id(raw: object) -> int | None:
     """A row id (1 to :data:`MAX_ID`) from a form or query string, else None."""
     return parse_int(raw, minimum=1)
+
+
+def is_canonical_uuid(raw: object) -> bool:
+    """Whether ``raw`` is a UUID written the canonical way (``uuid.UUID`` also takes braces, URNs…)."""
+    return isinstance(raw, str) and CANONICAL_UUID.match(raw) is not None
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -3,34 +3,44 @@
 Services add and flush; they never commit. A request that ends with a success or a redirect
 (status below 400) commits once, after the view returned; one that fails (an error page, a domain
 error, an exception) is rolled back, so a refused form or import changes nothing. A command of the
-``arpenteur`` CLI does the same with :func:`unit_of_work`.
+``arpenteur`` CLI does the same with :func:`unit_of_work` (``dry_run=True`` rolls back at the end).
 
 Side effects that must not happen unless the data is saved (a mail, deleting a photo file) are
 queued with :func:`after_commit` and run once the commit succeeded, in order; a rollback drops them.
 Tests drain the queue by committing (``commit()``) or look at it with :func:`pending`.
+
+A few records must outlive a refused request: the rate-limit counters (failed sign-ins, wrong join
+codes) and the two-factor codes already used. They are written by :func:`separately`, in a short
+transaction of their own on another connection, committed at once; nothing else may use it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, g, has_app_context
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from webapp.extensions import db
 
-_QUEUE = "_after_commit"
+T = TypeVar("T")
+
+_AFTER_COMMIT = "_after_commit"
+_AFTER_ROLLBACK = "_after_rollback"
 #: Used outside an app context (rare: a service called from a bare script).
-_fallback: list[Callable[[], Any]] = []
+_fallback: dict[str, list[Callable[[], Any]]] = {_AFTER_COMMIT: [], _AFTER_ROLLBACK: []}
 
 
-def _queue() -> list[Callable[[], Any]]:
+def _queue(name: str = _AFTER_COMMIT) -> list[Callable[[], Any]]:
     if not has_app_context():
-        return _fallback
-    if _QUEUE not in g:
-        setattr(g, _QUEUE, [])
-    return getattr(g, _QUEUE)
+        return _fallback[name]
+    if name not in g:
+        setattr(g, name, [])
+    queue: list[Callable[[], Any]] = getattr(g, name)
+    return queue
 
 
 def after_commit(callback: Callable[[], Any]) -> None:
@@ -44,8 +54,13 @@ def pending() -> list[Callable[[], Any]]:
 
 
 def commit() -> None:
-    """Commit the session, then run the queued side effects."""
-    db.session.commit()
+    """Commit the session, then run the queued side effects (a failed commit rolls back and raises)."""
+    try:
+        db.session.commit()
+    except BaseException:
+        rollback()
+        raise
+    _queue(_AFTER_ROLLBACK).clear()
     queue = _queue()
     callbacks, queue[:] = list(queue), []
     for callback in callbacks:
@@ -56,17 +71,63 @@ def rollback() -> None:
     """Roll the session back and forget the queued side effects."""
     db.session.rollback()
     _queue().clear()
+    again = _queue(_AFTER_ROLLBACK)
+    callbacks, again[:] = list(again), []
+    for callback in callbacks:
+        callback()
 
 
 @contextmanager
-def unit_of_work() -> Iterator[None]:
-    """Commit once when the block ends normally, roll back when it raises (commands, scripts)."""
+def unit_of_work(*, dry_run: bool = False) -> Iterator[None]:
+    """Commit once when the block ends normally, roll back when it raises (commands, scripts).
+
+    ``dry_run``: do all the work and checks, then roll back (``--dry-run`` of destructive commands).
+    """
     try:
         yield
     except BaseException:
         rollback()
         raise
-    commit()
+    if dry_run:
+        rollback()
+    else:
+        commit()
+
+
+def separately(work: Callable[[Session], T]) -> T:
+    """Run ``work`` in a short transaction of its own, committed at once, whatever becomes of the current one.
+
+    Only for records that must survive the request's rollback (counters of attempts): a failed
+    sign-in answers 401 and is rolled back, but must still count. ``work`` gets its own session and
+    must touch only such rows. On SQLite call it before the request writes anything: the second
+    connection would wait for the write lock the request holds (every caller counts first).
+    """
+    bind = db.engine
+    if isinstance(bind, Connection):
+        # The tests bind every session to one connection, inside a transaction rolled back after the
+        # test (tests/conftest.py): nothing can be committed beside the request there. The work joins
+        # the current transaction and is done again, committed, if that one is rolled back; requests
+        # made one after the other count the same as with a connection of its own.
+        result = work(db.session)
+
+        def again() -> None:
+            work(db.session)
+            db.session.commit()
+
+        _queue(_AFTER_ROLLBACK).append(again)
+        return result
+    with Session(bind) as session, session.begin():
+        return work(session)
+
+
+def run_request(app: Flask, view: Callable[[], Any]) -> Response:
+    """Run the view, then commit its work (status below 400) or roll back (an error, or an exception)."""
+    try:
+        rv = view()
+    except BaseException:
+        rollback()
+        raise
+    return finish_request(app, rv)
 
 
 def finish_request(app: Flask, rv: Any) -> Response:

@@ -67,7 +67,6 @@ def world(live_server):  # type: ignore[no-untyped-def]
                 note="Ne doit jamais apparaître",
                 moderation_status="validated",
                 captured_at=datetime(2026, 3, 20, 21, 0, tzinfo=UTC),
-                commit=False,
             )
         db.session.commit()
         return {"slug": pw.slug, "rec": pw.rec_a.id, "title": pw.rec_a.title, "org": pw.org_a.name}

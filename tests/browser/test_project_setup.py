@@ -42,9 +42,7 @@ def site(live_server):  # type: ignore[no-untyped-def]
 
     with live_server.app.app_context():
         assert projects.count_projects() == 0
-        accounts.create_user(
-            email=ADMIN[0], password=ADMIN[1], display_name="Admin", is_admin=True, commit=False
-        )
+        accounts.create_user(email=ADMIN[0], password=ADMIN[1], display_name="Admin", is_admin=True)
         db.session.commit()
     with live_server.app.test_request_context():
         urls = {

@@ -50,8 +50,8 @@ def slug(live_server):  # type: ignore[no-untyped-def]
             name="Amiens Nord",
             geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)]),
         )
-        user = accounts.create_user(email=EMAIL, password=PASSWORD, display_name="Planif", commit=False)
-        accounts.add_membership(user, project.id, "facilitator", commit=False)
+        user = accounts.create_user(email=EMAIL, password=PASSWORD, display_name="Planif")
+        accounts.add_membership(user, project.id, "facilitator")
         db.session.commit()
         return project.slug
 

@@ -139,7 +139,8 @@ def test_no_reported_point_appears_in_the_cells(points, size):
 @pytest.mark.parametrize("sensitive_key", ["harcelement", "insecurite"])
 def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one(sensitive_key):
     """Whatever the theme is called: the flag the forms set decides, no theme key is known here."""
-    from geodata.maps import ThemeStyle, build_public_map
+    from geodata.map_style import ThemeStyle
+    from geodata.maps import build_public_map
 
     exact = (2.293417, 49.902871)
     observations = {
@@ -168,3 +169,54 @@ def test_the_public_map_builder_never_draws_a_sensitive_point_even_if_handed_one
     assert "2.293417" not in html and "49.902871" not in html
     assert cells["features"][0]["properties"]["cell"] in html
     assert "HeatMap" not in html and "heatLayer" not in html
+
+
+# --- small counts in tables: no masked cell can be recomputed -----------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from geodata.privacy import masked_cells, recoverable_cells  # noqa: E402
+
+
+def _shown(counts, masked):  # type: ignore[no-untyped-def]
+    return [None if i in masked else n for i, n in enumerate(counts)]
+
+
+def test_a_single_small_cell_takes_another_with_it():
+    # total 12, zones of 5, 4 and 3 shown and one of 2 masked alone: 12 - 5 - 4 - 3 = the hidden 2
+    counts = [5, 4, 3, 2, 0]
+    masked = masked_cells(counts)
+    assert masked == {3, 2}
+    assert recoverable_cells(_shown(counts, masked), sum(counts)) == []
+
+
+def test_masked_cells_that_can_only_be_ones_are_not_enough():
+    counts = [1, 1, 9]  # two masked ones: sum 2 over two cells, so each is 1
+    masked = masked_cells(counts)
+    assert masked == {0, 1, 2}
+    assert recoverable_cells(_shown(counts, masked), sum(counts)) == []
+
+
+def test_a_table_whose_only_group_is_small_is_not_shown():
+    assert masked_cells([0, 2, 0]) is None
+    assert masked_cells([1, 1]) is None  # two ones: whatever is masked, each can only be 1
+
+
+def test_tables_without_small_cells_show_everything():
+    assert masked_cells([3, 7, 0, 12]) == frozenset()
+
+
+@given(st.lists(st.integers(min_value=0, max_value=8), min_size=1, max_size=9))
+def test_no_masked_cell_can_ever_be_recomputed(counts):
+    masked = masked_cells(counts)
+    if masked is None:
+        return  # the table is not shown
+    assert all(counts[i] >= 3 or i in masked for i, n in enumerate(counts) if n > 0)
+    assert recoverable_cells(_shown(counts, masked), sum(counts)) == []
+
+
+def test_the_recomputation_check_catches_what_primary_masking_alone_leaves():
+    counts = [5, 4, 2]
+    primary = {i for i, n in enumerate(counts) if 0 < n < 3}
+    assert recoverable_cells(_shown(counts, primary), sum(counts)) == [2]

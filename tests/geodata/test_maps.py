@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from geodata import maps
+from geodata import map_style, maps, static_map
 from geodata.assets import find_external_urls, render_map_parts
 
 THEMES = [
-    maps.ThemeStyle("eclairage", "Éclairage", "#8D5B00"),
-    maps.ThemeStyle("harcelement", "Harcèlement", "#C62828", sensitive=True),
+    map_style.ThemeStyle("eclairage", "Éclairage", "#8D5B00"),
+    map_style.ThemeStyle("harcelement", "Harcèlement", "#C62828", sensitive=True),
 ]
 EVIL = '</script><img src=x onerror="alert(1)">'
 
@@ -132,7 +132,7 @@ def test_without_tiles_the_data_layers_are_still_drawn():
     [(0, "markers"), (1000, "markers"), (1001, "clusters"), (20000, "clusters"), (20001, "cells")],
 )
 def test_layer_type_is_chosen_by_size(n, kind):
-    assert maps.point_layer_kind(n) == kind
+    assert map_style.point_layer_kind(n) == kind
 
 
 def test_many_points_are_aggregated_into_cells_on_the_server():
@@ -149,11 +149,11 @@ def test_unknown_theme_gets_a_fallback_colour_and_its_key_as_label():
     page = _render(
         maps.build_walk_map(observations=_points(4, theme="ancien_theme"), themes=THEMES, tiles="none")
     )
-    assert "ancien_theme" in page and maps.FALLBACK_COLOR in page
+    assert "ancien_theme" in page and map_style.FALLBACK_COLOR in page
 
 
 def test_static_map_is_an_svg_without_any_request():
-    svg = maps.render_static_map(
+    svg = static_map.render_static_map(
         observations=_points(30), themes=THEMES, routes=ROUTE, zones=ZONES, stops=STOPS
     )
     assert "<svg" in svg

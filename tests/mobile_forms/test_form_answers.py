@@ -183,3 +183,31 @@ def test_every_error_code_has_french_and_english_messages(code: str) -> None:
     error = AnswerError.build(code, **params)
     assert error.message_fr and error.message_en and error.message_fr != error.message_en
     assert "{" not in error.message_fr + error.message_en
+
+
+def test_stored_answers_are_shown_with_the_forms_labels_in_its_order(
+    small_definition: FormDefinition,
+) -> None:
+    from mobile_forms import ShownAnswer, shown_answers
+
+    stored = {"note": "Trop noir", "needs": ["bin", "light"], "feeling": 2, "gone": "x", "title": ""}
+    assert shown_answers(small_definition, stored, "fr") == [
+        ShownAnswer("needs", "Besoins", "Poubelle, Lumière"),
+        ShownAnswer("feeling", "Ressenti", "2 / 5"),
+        ShownAnswer("note", "Note", "Trop noir"),
+    ]
+    assert [a.answer for a in shown_answers(small_definition, {"polarity": "negative"}, "en")] == ["Not fine"]
+
+
+def test_a_sensitive_theme_needs_no_good_bad_answer_and_keeps_none() -> None:
+    from mobile_forms import get_definition
+
+    grid = get_definition("marche_exploratoire", 2)
+    harassment = validate_answers(grid, {"theme": "harcelement", "subtheme": "regards_suivi"})
+    assert "polarity" not in harassment.values
+    # sent anyway (an older page): not kept either, so both pages store the same thing
+    sent_anyway = validate_answers(grid, {"theme": "harcelement", "polarity": "positive", "feeling": 1})
+    assert "polarity" not in sent_anyway.values and sent_anyway.values["feeling"] == 1
+    with pytest.raises(AnswerErrors) as refused:
+        validate_answers(grid, {"theme": "eclairage"})
+    assert [e.code for e in refused.value.errors["polarity"]] == ["required"]

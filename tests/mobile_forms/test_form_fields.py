@@ -252,7 +252,8 @@ def test_location_has_no_settings() -> None:
         "fields[0]",
         problems,
     )
-    assert problems.messages == ["fields[0].max: unknown key (allowed: help, key, label, required, type)"]
+    allowed = "asked, help, key, label, required, type"
+    assert problems.messages == [f"fields[0].max: unknown key (allowed: {allowed})"]
 
 
 # --- a whole field ----------------------------------------------------------------------------------------
@@ -290,6 +291,7 @@ def test_field_to_dict_describes_type_settings_in_the_language() -> None:
         "label": "Feeling",
         "help": "Help",
         "required": False,
+        "asked": "always",
         "external": False,
         "min": 1,
         "max": 5,
@@ -312,3 +314,19 @@ def test_single_and_multiple_choice_share_choice_parsing() -> None:
     multiple, _ = _build("multiple_choice", choices=CHOICES)
     assert isinstance(single, SingleChoiceField) and isinstance(multiple, MultipleChoiceField)
     assert single.choices == multiple.choices
+
+
+def test_a_field_may_be_asked_only_about_sensitive_themes_or_only_about_the_others() -> None:
+    problems = Problems()
+    base = {"type": "single_choice", "label": {"fr": "Q", "en": "Q"}, "required": True}
+    choices = {"choices": [{"key": k, "label": {"fr": k, "en": k}} for k in ("a", "b")]}
+    lived = parse_field({"key": "vecu", "asked": "sensitive", **base, **choices}, "fields[0]", problems)
+    good_bad = parse_field({"key": "polarity", **base, **choices}, "fields[1]", problems)
+    anyway = parse_field({"key": "polarity", "asked": "always", **base, **choices}, "fields[2]", problems)
+    wrong = parse_field({"key": "x", "asked": "parfois", **base, **choices}, "fields[3]", problems)
+    assert problems.messages == ["fields[3].asked: must be one of always, sensitive, other, got 'parfois'"]
+    assert lived.is_asked(True) and not lived.is_asked(False)
+    # the good/bad question is not asked about harassment unless the form says so
+    assert good_bad.asked == "other" and not good_bad.is_asked(True) and good_bad.is_asked(False)
+    assert anyway.is_asked(True) and anyway.is_asked(False)
+    assert wrong.asked == "always"

@@ -100,13 +100,11 @@ def build_entry_world() -> EntryWorld:
     """The debrief world (two walks, three stops, two zones, a facilitator) and two staff who may not."""
     world = build_world()
     org = db.session.get(Organisation, world.partner.id)
-    partner = accounts.create_user(
-        email="partenaire@example.org", password=PASSWORD, organisation_id=org.id, commit=False
-    )
-    accounts.add_membership(partner, world.project.id, "partner", commit=False)
+    partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD, organisation_id=org.id)
+    accounts.add_membership(partner, world.project.id, "partner")
     other = projects.create_project(slug="autre-projet", name="Autre", territory=["80021"])
-    outsider = accounts.create_user(email="autre@example.org", password=PASSWORD, commit=False)
-    accounts.add_membership(outsider, other.id, "facilitator", commit=False)
+    outsider = accounts.create_user(email="autre@example.org", password=PASSWORD)
+    accounts.add_membership(outsider, other.id, "facilitator")
     db.session.commit()
     return EntryWorld(world, partner, outsider)
 

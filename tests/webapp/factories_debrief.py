@@ -105,9 +105,7 @@ def build_world(*, facilitator_email: str = "anim@example.org") -> DebriefWorld:
     world_obs = []
     for i, (slot, gender, age, theme, polarity, feeling, lon, lat, status, note) in enumerate(ROWS):
         walk = day if slot == "day" else night
-        participant, _ = participants.add_participant(
-            walk, gender=gender, age_band=age, status="resident", commit=False
-        )
+        participant, _ = participants.add_participant(walk, gender=gender, age_band=age, status="resident")
         world_obs.append(
             observations.record_observation(
                 walk,
@@ -124,13 +122,10 @@ def build_world(*, facilitator_email: str = "anim@example.org") -> DebriefWorld:
                 proposal=f"Proposition {i}",
                 moderation_status=status,
                 captured_at=datetime(2026, 3, 12, 18, i, tzinfo=UTC),
-                commit=False,
             )
         )
-    facilitator = accounts.create_user(
-        email=facilitator_email, password=PASSWORD, display_name="Anim", commit=False
-    )
-    accounts.add_membership(facilitator, project.id, "facilitator", commit=False)
+    facilitator = accounts.create_user(email=facilitator_email, password=PASSWORD, display_name="Anim")
+    accounts.add_membership(facilitator, project.id, "facilitator")
     db.session.commit()
     return DebriefWorld(project, day, night, north, south, partner, facilitator, world_obs)
 

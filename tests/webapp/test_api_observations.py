@@ -47,6 +47,25 @@ def test_resend_with_the_same_payload_returns_the_stored_row_with_200(client, au
     assert observations.count_observations(walk) == 1
 
 
+def test_a_capture_time_in_the_future_is_stored_as_the_receipt_time_and_resends_still_match(
+    client, auth, walk
+):
+    # A phone whose clock is years ahead: refusing would strand the observation in its outbox.
+    body = payload(captured_at="2099-01-01T00:00:00Z")
+    first = _post(client, auth, body)
+    again = _post(client, auth, body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json["captured_at"][:4] == first.json["received_at"][:4] != "2099"
+
+
+def test_the_plain_form_may_still_send_numbers_as_text(client, auth, walk):
+    # The API holds JSON clients to JSON types; the services still read an HTML form's text.
+    from webapp.services.observations import parse_submission
+
+    text = payload(answers={"feeling": "4"}, location={"lon": "2.2991", "lat": "49.9196"})
+    assert parse_submission(text, walk=walk).feeling == 4
+
+
 def test_a_resend_without_captured_at_a_second_later_is_the_same_observation(client, auth, walk):
     import time
 
@@ -98,7 +117,19 @@ def test_same_uuid_from_another_participant_is_a_conflict(client, auth, walk):
         ({"location": {"accuracy_m": -3}}, "location.accuracy_m", "out_of_range"),
         ({"client_uuid": "pas-un-uuid"}, "client_uuid", "invalid_uuid"),
         ({"captured_at": "hier"}, "captured_at", "wrong_type"),
-        ({"captured_at": "2099-01-01T00:00:00Z"}, "captured_at", "in_future"),
+        # What the published schema refuses, the API refuses: JSON clients send JSON types.
+        ({"location": {"lon": "2.3", "lat": "49.9"}}, "location", "wrong_type"),
+        ({"location": {"lon": 2.3, "lat": 49.9, "altitude": 40}}, "location", "wrong_type"),
+        ({"location": {"lon": 2.2991, "lat": 49.9196, "source": None}}, "location.source", "unknown_choice"),
+        ({"answers": {"feeling": "4"}}, "feeling", "wrong_type"),
+        ({"answers": {"theme": " eclairage "}}, "theme", "unknown_theme"),
+        ({"client_uuid": "{12345678-1234-1234-1234-123456789abc}"}, "client_uuid", "invalid_uuid"),
+        ({"captured_at": "1900-01-01T00:00:00Z"}, "captured_at", "wrong_type"),
+        ({"captured_at": "2026-03-12"}, "captured_at", "wrong_type"),
+        ({"captured_at": "0001-01-01T00:00:00+23:59"}, "captured_at", "wrong_type"),
+        ({"captured_at": "9999-12-31T23:59:59-23:59"}, "captured_at", "wrong_type"),
+        ({"form": {"key": "marche_exploratoire", "version": "2"}}, "form", "wrong_type"),
+        ({"form": {}}, "form", "wrong_type"),
         ({"form": {"key": "inconnu", "version": 1}}, "form", "wrong_form"),  # not the walk's form
         ({"walk_id": 12}, "walk_id", "unknown_field"),
     ],
@@ -223,3 +254,20 @@ def test_openapi_document_describes_every_api_route(app, client):
             path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert method.lower() in document["paths"][path], (method, path)
+
+
+def test_a_harassment_report_needs_no_good_bad_answer_and_counts_as_a_problem(client, auth, walk):
+    body = payload(answers={"theme": "harcelement", "subtheme": "regards_suivi", "polarity": None})
+    body["answers"].pop("polarity")
+    response = _post(client, auth, body)
+    assert response.status_code == 201, response.json
+    assert response.json["polarity"] == "negative" and "polarity" not in response.json["answers"]
+    # an older page that still asked the question: same row, same hash, so a resend of it is no conflict
+    again = payload(answers={"theme": "harcelement", "subtheme": "regards_suivi", "polarity": "positive"})
+    again["client_uuid"], again["captured_at"] = body["client_uuid"], body["captured_at"]
+    assert _post(client, auth, again).status_code == 200
+    # any other theme still needs it
+    other = payload()
+    other["answers"].pop("polarity")
+    refused = _post(client, auth, other)
+    assert refused.status_code == 422 and "polarity" in refused.json["details"]

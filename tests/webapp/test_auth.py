@@ -299,7 +299,7 @@ def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
 
 def test_partners_land_on_their_pages_and_staff_on_theirs(app, client):
     world = build_world()
-    partner = accounts.create_user(email="part@example.org", password=PASSWORD, commit=False)
+    partner = accounts.create_user(email="part@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
     accounts.add_membership(partner, world.project.id, "partner")
     response = login(client, "part@example.org")

@@ -49,7 +49,7 @@ def _admin():  # type: ignore[no-untyped-def]
 
 
 def _member(email: str, project_id: int, role: str, organisation_id: int | None = None):  # type: ignore[no-untyped-def]
-    user = accounts.create_user(email=email, password=PASSWORD, organisation_id=organisation_id, commit=False)
+    user = accounts.create_user(email=email, password=PASSWORD, organisation_id=organisation_id)
     accounts.add_membership(user, project_id, role)
     return user
 

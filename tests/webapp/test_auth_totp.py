@@ -174,11 +174,16 @@ def test_the_code_step_expires_and_needs_a_password_first(app, client):
     assert secret
 
 
-def test_turning_two_factor_off_needs_the_password_and_a_code(app, client):
+def test_turning_two_factor_off_needs_the_password_and_a_code(app, client, monkeypatch):
+    # One instant for the server and the codes: a 30-s step ending mid-test cannot turn the code
+    # typed into one already used, or into one outside the accepted window.
+    instant = datetime.now(UTC)
+    monkeypatch.setattr(accounts, "utcnow", lambda: instant)
     world = build_world()
     secret = _with_totp(world)
+    totp = pyotp.TOTP(secret)
     login(client)
-    _code_step(client, _previous_code(secret))
+    assert _code_step(client, totp.at(instant - timedelta(seconds=30))).status_code == 303
 
     def disable(password: str, code: str):  # type: ignore[no-untyped-def]
         token = csrf_token(client, url("auth.two_factor"))
@@ -186,13 +191,11 @@ def test_turning_two_factor_off_needs_the_password_and_a_code(app, client):
             url("auth.disable_two_factor"), data={"password": password, "code": code, "csrf_token": token}
         )
 
-    assert disable("mauvais-mot-de-passe", pyotp.TOTP(secret).now()).status_code == 422
-    assert (
-        disable(PASSWORD, "000000" if pyotp.TOTP(secret).now() != "000000" else "111111").status_code == 422
-    )
+    assert disable("mauvais-mot-de-passe", totp.at(instant)).status_code == 422
+    assert disable(PASSWORD, "000000" if totp.at(instant) != "000000" else "111111").status_code == 422
     db.session.refresh(world.facilitator)
     assert world.facilitator.totp_secret == secret
-    assert disable(PASSWORD, pyotp.TOTP(secret).now()).status_code == 303
+    assert disable(PASSWORD, totp.at(instant)).status_code == 303
     db.session.refresh(world.facilitator)
     assert world.facilitator.totp_secret is None
     assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 200

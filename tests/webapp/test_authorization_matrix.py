@@ -173,6 +173,7 @@ CASES: dict[tuple[str, str], Case] = {
         },
     ),
     ("GET", "residents.service_worker"): Case("GET", lambda w: url("residents.service_worker"), PUBLIC),
+    ("GET", "residents.offline_page"): Case("GET", lambda w: url("residents.offline_page"), PUBLIC),
     # --- resident API ----------------------------------------------------------------------------
     ("POST", "api.join"): Case(
         "POST", lambda w: url("api.join"), profile(everyone=201), json=lambda w: {"code": w.join_code}
@@ -640,7 +641,7 @@ def _user(
     db.session.add(user)
     db.session.flush()
     if role not in (None, "admin") and project_id is not None:
-        accounts.add_membership(user, project_id, role, commit=False)
+        accounts.add_membership(user, project_id, role)
     return user
 
 
@@ -673,7 +674,7 @@ def build_matrix_world(app: Flask) -> World:
         "admin": _user("admin@example.org", project_id=None, role="admin"),
     }
     walks.open_walk(world.day)
-    participant, token = participants.add_participant(world.day, commit=False)
+    participant, token = participants.add_participant(world.day)
     db.session.flush()
     # The participant's own observation (pending), so the resident API has something to read.
     from webapp.services import observations
@@ -689,7 +690,6 @@ def build_matrix_world(app: Flask) -> World:
         form_version=1,
         participant=participant,
         note="Trottoir sombre",
-        commit=False,
     )
     db.session.commit()
     jpeg = jpeg_with_gps((64, 48))
@@ -731,6 +731,7 @@ def build_matrix_world(app: Flask) -> World:
         title="Nettoyer le passage",
         organisation_id=org_b.id,
     )
+    db.session.commit()  # each row's requests roll back to a savepoint taken after this
     return World(
         slug=project.slug,
         other_slug=other.slug,

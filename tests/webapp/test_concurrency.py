@@ -56,14 +56,16 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
     """gunicorn with several workers on a fresh migrated database; yields (base URL, token, app)."""
     from flask_migrate import upgrade
 
+    from webapp import transaction
     from webapp.extensions import db
     from webapp.services import participants
 
     app = make_app(empty_database_url, tmp_path, SQLITE_EXPLICIT_TRANSACTIONS=False)
     with app.app_context():
         upgrade()
-        walk = make_walk()
-        _, token = participants.add_participant(walk)
+        with transaction.unit_of_work():
+            walk = make_walk()
+            _, token = participants.add_participant(walk)
         db.session.remove()
         db.engine.dispose()
     port = _free_port()

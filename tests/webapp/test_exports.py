@@ -12,7 +12,7 @@ import pytest
 from tests.webapp.factories_debrief import build_world, login
 from tests.webapp.support import url
 from webapp.services import exports
-from webapp.services.summaries import ObservationFilter
+from webapp.services.observation_filter import ObservationFilter
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from geoalchemy2.shape import to_shape
 from tests.webapp.factories_debrief import build_world, csrf_token, login
 from tests.webapp.support import url
 from webapp.facilitators.blueprint import MODERATION_WORDS
-from webapp.services import moderation, summaries
-from webapp.services.summaries import ObservationFilter
+from webapp.services import moderation, observation_filter
+from webapp.services.observation_filter import ObservationFilter
 
 
 @pytest.fixture
@@ -38,12 +38,12 @@ def _post(client, w, obs, action, **data):  # type: ignore[no-untyped-def]
 def test_validate_and_hide_change_what_summaries_count(world, client):
     pending = world.observations[4]
     f = ObservationFilter(project_id=world.project.id)
-    before = summaries.count(f)
+    before = observation_filter.count(f)
     assert _post(client, world, pending, "validate").status_code == 302
-    assert summaries.count(f) == before + 1
+    assert observation_filter.count(f) == before + 1
     _post(client, world, pending, "hide", reason="Propos hors sujet")
     assert pending.moderation_status == "hidden"
-    assert summaries.count(f) == before
+    assert observation_filter.count(f) == before
     events = moderation.events_for(pending)
     assert [e.action for e in events] == ["validate", "hide"]
     assert events[1].reason == "Propos hors sujet"

@@ -82,11 +82,11 @@ def test_a_retention_out_of_range_is_refused_in_french_and_changes_nothing(world
 
 
 def test_settings_are_for_the_project_staff_only(world, app):
-    partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD, commit=False)
+    partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
     accounts.add_membership(partner, world.project.id, "partner")
     other = projects.create_project(slug=f"s-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
-    outsider = accounts.create_user(email="dehors@example.org", password=PASSWORD, commit=False)
+    outsider = accounts.create_user(email="dehors@example.org", password=PASSWORD)
     accounts.add_membership(outsider, other.id, "facilitator")
     with app.app_context():
         assert _as(app, None).get(_settings(world)).status_code == 302
@@ -177,11 +177,11 @@ def test_photos_go_to_the_staff_of_their_project_only(world, app, client, photo_
     with app.app_context():
         assert _get(_as(app, None), path).status_code == 302  # anonymous: the login page
     other = projects.create_project(slug=f"p-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
-    outsider = accounts.create_user(email="autre@example.org", password=PASSWORD, commit=False)
-    accounts.add_membership(outsider, other.id, "facilitator", commit=False)
-    partner = accounts.create_user(email="part@example.org", password=PASSWORD, commit=False)
+    outsider = accounts.create_user(email="autre@example.org", password=PASSWORD)
+    accounts.add_membership(outsider, other.id, "facilitator")
+    partner = accounts.create_user(email="part@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
-    accounts.add_membership(partner, world.project.id, "partner", commit=False)
+    accounts.add_membership(partner, world.project.id, "partner")
     admin = accounts.create_user(email="admin@example.org", password=PASSWORD, is_admin=True)
     for email, expected in (
         ("autre@example.org", 403),

@@ -100,7 +100,7 @@ def test_the_capture_page_shows_the_walks_form(client, walk):
     assert "🔊" in html and "Insécurité" in html and "Comment vous sentez-vous ici ?" in html
     assert 'name="moment"' in html and 'name="remarque"' in html
     assert "Éclairage" not in html and 'name="polarity"' not in html
-    assert 'data-sensitive="1"' in html and "jamais montré à son emplacement exact" in html
+    assert 'data-sensitive="1"' in html and "jamais montré en dehors de l'équipe" in html
     assert '"key": "diagnostic_quartier"' in html  # the configuration the scripts read
 
 
@@ -134,3 +134,25 @@ def test_the_plain_form_shows_the_walks_required_questions_in_french(client, wal
     html = response.get_data(as_text=True)
     assert "Cette réponse est obligatoire." in html  # the theme
     assert observations.count_observations(walk) == 0
+
+
+def test_moderation_and_debrief_show_the_answers_to_the_forms_own_questions(app, client, auth, walk):
+    from tests.webapp.factories_debrief import PASSWORD, login
+    from webapp.services import accounts
+
+    body = payload()
+    body["form"] = {"key": "diagnostic_quartier", "version": 1}
+    body["answers"] = _answers(remarque="Scooters <b>la nuit</b>")
+    assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
+    accounts.create_user(email="moderation@example.org", password=PASSWORD, is_admin=True, commit=False)
+    staff = app.test_client()
+    login(staff, "moderation@example.org")
+    for endpoint in ("facilitators.moderation_queue", "facilitators.debrief"):
+        html = staff.get(url(endpoint, slug=walk.project.slug, walk_id=walk.id)).get_data(as_text=True)
+        # in the form's order, with its labels: a rating, a text (escaped), a choice's label
+        assert (
+            '<span class="question">Comment vous sentez-vous ici ?</span> : 4 / 5</li>'
+            '<li data-question="remarque"><span class="question">Une remarque ?</span> : '
+            "Scooters &lt;b&gt;la nuit&lt;/b&gt;</li>"
+            '<li data-question="moment"><span class="question">Quand passez-vous ici ?</span> : Le soir</li>'
+        ) in html, endpoint

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from tests.factories import ProjectFactory
@@ -88,11 +88,11 @@ def build_partner_world(*, facilitator_email: str = "anim@example.org", prefix: 
 
     partner_a = user("partenaire-a@example.org", org_a)
     partner_b = user("partenaire-b@example.org", org_b)
-    accounts.add_membership(partner_a, world.project.id, "partner", commit=False)
-    accounts.add_membership(partner_b, world.project.id, "partner", commit=False)
+    accounts.add_membership(partner_a, world.project.id, "partner")
+    accounts.add_membership(partner_b, world.project.id, "partner")
     other = ProjectFactory()
     outsider = user("ailleurs@example.org", org_a)
-    accounts.add_membership(outsider, other.id, "partner", commit=False)
+    accounts.add_membership(outsider, other.id, "partner")
     admin = user("admin@example.org", is_admin=True)
     obs = world.observations
     photos = {
@@ -290,9 +290,10 @@ def _comparison(page: str, title: str) -> dict[str, str]:
 def test_groups_smaller_than_three_are_not_detailed(client, pw):
     sign_in(client, "partenaire-a@example.org")
     page = client.get(url("partners.project_page", slug=pw.slug)).get_data(as_text=True)
-    # Validated: five observations by 11-25 year olds, two by people aged 65 and over.
-    ages = _comparison(page, "Jeunes, adultes et aînés")
-    assert ages == {"11 à 25 ans": "5", "65 ans et plus": "moins de 3"}
+    # Validated: five observations by 11-25 year olds, two by people aged 65 and over. Showing the five
+    # would give the two away (the page shows the total): both are masked.
+    masked = "petit groupe, non détaillé"
+    assert _comparison(page, "Jeunes, adultes et aînés") == {"11 à 25 ans": masked, "65 ans et plus": masked}
     assert _comparison(page, "Femmes et hommes") == {"Femmes": "4", "Hommes": "3"}
 
 
@@ -303,7 +304,8 @@ def test_profile_comparisons_ignore_filters_so_views_cannot_be_subtracted(client
     ).get_data(as_text=True)
     # One validated harassment report on the day walk: its author's gender and age stay unknown.
     assert _comparison(page, "Femmes et hommes (tout le projet)") == {"Femmes": "4", "Hommes": "3"}
-    assert _comparison(page, "Jour, soirée et nuit") == {"Jour": "moins de 3"}
+    # A comparison whose only group is small cannot be masked safely: it is not shown at all.
+    assert "<caption>Jour, soirée et nuit</caption>" not in page
 
 
 def test_photos_of_hidden_pending_or_harassment_observations_are_never_served(client, pw):
@@ -481,3 +483,79 @@ def test_scorecards_per_partner_and_zone(client, pw):
     row_b = re.search(rf"<th scope=\"row\">{re.escape(pw.org_b.name)}</th>.*?</tr>", page, re.DOTALL).group(0)
     assert re.findall(r"<td>(.*?)</td>", row_b)[:3] == ["1", "0", "0 %"]
     assert 'class="overdue">1<' in row_b
+
+
+# --- no hidden figure can be recomputed by subtraction ------------------------------------------------
+
+_MASKED = {"petit groupe, non détaillé", "non détaillé", "moins de 3"}
+
+
+def _tables(page: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every table of a page as (caption, [(row label, first cell)])."""
+    out = []
+    for caption, body in re.findall(r"<caption>([^<]+)</caption>(.*?)</table>", page, re.S):
+        rows = re.findall(r'<th scope="row">([^<]+)</th>\s*<td[^>]*>([^<]+)</td>', body)
+        out.append((caption.strip(), [(label.strip(), value.strip()) for label, value in rows]))
+    return out
+
+
+def test_no_table_of_a_partner_or_public_page_or_the_report_lets_a_hidden_count_be_recomputed(
+    app, client, pw
+):
+    from geodata.privacy import recoverable_cells
+    from webapp.extensions import db
+    from webapp.services import partner_views, reports, summaries
+    from webapp.services.summaries import ObservationFilter
+
+    project = pw.world.project
+    project.public_map = True
+    db.session.flush()
+    whole = ObservationFilter(project_id=project.id, statuses=("validated",))
+    truth = {
+        c.title: {g.label: g.count for g in c.groups if g.count}
+        for c in summaries.summarise(whole).comparisons
+    }
+    from sqlalchemy import func, select
+
+    from webapp.models import Observation, Walk, Zone
+    from webapp.services import forms
+
+    rows = db.session.execute(
+        select(Zone.name, func.count(Observation.id))
+        .join(Walk, Walk.id == Observation.walk_id)
+        .outerjoin(Zone, Zone.id == Observation.zone_id)
+        .where(
+            Walk.project_id == project.id,
+            Observation.moderation_status == "validated",
+            Observation.theme.in_(sorted(forms.project_sensitive_themes(project.id))),
+        )
+        .group_by(Zone.name)
+    ).all()
+    truth["Signalements par quartier"] = {name or "Hors zone": n for name, n in rows}
+    sign_in(client, "partenaire-a@example.org")
+    with app.test_request_context():
+        pages = [
+            url_for("partners.project_page", slug=pw.slug),
+            url_for("partners.project_page", slug=pw.slug, walk_id=pw.world.day.id),
+            url_for("public.project_map", slug=pw.slug),
+        ]
+    masked_tables = 0
+    for path in pages:
+        page = client.get(path).get_data(as_text=True)
+        for caption, rows in _tables(page):
+            title = caption.removesuffix(" (tout le projet)")
+            if title not in truth or not any(value in _MASKED for _, value in rows):
+                continue
+            counts = truth[title]
+            shown = [None if value in _MASKED else int(value) for _, value in rows]
+            assert recoverable_cells(shown, sum(counts.values())) == [], (path, caption, rows)
+            # and the shown cells are the true ones
+            assert all(counts[label] == int(value) for label, value in rows if value not in _MASKED)
+            masked_tables += 1
+    assert masked_tables >= 1, "the world has small groups: some table must mask them"
+    # The report draws comparisons as charts: one only where a safe masking exists.
+    report = reports.build_report(project, None)
+    public = [partner_views.public_comparison(c) for c in report.summary.comparisons]
+    assert len(report.comparison_charts) == sum(
+        1 for p in public if p is not None and any(g.count is not None for g in p.groups)
+    )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from geodata.shapes import distance_m
 from tests.factories import ObservationFactory, ProjectFactory, WalkFactory
+from webapp import transaction
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo
@@ -60,6 +61,8 @@ def test_purge_removes_precise_point_text_and_photos_but_keeps_aggregates(old_an
     aggregates = _themes_by_zone()
 
     report = privacy.purge_expired(now=NOW)
+    assert (photo_dir / "old.jpg").exists(), "files go only once the purge is committed"
+    transaction.commit()
 
     assert report.total_observations == 1 and report.total_photos == 1
     db.session.refresh(old)

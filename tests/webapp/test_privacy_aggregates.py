@@ -29,7 +29,16 @@ from webapp.models import (
     Walk,
     recommendation_observations,
 )
-from webapp.services import debriefs, exports, followup, moderation, privacy, summaries
+from webapp.services import (
+    debriefs,
+    exports,
+    followup,
+    map_data,
+    moderation,
+    observation_filter,
+    privacy,
+    summaries,
+)
 
 #: A purge run "now": the world's observations (March 2026) are past a 12-month retention.
 NOW = datetime(2027, 7, 1, tzinfo=UTC)
@@ -63,8 +72,8 @@ def world(app, db_session):  # type: ignore[no-untyped-def]
     return w
 
 
-def _filters(w) -> list[summaries.ObservationFilter]:  # type: ignore[no-untyped-def]
-    base = summaries.ObservationFilter(project_id=w.project.id)
+def _filters(w) -> list[observation_filter.ObservationFilter]:  # type: ignore[no-untyped-def]
+    base = observation_filter.ObservationFilter(project_id=w.project.id)
     return [
         base,
         replace(base, statuses=("validated", "pending")),
@@ -93,7 +102,7 @@ def aggregates(w) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         ]
         out[f"zones{i}"] = {
             feat["properties"]["id"]: feat["properties"]["count"]
-            for feat in summaries.zones_geojson(w.project, f)["features"]
+            for feat in map_data.zones_geojson(w.project, f)["features"]
         }
         out[f"export{i}"] = Counter(
             (r["theme"], r["polarity"], r["zone"]) for r in exports.iter_observation_rows(f)

@@ -120,7 +120,7 @@ def two_on_a_walk(app, db_session):  # type: ignore[no-untyped-def]
     photo_dir.mkdir(parents=True, exist_ok=True)
     made = []
     for who in ("P1", "P2"):
-        participant, _ = participants.add_participant(walk, commit=False)
+        participant, _ = participants.add_participant(walk)
         obs = observations.record_observation(
             walk,
             client_uuid=uuid.uuid4(),
@@ -132,7 +132,6 @@ def two_on_a_walk(app, db_session):  # type: ignore[no-untyped-def]
             form_version=1,
             participant=participant,
             note=f"texte de {who}",
-            commit=False,
         )
         name = f"merge-{who}-{uuid.uuid4().hex}.jpg"
         (photo_dir / name).write_bytes(b"jpeg")
@@ -147,14 +146,15 @@ def two_on_a_walk(app, db_session):  # type: ignore[no-untyped-def]
 
 
 def test_erasing_takes_back_text_and_photos_merged_into_someone_else(two_on_a_walk):
-    from webapp.services import moderation, photos, privacy
+    from webapp import transaction
+    from webapp.services import moderation, privacy
 
     (p1, d1, f1), (_p2, k2, f2), photo_dir = *two_on_a_walk[0], two_on_a_walk[1]
     moderation.merge(d1, k2, None)  # P1's observation was a duplicate of P2's
     assert k2.note == "texte de P2\ntexte de P1" and len(k2.photos) == 2
 
-    erasure = privacy.erase_participant_data(p1)
-    photos.remove_files(photo_dir, erasure.files)
+    privacy.erase_participant_data(p1)
+    transaction.commit()  # the files go once the erasure is committed
 
     kept = db.session.get(Observation, k2.id)
     assert kept.note == "texte de P2"
@@ -164,13 +164,14 @@ def test_erasing_takes_back_text_and_photos_merged_into_someone_else(two_on_a_wa
 
 
 def test_erasing_gives_back_photos_another_participant_merged_into_mine(two_on_a_walk):
-    from webapp.services import moderation, photos, privacy
+    from webapp import transaction
+    from webapp.services import moderation, privacy
 
     (p1, d1, f1), (_p2, k2, f2), photo_dir = *two_on_a_walk[0], two_on_a_walk[1]
     moderation.merge(k2, d1, None)  # P2's observation was a duplicate of P1's
 
-    erasure = privacy.erase_participant_data(p1)
-    photos.remove_files(photo_dir, erasure.files)
+    privacy.erase_participant_data(p1)
+    transaction.commit()  # the files go once the erasure is committed
 
     back = db.session.get(Observation, k2.id)
     assert [p.stored_name for p in back.photos] == [f2] and (photo_dir / f2).exists()

@@ -30,10 +30,10 @@ def token_of(html: str) -> str:
 
 def make_user(email: str, *, admin: bool = False, project: Project | None = None, role: str = "facilitator"):  # type: ignore[no-untyped-def]
     user = accounts.create_user(
-        email=email, password=PASSWORD, display_name=email.split("@")[0], is_admin=admin, commit=False
+        email=email, password=PASSWORD, display_name=email.split("@")[0], is_admin=admin
     )
     if project is not None:
-        accounts.add_membership(user, project.id, role, commit=False)
+        accounts.add_membership(user, project.id, role)
     db.session.commit()
     return user
 

@@ -200,3 +200,18 @@ def test_an_unreachable_database_answers_503_with_retry_after(tmp_path):
     assert api.get_json()["error"] == "service_unavailable"
     page = client.get(url("public.healthz", app=app), headers={"Accept": "text/html"})
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+
+
+def test_a_database_outage_is_logged_once_not_per_request(tmp_path, caplog):
+    import logging
+
+    from tests.conftest import make_app
+
+    app = make_app("postgresql+psycopg://nobody:x@127.0.0.1:9/none", tmp_path)
+    client = FlaskClient(app, app.response_class, use_cookies=True)
+    with caplog.at_level(logging.INFO):
+        statuses = [client.get("/healthz").status_code for _ in range(20)]
+    assert statuses == [503] * 20
+    lines = [r for r in caplog.records if "database unavailable" in r.getMessage()]
+    assert len(lines) <= 1, [r.getMessage() for r in lines]
+    assert not any(r.exc_info for r in caplog.records), "no traceback for a passing outage"

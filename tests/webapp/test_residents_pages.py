@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 
 import pytest
 
@@ -129,14 +131,61 @@ def test_manifest_and_capture_assets_are_served(client):
         assert response.status_code == 200, path
 
 
-def test_every_asset_the_service_worker_caches_exists(client):
+def _sw_manifest(client) -> dict:  # type: ignore[no-untyped-def]
     source = client.get(url("residents.service_worker")).get_data(as_text=True)
-    assets = re.findall(r"'(/static/[^']+)'", source)
-    assert len(assets) >= 10
-    for path in assets:
+    first, _newline, _rest = source.partition("\n")
+    assert first.startswith("const MANIFEST = ") and first.endswith(";")
+    return json.loads(first.removeprefix("const MANIFEST = ").removesuffix(";"))
+
+
+def test_every_asset_the_service_worker_caches_exists(client):
+    manifest = _sw_manifest(client)
+    for path in [*manifest["assets"], manifest["offline"]]:
         response = client.get(path)
         response.close()
         assert response.status_code == 200, path
+
+
+def test_the_service_worker_keeps_what_the_capture_page_loads_found_by_reading_the_files(client):
+    """Templates' static files, followed through module imports: no list kept by hand."""
+    manifest = _sw_manifest(client)
+    static = url("static", filename="")
+    assert {f"{static}{name}" for name in ("css/app.css", "css/capture.css", "js/capture.js")} <= set(
+        manifest["assets"]
+    )
+    # not in any template: found through capture.js's imports
+    imported = {f"{static}js/{name}" for name in ("outbox.js", "pinmap.js", "photo.js")}
+    assert imported <= set(manifest["assets"])
+    assert not [a for a in manifest["assets"] if "/vendor/" in a or "debrief" in a]
+    assert manifest["offline"] == url("residents.offline_page") and len(manifest["version"]) == 16
+
+
+def test_the_cache_version_changes_when_a_kept_file_changes(tmp_path, monkeypatch):
+    from webapp.residents import offline
+
+    static, templates = tmp_path / "static", tmp_path / "templates"
+    shutil.copytree(offline.STATIC_DIR / "js", static / "js")
+    shutil.copytree(offline.STATIC_DIR / "css", static / "css")
+    (static / "img").mkdir()
+    shutil.copytree(offline.TEMPLATES_DIR, templates)
+    for name in ("manifest.webmanifest", "img/favicon.svg"):
+        shutil.copy(offline.STATIC_DIR / name, static / name)
+    monkeypatch.setattr(offline, "STATIC_DIR", static)
+    monkeypatch.setattr(offline, "TEMPLATES_DIR", templates)
+    monkeypatch.setattr(offline, "SERVICE_WORKER", static / "js" / "sw.js")
+    before = offline.manifest()
+    assert "js/outbox.js" in before.files
+    with (static / "js" / "outbox.js").open("a") as changed:
+        changed.write("// deployed again\n")
+    after = offline.manifest()
+    assert after.files == before.files and after.version != before.version
+
+
+def test_the_offline_page_is_a_phone_page(client):
+    response = client.get(url("residents.offline_page"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'name="viewport"' in html
+    assert "css/capture.css" in html and "Pas de réseau" in html
 
 
 def test_capture_page_links_the_public_follow_up_only_when_the_project_opened_it(client, walk, db_session):
@@ -149,3 +198,63 @@ def test_capture_page_links_the_public_follow_up_only_when_the_project_opened_it
     page = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
     assert url("public.followup", slug="amiens-test") in page and "Ce que deviennent les propositions" in page
     assert client.get(url("public.followup", slug="amiens-test")).status_code == 200
+
+
+def test_a_lived_or_seen_question_is_asked_and_kept_only_about_sensitive_themes(client, walk, db_session):
+    """A form may add « vécu / vu » (asked: sensitive): shown with harassment, dropped elsewhere."""
+    import copy
+    import hashlib
+
+    import yaml
+
+    from mobile_forms.schema import DEFINITIONS_DIR
+    from webapp.models import FormVersion
+
+    data = copy.deepcopy(
+        yaml.safe_load((DEFINITIONS_DIR / "marche_exploratoire.v2.yaml").read_text(encoding="utf-8"))
+    )
+    data["key"], data["version"] = "grille_vecu", 1
+    data["fields"].insert(
+        1,
+        {
+            "key": "vecu",
+            "type": "single_choice",
+            "label": {"fr": "Vous l'avez vécu ou vu ?", "en": "Did it happen to you, or did you see it?"},
+            "required": False,
+            "asked": "sensitive",
+            "choices": [
+                {"key": "vecu", "label": {"fr": "Je l'ai vécu", "en": "It happened to me"}},
+                {"key": "vu", "label": {"fr": "Je l'ai vu", "en": "I saw it"}},
+            ],
+        },
+    )
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    db_session.add(
+        FormVersion(key="grille_vecu", version=1, title="Vécu", definition=data, content_hash=digest)
+    )
+    walk.form_key, walk.form_version = "grille_vecu", 1
+    db_session.commit()
+
+    _join(client)
+    page = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
+    # a quick tap, shown at once (CSS hides it until a sensitive theme is chosen), like the good/bad one
+    assert 'data-field="vecu" data-type="single_choice" data-asked="sensitive"' in page
+    assert 'data-field="polarity" data-type="single_choice" data-asked="other"' in page
+    assert page.index('data-field="vecu"') < page.index('<details class="step more"')
+
+    def post(theme: str, **answers: str) -> None:
+        fresh = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
+        form = {
+            "csrf_token": _csrf(fresh),
+            "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', fresh).group(1),
+            "theme": theme,
+            "stop": "2.295,49.918",
+            **answers,
+        }
+        assert client.post(url("residents.capture", code="K7PM3Q"), data=form).status_code == 303
+
+    post("harcelement", vecu="vu", polarity="positive")  # the hidden good/bad answer is not kept
+    post("eclairage", vecu="vecu", polarity="negative")  # « vécu » is no question about lighting
+    stored = {o.theme: o for o in observations.list_own_observations(walk.participants[0])}
+    assert stored["harcelement"].answers == {"vecu": "vu"} and stored["harcelement"].polarity == "negative"
+    assert stored["eclairage"].answers == {} and stored["eclairage"].polarity == "negative"

@@ -33,7 +33,7 @@ class World:
 
 
 def _obs(walk, lon, lat, theme, polarity, feeling, status="validated", photo_dir=None, note="texte"):  # type: ignore[no-untyped-def]
-    participant, _ = participants.add_participant(walk, gender="woman", age_band="15-17", commit=False)
+    participant, _ = participants.add_participant(walk, gender="woman", age_band="15-17")
     obs = observations.record_observation(
         walk,
         client_uuid=uuid.uuid4(),
@@ -47,7 +47,6 @@ def _obs(walk, lon, lat, theme, polarity, feeling, status="validated", photo_dir
         form_version=1,
         participant=participant,
         moderation_status=status,
-        commit=False,
     )
     if photo_dir is not None:
         name = f"rw-{uuid.uuid4().hex}.jpg"
@@ -92,8 +91,8 @@ def w(app, db_session):  # type: ignore[no-untyped-def]
     _obs(o, A[0], A[1] + FAR, "proprete", "negative", 2)  # 100 m from A: no stop
     world.bench = _obs(o, B[0], B[1] + NEAR, "lieux_qui_fonctionnent", "positive", 5, photo_dir=photo_dir)
     world.fixed = _obs(r, A[0], A[1] + NEAR, "eclairage", "positive", 4, photo_dir=photo_dir)
-    facilitator = accounts.create_user(email="rw@example.org", password=PASSWORD, commit=False)
-    accounts.add_membership(facilitator, world.project.id, "facilitator", commit=False)
+    facilitator = accounts.create_user(email="rw@example.org", password=PASSWORD)
+    accounts.add_membership(facilitator, world.project.id, "facilitator")
     world.facilitator = facilitator
     db.session.commit()
     world.recommendation = debriefs.create_recommendation(
@@ -271,12 +270,17 @@ def test_the_walk_page_refuses_bad_links_with_a_french_message(w, client, page, 
 
 def test_only_the_project_staff_may_link(w, app, page):
     other = projects.create_project(slug=f"ry-{uuid.uuid4().hex[:6]}", name="Ailleurs", territory=["80021"])
-    stranger = accounts.create_user(email="ailleurs@example.org", password=PASSWORD, commit=False)
+    stranger = accounts.create_user(email="ailleurs@example.org", password=PASSWORD)
     accounts.add_membership(stranger, other.id, "facilitator")
     with app.app_context():
         anonymous = app.test_client()
-        response = anonymous.post(page + "remarche", data={"original_walk_id": str(w.original.id)})
-    assert response.status_code in (302, 400)  # the login page (or the CSRF refusal first)
+        # A valid CSRF token, so what answers is the sign-in rule, not the CSRF check.
+        token = csrf_token(anonymous, url("auth.login"))
+        response = anonymous.post(
+            page + "remarche", data={"original_walk_id": str(w.original.id), "csrf_token": token}
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(url("auth.login"))
     outsider = app.test_client()
     with app.app_context():
         login(outsider, "ailleurs@example.org")
@@ -296,9 +300,9 @@ def test_partners_see_the_before_after_of_a_recommendation_without_harassment_ph
     organisation = Organisation(name=f"Éclairage {uuid.uuid4().hex[:4]}", kind="city")
     db.session.add(organisation)
     db.session.flush()
-    partner = accounts.create_user(email="rw-partner@example.org", password=PASSWORD, commit=False)
+    partner = accounts.create_user(email="rw-partner@example.org", password=PASSWORD)
     partner.organisation_id = organisation.id
-    accounts.add_membership(partner, w.project.id, "partner", commit=False)
+    accounts.add_membership(partner, w.project.id, "partner")
     db.session.commit()
     page = url("partners.recommendation", slug=w.project.slug, recommendation_id=w.recommendation.id)
     with app.app_context():

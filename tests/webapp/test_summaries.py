@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from geodata.assets import find_external_urls
 from tests.webapp.factories_debrief import build_world
 from webapp.extensions import db
-from webapp.services import summaries
-from webapp.services.summaries import ObservationFilter
+from webapp.services import charts, observation_filter, summaries
+from webapp.services.observation_filter import ObservationFilter
 
 
 def _sql(query: str, **params):  # type: ignore[no-untyped-def]
@@ -81,21 +81,25 @@ def test_comparisons_equal_sql_counts(app):
 
 def test_filters_match_sql_and_pending_is_opt_in(app):
     world = build_world()
-    f, problems = summaries.parse_filter({"theme": "eclairage", "time_slot": "night"}, project=world.project)
+    f, problems = observation_filter.parse_filter(
+        {"theme": "eclairage", "time_slot": "night"}, project=world.project
+    )
     assert problems == []
     (n,) = _sql(
         "SELECT COUNT(*) FROM observations o JOIN walks w ON w.id = o.walk_id WHERE w.project_id = :p "
         "AND o.theme = 'eclairage' AND w.time_slot = 'night' AND o.moderation_status = 'validated'",
         p=world.project.id,
     )[0]
-    assert summaries.count(f) == n == 2
-    with_pending, _ = summaries.parse_filter({"moderation": "all"}, project=world.project, allow_pending=True)
-    assert summaries.count(with_pending) == 8  # the hidden one never counts
+    assert observation_filter.count(f) == n == 2
+    with_pending, _ = observation_filter.parse_filter(
+        {"moderation": "all"}, project=world.project, allow_pending=True
+    )
+    assert observation_filter.count(with_pending) == 8  # the hidden one never counts
 
 
 def test_unknown_filter_values_are_dropped_with_a_message(app):
     world = build_world()
-    f, problems = summaries.parse_filter(
+    f, problems = observation_filter.parse_filter(
         {"theme": "nope", "polarity": "bad", "walk_id": "abc", "date_from": "2026-13-45", "gender": "woman"},
         project=world.project,
     )
@@ -109,7 +113,7 @@ def test_empty_selection_gives_zero_and_charts_still_render(app):
     f = ObservationFilter(project_id=world.project.id, theme="transports")
     summary = summaries.summarise(f)
     assert summary.total == 0 and summary.themes == [] and summary.avg_feeling is None
-    svg = summaries.chart_theme_polarity(summary)
+    svg = charts.chart_theme_polarity(summary)
     assert svg.startswith("<svg") and find_external_urls(svg) == []
 
 

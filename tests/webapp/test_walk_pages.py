@@ -37,8 +37,8 @@ def project(app, db_session):  # type: ignore[no-untyped-def]
     zones.save_custom_zone(
         project, code="nord", name="Nord", geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)])
     )
-    user = accounts.create_user(email=f"{project.slug}@example.org", password=PASSWORD, commit=False)
-    accounts.add_membership(user, project.id, "facilitator", commit=False)
+    user = accounts.create_user(email=f"{project.slug}@example.org", password=PASSWORD)
+    accounts.add_membership(user, project.id, "facilitator")
     db.session.flush()
     return project
 
@@ -331,7 +331,7 @@ def test_opening_a_walk_of_a_project_without_zones_warns(staff, app, project):
         from webapp.models import User
 
         user = db.session.query(User).filter_by(email=f"{project.slug}@example.org").one()
-    accounts.add_membership(user, bare.id, "facilitator", commit=False)
+    accounts.add_membership(user, bare.id, "facilitator")
     walk = walks.create_walk(bare, title="Jour", walk_date=date(2026, 3, 12))
     page_url = url("facilitators.walk_page", slug=bare.slug, walk_id=walk.id)
     token = _csrf(staff.get(page_url))
@@ -355,7 +355,6 @@ def test_deleting_a_planned_walk_and_the_refusal_once_it_has_observations(staff,
         polarity="negative",
         form_key="marche_exploratoire",
         form_version=2,
-        commit=False,
     )
     path = url("facilitators.delete_walk", slug=project.slug, walk_id=empty.id)
     token = _csrf(staff.get(path))

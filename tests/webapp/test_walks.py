@@ -178,7 +178,6 @@ def test_deleting_is_refused_once_the_walk_has_observations_or_was_opened(projec
         polarity="negative",
         form_key="marche_exploratoire",
         form_version=2,
-        commit=False,
     )
     with pytest.raises(Conflict) as caught:
         walks.delete_walk(walk)
@@ -203,7 +202,6 @@ def test_the_form_cannot_change_once_the_walk_has_observations(project):
         polarity="negative",
         form_key="marche_exploratoire",
         form_version=2,
-        commit=False,
     )
     with pytest.raises(Conflict):
         walks.set_form(walk, "marche_exploratoire", 1)

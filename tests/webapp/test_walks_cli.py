@@ -1,24 +1,21 @@
-"""`arpenteur walks …` from a database without projects: create, list, open, close, kit (both databases).
+"""`arpenteur walks …`: open without a public address, every bad input, status commands (both databases).
 
-The project comes from ``services.projects.create_project`` (its command is another piece of work), the
-QPV from the real ANCT file through ``arpenteur geodata import-qpv``; an observation posted through the
-API after ``walks open`` must land in the QPV that contains it.
+The whole sequence from an empty database (projects create, import-qpv, forms import-xlsform --install,
+walks create/list/open/kit/close, an observation landing in its QPV) is in ``test_first_project_cli.py``;
+here the project comes from ``services.projects.create_project`` and the QPV from the real ANCT file.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from shapely.geometry import LineString
 
 from tests.webapp.support import url
 from webapp.extensions import db
-from webapp.models import Observation, Walk, Zone
+from webapp.models import Walk
 from webapp.services import projects, walks
 
 #: A walk through Amiens Nord (QN08003M), lon/lat.
@@ -54,94 +51,6 @@ def project(app, db_session, runner, data_dir):  # type: ignore[no-untyped-def]
     )
     assert imported.exit_code == 0, imported.output
     return projects.create_project(slug="amiens-cli", name="Amiens", territory=["80021"])
-
-
-def test_the_command_line_sequence_from_planning_to_kit(app, runner, project, tmp_path, data_dir, client):
-    route = _gpx(tmp_path / "nord.gpx", NORD)
-    stops = _stops(
-        tmp_path / "arrets.geojson", [("Place Vogel", NORD[0]), ("Collège Arthur Rimbaud", NORD[2])]
-    )
-    created = runner.invoke(
-        args=[
-            "walks",
-            "create",
-            "--project",
-            "amiens-cli",
-            "--title",
-            "Marche du soir",
-            "--date",
-            "2026-03-12",
-            "--start",
-            "19:00",
-            "--end",
-            "21:00",
-            "--route",
-            str(route),
-            "--stops",
-            str(stops),
-            "--form",
-            "marche_exploratoire:1",
-            "--group",
-            "mixte",
-            "--size",
-            "10",
-        ]
-    )
-    assert created.exit_code == 0, created.output
-    walk_id = int(created.stdout.strip())
-    walk = db.session.get(Walk, walk_id)
-    assert walk.time_slot == "evening" and walk.status == "planned" and walk.form_version == 1
-    assert LineString(walks.route_points(walk)).equals_exact(LineString(NORD), 1e-7)
-    assert [s.name for s in walk.stops] == ["Place Vogel", "Collège Arthur Rimbaud"]
-
-    listed = runner.invoke(args=["walks", "list", "--project", "amiens-cli"])
-    assert f"{walk_id}\t2026-03-12\tSoirée\tPrévue\t{walk.join_code}\t0\tMarche du soir" in listed.stdout
-
-    app.config["PUBLIC_URL"] = "https://arpenteur.example.org"
-    try:
-        opened = runner.invoke(args=["walks", "open", str(walk_id)])
-    finally:
-        app.config["PUBLIC_URL"] = ""
-    assert opened.exit_code == 0, opened.output
-    code, link = opened.stdout.split()
-    assert code == walk.join_code
-    assert link == f"https://arpenteur.example.org/rejoindre?code={code}"
-
-    # A phone joins with the code and records an observation inside a QPV: it lands in that QPV.
-    inside = json.loads((data_dir / "geodata" / "qpv2024_amiens_inside_points.geojson").read_text())[
-        "features"
-    ]
-    nord = next(f for f in inside if f["properties"]["code_qp"] == "QN08003M")
-    lon, lat = nord["geometry"]["coordinates"]
-    token = client.post(url("api.join"), json={"code": code}).json["token"]
-    body = {
-        "client_uuid": "6f1c1d2e-0b7e-4c1a-9a63-3b8f4d0d2c11",
-        "form": {"key": "marche_exploratoire", "version": 1},
-        "captured_at": (datetime.now(UTC) - timedelta(minutes=2)).replace(microsecond=0).isoformat(),
-        "location": {"lon": lon, "lat": lat, "accuracy_m": 6, "source": "gps"},
-        "answers": {"theme": "eclairage", "polarity": "negative", "feeling": 2, "note": "Lampadaire éteint"},
-    }
-    posted = client.post(
-        url("api.create_observation"), json=body, headers={"Authorization": f"Bearer {token}"}
-    )
-    assert posted.status_code == 201, posted.json
-    observation = db.session.query(Observation).filter_by(walk_id=walk_id).one()
-    zone = db.session.get(Zone, observation.zone_id)
-    assert (zone.kind, zone.code, zone.name) == ("qpv", "QN08003M", nord["properties"]["lib_qp"])
-    assert posted.json["zone_name"] == zone.name
-
-    closed = runner.invoke(args=["walks", "close", str(walk_id)])
-    assert closed.exit_code == 0, closed.output
-    assert "48 h" in closed.stdout and db.session.get(Walk, walk_id).status == "closed"
-
-    pdf = tmp_path / "kit.pdf"
-    kit = runner.invoke(args=["walks", "kit", str(walk_id), "-o", str(pdf)])
-    assert kit.exit_code == 0, kit.output
-    assert "ARPENTEUR_PUBLIC_URL" in kit.stderr and "pas de code QR" in kit.stderr
-    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    assert code[:3] in text and code[3:] in text
-    assert "Place Vogel" in text and "Collège Arthur Rimbaud" in text
-    assert url("residents.join", code=code) in re.sub(r"\s+", "", text)
 
 
 def test_open_without_public_url_prints_the_path_and_warns(runner, project):

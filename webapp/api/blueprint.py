@@ -18,8 +18,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory, url_for
 
-from webapp.errors import NotFound, Unauthorized, ValidationError
+from webapp.errors import DomainError, NotFound, Unauthorized, ValidationError
 from webapp.extensions import csrf
+from webapp.ids import is_canonical_uuid
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.services import forms, observations, participants, photos, privacy
@@ -70,10 +71,9 @@ def _json_body() -> dict[str, Any]:
 
 
 def _uuid(raw: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFound("Identifiant inconnu.", details={field: raw[:64]}) from None
+    if not is_canonical_uuid(raw):
+        raise NotFound("Identifiant inconnu.", details={field: raw[:64]})
+    return uuid.UUID(raw)
 
 
 def form_reference(walk: Walk) -> dict[str, Any]:
@@ -140,13 +140,23 @@ def join() -> tuple[Response, int]:
     same join is sent again (same participant, new token). Wrong codes are rate-limited per address.
     """
     body = _json_body()
+    # JSON types as the published schema says (the join form of the pages sends text)
+    wrong: dict[str, Any] = {
+        name: "wrong_type"
+        for name in ("code", "join_id", "age_band", "gender", "status")
+        if name in body and not isinstance(body[name], str)
+    }
+    if isinstance(body.get("join_id"), str) and not is_canonical_uuid(body["join_id"]):
+        wrong["join_id"] = "invalid_uuid"
+    if wrong:
+        raise ValidationError("Certaines réponses sont à corriger.", details=wrong)
     participant, token, created = participants.join_walk_limited(
         str(body.get("code") or ""),
         client=request.remote_addr or "-",
         join_uuid=participants.parse_join_uuid(body.get("join_id")),
-        age_band=str(body.get("age_band") or "undisclosed"),
-        gender=str(body.get("gender") or "undisclosed"),
-        status=str(body.get("status") or "undisclosed"),
+        age_band=body.get("age_band") or "undisclosed",
+        gender=body.get("gender") or "undisclosed",
+        status=body.get("status") or "undisclosed",
     )
     return jsonify(
         {
@@ -175,7 +185,7 @@ def form(key: str, version: int | None = None) -> Response:
 def create_observation() -> tuple[Response, int]:
     """Create an observation, idempotent on ``client_uuid`` (201 new, 200 resend, 409 clash)."""
     participant = current_participant(delivering=True)
-    observation, created = observations.submit_observation(participant, _json_body())
+    observation, created = observations.submit_observation(participant, _json_body(), json_client=True)
     return jsonify(observation_to_dict(observation)), 201 if created else 200
 
 
@@ -199,7 +209,7 @@ def update_observation(client_uuid: str) -> Response:
     """Replace the content of one's own observation (idempotent)."""
     participant = current_participant(delivering=True)
     observation = observations.update_observation(
-        participant, _uuid(client_uuid, "client_uuid"), _json_body()
+        participant, _uuid(client_uuid, "client_uuid"), _json_body(), json_client=True
     )
     return jsonify(observation_to_dict(observation))
 
@@ -208,8 +218,8 @@ def update_observation(client_uuid: str) -> Response:
 def delete_observation(client_uuid: str) -> tuple[str, int]:
     """Delete one's own observation and its photos (also after the walk closed, token permitting)."""
     participant = current_participant(allow_closed_walk=True)
-    names = observations.delete_observation(participant, _uuid(client_uuid, "client_uuid"))
-    photos.remove_files(current_app.config["PHOTO_DIR"], names)
+    # Its photo files are deleted once the deletion is committed.
+    observations.delete_observation(participant, _uuid(client_uuid, "client_uuid"))
     return "", 204
 
 
@@ -282,8 +292,11 @@ def export_document(data: privacy.ParticipantData) -> dict[str, Any]:
 def export_me() -> Response:
     """Everything stored about the token's participant (``?format=geojson``: the observations only)."""
     participant = current_participant(allow_closed_walk=True)
+    wanted = request.args.get("format", "json")
+    if wanted not in ("json", "geojson"):
+        raise ValidationError("Format d'export inconnu.", details={"format": "unknown_choice"})
     document = export_document(privacy.participant_data(participant))
-    if request.args.get("format") == "geojson":
+    if wanted == "geojson":
         response = jsonify(document["observations_geojson"])
         response.mimetype = "application/geo+json"
         response.headers["Content-Disposition"] = 'attachment; filename="mes-observations.geojson"'
@@ -294,7 +307,6 @@ def export_me() -> Response:
 
 
 def _erasure_response(erasure: privacy.Erasure) -> Response:
-    photos.remove_files(current_app.config["PHOTO_DIR"], erasure.files)
     return jsonify(
         {
             "deleted": {
@@ -336,7 +348,17 @@ def put_photo(client_uuid: str, photo_uuid: str) -> tuple[Response, int]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """The API described as OpenAPI 3.1."""
+    """The API described as OpenAPI 3.1; with a participant's token, for that walk's form exactly."""
     from webapp.api.openapi import document
 
+    if request.headers.get("Authorization"):
+        try:
+            walk = current_participant(allow_closed_walk=True).walk
+        except (Unauthorized, DomainError):
+            pass
+        else:
+            definition = forms.walk_definition(walk)
+            return jsonify(
+                document(answers=definition.answers_json_schema(), form=(definition.key, definition.version))
+            )
     return jsonify(document())

@@ -248,7 +248,7 @@ def _mail_reset_link(user: User, *, send: bool = True) -> None:
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     body = render_template("auth/mail/reset.txt", user=user, link=link, hours=hours)
     if send:
-        mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body, background=True)
+        mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body)
 
 
 @bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
@@ -324,7 +324,8 @@ def invite(slug: str):  # type: ignore[no-untyped-def]
 
 
 def _mail_invitation(project: Project, user: User, email: str, role: str, token: str) -> str:
-    """ "sent", "failed", "no_public_url" or "off"."""
+    """ "sent" (queued: it leaves once the invitation is saved), "failed" (mail settings unusable),
+    "no_public_url" or "off"."""
     if not mail.is_enabled():
         return "off"
     link = links.mail_link("auth.invitation", token=token)

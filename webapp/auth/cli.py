@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from flask.cli import with_appcontext
 
 from webapp.models.enums import OrganisationKind
+
+if TYPE_CHECKING:
+    from webapp.models import User
 
 
 @click.group("users")
@@ -42,42 +47,64 @@ def create_user_command(
     password: str,
 ) -> None:
     """Create an account; --role admin makes a site administrator."""
+    from webapp import transaction
     from webapp.errors import DomainError
-    from webapp.extensions import db
-    from webapp.services import accounts, projects
 
     try:
-        project = None
-        if role != "admin":
-            if not project_slug:
-                raise click.UsageError("--project is required for facilitator and partner accounts")
-            project = projects.get_project(project_slug)
-            if project is None:
-                raise click.UsageError(f"unknown project {project_slug!r}")
-        if role == "partner" and not organisation_name:
-            raise click.UsageError("--organisation is required for partner accounts")
-        organisation = (
-            accounts.find_or_create_organisation(organisation_name, organisation_kind)
-            if organisation_name
-            else None
-        )
-        user = accounts.create_user(
-            email=email,
-            password=password,
-            display_name=display_name,
-            is_admin=role == "admin",
-            organisation_id=organisation.id if organisation else None,
-            commit=False,
-        )
-        if project is not None:
-            accounts.add_membership(user, project.id, role, commit=False)
-            if organisation is not None and role == "partner":
-                accounts.link_partner_organisation(project.id, organisation.id)
-        db.session.commit()
+        with transaction.unit_of_work():
+            user = _create_user(
+                email=email,
+                role=role,
+                project_slug=project_slug,
+                display_name=display_name,
+                organisation_name=organisation_name,
+                organisation_kind=organisation_kind,
+                password=password,
+            )
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from error
     click.echo(f"Compte créé : {user.email} ({role})")
+
+
+def _create_user(
+    *,
+    email: str,
+    role: str,
+    project_slug: str | None,
+    display_name: str,
+    organisation_name: str | None,
+    organisation_kind: str,
+    password: str,
+) -> User:
+    """Make the account and its role (one unit of work, in the caller)."""
+    from webapp.services import accounts, projects
+
+    project = None
+    if role != "admin":
+        if not project_slug:
+            raise click.UsageError("--project is required for facilitator and partner accounts")
+        project = projects.get_project(project_slug)
+        if project is None:
+            raise click.UsageError(f"unknown project {project_slug!r}")
+    if role == "partner" and not organisation_name:
+        raise click.UsageError("--organisation is required for partner accounts")
+    organisation = (
+        accounts.find_or_create_organisation(organisation_name, organisation_kind)
+        if organisation_name
+        else None
+    )
+    user = accounts.create_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        is_admin=role == "admin",
+        organisation_id=organisation.id if organisation else None,
+    )
+    if project is not None:
+        accounts.add_membership(user, project.id, role)
+        if organisation is not None and role == "partner":
+            accounts.link_partner_organisation(project.id, organisation.id)
+    return user
 
 
 def _user_or_fail(email: str):  # type: ignore[no-untyped-def]
@@ -116,10 +143,12 @@ def reset_link_command(email: str) -> None:
 @with_appcontext
 def deactivate_command(email: str) -> None:
     """Deactivate an account: it can no longer sign in and its sessions end."""
+    from webapp import transaction
     from webapp.services import accounts
 
     _user_or_fail(email)
-    user = accounts.set_active(email, False)
+    with transaction.unit_of_work():
+        user = accounts.set_active(email, False)
     click.echo(f"Compte désactivé : {user.email}")
 
 
@@ -128,10 +157,12 @@ def deactivate_command(email: str) -> None:
 @with_appcontext
 def reactivate_command(email: str) -> None:
     """Reactivate a deactivated account."""
+    from webapp import transaction
     from webapp.services import accounts
 
     _user_or_fail(email)
-    user = accounts.set_active(email, True)
+    with transaction.unit_of_work():
+        user = accounts.set_active(email, True)
     click.echo(f"Compte réactivé : {user.email}")
 
 
@@ -140,8 +171,10 @@ def reactivate_command(email: str) -> None:
 @with_appcontext
 def disable_two_factor_command(email: str) -> None:
     """Turn off someone's two-factor login (lost phone); they sign in with their password alone."""
+    from webapp import transaction
     from webapp.services import accounts
 
     _user_or_fail(email)
-    user = accounts.remove_totp(email)
+    with transaction.unit_of_work():
+        user = accounts.remove_totp(email)
     click.echo(f"Connexion en deux étapes désactivée : {user.email}")

@@ -18,7 +18,7 @@ PASSWORDS_DIFFER = _l("Les deux mots de passe ne sont pas identiques.")
 
 
 def _same_as_password(form: StaffForm, field: TextField) -> None:
-    if field.data != form.password.data:  # type: ignore[attr-defined]
+    if field.data != form.password.data:
         raise StopValidation(PASSWORDS_DIFFER)
 
 

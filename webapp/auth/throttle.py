@@ -23,12 +23,13 @@ def _digest(subject: str) -> str:
 def check(action: str, *subjects: str) -> None:
     """Count one attempt at ``action`` from this address and for each subject; TooManyRequests past the limit.
 
-    Sets ``g.retry_after`` for the ``Retry-After`` header.
+    Sets ``g.retry_after`` for the ``Retry-After`` header. Attempts are counted in a transaction of
+    their own, so a failed attempt (answered 401, rolled back) still counts; call this first.
     """
     limit = ratelimit.Limit.parse(current_app.config["LOGIN_RATE_LIMIT"])
     buckets = [f"{action}:ip:{request.remote_addr or '-'}"]
     buckets += [f"{action}:{_digest(subject)}" for subject in subjects if subject]
-    verdicts = [ratelimit.hit(bucket, limit) for bucket in buckets]
+    verdicts = [ratelimit.hit_separately(bucket, limit) for bucket in buckets]
     waits = [verdict.retry_after for verdict in verdicts if not verdict.allowed]
     if waits:
         g.retry_after = max(waits)

@@ -12,10 +12,12 @@ from flask.cli import with_appcontext
 @with_appcontext
 def demo_command(if_empty: bool, seed: int) -> None:
     """Build the deterministic demo project « Marches exploratoires — Amiens »."""
+    from webapp import transaction
     from webapp.services import demo, projects
 
     if if_empty and projects.count_projects():
         click.echo("Des projets existent déjà : démonstration non rechargée.")
         return
-    summary = demo.build_demo(seed=seed)
+    with transaction.unit_of_work():
+        summary = demo.build_demo(seed=seed)
     click.echo(summary)

@@ -60,16 +60,12 @@ def _import(perimeters, *, dry_run: bool = False, **kwargs: object):  # type: ig
 
     update, finish = _progress("Enregistrement")
     try:
-        report = zones.import_zones(perimeters, progress=update, **kwargs)  # type: ignore[arg-type]
+        with transaction.unit_of_work(dry_run=dry_run):
+            report = zones.import_zones(perimeters, progress=update, **kwargs)  # type: ignore[arg-type]
     except DomainError as error:
-        transaction.rollback()
         raise click.ClickException(error.message) from error
     finally:
         finish()
-    if dry_run:
-        transaction.rollback()
-    else:
-        transaction.commit()
     _report(report, dry_run)
 
 
@@ -147,9 +143,6 @@ def reassign(project_slug: str | None, dry_run: bool) -> None:
         chosen = [projects.get_project_or_404(project_slug)] if project_slug else None
     except DomainError as error:
         raise click.ClickException(error.message) from error
-    changed = zones.reassign_observations(chosen)
-    if dry_run:
-        transaction.rollback()
-    else:
-        transaction.commit()
+    with transaction.unit_of_work(dry_run=dry_run):
+        changed = zones.reassign_observations(chosen)
     click.echo(f"{changed} observation(s) {'seraient' if dry_run else 'ont été'} réaffectée(s).")

@@ -11,6 +11,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -23,7 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from geodata import maps
+from geodata import map_style, maps
 from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
@@ -46,15 +47,20 @@ from webapp.models.enums import ModerationAction, ModerationStatus, Role, WalkSt
 from webapp.security import csp_nonce
 from webapp.services import (
     accounts,
+    charts,
     debriefs,
     exports,
+    forms,
+    map_data,
     moderation,
+    observation_filter,
     observations,
     privacy,
     projects,
     reports,
     rewalks,
     summaries,
+    themes,
     walks,
     zones,
 )
@@ -106,18 +112,18 @@ def index() -> str:
 def project_page(slug: str) -> str:
     """Project map with its filters, and the thematic summary of what the filters select."""
     project, _ = _project(slug)
-    f, problems = summaries.parse_filter(request.args, project=project, allow_pending=True)
+    f, problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
     # Beyond the cluster threshold points are aggregated into cells: their text is not needed.
-    with_text = maps.point_layer_kind(summary.total) != "cells"
-    observations = summaries.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
+    with_text = map_style.point_layer_kind(summary.total) != "cells"
+    observations = map_data.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
     fmap = maps.build_project_map(
         observations=observations,
-        themes=list(summaries.theme_styles(project).values()),
-        routes=summaries.routes_geojson(
+        themes=list(themes.theme_styles(project).values()),
+        routes=map_data.routes_geojson(
             walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
         ),
-        zones=summaries.zones_geojson(project, f),
+        zones=map_data.zones_geojson(project, f),
         tiles=_tiles(),
         text=map_text(),
     )
@@ -128,9 +134,9 @@ def project_page(slug: str) -> str:
         problems=problems,
         choices=summaries.list_filter_choices(project),
         summary=summary,
-        layer_kind=maps.point_layer_kind(len(observations["features"])),
-        theme_chart=summaries.chart_theme_polarity(summary),
-        comparison_charts=[summaries.chart_comparison(c) for c in summary.comparisons],
+        layer_kind=map_style.point_layer_kind(len(observations["features"])),
+        theme_chart=charts.chart_theme_polarity(summary),
+        comparison_charts=[charts.chart_comparison(c) for c in summary.comparisons],
         map=_embed(fmap),
         walks=walks.list_walks(project),
         recommendations=debriefs.list_recommendations(project),
@@ -144,7 +150,7 @@ def walk_page(slug: str, walk_id: int) -> str:
     project, _ = _project(slug)
     walk = _walk(project, walk_id)
     shown = request.args.get("moderation") == "all"
-    f = summaries.ObservationFilter(
+    f = observation_filter.ObservationFilter(
         project_id=project.id,
         walk_id=walk.id,
         statuses=(ModerationStatus.VALIDATED, ModerationStatus.PENDING)
@@ -153,11 +159,11 @@ def walk_page(slug: str, walk_id: int) -> str:
     )
     summary = summaries.summarise(f)
     fmap = maps.build_walk_map(
-        observations=summaries.observations_geojson(f, photo_url=_photo_url),
-        themes=list(summaries.theme_styles(project).values()),
-        route=summaries.routes_geojson([walk]),
-        stops=summaries.stops_geojson(walk),
-        zones=summaries.zones_geojson(project),
+        observations=map_data.observations_geojson(f, photo_url=_photo_url),
+        themes=list(themes.theme_styles(project).values()),
+        route=map_data.routes_geojson([walk]),
+        stops=map_data.stops_geojson(walk),
+        zones=map_data.zones_geojson(project),
         tiles=_tiles(),
         text=map_text(),
     )
@@ -172,7 +178,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         walk_status_label=WalkStatus.label_of(walk.status),
         grace_hours=f"{walks.grace_period().total_seconds() / 3600:g}",
         summary=summary,
-        theme_chart=summaries.chart_theme_polarity(summary),
+        theme_chart=charts.chart_theme_polarity(summary),
         counts=moderation.count_by_status(walk),
         map=_embed(fmap),
         show_pending=shown,
@@ -181,7 +187,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         rewalks_of=rewalks.list_rewalks_of(walk),
         candidates=rewalks.list_candidates(walk),
         comparison=rewalks.compare(walk),
-        theme_label=summaries.theme_labeller(project),
+        theme_label=themes.theme_labeller(project),
         photo_url=_photo_url,
     )
 
@@ -299,7 +305,8 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         observations=moderation.list_queue(walk, status=None if status == "all" else status),
         counts=moderation.count_by_status(walk),
         events=moderation.list_events(walk, limit=50),
-        theme_label=summaries.theme_labeller(project),
+        theme_label=themes.theme_labeller(project),
+        answers_of=forms.answer_reader(g.get("lang", "fr")),
         zone_names={z.id: z.name for z in zones.list_zones(project)},
         describe_changes=describe_changes,
     )
@@ -376,7 +383,7 @@ def debrief(slug: str, walk_id: int) -> str:
     walk = _walk(project, walk_id)
     steps = debriefs.replay(walk)
     by_obs, by_theme = debriefs.vote_counts(walk)
-    f = summaries.ObservationFilter(
+    f = observation_filter.ObservationFilter(
         project_id=project.id,
         walk_id=walk.id,
         statuses=(ModerationStatus.VALIDATED, ModerationStatus.PENDING),
@@ -390,8 +397,9 @@ def debrief(slug: str, walk_id: int) -> str:
         votes_obs=by_obs,
         votes_theme=by_theme,
         summary=summary,
-        theme_label=summaries.theme_labeller(project),
-        theme_styles=summaries.theme_styles(project),
+        theme_label=themes.theme_labeller(project),
+        theme_styles=themes.theme_styles(project),
+        answers_of=forms.answer_reader(g.get("lang", "fr")),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
         recommendations=debriefs.list_recommendations(project, walk),
@@ -508,7 +516,7 @@ def export(slug: str, what: str, fmt: str) -> Response:
             buffer.seek(0)
             return send_file(buffer, mimetype=EXPORT_TYPES[fmt], download_name=name, as_attachment=True)
         raise NotFound("Format d'export inconnu.")
-    f, _problems = summaries.parse_filter(request.args, project=project, allow_pending=True)
+    f, _problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     if fmt == "csv":
         return Response(
             stream_with_context(exports.observations_csv(f)), mimetype=EXPORT_TYPES[fmt], headers=headers
@@ -552,7 +560,7 @@ def report(slug: str) -> str:
         pdf=False,
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: _photo_url(p.stored_name),
-        theme_label=summaries.theme_labeller(data.project),
+        theme_label=themes.theme_labeller(data.project),
     )
 
 
@@ -568,7 +576,7 @@ def report_pdf(slug: str) -> Response:
         pdf=True,
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: (photo_dir / p.stored_name).resolve().as_uri(),
-        theme_label=summaries.theme_labeller(data.project),
+        theme_label=themes.theme_labeller(data.project),
     )
     pdf = reports.render_pdf(html, base_dir=static, allowed_dirs=[static, photo_dir])
     name = f"restitution-{data.project.slug}{'-marche-' + str(data.walk.id) if data.walk else ''}.pdf"

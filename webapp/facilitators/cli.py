@@ -54,7 +54,7 @@ def export_observations(
 ) -> None:
     """Write the observations of a project (validated only by default)."""
     from webapp.errors import DomainError
-    from webapp.services import exports, projects, summaries
+    from webapp.services import exports, observation_filter, projects
 
     try:
         project = projects.get_project_or_404(slug)
@@ -63,7 +63,7 @@ def export_observations(
     args = {k: str(v) for k, v in {"walk_id": walk_id, "theme": theme, "time_slot": time_slot}.items() if v}
     if include_pending:
         args["moderation"] = "all"
-    f, problems = summaries.parse_filter(args, project=project, allow_pending=True)
+    f, problems = observation_filter.parse_filter(args, project=project, allow_pending=True)
     if problems:
         raise click.ClickException("; ".join(problems))
     total = exports.count_observations(f)

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import JSONType, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.person import User
 
 
-class ModerationEvent(db.Model):
+class ModerationEvent(Model):
     """One moderation action on an observation: who, when, what, and the values before and after."""
 
     __tablename__ = "moderation_events"
@@ -34,7 +34,7 @@ class ModerationEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class Vote(db.Model):
+class Vote(Model):
     """One dot given by the group during a debrief, on an observation or on a theme."""
 
     __tablename__ = "votes"

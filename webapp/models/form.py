@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import JSONType, UTCDateTime, utcnow
 from webapp.models.enums import FormOrigin, one_of
 
 
-class FormVersion(db.Model):
+class FormVersion(Model):
     """One version of an observation form, as validated data."""
 
     __tablename__ = "form_versions"

@@ -10,7 +10,7 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, SmallInteger, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import JSONType, UTCDateTime, utcnow
 from webapp.models.enums import LocationSource, ModerationStatus, Polarity, one_of
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from webapp.models.zone import Zone
 
 
-class Observation(db.Model):
+class Observation(Model):
     __tablename__ = "observations"
     __table_args__ = (
         one_of("polarity", Polarity),
@@ -73,7 +73,7 @@ class Observation(db.Model):
     )
 
 
-class Photo(db.Model):
+class Photo(Model):
     """A photo attached to an observation, re-encoded by the server without any metadata."""
 
     __tablename__ = "photos"

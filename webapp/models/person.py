@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model, db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.enums import AgeBand, Gender, OrganisationKind, ParticipantStatus, Role, one_of
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from webapp.models.walk import Walk
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A resident who joined one walk. No name, email or birth date: a token and an optional profile.
 
     The profile only feeds group-composition statistics (e.g. women vs men, youth vs seniors).
@@ -48,7 +48,7 @@ class Participant(db.Model):
     walk: Mapped[Walk] = relationship(back_populates="participants")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A partner: city service, social landlord, transport operator, association, school…"""
 
     __tablename__ = "organisations"
@@ -87,7 +87,7 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user's role in one project."""
 
     __tablename__ = "memberships"
@@ -102,7 +102,7 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(back_populates="memberships")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A link that lets one person create a staff account with a given role in a project.
 
     Only a SHA-256 of the link's token is stored; the link expires and works once.
@@ -127,7 +127,7 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One staff sign-in, known to the server: signing out ends it for every copy of its cookie.
 
     The cookie holds a random token; only its SHA-256 is stored.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import JSONType, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from webapp.models.zone import Zone
 
 
-class Project(db.Model):
+class Project(Model):
     __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +47,7 @@ class Project(db.Model):
         return f"<Project {self.slug}>"
 
 
-class ProjectPartner(db.Model):
+class ProjectPartner(Model):
     """An organisation taking part in a project (co-steering, answering recommendations)."""
 
     __tablename__ = "project_partners"

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import UTCDateTime
 
 
-class RateCounter(db.Model):
+class RateCounter(Model):
     """How many hits one client made on one action during one fixed time window.
 
     A row is created or incremented by a single ``INSERT … ON CONFLICT DO UPDATE`` statement, so

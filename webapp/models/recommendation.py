@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model, db
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.enums import Priority, RecommendationStatus, one_of
 
@@ -26,7 +26,7 @@ recommendation_observations = Table(
 )
 
 
-class Recommendation(db.Model):
+class Recommendation(Model):
     __tablename__ = "recommendations"
     __table_args__ = (one_of("priority", Priority), one_of("status", RecommendationStatus))
 
@@ -58,7 +58,7 @@ class Recommendation(db.Model):
     )
 
 
-class RecommendationEvent(db.Model):
+class RecommendationEvent(Model):
     """One dated step in a recommendation's follow-up: a status change, an answer or a comment."""
 
     __tablename__ = "recommendation_events"

@@ -9,7 +9,7 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.enums import TimeSlot, WalkStatus, one_of
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from webapp.models.project import Project
 
 
-class Walk(db.Model):
+class Walk(Model):
     __tablename__ = "walks"
     __table_args__ = (one_of("time_slot", TimeSlot), one_of("status", WalkStatus))
 
@@ -65,7 +65,7 @@ class Walk(db.Model):
         return f"<Walk {self.id} {self.title!r}>"
 
 
-class WalkConsent(db.Model):
+class WalkConsent(Model):
     """Record, at group level, that parental authorisations were collected for the minors of a walk.
 
     No child's identity is stored: only that the facilitator checked, when, and how many minors took part.
@@ -80,7 +80,7 @@ class WalkConsent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-class Rewalk(db.Model):
+class Rewalk(Model):
     """A later walk that goes over the stops of an earlier one, to see whether problems were fixed."""
 
     __tablename__ = "rewalks"
@@ -96,7 +96,7 @@ class Rewalk(db.Model):
     original: Mapped[Walk] = relationship(foreign_keys=[original_walk_id])
 
 
-class Stop(db.Model):
+class Stop(Model):
     """A planned stop of a walk, where the group fills in the grid."""
 
     __tablename__ = "stops"

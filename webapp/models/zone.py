@@ -9,7 +9,7 @@ from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import UTCDateTime, utcnow
 from webapp.models.enums import ZoneKind, one_of
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from webapp.models.project import Project
 
 
-class Zone(db.Model):
+class Zone(Model):
     __tablename__ = "zones"
     __table_args__ = (
         one_of("kind", ZoneKind),

@@ -1,7 +1,8 @@
 """URL rules and handlers of the partners' pages: project map and summary, recommendations, scorecards.
 
 Every page needs a role in the project: partner, or facilitator/admin (who see what partners see).
-Everything shown comes from :mod:`webapp.services.partner_views` (public shapes only).
+Everything shown comes from :mod:`webapp.services.partner_views` (public shapes only); answers and
+assignments are written through :mod:`webapp.services.partner_answers`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from webapp.auth import role_required
 from webapp.errors import Conflict, ValidationError
 from webapp.partners.embed import public_map_parts, send_photo
 from webapp.partners.forms import AnswerForm, AssignForm
-from webapp.services import accounts, partner_views, projects, rewalks, summaries
+from webapp.services import partner_answers, partner_views
 
 bp = Blueprint("partners", __name__, url_prefix="/partenaires")
 
 
 def _project(slug: str) -> tuple[Any, Any, str | None]:
-    project = projects.get_project_or_404(slug)
+    project = partner_views.get_project(slug)
     user = role_required(project, *partner_views.VIEWER_ROLES)
-    return project, user, accounts.project_role(user, project.id)
+    return project, user, partner_views.viewer_role(user, project)
 
 
 def _photo_url_for(slug: str):  # type: ignore[no-untyped-def]
@@ -87,11 +88,11 @@ def _detail(project, recommendation, user, role, *, error: str | None = None, fo
         project=project,
         role=role,
         detail=partner_views.recommendation_detail(recommendation, photo_url=_photo_url_for(project.slug)),
-        comparisons=rewalks.before_after_for_recommendation(recommendation),
+        comparisons=partner_views.before_after(recommendation),
         photo_url=_photo_url_for(project.slug),
-        theme_label=summaries.theme_labeller(project),
-        may_answer=partner_views.may_answer(user, role, recommendation),
-        is_staff=role in partner_views.STAFF_ROLES,
+        theme_label=partner_views.theme_labeller(project),
+        may_answer=partner_answers.may_answer(user, role, recommendation),
+        is_staff=role in partner_answers.STAFF_ROLES,
         partners=partner_views.list_partners(project),
         error=error,
         form=form or {},
@@ -118,7 +119,7 @@ def answer(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     form = AnswerForm()
     try:
         form.check()
-        partner_views.answer(rec, user, role, status=form.status.data, comment=form.comment.data)
+        partner_answers.answer(rec, user, role, status=form.status.data, comment=form.comment.data)
     except (Conflict, ValidationError) as error:
         return _detail(project, rec, user, role, error=error.message, form=form.data), error.status
     flash("Votre réponse est enregistrée.", "ok")
@@ -133,7 +134,7 @@ def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     form = AssignForm()
     try:
         form.check()
-        event = partner_views.assign(
+        event = partner_answers.assign(
             rec, user, role, organisation_id=form.organisation_id.data, deadline=form.deadline.data
         )
     except ValidationError as error:

@@ -11,11 +11,11 @@ from geodata.assets import render_map_parts
 from webapp.map_text import map_text
 from webapp.models import Project
 from webapp.security import csp_nonce
-from webapp.services import partner_views, summaries
+from webapp.services import partner_views
 
 
 def public_map_parts(
-    project: Project, f: summaries.ObservationFilter, *, photo_url: partner_views.PhotoUrl | None
+    project: Project, f: partner_views.ObservationFilter, *, photo_url: partner_views.PhotoUrl | None
 ) -> tuple[partner_views.PublicMap, dict[str, str]]:
     """The public shapes of the map and its three rendered parts (``header``, ``html``, ``script``).
 
@@ -24,7 +24,7 @@ def public_map_parts(
     data = partner_views.build_map(project, f, photo_url=photo_url)
     fmap = maps.build_public_map(
         observations=data.observations,
-        themes=list(summaries.theme_styles(project).values()),
+        themes=partner_views.theme_styles(project),
         sensitive_cells=data.sensitive_cells,
         sensitive_label=partner_views.sensitive_label(project),
         routes=data.routes,

@@ -21,7 +21,7 @@ def index() -> str:
     """Landing page: what Arpenteur is, and the projects with their walks."""
     return render_template(
         "public/index.html",
-        projects=projects.list_project_overviews(),
+        projects=partner_views.project_overviews(),
         public_pages=partner_views.public_pages(),
     )
 

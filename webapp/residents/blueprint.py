@@ -8,8 +8,9 @@ the offline outbox that talks to the JSON API with the participant token.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -30,9 +31,10 @@ from webapp.api.blueprint import export_document, observation_to_dict
 from webapp.errors import DomainError, ValidationError
 from webapp.models import Participant
 from webapp.models.base import utcnow
-from webapp.models.enums import ProfileField
+from webapp.models.enums import AgeBand, Gender, ParticipantStatus, ProfileField
+from webapp.residents import offline
 from webapp.security import TILE_HOSTS
-from webapp.services import forms, observations, participants, photos, privacy
+from webapp.services import forms, observations, participants, privacy
 
 bp = Blueprint("residents", __name__)
 
@@ -47,7 +49,8 @@ TILE_URLS = {
         "© IGN",
     ),
 }
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+#: Times shown on the residents' pages without JavaScript (the phone shows its own local time).
+LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
 def profile_choices() -> dict[str, list[tuple[str, str]]]:
@@ -163,15 +166,19 @@ def ui_texts() -> dict[str, str]:
         "theme_required": _("Choisissez un thème."),
         "polarity_required": _("Dites si ça va ou pas."),
         "required": _("Cette réponse est obligatoire."),
-        "location_required": _("Position inconnue : touchez la carte pour placer le repère."),
+        "location_required": _("Position inconnue : choisissez l'arrêt le plus proche ou touchez la carte."),
         "locating": _("Recherche de votre position…"),
         "accuracy": _("Position à ± {m} m près"),
         "inaccurate": _(
             "Position imprécise (± {m} m) : attendez quelques secondes ou placez le repère sur la carte."
         ),
-        "geo_denied": _("Position non disponible : touchez la carte pour placer le repère."),
+        "geo_denied": _(
+            "Position non disponible : choisissez l'arrêt le plus proche "
+            "ou touchez la carte pour placer le repère."
+        ),
         "pin_placed": _("Repère placé à la main."),
-        "zone": _("Zone : {name}"),
+        "pin_kept": _("Repère de l'observation précédente : déplacez-le si vous avez bougé."),
+        "stop_placed": _("Repère placé à l'arrêt {n}."),
         "edit": _("Modifier"),
         "delete": _("Supprimer"),
         "confirm_delete": _("Supprimer cette observation ?"),
@@ -184,14 +191,29 @@ def ui_texts() -> dict[str, str]:
         "save": _("Enregistrer l'observation"),
         "save_changes": _("Enregistrer les modifications"),
         "cancel": _("Annuler"),
-        "no_network": _("pas de réseau"),
-        "server_busy": _("serveur occupé, nouvel essai bientôt"),
+        "no_network": _("pas de réseau, nouvel essai automatique"),
+        "server_busy": _("serveur occupé, nouvel essai automatique"),
+        "refused": _("refusée par le serveur"),
         "positive": _("Ça va"),
         "negative": _("Ça ne va pas"),
         "neutral": _("Neutre"),
         "you_are_here": _("Vous êtes ici"),
         "stop": _("Arrêt"),
+        "map_label": _("Carte : touchez pour placer le repère"),
+        "zoom_in": _("Zoomer"),
+        "zoom_out": _("Dézoomer"),
+        "at": _("à {time}"),
     }
+
+
+def _local_time(value: str | None) -> str:
+    """``HH:MM`` in Paris time, from an ISO timestamp (UTC)."""
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(value).astimezone(LOCAL_TZ).strftime("%H:%M")
+    except ValueError:
+        return ""
 
 
 def _capture_page(
@@ -211,7 +233,10 @@ def _capture_page(
         form=form,
         themes=themes,
         config=_page_config(participant, token, form),
-        mine=[observation_to_dict(o) for o in observations.list_own_observations(participant)],
+        mine=[
+            {**observation_to_dict(o), "time": _local_time(o.captured_at.isoformat())}
+            for o in observations.list_own_observations(participant)
+        ],
         client_uuid=client_uuid,
         captured_at=values.get("captured_at") or utcnow().isoformat(timespec="seconds"),
         errors=errors,
@@ -224,8 +249,11 @@ def _capture_page(
 
 
 def _is_main(field: dict[str, Any]) -> bool:
-    """Shown at once: required questions and ratings (a quick tap); other questions wait under "more"."""
-    return not field["external"] and (bool(field["required"]) or field["type"] == "rating")
+    """Shown at once: required questions, ratings (a quick tap) and questions only about sensitive themes
+    (« vécu / vu »); other questions wait under "more"."""
+    return not field["external"] and (
+        bool(field["required"]) or field["type"] == "rating" or field["asked"] == "sensitive"
+    )
 
 
 @bp.get("/m/<code>")
@@ -313,14 +341,30 @@ def my_data(code: str) -> Response | str:
     if participant is None:
         return redirect(url_for("residents.join", code=code.upper()))
     data = privacy.participant_data(participant)
+    choices = {k: dict(v) for k, v in profile_choices().items()}
+    # only what the person answered: "prefer not to say" three times says nothing
+    profile = [
+        choices[question][answer]
+        for question, answer in (
+            ("age_band", participant.age_band),
+            ("gender", participant.gender),
+            ("status", participant.status),
+        )
+        if answer in choices[question]
+        and answer not in (AgeBand.UNDISCLOSED, Gender.UNDISCLOSED)
+        and answer != ParticipantStatus.UNDISCLOSED
+    ]
     response = make_response(
         render_template(
             "residents/my_data.html",
+            profile=profile,
             walk=participant.walk,
             participant=participant,
             observation_count=len(data.observations),
             photo_count=sum(len(o.photos) for o in data.observations),
-            choices={k: dict(v) for k, v in profile_choices().items()},
+            expires_at=participant.expires_at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+            if participant.expires_at
+            else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-store"
@@ -350,7 +394,6 @@ def my_data_erase(code: str) -> Response | tuple[str, int] | str:
         return redirect(url_for("residents.my_data", code=code.upper()), 303)
     walk = participant.walk
     erasure = privacy.erase_participant_data(participant)
-    photos.remove_files(current_app.config["PHOTO_DIR"], erasure.files)
     response = make_response(render_template("residents/my_data.html", walk=walk, erasure=erasure))
     response.delete_cookie(COOKIE, path="/")
     response.headers["Cache-Control"] = "private, no-store"
@@ -361,8 +404,21 @@ def my_data_erase(code: str) -> Response | tuple[str, int] | str:
 
 @bp.get("/sw.js")
 def service_worker() -> Response:
-    """The service worker, served at the root so its scope covers every page."""
-    response = Response((STATIC_DIR / "js" / "sw.js").read_bytes(), mimetype="text/javascript")
+    """The service worker, served at the root so its scope covers every page.
+
+    Its manifest (cache version and the files to keep) is derived from the files themselves
+    (:mod:`webapp.residents.offline`), so a deploy that changes any of them installs a new worker.
+    """
+    source = offline.service_worker_source(url_for("static", filename=""), url_for("residents.offline_page"))
+    response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/hors-ligne")
+def offline_page() -> Response:
+    """The page a phone shows for a residents' page it never kept, when there is no network."""
+    response = make_response(render_template("residents/offline.html"))
+    response.headers["Cache-Control"] = "no-cache"
     return response

@@ -102,7 +102,6 @@ def create_user(
     display_name: str = "",
     is_admin: bool = False,
     organisation_id: int | None = None,
-    commit: bool = True,
 ) -> User:
     """Create a staff account with a scrypt-hashed password; the email must be new."""
     email = _valid_email(email)
@@ -118,10 +117,7 @@ def create_user(
         organisation_id=organisation_id,
     )
     db.session.add(user)
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return user
 
 
@@ -140,7 +136,7 @@ def authenticate(email: str, password: str) -> User | None:
 def record_login(user: User) -> None:
     """Note the time of a completed sign-in."""
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def open_staff_session(user: User) -> str:
@@ -193,13 +189,12 @@ def user_for_session_id(value: str) -> User | None:
     return user
 
 
-def set_password(user: User, password: str, *, commit: bool = True) -> None:
+def set_password(user: User, password: str) -> None:
     """Give ``user`` a new password; sessions and reset links issued before stop working."""
     check_password_rules(password, email=user.email)
     user.password_hash = generate_password_hash(password, method="scrypt")
     user.password_changed_at = utcnow()
-    if commit:
-        db.session.commit()
+    db.session.flush()
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -215,7 +210,7 @@ def set_active(email: str, active: bool) -> User:
     if user is None:
         raise NotFound("Aucun compte avec cette adresse.", details={"email": normalise_email(email)})
     user.is_active = active
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -313,14 +308,17 @@ def check_totp(user_id: int, secret: str, code: str, *, now: datetime | None = N
     """Whether ``code`` is valid now for ``secret`` and was not used before by this user.
 
     A code that worked once is refused for the rest of its window (a counter row per user and time
-    step in the shared rate-limit table, so it holds across workers). Commits the session.
+    step in the shared rate-limit table, so it holds across workers). The use is recorded in a
+    transaction of its own (``ratelimit.hit_separately``): it holds even if the request then fails.
     """
     now = now or utcnow()
     step = _matching_step(secret, code, now)
     if step is None:
         return False
     step_start = datetime.fromtimestamp(step * pyotp.TOTP(secret).interval, UTC)
-    verdict = ratelimit.hit(f"totp-used:{user_id}:{step}", ratelimit.Limit(1, 3600), now=step_start)
+    verdict = ratelimit.hit_separately(
+        f"totp-used:{user_id}:{step}", ratelimit.Limit(1, 3600), now=step_start
+    )
     return verdict.allowed
 
 
@@ -342,7 +340,7 @@ def enable_totp(user: User, *, secret: str, code: str, password: str) -> None:
             details={"code": "wrong"},
         )
     user.totp_secret = secret
-    db.session.commit()
+    db.session.flush()
 
 
 def disable_totp(user: User, *, password: str, code: str) -> None:
@@ -353,7 +351,7 @@ def disable_totp(user: User, *, password: str, code: str) -> None:
     if not check_totp(user.id, user.totp_secret, code):
         raise ValidationError("Code incorrect ou déjà utilisé.", details={"code": "wrong"})
     user.totp_secret = None
-    db.session.commit()
+    db.session.flush()
 
 
 def remove_totp(email: str) -> User:
@@ -362,14 +360,14 @@ def remove_totp(email: str) -> User:
     if user is None:
         raise NotFound("Aucun compte avec cette adresse.", details={"email": normalise_email(email)})
     user.totp_secret = None
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 # --- roles, organisations ------------------------------------------------------------------------
 
 
-def add_membership(user: User, project_id: int, role: str, *, commit: bool = True) -> None:
+def add_membership(user: User, project_id: int, role: str) -> None:
     """Give ``user`` a role in a project (replacing the previous one)."""
     if role not in set(Role):
         raise ValidationError("Rôle inconnu.", details={"role": role})
@@ -380,8 +378,7 @@ def add_membership(user: User, project_id: int, role: str, *, commit: bool = Tru
         db.session.add(Membership(user_id=user.id, project_id=project_id, role=role))
     else:
         membership.role = role
-    if commit:
-        db.session.commit()
+    db.session.flush()
 
 
 def project_role(user: User, project_id: int) -> str | None:
@@ -513,7 +510,7 @@ def remove_member(project: Project, user_id: int, *, acting: User) -> None:
     if membership.role == Role.ADMIN and project_role(acting, project.id) != Role.ADMIN:
         raise Forbidden("Seule l'administration peut retirer un administrateur ou une administratrice.")
     db.session.delete(membership)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- invitations ---------------------------------------------------------------------------------
@@ -619,7 +616,7 @@ def create_invitation(
         expires_at=now + timedelta(days=days),
     )
     db.session.add(invitation)
-    db.session.commit()
+    db.session.flush()
     return invitation, token
 
 
@@ -702,15 +699,14 @@ def accept_invitation(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        db.session.rollback()
         raise Gone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
+    db.session.expire(invitation, ["accepted_at"])  # the UPDATE went round the session
     if target is None:
         target = create_user(
             email=invitation.email,
             password=password,
             display_name=display_name,
             organisation_id=invitation.organisation_id,
-            commit=False,
         )
     elif target.organisation_id is None and invitation.organisation_id is not None:
         target.organisation_id = invitation.organisation_id
@@ -720,8 +716,8 @@ def accept_invitation(
         )
     )
     if current is None or ROLE_RANK[Role(invitation.role)] > ROLE_RANK[Role(current)]:
-        add_membership(target, invitation.project_id, invitation.role, commit=False)
-    db.session.commit()
+        add_membership(target, invitation.project_id, invitation.role)
+    db.session.flush()
     return target
 
 
@@ -734,7 +730,7 @@ def revoke_invitation(project: Project, invitation_id: int, *, now: datetime | N
         raise Conflict("Cette invitation a déjà servi : retirez plutôt la personne de l'équipe.")
     if invitation.revoked_at is None:
         invitation.revoked_at = now or utcnow()
-        db.session.commit()
+        db.session.flush()
 
 
 def list_pending_invitations(project_id: int, *, now: datetime | None = None) -> list[PendingInvitation]:

@@ -85,7 +85,7 @@ def add_vote(
             created_by_id=actor.id if actor else None,
         )
     )
-    db.session.commit()
+    db.session.flush()
     return _count(walk, observation_id, theme)
 
 
@@ -100,7 +100,7 @@ def remove_vote(walk: Walk, *, observation_id: int | None = None, theme: str | N
     vote_id = db.session.scalar(stmt.order_by(Vote.id.desc()).limit(1))
     if vote_id is not None:
         db.session.execute(delete(Vote).where(Vote.id == vote_id))
-        db.session.commit()
+        db.session.flush()
     return _count(walk, observation_id, theme)
 
 
@@ -219,7 +219,7 @@ def create_recommendation(
         )
     )
     db.session.add(recommendation)
-    db.session.commit()
+    db.session.flush()
     return recommendation
 
 

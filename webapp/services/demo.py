@@ -304,12 +304,12 @@ def _demo_accounts(project_id: int, organisations: list[Organisation]) -> None:
 
     for email, name, role, organisation in DEMO_ACCOUNTS:
         user = accounts.create_user(
-            email=email, password=DEMO_PASSWORD, display_name=name, is_admin=role == "admin", commit=False
+            email=email, password=DEMO_PASSWORD, display_name=name, is_admin=role == "admin"
         )
         if organisation is not None:
             user.organisation_id = organisations[organisation].id
         if role != "admin":
-            accounts.add_membership(user, project_id, role, commit=False)
+            accounts.add_membership(user, project_id, role)
 
 
 def build_demo(seed: int = 2026) -> str:
@@ -395,7 +395,6 @@ def build_demo(seed: int = 2026) -> str:
                 gender=Gender(rng.choice(genders)),
                 status=ParticipantStatus(rng.choice(statuses)),
                 joined_at=start - timedelta(minutes=rng.randint(0, 15)),
-                commit=False,
             )[0]
             for _ in range(rng.randint(6, 12))
         ]
@@ -440,7 +439,6 @@ def build_demo(seed: int = 2026) -> str:
                 location_source=LocationSource.GPS if gps else LocationSource.PIN,
                 captured_at=captured,
                 moderation_status=status,
-                commit=False,
             )
             # Phones that lost the signal send their outbox later.
             observation.received_at = captured + timedelta(seconds=rng.choice([2, 3, 5, 40, 600]))
@@ -494,7 +492,7 @@ def build_demo(seed: int = 2026) -> str:
                 )
             )
         db.session.add(recommendation)
-    db.session.commit()
+    db.session.flush()
     return (
         f"Projet « {project.name} » : {len(PLANS)} marches, {total} observations, "
         f"{len(RECOMMENDATIONS)} préconisations. Marche ouverte : code {OPEN_WALK_CODE}. "

@@ -404,7 +404,7 @@ def _attach_photos(
         # Written once the observation is saved: a refused request leaves no file behind.
         transaction.after_commit(
             lambda target=target, data=photo.data: photos._write_atomically(target, data)
-        )  # noqa: SLF001
+        )
     db.session.flush()
 
 

@@ -46,9 +46,9 @@ from webapp.models.enums import (
     RecommendationStatus,
     TimeSlot,
 )
-from webapp.services import forms, summaries
+from webapp.services import forms, observation_filter, themes
 from webapp.services.debriefs import list_recommendations
-from webapp.services.summaries import ObservationFilter
+from webapp.services.observation_filter import ObservationFilter
 
 #: Columns of an observation export, in order: (key, header). A ``<key>_label`` column holds the
 #: French label of the code in ``<key>`` (see :data:`LABELLED`).
@@ -127,7 +127,7 @@ def neutralise(value: Any) -> Any:
 
 
 def count_observations(f: ObservationFilter) -> int:
-    return summaries.count(f)
+    return observation_filter.count(f)
 
 
 def _definitions(f: ObservationFilter) -> list[FormDefinition]:
@@ -176,7 +176,7 @@ def _answer_cells(
 def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
     """Matching observations as flat dicts (keys of :func:`observation_columns`), streamed."""
     stmt = (
-        summaries._filtered(  # noqa: SLF001  (the one filter shared by every summary and export)
+        observation_filter.apply_filter(
             select(
                 Observation.id,
                 Walk.title,
@@ -206,7 +206,7 @@ def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
         .outerjoin(Zone, Zone.id == Observation.zone_id)
         .order_by(Observation.id)
     )
-    styles = summaries.theme_styles(f.project_id, lang="fr")
+    styles = themes.theme_styles(f.project_id, lang="fr")
     definitions = {(d.key, d.version): d for d in _definitions(f)}
     keys = [k for k, _ in observation_columns(f)]
     fixed = [k for k, _ in OBSERVATION_COLUMNS if k not in _COMPUTED]
@@ -386,7 +386,7 @@ def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress
 def recommendation_rows(project: Project) -> list[list[Any]]:
     """Recommendations ranked by priority, one row each with its evidence ids (codes and French labels)."""
     rows = []
-    styles = summaries.theme_styles(project, lang="fr")
+    styles = themes.theme_styles(project, lang="fr")
     priorities = in_french(Priority.labels)
     statuses = in_french(RecommendationStatus.labels)
     for r in list_recommendations(project):
@@ -400,7 +400,7 @@ def recommendation_rows(project: Project) -> list[list[Any]]:
                 r.title,
                 r.text,
                 r.theme or "",
-                summaries.label_of(r.theme, styles) if r.theme else "",
+                themes.label_of(r.theme, styles) if r.theme else "",
                 zone,
                 partner,
                 r.deadline.isoformat() if r.deadline else "",

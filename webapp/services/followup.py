@@ -37,7 +37,7 @@ CLOSED = frozenset({S.DONE, S.DECLINED})
 def change_status(
     recommendation: Recommendation, new_status: str, *, author: User | None = None, comment: str = ""
 ) -> RecommendationEvent:
-    """Move a recommendation to ``new_status``, recording who, when and why; commits.
+    """Move a recommendation to ``new_status``, recording who, when and why.
 
     A move the workflow does not allow is refused (409), and so is a refusal without a reason.
     Asking for the status it already has is a no-op that records nothing.
@@ -68,20 +68,20 @@ def change_status(
     recommendation.events.append(event)
     recommendation.status = new_status
     recommendation.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return event
 
 
 def add_comment(
     recommendation: Recommendation, comment: str, *, author: User | None = None
 ) -> RecommendationEvent:
-    """Add an answer or a comment to the timeline without changing the status; commits."""
+    """Add an answer or a comment to the timeline without changing the status."""
     comment = comment.strip()
     if not comment:
         raise ValidationError("Le commentaire est vide.", details={"comment": "required"})
     event = RecommendationEvent(comment=comment, author_id=author.id if author else None)
     recommendation.events.append(event)
-    db.session.commit()
+    db.session.flush()
     return event
 
 
@@ -152,7 +152,7 @@ def assign(
     deadline: date | None,
     author: User | None = None,
 ) -> RecommendationEvent | None:
-    """Set the responsible partner and the deadline, and say so in the timeline; commits.
+    """Set the responsible partner and the deadline, and say so in the timeline.
 
     The partner must take part in the recommendation's project. When nothing changes, nothing is
     recorded and None is returned.
@@ -184,5 +184,5 @@ def assign(
     event = RecommendationEvent(comment=" ".join(changes), author_id=author.id if author else None)
     recommendation.events.append(event)
     recommendation.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return event

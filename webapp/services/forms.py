@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import func, select, union
 from sqlalchemy.exc import IntegrityError
 
-from mobile_forms import DefinitionError, FormDefinition, parse_definition
+from mobile_forms import DefinitionError, FormDefinition, ShownAnswer, parse_definition, shown_answers
 from webapp.errors import Conflict, ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import FormVersion, Membership, Observation, User, Walk
@@ -100,6 +100,29 @@ def walk_form(walk: Walk) -> FormVersion:
 def walk_definition(walk: Walk) -> FormDefinition:
     """The definition of the form the walk uses (the default grid's newest version if it names none)."""
     return parsed(walk_form(walk))
+
+
+def answer_reader(lang: str) -> Callable[[Observation], list[ShownAnswer]]:
+    """Reads observations' answers to their form's own questions, labelled (each version looked up once).
+
+    For the team's pages (moderation, debrief): the answers without a column of their own, such as an
+    imported form's questions, with the labels of the version each observation was made with.
+    """
+    found: dict[tuple[str, int], FormDefinition | None] = {}
+
+    def read(observation: Observation) -> list[ShownAnswer]:
+        if not observation.answers:
+            return []
+        pair = (observation.form_key, observation.form_version)
+        if pair not in found:
+            try:
+                found[pair] = definition(*pair)
+            except NotFound:
+                found[pair] = None
+        form = found[pair]
+        return shown_answers(form, observation.answers, lang) if form is not None else []
+
+    return read
 
 
 def sensitive_themes(form_keys: Iterable[str]) -> frozenset[str]:

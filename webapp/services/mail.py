@@ -2,21 +2,28 @@
 
 ``SMTP_URL`` is ``smtp://[user:password@]host[:port]`` (plain, port 25 by default),
 ``smtp+starttls://…`` (STARTTLS, 587) or ``smtps://…`` (TLS from the start, 465). Messages are plain
-text. Failures are logged without the message (it holds a link that works as a password).
+text, queued until the request commits and handed over by a thread (:class:`Outbox`). Failures are
+logged without the message (it holds a link that works as a password).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import queue
 import smtplib
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+
+from webapp import transaction
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +77,14 @@ def build_message(to: str, subject: str, body: str, sender: str) -> EmailMessage
     return message
 
 
-def send(to: str, subject: str, body: str, *, background: bool = False) -> bool:
-    """Send one message; False when mail is off or (in the foreground) sending failed.
+def send(to: str, subject: str, body: str) -> bool:
+    """Queue one message for ``to``; False when mail is off or its settings are wrong.
 
-    ``background`` hands the message over in a thread, so the answer time does not depend on
-    whether a message was sent (the forgotten-password page must not reveal which accounts exist).
+    The message leaves once the current transaction is committed (``transaction.after_commit``):
+    a mail never announces what a rolled-back request did not save. It is then handed to the SMTP
+    server by the outbox's thread, so the answer time does not depend on whether a message was sent
+    (the forgotten-password page must not reveal which accounts exist), nor on the mail server.
+    Delivery failures are logged (see :func:`deliver`).
     """
     url = current_app.config.get("SMTP_URL") or ""
     if not url:
@@ -85,10 +95,60 @@ def send(to: str, subject: str, body: str, *, background: bool = False) -> bool:
         log.warning("mail not sent: %s", error)
         return False
     message = build_message(to, subject, body, str(current_app.config["MAIL_FROM"]))
-    if background:
-        threading.Thread(target=deliver, args=(settings, message), daemon=True).start()
+    transaction.after_commit(lambda: outbox.put(settings, message))
+    return True
+
+
+class Outbox:
+    """Messages waiting for the SMTP server, handed over one after the other by one thread per process.
+
+    :meth:`drain` waits until every message queued so far was handed over (or failed): tests call it
+    instead of sleeping, and the process calls it on exit.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[SmtpSettings, EmailMessage]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def put(self, settings: SmtpSettings, message: EmailMessage) -> None:
+        """Queue one message for delivery."""
+        with self._lock:
+            if self._pid != os.getpid():
+                # A forked worker: the parent's queue and thread are not ours.
+                self._queue, self._thread, self._pid = queue.Queue(), None, os.getpid()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="arpenteur-mail", daemon=True)
+                self._thread.start()
+            self._queue.put((settings, message))
+
+    def _run(self) -> None:
+        while True:
+            settings, message = self._queue.get()
+            try:
+                deliver(settings, message)
+            except Exception:  # never let one message stop the thread
+                log.exception("mail not sent")
+            finally:
+                self._queue.task_done()
+
+    def drain(self, timeout: float = 3 * TIMEOUT) -> bool:
+        """Wait until the queue is empty and the last message handed over; False after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        done = self._queue.all_tasks_done
+        with done:
+            while self._queue.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                done.wait(left)
         return True
-    return deliver(settings, message)
+
+
+#: This process's outgoing mail.
+outbox = Outbox()
+atexit.register(outbox.drain)
 
 
 def deliver(settings: SmtpSettings, message: EmailMessage) -> bool:

@@ -92,7 +92,7 @@ def _set_status(
     before = observation.moderation_status
     observation.moderation_status = status
     _log(observation, actor, action, {"moderation_status": [before, status]}, reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def validate(observation: Observation, actor: User | None) -> Observation:
@@ -126,7 +126,7 @@ def edit_text(
         observation.proposal = proposal
     if changes:
         _log(observation, actor, "edit", changes, (reason or "").strip()[:500])
-        db.session.commit()
+        db.session.flush()
     return observation
 
 
@@ -165,7 +165,7 @@ def merge(duplicate: Observation, into: Observation, actor: User | None) -> Obse
         f"Doublon de l'observation n° {into.id}",
     )
     _log(into, actor, "merge", changes_into, f"Fusion de l'observation n° {duplicate.id}")
-    db.session.commit()
+    db.session.flush()
     return into
 
 
@@ -188,7 +188,7 @@ def move(observation: Observation, actor: User | None, *, lon: float, lat: float
         "move",
         {"location": [[old.x, old.y], [lon, lat]], "zone_id": [old_zone, observation.zone_id]},
     )
-    db.session.commit()
+    db.session.flush()
     return observation
 
 
@@ -205,5 +205,5 @@ def set_out_of_area(
             (reason or "").strip()[:500],
         )
         observation.out_of_area = flagged
-        db.session.commit()
+        db.session.flush()
     return observation

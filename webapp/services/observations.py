@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from mobile_forms import AnswerErrors, FormDefinition, NormalisedAnswers, valida
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.i18n import in_languages
+from webapp.ids import is_canonical_uuid
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
@@ -53,7 +55,6 @@ def record_observation(
     location_source: str = LocationSource.GPS,
     captured_at: datetime | None = None,
     moderation_status: str = ModerationStatus.PENDING,
-    commit: bool = True,
 ) -> Observation:
     """Store an observation and give it its zone."""
     try:
@@ -83,10 +84,7 @@ def record_observation(
         captured_at=captured_at or utcnow(),
     )
     db.session.add(observation)
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return observation
 
 
@@ -162,6 +160,58 @@ def parse_client_uuid(raw: object) -> uuid.UUID:
         ) from None
 
 
+#: RFC 3339 date-time (what the API's schema calls ``date-time``), years 2000 to 2099.
+_RFC3339 = re.compile(
+    r"^20[0-9]{2}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+_LOCATION_KEYS = {"lon", "lat", "accuracy_m", "source"}
+_FORM_KEYS = {"key", "version", "url"}
+
+
+def _json_type_problems(payload: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """What a JSON client sent with another type than the API's schema says (plain forms send text)."""
+    errors: dict[str, list[dict[str, Any]]] = {}
+
+    def wrong(field: str) -> None:
+        errors[field] = _problem("wrong_type", "Format inattendu.", "Unexpected format.")
+
+    raw_uuid = payload.get("client_uuid")
+    if raw_uuid is not None and not is_canonical_uuid(raw_uuid):
+        errors["client_uuid"] = _problem("invalid_uuid", "Identifiant invalide.", "Invalid identifier.")
+    for name in ("form", "captured_at"):
+        if name in payload and payload[name] is None:
+            wrong(name)  # optional means "leave it out", not null, in the published schema
+    form = payload.get("form")
+    if form is not None and (
+        not isinstance(form, Mapping)
+        or not isinstance(form.get("key"), str)
+        or not set(form) <= _FORM_KEYS
+        or ("version" in form and (isinstance(form["version"], bool) or not isinstance(form["version"], int)))
+        or ("url" in form and not isinstance(form["url"], str))
+    ):
+        wrong("form")
+    location = payload.get("location")
+    if isinstance(location, Mapping):
+        if not set(location) <= _LOCATION_KEYS:
+            wrong("location")
+        for name in ("lon", "lat"):
+            value = location.get(name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                wrong("location")
+        accuracy = location.get("accuracy_m")
+        if accuracy is not None and (isinstance(accuracy, bool) or not isinstance(accuracy, int | float)):
+            wrong("location.accuracy_m")
+        if "source" in location and location["source"] not in (LocationSource.GPS, LocationSource.PIN):
+            errors["location.source"] = _problem("unknown_choice", "Origine inconnue.", "Unknown source.")
+    captured = payload.get("captured_at")
+    if captured is not None and not (isinstance(captured, str) and _RFC3339.match(captured)):
+        errors["captured_at"] = _problem("wrong_type", "Date invalide.", "Invalid date.")
+    answers = payload.get("answers")
+    if not isinstance(answers, Mapping):
+        wrong("answers")
+    return errors
+
+
 def _form_for(payload: Mapping[str, Any], walk: Walk | None) -> tuple[FormDefinition | None, list[dict]]:
     """The definition answers are checked against, and the problems with the ``form`` the phone named.
 
@@ -198,11 +248,18 @@ def _form_for(payload: Mapping[str, Any], walk: Walk | None) -> tuple[FormDefini
 
 
 def parse_submission(
-    payload: Mapping[str, Any], *, client_uuid: uuid.UUID | None = None, walk: Walk | None = None
+    payload: Mapping[str, Any],
+    *,
+    client_uuid: uuid.UUID | None = None,
+    walk: Walk | None = None,
+    json_client: bool = False,
 ) -> Submission:
     """Check a submission from a phone against its walk's form; every problem is reported with its field.
 
     A submission naming another form than the walk's is refused (422, ``form``: ``wrong_form``).
+    ``json_client`` (the API): the payload is held to the types of the published schema as well; the
+    plain HTML form sends text. A capture time in the future (a phone clock ahead) is stored as the
+    receipt time rather than refused: refusing would strand the observation on the phone.
     """
     if not isinstance(payload, Mapping):
         raise ValidationError(
@@ -213,6 +270,10 @@ def parse_submission(
     for key in payload:
         if key not in _SUBMISSION_KEYS:
             errors[str(key)[:64]] = _problem("unknown_field", "Champ inconnu.", "Unknown field.")
+    if json_client:
+        errors.update(_json_type_problems(payload))
+        if errors:
+            raise ValidationError("Certaines réponses sont à corriger.", details=errors)
 
     if client_uuid is None:
         try:
@@ -248,6 +309,7 @@ def parse_submission(
             errors["location.source"] = _problem("unknown_choice", "Origine inconnue.", "Unknown source.")
 
     captured_at = utcnow()
+    sent_future: datetime | None = None
     sent_time = payload.get("captured_at") is not None
     if sent_time:
         try:
@@ -255,17 +317,19 @@ def parse_submission(
             if captured_at.tzinfo is None:
                 captured_at = captured_at.replace(tzinfo=UTC)
             captured_at = captured_at.astimezone(UTC)
-            problem = captured_at_problem(captured_at)
-            if problem is not None:
-                errors["captured_at"] = problem
-        except ValueError:
+            if captured_at_problem(captured_at) is not None:
+                sent_future, captured_at = captured_at, utcnow()
+        except (ValueError, OverflowError):
+            # OverflowError: an offset of ±23:59 on 0001-01-01 or 9999-12-31 leaves the calendar
             errors["captured_at"] = _problem("wrong_type", "Date invalide.", "Invalid date.")
 
     normalised = None
     if definition is not None:
         answers = payload.get("answers")
         try:
-            normalised = validate_answers(definition, answers if isinstance(answers, Mapping) else {})
+            normalised = validate_answers(
+                definition, answers if isinstance(answers, Mapping) else {}, json_client=json_client
+            )
         except AnswerErrors as error:
             errors.update(error.to_dict())
     if (
@@ -288,6 +352,7 @@ def parse_submission(
         location_source=source,
         captured_at=captured_at,
         time_sent=sent_time,
+        hashed_time=sent_future,
     )
 
 
@@ -320,11 +385,13 @@ def make_submission(
     location_source: str,
     captured_at: datetime,
     time_sent: bool = True,
+    hashed_time: datetime | None = None,
 ) -> Submission:
     """A checked submission from answers already validated against ``definition``.
 
     ``time_sent`` is false when the sender gave no capture time (``captured_at`` is then the receipt
-    time, which does not enter the payload hash).
+    time, which does not enter the payload hash); ``hashed_time`` is the time that was sent when it
+    differs from the one stored (a time in the future, stored as the receipt time).
 
     Phones (:func:`parse_submission`) and facilitators (``services.entry``) share it, so both store
     the same columns and the same payload hash for the same content.
@@ -336,7 +403,11 @@ def make_submission(
     polarity = (
         values.pop("polarity")
         if isinstance(raw_polarity, str) and raw_polarity in set(Polarity)
-        else "neutral"
+        # the good/bad question is not asked about a sensitive theme: a report of harassment or
+        # of an incident counts among what is not fine
+        else Polarity.NEGATIVE.value
+        if definition.theme(normalised.theme).sensitive
+        else Polarity.NEUTRAL.value
     )
     feeling = values.pop("feeling") if values.get("feeling") in range(1, 6) else None
     note = values.pop("note") if isinstance(values.get("note"), str) else ""
@@ -348,7 +419,7 @@ def make_submission(
         "location": [lon, lat, accuracy, location_source],
         # Only what was sent: a missing time is stored as the receipt time, but must not make an
         # identical resend (a second later) a conflict.
-        "captured_at": captured_at.isoformat(timespec="seconds") if time_sent else None,
+        "captured_at": (hashed_time or captured_at).isoformat(timespec="seconds") if time_sent else None,
         "theme": normalised.theme,
         "subtheme": normalised.subtheme,
         "polarity": polarity,
@@ -419,14 +490,18 @@ def _located_values(
     }
 
 
-def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> tuple[Observation, bool]:
+def submit_observation(
+    participant: Participant, payload: Mapping[str, Any], *, json_client: bool = False
+) -> tuple[Observation, bool]:
     """Store a phone's submission once; returns the stored observation and whether it is new.
+
+    ``json_client``: sent by the API (held to its schema's types), not by the plain HTML form.
 
     A resend with the same content returns the stored row; other content under a UUID already used
     (by this participant or anyone else) raises Conflict.
     """
     walk = participant.walk
-    submission = parse_submission(payload, walk=walk)
+    submission = parse_submission(payload, walk=walk, json_client=json_client)
     try:
         walks.check_accepts_observation(walk, submission.captured_at)
     except Forbidden:
@@ -442,7 +517,7 @@ def submit_observation(participant: Participant, payload: Mapping[str, Any]) -> 
             return stored, False
         raise
     new_id = insert_submission(walk, submission, participant_id=participant.id)
-    db.session.commit()
+    db.session.flush()
     observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
         raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
@@ -564,23 +639,26 @@ def list_own_observations(participant: Participant) -> list[Observation]:
 
 
 def update_observation(
-    participant: Participant, client_uuid: uuid.UUID, payload: Mapping[str, Any]
+    participant: Participant, client_uuid: uuid.UUID, payload: Mapping[str, Any], *, json_client: bool = False
 ) -> Observation:
     """Replace the content of one of the participant's observations (same UUID); idempotent."""
     observation = get_own_observation(participant, client_uuid)
-    submission = parse_submission(payload, client_uuid=client_uuid, walk=participant.walk)
+    submission = parse_submission(
+        payload, client_uuid=client_uuid, walk=participant.walk, json_client=json_client
+    )
     # A correction queued offline before the close arrives like the observation itself.
     walks.check_accepts_observation(participant.walk, min(submission.captured_at, observation.captured_at))
     if observation.payload_hash != submission.payload_hash:
         for name, value in _located_values(participant.walk, submission).items():
             setattr(observation, name, value)
         observation.moderation_status = ModerationStatus.PENDING.value
-        db.session.commit()
+        db.session.flush()
     return observation
 
 
 def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list[str]:
-    """Delete one of the participant's observations; returns the stored names of its photo files.
+    """Delete one of the participant's observations; returns the stored names of its photo files,
+    which are deleted once the deletion is committed.
 
     Allowed for as long as the participant's token is valid, even once the walk is closed (the
     caller checks the token): it is the participant's right to withdraw what they said. Votes,
@@ -589,7 +667,10 @@ def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list
     observation = get_own_observation(participant, client_uuid)
     names = [photo.stored_name for photo in observation.photos]
     db.session.delete(observation)
-    db.session.commit()
+    db.session.flush()
+    from webapp.services.photos import remove_files_after_commit  # photos imports this module
+
+    remove_files_after_commit(names)
     return names
 
 

@@ -36,7 +36,6 @@ def add_participant(
     status: str = ParticipantStatus.UNDISCLOSED,
     joined_at: datetime | None = None,
     join_uuid: uuid.UUID | None = None,
-    commit: bool = True,
 ) -> tuple[Participant, str]:
     """Register a participant on a walk; returns it and the token to give to the phone (shown once)."""
     problems = {}
@@ -63,10 +62,7 @@ def add_participant(
         join_uuid=join_uuid,
     )
     db.session.add(participant)
-    if commit:
-        db.session.commit()
-    else:
-        db.session.flush()
+    db.session.flush()
     return participant, token
 
 
@@ -163,7 +159,7 @@ def join_walk(
             return again
         try:
             with db.session.begin_nested():
-                participant, token = add_participant(walk, join_uuid=join_uuid, commit=False, **profile)
+                participant, token = add_participant(walk, join_uuid=join_uuid, **profile)
         except IntegrityError:
             # The same request, answered by another worker a moment ago.
             again = _rejoin(walk, join_uuid)
@@ -171,7 +167,7 @@ def join_walk(
                 raise
             return again
         return participant, token, True
-    participant, token = add_participant(walk, commit=False, **profile)
+    participant, token = add_participant(walk, **profile)
     return participant, token, True
 
 
@@ -210,8 +206,9 @@ def join_walk_limited(
     except (NotFound, ValidationError) as error:
         if isinstance(error, NotFound) or (error.details or {}).get("code") == "required":
             # Counted atomically, then judged by its own count: parallel guesses cannot all slip
-            # under the limit between the check above and this count.
-            counted = ratelimit.hit(f"join-wrong:{client}", wrong)
+            # under the limit between the check above and this count. Counted apart from the
+            # request, which fails (404) and is rolled back; nothing was written before.
+            counted = ratelimit.hit_separately(f"join-wrong:{client}", wrong)
             if not counted.allowed:
                 raise TooManyRequests(
                     "Trop de codes erronés : réessayez dans une minute.",
@@ -220,6 +217,7 @@ def join_walk_limited(
         raise
     if created:
         group = ratelimit.Limit.parse(current_app.config["JOIN_GROUP_LIMIT"])
+        # Counted with the join itself: a refused join is rolled back with its hit.
         verdict = ratelimit.hit(f"join-ok:{client}:{participant.walk_id}", group)
         if not verdict.allowed:
             raise TooManyRequests(

@@ -15,6 +15,9 @@ Every function here returns plain dataclasses or GeoJSON dicts built for people 
 - notes, proposals and photos of the other validated observations; photos through URLs the view
   makes (:func:`photo_for`, which checks the same rules again);
 - timelines name organisations, never people (no names, no emails).
+
+It only reads: what partners and staff write from these pages (an answer, an assignment) goes
+through :mod:`webapp.services.partner_answers`.
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from geodata.maps import point_layer_kind
-from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT
+from geodata.map_style import ThemeStyle, point_layer_kind
+from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells
 from geodata.privacy import sensitive_cells_geojson as _cells_geojson
-from webapp.errors import Forbidden, NotFound
+from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.models import (
     Observation,
@@ -56,7 +59,20 @@ from webapp.models.enums import (
     Role,
 )
 from webapp.models.enums import RecommendationStatus as S
-from webapp.services import debriefs, followup, forms, summaries, walks
+from webapp.services import (
+    accounts,
+    debriefs,
+    followup,
+    forms,
+    map_data,
+    observation_filter,
+    projects,
+    rewalks,
+    summaries,
+    themes,
+    walks,
+)
+from webapp.services.observation_filter import ObservationFilter
 
 #: Smallest group whose count a partner or the public sees (smaller ones read "moins de 3").
 MIN_GROUP = DEFAULT_MIN_COUNT
@@ -66,8 +82,6 @@ FILTER_KEYS = ("walk_id", "zone_id", "theme", "polarity", "time_slot")
 PROFILE_COMPARISONS = frozenset({ComparisonKind.GENDER, ComparisonKind.AGE_GROUP})
 #: Roles that see the partner pages of a project (admins always do).
 VIEWER_ROLES = (Role.PARTNER, Role.FACILITATOR)
-#: Roles that may answer any recommendation of the project, assign it and set its deadline.
-STAFF_ROLES = frozenset({Role.FACILITATOR, Role.ADMIN})
 
 PhotoUrl = Callable[[str], str]
 
@@ -118,15 +132,15 @@ def get_public_project(slug: str, *, page: str) -> Project:
 # --- filters, map and summary --------------------------------------------------------------------
 
 
-def parse_filter(args: Mapping[str, str], project: Project) -> tuple[summaries.ObservationFilter, list[str]]:
+def parse_filter(args: Mapping[str, str], project: Project) -> tuple[ObservationFilter, list[str]]:
     """The filter of a partner page: :data:`FILTER_KEYS` only, validated observations only."""
     allowed = {k: args[k] for k in FILTER_KEYS if args.get(k)}
-    f, problems = summaries.parse_filter(allowed, project=project, allow_pending=False)
+    f, problems = observation_filter.parse_filter(allowed, project=project, allow_pending=False)
     return replace(f, statuses=(ModerationStatus.VALIDATED,)), problems
 
 
-def _validated(project: Project) -> summaries.ObservationFilter:
-    return summaries.ObservationFilter(project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
+def _validated(project: Project) -> ObservationFilter:
+    return ObservationFilter(project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
 
 
 @dataclass(frozen=True)
@@ -158,22 +172,22 @@ def sensitive_points(project: Project) -> list[tuple[float, float]]:
     """Exact points of the project's validated sensitive reports: for aggregation here, never for a view."""
     out: list[tuple[float, float]] = []
     for theme in sorted(forms.project_sensitive_themes(project.id)):
-        fc = summaries.observations_geojson(replace(_validated(project), theme=theme), with_text=False)
+        fc = map_data.observations_geojson(replace(_validated(project), theme=theme), with_text=False)
         for feat in fc["features"]:
             lon, lat = feat["geometry"]["coordinates"][:2]
             out.append((lon, lat))
     return out
 
 
-def build_map(project: Project, f: summaries.ObservationFilter, *, photo_url: PhotoUrl | None) -> PublicMap:
+def build_map(project: Project, f: ObservationFilter, *, photo_url: PhotoUrl | None) -> PublicMap:
     """The public shapes of a project's map for the filter ``f`` (validated observations only)."""
     f = replace(f, project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
     sensitive = forms.project_sensitive_themes(project.id)
     points: list[dict[str, Any]] = []
     if f.theme not in sensitive:
         # As on the facilitators' map: beyond the cluster threshold points become cells, text is not needed.
-        with_text = point_layer_kind(summaries.count(f)) != "cells"
-        raw = summaries.observations_geojson(f, photo_url=photo_url, with_text=with_text)
+        with_text = point_layer_kind(observation_filter.count(f)) != "cells"
+        raw = map_data.observations_geojson(f, photo_url=photo_url, with_text=with_text)
         for feat in raw["features"]:
             p = feat["properties"]
             if p.get("theme") in sensitive:
@@ -195,8 +209,8 @@ def build_map(project: Project, f: summaries.ObservationFilter, *, photo_url: Ph
     return PublicMap(
         observations={"type": "FeatureCollection", "features": points},
         sensitive_cells=cells,
-        routes=summaries.routes_geojson(route_walks),
-        zones=summaries.zones_geojson(project, f),
+        routes=map_data.routes_geojson(route_walks),
+        zones=map_data.zones_geojson(project, f),
         sensitive_total=len(exact),
         sensitive_hidden=len(exact) - shown,
     )
@@ -250,13 +264,31 @@ class PublicSummary:
     quotes: list[PublicQuotes] = field(default_factory=list)
 
 
-def _group(g: summaries.GroupStat) -> PublicGroup:
-    if g.count < MIN_GROUP:
-        return PublicGroup(g.label, None, None, None)
-    return PublicGroup(g.label, g.count, g.negative_share, g.avg_feeling)
+def public_comparison(
+    c: summaries.GroupComparison, *, whole_project: bool = False
+) -> PublicComparison | None:
+    """A comparison with its small groups masked so that none can be worked out by subtraction.
+
+    Groups under :data:`MIN_GROUP`, and more when needed (``geodata.privacy.masked_cells``), show no
+    count, share or feeling; None when no masking is safe (then the comparison is not shown at all).
+    """
+    groups = [g for g in c.groups if g.count]
+    masked = masked_cells([g.count for g in groups], min_count=MIN_GROUP)
+    if masked is None:
+        return None
+    return PublicComparison(
+        c.kind,
+        [
+            PublicGroup(g.label, None, None, None)
+            if i in masked
+            else PublicGroup(g.label, g.count, g.negative_share, g.avg_feeling)
+            for i, g in enumerate(groups)
+        ],
+        whole_project,
+    )
 
 
-def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> PublicSummary:
+def build_summary(f: ObservationFilter, *, quotes: bool = True) -> PublicSummary:
     """The summary of the validated observations matching ``f``: counts, masked comparisons, quotes.
 
     Comparisons by personal profile (:data:`PROFILE_COMPARISONS`) always cover the whole project:
@@ -265,9 +297,9 @@ def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> Pub
     """
     f = replace(f, statuses=(ModerationStatus.VALIDATED,))
     sensitive = forms.project_sensitive_themes(f.project_id) if f.project_id is not None else frozenset()
-    labels = summaries.theme_labeller(f.project_id)
+    labels = themes.theme_labeller(f.project_id)
     s = summaries.summarise(f, quotes=quotes)
-    whole = summaries.ObservationFilter(project_id=f.project_id, statuses=(ModerationStatus.VALIDATED,))
+    whole = ObservationFilter(project_id=f.project_id, statuses=(ModerationStatus.VALIDATED,))
     base = s if f == whole else summaries.summarise(whole, quotes=False)
     profile = {c.kind: c for c in base.comparisons if c.kind in PROFILE_COMPARISONS}
     comparisons = []
@@ -275,9 +307,9 @@ def build_summary(f: summaries.ObservationFilter, *, quotes: bool = True) -> Pub
         unfiltered = c.kind in profile
         if unfiltered:
             c = profile[c.kind]
-        comparisons.append(
-            PublicComparison(c.kind, [_group(g) for g in c.groups if g.count], unfiltered and f != whole)
-        )
+        public = public_comparison(c, whole_project=unfiltered and f != whole)
+        if public is not None:
+            comparisons.append(public)
     return PublicSummary(
         total=s.total,
         avg_feeling=s.avg_feeling,
@@ -316,10 +348,15 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
         .group_by(zone_key)
     ).all()
     names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
+    # The page shows the total too: small zones are masked with enough others that none can be
+    # recomputed; when that is impossible the table is not shown (``geodata.privacy.masked_cells``).
+    masked = masked_cells([n for _, n in rows], min_count=MIN_GROUP)
+    if masked is None:
+        return []
     outside = str(OUTSIDE_ZONE)
     out = [
-        ZoneCount(names.get(zone_id, outside) if zone_id else outside, n if n >= MIN_GROUP else None)
-        for zone_id, n in rows
+        ZoneCount(names.get(zone_id, outside) if zone_id else outside, None if i in masked else n)
+        for i, (zone_id, n) in enumerate(rows)
     ]
     return sorted(out, key=lambda z: (z.name == outside, z.name))
 
@@ -332,7 +369,7 @@ def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
 
 def sensitive_label(project: Project) -> str:
     """How the project's sensitive reports are named on maps and pages (their themes' labels)."""
-    labels = sorted(style.label for style in summaries.theme_styles(project).values() if style.sensitive)
+    labels = sorted(style.label for style in themes.theme_styles(project).values() if style.sensitive)
     return " / ".join(labels) or str(SENSITIVE_REPORTS)
 
 
@@ -410,7 +447,7 @@ def _row(r: Recommendation, today: date, theme_label: Callable[[str | None], str
 def list_recommendations(project: Project, *, today: date | None = None) -> list[RecommendationRow]:
     """The project's recommendations, high priority first, with their overdue flag."""
     today = today or utcnow().date()
-    labels = summaries.theme_labeller(project)
+    labels = themes.theme_labeller(project)
     return [_row(r, today, labels) for r in debriefs.list_recommendations(project)]
 
 
@@ -425,7 +462,7 @@ class FollowupItem:
 def followup_board(project: Project, *, today: date | None = None) -> list[FollowupItem]:
     """Every recommendation of the project with its dated timeline, high priority first."""
     today = today or utcnow().date()
-    labels = summaries.theme_labeller(project)
+    labels = themes.theme_labeller(project)
     return [FollowupItem(_row(r, today, labels), timeline(r)) for r in debriefs.list_recommendations(project)]
 
 
@@ -504,7 +541,7 @@ def recommendation_detail(
 ) -> RecommendationDetail:
     """A recommendation with its timeline and its privacy-filtered evidence."""
     today = today or utcnow().date()
-    labels = summaries.theme_labeller(recommendation.project_id)
+    labels = themes.theme_labeller(recommendation.project_id)
     sensitive_themes = forms.project_sensitive_themes(recommendation.project_id)
     evidence: list[EvidenceItem] = []
     sensitive = 0
@@ -539,49 +576,6 @@ def recommendation_detail(
     )
 
 
-def may_answer(user: User, role: str | None, recommendation: Recommendation) -> bool:
-    """Staff of the project may answer any recommendation; a partner only those of their organisation."""
-    if role in STAFF_ROLES:
-        return True
-    return (
-        role == Role.PARTNER
-        and user.organisation_id is not None
-        and recommendation.organisation_id == user.organisation_id
-    )
-
-
-def answer(
-    recommendation: Recommendation, user: User, role: str | None, *, status: str, comment: str
-) -> RecommendationEvent:
-    """A partner's (or staff's) answer: a status change with its comment, or a plain comment; commits.
-
-    Forbidden (403) when the recommendation is another organisation's; Conflict (409) for a move
-    the workflow does not allow; ValidationError (422) for a refusal without a reason.
-    """
-    if not may_answer(user, role, recommendation):
-        raise Forbidden(
-            "Cette préconisation est confiée à une autre organisation : vous ne pouvez pas y répondre.",
-            details={"recommendation": recommendation.id},
-        )
-    if status:
-        return followup.change_status(recommendation, status, author=user, comment=comment)
-    return followup.add_comment(recommendation, comment, author=user)
-
-
-def assign(
-    recommendation: Recommendation,
-    user: User,
-    role: str | None,
-    *,
-    organisation_id: int | None,
-    deadline: date | None,
-) -> RecommendationEvent | None:
-    """Set the responsible partner and deadline; only the project's staff may (403 otherwise)."""
-    if role not in STAFF_ROLES:
-        raise Forbidden("Seule l'équipe d'animation attribue les préconisations et fixe les échéances.")
-    return followup.assign(recommendation, organisation_id=organisation_id, deadline=deadline, author=user)
-
-
 def list_partners(project: Project) -> list[tuple[int, str]]:
     """The project's partner organisations as (id, name)."""
     return [(o.id, o.name) for o in debriefs.list_partners(project)]
@@ -595,7 +589,51 @@ def scorecards(project: Project) -> dict[str, list[followup.Scorecard]]:
     }
 
 
+# --- the rest of what these pages show: the project, the viewer's role, labels -------------------
+
+
+def get_project(slug: str) -> Project:
+    """The project a partner page names (NotFound otherwise); the page then checks the viewer's role."""
+    return projects.get_project_or_404(slug)
+
+
+def viewer_role(user: User, project: Project) -> str | None:
+    """The viewer's role in the project (``admin`` for site administrators), or None."""
+    return accounts.project_role(user, project.id)
+
+
+def project_overviews() -> list[projects.ProjectOverview]:
+    """The landing page's projects: names, dates, zones and counts (no observation, no person)."""
+    return projects.list_project_overviews()
+
+
+def theme_labeller(project: Project) -> Callable[[str | None], str]:
+    """``label(theme_key)`` for the themes of the project's forms, in the page's language."""
+    return themes.theme_labeller(project)
+
+
+def theme_styles(project: Project) -> list[ThemeStyle]:
+    """Label, colour and sensitive flag of each theme of the project's forms (for the map's legend)."""
+    return list(themes.theme_styles(project).values())
+
+
+def before_after(recommendation: Recommendation) -> list[rewalks.RewalkComparison]:
+    """Re-walks compared with the walks the recommendation's evidence comes from (public shape:
+    no participant data, harassment counted only and withheld under three)."""
+    return rewalks.before_after_for_recommendation(recommendation)
+
+
 __all__ = [
+    "parse_filter",
+    "VIEWER_ROLES",
+    "PhotoUrl",
+    "ObservationFilter",
+    "viewer_role",
+    "theme_styles",
+    "theme_labeller",
+    "project_overviews",
+    "get_project",
+    "before_after",
     "FILTER_KEYS",
     "MIN_GROUP",
     "EvidenceItem",
@@ -610,8 +648,6 @@ __all__ = [
     "RecommendationRow",
     "TimelineEntry",
     "ZoneCount",
-    "answer",
-    "assign",
     "build_map",
     "build_summary",
     "filter_choices",
@@ -621,7 +657,6 @@ __all__ = [
     "list_my_projects",
     "list_partners",
     "list_recommendations",
-    "may_answer",
     "photo_for",
     "public_pages",
     "recommendation_detail",

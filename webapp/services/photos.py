@@ -16,11 +16,13 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mobile_forms.fields import PhotoField
+from webapp import transaction
 from webapp.errors import Conflict, DomainError, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo
@@ -222,7 +224,6 @@ def add_photo(
         .returning(table.c.id)
     )
     new_id = db.session.execute(stmt).scalar()
-    db.session.commit()
     photo = db.session.scalar(select(Photo).where(Photo.client_uuid == photo_uuid))
     assert photo is not None
     if new_id is None:
@@ -239,3 +240,14 @@ def remove_files(photo_dir: str | Path, names: list[str]) -> None:
     """Delete the files of photos whose rows are gone."""
     for name in names:
         (Path(photo_dir) / Path(name).name).unlink(missing_ok=True)
+
+
+def remove_files_after_commit(names: list[str]) -> None:
+    """Delete these photo files once the transaction that deletes their rows is committed.
+
+    A rollback keeps them: the rows still point at them.
+    """
+    if not names:
+        return
+    photo_dir = current_app.config["PHOTO_DIR"]
+    transaction.after_commit(lambda: remove_files(photo_dir, list(names)))

@@ -108,9 +108,11 @@ def _without_text(observation: Observation, definition: FormDefinition | None) -
 def purge_expired(
     *, now: datetime | None = None, dry_run: bool = False, project: Project | None = None
 ) -> PurgeReport:
-    """Purge observations older than their project's retention period; commits unless ``dry_run``."""
-    from flask import current_app
+    """Purge observations older than their project's retention period.
 
+    ``dry_run`` only says so in the report and the log: the caller rolls back (the command's
+    ``unit_of_work(dry_run=True)``). Photo files are deleted once the purge is committed.
+    """
     now = now or utcnow()
     report = PurgeReport(dry_run=dry_run)
     removed_files: list[str] = []
@@ -171,12 +173,9 @@ def purge_expired(
             len(expired),
             photo_count,
         )
-    if dry_run:
-        db.session.rollback()
-        return report
-    db.session.commit()
-    # Files go only once the rows are gone for good.
-    photo_files.remove_files(current_app.config["PHOTO_DIR"], removed_files)
+    db.session.flush()
+    # Files go only once the rows are gone for good (never for a dry run: it is rolled back).
+    photo_files.remove_files_after_commit(removed_files)
     return report
 
 
@@ -204,7 +203,7 @@ def count_photos() -> int:
 def record_minors_consent(
     walk: Walk, *, minors_count: int, recorded_by: User | None, note: str = ""
 ) -> WalkConsent:
-    """Record that parental authorisations for the walk's minors were collected (no identities); commits."""
+    """Record that parental authorisations for the walk's minors were collected (no identities)."""
     if not 1 <= minors_count <= MAX_MINORS:
         raise ValidationError(
             f"Indiquez le nombre de mineurs : un nombre entier entre 1 et {MAX_MINORS}.",
@@ -219,7 +218,7 @@ def record_minors_consent(
         note=(note or "").strip()[:500],
     )
     db.session.add(consent)
-    db.session.commit()
+    db.session.flush()
     return consent
 
 
@@ -279,12 +278,12 @@ def parse_retention_months(raw: object) -> int:
 def update_settings(
     project: Project, *, retention_months: int, public_map: bool, public_followup: bool
 ) -> Project:
-    """Set a project's retention period and its public opt-ins; commits."""
+    """Set a project's retention period and its public opt-ins."""
     retention_months = parse_retention_months(retention_months)
     project.retention_months = retention_months
     project.public_map = bool(public_map)
     project.public_followup = bool(public_followup)
-    db.session.commit()
+    db.session.flush()
     logger.info(
         "privacy settings project=%s retention_months=%d public_map=%s public_followup=%s",
         project.id,
@@ -343,7 +342,7 @@ def participant_data(participant: Participant) -> ParticipantData:
 
 @dataclass(frozen=True)
 class Erasure:
-    """What erasing a participant's data removed; ``files`` are deleted by the caller after the commit."""
+    """What erasing a participant's data removed; ``files`` are deleted once the erasure is committed."""
 
     observations: int
     photos: int
@@ -410,7 +409,7 @@ def _undo_merges(ids: list[int]) -> list[str]:
 
 def erase_participant_data(participant: Participant, *, keep_profile: bool = False) -> Erasure:
     """Delete a participant's observations (photos, votes, history, evidence links) and, unless
-    ``keep_profile``, their profile and token; commits. Erasing again removes nothing more.
+    ``keep_profile``, their profile and token. Erasing again removes nothing more.
     """
     ids = list(db.session.scalars(select(Observation.id).where(Observation.participant_id == participant.id)))
     names: list[str] = []
@@ -435,8 +434,9 @@ def erase_participant_data(participant: Participant, *, keep_profile: bool = Fal
     walk_id = participant.walk_id
     if not keep_profile:
         db.session.delete(participant)
-    db.session.commit()
+    db.session.flush()
     db.session.expire_all()
+    photo_files.remove_files_after_commit(names)
     logger.info(
         "participant data erased walk=%s observations=%d photos=%d recommendations=%d profile=%s",
         walk_id,

@@ -4,6 +4,10 @@ Each hit is one ``INSERT … ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING
 (bucket, fixed window): atomic on PostgreSQL and on SQLite (one writer at a time), with no
 read-then-write race between workers. An in-memory counter would count per process (four gunicorn
 workers would let four times the limit through).
+
+Attempts that must count even when the request fails and is rolled back (sign-in attempts, wrong
+join codes, two-factor codes used) go through :func:`hit_separately`: their own short transaction,
+on their own connection, committed at once, so they also count at once for every worker.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
+from webapp import transaction
 from webapp.extensions import db
 from webapp.models import RateCounter
 from webapp.models.base import utcnow
@@ -62,20 +68,36 @@ def peek(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
     return Verdict(allowed=(hits or 0) < limit.count, hits=hits or 0, retry_after=retry_after)
 
 
-def hit(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
-    """Count one hit on ``bucket`` and say whether it is within ``limit``; commits its own transaction."""
-    now = now or utcnow()
+def _count(session: Session, bucket: str, limit: Limit, now: datetime) -> Verdict:
     start = _window_start(now, limit.seconds)
     table = RateCounter.__table__
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = insert(table).values(bucket=bucket[:120], window_start=start, hits=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.bucket, table.c.window_start], set_={"hits": table.c.hits + 1}
     ).returning(table.c.hits)
-    hits = int(db.session.execute(stmt).scalar_one())
+    hits = int(session.execute(stmt).scalar_one())
     if hits == 1:
         # First hit of a window: a good moment to forget old ones (cheap, indexed).
-        db.session.execute(delete(RateCounter).where(RateCounter.window_start < now - KEEP_WINDOWS))
-    db.session.commit()
+        session.execute(delete(RateCounter).where(RateCounter.window_start < now - KEEP_WINDOWS))
     retry_after = max(1, int((start + timedelta(seconds=limit.seconds) - now).total_seconds()))
     return Verdict(allowed=hits <= limit.count, hits=hits, retry_after=retry_after)
+
+
+def hit(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
+    """Count one hit on ``bucket`` and say whether it is within ``limit``; saved with the request's work.
+
+    For hits that only count when the request succeeds (a participant created): a refused request
+    is rolled back with its hit, which leaves the count where the limit already stopped it.
+    """
+    return _count(db.session, bucket, limit, now or utcnow())
+
+
+def hit_separately(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
+    """Count one hit on ``bucket`` in a transaction of its own (``transaction.separately``), committed
+    at once: it stays counted when the request fails (a wrong password, a wrong join code).
+
+    Call it before the request writes anything (SQLite has one writer at a time).
+    """
+    moment = now or utcnow()
+    return transaction.separately(lambda session: _count(session, bucket, limit, moment))

@@ -21,14 +21,15 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 
-from geodata.maps import render_static_map
+from geodata.static_map import render_static_map
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
 from webapp.models.enums import ModerationStatus, ProfileField, WalkStatus
-from webapp.services import forms, summaries
+from webapp.services import charts, forms, map_data, observation_filter, summaries, themes
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
-from webapp.services.summaries import ObservationFilter, Summary
+from webapp.services.observation_filter import ObservationFilter
+from webapp.services.summaries import Summary
 
 #: Photos shown in a report, at most.
 MAX_PHOTOS = 24
@@ -88,21 +89,21 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
     )
     f = ObservationFilter(project_id=project.id, walk_id=walk.id if walk else None)
     summary = summaries.summarise(f)
-    theme_styles = summaries.theme_styles(project)
+    theme_styles = themes.theme_styles(project)
     styles = list(theme_styles.values())
     sensitive = forms.project_sensitive_themes(project.id)
     summary.quotes = {theme: quotes for theme, quotes in summary.quotes.items() if theme not in sensitive}
-    observations = summaries.observations_geojson(f)
+    observations = map_data.observations_geojson(f)
     sensitive_count = sum(1 for o in observations["features"] if o["properties"]["theme"] in sensitive)
     observations["features"] = [
         o for o in observations["features"] if o["properties"]["theme"] not in sensitive
     ]
-    zone_features = summaries.zones_geojson(project, f)
+    zone_features = map_data.zones_geojson(project, f)
     # Only the zones the walks went through, or all when none has observations yet.
     used_zone_ids = {
         z
         for z in db.session.scalars(
-            summaries._filtered(select(Observation.zone_id).distinct(), f)  # noqa: SLF001
+            observation_filter.apply_filter(select(Observation.zone_id).distinct(), f)
         )
         if z is not None
     }
@@ -112,15 +113,15 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
     map_svg = render_static_map(
         observations=observations,
         themes=styles,
-        routes=summaries.routes_geojson(walks),
+        routes=map_data.routes_geojson(walks),
         zones=zone_features,
-        stops=summaries.stops_geojson(walk) if walk else None,
+        stops=map_data.stops_geojson(walk) if walk else None,
     )
     zones = list(db.session.scalars(select(Zone).where(Zone.id.in_(used_zone_ids)).order_by(Zone.name)))
     photos = [
         ReportPhoto(observation=o, photo=p)
         for o, p in db.session.execute(
-            summaries._filtered(select(Observation, Photo), f)  # noqa: SLF001
+            observation_filter.apply_filter(select(Observation, Photo), f)
             .join(Photo, Photo.observation_id == Observation.id)
             .where(Observation.theme.not_in(sorted(sensitive)))
             .order_by(Observation.captured_at, Photo.id)
@@ -153,10 +154,8 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         composition=composition,
         participant_count=participant_count,
         summary=summary,
-        theme_chart=summaries.chart_theme_polarity(summary),
-        comparison_charts=[
-            summaries.chart_comparison(c) for c in summary.comparisons if any(g.count for g in c.groups)
-        ],
+        theme_chart=charts.chart_theme_polarity(summary),
+        comparison_charts=[chart for c in summary.comparisons if (chart := _public_chart(c))],
         map_svg=map_svg,
         photos=photos,
         recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
@@ -166,6 +165,28 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         sensitive_count=sensitive_count,
         sensitive_label=" / ".join(sorted(s.label for s in styles if s.sensitive)),
     )
+
+
+def _public_chart(comparison: summaries.GroupComparison) -> str | None:
+    """The comparison's chart as partners may see it: small groups (and as many others as needed so
+    that none can be recomputed) left out, and no chart at all when that is not enough."""
+    from webapp.services.partner_views import public_comparison
+
+    public = public_comparison(comparison)
+    if public is None:
+        return None
+    shown = {g.label for g in public.groups if g.count is not None}
+    groups = [g for g in comparison.groups if g.count and g.label in shown]
+    if not groups:
+        return None
+    from flask_babel import gettext
+
+    title = (
+        comparison.title
+        if len(groups) == len(public.groups)
+        else gettext("%(title)s (petits groupes non détaillés)", title=comparison.title)
+    )
+    return charts.chart_comparison(summaries.GroupComparison(comparison.kind, groups), title=title)
 
 
 def _allowed_fetcher(allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]

@@ -16,9 +16,9 @@ import segno
 from flask import current_app, g, render_template
 from flask_babel import lazy_gettext as _  # extracted like gettext (babel does not know `_l`)
 
-from geodata.maps import render_static_map
+from geodata.static_map import render_static_map
 from webapp.models import Walk
-from webapp.services import forms, reports, summaries, walks
+from webapp.services import forms, map_data, reports, walks
 
 #: Help numbers in France, as the kit and the capture page's help show them (number, who answers).
 HELP_NUMBERS: tuple[tuple[str, object], ...] = (
@@ -81,9 +81,9 @@ def build_kit(walk: Walk, join_url: str | None) -> WalkKit:
     map_svg = render_static_map(
         observations=empty,
         themes=[],
-        routes=summaries.routes_geojson([walk]),
+        routes=map_data.routes_geojson([walk]),
         zones=walks.project_zones_geojson(walk.project),
-        stops=summaries.stops_geojson(walk),
+        stops=map_data.stops_geojson(walk),
         width_in=7.2,
         height_in=3.6,
     )

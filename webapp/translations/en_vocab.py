@@ -143,4 +143,5 @@ EN = {
     "Partenaire responsable": "Responsible partner",
     "Partenaire inconnu.": "Unknown partner.",
     "Échéance invalide.": "Invalid deadline.",
+    "%(title)s (petits groupes non détaillés)": "%(title)s (small groups not detailed)",
 }

@@ -1,5 +1,6 @@
 // The capture page, enhanced: geolocation with its accuracy, the pin map, photos resized on the phone,
-// and the offline outbox (IndexedDB first, then the API). The plain HTML form works without any of it.
+// questions that depend on the theme (none of good/bad about harassment), and the offline outbox
+// (IndexedDB first, then the API). The plain HTML form works without any of it.
 import * as outbox from './outbox.js';
 import { createPinMap } from './pinmap.js';
 import { resizePhoto } from './photo.js';
@@ -14,6 +15,10 @@ const formKeys = new Set(['theme', 'subtheme', ...config.form.fields.map((f) => 
 const photoField = form.querySelector('.photo-field');
 const maxPhotos = photoField ? Number(photoField.dataset.max) : 0;
 const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
+const fields = new Map(config.form.fields.map((f) => [f.key, f]));
+const isSensitive = (themeKey) => Boolean(themes.get(themeKey) && themes.get(themeKey).sensitive);
+// Whether a question is asked about a theme (the form says: always, sensitive themes only, or the others).
+const isAsked = (field, themeKey) => field.asked === 'always' || (field.asked === 'sensitive') === isSensitive(themeKey);
 
 let editing = null; // UUID of the observation being edited
 let photos = []; // {blob, url} resized, waiting for the next save
@@ -24,26 +29,35 @@ let retryDelay = 2000;
 
 // --- position ---------------------------------------------------------------------------------------
 const geoStatus = document.getElementById('geo-status');
+const stopSelect = form.elements.stop;
 let pinMap = null;
-if (window.L) {
-  try {
-    pinMap = createPinMap(document.getElementById('map'), {
-      walk: config.walk, tiles: config.tiles, text: T,
-      onPin: () => { pinMoved = true; geoStatus.textContent = T.pin_placed; geoStatus.className = 'geo'; },
-    });
-  } catch (error) {
-    pinMap = null;
-  }
+let geoDenied = false;
+
+function setGeoStatus(textContent, warning = false) {
+  geoStatus.textContent = textContent;
+  geoStatus.className = warning ? 'geo warning' : 'geo';
+}
+// A position was given by hand: the "position unknown" error no longer holds.
+function locationGiven(message) {
+  pinMoved = true;
+  form.querySelectorAll('.js-error[data-for="location"]').forEach((el) => el.remove());
+  setGeoStatus(message);
+}
+try {
+  pinMap = createPinMap(document.getElementById('map'), {
+    walk: config.walk, tiles: config.tiles, text: T,
+    onPin: () => { stopSelect.value = ''; locationGiven(T.pin_placed); },
+  });
+} catch (error) {
+  pinMap = null;
 }
 // Choosing a stop from the list places the pin there: usable without a map, a finger or a GPS fix.
-form.elements.stop.addEventListener('change', () => {
-  const value = form.elements.stop.value;
-  if (!value || !pinMap) return;
-  const [lon, lat] = value.split(',').map(Number);
-  pinMap.place(lat, lon, 'pin', null);
-  pinMoved = true;
-  geoStatus.textContent = T.pin_placed;
-  geoStatus.className = 'geo';
+stopSelect.addEventListener('change', () => {
+  const option = stopSelect.selectedOptions[0];
+  if (!stopSelect.value) return;
+  const [lon, lat] = stopSelect.value.split(',').map(Number);
+  if (pinMap) pinMap.place(lat, lon, 'pin', null);
+  locationGiven(fmt(T.stop_placed, { n: option.dataset.position }));
 });
 
 function showAccuracy(accuracy) {
@@ -54,10 +68,11 @@ function showAccuracy(accuracy) {
 }
 
 if ('geolocation' in navigator) {
-  geoStatus.textContent = T.locating;
+  setGeoStatus(T.locating);
   navigator.geolocation.watchPosition(
     (pos) => {
       const { latitude: lat, longitude: lon, accuracy } = pos.coords;
+      geoDenied = false;
       // Keep the better fix: a first fix can be hundreds of metres off and improve later.
       if (gpsFix && accuracy > gpsFix.accuracy && Date.now() - gpsFix.time < 30000) return;
       gpsFix = { lat, lon, accuracy, time: Date.now() };
@@ -66,11 +81,12 @@ if ('geolocation' in navigator) {
         showAccuracy(accuracy);
       }
     },
-    () => { if (!pinMoved) { geoStatus.textContent = T.geo_denied; geoStatus.className = 'geo warning'; } },
+    () => { geoDenied = true; if (!pinMoved) setGeoStatus(T.geo_denied, true); },
     { enableHighAccuracy: true, maximumAge: 10000, timeout: 30000 },
   );
 } else {
-  geoStatus.textContent = T.geo_denied;
+  geoDenied = true;
+  setGeoStatus(T.geo_denied, true);
 }
 
 function currentLocation() {
@@ -79,7 +95,7 @@ function currentLocation() {
     return { lon: p.lon, lat: p.lat, accuracy_m: p.source === 'gps' ? p.accuracy : null, source: p.source };
   }
   if (gpsFix) return { lon: gpsFix.lon, lat: gpsFix.lat, accuracy_m: gpsFix.accuracy, source: 'gps' };
-  const stop = form.elements.stop && form.elements.stop.value;
+  const stop = stopSelect.value;
   if (stop) {
     const [lon, lat] = stop.split(',').map(Number);
     return { lon, lat, accuracy_m: null, source: 'pin' };
@@ -89,10 +105,11 @@ function currentLocation() {
 
 // --- themes and sub-themes ----------------------------------------------------------------------------
 const subthemes = document.getElementById('subthemes');
+const subthemesStep = document.getElementById('subthemes-step');
 function showSubthemes(themeKey, selected) {
   subthemes.replaceChildren();
   const theme = themes.get(themeKey);
-  if (!theme || !theme.subthemes.length) { subthemes.hidden = true; return; }
+  if (!theme || !theme.subthemes.length) { subthemesStep.hidden = true; return; }
   for (const sub of theme.subthemes) {
     const label = document.createElement('label');
     label.className = 'chip';
@@ -101,14 +118,19 @@ function showSubthemes(themeKey, selected) {
     input.name = 'subtheme';
     input.value = sub.key;
     input.checked = sub.key === selected;
+    input.dataset.was = input.checked ? '1' : '';
+    // a second tap on a chosen chip un-chooses it (the sub-theme is optional)
     input.addEventListener('click', () => { if (input.dataset.was === '1') { input.checked = false; } input.dataset.was = input.checked ? '1' : ''; });
     label.append(input, document.createTextNode(` ${sub.label}`));
     subthemes.append(label);
   }
-  subthemes.hidden = false;
+  subthemesStep.hidden = false;
 }
 form.addEventListener('change', (event) => {
-  if (event.target.name === 'theme') showSubthemes(event.target.value, null);
+  if (event.target.name === 'theme') {
+    showSubthemes(event.target.value, null);
+    form.querySelectorAll('.js-error[data-for="theme"]').forEach((el) => el.remove());
+  }
 });
 
 // --- photos -------------------------------------------------------------------------------------------
@@ -116,6 +138,7 @@ const photoInput = document.getElementById('photo-input');
 const previews = document.getElementById('photo-previews');
 if (photoField) photoField.hidden = false;
 function renderPreviews() {
+  if (!previews) return; // a form without a photo question has no previews
   previews.replaceChildren(...photos.map((p, index) => {
     const li = document.createElement('li');
     const img = document.createElement('img');
@@ -147,17 +170,38 @@ if (photoInput) {
 }
 
 // --- messages -----------------------------------------------------------------------------------------
+// Two lines: the connection (stays while offline, and while what waits is being sent after it came
+// back) and the last save (it goes with the next action).
 const netStatus = document.getElementById('net-status');
+const saveStatus = document.getElementById('save-status');
+let reconnecting = false;
+function showNet() {
+  if (!navigator.onLine) {
+    netStatus.textContent = T.offline;
+    netStatus.className = 'net warning';
+    netStatus.hidden = false;
+  } else if (reconnecting) {
+    netStatus.textContent = T.online;
+    netStatus.className = 'net';
+    netStatus.hidden = false;
+  } else {
+    netStatus.hidden = true;
+  }
+}
+let saveStatusTimer = null;
 function flashMessage(text, warning = false) {
-  netStatus.textContent = text;
-  netStatus.className = warning ? 'net warning' : 'net';
-  netStatus.hidden = false;
+  saveStatus.textContent = text;
+  saveStatus.className = warning ? 'net warning' : 'notice';
+  saveStatus.hidden = false;
+  clearTimeout(saveStatusTimer);
+  saveStatusTimer = setTimeout(() => { saveStatus.hidden = true; }, 5000);
 }
 function fieldError(key, text) {
   const holder = form.querySelector(`[data-field="${key}"]`) || (key === 'theme' ? form.querySelector('.themes') : null)
     || (key === 'location' ? geoStatus : null);
   const p = document.createElement('p');
   p.className = 'field-error js-error';
+  p.dataset.for = key;
   p.setAttribute('role', 'alert');
   p.textContent = text;
   if (holder === geoStatus) { geoStatus.after(p); } else if (holder) { holder.prepend(p); } else { form.prepend(p); }
@@ -166,10 +210,12 @@ function fieldError(key, text) {
 // --- saving -------------------------------------------------------------------------------------------
 function collectAnswers() {
   const data = new FormData(form);
+  const theme = data.get('theme');
   const answers = {};
-  for (const key of ['theme', 'subtheme', ...config.form.fields.map((f) => f.key)]) {
-    const field = config.form.fields.find((f) => f.key === key);
-    if (field && field.external) continue;
+  for (const key of ['theme', 'subtheme', ...fields.keys()]) {
+    const field = fields.get(key);
+    // questions hidden for this theme (good/bad about harassment) send nothing, even if ticked before
+    if (field && (field.external || !isAsked(field, theme))) continue;
     if (field && field.type === 'multiple_choice') {
       const ticked = data.getAll(key).map(String).filter(Boolean);
       if (ticked.length) answers[key] = ticked;
@@ -183,20 +229,34 @@ function collectAnswers() {
 }
 
 function resetForm() {
+  // Where the person is does not change with the observation: a stop or a pin given by hand (no GPS)
+  // stays for the next one; with a GPS fix the pin goes back to it.
+  const stop = stopSelect.value;
+  const kept = pinMap && pinMap.position && pinMap.position.source === 'pin' ? pinMap.position : null;
   form.reset();
   form.elements.client_uuid.value = '';
-  subthemes.hidden = true;
+  subthemesStep.hidden = true;
   subthemes.replaceChildren();
   for (const p of photos) URL.revokeObjectURL(p.url);
   photos = [];
   renderPreviews();
   editing = null;
-  pinMoved = false;
   document.getElementById('editing').hidden = true;
   document.getElementById('cancel-edit').hidden = true;
   document.getElementById('save').textContent = T.save;
-  if (pinMap) {
-    if (gpsFix) { pinMap.place(gpsFix.lat, gpsFix.lon, 'gps', gpsFix.accuracy); showAccuracy(gpsFix.accuracy); } else { pinMap.clear(); }
+  if (gpsFix) {
+    pinMoved = false;
+    if (pinMap) pinMap.place(gpsFix.lat, gpsFix.lon, 'gps', gpsFix.accuracy);
+    showAccuracy(gpsFix.accuracy);
+  } else if (kept || stop) {
+    stopSelect.value = stop;
+    if (pinMap && kept) pinMap.place(kept.lat, kept.lon, 'pin', null, { pan: false });
+    pinMoved = true;
+    setGeoStatus(stop ? fmt(T.stop_placed, { n: stopSelect.selectedOptions[0].dataset.position }) : T.pin_kept);
+  } else {
+    pinMoved = false;
+    if (pinMap) pinMap.clear();
+    if (geoDenied) setGeoStatus(T.geo_denied, true);
   }
 }
 
@@ -209,7 +269,7 @@ form.addEventListener('submit', async (event) => {
   if (!answers.theme) { fieldError('theme', T.theme_required); ok = false; }
   // The walk's form says which answers are required (the server checks them again).
   for (const field of config.form.fields) {
-    if (!field.required || field.external || answers[field.key] !== undefined) continue;
+    if (!field.required || field.external || !isAsked(field, answers.theme) || answers[field.key] !== undefined) continue;
     fieldError(field.key, field.key === 'polarity' ? T.polarity_required : T.required);
     ok = false;
   }
@@ -296,7 +356,7 @@ function reason(error) {
   if (!error) return '';
   if (error.kind === 'network') return T.no_network;
   if (error.kind === 'server') return T.server_busy;
-  const parts = [error.message];
+  const parts = [error.message || T.refused];
   if (error.details && typeof error.details === 'object' && !Array.isArray(error.details)) {
     for (const problems of Object.values(error.details)) {
       if (Array.isArray(problems)) for (const p of problems) if (p && p.message) parts.push(p.message[lang] || p.message.fr);
@@ -305,33 +365,45 @@ function reason(error) {
   return parts.filter(Boolean).join(' · ');
 }
 
+const clock = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' });
+function timeOf(entry) {
+  const when = Date.parse(entry.payload.captured_at || '') || entry.createdAt;
+  return when ? fmt(T.at, { time: clock.format(new Date(when)) }) : '';
+}
+
+function span(className, textContent) {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = textContent;
+  return el;
+}
+
 async function render() {
   const entries = await outbox.journal(walkCode);
   const items = entries.map((entry) => {
     const li = document.createElement('li');
+    const answers = entry.payload.answers;
     li.className = `item ${entry.state}`;
     li.dataset.uuid = entry.uuid;
     li.dataset.state = entry.state;
-    const state = document.createElement('span');
-    state.className = 'state';
-    state.textContent = T[entry.state] || entry.state;
-    const theme = themes.get(entry.payload.answers.theme);
+    const head = document.createElement('p');
+    head.className = 'item-head';
+    head.append(span('state', T[entry.state] || entry.state), ' ', span('time', timeOf(entry)));
+    const what = document.createElement('p');
+    what.className = 'item-what';
+    const theme = themes.get(answers.theme);
     const title = document.createElement('strong');
-    title.textContent = theme ? `${theme.icon.emoji} ${theme.label}` : entry.payload.answers.theme;
-    const polarity = document.createElement('span');
-    polarity.className = `polarity ${entry.payload.answers.polarity}`;
-    polarity.textContent = T[entry.payload.answers.polarity] || '';
-    li.append(state, ' ', title, ' ', polarity);
-    if (entry.zoneName) {
-      const zone = document.createElement('span');
-      zone.className = 'zone';
-      zone.textContent = fmt(T.zone, { name: entry.zoneName });
-      li.append(' ', zone);
+    title.textContent = theme ? `${theme.icon.emoji} ${theme.label}` : '';
+    what.append(title);
+    if (answers.polarity && T[answers.polarity] && !isSensitive(answers.theme)) {
+      what.append(' ', span(`polarity ${answers.polarity}`, `· ${T[answers.polarity]}`));
     }
-    if (entry.payload.answers.note) {
+    if (entry.zoneName) what.append(' ', span('zone', `· ${entry.zoneName}`));
+    li.append(head, what);
+    if (answers.note) {
       const note = document.createElement('p');
       note.className = 'note';
-      note.textContent = entry.payload.answers.note;
+      note.textContent = answers.note;
       li.append(note);
     }
     if (entry.pendingPhotos) {
@@ -340,7 +412,7 @@ async function render() {
       p.textContent = fmt(T.photos_pending, { n: entry.pendingPhotos });
       li.append(p);
     }
-    if (entry.error) {
+    if (entry.error && entry.state !== 'sending') {
       const why = document.createElement('p');
       why.className = entry.state === 'failed' ? 'why failed' : 'why';
       why.textContent = reason(entry.error);
@@ -371,7 +443,13 @@ async function render() {
     items.push(li);
   }
   list.replaceChildren(...items);
-  retryButton.hidden = !entries.some((e) => e.state === 'failed' || e.state === 'waiting' || e.state === 'deleting');
+  // « Réessayer » only after a failure: a refusal, or an attempt that did not get through. Never for
+  // what simply waits (offline) or is on its way (a slow link).
+  retryButton.hidden = !entries.some((e) => e.state === 'failed' || (e.error && e.state !== 'sending'));
+  if (reconnecting && !(await outbox.pending()).length) {
+    reconnecting = false;
+    showNet();
+  }
 }
 
 outbox.events.addEventListener('changed', () => { render(); });
@@ -396,8 +474,12 @@ function requestSync() {
 }
 
 retryButton.addEventListener('click', async () => { await outbox.retryFailed(); sendNow(); });
-window.addEventListener('online', () => { flashMessage(T.online); sendNow(); });
-window.addEventListener('offline', () => flashMessage(T.offline, true));
+window.addEventListener('online', async () => {
+  reconnecting = (await outbox.pending()).length > 0;
+  showNet();
+  sendNow();
+});
+window.addEventListener('offline', showNet);
 
 async function fromServer() {
   try {
@@ -416,10 +498,11 @@ async function fromServer() {
         answers: Object.fromEntries(Object.entries({
           theme: item.theme, subtheme: item.subtheme, polarity: item.polarity, feeling: item.feeling,
           note: item.note, proposal: item.proposal, ...item.answers,
-        }).filter(([k, v]) => v !== null && v !== '' && formKeys.has(k))),
+        }).filter(([k, v]) => v !== null && v !== '' && formKeys.has(k)
+          && (!fields.has(k) || isAsked(fields.get(k), item.theme)))),
       },
       createdAt: Date.parse(item.captured_at),
-      zoneName: item.zone_name,
+      zoneName: item.zone ? item.zone.name : null,
       photos: item.photos.length,
       pendingPhotos: 0,
     }));
@@ -428,14 +511,42 @@ async function fromServer() {
   }
 }
 
+// --- offline from the first second -------------------------------------------------------------------
+// The page reached through the join redirect was not served by the worker: ask it to keep a copy now,
+// so a reload without network right after joining still shows the form and the outbox.
+async function keepForOffline() {
+  if (!('serviceWorker' in navigator) || !('caches' in window)) return;
+  const path = window.location.pathname;
+  const ready = document.getElementById('offline-ready');
+  const done = () => { ready.hidden = false; document.body.dataset.offlineReady = '1'; };
+  const registration = await navigator.serviceWorker.ready;
+  if (await caches.match(path)) { done(); return; }
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data && event.data.kept === path && event.data.ok) done();
+  });
+  registration.active.postMessage({ keep: path });
+}
+
+// --- the save bar: sticky while small ------------------------------------------------------------------
+// With large text the bar would cover too much of the screen: past 15 % of its height it stops sticking.
+const actions = form.querySelector('.actions');
+function fitSaveBar() {
+  actions.classList.remove('unstuck');
+  if (actions.getBoundingClientRect().height > window.innerHeight * 0.15) actions.classList.add('unstuck');
+}
+if (typeof ResizeObserver !== 'undefined') new ResizeObserver(fitSaveBar).observe(actions);
+window.addEventListener('resize', fitSaveBar);
+
 async function start() {
   await outbox.setMeta('participant', { token: config.token, walk: walkCode });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register(config.sw, { type: 'module', scope: '/' }).catch(() => {});
-    navigator.serviceWorker.addEventListener('message', () => render());
+    navigator.serviceWorker.addEventListener('message', (event) => { if (!event.data || !event.data.kept) render(); });
+    keepForOffline().catch(() => {});
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-  if (!navigator.onLine) flashMessage(T.offline, true);
+  showNet();
+  fitSaveBar();
   await render();
   await sendNow();
   await fromServer();

@@ -1,67 +1,67 @@
 // Debrief mode: one stop at a time on the projector, keyboard navigation, live dot-votes.
 // Without this script the page still works: every section is shown and every form posts.
-const root = document.getElementById("debrief");
+const root = document.getElementById('debrief');
 if (root) {
-  const steps = Array.from(root.querySelectorAll("section.step"));
-  let current = Math.max(0, steps.findIndex((s) => "#" + s.id === location.hash));
-  root.classList.add("js");
+  const steps = Array.from(root.querySelectorAll('section.step'));
+  let current = Math.max(0, steps.findIndex((s) => '#' + s.id === location.hash));
+  root.classList.add('js');
 
   function show(index) {
     current = Math.min(Math.max(index, 0), steps.length - 1);
     steps.forEach((s, i) => { s.hidden = i !== current; });
     const step = steps[current];
-    history.replaceState(null, "", "#" + step.id);
+    history.replaceState(null, '', '#' + step.id);
     step.focus({ preventScroll: false });
-    root.querySelectorAll(".steps-nav a").forEach((a) => {
-      a.toggleAttribute("aria-current", a.getAttribute("href") === "#" + step.id);
+    root.querySelectorAll('.steps-nav a').forEach((a) => {
+      a.toggleAttribute('aria-current', a.getAttribute('href') === '#' + step.id);
     });
   }
 
-  root.querySelectorAll(".steps-nav a").forEach((a) => {
-    a.addEventListener("click", (event) => {
+  root.querySelectorAll('.steps-nav a').forEach((a) => {
+    a.addEventListener('click', (event) => {
       event.preventDefault();
-      show(steps.findIndex((s) => "#" + s.id === a.getAttribute("href")));
+      show(steps.findIndex((s) => '#' + s.id === a.getAttribute('href')));
     });
   });
 
   async function vote(form, remove) {
     const data = new FormData(form);
-    if (remove) data.set("remove", "1"); else data.delete("remove");
+    if (remove) data.set('remove', '1'); else data.delete('remove');
     const response = await fetch(form.action, {
-      method: "POST", body: data, headers: { "Accept": "application/json", "X-Requested-With": "fetch" },
+      method: 'POST', body: data, headers: { 'Accept': 'application/json', 'X-Requested-With': 'fetch' },
     });
-    if (!response.ok) { form.classList.add("failed"); return; }
+    if (!response.ok) { form.classList.add('failed'); return; }
     const body = await response.json();
-    form.querySelector("output.votes").value = String(body.votes);
-    form.querySelector("output.votes").textContent = String(body.votes);
+    form.querySelector('output.votes').value = String(body.votes);
+    form.querySelector('output.votes').textContent = String(body.votes);
   }
 
-  root.addEventListener("click", (event) => {
-    const button = event.target.closest("form.vote-form button");
+  root.addEventListener('click', (event) => {
+    const button = event.target.closest('form.vote-form button');
     if (!button) return;
     event.preventDefault();
-    vote(button.form, button.classList.contains("unvote"));
+    vote(button.form, button.classList.contains('unvote'));
   });
 
-  const count = document.getElementById("selected-count");
+  const count = document.getElementById('selected-count');
   function updateCount() {
     count.textContent = String(root.querySelectorAll('input[name="observation_ids"]:checked').length);
   }
-  root.addEventListener("change", updateCount);
+  root.addEventListener('change', updateCount);
 
-  document.addEventListener("keydown", (event) => {
+  document.addEventListener('keydown', (event) => {
     // Keys belong to text fields and lists; checkboxes and buttons leave them to the navigation.
-    const typing = event.target.closest("textarea, select, input:not([type=checkbox]):not([type=radio])");
+    const typing = event.target.closest('textarea, select, input:not([type=checkbox]):not([type=radio])');
     if (typing) return;
-    const card = event.target.closest(".obs-card");
-    if (event.key === "ArrowRight" || event.key === "PageDown") { event.preventDefault(); show(current + 1); }
-    else if (event.key === "ArrowLeft" || event.key === "PageUp") { event.preventDefault(); show(current - 1); }
-    else if (event.key === "Home") { event.preventDefault(); show(0); }
-    else if (event.key === "End") { event.preventDefault(); show(steps.length - 1); }
-    else if (card && (event.key === "+" || event.key === "-")) {
+    const card = event.target.closest('.obs-card');
+    if (event.key === 'ArrowRight' || event.key === 'PageDown') { event.preventDefault(); show(current + 1); }
+    else if (event.key === 'ArrowLeft' || event.key === 'PageUp') { event.preventDefault(); show(current - 1); }
+    else if (event.key === 'Home') { event.preventDefault(); show(0); }
+    else if (event.key === 'End') { event.preventDefault(); show(steps.length - 1); }
+    else if (card && (event.key === '+' || event.key === '-')) {
       event.preventDefault();
-      vote(card.querySelector("form.vote-form"), event.key === "-");
-    } else if (card && event.key === " " && event.target === card) {
+      vote(card.querySelector('form.vote-form'), event.key === '-');
+    } else if (card && event.key === ' ' && event.target === card) {
       event.preventDefault();
       const box = card.querySelector('input[name="observation_ids"]');
       box.checked = !box.checked;

@@ -130,8 +130,9 @@ async function acknowledge(op, data) {
       store.delete(op.uuid);
       return;
     }
-    if (data && data.zone_name !== undefined) {
-      entry.zoneName = data.zone_name;
+    if (data && data.zone !== undefined) {
+      // The quartier's name, or nothing: "outside any zone" is no news to the person.
+      entry.zoneName = data.zone ? data.zone.name : null;
       entry.outOfArea = data.out_of_area;
     }
     entry.pendingPhotos = rest.filter((o) => o.kind === 'photo').length;
@@ -139,6 +140,26 @@ async function acknowledge(op, data) {
     entry.error = rest.some((o) => o.failed) ? entry.error : null;
     entry.updatedAt = Date.now();
     store.put(entry);
+  });
+}
+
+/** Mark the entry of an operation about to leave: "sending" (a deletion stays "deleting"). */
+async function sending(op) {
+  await transaction(['journal'], 'readwrite', async (tx) => {
+    const store = tx.objectStore('journal');
+    const entry = await done(store.get(op.uuid));
+    if (entry && entry.state !== 'deleting') store.put({ ...entry, state: 'sending', updatedAt: Date.now() });
+  });
+  changed();
+}
+
+/** Entries left "sending" by a flush that did not finish (page closed, worker stopped). */
+async function unstick() {
+  await transaction(['journal'], 'readwrite', async (tx) => {
+    const store = tx.objectStore('journal');
+    for (const entry of await done(store.getAll())) {
+      if (entry.state === 'sending') store.put({ ...entry, state: 'waiting' });
+    }
   });
 }
 
@@ -177,6 +198,13 @@ export function flush() {
   if (running) return running;
   const run = async () => {
     const result = { sent: 0, failed: 0, stopped: null };
+    // Under the lock no other flush runs: an entry still "sending" was left by one that stopped.
+    await unstick();
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      // No attempt while the phone knows it is offline: the entries stay "waiting", with no error.
+      result.stopped = 'network';
+      return result;
+    }
     const ops = (await pending()).sort((a, b) => a.seq - b.seq);
     const blocked = new Set();
     for (const op of ops) {
@@ -185,6 +213,7 @@ export function flush() {
         continue;
       }
       let response;
+      await sending(op);
       try {
         response = await request(op);
       } catch (error) {
