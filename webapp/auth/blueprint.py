@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -91,7 +92,7 @@ def login_code():  # type: ignore[no-untyped-def]
     pending = sessions.pending_second_step()
     if pending is None:
         sessions.cancel_second_step()
-        flash("Recommencez la connexion : l'étape du code a expiré.", "error")
+        flash(_("Recommencez la connexion : l'étape du code a expiré."), "error")
         return redirect(url_for("auth.login"), 303)
     user, target = pending
     if request.method == "GET":
@@ -110,7 +111,7 @@ def login_code():  # type: ignore[no-untyped-def]
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     sessions.end_session()
-    flash("Vous êtes déconnecté·e.")
+    flash(_("Vous êtes déconnecté·e."))
     return redirect(url_for("public.index"))
 
 
@@ -146,7 +147,7 @@ def change_password():  # type: ignore[no-untyped-def]
     except DomainError as error:
         return render_template("auth/change_password.html", error=error.message), error.status
     sessions.refresh_stamp(user)
-    flash("Mot de passe changé. Vos autres sessions sont fermées.", "ok")
+    flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "ok")
     return redirect(url_for("auth.account"), 303)
 
 
@@ -196,7 +197,7 @@ def enable_two_factor():  # type: ignore[no-untyped-def]
     except DomainError as error:
         return _two_factor_page(user, error=error.message, setup=setup, status=error.status)
     sessions.refresh_stamp(user)
-    flash("Connexion en deux étapes activée : un code vous sera demandé à chaque connexion.", "ok")
+    flash(_("Connexion en deux étapes activée : un code vous sera demandé à chaque connexion."), "ok")
     return redirect(url_for("auth.account"), 303)
 
 
@@ -212,7 +213,7 @@ def disable_two_factor():  # type: ignore[no-untyped-def]
     except DomainError as error:
         return _two_factor_page(user, error=error.message, status=error.status)
     sessions.refresh_stamp(user)
-    flash("Connexion en deux étapes désactivée.", "ok")
+    flash(_("Connexion en deux étapes désactivée."), "ok")
     return redirect(url_for("auth.account"), 303)
 
 
@@ -264,7 +265,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
     except ValidationError as error:
         return render_template("auth/reset.html", email=user.email, error=error.message), error.status
     sessions.end_session()
-    flash("Mot de passe changé : connectez-vous avec le nouveau.", "ok")
+    flash(_("Mot de passe changé : connectez-vous avec le nouveau."), "ok")
     return redirect(url_for("auth.login"), 303)
 
 
@@ -348,7 +349,7 @@ def revoke_invitation(slug: str, invitation_id: int):  # type: ignore[no-untyped
     """Withdraw a pending invitation (its link stops working)."""
     project, _user = _team_project(slug)
     accounts.revoke_invitation(project, invitation_id)
-    flash("Invitation retirée : son lien ne fonctionne plus.", "ok")
+    flash(_("Invitation retirée : son lien ne fonctionne plus."), "ok")
     return redirect(url_for("auth.team", slug=project.slug), 303)
 
 
@@ -357,7 +358,7 @@ def remove_member(slug: str, user_id: int):  # type: ignore[no-untyped-def]
     """Take someone out of the project's team (their account stays)."""
     project, user = _team_project(slug)
     accounts.remove_member(project, user_id, acting=user)
-    flash("La personne ne fait plus partie de l'équipe du projet.", "ok")
+    flash(_("La personne ne fait plus partie de l'équipe du projet."), "ok")
     return redirect(url_for("auth.team", slug=project.slug), 303)
 
 
@@ -386,5 +387,5 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
         return render_template("auth/invitation.html", **page), error.status
     if user is None:
         sessions.start_session(joined)
-    flash(f"Bienvenue dans l'équipe du projet « {details.project_name} ».", "ok")
+    flash(_("Bienvenue dans l'équipe du projet « %(project)s ».", project=details.project_name), "ok")
     return redirect(url_for("auth.account"), 303)

@@ -210,7 +210,7 @@ def record_consent(slug: str, walk_id: int) -> Response:
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash("Autorisations parentales enregistrées pour le groupe.", "ok")
+        flash(_("Autorisations parentales enregistrées pour le groupe."), "ok")
     return _back_to_walk(slug, walk.id, "#consentement")
 
 
@@ -227,7 +227,7 @@ def link_rewalk(slug: str, walk_id: int) -> Response:
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(f"Marche liée comme re-marche de « {original.title} ».", "ok")
+        flash(_("Marche liée comme re-marche de « %(title)s ».", title=original.title), "ok")
     return _back_to_walk(slug, walk.id, "#remarche")
 
 
@@ -237,9 +237,9 @@ def unlink_rewalk(slug: str, walk_id: int) -> Response:
     project, _ = _project(slug)
     walk = _walk(project, walk_id)
     if rewalks.unlink_rewalk(walk):
-        flash("Lien de re-marche retiré.", "ok")
+        flash(_("Lien de re-marche retiré."), "ok")
     else:
-        flash("Cette marche n'était liée à aucune autre.", "error")
+        flash(_("Cette marche n'était liée à aucune autre."), "error")
     return _back_to_walk(slug, walk.id, "#remarche")
 
 
@@ -274,7 +274,7 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
         except ValidationError as problem:
             error = problem.message
         else:
-            flash("Paramètres enregistrés.", "ok")
+            flash(_("Paramètres enregistrés."), "ok")
             return redirect(url_for("facilitators.settings", slug=slug), 303)
     page = render_template(
         "facilitators/settings.html",
@@ -354,7 +354,7 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
         else:
             moderation.validate(observation, user)
     except DomainError as error:
-        flash(f"Observation n° {observation_id} : {error.message}", "error")
+        flash(_("Observation n° %(id)s : %(message)s", id=observation_id, message=error.message), "error")
     else:
         flash(
             _(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth import role_required
@@ -122,7 +123,7 @@ def answer(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
         partner_answers.answer(rec, user, role, status=form.status.data, comment=form.comment.data)
     except (Conflict, ValidationError) as error:
         return _detail(project, rec, user, role, error=error.message, form=form.data), error.status
-    flash("Votre réponse est enregistrée.", "ok")
+    flash(_("Votre réponse est enregistrée."), "ok")
     return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
 
 
@@ -140,7 +141,7 @@ def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     except ValidationError as error:
         form_values = {"organisation_id": form.organisation_id._value(), "deadline": form.deadline._value()}
         return _detail(project, rec, user, role, error=error.message, form=form_values), error.status
-    flash("Attribution enregistrée." if event else "Rien n'a changé.", "ok")
+    flash(_("Attribution enregistrée.") if event else _("Rien n'a changé."), "ok")
     return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
 
 

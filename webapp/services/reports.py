@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from geodata.static_map import render_static_map
@@ -58,7 +59,8 @@ class Report:
     map_svg: str
     photos: list[ReportPhoto]
     recommendations: list[Recommendation]
-    credits: list[str] = field(default_factory=list)
+    #: lines of the « Sources et crédits » section (lazy: in the page's language)
+    credits: list[Any] = field(default_factory=list)
     #: a walk's findings stop by stop (validated observations only); empty for a project report
     steps: list[ReplayStep] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
@@ -136,11 +138,13 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
             f"ANCT, {project.qpv_year}"
         ]
         credits.append(
-            "Périmètres des quartiers prioritaires de la politique de la ville : "
-            + ", ".join(sources)
-            + " (Licence Ouverte 2.0)."
+            _l(
+                "Périmètres des quartiers prioritaires de la politique de la ville : %(sources)s"
+                " (Licence Ouverte 2.0).",
+                sources=", ".join(sources),
+            )
         )
-    credits.append("Fond de carte : aucun (dessin des périmètres, itinéraires et observations).")
+    credits.append(_l("Fond de carte : aucun (dessin des périmètres, itinéraires et observations)."))
     title = f"Restitution — {walk.title}" if walk else f"Restitution — {project.name}"
     steps = replay(walk, statuses=(ModerationStatus.VALIDATED,)) if walk else []
     for step in steps:
