@@ -111,7 +111,7 @@ def index() -> str:
 @bp.get("/projets/<slug>/")
 def project_page(slug: str) -> str:
     """Project map with its filters, and the thematic summary of what the filters select."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     f, problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
     # Beyond the cluster threshold points are aggregated into cells: their text is not needed.
@@ -147,7 +147,7 @@ def project_page(slug: str) -> str:
 @bp.get("/projets/<slug>/marches/<int:walk_id>/")
 def walk_page(slug: str, walk_id: int) -> str:
     """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     shown = request.args.get("moderation") == "all"
     f = observation_filter.ObservationFilter(
@@ -234,7 +234,7 @@ def link_rewalk(slug: str, walk_id: int) -> Response:
 @bp.post("/projets/<slug>/marches/<int:walk_id>/remarche/retirer")
 def unlink_rewalk(slug: str, walk_id: int) -> Response:
     """Remove the re-walk link (the stops stay)."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     if rewalks.unlink_rewalk(walk):
         flash(_("Lien de re-marche retiré."), "ok")
@@ -249,7 +249,7 @@ def unlink_rewalk(slug: str, walk_id: int) -> Response:
 @bp.route("/projets/<slug>/parametres", methods=["GET", "POST"])
 def settings(slug: str) -> Response | tuple[str, int] | str:
     """A project's retention period and its public opt-ins (map, follow-up page)."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     error = None
     form = SettingsForm()
     values = {
@@ -292,7 +292,7 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
 @bp.get("/projets/<slug>/marches/<int:walk_id>/moderation")
 def moderation_queue(slug: str, walk_id: int) -> str:
     """The queue of a walk's observations to moderate, and the audit log."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     status = request.args.get("status", ModerationStatus.PENDING)
     if status not in {*ModerationStatus, "all"}:
@@ -379,7 +379,7 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
 @bp.get("/projets/<slug>/marches/<int:walk_id>/debriefing")
 def debrief(slug: str, walk_id: int) -> str:
     """Projector view: the walk replayed stop by stop, dot-votes, and recommendations from a selection."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     steps = debriefs.replay(walk)
     by_obs, by_theme = debriefs.vote_counts(walk)
@@ -498,7 +498,7 @@ EXPORT_TYPES = {
 @bp.get("/projets/<slug>/exports/<what>.<fmt>")
 def export(slug: str, what: str, fmt: str) -> Response:
     """Download observations (csv, xlsx, geojson, gpkg) or recommendations (csv, xlsx)."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     if fmt not in EXPORT_TYPES or what not in ("observations", "preconisations"):
         raise NotFound("Format d'export inconnu.")
     name = f"{project.slug}-{what}.{fmt}"
@@ -544,7 +544,7 @@ def _buffer():  # type: ignore[no-untyped-def]
 
 
 def _report(slug: str):  # type: ignore[no-untyped-def]
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk_id = parse_id(request.args.get("walk_id", ""))
     walk = _walk(project, walk_id) if walk_id is not None else None
     return reports.build_report(project, walk)

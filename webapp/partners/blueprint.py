@@ -42,7 +42,7 @@ def index() -> str:
 @bp.get("/<slug>/")
 def project_page(slug: str) -> str:
     """Read-only map and thematic summary of the project's validated observations."""
-    project, _, role = _project(slug)
+    project, _user, role = _project(slug)
     f, problems = partner_views.parse_filter(request.args, project)
     data, parts = public_map_parts(project, f, photo_url=_photo_url_for(slug))
     return render_template(
@@ -148,7 +148,7 @@ def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/<slug>/tableau-de-bord")
 def scorecards(slug: str) -> str:
     """Scorecards per partner and per zone: share done, median delay, overdue."""
-    project, _, role = _project(slug)
+    project, _user, role = _project(slug)
     return render_template(
         "partners/scorecards.html",
         project=project,
@@ -161,5 +161,5 @@ def scorecards(slug: str) -> str:
 @bp.get("/<slug>/photos/<path:name>")
 def photo(slug: str, name: str) -> Response:
     """A photo of a validated, non-sensitive observation of this project (404 for any other)."""
-    project, _, _ = _project(slug)
+    project, _user, _role = _project(slug)
     return send_photo(partner_views.photo_for(project, name), private=True)
