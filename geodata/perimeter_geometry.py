@@ -20,9 +20,33 @@ from geodata.crs import STORAGE_SRID, looks_like_lambert93, reproject
 from geodata.formats import Source
 from geodata.problems import Problem, fail, problem
 from geodata.qpv import Kind
-from geodata.shapes import lonlat_issue, repair_polygon
+from geodata.shapes import CoordinateIssue, lonlat_issue, repair_polygon
 
 __all__ = ["check_geometry", "nan_problem", "resolve_crs"]
+
+#: French and English of ``geodata.shapes.lonlat_issue`` reasons, for this module's problem pairs
+#: (the app's own pages label them with ``webapp.models.enums.CoordinateProblem``).
+_COORDINATE_TEXT = {
+    "not_finite": ("coordonnées non numériques (NaN ou infini)", "coordinates are not finite numbers"),
+    "swapped": ("longitude et latitude semblent inversées", "longitude and latitude look swapped"),
+    "projected": (
+        "valeurs en mètres (Lambert-93 ?) et non en degrés WGS84",
+        "values look like metres (Lambert-93?), not WGS84 degrees",
+    ),
+    "out_of_range": (
+        "longitude hors de [-180, 180] ou latitude hors de [-90, 90]",
+        "longitude outside [-180, 180] or latitude outside [-90, 90]",
+    ),
+    "outside_france": (
+        "position hors de France métropolitaine et d'outre-mer",
+        "position outside metropolitan and overseas France",
+    ),
+}
+
+
+def _coordinate_text(issue: CoordinateIssue) -> tuple[str, str]:
+    fr, en = _COORDINATE_TEXT[issue.reason]
+    return f"{fr} : {issue.pair}", f"{en}: {issue.pair}"
 
 
 def nan_problem(where: dict[str, Any]) -> Problem:
@@ -77,9 +101,9 @@ def check_geometry(
         corner = (maxx, maxy) if (maxx > 180 or maxy > 90) else (minx, miny)
         issue = lonlat_issue(*corner)
         reason = "swapped_axes" if issue is not None and issue.reason == "swapped" else "out_of_range"
-        fr = issue.message_fr if issue else "coordonnées hors limites"
-        en = issue.message_en if issue else "coordinates out of range"
-        return bad(reason, fr, en)
+        if issue is None:
+            return bad(reason, "coordonnées hors limites", "coordinates out of range")
+        return bad(reason, *_coordinate_text(issue))
     lonlat = reproject(geom, crs, STORAGE_SRID)
     coords = shapely.get_coordinates(lonlat)
     area = crs.area_of_use
@@ -103,7 +127,7 @@ def check_geometry(
         reason = {"swapped": "swapped_axes", "outside_france": "outside_france"}.get(
             issue.reason, "out_of_range"
         )
-        return bad(reason, issue.message_fr, issue.message_en)
+        return bad(reason, *_coordinate_text(issue))
     try:
         repaired, note = repair_polygon(lonlat)
     except GeometryError as exc:

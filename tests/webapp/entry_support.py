@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from flask import Flask, url_for
+from flask import Flask
 
 from mobile_forms.schema import DEFINITIONS_DIR
 from tests.webapp.factories_debrief import DebriefWorld, build_world
@@ -107,11 +107,6 @@ def build_entry_world() -> EntryWorld:
     teams.add_membership(outsider, other.id, "facilitator")
     db.session.commit()
     return EntryWorld(world, partner, outsider)
-
-
-def url(app: Flask, endpoint: str, **values: Any) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **values)
 
 
 def signed_in(app: Flask, email: str = "anim@example.org"):  # type: ignore[no-untyped-def]

@@ -15,8 +15,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from tests.webapp.forms_support import url
-from tests.webapp.support import PASSWORD, csrf_token, login
+from tests.webapp.support import PASSWORD, csrf_token, login, url
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Photo, Rewalk
@@ -228,7 +227,7 @@ def page(w, app, client):  # type: ignore[no-untyped-def]
     # within an app context of its own, as a real request has.
     with app.app_context():
         login(client, "rw@example.org")
-    return f"/facilitators/{w.project.slug}/walks/{w.rewalk.id}/"
+    return url("facilitators.walk_page", slug=w.project.slug, walk_id=w.rewalk.id)
 
 
 def test_the_walk_page_links_a_rewalk_and_shows_photos_side_by_side(w, client, page):
@@ -241,13 +240,13 @@ def test_the_walk_page_links_a_rewalk_and_shows_photos_side_by_side(w, client, p
     assert response.status_code == 303 and response.headers["Location"].endswith("#remarche")
     body = client.get(page).get_data(as_text=True)
     assert "re-marche de" in body and 'id="avant-apres"' in body
-    assert f"/facilitators/photos/{w.lamp1.photo_name}" in body
-    assert f"/facilitators/photos/{w.fixed.photo_name}" in body
+    assert url("facilitators.photo", name=w.lamp1.photo_name) in body
+    assert url("facilitators.photo", name=w.fixed.photo_name) in body
     assert w.harass.photo_name not in body
     assert "Réparer les lampadaires" in body
-    original_page = client.get(f"/facilitators/{w.project.slug}/walks/{w.original.id}/").get_data(
-        as_text=True
-    )
+    original_page = client.get(
+        url("facilitators.walk_page", slug=w.project.slug, walk_id=w.original.id)
+    ).get_data(as_text=True)
     assert "Re-marchée par" in original_page
     response = client.post(page + "remarche/retirer", data={"csrf_token": token})
     assert response.status_code == 303
@@ -285,7 +284,7 @@ def test_only_the_project_staff_may_link(w, app, page):
     with app.app_context():
         login(outsider, "ailleurs@example.org")
     with app.app_context():
-        token = csrf_token(outsider, "/facilitators/")
+        token = csrf_token(outsider, url("facilitators.index"))
         response = outsider.post(
             page + "remarche", data={"original_walk_id": str(w.original.id), "csrf_token": token}
         )
@@ -304,7 +303,7 @@ def test_partners_see_the_before_after_of_a_recommendation_without_harassment_ph
     partner.organisation_id = organisation.id
     teams.add_membership(partner, w.project.id, "partner")
     db.session.commit()
-    page = f"/partenaires/{w.project.slug}/preconisations/{w.recommendation.id}"
+    page = url("partners.recommendation", slug=w.project.slug, recommendation_id=w.recommendation.id)
     with app.app_context():
         login(client, "rw-partner@example.org")
     assert "Re-marche : le problème est-il réglé" not in client.get(page).get_data(as_text=True)
@@ -312,8 +311,8 @@ def test_partners_see_the_before_after_of_a_recommendation_without_harassment_ph
     body = client.get(page).get_data(as_text=True)
     assert "Re-marche : le problème est-il réglé" in body and "Place A" in body
     # Photos go through the partners' route (validated, not sensitive); never the harassment one.
-    assert f"/partenaires/{w.project.slug}/photos/{w.lamp1.photo_name}" in body
-    assert f"/partenaires/{w.project.slug}/photos/{w.fixed.photo_name}" in body
+    assert url("partners.photo", slug=w.project.slug, name=w.lamp1.photo_name) in body
+    assert url("partners.photo", slug=w.project.slug, name=w.fixed.photo_name) in body
     i = body.find(w.harass.photo_name)
     assert i < 0, body[i - 300 : i + 100]
-    assert client.get(f"/partenaires/{w.project.slug}/photos/{w.fixed.photo_name}").status_code == 200
+    assert client.get(url("partners.photo", slug=w.project.slug, name=w.fixed.photo_name)).status_code == 200

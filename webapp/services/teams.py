@@ -14,17 +14,6 @@ from webapp.models.enums import OrganisationKind, Role
 
 #: Which role wins when a person already has one in the project.
 ROLE_RANK = {Role.PARTNER: 1, Role.FACILITATOR: 2, Role.ADMIN: 3}
-#: Labels of the roles and organisation kinds, for pages.
-ROLE_LABELS = {Role.ADMIN: "administration", Role.FACILITATOR: "animation", Role.PARTNER: "partenaire"}
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.CITY: "Ville, collectivité",
-    OrganisationKind.LANDLORD: "Bailleur social",
-    OrganisationKind.TRANSPORT: "Transport",
-    OrganisationKind.ASSOCIATION: "Association",
-    OrganisationKind.SCHOOL: "Établissement scolaire",
-    OrganisationKind.STATE: "Services de l'État",
-    OrganisationKind.OTHER: "Autre",
-}
 
 
 def add_membership(user: User, project_id: int, role: str) -> None:
