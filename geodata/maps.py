@@ -40,6 +40,7 @@ from folium import plugins
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
+from shapely.geometry import Point, shape
 
 from geodata.map_style import (
     CELL_M,
@@ -64,6 +65,16 @@ __all__ = [
     "build_zones_map",
     "tidy_header",
 ]
+
+#: The legend is open at first display from this window width (px); a button opens it below.
+LEGEND_OPEN_FROM = 1400
+#: Names of the map's controls (Leaflet's own are English).
+CONTROL_TEXTS = {
+    "zoom_in": "Zoomer",
+    "zoom_out": "Dézoomer",
+    "layers": "Couches de la carte",
+    "legend": "Légende",
+}
 
 #: Metropolitan France (lon/lat), the view of a map with nothing to show yet.
 METROPOLE_BOUNDS = (-5.2, 42.3, 8.3, 51.1)
@@ -136,7 +147,7 @@ class _GeoJsonLayer(Layer):
                 var p = feature.properties;
                 if (p._p) { layer.bindPopup(p._p, {maxWidth: 300}); }
                 if (p._t) {
-                    var label = {permanent: true, direction: "center", className: "map-label"};
+                    var label = {permanent: true, direction: "center", className: p._tc || "map-label"};
                     layer.bindTooltip(p._t, p._tp ? label : {sticky: true});
                 }
             }
@@ -155,29 +166,71 @@ class _GeoJsonLayer(Layer):
 
 
 class _Legend(MacroElement):
-    """A Leaflet control with our legend (HTML built and escaped in Python)."""
+    """Our legend and French map controls (HTML built and escaped in Python).
+
+    The legend is a ``<details>`` in the bottom-right corner: open at first display on screens of
+    :data:`LEGEND_OPEN_FROM` px and wider, a « Légende » button below (``open`` forces either).
+    Whatever its state, the first view is fitted so that the legend's box stays clear of the
+    data's bounds. The scale is metric only, and the zoom and layer controls are named in French.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
+            var texts = {{ this.texts|tojson }};
+            L.control.zoom({position: "topleft", zoomInTitle: texts.zoom_in, zoomOutTitle: texts.zoom_out})
+                .addTo(map);
+            L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo(map);
             var legend = L.control({position: "bottomright"});
+            var box;
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-legend");
-                div.innerHTML = {{ this.markup|tojson }};
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
+                box = L.DomUtil.create("details", "map-legend");
+                var summary = L.DomUtil.create("summary", "map-legend-title", box);
+                summary.textContent = texts.legend;
+                var body = L.DomUtil.create("div", "map-legend-body", box);
+                body.innerHTML = {{ this.markup|tojson }};
+                var open = {{ this.open|tojson }};
+                box.open = open === null ? window.innerWidth >= {{ this.open_from }} : open;
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
+                return box;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            var bounds = {{ this.bounds|tojson }};
+            if (bounds) {
+                // Leave the legend's corner out of the first view, on the side where it costs least.
+                var size = map.getSize(), w = box.offsetWidth + 24, h = box.offsetHeight + 24;
+                var pad = (w / size.x <= h / size.y) ? [w, 20] : [20, h];
+                map.fitBounds(bounds, {paddingTopLeft: [20, 20], paddingBottomRight: pad});
+            }
+            setTimeout(function () {
+                var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+                if (toggle) { toggle.title = texts.layers; toggle.setAttribute("aria-label", texts.layers); }
+            }, 0);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, markup: str) -> None:
+    def __init__(
+        self,
+        markup: str,
+        *,
+        bounds: tuple[float, float, float, float] | None = None,
+        open: bool | None = None,
+        title: str | None = None,
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.markup = markup
+        self.open = open
+        self.open_from = LEGEND_OPEN_FROM
+        self.bounds = None if bounds is None else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+        self.texts = dict(CONTROL_TEXTS)
+        if title:
+            self.texts["legend"] = title
 
 
 # Leaflet's canvas circle markers inside clusters; rows are [lat, lon, theme colour, polarity, popup].
@@ -221,8 +274,16 @@ def _new_map(tiles: str, bounds: tuple[float, float, float, float] | None) -> fo
     # tiles=None and our own TileLayer: folium's max_zoom only reaches its own tile layer, and
     # MarkerCluster needs the map's maxZoom, so it is passed as a map option as well.
     fmap = folium.Map(
-        location=center, zoom_start=14, tiles=None, prefer_canvas=True, control_scale=True, maxZoom=MAX_ZOOM
+        location=center,
+        zoom_start=14,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,
+        zoom_control=False,
+        maxZoom=MAX_ZOOM,
     )
+    #: the first view, kept for the legend (which fits it again, clear of its own box)
+    fmap.arpenteur_bounds = bounds
     # Only Leaflet itself: our layers need neither jQuery, Bootstrap nor Font Awesome, and Bootstrap's
     # global CSS would restyle the page the map sits in. Instance attributes, so no other map changes.
     fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name == "leaflet"]
@@ -273,6 +334,39 @@ def _zone_outlines(zones: Mapping[str, Any], name: str) -> _GeoJsonLayer:
             }
         )
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def _label_point(area: Any) -> Any:
+    """Where a zone's name goes: near its top edge, where points are less likely than at its centre."""
+    west, south, east, north = area.bounds
+    near_top = Point((west + east) / 2, north - 0.1 * (north - south))
+    return near_top if area.contains(near_top) else area.representative_point()
+
+
+def _zone_names(zones: Mapping[str, Any]) -> _GeoJsonLayer:
+    """Each quartier's name written inside it (a label, not a marker: it takes no click)."""
+    features = []
+    for feat in zones.get("features", []):
+        name = feat.get("properties", {}).get("name")
+        if not name or not feat.get("geometry"):
+            continue
+        inside = _label_point(shape(feat["geometry"]))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(inside.x, 6), round(inside.y, 6)]},
+                "properties": {
+                    "_s": {"opacity": 0, "fillOpacity": 0, "interactive": False},
+                    "_r": 1,
+                    "_t": _esc(name),
+                    "_tp": True,
+                    "_tc": "map-label zone-label",
+                },
+            }
+        )
+    return _GeoJsonLayer(
+        {"type": "FeatureCollection", "features": features}, name="Noms des quartiers", control=False
+    )
 
 
 def _routes_layer(routes: Mapping[str, Any], name: str) -> _GeoJsonLayer:
@@ -436,9 +530,9 @@ def _legend_markup(
     themes: Mapping[str, ThemeStyle],
     present: Iterable[str],
     extra: Sequence[str] = (),
-    title: str = "Légende",
+    title: str = "",
 ) -> str:
-    rows = [f"<strong>{_esc(title)}</strong>"]
+    rows = [f"<strong>{_esc(title)}</strong>"] if title else []
     for key in present:
         theme = theme_of(key, themes)
         rows.append(
@@ -461,6 +555,7 @@ def build_walk_map(
     stops: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
+    legend_open: bool | None = None,
 ) -> folium.Map:
     """The map of one walk: zones with their names, the planned route, numbered stops, observations.
 
@@ -475,13 +570,16 @@ def build_walk_map(
     fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]))
     if zones["features"]:
         _zone_outlines(zones, "Quartiers").add_to(fmap)
+        _zone_names(zones).add_to(fmap)
     if route["features"]:
         _routes_layer(route, "Itinéraire").add_to(fmap)
     if stops["features"]:
         _stops_layer(stops, "Arrêts").add_to(fmap)
     _add_points(fmap, observations, themes_by_key)
     present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present)).add_to(fmap)
+    _Legend(_legend_markup(themes_by_key, present), bounds=fmap.arpenteur_bounds, open=legend_open).add_to(
+        fmap
+    )
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -531,6 +629,7 @@ def _add_zone_choropleths(fmap: folium.Map, zones: Mapping[str, Any]) -> list[st
     share_layer, _ = _choropleth_layer(zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False)
     count_layer.add_to(fmap)
     share_layer.add_to(fmap)
+    _zone_names(zones).add_to(fmap)
     return [
         '<div class="scale">Observations par quartier : '
         + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
@@ -545,6 +644,7 @@ def build_project_map(
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
+    legend_open: bool | None = None,
 ) -> folium.Map:
     """The team's map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
 
@@ -574,7 +674,9 @@ def build_project_map(
             fmap
         )
     present = theme_order(by_theme(features), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, extra)).add_to(fmap)
+    _Legend(
+        _legend_markup(themes_by_key, present, extra), bounds=fmap.arpenteur_bounds, open=legend_open
+    ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -618,6 +720,7 @@ def build_public_map(
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
+    legend_open: bool | None = None,
 ) -> folium.Map:
     """The map partners and the public see: like :func:`build_project_map`, without any exact sensitive point.
 
@@ -653,7 +756,9 @@ def build_public_map(
             f"{_esc(sensitive_label)} : nombre de signalements par carreau (3 au moins)</div>"
         )
     present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, extra)).add_to(fmap)
+    _Legend(
+        _legend_markup(themes_by_key, present, extra), bounds=fmap.arpenteur_bounds, open=legend_open
+    ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -782,7 +887,7 @@ def build_zones_map(
             _zones_layer(collection, labels[key], lambda p: _ZONE_STYLES[p["kind"]]).add_to(fmap)
     if custom.get("features"):
         _zones_layer(custom, labels["custom"], lambda p: _ZONE_STYLES["custom"]).add_to(fmap)
-    rows = [f"<strong>{_esc(labels['legend'])}</strong>"]
+    rows = []
     for key in ("kept", "left_out", "custom"):
         style = _ZONE_STYLES[key]
         border = "dashed" if style.get("dashArray") else "solid"
@@ -790,7 +895,7 @@ def build_zones_map(
             f'<div><span class="swatch" style="background:{_esc(style["fillColor"])};'
             f'border:2px {border} {_esc(style["color"])}"></span>{_esc(labels[key])}</div>'
         )
-    _Legend("".join(rows)).add_to(fmap)
+    _Legend("".join(rows), bounds=bounds, title=labels["legend"]).add_to(fmap)
     if draw_texts is not None:
         _ZoneDrawing(draw_texts).add_to(fmap)
     return fmap

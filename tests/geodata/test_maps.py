@@ -124,7 +124,7 @@ def test_without_tiles_the_data_layers_are_still_drawn():
         )
     )
     assert "L.tileLayer" not in page
-    assert page.count("L.geoJSON(") == 5  # zones, route, stops, two theme layers
+    assert page.count("L.geoJSON(") == 6  # zones, their names, route, stops, two theme layers
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.ids import parse_id
-from webapp.models.enums import ModerationStatus, Role, WalkStatus
+from webapp.models.enums import ModerationStatus, Polarity, Role, WalkStatus
 from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
     accounts,
@@ -356,33 +356,54 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
 
 @bp.get("/<slug>/walks/<int:walk_id>/debrief")
 def debrief(slug: str, walk_id: int) -> str:
-    """Projector view: the walk replayed stop by stop, dot-votes, and recommendations from a selection."""
+    """Projector view: the walk replayed stop by stop beside its map, dot-votes, recommendations.
+
+    The room sees validated observations only, and sensitive themes as counts; ``?preparation=1``
+    (for the team before the session) adds the pending ones and the sensitive texts.
+    """
     project, _ = _project(slug)
     walk = _walk(project, walk_id)
-    steps = debriefs.replay(walk)
+    preparation = request.args.get("preparation") == "1"
+    statuses = debriefs.room_statuses(preparation)
+    steps = debriefs.replay(walk, statuses=statuses)
     by_obs, by_theme = debriefs.vote_counts(walk)
-    f = observation_filter.ObservationFilter(
-        project_id=project.id,
-        walk_id=walk.id,
-        statuses=(ModerationStatus.VALIDATED, ModerationStatus.PENDING),
-    )
+    f = observation_filter.ObservationFilter(project_id=project.id, walk_id=walk.id, statuses=statuses)
     summary = summaries.summarise(f, quotes=False)
+    styles = themes.theme_styles(project)
+    sensitive = forms.project_sensitive_themes(project.id)
+    quiet = frozenset() if preparation else sensitive
+    fmap = maps.build_walk_map(
+        observations=debriefs.room_map_points(map_data.observations_geojson(f, photo_url=_photo_url), quiet),
+        themes=list(styles.values()),
+        route=map_data.routes_geojson([walk]),
+        stops=map_data.stops_geojson(walk),
+        zones=map_data.zones_geojson(project),
+        tiles=_tiles(),
+        legend_open=False,
+    )
     return render_template(
         "facilitators/debrief.html",
         project=project,
         walk=walk,
         steps=steps,
+        groups={s.position: s.groups(list(styles), quiet) for s in steps},
+        bounds={s.position: s.bounds(quiet) for s in steps},
+        preparation=preparation,
+        sensitive=quiet,
         votes_obs=by_obs,
         votes_theme=by_theme,
         summary=summary,
         theme_label=themes.theme_labeller(project),
-        theme_styles=themes.theme_styles(project),
+        theme_styles=styles,
         answers_of=forms.answer_reader(g.get("lang", "fr")),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
         priorities=debriefs.PRIORITY_LABELS,
         recommendations=debriefs.list_recommendations(project, walk),
+        excerpt=debriefs.excerpt,
+        polarity_label=Polarity.label_of,
         photo_url=_photo_url,
+        map=_embed(fmap),
     )
 
 

@@ -1,0 +1,56 @@
+"""English texts of the debrief, maps, moderation, charts and report pages (issue 11); see make_en.py."""
+
+EN = {
+    "Débriefing": "Debrief",
+    ("%(num)s problème", "%(num)s problèmes"): ("%(num)s problem", "%(num)s problems"),
+    ("%(num)s atout", "%(num)s atouts"): ("%(num)s asset", "%(num)s assets"),
+    ("%(num)s neutre", "%(num)s neutres"): ("%(num)s neutral", "%(num)s neutral"),
+    "Gommettes": "Dots",
+    "gommette pour %(name)s": "dot for %(name)s",
+    "Vue de préparation (équipe) : observations à modérer et signalements sensibles visibles. Ne pas projeter.": (
+        "Preparation view (team): observations awaiting moderation and sensitive reports are shown. Do not project."
+    ),
+    "Revenir à la vue de la salle": "Back to the room view",
+    "Vue de la salle : observations validées seulement ; les thèmes sensibles sont comptés, jamais cités.": (
+        "Room view: validated observations only; sensitive themes are counted, never quoted."
+    ),
+    "Préparer avec l'équipe (montrer aussi les observations à modérer)": (
+        "Prepare with the team (also show observations awaiting moderation)"
+    ),
+    "Vue d'ensemble": "Overview",
+    "Préconisations": "Recommendations",
+    "Clavier": "Keyboard",
+    "arrêts": "stops",
+    "gommettes": "dots",
+    "Espace": "Space",
+    "sélection": "selection",
+    "Carte de la marche : itinéraire, arrêts et observations": "Map of the walk: route, stops and observations",
+    "Aucune observation validée pour cette marche.": "No validated observation for this walk.",
+    "Quels thèmes comptent le plus pour le groupe ? Chaque participant·e place ses gommettes.": (
+        "Which themes matter most to the group? Each participant places their dots."
+    ),
+    "Pas d'observation validée à cet arrêt.": "No validated observation at this stop.",
+    (
+        "%(num)s signalement. Il n'est pas cité en séance : son texte et son lieu exact restent dans l'équipe.",
+        "%(num)s signalements. Ils ne sont pas cités en séance : leurs textes et leurs lieux exacts restent "
+        "dans l'équipe.",
+    ): (
+        "%(num)s report. It is not quoted in the room: its text and exact place stay within the team.",
+        "%(num)s reports. They are not quoted in the room: their texts and exact places stay within the team.",
+    ),
+    "Ressenti %(n)s/5": "Feeling %(n)s/5",
+    "Proposition": "Proposal",
+    "Photo de l'observation %(n)s": "Photo of observation %(n)s",
+    "Pour une préconisation": "For a recommendation",
+    "l'observation %(n)s": "observation %(n)s",
+    "observation(s) sélectionnée(s) comme preuves.": "observation(s) selected as evidence.",
+    "Texte": "Text",
+    "(celui des observations)": "(that of the observations)",
+    "Quartier": "Neighbourhood",
+    "Partenaire sollicité": "Partner asked",
+    "Priorité": "Priority",
+    "Échéance": "Deadline",
+    "Créer la préconisation": "Create the recommendation",
+    "Preuves": "Evidence",
+    "(signalement sensible, non cité)": "(sensitive report, not quoted)",
+}
