@@ -40,7 +40,7 @@ from folium import plugins
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
-from shapely.geometry import Point, shape
+from shapely.geometry import shape
 
 from geodata.map_style import (
     CELL_M,
@@ -49,6 +49,7 @@ from geodata.map_style import (
     ThemeStyle,
     bounds_of,
     by_theme,
+    label_point,
     point_layer_kind,
     theme_map,
     theme_of,
@@ -336,13 +337,6 @@ def _zone_outlines(zones: Mapping[str, Any], name: str) -> _GeoJsonLayer:
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
 
 
-def _label_point(area: Any) -> Any:
-    """Where a zone's name goes: near its top edge, where points are less likely than at its centre."""
-    west, south, east, north = area.bounds
-    near_top = Point((west + east) / 2, north - 0.1 * (north - south))
-    return near_top if area.contains(near_top) else area.representative_point()
-
-
 def _zone_names(zones: Mapping[str, Any]) -> _GeoJsonLayer:
     """Each quartier's name written inside it (a label, not a marker: it takes no click)."""
     features = []
@@ -350,7 +344,7 @@ def _zone_names(zones: Mapping[str, Any]) -> _GeoJsonLayer:
         name = feat.get("properties", {}).get("name")
         if not name or not feat.get("geometry"):
             continue
-        inside = _label_point(shape(feat["geometry"]))
+        inside = label_point(shape(feat["geometry"]))
         features.append(
             {
                 "type": "Feature",

@@ -53,4 +53,30 @@ EN = {
     "Créer la préconisation": "Create the recommendation",
     "Preuves": "Evidence",
     "(signalement sensible, non cité)": "(sensitive report, not quoted)",
+    # restitution report
+    "Signalements « %(label)s »": "Reports “%(label)s”",
+    (
+        "%(num)s signalement validé. Comme sur les pages des partenaires, il n'est jamais placé à son lieu "
+        "exact, cité, daté ni illustré.",
+        "%(num)s signalements validés. Comme sur les pages des partenaires, ils ne sont jamais placés à leur "
+        "lieu exact, cités, datés ni illustrés.",
+    ): (
+        "%(num)s validated report. As on the partner pages, it is never shown at its exact place, quoted, "
+        "dated or illustrated.",
+        "%(num)s validated reports. As on the partner pages, they are never shown at their exact places, "
+        "quoted, dated or illustrated.",
+    ),
+    (
+        "La carte les regroupe dans %(num)s carreau de 200 m qui en compte au moins 3.",
+        "La carte les regroupe dans %(num)s carreaux de 200 m qui en comptent au moins 3 chacun.",
+    ): (
+        "The map groups them in %(num)s 200 m square holding at least 3.",
+        "The map groups them in %(num)s 200 m squares holding at least 3 each.",
+    ),
+    "Aucun carreau de 200 m n'en compte 3 : la carte n'en montre aucun.": (
+        "No 200 m square holds 3 of them: the map shows none."
+    ),
+    "Signalements par quartier": "Reports per neighbourhood",
+    "Signalements": "Reports",
+    "moins de 3": "fewer than 3",
 }
