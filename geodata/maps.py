@@ -115,10 +115,12 @@ TILES: dict[str, TileProvider | None] = {
     "none": None,
 }
 
-# Polarity is shown by the marker's fill: a problem is filled, an asset is a thick ring, neutral is pale.
+# Polarity is shown by shape and outline, not by colour alone (the theme has the colour): a problem is
+# a disc filled in the theme's colour ringed in near-black (``o``), an asset a thick ring of the theme's
+# colour around white, neutral a small pale disc.
 _POLARITY_STYLE = {
-    "negative": {"fo": 0.9, "w": 2, "r": 7},
-    "positive": {"fo": 0.15, "w": 4, "r": 7},
+    "negative": {"fo": 0.95, "w": 2, "r": 8, "o": "#111111"},
+    "positive": {"fo": 0.9, "w": 4, "r": 7, "f": "#FFFFFF"},
     "neutral": {"fo": 0.45, "w": 1, "r": 6},
 }
 
@@ -138,7 +140,7 @@ class _GeoJsonLayer(Layer):
                 var p = feature.properties;
                 if (p._k) {  // an observation: theme colour _c, polarity _k (compact, styled here)
                     var s = {{ this.polarity_styles|tojson }}[p._k];
-                    return L.circleMarker(latlng, {radius: s.r, color: p._c, fillColor: p._c,
+                    return L.circleMarker(latlng, {radius: s.r, color: s.o || p._c, fillColor: s.f || p._c,
                                                    fillOpacity: s.fo, weight: s.w});
                 }
                 return L.circleMarker(latlng, Object.assign({radius: p._r || 7}, p._s));
@@ -240,7 +242,7 @@ _CLUSTER_CALLBACK = """function (row) {
     var styles = %s;
     var s = styles[row[3]] || styles.neutral;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: s.r, color: row[2], fillColor: row[2], fillOpacity: s.fo, weight: s.w});
+        {radius: s.r, color: s.o || row[2], fillColor: s.f || row[2], fillOpacity: s.fo, weight: s.w});
     if (row[4]) { marker.bindPopup(row[4], {maxWidth: 300}); }
     return marker;
 }"""
@@ -255,6 +257,9 @@ def popup_html(properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) 
     theme = theme_of(str(properties.get("theme", "")), themes)
     polarity = POLARITY_LABELS.get(str(properties.get("polarity")), "")
     parts = [f'<div class="obs-popup"><strong>{_esc(theme.label)}</strong> · {_esc(polarity)}']
+    if properties.get("walk"):
+        when = f" · {_esc(properties['date'])}" if properties.get("date") else ""
+        parts.append(f'<br><span class="walk">{_esc(properties["walk"])}{when}</span>')
     if properties.get("feeling"):
         parts.append(f"<br>Ressenti : {_esc(properties['feeling'])}/5")
     if properties.get("note"):
@@ -263,8 +268,11 @@ def popup_html(properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) 
         parts.append(f"<p><em>Proposition :</em> {_esc(properties['proposal'])}</p>")
     if properties.get("photo_url"):
         parts.append(f'<img src="{_esc(properties["photo_url"])}" alt="Photo" width="160" loading="lazy">')
-    if properties.get("id") is not None:
-        parts.append(f"<br><small>n° {_esc(properties['id'])}</small>")
+    if properties.get("moderation_url"):
+        parts.append(
+            f'<br><a href="{_esc(properties["moderation_url"])}">'
+            f"Voir l'observation n° {_esc(properties.get('id'))} en modération</a>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -503,7 +511,7 @@ def _add_points(fmap: folium.Map, observations: Mapping[str, Any], themes: Mappi
                 rows.append(
                     [round(lat, 6), round(lon, 6), theme.color, p.get("polarity"), popup_html(p, themes)]
                 )
-            styles = {k: {"fo": v["fo"], "w": v["w"], "r": v["r"]} for k, v in _POLARITY_STYLE.items()}
+            styles = dict(_POLARITY_STYLE)
             plugins.FastMarkerCluster(
                 rows,
                 callback=_CLUSTER_CALLBACK % _json(styles),
@@ -586,7 +594,8 @@ def _classes(values: Sequence[float], integer: bool, n: int = 5) -> list[float]:
     return [top * (i + 1) / n for i in range(n)]
 
 
-_RAMP = ["#FFF3E0", "#FFCC80", "#FFA726", "#EF6C00", "#BF360C"]
+#: Zones shaded in blue-greys (light to mid): a neutral ground on which every theme colour stays visible.
+_RAMP = ["#F2F4F6", "#DDE3E8", "#C5CFD8", "#AAB8C5", "#8C9EAF"]
 
 
 def _choropleth_layer(
@@ -675,8 +684,8 @@ def build_project_map(
     return fmap
 
 
-#: Style of a cell of sensitive reports: a red square, visibly an area and not a place.
-_SENSITIVE_CELL_STYLE = {"color": "#8E0000", "weight": 1.5, "fillColor": "#C62828", "fillOpacity": 0.35}
+#: Style of a cell of sensitive reports: a square (Okabe–Ito reddish purple), visibly an area and not a place.
+_SENSITIVE_CELL_STYLE = {"color": "#6B2D55", "weight": 1.5, "fillColor": "#CC79A7", "fillOpacity": 0.45}
 
 
 def _sensitive_cells_layer(cells: Mapping[str, Any], name: str, label: str) -> _GeoJsonLayer:

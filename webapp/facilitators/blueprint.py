@@ -78,6 +78,18 @@ def _embed(fmap: Any) -> dict[str, str]:
     return {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
 
 
+def _moderation_link(slug: str) -> Any:
+    """``link(walk_id, observation_id)``: the observation's card in its walk's moderation queue."""
+
+    def link(walk_id: int, observation_id: int) -> str:
+        return (
+            url_for("facilitators.moderation_queue", slug=slug, walk_id=walk_id, status="all")
+            + f"#obs-{observation_id}"
+        )
+
+    return link
+
+
 def _tiles() -> str:
     return str(current_app.config.get("TILES", "osm"))
 
@@ -104,7 +116,9 @@ def project_page(slug: str) -> str:
     with_text = map_style.point_layer_kind(summary.total) != "cells"
     observations = map_data.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
     fmap = maps.build_project_map(
-        observations=observations,
+        observations=map_data.label_for_staff(
+            observations, walks.list_walks(project), moderation_url=_moderation_link(slug)
+        ),
         themes=list(themes.theme_styles(project).values()),
         routes=map_data.routes_geojson(
             walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
@@ -134,7 +148,10 @@ def walk_page(slug: str, walk_id: int) -> str:
     """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
     project, _ = _project(slug)
     walk = _walk(project, walk_id)
-    shown = request.args.get("moderation") == "all"
+    # During an open walk the map would look empty with validated points only: pending ones are shown
+    # by default then (``?moderation=validated`` leaves them out); afterwards, on request.
+    asked = request.args.get("moderation")
+    shown = asked == "all" or (asked is None and walk.status == WalkStatus.OPEN)
     f = observation_filter.ObservationFilter(
         project_id=project.id,
         walk_id=walk.id,
@@ -144,7 +161,11 @@ def walk_page(slug: str, walk_id: int) -> str:
     )
     summary = summaries.summarise(f)
     fmap = maps.build_walk_map(
-        observations=map_data.observations_geojson(f, photo_url=_photo_url),
+        observations=map_data.label_for_staff(
+            map_data.observations_geojson(f, photo_url=_photo_url),
+            [walk],
+            moderation_url=_moderation_link(slug),
+        ),
         themes=list(themes.theme_styles(project).values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),
@@ -152,7 +173,6 @@ def walk_page(slug: str, walk_id: int) -> str:
         tiles=_tiles(),
     )
     from webapp.facilitators.walks import join_url
-    from webapp.models.enums import WalkStatus
 
     return render_template(
         "facilitators/walk.html",
