@@ -238,6 +238,12 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/observations/{w.obs_id}/validate",
         _staff(302),
     ),
+    ("POST", "facilitators.moderate_many"): Case(
+        "POST",
+        lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/moderation/plusieurs",
+        _staff(303),
+        form=lambda w: {"action": "validate", "observation_ids": [w.obs_id]},
+    ),
     ("GET", "facilitators.debrief"): Case(
         "GET", lambda w: f"/facilitators/{w.slug}/walks/{w.day_id}/debrief", STAFF
     ),

@@ -22,6 +22,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from geodata import map_style, maps
@@ -29,7 +31,7 @@ from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.ids import parse_id
-from webapp.models.enums import ModerationStatus, Polarity, Role, WalkStatus
+from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
 from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
     accounts,
@@ -297,24 +299,72 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
 
 @bp.get("/<slug>/walks/<int:walk_id>/moderation")
 def moderation_queue(slug: str, walk_id: int) -> str:
-    """The queue of a walk's observations to moderate, and the audit log."""
+    """The queue of a walk's observations beside the walk's map, bulk actions, and the audit log."""
     project, _ = _project(slug)
     walk = _walk(project, walk_id)
     status = request.args.get("status", ModerationStatus.PENDING)
     if status not in {*ModerationStatus, "all"}:
         status = ModerationStatus.PENDING
+    queue = moderation.list_queue(walk, status=None if status == "all" else status)
+    zone_names = {z.id: z.name for z in zones.list_zones(project)}
+    f = observation_filter.ObservationFilter(
+        project_id=project.id,
+        walk_id=walk.id,
+        statuses=tuple(ModerationStatus) if status == "all" else (status,),
+    )
+    fmap = maps.build_walk_map(
+        observations=map_data.observations_geojson(f, photo_url=_photo_url),
+        themes=list(themes.theme_styles(project).values()),
+        route=map_data.routes_geojson([walk]),
+        stops=map_data.stops_geojson(walk),
+        zones=map_data.zones_geojson(project),
+        tiles=_tiles(),
+        legend_open=False,
+    )
+    events = moderation.list_events(walk, limit=50)
     return render_template(
         "facilitators/moderation.html",
         project=project,
         walk=walk,
         status=status,
-        observations=moderation.list_queue(walk, status=None if status == "all" else status),
+        observations=queue,
+        points=moderation.locations(queue),
         counts=moderation.count_by_status(walk),
-        events=moderation.list_events(walk, limit=50),
+        events=events,
+        changes={e.id: moderation.describe_changes(e, zone_names) for e in events},
         theme_label=themes.theme_labeller(project),
         answers_of=forms.answer_reader(g.get("lang", "fr")),
-        zone_names={z.id: z.name for z in zones.list_zones(project)},
+        zone_names=zone_names,
+        status_label=ModerationStatus.label_of,
+        action_label=ModerationAction.label_of,
+        polarity_label=Polarity.label_of,
+        map=_embed(fmap),
     )
+
+
+@bp.post("/<slug>/walks/<int:walk_id>/moderation/plusieurs")
+def moderate_many(slug: str, walk_id: int) -> Response:
+    """Validate or hide the checked observations at once (all or none)."""
+    project, user = _project(slug)
+    walk = _walk(project, walk_id)
+    action = request.form.get("action", "")
+    ids = [i for i in map(parse_id, request.form.getlist("observation_ids")) if i is not None]
+    try:
+        done = moderation.apply_to_many(walk, ids, action, user, reason=request.form.get("reason", ""))
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            ngettext(
+                "%(num)s observation enregistrée : %(what)s.",
+                "%(num)s observations enregistrées : %(what)s.",
+                len(done),
+                what=ModerationAction.label_of(action).lower(),
+            ),
+            "ok",
+        )
+    queue = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id, status="pending")
+    return redirect(safe_local_path(request.form.get("next"), queue), 303)
 
 
 def _float(name: str) -> float:
@@ -359,9 +409,16 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
         else:
             moderation.set_out_of_area(observation, user, action == "flag", request.form.get("reason", ""))
     except DomainError as error:
-        flash(f"Observation n° {observation_id} : {error.message}", "error")
+        flash(_("Observation n° %(n)s : %(message)s", n=observation_id, message=error.message), "error")
     else:
-        flash(f"Observation n° {observation_id} : action « {action} » enregistrée.", "ok")
+        flash(
+            _(
+                "Observation n° %(n)s enregistrée : %(what)s.",
+                n=observation_id,
+                what=ModerationAction.label_of(action).lower(),
+            ),
+            "ok",
+        )
     queue = url_for(
         "facilitators.moderation_queue",
         slug=slug,

@@ -193,6 +193,54 @@ class ModerationStatus(LabelledEnum):
     }
 
 
+class ModerationAction(LabelledEnum):
+    """What a moderator did to an observation (the journal's action column and the flash messages)."""
+
+    VALIDATE = "validate"
+    HIDE = "hide"
+    EDIT = "edit"
+    MERGE = "merge"
+    MOVE = "move"
+    FLAG = "flag"
+    UNFLAG = "unflag"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "validate": _l("Validée"),
+        "hide": _l("Masquée"),
+        "edit": _l("Texte modifié"),
+        "merge": _l("Fusionnée (doublon)"),
+        "move": _l("Point déplacé"),
+        "flag": _l("Signalée hors périmètre"),
+        "unflag": _l("Signalement hors périmètre retiré"),
+    }
+
+
+class ModerationField(LabelledEnum):
+    """What a moderation action changed (the keys of ``ModerationEvent.changes``)."""
+
+    MODERATION_STATUS = "moderation_status"
+    NOTE = "note"
+    PROPOSAL = "proposal"
+    LOCATION = "location"
+    ZONE_ID = "zone_id"
+    OUT_OF_AREA = "out_of_area"
+    PHOTOS = "photos"
+    MERGED_FROM = "merged_from"
+    MERGED_INTO = "merged_into"
+
+    __titles__: ClassVar[dict[str, Any]] = {
+        "moderation_status": _l("Statut"),
+        "note": _l("Note"),
+        "proposal": _l("Proposition"),
+        "location": _l("Position"),
+        "zone_id": _l("Quartier"),
+        "out_of_area": _l("Hors périmètre"),
+        "photos": _l("Photos reprises"),
+        "merged_from": _l("Doublon fusionné"),
+        "merged_into": _l("Fusionnée dans"),
+    }
+
+
 class Role(StrEnum):
     ADMIN = "admin"
     FACILITATOR = "facilitator"
