@@ -110,3 +110,41 @@ def test_tiles_setting_none_keeps_data_layers(world, client, app):
     finally:
         app.config["TILES"] = "osm"
     assert "L.tileLayer" not in body and "L.geoJSON(" in body
+
+
+def test_project_page_opens_on_walks_with_pending_counts_and_actions(app, client):
+    from tests.webapp.factories_debrief import build_world, login
+    from tests.webapp.forms_support import url
+
+    world = build_world()
+    login(client)
+    html = client.get(url("facilitators.project_page", slug=world.project.slug)).get_data(as_text=True)
+    walks_at, exports_at, map_at = (
+        html.index('id="marches"'),
+        html.index('id="exports"'),
+        html.index('id="carte"'),
+    )
+    assert walks_at < exports_at < map_at
+    moderate = url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id)
+    assert f'href="{moderate}">Modérer (1)</a>' in html  # the day walk's pending observation
+    assert (
+        url("facilitators.report", slug=world.project.slug, walk_id=world.day.id).replace("&", "&amp;")
+        in html
+    )
+
+
+def test_open_walk_page_shows_its_pending_observations_by_default(app, client):
+    from tests.webapp.factories_debrief import build_world, login
+    from tests.webapp.forms_support import url
+    from webapp.extensions import db
+
+    world = build_world()
+    login(client)
+    page = url("facilitators.walk_page", slug=world.project.slug, walk_id=world.day.id)
+    world.day.status = "closed"
+    db.session.flush()
+    assert "Jardin partag" not in client.get(page).get_data(as_text=True)
+    world.day.status = "open"
+    db.session.flush()
+    assert "Jardin partag" in client.get(page).get_data(as_text=True)
+    assert "Jardin partag" not in client.get(page + "?moderation=validated").get_data(as_text=True)

@@ -140,6 +140,8 @@ def project_page(slug: str) -> str:
         comparison_charts=[charts.chart_comparison(c) for c in summary.comparisons],
         map=_embed(fmap),
         walks=walks.list_walks(project),
+        pending=moderation.pending_by_walk(project.id),
+        walk_status_label=WalkStatus.label_of,
         recommendations=debriefs.list_recommendations(project),
         args=request.args,
     )

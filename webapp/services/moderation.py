@@ -54,6 +54,18 @@ def count_by_status(walk: Walk) -> dict[str, int]:
     return {status.value: found.get(status.value, 0) for status in ModerationStatus}
 
 
+def pending_by_walk(project_id: int) -> dict[int, int]:
+    """Observations waiting for moderation, per walk of the project."""
+    return dict(
+        db.session.execute(
+            select(Observation.walk_id, func.count(Observation.id))
+            .join(Observation.walk)
+            .where(Walk.project_id == project_id, Observation.moderation_status == ModerationStatus.PENDING)
+            .group_by(Observation.walk_id)
+        ).all()
+    )
+
+
 def list_events(walk: Walk, limit: int = 200) -> list[ModerationEvent]:
     """The audit log of a walk, newest first."""
     return list(

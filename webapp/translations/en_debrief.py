@@ -141,4 +141,11 @@ EN = {
     "Changements": "Changes",
     "oui": "yes",
     "non": "no",
+    # project and walk pages, charts
+    "Actions": "Actions",
+    "Rapport": "Report",
+    "Observations par thème (problèmes, atouts, neutres)": "Observations per theme (problems, assets, neutral)",
+    "Aucune observation dans cette sélection : pas de graphique à montrer.": (
+        "No observation in this selection: no chart to show."
+    ),
 }
