@@ -46,6 +46,7 @@ def world(live_server):  # type: ignore[no-untyped-def]
                 "prepare": url_for(
                     "facilitators.debrief", slug=w.project.slug, walk_id=w.day.id, preparation=1
                 ),
+                "report": url_for("facilitators.report", slug=w.project.slug, walk_id=w.day.id),
             }
         day = [row for row in ROWS if row[0] == "day"]
         return {
@@ -176,4 +177,8 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     page.keyboard.press("End")
     page.keyboard.press("Home")
     expect(page.get_by_text(world["pending_note"])).to_have_count(1)
+
+    # The walk's restitution report, as the room would print it.
+    page.goto(live_server.url + world["report"])
+    page.screenshot(path=str(artifacts / f"report-{width}.png"), full_page=True)
     assert outside == [] and errors == [], (outside, errors)
