@@ -88,13 +88,13 @@ def test_facilitator_flow(laptop, live_server, world, artifacts):  # type: ignor
     # 2. Project map, then filtered by theme and time slot (server-side).
     page.goto(f"{base}/facilitators/{slug}/")
     expect(page.locator(".map-legend")).to_be_visible()
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     assert page.evaluate(COUNT_MARKERS) == 8
     page.locator("#filters select[name=theme]").select_option("eclairage")
     page.locator("#filters select[name=time_slot]").select_option("night")
     page.locator("#filters").get_by_role("button", name="Filtrer").click()
     expect(page.locator(".summary .figures")).to_contain_text("2 observations")
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     assert page.evaluate(COUNT_MARKERS) == 2
     page.locator("#project-map").screenshot(path=str(artifacts / "debrief-project-map.png"))
     page.goto(f"{base}/facilitators/{slug}/")

@@ -109,7 +109,7 @@ def test_a_partner_answers_and_the_public_follow_up_shows_it(phone, browser, liv
     # 2. The project map: validated observations as markers, harassment only as a counted square.
     page.get_by_role("link", name="Projet <débrief>").click()
     expect(page.locator(".map-legend")).to_be_visible()
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     assert page.evaluate(COUNT_MARKERS) == 5
     assert page.evaluate(CELL_COUNTS) == [3]
     expect(page.locator("#partner-map .leaflet-tooltip")).to_contain_text(["3"])
@@ -145,7 +145,7 @@ def test_a_partner_answers_and_the_public_follow_up_shows_it(phone, browser, liv
         visitor.screenshot(path=str(artifacts / "public-followup.png"), full_page=True)
         # The public map follows the same rules.
         visitor.goto(f"{base}/p/{slug}/carte")
-        visitor.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+        visitor.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
         assert visitor.evaluate(COUNT_MARKERS) == 5
         assert visitor.evaluate(CELL_COUNTS) == [3]
         assert visitor.evaluate("document.documentElement.scrollWidth") <= 360

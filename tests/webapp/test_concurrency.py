@@ -94,7 +94,7 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # four workers booting on a busy 2-core machine
         while True:
             try:
                 if _request(f"{base}/healthz") == 200:
@@ -102,7 +102,9 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+                # stop it first: reading the pipe of a live process would wait forever
+                process.kill()
+                pytest.fail(f"gunicorn did not start: {process.communicate()[1].decode()[-2000:]}")
             time.sleep(0.2)
         yield base, token, app
     finally:

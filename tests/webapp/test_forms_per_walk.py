@@ -144,7 +144,7 @@ def test_moderation_and_debrief_show_the_answers_to_the_forms_own_questions(app,
     body["form"] = {"key": "diagnostic_quartier", "version": 1}
     body["answers"] = _answers(remarque="Scooters <b>la nuit</b>")
     assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
-    accounts.create_user(email="moderation@example.org", password=PASSWORD, is_admin=True, commit=False)
+    accounts.create_user(email="moderation@example.org", password=PASSWORD, is_admin=True)
     staff = app.test_client()
     login(staff, "moderation@example.org")
     for endpoint in ("facilitators.moderation_queue", "facilitators.debrief"):
