@@ -191,7 +191,8 @@ def render_static_map(
                 ncol=3,
                 frameon=False,
             )
-        fig.tight_layout()
+        # No tight_layout (it warns when the legend below is wide); savefig's tight bounding box
+        # keeps the legend whole.
         _place_labels(ax, fig, zone_labels)
         out = io.StringIO()
         fig.savefig(out, format="svg", bbox_inches="tight")

@@ -116,7 +116,7 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     width = page.viewport_size["width"]
     _login(page, live_server.url, world)
     page.goto(live_server.url + world["debrief"])
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
 
     # Full width, map beside the cards.
     stage = page.locator(".debrief-stage").bounding_box()

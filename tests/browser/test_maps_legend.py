@@ -136,8 +136,8 @@ def _login(page: Page, base: str, url: str, email: str) -> None:
 
 
 def _check_map(page: Page, name: str, width: int, artifacts: Path) -> None:
-    page.wait_for_function("document.querySelector('.folium-map .map-legend') !== null")
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.folium-map .map-legend') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     boxes = page.evaluate(BOXES)
     assert boxes["n"] > 0, name
     pts, leg = boxes["points"], boxes["legend"]
@@ -191,7 +191,7 @@ def test_a_popup_names_walk_date_and_links_to_moderation(live_server, world, bro
         page = context.new_page()
         _login(page, live_server.url, world["login"], STAFF)
         page.goto(live_server.url + world["staff"]["walk"])
-        page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+        page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
         html = page.evaluate(
             """() => { const map = window[document.querySelector('.folium-map').id]; let out = null;
             map.eachLayer((l) => { const p = l.feature && l.feature.properties;

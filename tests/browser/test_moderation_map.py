@@ -119,7 +119,7 @@ def test_queue_beside_its_map_validates_three_at_once_and_moves_a_point_by_dragg
     page.get_by_label("Mot de passe").fill("correct-horse-battery")
     page.get_by_role("button", name="Se connecter").click()
     page.goto(base + info["queue"])
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     queue_box = page.locator(".mod-queue").bounding_box()
     map_box = page.locator(".mod-map").bounding_box()
     assert queue_box["x"] + queue_box["width"] <= map_box["x"]  # side by side
