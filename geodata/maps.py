@@ -206,7 +206,7 @@ class _Legend(MacroElement):
                 // Leave the legend's corner out of the first view, on the side where it costs least.
                 var size = map.getSize(), w = box.offsetWidth + 24, h = box.offsetHeight + 24;
                 var pad = (w / size.x <= h / size.y) ? [w, 20] : [20, h];
-                map.fitBounds(bounds, {paddingTopLeft: [20, 20], paddingBottomRight: pad});
+                map.fitBounds(bounds, {paddingTopLeft: [20, 20], paddingBottomRight: pad, animate: false});
             }
             setTimeout(function () {
                 var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
