@@ -158,14 +158,14 @@ def test_queue_beside_its_map_validates_three_at_once_and_moves_a_point_by_dragg
     for step in range(1, 11):
         page.mouse.move(x + (target[0] - x) * step / 10, y + (target[1] - y) * step / 10)
     page.mouse.up()
-    expect(page.locator(".flash.ok")).to_contain_text("point déplacé")
+    expect(page.locator(".flash.ok")).to_contain_text("Déplacée")
     _, lon1, lat1, zone1 = _status(live_server.app, obs_id)
     assert lat1 > lat0 + 0.0005 and (lon1, lat1) != (lon0, lat0)
     assert zone1 != zone0
     page.goto(base + info["queue"] + "?status=all")
     journal = page.locator("#journal + table")
-    expect(journal).to_contain_text("Point déplacé")
-    expect(journal).to_contain_text("Quartier : Sud → Nord")
+    expect(journal).to_contain_text("Déplacée")
+    expect(journal).to_contain_text("Zone : Sud → Nord")
     page.screenshot(path=str(artifacts / f"moderation-{width}-moved.png"), full_page=True)
     assert _axe(page) == []
     assert info["outside"] == [] and errors == [], (info["outside"], errors)

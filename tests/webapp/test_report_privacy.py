@@ -96,7 +96,7 @@ def test_report_never_shows_a_sensitive_place_note_or_time(world, client, tmp_pa
     # counted, grouped in a square of at least three, and per quartier
     assert "signalements validés" in html
     assert "1 carreau de 200 m" in html
-    assert "Signalements par quartier" in html
+    assert "Signalements par zone" in html
     response = client.get(url("facilitators.report_pdf", slug=world.project.slug, **args))
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(response.data)
