@@ -94,7 +94,8 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # four workers booting on two cores shared with other jobs can take more than 30 s
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if _request(f"{base}/healthz") == 200:
@@ -102,6 +103,9 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                # stop it first: reading the pipe of a live server waits for ever
+                process.kill()
+                process.wait()
                 pytest.fail(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.2)
         yield base, token, app
