@@ -44,7 +44,7 @@ def _measure(url: str, page_url: str, runs: int) -> float:
         context = browser.new_context(viewport={"width": 1280, "height": 860})
         context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
         page = context.new_page()
-        page.goto(f"{url}/auth/login")
+        page.goto(f"{url}/connexion")
         page.fill("#email", page_url.split("|")[1])
         page.fill("#password", "bench-password")
         page.click("button[type=submit]")
@@ -82,11 +82,11 @@ def main(argv: list[str] | None = None) -> None:
             app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(tmp), WTF_CSRF_ENABLED=False)
             slug = fill(app, n)
             client = app.test_client()
-            client.post("/auth/login", data={"email": f"bench{n}@example.org", "password": "bench-password"})
+            client.post("/connexion", data={"email": f"bench{n}@example.org", "password": "bench-password"})
             renders = []
             for _ in range(args.runs):
                 t = time.perf_counter()
-                body = client.get(f"/facilitators/{slug}/").data
+                body = client.get(f"/projets/{slug}/").data
                 renders.append(time.perf_counter() - t)
             size, zipped = len(body), len(gzip.compress(body, 6))
             server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
             thread.start()
             base = f"http://127.0.0.1:{server.server_port}"
             try:
-                shown = _measure(base, f"{base}/facilitators/{slug}/|bench{n}@example.org", args.runs)
+                shown = _measure(base, f"{base}/projets/{slug}/|bench{n}@example.org", args.runs)
             finally:
                 server.shutdown()
             print(

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import shapely
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 #: SRID of every geometry column and of every geometry passed between packages.
@@ -100,3 +101,13 @@ def looks_like_lambert93(bounds: tuple[float, float, float, float]) -> bool:
     minx, miny, maxx, maxy = bounds
     ext = LAMBERT93_EXTENT
     return ext[0] <= minx and maxx <= ext[2] and ext[1] <= miny and maxy <= ext[3]
+
+
+def crs_from_name(name: str) -> CRS:
+    """Return the CRS a file names (EPSG code, URN, OGC CRS84); CRSError if it is not a usable one."""
+    if "CRS84" in name.upper():
+        return CRS.from_epsg(STORAGE_SRID)  # OGC CRS84 is WGS84 with lon/lat order, as we read it
+    crs = CRS.from_user_input(name)
+    if not (crs.is_geographic or crs.is_projected):
+        raise CRSError(f"{name} is neither geographic nor projected")
+    return crs

@@ -14,7 +14,6 @@ from typing import Any
 MARKERS_UP_TO = 1_000
 #: Up to this many, clustered circle markers; beyond, server-side aggregation into cells.
 CLUSTER_UP_TO = 20_000
-POLARITY_LABELS = {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"}
 #: Side of an aggregation cell, in metres.
 CELL_M = 150.0
 MAX_ZOOM = 19

@@ -31,7 +31,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -44,7 +44,6 @@ from folium.template import Template
 from geodata.map_style import (
     CELL_M,
     MAX_ZOOM,
-    POLARITY_LABELS,
     ThemeStyle,
     bounds_of,
     by_theme,
@@ -55,6 +54,7 @@ from geodata.map_style import (
 )
 
 __all__ = [
+    "MapText",
     "TILES",
     "TileProvider",
     "aggregate_cells",
@@ -67,6 +67,49 @@ __all__ = [
 
 #: Metropolitan France (lon/lat), the view of a map with nothing to show yet.
 METROPOLE_BOUNDS = (-5.2, 42.3, 8.3, 51.1)
+
+
+@dataclass(frozen=True)
+class MapText:
+    """Every word a map shows, given by the app in the page's language (``webapp.map_text``).
+
+    The defaults are plain English so that the builders work alone (tests, scripts); the app always
+    passes its own translated texts. Templates take ``str.format`` fields.
+    """
+
+    #: polarity code -> label (popups, legend)
+    polarity: Mapping[str, str] = field(
+        default_factory=lambda: {"negative": "Problem", "positive": "Asset", "neutral": "Neutral"}
+    )
+    legend: str = "Legend"
+    fullscreen: str = "Full screen"
+    fullscreen_exit: str = "Leave full screen"
+    feeling: str = "Feeling: {value}/5"
+    proposal: str = "Proposal:"
+    photo: str = "Photo"
+    number: str = "No. {id}"
+    stop: str = "Stop {position}"
+    zones: str = "Zones"
+    route: str = "Route"
+    routes: str = "Routes"
+    stops: str = "Stops"
+    grouped: str = "Grouped observations ({count})"
+    cell_count: str = "{count} observations"
+    cell_share: str = "Share of problems: {share} %"
+    cell_theme: str = "Most frequent theme: {theme}"
+    count_layer: str = "Number of observations"
+    share_layer: str = "Share of problems (%)"
+    count_scale: str = "Observations per zone:"
+    heatmap: str = "{label}: heat map ({count})"
+    sensitive_default: str = "Harassment or incident"
+    sensitive_layer: str = "{label}: squares ({count})"
+    sensitive_count: str = "{label}: {count} reports"
+    sensitive_cell: str = "Grouped in a square of {size} m: the exact place is never shown."
+    sensitive_legend: str = "{label}: number of reports per square (3 at least)"
+
+
+#: The texts of a builder called without any (English).
+DEFAULT_TEXT = MapText()
 
 
 @dataclass(frozen=True)
@@ -86,9 +129,7 @@ class TileProvider:
 TILES: dict[str, TileProvider | None] = {
     "osm": TileProvider(
         url="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        attribution=(
-            '&copy; <a href="https://www.openstreetmap.org/copyright">les contributeurs OpenStreetMap</a>'
-        ),
+        attribution='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
         name="OpenStreetMap",
     ),
     "ign": TileProvider(
@@ -196,26 +237,32 @@ def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def popup_html(properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) -> str:
+def popup_html(
+    properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle], text: MapText = DEFAULT_TEXT
+) -> str:
     """The popup of one observation: theme, polarity, feeling, note, proposal and a photo thumbnail."""
     theme = theme_of(str(properties.get("theme", "")), themes)
-    polarity = POLARITY_LABELS.get(str(properties.get("polarity")), "")
+    polarity = text.polarity.get(str(properties.get("polarity")), "")
     parts = [f'<div class="obs-popup"><strong>{_esc(theme.label)}</strong> · {_esc(polarity)}']
     if properties.get("feeling"):
-        parts.append(f"<br>Ressenti : {_esc(properties['feeling'])}/5")
+        parts.append("<br>" + _esc(text.feeling.format(value=properties["feeling"])))
     if properties.get("note"):
         parts.append(f"<p>{_esc(properties['note'])}</p>")
     if properties.get("proposal"):
-        parts.append(f"<p><em>Proposition :</em> {_esc(properties['proposal'])}</p>")
+        parts.append(f"<p><em>{_esc(text.proposal)}</em> {_esc(properties['proposal'])}</p>")
     if properties.get("photo_url"):
-        parts.append(f'<img src="{_esc(properties["photo_url"])}" alt="Photo" width="160" loading="lazy">')
+        parts.append(
+            f'<img src="{_esc(properties["photo_url"])}" alt="{_esc(text.photo)}" width="160" loading="lazy">'
+        )
     if properties.get("id") is not None:
-        parts.append(f"<br><small>n° {_esc(properties['id'])}</small>")
+        parts.append(f"<br><small>{_esc(text.number.format(id=properties['id']))}</small>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def _new_map(tiles: str, bounds: tuple[float, float, float, float] | None) -> folium.Map:
+def _new_map(
+    tiles: str, bounds: tuple[float, float, float, float] | None, text: MapText = DEFAULT_TEXT
+) -> folium.Map:
     provider = TILES.get(tiles, TILES["osm"]) if tiles in TILES else TILES["osm"]
     center = [49.894, 2.296] if bounds is None else [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     # tiles=None and our own TileLayer: folium's max_zoom only reaches its own tile layer, and
@@ -238,7 +285,7 @@ def _new_map(tiles: str, bounds: tuple[float, float, float, float] | None) -> fo
         ).add_to(fmap)
     if bounds is not None:
         fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
-    plugins.Fullscreen(position="topleft", title="Plein écran", title_cancel="Quitter le plein écran").add_to(
+    plugins.Fullscreen(position="topleft", title=text.fullscreen, title_cancel=text.fullscreen_exit).add_to(
         fmap
     )
     return fmap
@@ -290,7 +337,7 @@ def _routes_layer(routes: Mapping[str, Any], name: str) -> _GeoJsonLayer:
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
 
 
-def _stops_layer(stops: Mapping[str, Any], name: str) -> _GeoJsonLayer:
+def _stops_layer(stops: Mapping[str, Any], name: str, text: MapText = DEFAULT_TEXT) -> _GeoJsonLayer:
     features = []
     for feat in stops.get("features", []):
         p = feat.get("properties", {})
@@ -304,14 +351,19 @@ def _stops_layer(stops: Mapping[str, Any], name: str) -> _GeoJsonLayer:
                     "_r": 11,
                     "_t": _esc(p.get("position")),
                     "_tp": True,
-                    "_p": f"<strong>Arrêt {_esc(p.get('position'))}</strong> · {_esc(p.get('name'))}",
+                    "_p": (
+                        f"<strong>{_esc(text.stop.format(position=p.get('position')))}</strong>"
+                        f" · {_esc(p.get('name'))}"
+                    ),
                 },
             }
         )
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
 
 
-def _marker_features(features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle]) -> list[dict]:
+def _marker_features(
+    features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle], text: MapText = DEFAULT_TEXT
+) -> list[dict]:
     out = []
     for feat in features:
         p = feat.get("properties", {})
@@ -324,7 +376,7 @@ def _marker_features(features: Sequence[Mapping[str, Any]], themes: Mapping[str,
                 "properties": {
                     "_c": theme_of(str(p.get("theme")), themes).color,
                     "_k": polarity if polarity in _POLARITY_STYLE else "neutral",
-                    "_p": popup_html(p, themes),
+                    "_p": popup_html(p, themes, text),
                 },
             }
         )
@@ -367,7 +419,10 @@ def aggregate_cells(features: Sequence[Mapping[str, Any]], cell_m: float = CELL_
 
 
 def _cells_layer(
-    features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle], name: str
+    features: Sequence[Mapping[str, Any]],
+    themes: Mapping[str, ThemeStyle],
+    name: str,
+    text: MapText = DEFAULT_TEXT,
 ) -> _GeoJsonLayer:
     cells = aggregate_cells(features)
     top = max((c["count"] for c in cells), default=1)
@@ -384,8 +439,9 @@ def _cells_layer(
                     "_s": {"color": theme.color, "fillColor": theme.color, "fillOpacity": 0.6, "weight": 1},
                     "_r": round(radius, 1),
                     "_p": (
-                        f"<strong>{c['count']} observations</strong><br>{share} % de problèmes"
-                        f"<br>Thème le plus fréquent : {_esc(theme.label)}"
+                        f"<strong>{_esc(text.cell_count.format(count=c['count']))}</strong>"
+                        f"<br>{_esc(text.cell_share.format(share=share))}"
+                        f"<br>{_esc(text.cell_theme.format(theme=theme.label))}"
                     ),
                 },
             }
@@ -393,11 +449,16 @@ def _cells_layer(
     return _GeoJsonLayer({"type": "FeatureCollection", "features": out}, name=name)
 
 
-def _add_points(fmap: folium.Map, observations: Mapping[str, Any], themes: Mapping[str, ThemeStyle]) -> str:
+def _add_points(
+    fmap: folium.Map,
+    observations: Mapping[str, Any],
+    themes: Mapping[str, ThemeStyle],
+    text: MapText = DEFAULT_TEXT,
+) -> str:
     features = observations.get("features", [])
     kind = point_layer_kind(len(features))
     if kind == "cells":
-        _cells_layer(features, themes, f"Observations regroupées ({len(features)})").add_to(fmap)
+        _cells_layer(features, themes, text.grouped.format(count=len(features)), text).add_to(fmap)
         return kind
     groups = by_theme(features)
     for key in theme_order(groups, themes):
@@ -405,7 +466,8 @@ def _add_points(fmap: folium.Map, observations: Mapping[str, Any], themes: Mappi
         label = f"{theme.label} ({len(groups[key])})"
         if kind == "markers":
             _GeoJsonLayer(
-                {"type": "FeatureCollection", "features": _marker_features(groups[key], themes)}, name=label
+                {"type": "FeatureCollection", "features": _marker_features(groups[key], themes, text)},
+                name=label,
             ).add_to(fmap)
         else:
             rows = []
@@ -413,7 +475,13 @@ def _add_points(fmap: folium.Map, observations: Mapping[str, Any], themes: Mappi
                 lon, lat = feat["geometry"]["coordinates"][:2]
                 p = feat.get("properties", {})
                 rows.append(
-                    [round(lat, 6), round(lon, 6), theme.color, p.get("polarity"), popup_html(p, themes)]
+                    [
+                        round(lat, 6),
+                        round(lon, 6),
+                        theme.color,
+                        p.get("polarity"),
+                        popup_html(p, themes, text),
+                    ]
                 )
             styles = {k: {"fo": v["fo"], "w": v["w"], "r": v["r"]} for k, v in _POLARITY_STYLE.items()}
             plugins.FastMarkerCluster(
@@ -436,9 +504,9 @@ def _legend_markup(
     themes: Mapping[str, ThemeStyle],
     present: Iterable[str],
     extra: Sequence[str] = (),
-    title: str = "Légende",
+    text: MapText = DEFAULT_TEXT,
 ) -> str:
-    rows = [f"<strong>{_esc(title)}</strong>"]
+    rows = [f"<strong>{_esc(text.legend)}</strong>"]
     for key in present:
         theme = theme_of(key, themes)
         rows.append(
@@ -446,8 +514,12 @@ def _legend_markup(
             f"{_esc(theme.label)}</div>"
         )
     rows.append(
-        '<div class="polarity"><span class="dot dot-negative"></span>Problème '
-        '<span class="dot dot-positive"></span>Atout <span class="dot dot-neutral"></span>Neutre</div>'
+        '<div class="polarity">'
+        + " ".join(
+            f'<span class="dot dot-{code}"></span>{_esc(text.polarity.get(code, code))}'
+            for code in ("negative", "positive", "neutral")
+        )
+        + "</div>"
     )
     rows.extend(extra)
     return "".join(rows)
@@ -461,6 +533,7 @@ def build_walk_map(
     stops: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
+    text: MapText = DEFAULT_TEXT,
 ) -> folium.Map:
     """The map of one walk: zones with their names, the planned route, numbered stops, observations.
 
@@ -472,16 +545,16 @@ def build_walk_map(
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     route, stops, zones = route or empty, stops or empty, zones or empty
-    fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]))
+    fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]), text)
     if zones["features"]:
-        _zone_outlines(zones, "Quartiers").add_to(fmap)
+        _zone_outlines(zones, text.zones).add_to(fmap)
     if route["features"]:
-        _routes_layer(route, "Itinéraire").add_to(fmap)
+        _routes_layer(route, text.route).add_to(fmap)
     if stops["features"]:
-        _stops_layer(stops, "Arrêts").add_to(fmap)
-    _add_points(fmap, observations, themes_by_key)
+        _stops_layer(stops, text.stops, text).add_to(fmap)
+    _add_points(fmap, observations, themes_by_key, text)
     present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present)).add_to(fmap)
+    _Legend(_legend_markup(themes_by_key, present, text=text)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -522,17 +595,19 @@ def _choropleth_layer(
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name, show=show), scale
 
 
-def _add_zone_choropleths(fmap: folium.Map, zones: Mapping[str, Any]) -> list[str]:
+def _add_zone_choropleths(
+    fmap: folium.Map, zones: Mapping[str, Any], text: MapText = DEFAULT_TEXT
+) -> list[str]:
     """Zones shaded by observation count (shown) and by share of problems (a layer to switch on);
     returns the legend lines."""
     if not zones["features"]:
         return []
-    count_layer, scale = _choropleth_layer(zones, "count", "Nombre d'observations", "{:.0f}", True)
-    share_layer, _ = _choropleth_layer(zones, "negative_share", "Part de problèmes (%)", "{:.0f} %", False)
+    count_layer, scale = _choropleth_layer(zones, "count", text.count_layer, "{:.0f}", True)
+    share_layer, _ = _choropleth_layer(zones, "negative_share", text.share_layer, "{:.0f} %", False)
     count_layer.add_to(fmap)
     share_layer.add_to(fmap)
     return [
-        '<div class="scale">Observations par quartier : '
+        f'<div class="scale">{_esc(text.count_scale)} '
         + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
         + "</div>"
     ]
@@ -545,6 +620,7 @@ def build_project_map(
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
+    text: MapText = DEFAULT_TEXT,
 ) -> folium.Map:
     """The team's map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
 
@@ -555,12 +631,12 @@ def build_project_map(
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones = routes or empty, zones or empty
-    fmap = _new_map(tiles, bounds_of([observations, routes]) or bounds_of([zones]))
-    extra = _add_zone_choropleths(fmap, zones)
+    fmap = _new_map(tiles, bounds_of([observations, routes]) or bounds_of([zones]), text)
+    extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
-        _routes_layer(routes, "Itinéraires").add_to(fmap)
+        _routes_layer(routes, text.routes).add_to(fmap)
     features = observations.get("features", [])
-    _add_points(fmap, observations, themes_by_key)
+    _add_points(fmap, observations, themes_by_key, text)
     sensitive = [t for t in themes if t.sensitive]
     heat_themes = {t.key for t in sensitive}
     heat = [
@@ -570,11 +646,11 @@ def build_project_map(
     ]
     if heat:
         label = _esc(" / ".join(t.label for t in sensitive))
-        plugins.HeatMap(heat, name=f"{label} : carte de chaleur ({len(heat)})", show=False, radius=22).add_to(
-            fmap
-        )
+        plugins.HeatMap(
+            heat, name=text.heatmap.format(label=label, count=len(heat)), show=False, radius=22
+        ).add_to(fmap)
     present = theme_order(by_theme(features), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, extra)).add_to(fmap)
+    _Legend(_legend_markup(themes_by_key, present, extra, text)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -583,7 +659,9 @@ def build_project_map(
 _SENSITIVE_CELL_STYLE = {"color": "#8E0000", "weight": 1.5, "fillColor": "#C62828", "fillOpacity": 0.35}
 
 
-def _sensitive_cells_layer(cells: Mapping[str, Any], name: str, label: str) -> _GeoJsonLayer:
+def _sensitive_cells_layer(
+    cells: Mapping[str, Any], name: str, label: str, text: MapText = DEFAULT_TEXT
+) -> _GeoJsonLayer:
     features = []
     for feat in cells.get("features", []):
         p = feat.get("properties", {})
@@ -599,9 +677,8 @@ def _sensitive_cells_layer(cells: Mapping[str, Any], name: str, label: str) -> _
                     "_t": _esc(count),
                     "_tp": True,
                     "_p": (
-                        f"<strong>{_esc(label)} : {_esc(count)} signalements</strong>"
-                        f"<br>Regroupés dans un carreau de {_esc(size)} m :"
-                        " le lieu exact n'est jamais affiché."
+                        f"<strong>{_esc(text.sensitive_count.format(label=label, count=count))}</strong>"
+                        f"<br>{_esc(text.sensitive_cell.format(size=size))}"
                     ),
                 },
             }
@@ -614,10 +691,11 @@ def build_public_map(
     observations: Mapping[str, Any],
     themes: Sequence[ThemeStyle],
     sensitive_cells: Mapping[str, Any] | None = None,
-    sensitive_label: str = "Harcèlement ou incident",
+    sensitive_label: str | None = None,
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
+    text: MapText = DEFAULT_TEXT,
 ) -> folium.Map:
     """The map partners and the public see: like :func:`build_project_map`, without any exact sensitive point.
 
@@ -640,20 +718,23 @@ def build_public_map(
             if f.get("properties", {}).get("theme") not in sensitive
         ],
     }
-    fmap = _new_map(tiles, bounds_of([observations, routes, cells]) or bounds_of([zones]))
-    extra = _add_zone_choropleths(fmap, zones)
+    fmap = _new_map(tiles, bounds_of([observations, routes, cells]) or bounds_of([zones]), text)
+    extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
-        _routes_layer(routes, "Itinéraires").add_to(fmap)
-    _add_points(fmap, observations, themes_by_key)
+        _routes_layer(routes, text.routes).add_to(fmap)
+    _add_points(fmap, observations, themes_by_key, text)
     if cells["features"]:
+        label = sensitive_label or text.sensitive_default
         total = sum(int(f.get("properties", {}).get("count", 0)) for f in cells["features"])
-        _sensitive_cells_layer(cells, f"{sensitive_label} : carreaux ({total})", sensitive_label).add_to(fmap)
+        _sensitive_cells_layer(
+            cells, text.sensitive_layer.format(label=label, count=total), label, text
+        ).add_to(fmap)
         extra.append(
             '<div class="sensitive"><span class="square"></span>'
-            f"{_esc(sensitive_label)} : nombre de signalements par carreau (3 au moins)</div>"
+            f"{_esc(text.sensitive_legend.format(label=label))}</div>"
         )
     present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, extra)).add_to(fmap)
+    _Legend(_legend_markup(themes_by_key, present, extra, text)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -757,6 +838,7 @@ def build_zones_map(
     labels: Mapping[str, str],
     draw_texts: Mapping[str, str] | None = None,
     tiles: str = "osm",
+    text: MapText = DEFAULT_TEXT,
 ) -> folium.Map:
     """The zones page's map: the official QPV of the project's communes (kept ones filled, left-out ones
     dashed), the project's own zones, and, with ``draw_texts``, a tool to draw a new zone.
@@ -766,7 +848,7 @@ def build_zones_map(
     (``kept``, ``left_out``, ``custom``, ``legend``). Without any zone the map shows metropolitan France.
     """
     bounds = bounds_of([qpv, custom])
-    fmap = _new_map(tiles, bounds or METROPOLE_BOUNDS)
+    fmap = _new_map(tiles, bounds or METROPOLE_BOUNDS, text)
     kept = {
         "type": "FeatureCollection",
         "features": [f for f in qpv.get("features", []) if f["properties"].get("kept")],

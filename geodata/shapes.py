@@ -42,21 +42,25 @@ FRANCE_BOXES: dict[str, tuple[float, float, float, float]] = {
 
 @dataclass(frozen=True, slots=True)
 class CoordinateIssue:
-    """Why a lon/lat pair is unusable, in a stable key and in French and English."""
+    """Why a lon/lat pair is unusable: a stable code and the pair (people read it through a label)."""
 
     reason: str  #: "not_finite", "out_of_range", "projected", "swapped" or "outside_france"
-    message_fr: str
-    message_en: str
+    lon: object
+    lat: object
+
+    @property
+    def pair(self) -> str:
+        """The pair as it was given, for messages: ``(lon, lat)``."""
+        return f"({self.lon!r}, {self.lat!r})"
 
 
 class CoordinateError(GeometryError):
-    """A longitude/latitude pair is not a usable WGS84 position."""
+    """A longitude/latitude pair is not a usable WGS84 position (``issue`` says why)."""
 
     def __init__(self, issue: CoordinateIssue) -> None:
-        super().__init__(issue.message_en)
+        super().__init__(f"{issue.reason}: {issue.pair}")
+        self.issue = issue
         self.reason = issue.reason
-        self.message_fr = issue.message_fr
-        self.message_en = issue.message_en
 
 
 def in_france(lon: float, lat: float) -> bool:
@@ -75,44 +79,19 @@ def lonlat_issue(lon: float, lat: float, *, require_france: bool = False) -> Coo
     Indian Ocean or near 0°N, where no walk takes place. With ``require_france`` a pair
     outside every box is refused too.
     """
-    pair = f"({lon!r}, {lat!r})"
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        return CoordinateIssue(
-            "not_finite",
-            f"coordonnées non numériques (NaN ou infini) : {pair}",
-            f"coordinates are not finite numbers (NaN or infinity): {pair}",
-        )
+        return CoordinateIssue("not_finite", lon, lat)
     if abs(lon) > 180 or abs(lat) > 90:
         if abs(lat) <= 180 and abs(lon) <= 90:
-            return CoordinateIssue(
-                "swapped",
-                f"latitude hors limites ; longitude et latitude semblent inversées : {pair}",
-                f"latitude out of range; longitude and latitude look swapped: {pair}",
-            )
+            return CoordinateIssue("swapped", lon, lat)
         if abs(lon) >= 1000 or abs(lat) >= 1000:
-            return CoordinateIssue(
-                "projected",
-                f"valeurs en mètres (Lambert-93 ?) et non en degrés WGS84 : {pair}",
-                f"values look like metres (Lambert-93?), not WGS84 degrees: {pair}",
-            )
-        return CoordinateIssue(
-            "out_of_range",
-            f"longitude hors de [-180, 180] ou latitude hors de [-90, 90] : {pair}",
-            f"longitude outside [-180, 180] or latitude outside [-90, 90]: {pair}",
-        )
+            return CoordinateIssue("projected", lon, lat)
+        return CoordinateIssue("out_of_range", lon, lat)
     if not in_france(lon, lat):
         if in_france(lat, lon):
-            return CoordinateIssue(
-                "swapped",
-                f"longitude et latitude semblent inversées (le point tombe hors de France) : {pair}",
-                f"longitude and latitude look swapped (the point falls outside France): {pair}",
-            )
+            return CoordinateIssue("swapped", lon, lat)
         if require_france:
-            return CoordinateIssue(
-                "outside_france",
-                f"position hors de France métropolitaine et d'outre-mer : {pair}",
-                f"position outside metropolitan and overseas France: {pair}",
-            )
+            return CoordinateIssue("outside_france", lon, lat)
     return None
 
 
@@ -121,13 +100,7 @@ def check_lonlat(lon: float, lat: float, *, require_france: bool = False) -> tup
     try:
         lon_f, lat_f = float(lon), float(lat)
     except (TypeError, ValueError) as exc:
-        raise CoordinateError(
-            CoordinateIssue(
-                "not_finite",
-                f"coordonnées non numériques : ({lon!r}, {lat!r})",
-                f"coordinates are not numbers: ({lon!r}, {lat!r})",
-            )
-        ) from exc
+        raise CoordinateError(CoordinateIssue("not_finite", lon, lat)) from exc
     issue = lonlat_issue(lon_f, lat_f, require_france=require_france)
     if issue is not None:
         raise CoordinateError(issue)

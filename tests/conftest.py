@@ -98,9 +98,12 @@ class FreshCliRunner(FlaskCliRunner):
     command that fails or is a dry run rolls back its own work only."""
 
     def invoke(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from flask import has_app_context
+
         from webapp import transaction
 
-        transaction.commit()
+        if has_app_context():  # a runner used outside any test's context has no set-up to commit
+            transaction.commit()
         return super().invoke(*args, **kwargs)
 
 

@@ -94,6 +94,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp import partners
 
     app.register_blueprint(partners.bp)
+
+    from webapp import legacy_urls
+
+    legacy_urls.init_app(app)
     app.cli.add_command(users_group)
     app.cli.add_command(export_group)
     errors.init_app(app)

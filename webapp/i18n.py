@@ -6,13 +6,16 @@ then ``DEFAULT_LANGUAGE``. ``g.lang`` feeds the ``lang`` attribute of every page
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, Response, g, request
 
 #: Languages the interface is translated into; the first is the default.
 LANGUAGES = ("fr", "en")
 COOKIE = "lang"
+T = TypeVar("T")
 
 
 def select_locale() -> str:
@@ -39,6 +42,11 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
 
+    from webapp.models import enums
+
+    # Templates label codes through the vocabularies: ``vocab.Polarity.label_of(o.polarity)``.
+    app.jinja_env.globals["vocab"] = enums
+
     @app.before_request
     def _lang() -> None:
         g.lang = select_locale()
@@ -49,3 +57,30 @@ def init_app(app: Flask) -> None:
         if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
             response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax")
         return response
+
+
+def in_languages(render: Callable[[], object]) -> dict[str, str]:
+    """``{language: text}`` for every interface language, e.g. ``{"fr": …, "en": …}``.
+
+    For the API's problems, which carry their message in both languages: ``render`` builds the text
+    from labels (``Enum(code).label``, lazy gettext) and runs once per language.
+    """
+    from flask_babel import force_locale
+
+    texts = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            texts[language] = str(render())
+    return texts
+
+
+def in_french(render: Callable[[], T]) -> T | str:
+    """What ``render`` builds, in French whatever the interface language (exports, mails).
+
+    A lazy string comes back as a plain ``str``; anything else (a dict of labels…) as it is.
+    """
+    from flask_babel import LazyString, force_locale
+
+    with force_locale("fr"):
+        value = render()
+        return str(value) if isinstance(value, LazyString) else value

@@ -1,7 +1,8 @@
 """Logging hygiene: join codes, tokens, cookies and SQL parameters never reach a log line.
 
 Secrets travel in URLs (the join code in ``/m/<code>`` and ``/rejoindre?code=``, invitation and
-password-reset links ``/auth/invitation/<token>``, ``/auth/reinitialiser/<token>``, referrers that
+password-reset links ``/invitation/<token>``, ``/mot-de-passe-oublie/<token>`` (and the old
+``/auth/invitation/<token>``, ``/auth/reinitialiser/<token>`` that redirect there), referrers that
 repeat them) and in headers (``Authorization: Bearer …``, cookies). :class:`SecretFilter` rewrites
 each record it sees with those parts replaced by ``***``; it is installed on the loggers that print
 request lines or errors: the app's, werkzeug's (development server), gunicorn's access and error
@@ -36,7 +37,7 @@ _END = r"(?=[/?#&\s\"'<>;,)\]]|$)"
 _RULES: list[tuple[re.Pattern[str], str]] = [
     # The capture page of a walk: /m/<join code>[/...]
     (re.compile(r"(/m/)[^/?#\s\"'<>]+"), rf"\1{MASK}"),
-    # Invitation and password-reset links carry their token in the path.
+    # Invitation and password-reset links carry their token in the path (old /auth/… paths too).
     (
         re.compile(
             r"(/auth/(?:invitations?|reinitialiser|reinitialisation|reset|mot-de-passe|activer)/)[^/?#\s\"'<>]+",
@@ -44,6 +45,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
         ),
         rf"\1{MASK}",
     ),
+    (re.compile(r"(/(?:invitation|mot-de-passe-oublie)/)[^/?#\s\"'<>]+", re.IGNORECASE), rf"\1{MASK}"),
     # Query strings: ?code=… &token=… (the join page's link, any token parameter).
     (
         re.compile(r"([?&;](?:code|token|jeton|invitation|key|t)=)[^&#\s\"'<>]*", re.IGNORECASE),

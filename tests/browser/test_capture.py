@@ -130,9 +130,9 @@ def test_offline_observations_survive_a_reload_and_are_sent_once_back_online(
     # Wait for the service worker to be active (a flag set when its promise resolves: an expression
     # returning the promise itself would be truthy at once), then for it to control the page.
     page.evaluate("() => { navigator.serviceWorker.ready.then(() => { window.swReady = true; }); }")
-    page.wait_for_function("window.swReady === true")
+    page.wait_for_function("() => window.swReady === true")
     page.reload()  # the service worker now controls the page and has cached it
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_selector("body[data-ready='1']")
 
     context.set_offline(True)

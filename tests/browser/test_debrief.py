@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.webapp.support import url
+
 pytestmark = pytest.mark.browser
 
 COUNT_MARKERS = """() => {
@@ -61,8 +63,8 @@ def laptop(browser: Browser, live_server) -> Iterator[tuple[BrowserContext, list
     context.close()
 
 
-def _login(page: Page, url: str) -> None:
-    page.goto(f"{url}/auth/login")
+def _login(page: Page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + url("auth.login", app=server.app))
     page.get_by_label("Adresse électronique").fill("navigateur@example.org")
     page.get_by_label("Mot de passe").fill("correct-horse-battery")
     page.get_by_role("button", name="Se connecter").click()
@@ -76,32 +78,33 @@ def test_facilitator_flow(laptop, live_server, world, artifacts):  # type: ignor
     page.on("pageerror", lambda e: errors.append(str(e)))
     base = live_server.url
     slug = world["slug"]
-    _login(page, base)
+    _login(page, live_server)
+    app = live_server.app
 
     # 1. Moderate: validate the pending observation of the day walk.
-    page.goto(f"{base}/facilitators/{slug}/walks/{world['day']}/moderation")
+    page.goto(base + url("facilitators.moderation_queue", app=app, slug=slug, walk_id=world["day"]))
     card = page.locator(f"#obs-{world['pending']}")
     card.get_by_role("button", name="Valider").click()
-    expect(page.locator(".flash.ok")).to_contain_text("enregistrée")
+    expect(page.locator(".flash.ok")).to_contain_text(f"Observation n° {world['pending']} : Validée.")
     expect(page.locator(f"#obs-{world['pending']}")).to_have_count(0)
 
     # 2. Project map, then filtered by theme and time slot (server-side).
-    page.goto(f"{base}/facilitators/{slug}/")
+    page.goto(base + url("facilitators.project_page", app=app, slug=slug))
     expect(page.locator(".map-legend")).to_be_visible()
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     assert page.evaluate(COUNT_MARKERS) == 8
     page.locator("#filters select[name=theme]").select_option("eclairage")
     page.locator("#filters select[name=time_slot]").select_option("night")
     page.locator("#filters").get_by_role("button", name="Filtrer").click()
     expect(page.locator(".summary .figures")).to_contain_text("2 observations")
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     assert page.evaluate(COUNT_MARKERS) == 2
     page.locator("#project-map").screenshot(path=str(artifacts / "debrief-project-map.png"))
-    page.goto(f"{base}/facilitators/{slug}/")
+    page.goto(base + url("facilitators.project_page", app=app, slug=slug))
     page.locator("#synthese-section").screenshot(path=str(artifacts / "debrief-summary.png"))
 
     # 3. Debrief: replay with the keyboard, vote, select three observations, create a recommendation.
-    page.goto(f"{base}/facilitators/{slug}/walks/{world['day']}/debrief")
+    page.goto(base + url("facilitators.debrief", app=app, slug=slug, walk_id=world["day"]))
     expect(page.locator("#overview")).to_be_visible()
     page.keyboard.press("ArrowRight")
     expect(page.locator("#step-1")).to_be_visible()
@@ -136,7 +139,7 @@ def test_facilitator_flow(laptop, live_server, world, artifacts):  # type: ignor
     expect(page.locator(".flash.ok")).to_contain_text("créée avec 3 observations")
 
     # 4. Download the walk's PDF report and render its first pages for a look.
-    page.goto(f"{base}/facilitators/{slug}/walks/{world['day']}/")
+    page.goto(base + url("facilitators.walk_page", app=app, slug=slug, walk_id=world["day"]))
     with page.expect_download() as download_info:
         page.get_by_role("link", name="PDF", exact=True).click()
     pdf = artifacts / "debrief-report.pdf"

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import REPO_ROOT
 from tests.webapp.capture_support import make_walk
+from tests.webapp.support import url
 from tests.xlsform_builder import write_duplicate_name_workbook, write_neighbourhood_workbook
 
 pytestmark = pytest.mark.browser
@@ -38,18 +39,18 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
 def facilitator(live_server):  # type: ignore[no-untyped-def]
     from tests.factories import ProjectFactory
     from webapp.extensions import db
-    from webapp.services import accounts
+    from webapp.services import accounts, teams
 
     with live_server.app.app_context():
         user = accounts.create_user(email=EMAIL, password=PASSWORD, display_name="Awa Diallo")
         project = ProjectFactory(slug="formulaires-nav", name="Formulaires")
-        accounts.add_membership(user, project.id, "facilitator")
+        teams.add_membership(user, project.id, "facilitator")
         db.session.commit()
     return EMAIL
 
 
-def _login(page: Page, url: str) -> None:
-    page.goto(f"{url}/auth/login")
+def _login(page: Page, server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + url("auth.login", app=server.app))
     page.get_by_label("Adresse électronique").fill(EMAIL)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -70,7 +71,7 @@ def test_a_facilitator_imports_a_workbook_and_reads_its_version(  # type: ignore
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, live_server.url)
+    _login(page, live_server)
     page.get_by_role("link", name="Formulaires d'observation").click()
     expect(page.get_by_role("heading", name="Formulaires d'observation")).to_be_visible()
     _no_horizontal_scroll(page)

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.conftest import CONTEXT_ARGS
+from tests.webapp.support import url
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +101,7 @@ def test_a_partner_answers_and_the_public_follow_up_shows_it(phone, browser, liv
     base, slug = live_server.url, world["slug"]
 
     # 1. Sign in: the partner space asks for it and comes back afterwards.
-    page.goto(f"{base}/partenaires/")
+    page.goto(base + url("partners.index", app=live_server.app))
     page.get_by_label("Adresse électronique").fill("partenaire-a@example.org")
     page.get_by_label("Mot de passe").fill("correct-horse-battery")
     page.get_by_role("button", name="Se connecter").click()
@@ -109,7 +110,7 @@ def test_a_partner_answers_and_the_public_follow_up_shows_it(phone, browser, liv
     # 2. The project map: validated observations as markers, harassment only as a counted square.
     page.get_by_role("link", name="Projet <débrief>").click()
     expect(page.locator(".map-legend")).to_be_visible()
-    page.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
     assert page.evaluate(COUNT_MARKERS) == 5
     assert page.evaluate(CELL_COUNTS) == [3]
     expect(page.locator("#partner-map .leaflet-tooltip")).to_contain_text(["3"])
@@ -135,7 +136,7 @@ def test_a_partner_answers_and_the_public_follow_up_shows_it(phone, browser, liv
     public = browser.new_context(**CONTEXT_ARGS)
     try:
         visitor = public.new_page()
-        visitor.goto(f"{base}/p/{slug}/suivi")
+        visitor.goto(base + url("public.followup", app=live_server.app, slug=slug))
         card = visitor.locator(f"#preconisation-{world['rec']}")
         expect(card.locator(".reco-status")).to_contain_text("Acceptée")
         expect(card).to_contain_text(world["org"])
@@ -144,8 +145,8 @@ def test_a_partner_answers_and_the_public_follow_up_shows_it(phone, browser, liv
         assert visitor.evaluate("document.documentElement.scrollWidth") <= 360
         visitor.screenshot(path=str(artifacts / "public-followup.png"), full_page=True)
         # The public map follows the same rules.
-        visitor.goto(f"{base}/p/{slug}/carte")
-        visitor.wait_for_function("document.querySelector('.leaflet-overlay-pane canvas') !== null")
+        visitor.goto(base + url("public.project_map", app=live_server.app, slug=slug))
+        visitor.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
         assert visitor.evaluate(COUNT_MARKERS) == 5
         assert visitor.evaluate(CELL_COUNTS) == [3]
         assert visitor.evaluate("document.documentElement.scrollWidth") <= 360

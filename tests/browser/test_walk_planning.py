@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import REPO_ROOT
+from tests.webapp.support import url
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def slug(live_server):  # type: ignore[no-untyped-def]
     from shapely.geometry import MultiPolygon, box
 
     from webapp.extensions import db
-    from webapp.services import accounts, projects, zones
+    from webapp.services import accounts, projects, teams, zones
 
     with live_server.app.app_context():
         project = projects.create_project(
@@ -50,7 +51,7 @@ def slug(live_server):  # type: ignore[no-untyped-def]
             geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)]),
         )
         user = accounts.create_user(email=EMAIL, password=PASSWORD, display_name="Planif")
-        accounts.add_membership(user, project.id, "facilitator")
+        teams.add_membership(user, project.id, "facilitator")
         db.session.commit()
         return project.slug
 
@@ -99,7 +100,7 @@ def test_plan_open_show_and_print_a_walk(laptop, live_server, slug, artifacts, b
     page.on("pageerror", lambda e: errors.append(str(e)))
     base = live_server.url
 
-    page.goto(f"{base}/auth/login")
+    page.goto(base + url("auth.login", app=live_server.app))
     page.get_by_label("Adresse électronique").fill(EMAIL)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
@@ -237,7 +238,7 @@ def test_plan_open_show_and_print_a_walk(laptop, live_server, slug, artifacts, b
 def test_the_planning_page_reflows_at_320_px(browser, live_server, slug, artifacts):  # type: ignore[no-untyped-def]
     context, outside = _guarded(browser, live_server, viewport={"width": 320, "height": 740})
     page = context.new_page()
-    page.goto(f"{live_server.url}/auth/login")
+    page.goto(live_server.url + url("auth.login", app=live_server.app))
     page.get_by_label("Adresse électronique").fill(EMAIL)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()

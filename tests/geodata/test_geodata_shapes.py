@@ -40,8 +40,9 @@ def test_unusable_positions_raise_a_coordinate_error(lon: Any, lat: Any, reason:
     with pytest.raises(CoordinateError) as excinfo:
         check_lonlat(lon, lat)
     assert excinfo.value.reason == reason
-    assert excinfo.value.message_fr and excinfo.value.message_en
-    assert str(excinfo.value) == excinfo.value.message_en
+    # A code and the pair, no sentence: people read it through the app's label of the code.
+    assert excinfo.value.issue.pair == f"({lon!r}, {lat!r})"
+    assert str(excinfo.value) == f"{reason}: ({lon!r}, {lat!r})"
 
 
 def test_positions_abroad_are_accepted_unless_france_is_required() -> None:

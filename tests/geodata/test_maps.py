@@ -138,7 +138,7 @@ def test_layer_type_is_chosen_by_size(n, kind):
 def test_many_points_are_aggregated_into_cells_on_the_server():
     fc = _points(25000)
     page = _render(maps.build_project_map(observations=fc, themes=THEMES, tiles="none"))
-    assert "Observations regroup" in page and "(25000)" in page
+    assert "Grouped observations" in page and "(25000)" in page
     cells = maps.aggregate_cells(fc["features"])
     assert sum(c["count"] for c in cells) == 25000
     assert len(cells) < 500

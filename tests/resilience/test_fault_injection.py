@@ -38,6 +38,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI, REPO_ROOT, make_app
+from tests.webapp.support import url
 
 PHONES = 50
 OBSERVATIONS_PER_PHONE = 8
@@ -149,11 +150,11 @@ class _Log:
                 self.timeline.append((time.monotonic(), status))
 
 
-def _http(url: str, method: str, body: dict | None, token: str | None, log: _Log) -> tuple[int | None, dict]:
+def _http(path: str, method: str, body: dict | None, token: str | None, log: _Log) -> tuple[int | None, dict]:
     import http.client
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
+    parts = urlsplit(path)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     headers = {"Content-Type": "application/json", "Connection": "close"}
     if token:
@@ -183,6 +184,8 @@ class _Phone:
     code: str
     base: str
     log: _Log
+    #: the API's paths (``api.join``, ``api.create_observation``), built by the app
+    paths: dict[str, str]
     join_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     token: str | None = None
     outbox: dict[str, dict] = field(default_factory=dict)
@@ -192,7 +195,7 @@ class _Phone:
     def join(self, deadline: float) -> None:
         while self.token is None and time.monotonic() < deadline:
             status, body = _http(
-                f"{self.base}/api/v1/join",
+                self.base + self.paths["join"],
                 "POST",
                 {"code": self.code, "join_id": self.join_id},
                 None,
@@ -220,7 +223,7 @@ class _Phone:
 
     def flush(self) -> None:
         for client_uuid, body in list(self.outbox.items()):
-            status, _ = _http(f"{self.base}/api/v1/observations", "POST", body, self.token, self.log)
+            status, _ = _http(self.base + self.paths["observations"], "POST", body, self.token, self.log)
             if status in (200, 201):
                 self.sent[client_uuid] = self.outbox.pop(client_uuid)
             elif status == 401:
@@ -237,10 +240,10 @@ class _Phone:
 # --- servers -----------------------------------------------------------------------------------------
 
 
-def _gunicorn(url: str, port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
+def _gunicorn(path: str, port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
-        "ARPENTEUR_DATABASE_URL": url,
+        "ARPENTEUR_DATABASE_URL": path,
         "ARPENTEUR_PHOTO_DIR": str(tmp_path / "photos"),
         "ARPENTEUR_SECRET_KEY": "test",
         "HOME": str(tmp_path),
@@ -266,13 +269,22 @@ def _gunicorn(url: str, port: int, tmp_path: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def _paths(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The paths the phones and the health check use, built by the app."""
+    return {
+        "join": url("api.join", app=app),
+        "observations": url("api.create_observation", app=app),
+        "healthz": url("public.healthz", app=app),
+    }
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], healthz: str, seconds: float = 60) -> None:
     log = _Log()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("gunicorn stopped")
-        if _http(f"{base}/healthz", "GET", None, None, log)[0] == 200:
+        if _http(base + healthz, "GET", None, None, log)[0] == 200:
             return
         time.sleep(0.2)
     pytest.fail("gunicorn did not answer")
@@ -360,7 +372,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 
 
 def test_no_observation_is_lost_duplicated_or_altered_through_faults(database, tmp_path):
-    url, cluster = database
+    path, cluster = database
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -368,7 +380,7 @@ def test_no_observation_is_lost_duplicated_or_altered_through_faults(database, t
     from webapp.extensions import db
     from webapp.models import Observation, Participant
 
-    app = make_app(url, tmp_path, SQLITE_EXPLICIT_TRANSACTIONS=False, JOIN_GROUP_LIMIT="1000/60")
+    app = make_app(path, tmp_path, SQLITE_EXPLICIT_TRANSACTIONS=False, JOIN_GROUP_LIMIT="1000/60")
     with app.app_context():
         upgrade()
         walk = make_walk()
@@ -378,16 +390,17 @@ def test_no_observation_is_lost_duplicated_or_altered_through_faults(database, t
         db.engine.dispose()
 
     port = _free_port()
-    server = _gunicorn(url, port, tmp_path)
+    server = _gunicorn(path, port, tmp_path)
     proxy = _DroppingProxy(port, DROP_SHARE, seed=2026)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{proxy.server_address[1]}"
     log = _Log()
-    phones = [_Phone(n, code, base, log) for n in range(PHONES)]
+    paths = _paths(app)
+    phones = [_Phone(n, code, base, log, paths) for n in range(PHONES)]
     held: list[socket.socket] = []
     outage: tuple[float, float] | None = None
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", server)
+        _wait_healthy(f"http://127.0.0.1:{port}", server, paths["healthz"])
         deadline = time.monotonic() + 240
         with ThreadPoolExecutor(max_workers=16) as pool:
             list(pool.map(lambda phone: phone.join(deadline), phones))

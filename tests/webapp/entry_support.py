@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from flask import Flask, url_for
+from flask import Flask
 
 from mobile_forms.schema import DEFINITIONS_DIR
-from tests.webapp.factories_debrief import PASSWORD, DebriefWorld, build_world, login
+from tests.webapp.factories_debrief import DebriefWorld, build_world
+from tests.webapp.support import PASSWORD, csrf_token, login
 from webapp.extensions import db
 from webapp.models import FormVersion, Observation, Organisation, User, Walk
-from webapp.services import accounts, projects
+from webapp.services import accounts, projects, teams
 
 #: A form of our own with questions of every kind an entry renders (besides the default grid's).
 CUSTOM_KEY = "grille_saisie_test"
@@ -101,17 +101,12 @@ def build_entry_world() -> EntryWorld:
     world = build_world()
     org = db.session.get(Organisation, world.partner.id)
     partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD, organisation_id=org.id)
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     other = projects.create_project(slug="autre-projet", name="Autre", territory=["80021"])
     outsider = accounts.create_user(email="autre@example.org", password=PASSWORD)
-    accounts.add_membership(outsider, other.id, "facilitator")
+    teams.add_membership(outsider, other.id, "facilitator")
     db.session.commit()
     return EntryWorld(world, partner, outsider)
-
-
-def url(app: Flask, endpoint: str, **values: Any) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **values)
 
 
 def signed_in(app: Flask, email: str = "anim@example.org"):  # type: ignore[no-untyped-def]
@@ -122,8 +117,7 @@ def signed_in(app: Flask, email: str = "anim@example.org"):  # type: ignore[no-u
 
 
 def form_token(client, page_url: str) -> str:  # type: ignore[no-untyped-def]
-    page = client.get(page_url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return csrf_token(client, page_url)
 
 
 def count_observations(walk: Walk) -> int:

@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime
 
 from shapely.geometry import MultiPolygon, box
 
+from tests.webapp.support import PASSWORD
 from webapp.extensions import db
 from webapp.models import Observation, Organisation, Project, ProjectPartner, User, Walk, Zone
-from webapp.services import accounts, observations, participants, projects, walks, zones
+from webapp.services import accounts, observations, participants, projects, teams, walks, zones
 
 #: Two adjacent square zones near Amiens (lon/lat).
 NORTH = box(2.290, 49.900, 2.300, 49.910)
 SOUTH = box(2.290, 49.890, 2.300, 49.900)
-PASSWORD = "correct-horse-battery"
 #: (walk, gender, age band, theme, polarity, feeling, lon, lat, moderation, note)
 ROWS = [
     ("day", "woman", "15-17", "eclairage", "negative", 2, 2.295, 49.905, "validated", "Lampadaire en panne"),
@@ -124,23 +124,6 @@ def build_world(*, facilitator_email: str = "anim@example.org") -> DebriefWorld:
             )
         )
     facilitator = accounts.create_user(email=facilitator_email, password=PASSWORD, display_name="Anim")
-    accounts.add_membership(facilitator, project.id, "facilitator")
+    teams.add_membership(facilitator, project.id, "facilitator")
     db.session.commit()
     return DebriefWorld(project, day, night, north, south, partner, facilitator, world_obs)
-
-
-def login(client, email: str = "anim@example.org", password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    """Log in through the form, with the CSRF token the page gives."""
-    import re
-
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
-
-
-def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
-    """The CSRF token found in a page's forms."""
-    import re
-
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

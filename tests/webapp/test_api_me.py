@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.capture_support import jpeg_with_gps, make_walk, payload
+from tests.webapp.support import url
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant, Photo, Recommendation, Vote
 from webapp.models.base import utcnow
@@ -28,18 +29,18 @@ def walk(app, db_session):  # type: ignore[no-untyped-def]
 
 
 def _join(client, walk, **profile):  # type: ignore[no-untyped-def]
-    response = client.post("/api/v1/join", json={"code": walk.join_code, **profile})
+    response = client.post(url("api.join"), json={"code": walk.join_code, **profile})
     assert response.status_code == 201
     return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 def _observe(client, auth, note="Lampadaire éteint", photo=False):  # type: ignore[no-untyped-def]
     body = payload(answers={"note": note, "proposal": "Réparer"})
-    assert client.post("/api/v1/observations", json=body, headers=auth).status_code == 201
+    assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
     if photo:
-        url = f"/api/v1/observations/{body['client_uuid']}/photos/{uuid.uuid4()}"
+        path = url("api.get_photo", client_uuid=body["client_uuid"], photo_uuid=uuid.uuid4())
         response = client.put(
-            url, data=jpeg_with_gps((640, 480)), headers={**auth, "Content-Type": "image/jpeg"}
+            path, data=jpeg_with_gps((640, 480)), headers={**auth, "Content-Type": "image/jpeg"}
         )
         assert response.status_code == 201
     return body["client_uuid"]
@@ -61,7 +62,7 @@ def _count(model) -> int:  # type: ignore[no-untyped-def]
 
 def test_export_holds_the_profile_observations_answers_and_photo_references(client, two):
     me, mine, _other, theirs = two
-    response = client.get("/api/v1/me/export", headers=me)
+    response = client.get(url("api.export_me"), headers=me)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -91,10 +92,10 @@ def test_export_as_geojson_and_moderation_history(client, two, db_session):
 
     observation = db.session.scalar(select(Observation).where(Observation.client_uuid == uuid.UUID(mine[0])))
     moderation.edit_text(observation, None, note="Note reformulée", proposal="Réparer", reason="nom retiré")
-    response = client.get("/api/v1/me/export?format=geojson", headers=me)
+    response = client.get(url("api.export_me", format="geojson"), headers=me)
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
     assert response.json["type"] == "FeatureCollection" and len(response.json["features"]) == 2
-    full = client.get("/api/v1/me/export", headers=me).json
+    full = client.get(url("api.export_me"), headers=me).json
     edited = next(o for o in full["observations"] if o["client_uuid"] == mine[0])
     (step,) = edited["moderation_history"]
     assert step["action"] == "edit" and step["changes"]["note"] == ["Ma note", "Note reformulée"]
@@ -111,29 +112,29 @@ def test_deleting_me_erases_rows_files_and_profile_and_the_token_stops_working(c
     assert sorted(files.values()) == [False, True] and all((photo_dir / n).exists() for n in files)
     participants_before = _count(Participant)
 
-    response = client.delete("/api/v1/me", headers=me)
+    response = client.delete(url("api.delete_me"), headers=me)
 
     assert response.status_code == 200
     assert response.json == {"deleted": {"observations": 2, "photos": 1, "profile": True}}
     assert _count(Observation) == 1 and _count(Photo) == 1
     assert _count(Participant) == participants_before - 1
     assert all((photo_dir / name).exists() != is_mine for name, is_mine in files.items())
-    again = client.delete("/api/v1/me", headers=me)
+    again = client.delete(url("api.delete_me"), headers=me)
     assert again.status_code == 401 and again.headers["WWW-Authenticate"].startswith("Bearer")
-    assert client.get("/api/v1/me/export", headers=me).status_code == 401
-    assert client.get(f"/api/v1/observations/{theirs}", headers=other).status_code == 200
+    assert client.get(url("api.export_me"), headers=me).status_code == 401
+    assert client.get(url("api.get_observation", client_uuid=theirs), headers=other).status_code == 200
 
 
 def test_deleting_my_observations_keeps_the_token_and_is_idempotent(client, app, two):
     me, *_ = two
-    first = client.delete("/api/v1/me/observations", headers=me)
+    first = client.delete(url("api.delete_my_observations"), headers=me)
     assert first.status_code == 200
     assert first.json["deleted"] == {"observations": 2, "photos": 1, "profile": False}
-    second = client.delete("/api/v1/me/observations", headers=me)
+    second = client.delete(url("api.delete_my_observations"), headers=me)
     assert second.status_code == 200
     assert second.json["deleted"] == {"observations": 0, "photos": 0, "profile": False}
-    assert client.get("/api/v1/observations", headers=me).json == {"observations": []}
-    assert client.get("/api/v1/me/export", headers=me).json["observations"] == []
+    assert client.get(url("api.list_observations"), headers=me).json == {"observations": []}
+    assert client.get(url("api.export_me"), headers=me).json["observations"] == []
 
 
 def test_own_data_stays_reachable_after_the_walk_closed_but_not_capture(client, walk, two):
@@ -141,14 +142,18 @@ def test_own_data_stays_reachable_after_the_walk_closed_but_not_capture(client, 
     walks.close_walk(walk)
     after_close = (utcnow() + timedelta(minutes=1)).isoformat()
     assert (
-        client.post("/api/v1/observations", json=payload(captured_at=after_close), headers=me).status_code
+        client.post(
+            url("api.create_observation"), json=payload(captured_at=after_close), headers=me
+        ).status_code
         == 403
     )
-    assert client.get("/api/v1/observations", headers=me).status_code == 403
-    assert client.get("/api/v1/me/export", headers=me).status_code == 200
-    assert client.delete(f"/api/v1/observations/{mine[0]}", headers=me).status_code == 204
-    assert client.delete(f"/api/v1/observations/{mine[0]}", headers=me).status_code == 404  # twice
-    assert client.delete("/api/v1/me", headers=me).json["deleted"]["observations"] == 1
+    assert client.get(url("api.list_observations"), headers=me).status_code == 403
+    assert client.get(url("api.export_me"), headers=me).status_code == 200
+    assert client.delete(url("api.delete_observation", client_uuid=mine[0]), headers=me).status_code == 204
+    assert (
+        client.delete(url("api.delete_observation", client_uuid=mine[0]), headers=me).status_code == 404
+    )  # twice
+    assert client.delete(url("api.delete_me"), headers=me).json["deleted"]["observations"] == 1
 
 
 def test_an_expired_or_unknown_token_gets_401(client, walk, db_session):
@@ -156,19 +161,19 @@ def test_an_expired_or_unknown_token_gets_401(client, walk, db_session):
     participant.expires_at = utcnow() - timedelta(minutes=1)
     db_session.commit()
     auth = {"Authorization": f"Bearer {token}"}
-    for method, url in (
-        ("get", "/api/v1/me/export"),
-        ("delete", "/api/v1/me"),
-        ("delete", "/api/v1/me/observations"),
-        ("delete", f"/api/v1/observations/{uuid.uuid4()}"),
-        ("get", "/api/v1/walk"),
+    for method, path in (
+        ("get", url("api.export_me")),
+        ("delete", url("api.delete_me")),
+        ("delete", url("api.delete_my_observations")),
+        ("delete", url("api.delete_observation", client_uuid=uuid.uuid4())),
+        ("get", url("api.my_walk")),
     ):
-        expired = getattr(client, method)(url, headers=auth)
-        assert expired.status_code == 401, url
+        expired = getattr(client, method)(path, headers=auth)
+        assert expired.status_code == 401, path
         assert expired.json["error"] == "unauthorized" and "expiré" in expired.json["message"]
-        unknown = getattr(client, method)(url, headers={"Authorization": "Bearer pas-un-jeton"})
-        assert unknown.status_code == 401, url
-        assert getattr(client, method)(url).status_code == 401, url
+        unknown = getattr(client, method)(path, headers={"Authorization": "Bearer pas-un-jeton"})
+        assert unknown.status_code == 401, path
+        assert getattr(client, method)(path).status_code == 401, path
     assert db.session.get(Participant, participant.id) is not None  # nothing was erased
 
 
@@ -193,7 +198,7 @@ def test_recommendations_citing_an_erased_observation_stay_without_that_evidence
         title="Seulement mes observations",
     )
 
-    assert client.delete("/api/v1/me", headers=me).status_code == 200
+    assert client.delete(url("api.delete_me"), headers=me).status_code == 200
 
     db.session.expire_all()
     kept = db.session.get(Recommendation, recommendation.id)
@@ -205,7 +210,7 @@ def test_recommendations_citing_an_erased_observation_stay_without_that_evidence
 
 
 def test_the_openapi_document_describes_the_personal_data_routes(client):
-    paths = client.get("/api/v1/openapi.json").json["paths"]
+    paths = client.get(url("api.openapi")).json["paths"]
     assert set(paths["/me/export"]) == {"get"}
     assert set(paths["/me"]) == {"delete"} and set(paths["/me/observations"]) == {"delete"}
     assert "401" in paths["/me"]["delete"]["responses"]

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
+from tests.webapp.support import url
 from webapp.services import observations, participants
 
 
@@ -17,13 +18,13 @@ def walk(app, db_session):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def auth(client, walk):  # type: ignore[no-untyped-def]
-    response = client.post("/api/v1/join", json={"code": walk.join_code})
+    response = client.post(url("api.join"), json={"code": walk.join_code})
     assert response.status_code == 201
     return {"Authorization": f"Bearer {response.json['token']}"}
 
 
 def _post(client, auth, body):  # type: ignore[no-untyped-def]
-    return client.post("/api/v1/observations", json=body, headers=auth)
+    return client.post(url("api.create_observation"), json=body, headers=auth)
 
 
 def test_first_submission_is_created_with_its_zone_and_aware_times(client, auth, walk):
@@ -70,9 +71,9 @@ def test_a_resend_without_captured_at_a_second_later_is_the_same_observation(cli
 
     body = payload()
     del body["captured_at"]
-    first = client.post("/api/v1/observations", json=body, headers=auth)
+    first = client.post(url("api.create_observation"), json=body, headers=auth)
     time.sleep(1.1)  # the server's clock moves on; the content the phone sent does not
-    again = client.post("/api/v1/observations", json=body, headers=auth)
+    again = client.post(url("api.create_observation"), json=body, headers=auth)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json["captured_at"] == first.json["captured_at"]
 
@@ -85,14 +86,14 @@ def test_same_uuid_with_another_payload_is_a_conflict_and_keeps_the_first(client
     assert response.status_code == 409
     assert response.json["error"] == "conflict"
     assert "client_uuid" in response.json["details"]
-    stored = client.get(f"/api/v1/observations/{body['client_uuid']}", headers=auth).json
+    stored = client.get(url("api.get_observation", client_uuid=body["client_uuid"]), headers=auth).json
     assert stored["note"] == "Lampadaire éteint"
 
 
 def test_same_uuid_from_another_participant_is_a_conflict(client, auth, walk):
     body = payload()
     _post(client, auth, body)
-    other = client.post("/api/v1/join", json={"code": walk.join_code}).json["token"]
+    other = client.post(url("api.join"), json={"code": walk.join_code}).json["token"]
     response = _post(client, {"Authorization": f"Bearer {other}"}, body)
     assert response.status_code == 409
     assert observations.count_observations(walk) == 1
@@ -147,7 +148,9 @@ def test_bad_input_is_refused_with_a_structured_error_naming_the_field(
 
 def test_invalid_json_is_refused(client, auth):
     response = client.post(
-        "/api/v1/observations", data="{pas du json", headers={**auth, "Content-Type": "application/json"}
+        url("api.list_observations"),
+        data="{pas du json",
+        headers={**auth, "Content-Type": "application/json"},
     )
     assert response.status_code == 422
     assert response.json["error"] == "validation_error"
@@ -177,7 +180,7 @@ def test_a_closed_walk_refuses_observations_made_after_the_close_and_joins(clien
     response = _post(client, auth, payload(captured_at=later))
     assert response.status_code == 403
     assert "terminée" in response.json["message"]
-    joined = client.post("/api/v1/join", json={"code": walk.join_code})
+    joined = client.post(url("api.join"), json={"code": walk.join_code})
     assert joined.status_code == 403
 
 
@@ -186,9 +189,17 @@ def test_a_token_only_reaches_its_own_walk_and_observations(client, auth, walk, 
     _, token = participants.add_participant(other_walk)
     other = {"Authorization": f"Bearer {token}"}
     mine = _post(client, auth, payload()).json
-    assert client.get(f"/api/v1/observations/{mine['client_uuid']}", headers=other).status_code == 404
-    assert client.delete(f"/api/v1/observations/{mine['client_uuid']}", headers=other).status_code == 404
-    assert client.get("/api/v1/observations", headers=other).json == {"observations": []}
+    assert (
+        client.get(url("api.get_observation", client_uuid=mine["client_uuid"]), headers=other).status_code
+        == 404
+    )
+    assert (
+        client.delete(
+            url("api.delete_observation", client_uuid=mine["client_uuid"]), headers=other
+        ).status_code
+        == 404
+    )
+    assert client.get(url("api.list_observations"), headers=other).json == {"observations": []}
     theirs = _post(client, other, payload()).json
     assert theirs["walk_id"] == other_walk.id
 
@@ -196,35 +207,47 @@ def test_a_token_only_reaches_its_own_walk_and_observations(client, auth, walk, 
 def test_participant_lists_edits_and_deletes_their_own_observations(client, auth, walk):
     body = payload()
     _post(client, auth, body)
-    listed = client.get("/api/v1/observations", headers=auth).json["observations"]
+    listed = client.get(url("api.list_observations"), headers=auth).json["observations"]
     assert [o["client_uuid"] for o in listed] == [body["client_uuid"]]
 
     edited = {**body, "answers": {**body["answers"], "note": "Réparé depuis", "polarity": "positive"}}
-    response = client.put(f"/api/v1/observations/{body['client_uuid']}", json=edited, headers=auth)
+    response = client.put(
+        url("api.update_observation", client_uuid=body["client_uuid"]), json=edited, headers=auth
+    )
     assert response.status_code == 200
     assert response.json["note"] == "Réparé depuis" and response.json["polarity"] == "positive"
-    again = client.put(f"/api/v1/observations/{body['client_uuid']}", json=edited, headers=auth)
+    again = client.put(
+        url("api.update_observation", client_uuid=body["client_uuid"]), json=edited, headers=auth
+    )
     assert again.status_code == 200
 
-    assert client.delete(f"/api/v1/observations/{body['client_uuid']}", headers=auth).status_code == 204
-    assert client.get(f"/api/v1/observations/{body['client_uuid']}", headers=auth).status_code == 404
+    assert (
+        client.delete(
+            url("api.delete_observation", client_uuid=body["client_uuid"]), headers=auth
+        ).status_code
+        == 204
+    )
+    assert (
+        client.get(url("api.get_observation", client_uuid=body["client_uuid"]), headers=auth).status_code
+        == 404
+    )
     assert observations.count_observations(walk) == 0
 
 
 def test_unknown_observation_uuid_in_url_is_not_found(client, auth):
-    assert client.get(f"/api/v1/observations/{uuid.uuid4()}", headers=auth).status_code == 404
-    assert client.get("/api/v1/observations/pas-un-uuid", headers=auth).status_code == 404
+    assert client.get(url("api.get_observation", client_uuid=uuid.uuid4()), headers=auth).status_code == 404
+    assert client.get(url("api.get_observation", client_uuid="pas-un-uuid"), headers=auth).status_code == 404
 
 
 def test_form_is_served_in_french_and_english(client):
-    fr = client.get("/api/v1/forms/marche_exploratoire").json
-    en = client.get("/api/v1/forms/marche_exploratoire/1?lang=en").json
+    fr = client.get(url("api.form", key="marche_exploratoire")).json
+    en = client.get(url("api.form", key="marche_exploratoire", version=1, lang="en")).json
     assert fr["title"] == "Marche exploratoire" and en["title"] == "Exploratory walk"
-    assert client.get("/api/v1/forms/inconnu").status_code == 404
+    assert client.get(url("api.form", key="inconnu")).status_code == 404
 
 
 def test_openapi_document_describes_every_api_route(app, client):
-    document = client.get("/api/v1/openapi.json").json
+    document = client.get(url("api.openapi")).json
     assert document["openapi"].startswith("3.")
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):

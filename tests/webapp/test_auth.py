@@ -6,8 +6,9 @@ import pytest
 from flask import Flask
 
 from tests.conftest import FreshClient
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
-from webapp.services import accounts
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_from, csrf_token, login, url
+from webapp.services import accounts, teams
 
 
 def new_client(app: Flask) -> FreshClient:
@@ -22,9 +23,9 @@ def client(app):  # type: ignore[no-untyped-def]
 
 def test_facilitator_pages_need_a_login(app, client):
     world = build_world()
-    response = client.get(f"/facilitators/{world.project.slug}/")
+    response = client.get(url("facilitators.project_page", slug=world.project.slug))
     assert response.status_code == 302
-    assert "/auth/login" in response.headers["Location"]
+    assert url("auth.login") in response.headers["Location"]
 
 
 def test_wrong_password_is_refused_and_right_one_logs_in(app, client):
@@ -32,7 +33,7 @@ def test_wrong_password_is_refused_and_right_one_logs_in(app, client):
     assert login(client, password="wrong-password-1").status_code == 401
     response = login(client)
     assert response.status_code == 302
-    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 200
+    assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 200
     assert world.facilitator.password_hash.startswith("scrypt:")
 
 
@@ -40,21 +41,19 @@ def test_user_of_another_project_gets_403(app, client):
     world = build_world()
     other = build_world(facilitator_email="autre@example.org")
     login(client, "autre@example.org")
-    assert client.get(f"/facilitators/{other.project.slug}/").status_code == 200
-    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 403
+    assert client.get(url("facilitators.project_page", slug=other.project.slug)).status_code == 200
+    assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 403
 
 
 def test_login_never_redirects_off_site(app, client):
     build_world()
-    import re
 
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(client, url("auth.login"))
     response = client.post(
-        "/auth/login?next=//evil.example/x",
+        url("auth.login", next="//evil.example/x"),
         data={"email": "anim@example.org", "password": PASSWORD, "csrf_token": token},
     )
-    assert response.headers["Location"] == "/facilitators/"
+    assert response.headers["Location"] == url("facilitators.index")
 
 
 def test_cli_creates_an_admin_and_refuses_a_duplicate(app, runner):
@@ -98,9 +97,9 @@ def test_cli_facilitator_needs_a_project(app, runner):
 
 
 def _post_login(client, email: str, password: str, **kwargs):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, "/auth/login")
+    token = csrf_token(client, url("auth.login"))
     return client.post(
-        "/auth/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+        url("auth.login"), data={"email": email, "password": password, "csrf_token": token}, **kwargs
     )
 
 
@@ -127,12 +126,7 @@ def test_login_is_throttled_per_email_whether_or_not_the_account_exists(app, cli
 
 
 def _csrf_pair(a, b) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    import re
-
-    pattern = r'name="csrf_token" value="([^"]+)"'
-    first = re.search(pattern, a.get_data(as_text=True)).group(1)
-    second = re.search(pattern, b.get_data(as_text=True)).group(1)
-    return second, first
+    return csrf_from(b), csrf_from(a)
 
 
 def test_login_is_throttled_per_client_address(app, client, monkeypatch):
@@ -170,7 +164,7 @@ def test_secure_cookies_can_be_turned_off_for_plain_http(tmp_path):
 
 def test_sessions_end_when_the_password_changes_elsewhere(app, client):
     world = build_world()
-    page = f"/facilitators/{world.project.slug}/"
+    page = url("facilitators.project_page", slug=world.project.slug)
     other = new_client(app)
     login(client)
     login(other)
@@ -182,12 +176,12 @@ def test_sessions_end_when_the_password_changes_elsewhere(app, client):
 
 def test_a_deactivated_user_is_signed_out(app, client):
     world = build_world()
-    page = f"/facilitators/{world.project.slug}/"
+    page = url("facilitators.project_page", slug=world.project.slug)
     login(client)
     assert client.get(page).status_code == 200
     accounts.set_active("anim@example.org", False)
     response = client.get(page)
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert response.status_code == 302 and url("auth.login") in response.headers["Location"]
     assert login(client).status_code == 401
 
 
@@ -195,7 +189,7 @@ def test_session_ends_after_session_hours(app, client):
     import time
 
     world = build_world()
-    page = f"/facilitators/{world.project.slug}/"
+    page = url("facilitators.project_page", slug=world.project.slug)
     login(client)
     with client.session_transaction() as session:
         session["_login_at"] = int(time.time()) - 13 * 3600
@@ -205,7 +199,7 @@ def test_session_ends_after_session_hours(app, client):
 def test_a_session_survives_a_change_of_client_address(app, client):
     # Phones on mobile networks change address often: that alone must not sign staff out.
     world = build_world()
-    page = f"/facilitators/{world.project.slug}/"
+    page = url("facilitators.project_page", slug=world.project.slug)
     login(client)
     assert client.get(page, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
 
@@ -215,29 +209,29 @@ def test_a_session_naming_a_user_without_the_stamp_is_refused(app, client):
     login(client)
     with client.session_transaction() as session:
         session["_user_id"] = str(world.facilitator.id)
-    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 302
+    assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 302
 
 
 def test_logout_forgets_the_session(app, client):
     world = build_world()
     login(client)
-    token = csrf_token(client, "/auth/compte")
-    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
-    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 302
+    token = csrf_token(client, url("auth.account"))
+    assert client.post(url("auth.logout"), data={"csrf_token": token}).status_code == 302
+    assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 302
 
 
 def test_a_session_cookie_copied_before_logout_stops_working(app, client):
     world = build_world()
     login(client)
-    page = f"/facilitators/{world.project.slug}/"
+    page = url("facilitators.project_page", slug=world.project.slug)
     copy = new_client(app)
     copy.set_cookie("session", client.get_cookie("session").value)
     assert copy.get(page).status_code == 200
-    token = csrf_token(client, "/auth/compte")
-    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
+    token = csrf_token(client, url("auth.account"))
+    assert client.post(url("auth.logout"), data={"csrf_token": token}).status_code == 302
     # The copy still carries the signed cookie from before: the server no longer honours it.
     assert copy.get(page).status_code == 302
-    assert copy.get("/auth/compte").status_code == 302
+    assert copy.get(url("auth.account")).status_code == 302
 
 
 def test_signing_out_ends_one_sign_in_not_the_others(app, client):
@@ -245,18 +239,18 @@ def test_signing_out_ends_one_sign_in_not_the_others(app, client):
     login(client)
     other = new_client(app)
     login(other)
-    token = csrf_token(client, "/auth/compte")
-    client.post("/auth/logout", data={"csrf_token": token})
-    assert other.get(f"/facilitators/{world.project.slug}/").status_code == 200
+    token = csrf_token(client, url("auth.account"))
+    client.post(url("auth.logout"), data={"csrf_token": token})
+    assert other.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 200
 
 
 def test_account_page_lists_projects_and_team_links(app, client):
     world = build_world()
-    assert client.get("/auth/compte").status_code == 302
+    assert client.get(url("auth.account")).status_code == 302
     login(client)
-    page = client.get("/auth/compte").get_data(as_text=True)
+    page = client.get(url("auth.account")).get_data(as_text=True)
     assert world.project.name.replace("<", "&lt;").replace(">", "&gt;") in page
-    assert f"/auth/projets/{world.project.slug}/equipe" in page
+    assert url("auth.team", slug=world.project.slug) in page
 
 
 # --- command line ---------------------------------------------------------------------------------
@@ -281,8 +275,8 @@ def test_cli_partner_needs_an_organisation_and_gets_it(app, runner):
     assert result.exit_code == 0, result.output
     user = accounts.get_user_by_email("p@example.org")
     assert user.organisation.name == "Bailleur Nord" and user.organisation.kind == "landlord"
-    assert accounts.project_role(user, world.project.id) == "partner"
-    assert "Bailleur Nord" in [o.name for o in accounts.list_project_organisations(world.project.id)]
+    assert teams.project_role(user, world.project.id) == "partner"
+    assert "Bailleur Nord" in [o.name for o in teams.list_project_organisations(world.project.id)]
 
 
 def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
@@ -291,7 +285,7 @@ def test_cli_deactivates_and_reactivates_an_account(app, runner, client):
     assert login(client).status_code == 401
     assert runner.invoke(args=["users", "reactivate", "--email", "ANIM@example.org"]).exit_code == 0
     assert login(client).status_code == 302
-    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 200
+    assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 200
     unknown = runner.invoke(args=["users", "deactivate", "--email", "nobody@example.org"])
     assert unknown.exit_code != 0 and "Aucun compte" in unknown.output
 
@@ -300,9 +294,9 @@ def test_partners_land_on_their_pages_and_staff_on_theirs(app, client):
     world = build_world()
     partner = accounts.create_user(email="part@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     response = login(client, "part@example.org")
-    assert response.status_code == 302 and response.headers["Location"] == "/partenaires/"
+    assert response.status_code == 302 and response.headers["Location"] == url("partners.index")
     other = new_client(app)
     response = login(other)
-    assert response.status_code == 302 and response.headers["Location"] == "/facilitators/"
+    assert response.status_code == 302 and response.headers["Location"] == url("facilitators.index")

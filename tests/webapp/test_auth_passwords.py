@@ -15,11 +15,17 @@ from collections.abc import Iterator
 import pytest
 from itsdangerous.timed import TimestampSigner
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_from, csrf_token, login, url
 from tests.webapp.test_auth import new_client
 from webapp.services import accounts, mail
 
 PUBLIC_URL = "https://arpenteur.example.org"
+
+
+def _reset_prefix() -> str:
+    """The path of a reset link without its token."""
+    return url("auth.reset_password", token="T")[:-1]
 
 
 @pytest.fixture
@@ -84,8 +90,8 @@ def _nothing_more_sent(outbox: queue.Queue) -> bool:
 
 
 def _ask_reset(client, address: str, **kwargs):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, "/auth/mot-de-passe-oublie")
-    return client.post("/auth/mot-de-passe-oublie", data={"email": address, "csrf_token": token}, **kwargs)
+    token = csrf_token(client, url("auth.forgot_password"))
+    return client.post(url("auth.forgot_password"), data={"email": address, "csrf_token": token}, **kwargs)
 
 
 def _set_password(client, path: str, password: str, confirm: str | None = None):  # type: ignore[no-untyped-def]
@@ -109,7 +115,7 @@ def test_forgotten_password_answers_the_same_whether_or_not_the_account_exists(a
     message = _received(outbox)
     assert message["To"] == "anim@example.org"
     body = message.get_content()
-    assert f"{PUBLIC_URL}/auth/reinitialiser/" in body
+    assert PUBLIC_URL + _reset_prefix() in body
     assert _nothing_more_sent(outbox), "no message for an address without an account"
 
 
@@ -131,14 +137,13 @@ def test_an_unknown_address_costs_the_same_work_as_a_known_one(app, client, outb
 def test_reset_links_ignore_a_forged_host_header(app, client, outbox):
     build_world()
     evil = {"base_url": "http://evil.example"}
-    page = client.get("/auth/mot-de-passe-oublie", **evil).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_from(client.get(url("auth.forgot_password"), **evil))
     answer = client.post(
-        "/auth/mot-de-passe-oublie", data={"email": "anim@example.org", "csrf_token": token}, **evil
+        url("auth.forgot_password"), data={"email": "anim@example.org", "csrf_token": token}, **evil
     )
     assert answer.status_code == 200
     body = _received(outbox).get_content()
-    assert "evil.example" not in body and f"{PUBLIC_URL}/auth/reinitialiser/" in body
+    assert "evil.example" not in body and PUBLIC_URL + _reset_prefix() in body
 
 
 def test_reset_link_works_once_and_never_reaches_the_logs(app, client, outbox, caplog):
@@ -152,10 +157,10 @@ def test_reset_link_works_once_and_never_reaches_the_logs(app, client, outbox, c
     assert _set_password(client, path, "nouveau-mot-de-passe", "autre-chose-encore").status_code == 422
     assert _set_password(client, path, "court").status_code == 422
     done = _set_password(client, path, "nouveau-mot-de-passe")
-    assert done.status_code == 303 and done.headers["Location"].endswith("/auth/login")
+    assert done.status_code == 303 and done.headers["Location"].endswith(url("auth.login"))
     assert login(client, password=PASSWORD).status_code == 401
     assert login(client, password="nouveau-mot-de-passe").status_code == 302
-    assert client.get(f"/facilitators/{world.project.slug}/").status_code == 200
+    assert client.get(url("facilitators.project_page", slug=world.project.slug)).status_code == 200
     reused = new_client(app).get(path)
     assert reused.status_code == 410 and "déjà servi" in reused.get_data(as_text=True)
     token = path.rsplit("/", 1)[1]
@@ -193,22 +198,22 @@ def test_expired_and_tampered_reset_links_get_clear_messages(app, client, monkey
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda self: three_hours_ago)
         old = accounts.make_reset_token(world.facilitator)
-    expired = client.get(f"/auth/reinitialiser/{old}")
+    expired = client.get(url("auth.reset_password", token=old))
     assert expired.status_code == 410 and "expiré" in expired.get_data(as_text=True)
     fresh = accounts.make_reset_token(world.facilitator)
-    assert client.get(f"/auth/reinitialiser/{fresh[:-3]}xyz").status_code == 404
-    assert client.get("/auth/reinitialiser/n-importe-quoi").status_code == 404
-    assert client.get(f"/auth/reinitialiser/{fresh}").status_code == 200
+    assert client.get(url("auth.reset_password", token=f"{fresh[:-3]}xyz")).status_code == 404
+    assert client.get(url("auth.reset_password", token="n-importe-quoi")).status_code == 404
+    assert client.get(url("auth.reset_password", token=fresh)).status_code == 200
     # A deactivated account's link stops working.
     accounts.set_active("anim@example.org", False)
-    assert client.get(f"/auth/reinitialiser/{fresh}").status_code == 410
+    assert client.get(url("auth.reset_password", token=fresh)).status_code == 410
 
 
 def test_a_reset_link_is_tied_to_the_current_password(app, client):
     world = build_world()
     token = accounts.make_reset_token(world.facilitator)
     accounts.set_password(world.facilitator, "changé-entre-temps")
-    assert client.get(f"/auth/reinitialiser/{token}").status_code == 410
+    assert client.get(url("auth.reset_password", token=token)).status_code == 410
 
 
 def test_cli_prints_a_reset_link_that_works(app, client, runner, monkeypatch):
@@ -217,7 +222,7 @@ def test_cli_prints_a_reset_link_that_works(app, client, runner, monkeypatch):
     result = runner.invoke(args=["users", "reset-link", "--email", "Anim@example.org"])
     assert result.exit_code == 0, result.output
     link = re.search(r"https://\S+", result.stdout).group(0)
-    assert link.startswith(f"{PUBLIC_URL}/auth/reinitialiser/")
+    assert link.startswith(PUBLIC_URL + _reset_prefix())
     path = link.removeprefix(PUBLIC_URL)
     assert _set_password(client, path, "choisi-par-la-cli").status_code == 303
     assert login(client, password="choisi-par-la-cli").status_code == 302
@@ -230,7 +235,7 @@ def test_cli_reset_link_without_public_url_assumes_the_local_server(app, runner,
     monkeypatch.setitem(app.config, "PUBLIC_URL", "")
     result = runner.invoke(args=["users", "reset-link", "--email", "anim@example.org"])
     assert result.exit_code == 0
-    assert result.stdout.strip().startswith("http://127.0.0.1:5000/auth/reinitialiser/")
+    assert result.stdout.strip().startswith("http://127.0.0.1:5000" + _reset_prefix())
     assert "ARPENTEUR_PUBLIC_URL" in result.stderr
 
 
@@ -238,15 +243,15 @@ def test_cli_reset_link_without_public_url_assumes_the_local_server(app, runner,
 
 
 def _change(client, current: str, new: str, confirm: str | None = None):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, "/auth/mot-de-passe")
+    token = csrf_token(client, url("auth.change_password"))
     data = {"current_password": current, "password": new, "confirm": confirm or new, "csrf_token": token}
-    return client.post("/auth/mot-de-passe", data=data)
+    return client.post(url("auth.change_password"), data=data)
 
 
 def test_changing_ones_password_keeps_this_session_and_ends_the_others(app, client):
     world = build_world()
-    page = f"/facilitators/{world.project.slug}/"
-    assert client.get("/auth/mot-de-passe").status_code == 302
+    page = url("facilitators.project_page", slug=world.project.slug)
+    assert client.get(url("auth.change_password")).status_code == 302
     other = new_client(app)
     login(client)
     login(other)
@@ -294,7 +299,7 @@ def test_an_unreachable_mail_server_is_logged_without_the_message(app, caplog):
 def test_invitation_links_are_mailed_when_mail_is_set_up(app, client, outbox, monkeypatch):
     world = build_world()
     login(client)
-    team = f"/auth/projets/{world.project.slug}/equipe"
+    team = url("auth.team", slug=world.project.slug)
 
     def invite(address: str):  # type: ignore[no-untyped-def]
         token = csrf_token(client, team)
@@ -306,7 +311,7 @@ def test_invitation_links_are_mailed_when_mail_is_set_up(app, client, outbox, mo
     message = _received(outbox)
     assert message["To"] == "nouvelle@example.org" and "Anim" in message.get_content()
     link = re.search(r"https://\S+", message.get_content()).group(0)
-    assert link.startswith(f"{PUBLIC_URL}/auth/invitation/")
+    assert link.startswith(PUBLIC_URL + url("auth.invitation", token="T")[:-1])
     # The link on the page is the same one.
     assert link in page.get_data(as_text=True)
     monkeypatch.setitem(app.config, "PUBLIC_URL", "")

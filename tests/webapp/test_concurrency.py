@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT, make_app
 from tests.webapp.capture_support import make_walk, payload
+from tests.webapp.support import url
 
 WORKERS = 4
 DISTINCT = 40
@@ -36,12 +37,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _request(url: str, body: dict | None = None, token: str | None = None) -> int:
+def _request(path: str, body: dict | None = None, token: str | None = None) -> int:
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
+    request = urllib.request.Request(path, data=data, headers=headers, method="POST" if data else "GET")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310  (loopback only)
             return response.status
@@ -94,19 +95,17 @@ def served(empty_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        # four workers booting on two cores shared with other jobs can take more than 30 s
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 90  # four workers booting on a busy 2-core machine
         while True:
             try:
-                if _request(f"{base}/healthz") == 200:
+                if _request(base + url("public.healthz", app=app)) == 200:
                     break
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                # stop it first: reading the pipe of a live server waits for ever
+                # stop it first: reading the pipe of a live process would wait forever
                 process.kill()
-                process.wait()
-                pytest.fail(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+                pytest.fail(f"gunicorn did not start: {process.communicate()[1].decode()[-2000:]}")
             time.sleep(0.2)
         yield base, token, app
     finally:
@@ -123,13 +122,14 @@ def test_parallel_resends_across_worker_processes_store_one_row_per_uuid_and_wro
     served,
 ):
     base, token, app = served
+    send, join = base + url("api.create_observation", app=app), base + url("api.join", app=app)
     bodies = [payload(answers={"note": f"observation {i}"}) for i in range(DISTINCT)]
     # Every submission sent RESENDS times, interleaved, from 16 client threads.
     sends = [body for _ in range(RESENDS) for body in bodies]
     with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(lambda body: _request(f"{base}/api/v1/observations", body, token), sends))
-        joins = list(pool.map(lambda _: _request(f"{base}/api/v1/join", {"code": "K7PM3Q"}), range(12)))
-        wrong = list(pool.map(lambda _: _request(f"{base}/api/v1/join", {"code": "ZZZZZZ"}), range(12)))
+        statuses = list(pool.map(lambda body: _request(send, body, token), sends))
+        joins = list(pool.map(lambda _: _request(join, {"code": "K7PM3Q"}), range(12)))
+        wrong = list(pool.map(lambda _: _request(join, {"code": "ZZZZZZ"}), range(12)))
     assert set(statuses) <= {200, 201}, statuses
     assert statuses.count(201) == DISTINCT
     # A group behind one address joins with the right code; wrong codes are limited, and the
@@ -147,9 +147,9 @@ def test_parallel_resends_across_worker_processes_store_one_row_per_uuid_and_wro
         db.engine.dispose()
 
 
-def _put_photo(url: str, data: bytes, token: str) -> int:
+def _put_photo(path: str, data: bytes, token: str) -> int:
     request = urllib.request.Request(
-        url,
+        path,
         data=data,
         headers={"Content-Type": "image/jpeg", "Authorization": f"Bearer {token}"},
         method="PUT",
@@ -170,14 +170,15 @@ def test_concurrent_photo_uploads_never_exceed_the_limit_per_observation(served)
 
     base, token, app = served
     body = payload(answers={"note": "photos en parallèle"})
-    assert _request(f"{base}/api/v1/observations", body, token) == 201
+    assert _request(base + url("api.create_observation", app=app), body, token) == 201
     out = io.BytesIO()
     Image.effect_noise((400, 300), 50).convert("RGB").save(out, "JPEG")
-    url = f"{base}/api/v1/observations/{body['client_uuid']}/photos/"
+    photos = [
+        base + url("api.put_photo", app=app, client_uuid=body["client_uuid"], photo_uuid=uuid.uuid4())
+        for _ in range(12)
+    ]
     with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = list(
-            pool.map(lambda _: _put_photo(url + str(uuid.uuid4()), out.getvalue(), token), range(12))
-        )
+        statuses = list(pool.map(lambda photo: _put_photo(photo, out.getvalue(), token), photos))
 
     from sqlalchemy import func, select
 
@@ -198,8 +199,9 @@ def test_fifty_identical_resends_without_a_capture_time_store_one_row(served):
     base, token, app = served
     body = payload(answers={"note": "sans heure de saisie"})
     del body["captured_at"]
-    first = _request(f"{base}/api/v1/observations", body, token)
+    send = base + url("api.create_observation", app=app)
+    first = _request(send, body, token)
     time.sleep(1.1)  # later resends reach the server in another second
     with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = list(pool.map(lambda _: _request(f"{base}/api/v1/observations", body, token), range(49)))
+        statuses = list(pool.map(lambda _: _request(send, body, token), range(49)))
     assert first == 201 and statuses == [200] * 49, statuses

@@ -56,7 +56,7 @@ def test_demo_is_deterministic_and_if_empty_does_not_load_it_twice(runner):
 
 def test_demo_has_one_account_per_role_and_opts_in_to_public_pages(runner):
     from webapp.models import User
-    from webapp.services import accounts, projects
+    from webapp.services import accounts, projects, teams
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     project = projects.get_project(demo.DEMO_SLUG)
@@ -65,7 +65,7 @@ def test_demo_has_one_account_per_role_and_opts_in_to_public_pages(runner):
     for email, _name, role, organisation in demo.DEMO_ACCOUNTS:
         user = accounts.authenticate(email, demo.DEMO_PASSWORD)
         assert user is not None, email
-        roles[role] = accounts.project_role(user, project.id)
+        roles[role] = teams.project_role(user, project.id)
         assert (user.organisation_id is not None) == (organisation is not None)
     assert roles == {"admin": "admin", "facilitator": "facilitator", "partner": "partner"}
     assert db.session.scalar(select(func.count(User.id))) == len(demo.DEMO_ACCOUNTS)

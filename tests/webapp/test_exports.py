@@ -9,7 +9,8 @@ import zipfile
 
 import pytest
 
-from tests.webapp.factories_debrief import build_world, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import login, url
 from webapp.services import exports
 from webapp.services.observation_filter import ObservationFilter
 
@@ -22,7 +23,7 @@ def world(app, client):  # type: ignore[no-untyped-def]
 
 
 def test_csv_is_utf8_bom_semicolon_and_neutralises_formulas(world, client):
-    response = client.get(f"/facilitators/{world.project.slug}/export/observations.csv")
+    response = client.get(url("facilitators.export", slug=world.project.slug, what="observations", fmt="csv"))
     assert response.status_code == 200
     raw = response.data
     assert raw.startswith("\ufeff".encode())
@@ -44,7 +45,9 @@ def test_every_formula_start_is_neutralised(value):
 
 
 def test_xlsx_keeps_formula_like_text_as_text(world, client):
-    response = client.get(f"/facilitators/{world.project.slug}/export/observations.xlsx")
+    response = client.get(
+        url("facilitators.export", slug=world.project.slug, what="observations", fmt="xlsx")
+    )
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.data)) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
@@ -54,7 +57,15 @@ def test_xlsx_keeps_formula_like_text_as_text(world, client):
 
 
 def test_geojson_and_filters(world, client):
-    response = client.get(f"/facilitators/{world.project.slug}/export/observations.geojson?theme=eclairage")
+    response = client.get(
+        url(
+            "facilitators.export",
+            slug=world.project.slug,
+            what="observations",
+            fmt="geojson",
+            theme="eclairage",
+        )
+    )
     data = json.loads(response.data)
     assert data["type"] == "FeatureCollection"
     assert len(data["features"]) == 4
@@ -65,7 +76,9 @@ def test_geojson_and_filters(world, client):
 def test_geopackage_is_readable(world, client, tmp_path):
     import pyogrio
 
-    response = client.get(f"/facilitators/{world.project.slug}/export/observations.gpkg?moderation=all")
+    response = client.get(
+        url("facilitators.export", slug=world.project.slug, what="observations", fmt="gpkg", moderation="all")
+    )
     path = tmp_path / "o.gpkg"
     path.write_bytes(response.data)
     meta = pyogrio.read_info(path, layer="observations")
@@ -82,13 +95,22 @@ def test_recommendations_csv_lists_evidence(world, client):
         title="=cmd|' /C calc'!A0",
         priority="high",
     )
-    body = client.get(f"/facilitators/{world.project.slug}/export/recommendations.csv").data.decode(
-        "utf-8-sig"
-    )
+    body = client.get(
+        url("facilitators.export", slug=world.project.slug, what="preconisations", fmt="csv")
+    ).data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
-    assert rows[1][1] == "Haute" and rows[1][2].startswith("'=")
+    header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert header[:4] == ["id", "priorite", "priorite_libelle", "titre"]
+    assert (row["priorite"], row["priorite_libelle"]) == ("high", "Haute")
+    assert (row["statut"], row["statut_libelle"]) == ("proposed", "Proposée")
+    assert row["titre"].startswith("'=")
     assert rows[1][-1] == str(world.observations[0].id)
-    assert client.get(f"/facilitators/{world.project.slug}/export/recommendations.xlsx").status_code == 200
+    assert (
+        client.get(
+            url("facilitators.export", slug=world.project.slug, what="preconisations", fmt="xlsx")
+        ).status_code
+        == 200
+    )
 
 
 def test_export_of_a_project_with_no_data_gives_headers_only(app, client, runner, tmp_path):
@@ -134,4 +156,89 @@ def test_cli_exports_every_format_with_progress(world, runner, tmp_path):
 
 
 def test_unknown_export_format_is_not_found(world, client):
-    assert client.get(f"/facilitators/{world.project.slug}/export/observations.exe").status_code == 404
+    assert (
+        client.get(
+            url("facilitators.export", slug=world.project.slug, what="observations", fmt="exe")
+        ).status_code
+        == 404
+    )
+
+
+#: Coded columns of the observation export and the French label each code of the world has.
+FRENCH_LABELS = {
+    "creneau": {"day": "Jour", "night": "Nuit", "evening": "Soirée"},
+    "polarite": {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"},
+    "moderation": {"validated": "Validée", "pending": "À modérer", "hidden": "Masquée"},
+    "genre": {"woman": "Femme", "man": "Homme", "other": "Autre", "undisclosed": "Non précisé"},
+    "tranche_age": {"15-17": "15 à 17 ans", "26-44": "26 à 44 ans", "65+": "65 ans et plus"},
+    "theme": {"eclairage": "Éclairage"},
+}
+
+
+def _check_codes_and_labels(rows: list[dict[str, str]], label_suffix: str) -> None:
+    """Each coded column holds codes, and its label column the French label of that code."""
+    assert rows
+    for column, labels in FRENCH_LABELS.items():
+        label_column = column + label_suffix
+        for row in rows:
+            code = row[column]
+            if code in labels:
+                assert row[label_column] == labels[code], (column, code, row[label_column])
+            else:
+                assert code == "" or code.isascii() and code == code.lower(), (column, code)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_exports_carry_codes_and_french_labels_whatever_the_language(world, client, tmp_path, lang):
+    """CSV, XLSX, GeoJSON and GeoPackage: ``creneau`` = ``night`` beside ``creneau_libelle`` = ``Nuit``."""
+    import openpyxl
+    import pyogrio.raw
+
+    def export(fmt: str) -> bytes:
+        path = url(
+            "facilitators.export", slug=world.project.slug, what="observations", fmt=fmt, moderation="all"
+        )
+        return client.get(path).data
+
+    client.get(url("public.index", lang=lang))  # the language cookie, as a browser keeps it
+    csv_text = export("csv").decode("utf-8-sig")
+    csv_rows = list(csv.DictReader(io.StringIO(csv_text), delimiter=";"))
+    _check_codes_and_labels(csv_rows, "_libelle")
+    assert {r["creneau"] for r in csv_rows} >= {"day", "night"}
+
+    book = openpyxl.load_workbook(io.BytesIO(export("xlsx")), read_only=True)
+    values = [["" if v is None else str(v) for v in row] for row in book.active.iter_rows(values_only=True)]
+    _check_codes_and_labels([dict(zip(values[0], row, strict=True)) for row in values[1:]], "_libelle")
+
+    # GeoJSON and GeoPackage name their fields by key: time_slot and time_slot_label.
+    keys = {
+        "creneau": "time_slot",
+        "polarite": "polarity",
+        "moderation": "moderation_status",
+        "genre": "gender",
+        "tranche_age": "age_band",
+        "theme": "theme",
+    }
+
+    def by_header(properties: dict) -> dict[str, str]:
+        out = {}
+        for header, key in keys.items():
+            out[header] = "" if properties.get(key) is None else str(properties[key])
+            out[header + "_libelle"] = (
+                "" if properties.get(key + "_label") is None else str(properties[key + "_label"])
+            )
+        return out
+
+    features = json.loads(export("geojson"))["features"]
+    _check_codes_and_labels([by_header(f["properties"]) for f in features], "_libelle")
+
+    path = tmp_path / "o.gpkg"
+    path.write_bytes(export("gpkg"))
+    meta, _fids, _geometry, columns = pyogrio.raw.read(path, layer="observations", read_geometry=False)
+    records = [dict(zip(meta["fields"], values, strict=True)) for values in zip(*columns, strict=True)]
+    _check_codes_and_labels([by_header(record) for record in records], "_libelle")
+
+    reco = client.get(
+        url("facilitators.export", slug=world.project.slug, what="preconisations", fmt="csv")
+    ).data.decode("utf-8-sig")
+    assert reco.splitlines()[0].split(";")[:3] == ["id", "priorite", "priorite_libelle"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.factories_debrief import build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import csrf_token, login, url
 from webapp.services import debriefs
 
 
@@ -25,31 +26,33 @@ def test_replay_puts_each_observation_at_its_nearest_stop(world):
 
 
 def test_votes_are_counted_live_and_can_be_taken_back(world, client):
-    url = f"/facilitators/{world.project.slug}/walks/{world.day.id}/votes"
-    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief")
+    path = url("facilitators.vote", slug=world.project.slug, walk_id=world.day.id)
+    token = csrf_token(client, url("facilitators.debrief", slug=world.project.slug, walk_id=world.day.id))
     obs = world.observations[0]
     headers = {"Accept": "application/json"}
     for expected in (1, 2, 3):
-        r = client.post(url, data={"csrf_token": token, "observation_id": obs.id}, headers=headers)
+        r = client.post(path, data={"csrf_token": token, "observation_id": obs.id}, headers=headers)
         assert r.get_json()["votes"] == expected
-    r = client.post(url, data={"csrf_token": token, "observation_id": obs.id, "remove": "1"}, headers=headers)
+    r = client.post(
+        path, data={"csrf_token": token, "observation_id": obs.id, "remove": "1"}, headers=headers
+    )
     assert r.get_json()["votes"] == 2
-    r = client.post(url, data={"csrf_token": token, "theme": "eclairage"}, headers=headers)
+    r = client.post(path, data={"csrf_token": token, "theme": "eclairage"}, headers=headers)
     assert r.get_json()["votes"] == 1
     by_obs, by_theme = debriefs.vote_counts(world.day)
     assert by_obs == {obs.id: 2} and by_theme == {"eclairage": 1}
     # an observation of another walk cannot get this walk's votes
     r = client.post(
-        url, data={"csrf_token": token, "observation_id": world.observations[5].id}, headers=headers
+        path, data={"csrf_token": token, "observation_id": world.observations[5].id}, headers=headers
     )
     assert r.status_code == 404
 
 
 def test_recommendation_from_three_observations_keeps_its_evidence(world, client):
     chosen = [world.observations[i].id for i in (0, 1, 5)]
-    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief")
+    token = csrf_token(client, url("facilitators.debrief", slug=world.project.slug, walk_id=world.day.id))
     r = client.post(
-        f"/facilitators/{world.project.slug}/recommendations",
+        url("facilitators.create_recommendation", slug=world.project.slug),
         data={
             "csrf_token": token,
             "walk_id": world.day.id,
@@ -67,16 +70,16 @@ def test_recommendation_from_three_observations_keeps_its_evidence(world, client
     assert reco.theme == "eclairage" and reco.zone_id == world.north.id  # common to the evidence
     assert reco.priority == "high" and reco.organisation_id == world.partner.id
     assert reco.events[0].status_to == "proposed"
-    body = client.get(f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief").get_data(
+    body = client.get(url("facilitators.debrief", slug=world.project.slug, walk_id=world.day.id)).get_data(
         as_text=True
     )
     assert "Réparer l&#39;éclairage" in body
 
 
 def test_recommendation_without_title_or_evidence_is_refused_with_a_message(world, client):
-    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/debrief")
+    token = csrf_token(client, url("facilitators.debrief", slug=world.project.slug, walk_id=world.day.id))
     r = client.post(
-        f"/facilitators/{world.project.slug}/recommendations",
+        url("facilitators.create_recommendation", slug=world.project.slug),
         data={"csrf_token": token, "walk_id": world.day.id, "title": "", "priority": "urgent"},
         follow_redirects=True,
     )

@@ -19,8 +19,8 @@ from tests.webapp.entry_support import (
     form_token,
     install_custom_form,
     signed_in,
-    url,
 )
+from tests.webapp.support import url
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant, Photo
 from webapp.services import entry, moderation, summaries, walks
@@ -29,7 +29,7 @@ from webapp.services import entry, moderation, summaries, walks
 @pytest.fixture
 def setup(app):  # type: ignore[no-untyped-def]
     world = build_entry_world()
-    page = url(app, "facilitators.entry_form", slug=world.world.project.slug, walk_id=world.walk.id)
+    page = url("facilitators.entry_form", slug=world.world.project.slug, walk_id=world.walk.id)
     return world, page
 
 
@@ -106,7 +106,7 @@ def test_entry_by_pin_with_a_profile_counts_one_person_for_the_same_sheet(app, s
     world, page = setup
     walk = world.walk
     client = signed_in(app)
-    composition_before = summaries.group_composition([walk.id])["Genre"]
+    composition_before = summaries.group_composition([walk.id])["gender"]
 
     profile = {"age_band": "26-44", "gender": "woman", "status": "resident"}
     first = _post(
@@ -139,13 +139,13 @@ def test_entry_by_pin_with_a_profile_counts_one_person_for_the_same_sheet(app, s
 
     # « Autre personne »: the same profile now counts someone else.
     slug = world.world.project.slug
-    client.get(url(app, "facilitators.entry_form", slug=slug, walk_id=walk.id, personne="nouvelle"))
+    client.get(url("facilitators.entry_form", slug=slug, walk_id=walk.id, personne="nouvelle"))
     assert _post(client, page, lon="2.2933", lat="49.9054", **second).status_code == 303
     three = _latest(walk)
     assert three.participant_id not in (None, one.participant_id)
 
-    composition = summaries.group_composition([walk.id])["Genre"]
-    assert composition.get("Femmes", 0) == composition_before.get("Femmes", 0) + 2
+    composition = summaries.group_composition([walk.id])["gender"]
+    assert composition.get("woman", 0) == composition_before.get("woman", 0) + 2
 
 
 def test_validation_errors_are_shown_field_by_field_in_french_and_nothing_is_stored(app, setup) -> None:
@@ -243,10 +243,10 @@ def test_partners_and_facilitators_of_other_projects_may_not_enter(app, setup, w
     assert count_observations(world.walk) == before
     slug, walk_id = world.world.project.slug, world.walk.id
     assert (
-        client.get(url(app, "facilitators.entry_template", slug=slug, walk_id=walk_id, fmt="csv")).status_code
+        client.get(url("facilitators.entry_template", slug=slug, walk_id=walk_id, fmt="csv")).status_code
         == 403
     )
-    assert client.get(url(app, "facilitators.entry_import", slug=slug, walk_id=walk_id)).status_code == 403
+    assert client.get(url("facilitators.entry_import", slug=slug, walk_id=walk_id)).status_code == 403
 
 
 def test_a_closed_walk_takes_paper_sheets_dated_on_the_walk_day(app, setup) -> None:
@@ -320,9 +320,7 @@ def test_a_sensitive_theme_typed_in_stays_off_the_partner_pages(app, setup) -> N
     moderation.validate(observation, world.world.facilitator)
     db.session.commit()
     partner = signed_in(app, "partenaire@example.org")
-    html = partner.get(url(app, "partners.project_page", slug=world.world.project.slug)).get_data(
-        as_text=True
-    )
+    html = partner.get(url("partners.project_page", slug=world.world.project.slug)).get_data(as_text=True)
     assert "Zébulon" not in html
     assert "2.29611" not in html and "49.90733" not in html
     # The entry page marks the theme as sensitive.

@@ -20,8 +20,8 @@ from tests.webapp.entry_support import (
     form_token,
     install_custom_form,
     signed_in,
-    url,
 )
+from tests.webapp.support import url
 from webapp.errors import ImportFailed
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant
@@ -73,9 +73,9 @@ def setup(app):  # type: ignore[no-untyped-def]
     world = build_entry_world()
     slug, walk_id = world.world.project.slug, world.walk.id
     pages = {
-        "import": url(app, "facilitators.entry_import", slug=slug, walk_id=walk_id),
-        "xlsx": url(app, "facilitators.entry_template", slug=slug, walk_id=walk_id, fmt="xlsx"),
-        "csv": url(app, "facilitators.entry_template", slug=slug, walk_id=walk_id, fmt="csv"),
+        "import": url("facilitators.entry_import", slug=slug, walk_id=walk_id),
+        "xlsx": url("facilitators.entry_template", slug=slug, walk_id=walk_id, fmt="xlsx"),
+        "csv": url("facilitators.entry_template", slug=slug, walk_id=walk_id, fmt="csv"),
     }
     return world, pages
 

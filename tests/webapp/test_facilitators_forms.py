@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -13,21 +12,18 @@ from werkzeug.test import encode_multipart
 from mobile_forms import FIELD_TYPES
 from tests.factories import ProjectFactory
 from tests.webapp.forms_support import url
+from tests.webapp.support import csrf_token, login
 from tests.xlsform_builder import write_duplicate_name_workbook, write_neighbourhood_workbook
 from webapp.extensions import db
 from webapp.models import FormVersion
 from webapp.models.enums import FieldKind
-from webapp.services import accounts, forms
+from webapp.services import accounts, forms, teams
 
 PASSWORD = "un-mot-de-passe-solide"
 
 
 def _login(client, email: str) -> None:  # type: ignore[no-untyped-def]
-    page = client.get(url("auth.login")).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post(
-        url("auth.login"), data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
+    response = login(client, email, PASSWORD)
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
 
 
@@ -35,14 +31,13 @@ def _login(client, email: str) -> None:  # type: ignore[no-untyped-def]
 def facilitator(app, client):  # type: ignore[no-untyped-def]
     """A facilitator of some project, signed in: any facilitator may import forms."""
     user = accounts.create_user(email="anim-formulaires@example.org", password=PASSWORD, display_name="Awa")
-    accounts.add_membership(user, ProjectFactory().id, "facilitator")
+    teams.add_membership(user, ProjectFactory().id, "facilitator")
     _login(client, user.email)
     return user
 
 
 def _csrf(client) -> str:  # type: ignore[no-untyped-def]
-    page = client.get(url("facilitators.import_form")).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return csrf_token(client, url("facilitators.import_form"))
 
 
 def _upload(client, content: bytes, name: str = "diagnostic.xlsx", **fields):  # type: ignore[no-untyped-def]
@@ -166,7 +161,7 @@ def test_a_version_page_shows_the_default_grid_with_its_sensitive_theme(client, 
 
 def test_partners_may_not_see_or_import_forms(app, client, tmp_path):
     user = accounts.create_user(email="partenaire-formulaires@example.org", password=PASSWORD)
-    accounts.add_membership(user, ProjectFactory().id, "partner")
+    teams.add_membership(user, ProjectFactory().id, "partner")
     _login(client, user.email)
     assert client.get(url("facilitators.forms_index")).status_code == 403
     assert client.get(url("facilitators.import_form")).status_code == 403

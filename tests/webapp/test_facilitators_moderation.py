@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from geoalchemy2.shape import to_shape
 
-from tests.webapp.factories_debrief import build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import csrf_token, login, url
+from webapp.facilitators.blueprint import MODERATION_WORDS
 from webapp.services import moderation, observation_filter
 from webapp.services.observation_filter import ObservationFilter
 
@@ -18,10 +20,17 @@ def world(app, client):  # type: ignore[no-untyped-def]
 
 
 def _post(client, w, obs, action, **data):  # type: ignore[no-untyped-def]
-    queue = f"/facilitators/{w.project.slug}/walks/{obs.walk_id}/moderation?status=all"
+    """Apply ``action`` (a ``ModerationAction`` code) through the moderation page's form."""
+    queue = url("facilitators.moderation_queue", slug=w.project.slug, walk_id=obs.walk_id, status="all")
     token = csrf_token(client, queue)
     return client.post(
-        f"/facilitators/{w.project.slug}/walks/{obs.walk_id}/observations/{obs.id}/{action}",
+        url(
+            "facilitators.moderate",
+            slug=w.project.slug,
+            walk_id=obs.walk_id,
+            observation_id=obs.id,
+            action=MODERATION_WORDS.get(action, action),
+        ),
         data={"csrf_token": token, **data},
     )
 
@@ -99,10 +108,10 @@ def test_flag_out_of_area_and_back(world, client):
 
 def test_queue_lists_pending_and_the_log_shows_who(world, client):
     obs = world.observations[4]
-    url = f"/facilitators/{world.project.slug}/walks/{world.day.id}/moderation"
-    assert f'id="obs-{obs.id}"' in client.get(url).get_data(as_text=True)
+    path = url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id)
+    assert f'id="obs-{obs.id}"' in client.get(path).get_data(as_text=True)
     _post(client, world, obs, "validate")
-    body = client.get(url).get_data(as_text=True)
+    body = client.get(path).get_data(as_text=True)
     assert f'id="obs-{obs.id}"' not in body
     assert "Anim" in body and "validate" in body
 
@@ -110,9 +119,17 @@ def test_queue_lists_pending_and_the_log_shows_who(world, client):
 def test_unknown_action_and_observation_are_not_found(world, client):
     obs = world.observations[0]
     assert _post(client, world, obs, "explode").status_code == 404
-    token = csrf_token(client, f"/facilitators/{world.project.slug}/walks/{world.day.id}/moderation")
+    token = csrf_token(
+        client, url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id)
+    )
     response = client.post(
-        f"/facilitators/{world.project.slug}/walks/{world.day.id}/observations/999999/validate",
+        url(
+            "facilitators.moderate",
+            slug=world.project.slug,
+            walk_id=world.day.id,
+            observation_id=999999,
+            action="valider",
+        ),
         data={"csrf_token": token},
     )
     assert response.status_code == 404
@@ -121,7 +138,35 @@ def test_unknown_action_and_observation_are_not_found(world, client):
 def test_posts_without_csrf_token_are_refused(world, client):
     obs = world.observations[4]
     response = client.post(
-        f"/facilitators/{world.project.slug}/walks/{obs.walk_id}/observations/{obs.id}/validate"
+        url(
+            "facilitators.moderate",
+            slug=world.project.slug,
+            walk_id=obs.walk_id,
+            observation_id=obs.id,
+            action="valider",
+        )
     )
     assert response.status_code == 400
     assert obs.moderation_status == "pending"
+
+
+def test_journal_and_messages_show_labels_never_codes(world, client):
+    """« Masquée », « À modérer → Validée », never ``hide`` nor ``pending → hidden``."""
+    pending = world.observations[4]
+    response = _post(client, world, pending, "validate")
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Observation n° {pending.id} : Validée." in page
+    _post(client, world, pending, "hide", reason="Propos hors sujet")
+    _post(client, world, pending, "move", lon="2.2951", lat="49.9052")
+    queue = url(
+        "facilitators.moderation_queue", slug=world.project.slug, walk_id=pending.walk_id, status="all"
+    )
+    page = client.get(queue).get_data(as_text=True)
+    journal = page.split('id="journal"', 1)[1]
+    assert "<td>Masquée</td>" in journal and "<td>Validée</td>" in journal and "<td>Déplacée</td>" in journal
+    assert "Statut : À modérer → Validée" in journal and "Statut : Validée → Masquée" in journal
+    assert "Position : " in journal and "Zone : " in journal
+    for code in ("validate", "hide", "move", "moderation_status", "pending", "hidden", "zone_id", "location"):
+        assert f">{code}<" not in journal and f"{code} :" not in journal and f"→ {code}" not in journal
+    english = client.get(queue + "&lang=en").get_data(as_text=True).split('id="journal"', 1)[1]
+    assert "<td>Hidden</td>" in english and "Status : To moderate → Validated" in english

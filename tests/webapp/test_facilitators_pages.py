@@ -7,7 +7,8 @@ import re
 import pytest
 
 from geodata.assets import find_external_urls
-from tests.webapp.factories_debrief import build_world, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import login, url
 
 
 @pytest.fixture
@@ -20,53 +21,62 @@ def world(app, client):  # type: ignore[no-untyped-def]
 def _pages(w) -> list[str]:  # type: ignore[no-untyped-def]
     slug = w.project.slug
     return [
-        "/facilitators/",
-        f"/facilitators/{slug}/",
-        f"/facilitators/{slug}/?theme=eclairage&time_slot=night&moderation=all",
-        f"/facilitators/{slug}/walks/{w.day.id}/",
-        f"/facilitators/{slug}/walks/{w.day.id}/moderation?status=all",
-        f"/facilitators/{slug}/walks/{w.day.id}/debrief",
-        f"/facilitators/{slug}/report",
-        f"/facilitators/{slug}/report?walk_id={w.night.id}",
-        "/auth/login",
+        url("facilitators.index"),
+        url("facilitators.project_page", slug=slug),
+        url("facilitators.project_page", slug=slug, theme="eclairage", time_slot="night", moderation="all"),
+        url("facilitators.walk_page", slug=slug, walk_id=w.day.id),
+        url("facilitators.moderation_queue", slug=slug, walk_id=w.day.id, status="all"),
+        url("facilitators.debrief", slug=slug, walk_id=w.day.id),
+        url("facilitators.report", slug=slug),
+        url("facilitators.report", slug=slug, walk_id=w.night.id),
+        url("auth.login"),
     ]
 
 
 def test_no_rendered_page_references_an_outside_host(world, client):
-    for url in _pages(world):
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert find_external_urls(response.get_data(as_text=True)) == [], url
+    for path in _pages(world):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert find_external_urls(response.get_data(as_text=True)) == [], path
 
 
 def test_every_script_carries_the_nonce_of_the_csp(world, client):
-    response = client.get(f"/facilitators/{world.project.slug}/")
+    response = client.get(url("facilitators.project_page", slug=world.project.slug))
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
     scripts = re.findall(r"<script\b[^>]*>", response.get_data(as_text=True))
     assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
 
 
 def test_participant_text_is_escaped_in_pages(world, client):
-    for url in _pages(world)[1:]:
-        body = client.get(url + ("&" if "?" in url else "?") + "moderation=all").get_data(as_text=True)
-        assert "<script>alert(1)</script>" not in body, url
-    assert "Projet &lt;débrief&gt;" in client.get(f"/facilitators/{world.project.slug}/").get_data(
-        as_text=True
-    )
+    for path in _pages(world)[1:]:
+        body = client.get(path + ("&" if "?" in path else "?") + "moderation=all").get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in body, path
+    assert "Projet &lt;débrief&gt;" in client.get(
+        url("facilitators.project_page", slug=world.project.slug)
+    ).get_data(as_text=True)
 
 
 def test_filters_select_what_the_map_and_summary_show(world, client):
     slug = world.project.slug
-    body = client.get(f"/facilitators/{slug}/?theme=eclairage&time_slot=night").get_data(as_text=True)
+    body = client.get(
+        url("facilitators.project_page", slug=slug, theme="eclairage", time_slot="night")
+    ).get_data(as_text=True)
     assert "<strong>2</strong> observations" in body
-    body = client.get(f"/facilitators/{slug}/?theme=harcelement").get_data(as_text=True)
+    body = client.get(url("facilitators.project_page", slug=slug, theme="harcelement")).get_data(as_text=True)
     assert "<strong>2</strong> observations" in body
     assert "heatLayer" in body  # harassment heatmap
 
 
 def test_unknown_filter_values_give_a_clear_page(world, client):
     response = client.get(
-        f"/facilitators/{world.project.slug}/?theme=%3Cx%3E&polarity=nope&walk_id=99999&date_to=x"
+        url(
+            "facilitators.project_page",
+            slug=world.project.slug,
+            theme="<x>",
+            polarity="nope",
+            walk_id="99999",
+            date_to="x",
+        )
     )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -85,28 +95,51 @@ def test_empty_walk_shows_its_route_and_a_message(world, client):
         route=[(2.29, 49.89), (2.30, 49.90)],
         stops=[("A", (2.29, 49.89))],
     )
-    for url in (
-        f"/facilitators/{world.project.slug}/walks/{empty.id}/",
-        f"/facilitators/{world.project.slug}/walks/{empty.id}/debrief",
-        f"/facilitators/{world.project.slug}/walks/{empty.id}/moderation",
-        f"/facilitators/{world.project.slug}/report?walk_id={empty.id}",
+    for path in (
+        url("facilitators.walk_page", slug=world.project.slug, walk_id=empty.id),
+        url("facilitators.debrief", slug=world.project.slug, walk_id=empty.id),
+        url("facilitators.moderation_queue", slug=world.project.slug, walk_id=empty.id),
+        url("facilitators.report", slug=world.project.slug, walk_id=empty.id),
     ):
-        response = client.get(url)
-        assert response.status_code == 200, url
+        response = client.get(path)
+        assert response.status_code == 200, path
     assert "Aucune observation" in client.get(
-        f"/facilitators/{world.project.slug}/walks/{empty.id}/"
+        url("facilitators.walk_page", slug=world.project.slug, walk_id=empty.id)
     ).get_data(as_text=True)
 
 
 def test_walk_of_another_project_is_not_found(world, client):
     other = build_world(facilitator_email="x@example.org")
-    assert client.get(f"/facilitators/{world.project.slug}/walks/{other.day.id}/").status_code == 404
+    assert (
+        client.get(url("facilitators.walk_page", slug=world.project.slug, walk_id=other.day.id)).status_code
+        == 404
+    )
 
 
 def test_tiles_setting_none_keeps_data_layers(world, client, app):
     app.config["TILES"] = "none"
     try:
-        body = client.get(f"/facilitators/{world.project.slug}/walks/{world.day.id}/").get_data(as_text=True)
+        body = client.get(
+            url("facilitators.walk_page", slug=world.project.slug, walk_id=world.day.id)
+        ).get_data(as_text=True)
     finally:
         app.config["TILES"] = "osm"
     assert "L.tileLayer" not in body and "L.geoJSON(" in body
+
+
+def test_staff_pages_load_staff_css_and_only_the_debrief_loads_debrief_css(world, client):
+    slug = world.project.slug
+    debrief = url("facilitators.debrief", slug=slug, walk_id=world.day.id)
+    others = [
+        url("facilitators.index"),
+        url("facilitators.project_page", slug=slug),
+        url("facilitators.walk_page", slug=slug, walk_id=world.day.id),
+        url("facilitators.moderation_queue", slug=slug, walk_id=world.day.id),
+        url("facilitators.settings", slug=slug),
+        url("auth.account"),
+        url("partners.project_page", slug=slug),
+    ]
+    for path in [debrief, *others]:
+        page = client.get(path).get_data(as_text=True)
+        assert "css/staff.css" in page, path
+        assert ("css/debrief.css" in page) == (path == debrief), path

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.webapp.factories_debrief import PASSWORD, build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import PASSWORD, csrf_token, login, url
 from webapp.extensions import db
 from webapp.models import Photo, Project, User, WalkConsent
-from webapp.services import accounts, projects
+from webapp.services import accounts, projects, teams
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def _as(app, email: str | None):  # type: ignore[no-untyped-def]
 
 
 def _settings(w) -> str:  # type: ignore[no-untyped-def]
-    return f"/facilitators/{w.project.slug}/parametres"
+    return url("facilitators.settings", slug=w.project.slug)
 
 
 def _post_settings(client, w, **fields):  # type: ignore[no-untyped-def]
@@ -63,7 +64,9 @@ def test_the_settings_page_explains_and_saves_retention_and_opt_ins(world, clien
     db.session.expire_all()
     project = db.session.get(Project, world.project.id)
     assert (project.retention_months, project.public_map, project.public_followup) == (120, False, True)
-    assert "Paramètres du projet" in client.get(f"/facilitators/{world.project.slug}/").get_data(as_text=True)
+    assert "Paramètres du projet" in client.get(
+        url("facilitators.project_page", slug=world.project.slug)
+    ).get_data(as_text=True)
 
 
 def test_a_retention_out_of_range_is_refused_in_french_and_changes_nothing(world, client):
@@ -81,17 +84,17 @@ def test_a_retention_out_of_range_is_refused_in_french_and_changes_nothing(world
 def test_settings_are_for_the_project_staff_only(world, app):
     partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     other = projects.create_project(slug=f"s-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
     outsider = accounts.create_user(email="dehors@example.org", password=PASSWORD)
-    accounts.add_membership(outsider, other.id, "facilitator")
+    teams.add_membership(outsider, other.id, "facilitator")
     with app.app_context():
         assert _as(app, None).get(_settings(world)).status_code == 302
     for email in ("partenaire@example.org", "dehors@example.org"):
         visitor = _as(app, email)
         with app.app_context():
             assert visitor.get(_settings(world)).status_code == 403, email
-            token = csrf_token(visitor, "/facilitators/")
+            token = csrf_token(visitor, url("facilitators.index"))
             response = visitor.post(_settings(world), data={"csrf_token": token, "retention_months": "3"})
             assert response.status_code == 403, email
     db.session.expire_all()
@@ -102,7 +105,7 @@ def test_settings_are_for_the_project_staff_only(world, app):
 
 
 def _walk_url(w) -> str:  # type: ignore[no-untyped-def]
-    return f"/facilitators/{w.project.slug}/walks/{w.day.id}/"
+    return url("facilitators.walk_page", slug=w.project.slug, walk_id=w.day.id)
 
 
 def test_minors_consent_is_recorded_once_and_shown(world, client):
@@ -158,27 +161,27 @@ def photo_name(world, app):  # type: ignore[no-untyped-def]
     return name
 
 
-def _get(client, url):  # type: ignore[no-untyped-def]
-    response = client.get(url)
+def _get(client, path):  # type: ignore[no-untyped-def]
+    response = client.get(path)
     response.close()
     return response
 
 
 def test_photos_go_to_the_staff_of_their_project_only(world, app, client, photo_name):
-    url = f"/facilitators/photos/{photo_name}"
-    mine = _get(client, url)
+    path = url("facilitators.photo", name=photo_name)
+    mine = _get(client, path)
     assert mine.status_code == 200 and "private" in mine.headers["Cache-Control"]
     assert "public" not in mine.headers["Cache-Control"]
-    assert _get(client, "/facilitators/photos/inconnue.jpg").status_code == 404
-    assert _get(client, "/facilitators/photos/../../etc/passwd").status_code == 404
+    assert _get(client, url("facilitators.photo", name="inconnue.jpg")).status_code == 404
+    assert _get(client, url("facilitators.photo", name="../../etc/passwd")).status_code == 404
     with app.app_context():
-        assert _get(_as(app, None), url).status_code == 302  # anonymous: the login page
+        assert _get(_as(app, None), path).status_code == 302  # anonymous: the login page
     other = projects.create_project(slug=f"p-{uuid.uuid4().hex[:6]}", name="Autre", territory=["80021"])
     outsider = accounts.create_user(email="autre@example.org", password=PASSWORD)
-    accounts.add_membership(outsider, other.id, "facilitator")
+    teams.add_membership(outsider, other.id, "facilitator")
     partner = accounts.create_user(email="part@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id
-    accounts.add_membership(partner, world.project.id, "partner")
+    teams.add_membership(partner, world.project.id, "partner")
     admin = accounts.create_user(email="admin@example.org", password=PASSWORD, is_admin=True)
     for email, expected in (
         ("autre@example.org", 403),
@@ -187,5 +190,5 @@ def test_photos_go_to_the_staff_of_their_project_only(world, app, client, photo_
     ):
         visitor = _as(app, email)
         with app.app_context():
-            assert _get(visitor, url).status_code == expected, email
+            assert _get(visitor, path).status_code == expected, email
     assert db.session.scalar(select(User.id).where(User.id == admin.id))

@@ -8,6 +8,7 @@ import pytest
 
 from tests.webapp.capture_support import make_walk, payload
 from tests.webapp.forms_support import url
+from tests.webapp.support import csrf_from
 from tests.xlsform_builder import write_neighbourhood_workbook
 from webapp.services import forms, observations
 
@@ -88,7 +89,7 @@ def test_answers_are_checked_against_the_walks_form(client, auth, walk):
 
 def _join_page(client, walk):  # type: ignore[no-untyped-def]
     page = client.get(url("residents.join", code=walk.join_code))
-    token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    token = csrf_from(page)
     response = client.post(url("residents.join_post"), data={"code": walk.join_code, "csrf_token": token})
     assert response.status_code == 303
     return token
@@ -137,14 +138,14 @@ def test_the_plain_form_shows_the_walks_required_questions_in_french(client, wal
 
 
 def test_moderation_and_debrief_show_the_answers_to_the_forms_own_questions(app, client, auth, walk):
-    from tests.webapp.factories_debrief import PASSWORD, login
+    from tests.webapp.support import PASSWORD, login
     from webapp.services import accounts
 
     body = payload()
     body["form"] = {"key": "diagnostic_quartier", "version": 1}
     body["answers"] = _answers(remarque="Scooters <b>la nuit</b>")
     assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
-    accounts.create_user(email="moderation@example.org", password=PASSWORD, is_admin=True, commit=False)
+    accounts.create_user(email="moderation@example.org", password=PASSWORD, is_admin=True)
     staff = app.test_client()
     login(staff, "moderation@example.org")
     for endpoint in ("facilitators.moderation_queue", "facilitators.debrief"):

@@ -12,7 +12,6 @@ import http.cookiejar
 import json
 import logging
 import os
-import re
 import secrets
 import socket
 import subprocess
@@ -30,6 +29,7 @@ import pytest
 
 from tests.conftest import make_app
 from tests.webapp.capture_support import make_walk, payload
+from tests.webapp.support import csrf_from, old_url, url
 from webapp import logs
 
 CODE = "K7PM3Q"
@@ -55,6 +55,8 @@ def _secrets(*extra: str) -> list[str]:
         ('"GET /api/v1/walk HTTP/1.1" 200 12 "https://x.org/m/K7PM3Q" "Mozilla"', "K7PM3Q", "/api/v1/walk"),
         (f'"GET /auth/invitation/{INVITATION} HTTP/1.1" 200', INVITATION, "/auth/invitation/***"),
         (f'"POST /auth/reinitialiser/{RESET} HTTP/1.1" 302', RESET, "/auth/reinitialiser/***"),
+        (f'"GET /invitation/{INVITATION} HTTP/1.1" 200', INVITATION, "/invitation/***"),
+        (f'"POST /mot-de-passe-oublie/{RESET} HTTP/1.1" 303', RESET, "/mot-de-passe-oublie/***"),
         ("Authorization: Bearer abcDEF123_-xyz", "abcDEF123_-xyz", "Bearer ***"),
         ("Cookie: arpenteur_participant=tok123; session=eyJabc.def", "tok123", "arpenteur_participant=***"),
         ("Cookie: arpenteur_participant=tok123; session=eyJabc.def", "eyJabc.def", "session=***"),
@@ -71,7 +73,8 @@ def test_masking_rules(line, hidden, kept):
 def test_ordinary_paths_and_uuids_are_left_alone():
     line = '"DELETE /api/v1/observations/0b7c5a3e-1f0a-4c9e-9d1e-2a3b4c5d6e7f HTTP/1.1" 204'
     assert logs.mask(line) == line
-    assert logs.mask("/facilitators/amiens/walks/3/moderation") == "/facilitators/amiens/walks/3/moderation"
+    assert logs.mask("/projets/amiens/marches/3/moderation") == "/projets/amiens/marches/3/moderation"
+    assert logs.mask("/mot-de-passe-oublie") == "/mot-de-passe-oublie"
 
 
 def test_the_filter_is_on_the_request_loggers_and_rewrites_records(app, caplog):
@@ -147,21 +150,22 @@ def all_loggers_debug(caplog) -> Iterator[None]:  # type: ignore[no-untyped-def]
                 logger.removeHandler(caplog.handler)
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
 def test_driving_every_secret_carrying_path_logs_no_secret(
     app, client, db_session, all_loggers_debug, caplog, monkeypatch
 ):
     walk = make_walk(code=CODE)
     # Join with the QR link and the form, then capture without JavaScript.
-    page = client.get(f"/rejoindre?code={CODE}").get_data(as_text=True)
-    assert client.post("/rejoindre", data={"code": CODE, "csrf_token": _csrf(page)}).status_code == 303
-    capture = client.get(f"/m/{CODE}")
+    page = client.get(url("residents.join", code=CODE)).get_data(as_text=True)
+    assert (
+        client.post(
+            url("residents.join_post"), data={"code": CODE, "csrf_token": csrf_from(page)}
+        ).status_code
+        == 303
+    )
+    capture = client.get(url("residents.capture", code=CODE))
     assert capture.status_code == 200
     form = {
-        "csrf_token": _csrf(capture.get_data(as_text=True)),
+        "csrf_token": csrf_from(capture.get_data(as_text=True)),
         "client_uuid": str(uuid.uuid4()),
         "theme": "eclairage",
         "polarity": "negative",
@@ -169,20 +173,25 @@ def test_driving_every_secret_carrying_path_logs_no_secret(
         "proposal": PROPOSAL_MARKER,
         "stop": "2.2950,49.9180",
     }
-    assert client.post(f"/m/{CODE}", data=form).status_code == 303
+    assert client.post(url("residents.capture_post", code=CODE), data=form).status_code == 303
     # The API with a token, a note, a bad submission, the personal-data routes.
-    token = client.post("/api/v1/join", json={"code": CODE}).json["token"]
-    auth = {"Authorization": f"Bearer {token}", "Referer": f"http://localhost/m/{CODE}"}
+    token = client.post(url("api.join"), json={"code": CODE}).json["token"]
+    auth = {
+        "Authorization": f"Bearer {token}",
+        "Referer": "http://localhost" + url("residents.capture", code=CODE),
+    }
     body = payload(answers={"note": MARKER, "proposal": PROPOSAL_MARKER})
-    assert client.post("/api/v1/observations", json=body, headers=auth).status_code == 201
+    assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
     bad = payload(answers={"note": MARKER * 400})
-    assert client.post("/api/v1/observations", json=bad, headers=auth).status_code == 422
-    assert client.get("/api/v1/me/export", headers=auth).status_code == 200
-    assert client.get(f"/m/{CODE}/mes-donnees").status_code == 200
-    # Staff links carrying tokens (whatever they answer).
-    client.get(f"/auth/invitation/{INVITATION}")
-    client.get(f"/auth/reinitialiser/{RESET}")
-    client.post(f"/auth/reinitialiser/{RESET}", data={"password": "x"})
+    assert client.post(url("api.create_observation"), json=bad, headers=auth).status_code == 422
+    assert client.get(url("api.export_me"), headers=auth).status_code == 200
+    assert client.get(url("residents.my_data", code=CODE)).status_code == 200
+    # Staff links carrying tokens (whatever they answer), and their old paths (links in old emails).
+    client.get(url("auth.invitation", token=INVITATION))
+    client.get(url("auth.reset_password", token=RESET))
+    client.post(url("auth.reset_password", token=RESET), data={"password": "x"})
+    client.get(old_url("auth.invitation", token=INVITATION))
+    client.post(old_url("auth.reset_password", token=RESET), data={"password": "x"})
     # An unexpected error on the capture page: Flask logs the URL and the traceback.
     from webapp.services import observations
 
@@ -192,7 +201,7 @@ def test_driving_every_secret_carrying_path_logs_no_secret(
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
     monkeypatch.setattr(observations, "submit_observation", boom)
     form["client_uuid"] = str(uuid.uuid4())
-    assert client.post(f"/m/{CODE}", data=form).status_code == 500
+    assert client.post(url("residents.capture_post", code=CODE), data=form).status_code == 500
     monkeypatch.undo()
     # Purge and erasure log what they did, in counts.
     from webapp.services import privacy
@@ -200,7 +209,7 @@ def test_driving_every_secret_carrying_path_logs_no_secret(
     walk.project.retention_months = 1
     db_session.commit()
     privacy.purge_expired(now=privacy.utcnow().replace(year=privacy.utcnow().year + 1))
-    assert client.delete("/api/v1/me", headers=auth).status_code == 200
+    assert client.delete(url("api.delete_me"), headers=auth).status_code == 200
 
     assert any("Exception on /m/***" in r.getMessage() for r in caplog.records)
     assert any(r.name == "webapp.services.privacy" for r in caplog.records)
@@ -237,8 +246,9 @@ def served_db(tmp_path_factory) -> Iterator[tuple[str, Path]]:  # type: ignore[n
 class _Browser:
     """urllib with cookies, like a phone: GET pages, post forms with their CSRF token, call the API."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, referer: str) -> None:
         self.base = base
+        self.referer = base + referer
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
@@ -256,16 +266,16 @@ class _Browser:
             return error.code, body
 
     def form(self, path: str, fields: dict[str, str], page: str) -> int:
-        fields = {**fields, "csrf_token": _csrf(page)}
+        fields = {**fields, "csrf_token": csrf_from(page)}
         return self.call(
             "POST",
             path,
             data=urllib.parse.urlencode(fields).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": f"{self.base}/m/{CODE}"},
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Referer": self.referer},
         )[0]
 
     def api(self, method: str, path: str, body: object = None, token: str = "") -> tuple[int, str]:
-        headers = {"Content-Type": "application/json", "Referer": f"{self.base}/m/{CODE}"}
+        headers = {"Content-Type": "application/json", "Referer": self.referer}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         return self.call(
@@ -278,13 +288,37 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _drive(base: str) -> str:
+def _paths(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The paths :func:`_drive` requests, built by the app (old token paths too)."""
+    from flask import url_for
+
+    from webapp.legacy_urls import old_path
+
+    with app.test_request_context():
+        return {
+            "qr": url_for("residents.join", code=CODE),
+            "join": url_for("residents.join_post"),
+            "capture": url_for("residents.capture", code=CODE),
+            "my_data": url_for("residents.my_data", code=CODE),
+            "api_join": url_for("api.join"),
+            "observations": url_for("api.create_observation"),
+            "export": url_for("api.export_me"),
+            "walk": url_for("api.my_walk"),
+            "healthz": url_for("public.healthz"),
+            "invitation": url_for("auth.invitation", token=INVITATION),
+            "reset": url_for("auth.reset_password", token=RESET),
+            "old_invitation": old_path("auth.invitation", token=INVITATION),
+            "old_reset": old_path("auth.reset_password", token=RESET),
+        }
+
+
+def _drive(base: str, paths: dict[str, str]) -> str:
     """The requests that carry secrets, against a running server; returns the participant token."""
-    phone = _Browser(base)
-    status, page = phone.call("GET", f"/rejoindre?code={CODE}")
+    phone = _Browser(base, paths["capture"])
+    status, page = phone.call("GET", paths["qr"])
     assert status == 200
-    assert phone.form("/rejoindre", {"code": CODE}, page) == 303
-    status, capture = phone.call("GET", f"/m/{CODE}")
+    assert phone.form(paths["join"], {"code": CODE}, page) == 303
+    status, capture = phone.call("GET", paths["capture"])
     assert status == 200, capture[:300]
     fields = {
         "client_uuid": str(uuid.uuid4()),
@@ -294,16 +328,16 @@ def _drive(base: str) -> str:
         "proposal": PROPOSAL_MARKER,
         "stop": "2.2950,49.9180",
     }
-    assert phone.form(f"/m/{CODE}", fields, capture) == 303
-    status, body = phone.api("POST", "/api/v1/join", {"code": CODE})
+    assert phone.form(paths["capture"], fields, capture) == 303
+    status, body = phone.api("POST", paths["api_join"], {"code": CODE})
     assert status == 201, body
     token = json.loads(body)["token"]
-    assert phone.api("POST", "/api/v1/observations", payload(answers={"note": MARKER}), token)[0] == 201
-    assert phone.api("GET", "/api/v1/me/export", token=token)[0] == 200
-    assert phone.api("GET", "/api/v1/walk", token="pas-un-jeton")[0] == 401
-    phone.call("GET", f"/auth/invitation/{INVITATION}")
-    phone.call("GET", f"/auth/reinitialiser/{RESET}")
-    phone.call("GET", f"/m/{CODE}/mes-donnees")
+    assert phone.api("POST", paths["observations"], payload(answers={"note": MARKER}), token)[0] == 201
+    assert phone.api("GET", paths["export"], token=token)[0] == 200
+    assert phone.api("GET", paths["walk"], token="pas-un-jeton")[0] == 401
+    for name in ("invitation", "reset", "old_invitation", "old_reset"):
+        phone.call("GET", paths[name])
+    phone.call("GET", paths["my_data"])
     return token
 
 
@@ -316,7 +350,7 @@ def test_werkzeug_development_server_lines_are_masked(served_db, all_loggers_deb
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        token = _drive(f"http://127.0.0.1:{server.server_port}")
+        token = _drive(f"http://127.0.0.1:{server.server_port}", _paths(app))
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -328,6 +362,8 @@ def test_werkzeug_development_server_lines_are_masked(served_db, all_loggers_deb
     lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("GET /m/*** HTTP" in line for line in lines), lines[:5]
     assert any("/auth/reinitialiser/***" in line for line in lines)
+    assert any("/mot-de-passe-oublie/***" in line for line in lines)
+    assert any(" /invitation/***" in line for line in lines)
     _assert_clean(caplog, token)
 
 
@@ -343,6 +379,7 @@ def test_gunicorn_access_and_error_lines_are_masked(served_db, tmp_path):
         "ARPENTEUR_SECURE_COOKIES": "false",
         "GUNICORN_CMD_ARGS": "--log-level debug",
     }
+    paths = _paths(make_app(url, tmp_path / "paths"))
     out, err = tmp_path / "stdout.log", tmp_path / "stderr.log"
     arpenteur = str(Path(sys.executable).with_name("arpenteur"))
     with out.open("w") as stdout, err.open("w") as stderr:
@@ -354,13 +391,13 @@ def test_gunicorn_access_and_error_lines_are_masked(served_db, tmp_path):
             base = f"http://127.0.0.1:{port}"
             while True:
                 try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310  (loopback only)
+                    with urllib.request.urlopen(base + paths["healthz"], timeout=2):  # noqa: S310  (loopback only)
                         break
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
                         pytest.fail(f"gunicorn did not start: {err.read_text()[-2000:]}")
                     time.sleep(0.2)
-            token = _drive(base)
+            token = _drive(base, paths)
         finally:
             server.terminate()
             try:
@@ -370,5 +407,6 @@ def test_gunicorn_access_and_error_lines_are_masked(served_db, tmp_path):
                 server.wait()
     output = out.read_text() + err.read_text()
     assert "GET /m/*** HTTP" in output and "/auth/invitation/***" in output  # the lines are there…
+    assert "GET /invitation/*** HTTP" in output and "GET /mot-de-passe-oublie/*** HTTP" in output
     for secret in _secrets(token):
         assert secret not in output, secret  # …without their secrets

@@ -13,10 +13,11 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from tests.factories import ProjectFactory
-from tests.webapp.factories_debrief import DebriefWorld, build_world, login
+from tests.webapp.factories_debrief import DebriefWorld, build_world
+from tests.webapp.support import csrf_token, login, url
 from webapp.extensions import db
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
-from webapp.services import accounts, debriefs
+from webapp.services import debriefs, teams
 
 
 @dataclass
@@ -87,11 +88,11 @@ def build_partner_world(*, facilitator_email: str = "anim@example.org", prefix: 
 
     partner_a = user("partenaire-a@example.org", org_a)
     partner_b = user("partenaire-b@example.org", org_b)
-    accounts.add_membership(partner_a, world.project.id, "partner")
-    accounts.add_membership(partner_b, world.project.id, "partner")
+    teams.add_membership(partner_a, world.project.id, "partner")
+    teams.add_membership(partner_b, world.project.id, "partner")
     other = ProjectFactory()
     outsider = user("ailleurs@example.org", org_a)
-    accounts.add_membership(outsider, other.id, "partner")
+    teams.add_membership(outsider, other.id, "partner")
     admin = user("admin@example.org", is_admin=True)
     obs = world.observations
     photos = {
@@ -131,9 +132,8 @@ def pw(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
     return build_partner_world()
 
 
-def _csrf(client, url: str = "/auth/login") -> str:  # type: ignore[no-untyped-def]
-    page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+def _csrf(client, path: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(client, path or url("auth.login"))
 
 
 def _forget_request_cache() -> None:
@@ -146,7 +146,7 @@ def _forget_request_cache() -> None:
 
 
 def sign_in(client, email: str):  # type: ignore[no-untyped-def]
-    """Sign in through the login form (``factories_debrief.login``) as a fresh browser would."""
+    """Sign in through the login form (``support.login``) as a fresh browser would."""
     _forget_request_cache()
     response = login(client, email)
     _forget_request_cache()
@@ -163,14 +163,14 @@ def fresh_client(app, email: str | None = None):  # type: ignore[no-untyped-def]
     return other
 
 
-def _get(client, url: str):  # type: ignore[no-untyped-def]
-    response = client.get(url)
+def _get(client, path: str):  # type: ignore[no-untyped-def]
+    response = client.get(path)
     response.close()  # file responses (photos) keep their file open until closed
     return response
 
 
 def _answer(client, pw: PartnerWorld, rec: Recommendation, **data: str):  # type: ignore[no-untyped-def]
-    base = f"/partenaires/{pw.slug}/preconisations/{rec.id}"
+    base = url("partners.recommendation", slug=pw.slug, recommendation_id=rec.id)
     token = _csrf(client)
     return client.post(f"{base}/reponse", data={"csrf_token": token, **data})
 
@@ -179,56 +179,58 @@ def _answer(client, pw: PartnerWorld, rec: Recommendation, **data: str):  # type
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, pw):
-    for url in (
-        "/partenaires/",
-        f"/partenaires/{pw.slug}/",
-        f"/partenaires/{pw.slug}/preconisations",
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}",
-        f"/partenaires/{pw.slug}/tableau-de-bord",
-        f"/partenaires/{pw.slug}/photos/{pw.photos['validated']}",
+    for path in (
+        url("partners.index"),
+        url("partners.project_page", slug=pw.slug),
+        url("partners.recommendations", slug=pw.slug),
+        url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id),
+        url("partners.scorecards", slug=pw.slug),
+        url("partners.photo", slug=pw.slug, name=pw.photos["validated"]),
     ):
-        response = _get(client, url)
-        assert response.status_code == 302, url
-        assert "/auth/login" in response.headers["Location"]
+        response = _get(client, path)
+        assert response.status_code == 302, path
+        assert url("auth.login") in response.headers["Location"]
 
 
 def test_a_partner_sees_their_projects_and_not_the_others(app, client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get("/partenaires/").get_data(as_text=True)
+    page = client.get(url("partners.index")).get_data(as_text=True)
     assert pw.world.project.name.replace("<", "&lt;").replace(">", "&gt;") in page
-    assert f"/partenaires/{pw.slug}/" in page
+    assert url("partners.project_page", slug=pw.slug) in page
     other = fresh_client(app, "ailleurs@example.org")
-    assert f"/partenaires/{pw.slug}/" not in other.get("/partenaires/").get_data(as_text=True)
+    assert url("partners.project_page", slug=pw.slug) not in other.get(url("partners.index")).get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("who", ["partenaire-a", "anim", "admin"])
 def test_partners_facilitators_and_admins_see_every_partner_page(client, pw, who):
     sign_in(client, f"{who}@example.org")
-    for url in (
-        f"/partenaires/{pw.slug}/",
-        f"/partenaires/{pw.slug}/preconisations",
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}",
-        f"/partenaires/{pw.slug}/tableau-de-bord",
-        f"/partenaires/{pw.slug}/photos/{pw.photos['validated']}",
+    for path in (
+        url("partners.project_page", slug=pw.slug),
+        url("partners.recommendations", slug=pw.slug),
+        url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id),
+        url("partners.scorecards", slug=pw.slug),
+        url("partners.photo", slug=pw.slug, name=pw.photos["validated"]),
     ):
-        assert _get(client, url).status_code == 200, url
+        assert _get(client, path).status_code == 200, path
 
 
 def test_a_partner_of_another_project_is_refused_everywhere(client, pw):
     sign_in(client, "ailleurs@example.org")
-    for url in (
-        f"/partenaires/{pw.slug}/",
-        f"/partenaires/{pw.slug}/preconisations",
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}",
-        f"/partenaires/{pw.slug}/tableau-de-bord",
-        f"/partenaires/{pw.slug}/photos/{pw.photos['validated']}",
+    for path in (
+        url("partners.project_page", slug=pw.slug),
+        url("partners.recommendations", slug=pw.slug),
+        url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id),
+        url("partners.scorecards", slug=pw.slug),
+        url("partners.photo", slug=pw.slug, name=pw.photos["validated"]),
     ):
-        response = _get(client, url)
-        assert response.status_code == 403, url
+        response = _get(client, path)
+        assert response.status_code == 403, path
         assert "Lampadaire" not in response.get_data(as_text=True)
     token = _csrf(client)
     response = client.post(
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}/reponse",
+        url("partners.answer", slug=pw.slug, recommendation_id=pw.rec_a.id),
         data={"csrf_token": token, "status": "accepted", "comment": "Pris"},
     )
     assert response.status_code == 403
@@ -237,12 +239,12 @@ def test_a_partner_of_another_project_is_refused_everywhere(client, pw):
 
 def test_an_unknown_project_is_a_404(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    assert client.get("/partenaires/nulle-part/").status_code == 404
+    assert client.get(url("partners.project_page", slug="nulle-part")).status_code == 404
 
 
 def test_another_projects_recommendation_is_not_found_through_this_project(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    response = client.get(f"/partenaires/{pw.slug}/preconisations/{pw.other_rec.id}")
+    response = client.get(url("partners.recommendation", slug=pw.slug, recommendation_id=pw.other_rec.id))
     assert response.status_code == 404
     assert "Ailleurs" not in response.get_data(as_text=True)
     response = _answer(client, pw, pw.other_rec, status="accepted", comment="x")
@@ -254,7 +256,7 @@ def test_another_projects_recommendation_is_not_found_through_this_project(clien
 
 def test_the_partner_page_shows_validated_observations_only(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/").get_data(as_text=True)
+    page = client.get(url("partners.project_page", slug=pw.slug)).get_data(as_text=True)
     assert "Lampadaire en panne" in page and "Tout noir" in page  # validated notes
     assert "Jardin partagé" not in page  # pending
     assert "Nom d" not in page and "Proposition 8" not in page  # hidden
@@ -263,7 +265,7 @@ def test_the_partner_page_shows_validated_observations_only(client, pw):
     assert "Remarques" not in page and "alert(1)" not in page
     assert "Proposition 3" not in page and "Proposition 6" not in page
     assert pw.photos["harassment"] not in page and pw.photos["pending"] not in page
-    assert f"/partenaires/{pw.slug}/photos/{pw.photos['validated']}" in page
+    assert url("partners.photo", slug=pw.slug, name=pw.photos["validated"]) in page
     assert 'class="folium-map"' in page
     # No participant profile filter, no individual: the filters are walk, zone, theme, polarity, slot.
     assert 'name="gender"' not in page and 'name="age_band"' not in page and 'name="status"' not in page
@@ -271,9 +273,9 @@ def test_the_partner_page_shows_validated_observations_only(client, pw):
 
 def test_partner_filters_cannot_select_by_profile_or_pending(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/?moderation=all&gender=man&age_band=65%2B").get_data(
-        as_text=True
-    )
+    page = client.get(
+        url("partners.project_page", slug=pw.slug, moderation="all", gender="man", age_band="65+")
+    ).get_data(as_text=True)
     assert "Jardin partagé" not in page
     # The gender filter was ignored: observations of women are still there.
     assert "Lampadaire en panne" in page
@@ -286,19 +288,19 @@ def _comparison(page: str, title: str) -> dict[str, str]:
 
 def test_groups_smaller_than_three_are_not_detailed(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/").get_data(as_text=True)
+    page = client.get(url("partners.project_page", slug=pw.slug)).get_data(as_text=True)
     # Validated: five observations by 11-25 year olds, two by people aged 65 and over. Showing the five
     # would give the two away (the page shows the total): both are masked.
     masked = "petit groupe, non détaillé"
-    assert _comparison(page, "Jeunes, adultes et aînés") == {"11-25 ans": masked, "65 ans et plus": masked}
+    assert _comparison(page, "Jeunes, adultes et aînés") == {"11 à 25 ans": masked, "65 ans et plus": masked}
     assert _comparison(page, "Femmes et hommes") == {"Femmes": "4", "Hommes": "3"}
 
 
 def test_profile_comparisons_ignore_filters_so_views_cannot_be_subtracted(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/?walk_id={pw.world.day.id}&theme=harcelement").get_data(
-        as_text=True
-    )
+    page = client.get(
+        url("partners.project_page", slug=pw.slug, walk_id=pw.world.day.id, theme="harcelement")
+    ).get_data(as_text=True)
     # One validated harassment report on the day walk: its author's gender and age stay unknown.
     assert _comparison(page, "Femmes et hommes (tout le projet)") == {"Femmes": "4", "Hommes": "3"}
     # A comparison whose only group is small cannot be masked safely: it is not shown at all.
@@ -307,20 +309,22 @@ def test_profile_comparisons_ignore_filters_so_views_cannot_be_subtracted(client
 
 def test_photos_of_hidden_pending_or_harassment_observations_are_never_served(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    ok = client.get(f"/partenaires/{pw.slug}/photos/{pw.photos['validated']}")
+    ok = client.get(url("partners.photo", slug=pw.slug, name=pw.photos["validated"]))
     assert ok.status_code == 200 and ok.data.startswith(b"\xff\xd8")
     ok.close()
     for key in ("harassment", "pending"):
-        assert _get(client, f"/partenaires/{pw.slug}/photos/{pw.photos[key]}").status_code == 404
-    assert _get(client, f"/partenaires/{pw.slug}/photos/nope.jpg").status_code == 404
-    assert _get(client, f"/partenaires/{pw.slug}/photos/..%2F..%2Fsecret").status_code == 404
+        assert _get(client, url("partners.photo", slug=pw.slug, name=pw.photos[key])).status_code == 404
+    assert _get(client, url("partners.photo", slug=pw.slug, name="nope.jpg")).status_code == 404
+    assert _get(client, url("partners.photo", slug=pw.slug, name="..%2F..%2Fsecret")).status_code == 404
 
 
 def test_a_photo_of_this_project_is_not_served_through_another_project(client, pw):
     other = ProjectFactory()
-    accounts.add_membership(pw.partner_a, other.id, "partner")
+    teams.add_membership(pw.partner_a, other.id, "partner")
     sign_in(client, "partenaire-a@example.org")
-    assert _get(client, f"/partenaires/{other.slug}/photos/{pw.photos['validated']}").status_code == 404
+    assert (
+        _get(client, url("partners.photo", slug=other.slug, name=pw.photos["validated"])).status_code == 404
+    )
 
 
 # --- recommendations -------------------------------------------------------------------------------
@@ -328,20 +332,22 @@ def test_a_photo_of_this_project_is_not_served_through_another_project(client, p
 
 def test_the_list_shows_status_partner_deadline_and_overdue(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/preconisations").get_data(as_text=True)
+    page = client.get(url("partners.recommendations", slug=pw.slug)).get_data(as_text=True)
     assert "Réparer l&#39;éclairage de la place" in page and pw.org_a.name in page
     row_b = re.search(rf'<tr data-id="{pw.rec_b.id}".*?</tr>', page, re.DOTALL).group(0)
     row_a = re.search(rf'<tr data-id="{pw.rec_a.id}".*?</tr>', page, re.DOTALL).group(0)
     assert "En retard" in row_b and pw.org_b.name in row_b
     assert "En retard" not in row_a and "Proposée" in row_a
     assert (date.today() + timedelta(days=30)).strftime("%d/%m/%Y") in row_a
-    mine = client.get(f"/partenaires/{pw.slug}/preconisations?mine=1").get_data(as_text=True)
+    mine = client.get(url("partners.recommendations", slug=pw.slug, mine="1")).get_data(as_text=True)
     assert f'data-id="{pw.rec_a.id}"' in mine and f'data-id="{pw.rec_b.id}"' not in mine
 
 
 def test_the_detail_shows_a_dated_timeline_and_privacy_filtered_evidence(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}").get_data(as_text=True)
+    page = client.get(url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id)).get_data(
+        as_text=True
+    )
     assert "Issue du débriefing." in page
     assert date.today().strftime("%d/%m/%Y") in page
     assert "Lampadaire en panne" in page and pw.photos["validated"] in page
@@ -374,7 +380,9 @@ def test_a_partner_answers_their_organisations_recommendation(client, pw):
 
 def test_a_partner_cannot_answer_another_organisations_recommendation(client, pw):
     sign_in(client, "partenaire-b@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}").get_data(as_text=True)
+    page = client.get(url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id)).get_data(
+        as_text=True
+    )
     assert 'name="status"' not in page and "autre organisation" in page
     for data in ({"status": "accepted", "comment": "Je prends"}, {"status": "", "comment": "Un avis"}):
         response = _answer(client, pw, pw.rec_a, **data)
@@ -421,7 +429,7 @@ def test_staff_answer_any_recommendation_and_set_partner_and_deadline(client, pw
     assert _answer(client, pw, pw.rec_b, status="accepted", comment="Relancé").status_code == 302
     token = _csrf(client)
     response = client.post(
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_b.id}/attribution",
+        url("partners.assign", slug=pw.slug, recommendation_id=pw.rec_b.id),
         data={"csrf_token": token, "organisation_id": str(pw.org_a.id), "deadline": "2026-09-30"},
     )
     assert response.status_code == 302
@@ -433,7 +441,7 @@ def test_staff_answer_any_recommendation_and_set_partner_and_deadline(client, pw
     # The same values again change nothing and record nothing.
     events = len(rec.events)
     response = client.post(
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_b.id}/attribution",
+        url("partners.assign", slug=pw.slug, recommendation_id=pw.rec_b.id),
         data={"csrf_token": token, "organisation_id": str(pw.org_a.id), "deadline": "2026-09-30"},
         follow_redirects=True,
     )
@@ -445,7 +453,7 @@ def test_staff_answer_any_recommendation_and_set_partner_and_deadline(client, pw
     db.session.commit()
     for data in ({"organisation_id": str(stranger.id)}, {"deadline": "30/09"}, {"organisation_id": "x"}):
         response = client.post(
-            f"/partenaires/{pw.slug}/preconisations/{pw.rec_b.id}/attribution",
+            url("partners.assign", slug=pw.slug, recommendation_id=pw.rec_b.id),
             data={"csrf_token": token, **data},
         )
         assert response.status_code == 422, data
@@ -454,11 +462,13 @@ def test_staff_answer_any_recommendation_and_set_partner_and_deadline(client, pw
 
 def test_a_partner_cannot_assign_or_move_deadlines(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}").get_data(as_text=True)
+    page = client.get(url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id)).get_data(
+        as_text=True
+    )
     assert 'name="deadline"' not in page
     token = _csrf(client)
     response = client.post(
-        f"/partenaires/{pw.slug}/preconisations/{pw.rec_a.id}/attribution",
+        url("partners.assign", slug=pw.slug, recommendation_id=pw.rec_a.id),
         data={"csrf_token": token, "organisation_id": str(pw.org_b.id), "deadline": "2030-01-01"},
     )
     assert response.status_code == 403
@@ -467,8 +477,8 @@ def test_a_partner_cannot_assign_or_move_deadlines(client, pw):
 
 def test_scorecards_per_partner_and_zone(client, pw):
     sign_in(client, "partenaire-a@example.org")
-    page = client.get(f"/partenaires/{pw.slug}/tableau-de-bord").get_data(as_text=True)
-    assert "Par partenaire" in page and "Par quartier" in page
+    page = client.get(url("partners.scorecards", slug=pw.slug)).get_data(as_text=True)
+    assert "Par partenaire" in page and "Par zone" in page
     row_b = re.search(rf"<th scope=\"row\">{re.escape(pw.org_b.name)}</th>.*?</tr>", page, re.DOTALL).group(0)
     assert re.findall(r"<td>(.*?)</td>", row_b)[:3] == ["1", "0", "0 %"]
     assert 'class="overdue">1<' in row_b

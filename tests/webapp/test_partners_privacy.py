@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from geodata.crs import METRIC_SRID, transformer
 from geodata.privacy import DEFAULT_CELL_M, aggregate, cell_id, cell_of
 from tests.webapp.factories_debrief import ROWS
+from tests.webapp.support import url
 from tests.webapp.test_partners import PartnerWorld, build_partner_world, fresh_client
 from tests.xlsform_builder import write_neighbourhood_workbook
 from webapp.extensions import db
@@ -147,17 +148,17 @@ def _pages(seeded: Seeded) -> list[str]:
     rec = db.session.scalar(select(Recommendation).where(Recommendation.title == "Sécuriser le passage"))
     slug, pw, theme = seeded.slug, seeded.pw, seeded.theme
     return [
-        f"/partenaires/{slug}/",
-        f"/partenaires/{slug}/?theme={theme}",
-        f"/partenaires/{slug}/?walk_id={seeded.walk.id}",
-        f"/partenaires/{slug}/?zone_id={pw.world.north.id}&time_slot=night",
-        f"/partenaires/{slug}/preconisations",
-        f"/partenaires/{slug}/preconisations/{rec.id}",
-        f"/partenaires/{slug}/tableau-de-bord",
-        f"/p/{slug}/carte",
-        f"/p/{slug}/carte?theme={theme}",
-        f"/p/{slug}/carte/embed",
-        f"/p/{slug}/suivi",
+        url("partners.project_page", slug=slug),
+        url("partners.project_page", slug=slug, theme=theme),
+        url("partners.project_page", slug=slug, walk_id=seeded.walk.id),
+        url("partners.project_page", slug=slug, zone_id=pw.world.north.id, time_slot="night"),
+        url("partners.recommendations", slug=slug),
+        url("partners.recommendation", slug=slug, recommendation_id=rec.id),
+        url("partners.scorecards", slug=slug),
+        url("public.project_map", slug=slug),
+        url("public.project_map", slug=slug, theme=theme),
+        url("public.project_map_embed", slug=slug),
+        url("public.followup", slug=slug),
     ]
 
 
@@ -204,27 +205,27 @@ def map_layers(html: str) -> list[dict]:
 
 def test_no_partner_or_public_page_reveals_an_exact_harassment_place(app, client, seeded):
     partner = fresh_client(app, "partenaire-a@example.org")
-    for url in _pages(seeded):
-        viewer = client if url.startswith("/p/") else partner
-        response = viewer.get(url)
-        assert response.status_code == 200, url
+    for path in _pages(seeded):
+        viewer = client if path.startswith("/p/") else partner
+        response = viewer.get(path)
+        assert response.status_code == 200, path
         html = response.get_data(as_text=True)
-        assert exact_places_in(html) == [], url
-        assert seeded_numbers_in(html) == [], url
+        assert exact_places_in(html) == [], path
+        assert seeded_numbers_in(html) == [], path
         # Nor the text, nor the exact time of any report.
-        assert "Secret" not in html and "Idée" not in html, url
-        assert "21:17" not in html and "21h17" not in html and "T21:17" not in html, url
+        assert "Secret" not in html and "Idée" not in html, path
+        assert "21:17" not in html and "21h17" not in html and "T21:17" not in html, path
 
 
 def test_maps_show_only_cells_of_three_validated_reports_or_more(app, client, seeded):
     partner = fresh_client(app, "partenaire-a@example.org")
     sparse = [cell_of(*_lonlat(c, (100, 100))) for c in (PAIR, ALONE, PENDING, HIDDEN)]
     sparse += [cell_of(*p) for p in WORLD_REPORTS]
-    for url in _pages(seeded):
-        if "/carte" not in url and url.split("?")[0] != f"/partenaires/{seeded.slug}/":
+    for path in _pages(seeded):
+        if "/carte" not in path and path.split("?")[0] != url("partners.project_page", slug=seeded.slug):
             continue  # pages without a map
-        viewer = client if url.startswith("/p/") else partner
-        html = viewer.get(url).get_data(as_text=True)
+        viewer = client if path.startswith("/p/") else partner
+        html = viewer.get(path).get_data(as_text=True)
         cells = [
             f
             for layer in map_layers(html)
@@ -232,10 +233,10 @@ def test_maps_show_only_cells_of_three_validated_reports_or_more(app, client, se
             if f["properties"].get("cell") is not None
         ]
         shown = {f["properties"]["cell"]: f["properties"]["count"] for f in cells}
-        assert shown == {cell_id(c.cell): c.count for c in SHOWN_CELLS}, url
+        assert shown == {cell_id(c.cell): c.count for c in SHOWN_CELLS}, path
         assert all(count >= 3 for count in shown.values())
         for cell in sparse:
-            assert cell_id(cell) not in html, url
+            assert cell_id(cell) not in html, path
         # Every position drawn for a cell is one of its corners: nothing of the points inside.
         for feature in cells:
             (ring,) = feature["geometry"]["coordinates"]
@@ -247,8 +248,8 @@ def test_maps_show_only_cells_of_three_validated_reports_or_more(app, client, se
 
 def test_the_counts_per_zone_hide_small_numbers(app, seeded):
     partner = fresh_client(app, "partenaire-a@example.org")
-    html = partner.get(f"/partenaires/{seeded.slug}/").get_data(as_text=True)
-    table = re.search(r"<caption>Signalements par quartier</caption>.*?</table>", html, re.S).group(0)
+    html = partner.get(url("partners.project_page", slug=seeded.slug)).get_data(as_text=True)
+    table = re.search(r"<caption>Signalements par zone</caption>.*?</table>", html, re.S).group(0)
     counts = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', table)
     assert counts and all(v == "non détaillé" or int(v) >= 3 for _, v in counts)
     sensitive = {THEME, seeded.theme}  # the world's own harassment reports, and the seeded ones
@@ -263,7 +264,9 @@ def test_the_counts_per_zone_hide_small_numbers(app, seeded):
 def test_the_control_page_for_the_team_does_show_exact_places(app, seeded):
     """The search above is able to find exact places: the facilitators' map has them."""
     staff = fresh_client(app, "anim@example.org")
-    html = staff.get(f"/facilitators/{seeded.slug}/?moderation=all").get_data(as_text=True)
+    html = staff.get(url("facilitators.project_page", slug=seeded.slug, moderation="all")).get_data(
+        as_text=True
+    )
     found = {place for place, _ in exact_places_in(html)}
     assert set(SEEDS["validated"]) <= found
     assert seeded_numbers_in(html)
@@ -272,8 +275,8 @@ def test_the_control_page_for_the_team_does_show_exact_places(app, seeded):
 def test_cells_ignore_filters_so_two_views_cannot_be_subtracted(app, seeded):
     partner = fresh_client(app, "partenaire-a@example.org")
 
-    def cells(url: str) -> dict[str, int]:
-        html = partner.get(url).get_data(as_text=True)
+    def cells(path: str) -> dict[str, int]:
+        html = partner.get(path).get_data(as_text=True)
         return {
             f["properties"]["cell"]: f["properties"]["count"]
             for layer in map_layers(html)
@@ -281,9 +284,9 @@ def test_cells_ignore_filters_so_two_views_cannot_be_subtracted(app, seeded):
             if f["properties"].get("cell")
         }
 
-    everything = cells(f"/partenaires/{seeded.slug}/")
-    assert everything == cells(f"/partenaires/{seeded.slug}/?walk_id={seeded.world.day.id}")
-    assert everything == cells(f"/partenaires/{seeded.slug}/?time_slot=day")
+    everything = cells(url("partners.project_page", slug=seeded.slug))
+    assert everything == cells(url("partners.project_page", slug=seeded.slug, walk_id=seeded.world.day.id))
+    assert everything == cells(url("partners.project_page", slug=seeded.slug, time_slot="day"))
     # A filter on another theme shows no cell at all.
-    assert cells(f"/partenaires/{seeded.slug}/?theme=eclairage") == {}
+    assert cells(url("partners.project_page", slug=seeded.slug, theme="eclairage")) == {}
     assert DEFAULT_CELL_M == 200

@@ -3,41 +3,38 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.capture_support import make_walk
+from tests.webapp.support import csrf_from, url
 from webapp.extensions import db
 from webapp.models import Observation, Participant
 from webapp.services import walks
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
 def phone(app, client, db_session):  # type: ignore[no-untyped-def]
     """A phone that joined the walk K7PM3Q with a profile and recorded one observation."""
     walk = make_walk()
-    page = client.get("/rejoindre?code=K7PM3Q").get_data(as_text=True)
+    page = client.get(url("residents.join", code="K7PM3Q")).get_data(as_text=True)
     joined = client.post(
-        "/rejoindre", data={"code": "K7PM3Q", "age_band": "65+", "gender": "woman", "csrf_token": _csrf(page)}
+        url("residents.join"),
+        data={"code": "K7PM3Q", "age_band": "65+", "gender": "woman", "csrf_token": csrf_from(page)},
     )
     assert joined.status_code == 303
-    capture = client.get("/m/K7PM3Q").get_data(as_text=True)
+    capture = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
     form = {
-        "csrf_token": _csrf(capture),
+        "csrf_token": csrf_from(capture),
         "client_uuid": str(uuid.uuid4()),
         "theme": "eclairage",
         "polarity": "negative",
         "note": "Rue sombre près de chez moi",
         "stop": "2.2950,49.9180",
     }
-    assert client.post("/m/K7PM3Q", data=form).status_code == 303
+    assert client.post(url("residents.capture_post", code="K7PM3Q"), data=form).status_code == 303
     return walk
 
 
@@ -46,12 +43,14 @@ def _count(model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_the_capture_page_links_to_my_data_which_says_what_is_kept(client, phone):
-    assert "/m/K7PM3Q/mes-donnees" in client.get("/m/K7PM3Q").get_data(as_text=True)
-    response = client.get("/m/K7PM3Q/mes-donnees")
+    assert url("residents.my_data", code="K7PM3Q") in client.get(
+        url("residents.capture", code="K7PM3Q")
+    ).get_data(as_text=True)
+    response = client.get(url("residents.my_data", code="K7PM3Q"))
     assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
     html = response.get_data(as_text=True)
     assert "65 ans et plus" in html and "Femme" in html and "1 observation(s) et 0 photo(s)" in html
-    download = client.get("/m/K7PM3Q/mes-donnees.json")
+    download = client.get(url("residents.my_data_download", code="K7PM3Q"))
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     document = json.loads(download.get_data(as_text=True))
     assert document["participant"]["profile"]["age_band"] == "65+"
@@ -59,13 +58,15 @@ def test_the_capture_page_links_to_my_data_which_says_what_is_kept(client, phone
 
 
 def test_erasing_needs_the_box_ticked_then_removes_everything_and_forgets_the_phone(client, phone):
-    page = client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
-    refused = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page)})
+    page = client.get(url("residents.my_data", code="K7PM3Q")).get_data(as_text=True)
+    refused = client.post(url("residents.my_data_erase", code="K7PM3Q"), data={"csrf_token": csrf_from(page)})
     assert refused.status_code == 303
-    assert "Cochez la case" in client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
+    assert "Cochez la case" in client.get(url("residents.my_data", code="K7PM3Q")).get_data(as_text=True)
     assert _count(Observation) == 1
 
-    erased = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page), "confirm": "1"})
+    erased = client.post(
+        url("residents.my_data_erase", code="K7PM3Q"), data={"csrf_token": csrf_from(page), "confirm": "1"}
+    )
 
     assert erased.status_code == 200
     assert "1 observation(s) et 0 photo(s)" in erased.get_data(as_text=True)
@@ -73,23 +74,29 @@ def test_erasing_needs_the_box_ticked_then_removes_everything_and_forgets_the_ph
     assert erased.headers["Clear-Site-Data"] == '"cache", "storage"'
     assert (_count(Observation), _count(Participant)) == (0, 0)
     # The phone is no longer linked: every page sends it back to the join form.
-    for url in ("/m/K7PM3Q/mes-donnees", "/m/K7PM3Q/mes-donnees.json", "/m/K7PM3Q"):
-        assert client.get(url).status_code == 302, url
-    again = client.post("/m/K7PM3Q/mes-donnees/effacer", data={"csrf_token": _csrf(page), "confirm": "1"})
+    for path in (
+        url("residents.my_data", code="K7PM3Q"),
+        url("residents.my_data_download", code="K7PM3Q"),
+        url("residents.capture", code="K7PM3Q"),
+    ):
+        assert client.get(path).status_code == 302, path
+    again = client.post(
+        url("residents.my_data_erase", code="K7PM3Q"), data={"csrf_token": csrf_from(page), "confirm": "1"}
+    )
     assert again.status_code == 302
 
 
 def test_my_data_stays_reachable_after_the_walk_closed(client, phone):
     walks.close_walk(phone)
-    assert client.get("/m/K7PM3Q").status_code == 302  # capture is over
-    html = client.get("/m/K7PM3Q/mes-donnees").get_data(as_text=True)
+    assert client.get(url("residents.capture", code="K7PM3Q")).status_code == 302  # capture is over
+    html = client.get(url("residents.my_data", code="K7PM3Q")).get_data(as_text=True)
     assert "1 observation(s)" in html and "Retour à la saisie" not in html
 
 
 def test_another_walk_code_or_no_cookie_gets_the_join_form(app, client, phone):
     make_walk(code="QR9TX4", slug="autre")
-    assert client.get("/m/QR9TX4/mes-donnees").status_code == 302
-    assert app.test_client().get("/m/K7PM3Q/mes-donnees").status_code == 302
+    assert client.get(url("residents.my_data", code="QR9TX4")).status_code == 302
+    assert app.test_client().get(url("residents.my_data", code="K7PM3Q")).status_code == 302
 
 
 # --- erasure after moderation merges ---------------------------------------------------------------

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 
 from geodata.assets import find_external_urls
 from tests.factories import ObservationFactory, WalkFactory
-from tests.webapp.test_projects import _url, make_user, signed_in, token_of
+from tests.webapp.support import url
+from tests.webapp.test_projects import make_user, signed_in, token_of
 from webapp.extensions import db
 from webapp.models import Observation, Project, Zone
 from webapp.services import projects, zones
@@ -61,14 +62,14 @@ def _zone_code(observation: Observation) -> str | None:
 
 
 def _page(app, client, slug: str = "amiens"):  # type: ignore[no-untyped-def]
-    response = client.get(_url(app, "facilitators.zones_page", slug=slug))
+    response = client.get(url("facilitators.zones_page", slug=slug))
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
 
 def _post(app, client, endpoint: str, data: dict, slug: str = "amiens", **values):  # type: ignore[no-untyped-def]
     token = token_of(_page(app, client, slug))
-    return client.post(_url(app, endpoint, slug=slug, **values), data={**data, "csrf_token": token})
+    return client.post(url(endpoint, slug=slug, **values), data={**data, "csrf_token": token})
 
 
 # --- official QPV: kept or left out ---------------------------------------------------------------
@@ -165,7 +166,7 @@ def _upload(
     token = token_of(_page(app, client, slug))
     headers = {"Accept": "application/json"} if json_answer else {}
     return client.post(
-        _url(app, endpoint, slug=slug),
+        url(endpoint, slug=slug),
         data={"csrf_token": token, "file": (io.BytesIO(content), name)},
         content_type="multipart/form-data",
         headers=headers,
@@ -364,7 +365,7 @@ def test_a_zone_drawn_far_away_is_saved_with_a_warning(app, world):
     )
     assert response.status_code == 303
     html = _page(app, world["client"])
-    assert "Attention : cette zone est à" in html and "km des quartiers et des marches du projet" in html
+    assert "Attention : cette zone est à" in html and "km des zones et des marches du projet" in html
 
 
 @pytest.mark.parametrize(
@@ -463,7 +464,7 @@ def test_official_qpv_and_zones_of_other_projects_cannot_be_renamed_or_deleted(a
 
 
 def test_the_zones_page_reads_in_english(app, world):
-    url = _url(app, "facilitators.zones_page", slug="amiens", lang="en")
-    html = world["client"].get(url).get_data(as_text=True)
+    path = url("facilitators.zones_page", slug="amiens", lang="en")
+    html = world["client"].get(path).get_data(as_text=True)
     assert "Project zones" in html and "Save the choice of QPV" in html and "Draw a zone" in html
     assert "Zones du projet" not in html

@@ -11,21 +11,20 @@ import uuid
 from datetime import date
 
 import pytest
-from flask import url_for
 from sqlalchemy import func, select
 
 from tests.factories import ObservationFactory, WalkFactory
-from tests.webapp.factories_debrief import PASSWORD, login
+from tests.webapp.support import PASSWORD, csrf_from, login, url
 from webapp.extensions import db
 from webapp.models import Membership, Project, User
-from webapp.services import accounts, projects, zones
+from webapp.services import accounts, projects, teams, zones
 
 AMIENS_QPV = "geodata/qpv2024_amiens.geojson"
 
 
 def token_of(html: str) -> str:
     """The CSRF token of a page (Flask-WTF's hidden field or a hand-written one)."""
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+    return csrf_from(html)
 
 
 def make_user(email: str, *, admin: bool = False, project: Project | None = None, role: str = "facilitator"):  # type: ignore[no-untyped-def]
@@ -33,7 +32,7 @@ def make_user(email: str, *, admin: bool = False, project: Project | None = None
         email=email, password=PASSWORD, display_name=email.split("@")[0], is_admin=admin
     )
     if project is not None:
-        accounts.add_membership(user, project.id, role)
+        teams.add_membership(user, project.id, role)
     db.session.commit()
     return user
 
@@ -45,11 +44,6 @@ def signed_in(app, email: str):  # type: ignore[no-untyped-def]
         response = login(client, email)
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
     return client
-
-
-def _url(app, endpoint: str, **values) -> str:  # type: ignore[no-untyped-def]
-    with app.test_request_context():
-        return url_for(endpoint, **values)
 
 
 GOOD = {
@@ -65,10 +59,10 @@ GOOD = {
 
 
 def _post_new(app, client, **changes):  # type: ignore[no-untyped-def]
-    url = _url(app, "facilitators.new_project")
-    token = token_of(client.get(url).get_data(as_text=True))
+    path = url("facilitators.new_project")
+    token = token_of(client.get(path).get_data(as_text=True))
     data = {**GOOD, **changes, "csrf_token": token}
-    return client.post(url, data={k: v for k, v in data.items() if v is not None})
+    return client.post(path, data={k: v for k, v in data.items() if v is not None})
 
 
 def _count() -> int:
@@ -82,15 +76,15 @@ def admin(app):  # type: ignore[no-untyped-def]
 
 
 def test_an_administrator_creates_a_project_from_the_page(app, admin):
-    page = admin.get(_url(app, "facilitators.index")).get_data(as_text=True)
+    page = admin.get(url("facilitators.index")).get_data(as_text=True)
     assert "Nouveau projet" in page
-    form = admin.get(_url(app, "facilitators.new_project")).get_data(as_text=True)
+    form = admin.get(url("facilitators.new_project")).get_data(as_text=True)
     assert 'value="24"' in form and '<option selected value="2024">' in form
 
     response = _post_new(app, admin)
 
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(_url(app, "facilitators.zones_page", slug="abbeville-2027"))
+    assert response.headers["Location"].endswith(url("facilitators.zones_page", slug="abbeville-2027"))
     db.session.expire_all()
     project = projects.get_project("abbeville-2027")
     assert (project.name, project.territory, project.qpv_year, project.retention_months) == (
@@ -115,7 +109,7 @@ def test_the_creator_joins_the_team_when_asked(app, admin):
     assert response.status_code == 303
     project = projects.get_project("abbeville-2027")
     admin_id = db.session.scalar(select(User.id).where(User.email == "admin@example.org"))
-    assert accounts.project_role(db.session.get(User, admin_id), project.id) == "admin"
+    assert teams.project_role(db.session.get(User, admin_id), project.id) == "admin"
     role = db.session.scalar(
         select(Membership.role).where(Membership.project_id == project.id, Membership.user_id == admin_id)
     )
@@ -126,7 +120,7 @@ def test_an_administrator_who_facilitates_another_project_joins_by_default(app):
     other = projects.create_project(slug="autre", name="Autre", territory=["80021"])
     make_user("anim-admin@example.org", admin=True, project=other)
     client = signed_in(app, "anim-admin@example.org")
-    html = client.get(_url(app, "facilitators.new_project")).get_data(as_text=True)
+    html = client.get(url("facilitators.new_project")).get_data(as_text=True)
     assert re.search(r'<input checked id="join_team"', html)
 
 
@@ -189,12 +183,12 @@ def test_only_administrators_create_projects(app):
     project = projects.create_project(slug="amiens", name="Amiens", territory=["80021"])
     make_user("anim@example.org", project=project)
     facilitator = signed_in(app, "anim@example.org")
-    url = _url(app, "facilitators.new_project")
-    assert facilitator.get(url).status_code == 403
-    assert "Nouveau projet" not in facilitator.get(_url(app, "facilitators.index")).get_data(as_text=True)
+    path = url("facilitators.new_project")
+    assert facilitator.get(path).status_code == 403
+    assert "Nouveau projet" not in facilitator.get(url("facilitators.index")).get_data(as_text=True)
     anonymous = app.test_client()
-    response = anonymous.get(url)
-    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    response = anonymous.get(path)
+    assert response.status_code == 302 and url("auth.login") in response.headers["Location"]
 
 
 # --- editing ------------------------------------------------------------------------------------------
@@ -217,8 +211,8 @@ def amiens(app, runner, data_dir):  # type: ignore[no-untyped-def]
 
 
 def _post_edit(app, client, project, **changes):  # type: ignore[no-untyped-def]
-    url = _url(app, "facilitators.edit_project", slug=project.slug)
-    page = client.get(url)
+    path = url("facilitators.edit_project", slug=project.slug)
+    page = client.get(path)
     assert page.status_code == 200
     data = {
         "name": project.name,
@@ -231,14 +225,14 @@ def _post_edit(app, client, project, **changes):  # type: ignore[no-untyped-def]
         **changes,
         "csrf_token": token_of(page.get_data(as_text=True)),
     }
-    return client.post(url, data=data)
+    return client.post(path, data=data)
 
 
 def test_a_facilitator_of_the_project_edits_it_and_changing_communes_reassigns(app, amiens):
     project, observation = amiens
     make_user("anim@example.org", project=project)
     client = signed_in(app, "anim@example.org")
-    html = client.get(_url(app, "facilitators.edit_project", slug="amiens")).get_data(as_text=True)
+    html = client.get(url("facilitators.edit_project", slug="amiens")).get_data(as_text=True)
     assert 'value="80021"' in html and "amiens" in html
 
     response = _post_edit(app, client, project, name="Amiens, nouvelle saison", communes="80001")
@@ -291,10 +285,10 @@ def test_staff_of_another_project_and_partners_cannot_edit(app, amiens, who):
         make_user("partenaire@example.org", project=project, role="partner")
         email = "partenaire@example.org"
     client = signed_in(app, email)
-    url = _url(app, "facilitators.edit_project", slug="amiens")
-    assert client.get(url).status_code == 403
+    path = url("facilitators.edit_project", slug="amiens")
+    assert client.get(path).status_code == 403
     response = client.post(
-        url, data={"name": "Piraté", "communes": "80001", "qpv_year": "2024", "retention_months": "6"}
+        path, data={"name": "Piraté", "communes": "80001", "qpv_year": "2024", "retention_months": "6"}
     )
     assert response.status_code in (400, 403)
     db.session.expire_all()
@@ -309,7 +303,7 @@ def test_my_projects_lists_walks_with_status_and_what_waits_for_moderation(app, 
     WalkFactory(project=other, title="Marche d'ailleurs")
     db.session.commit()
     client = signed_in(app, "anim@example.org")
-    html = client.get(_url(app, "facilitators.index")).get_data(as_text=True)
+    html = client.get(url("facilitators.index")).get_data(as_text=True)
     assert "Marche de nuit" in html and "Terminée" in html and "Ouverte" in html
     assert "1 observation(s) à modérer" in html
     assert "Marche d&#39;ailleurs" not in html and "Ailleurs" not in html

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.webapp.support import url
 from tests.webapp.test_partners import PartnerWorld, build_partner_world, fresh_client, sign_in
 from webapp.extensions import db
 from webapp.services import followup
@@ -22,25 +23,25 @@ def _open(pw: PartnerWorld, *, public_map: bool = True, public_followup: bool = 
     db.session.commit()
 
 
-def _get(client, url: str):  # type: ignore[no-untyped-def]
-    response = client.get(url)
+def _get(client, path: str):  # type: ignore[no-untyped-def]
+    response = client.get(path)
     response.close()
     return response
 
 
 def _urls(pw: PartnerWorld) -> dict[str, str]:
     return {
-        "map": f"/p/{pw.slug}/carte",
-        "embed": f"/p/{pw.slug}/carte/embed",
-        "photo": f"/p/{pw.slug}/photos/{pw.photos['validated']}",
-        "followup": f"/p/{pw.slug}/suivi",
+        "map": url("public.project_map", slug=pw.slug),
+        "embed": url("public.project_map_embed", slug=pw.slug),
+        "photo": url("public.photo", slug=pw.slug, name=pw.photos["validated"]),
+        "followup": url("public.followup", slug=pw.slug),
     }
 
 
 def test_public_pages_are_404_until_the_project_opts_in(client, pw):
-    for url in _urls(pw).values():
-        response = _get(client, url)
-        assert response.status_code == 404, url
+    for path in _urls(pw).values():
+        response = _get(client, path)
+        assert response.status_code == 404, path
         assert "Lampadaire" not in response.get_data(as_text=True)
     _open(pw, public_map=True, public_followup=False)
     assert _get(client, _urls(pw)["followup"]).status_code == 404
@@ -52,8 +53,12 @@ def test_public_pages_are_404_until_the_project_opts_in(client, pw):
 
 
 def test_an_unknown_project_is_404(client, pw):
-    for url in ("/p/nulle-part/carte", "/p/nulle-part/carte/embed", "/p/nulle-part/suivi"):
-        assert client.get(url).status_code == 404
+    for path in (
+        url("public.project_map", slug="nulle-part"),
+        url("public.project_map_embed", slug="nulle-part"),
+        url("public.followup", slug="nulle-part"),
+    ):
+        assert client.get(path).status_code == 404
 
 
 def test_the_public_map_shows_validated_observations_with_the_partner_rules(client, pw):
@@ -62,10 +67,10 @@ def test_the_public_map_shows_validated_observations_with_the_partner_rules(clie
     assert 'class="folium-map"' in page and "Lampadaire en panne" in page
     assert "Jardin partagé" not in page and "Nom d" not in page
     assert "Remarques" not in page and "alert(1)" not in page and "Proposition 3" not in page
-    assert f"/p/{pw.slug}/photos/{pw.photos['validated']}" in page
+    assert url("public.photo", slug=pw.slug, name=pw.photos["validated"]) in page
     assert pw.photos["harassment"] not in page and pw.photos["pending"] not in page
     # The snippet to embed the map elsewhere.
-    assert f'&lt;iframe src="http://localhost/p/{pw.slug}/carte/embed"' in page
+    assert f'&lt;iframe src="http://localhost{url("public.project_map_embed", slug=pw.slug)}"' in page
     # Profile filters and pending observations cannot be asked for (a man's observation stays).
     page = client.get(_urls(pw)["map"] + "?moderation=all&gender=woman").get_data(as_text=True)
     assert "Jardin partagé" not in page and "Proposition 2" in page
@@ -77,7 +82,7 @@ def test_photos_on_the_public_map_follow_the_same_rules(client, pw):
     assert ok.status_code == 200
     ok.close()
     for key in ("harassment", "pending"):
-        assert _get(client, f"/p/{pw.slug}/photos/{pw.photos[key]}").status_code == 404
+        assert _get(client, url("public.photo", slug=pw.slug, name=pw.photos[key])).status_code == 404
 
 
 def test_only_the_embeddable_map_may_be_framed_by_any_site(client, pw):
@@ -91,7 +96,7 @@ def test_only_the_embeddable_map_may_be_framed_by_any_site(client, pw):
     assert 'class="folium-map"' in body and "site-header" not in body
     for key in ("map", "followup"):
         assert "frame-ancestors 'self'" in client.get(_urls(pw)[key]).headers["Content-Security-Policy"]
-    assert "frame-ancestors 'self'" in client.get("/").headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in client.get(url("public.index")).headers["Content-Security-Policy"]
 
 
 def test_the_public_followup_shows_statuses_partners_deadlines_and_dated_answers(app, client, pw):
@@ -112,16 +117,18 @@ def test_the_public_followup_shows_statuses_partners_deadlines_and_dated_answers
     for person in (pw.partner_a, pw.world.facilitator):
         assert person.email not in page
         assert f">{person.display_name}<" not in page
-    assert "Par partenaire" in page and "Par quartier" in page
+    assert "Par partenaire" in page and "Par zone" in page
     # Nothing from the observations: no note, no photo.
     assert "Lampadaire" not in page and all(name not in page for name in pw.photos.values())
 
 
 def test_the_landing_page_links_opened_public_pages_only(client, pw):
-    assert f"/p/{pw.slug}/" not in client.get("/").get_data(as_text=True)
+    assert f"/p/{pw.slug}/" not in client.get(url("public.index")).get_data(as_text=True)
     _open(pw, public_map=True, public_followup=False)
-    page = client.get("/").get_data(as_text=True)
-    assert f"/p/{pw.slug}/carte" in page and f"/p/{pw.slug}/suivi" not in page
+    page = client.get(url("public.index")).get_data(as_text=True)
+    assert (
+        url("public.project_map", slug=pw.slug) in page and url("public.followup", slug=pw.slug) not in page
+    )
 
 
 def test_signed_in_people_see_the_same_public_pages(app, pw):

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 from geodata.assets import find_external_urls
-from tests.webapp.factories_debrief import build_world, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import login, url
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_report_page_has_every_part_and_escapes_text(world, client):
         priority="high",
         organisation_id=world.partner.id,
     )
-    body = client.get(f"/facilitators/{world.project.slug}/report").get_data(as_text=True)
+    body = client.get(url("facilitators.report", slug=world.project.slug)).get_data(as_text=True)
     for part in (
         "Contexte et périmètre",
         "Le groupe",
@@ -47,7 +48,7 @@ def test_report_page_has_every_part_and_escapes_text(world, client):
 
 
 def test_pdf_is_made_and_readable(world, client, tmp_path):
-    response = client.get(f"/facilitators/{world.project.slug}/report.pdf?walk_id={world.day.id}")
+    response = client.get(url("facilitators.report_pdf", slug=world.project.slug, walk_id=world.day.id))
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")
     pdf = tmp_path / "r.pdf"
@@ -90,12 +91,14 @@ def test_walk_report_goes_stop_by_stop_with_photos_in_the_pdf(world, client, app
         )
     )
     db.session.commit()
-    body = client.get(f"/facilitators/{world.project.slug}/report?walk_id={world.day.id}").get_data(
+    body = client.get(url("facilitators.report", slug=world.project.slug, walk_id=world.day.id)).get_data(
         as_text=True
     )
     assert "Arrêt par arrêt" in body and "Arrêt 1 · Départ" in body and name in body
     pdf = tmp_path / "walk.pdf"
-    pdf.write_bytes(client.get(f"/facilitators/{world.project.slug}/report.pdf?walk_id={world.day.id}").data)
+    pdf.write_bytes(
+        client.get(url("facilitators.report_pdf", slug=world.project.slug, walk_id=world.day.id)).data
+    )
     listing = subprocess.run(
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout

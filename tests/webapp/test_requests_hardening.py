@@ -6,7 +6,8 @@ import pytest
 from flask import url_for
 from flask.testing import FlaskClient
 
-from tests.webapp.factories_debrief import build_world, csrf_token, login
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import csrf_token, login, url
 from webapp.security import safe_local_path
 
 
@@ -43,11 +44,11 @@ def test_the_moderation_form_never_redirects_off_site(app, client):
             slug=world.project.slug,
             walk_id=observation.walk_id,
             observation_id=observation.id,
-            action="validate",
+            action="valider",
         )
     for target in ("//evil.example/x", "/\t/evil.example/x"):
         response = client.post(
-            action, data={"csrf_token": csrf_token(client, "/auth/compte"), "next": target}
+            action, data={"csrf_token": csrf_token(client, url("auth.account")), "next": target}
         )
         assert response.status_code == 302
         assert response.headers["Location"].startswith(queue), target
@@ -91,9 +92,9 @@ def test_ids_beyond_the_database_range_in_paths_are_404(app, client):
     slug = world.project.slug
     for raw in (str(2**31), str(2**63), "9" * 25):
         for path in (
-            f"/facilitators/{slug}/walks/{raw}/",
-            f"/facilitators/{slug}/walks/{raw}/moderation",
-            f"/partenaires/{slug}/preconisations/{raw}",
+            url("facilitators.walk_page", slug=slug, walk_id=raw),
+            url("facilitators.moderation_queue", slug=slug, walk_id=raw),
+            url("partners.recommendation", slug=slug, recommendation_id=raw),
         ):
             assert client.get(path).status_code == 404, path
 
@@ -102,14 +103,14 @@ def test_unicode_digits_in_staff_forms_are_refused_as_input(app, client):
     world = _staff(app, client)
     slug = world.project.slug
     observation = world.observations[4]
-    token = csrf_token(client, "/auth/compte")
+    token = csrf_token(client, url("auth.account"))
     with app.test_request_context():
         merge = url_for(
             "facilitators.moderate",
             slug=slug,
             walk_id=observation.walk_id,
             observation_id=observation.id,
-            action="merge",
+            action="fusionner",
         )
         vote = url_for("facilitators.vote", slug=slug, walk_id=observation.walk_id)
         recommendation = url_for("facilitators.create_recommendation", slug=slug)
@@ -179,9 +180,9 @@ def test_malformed_json_bodies_get_the_usual_invalid_json_answer(app, client, bo
 
     _, token = participants.add_participant(make_walk())
     with app.test_request_context():
-        url = url_for("api.create_observation")
+        path = url_for("api.create_observation")
     response = client.post(
-        url, data=body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+        path, data=body, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 422, response.status_code
     answer = response.get_json()
@@ -194,10 +195,10 @@ def test_an_unreachable_database_answers_503_with_retry_after(tmp_path):
 
     app = make_app("postgresql+psycopg://nobody:x@127.0.0.1:9/none", tmp_path)
     client = FlaskClient(app, app.response_class, use_cookies=True)
-    api = client.get("/api/v1/walk", headers={"Authorization": "Bearer x"})
+    api = client.get(url("api.my_walk", app=app), headers={"Authorization": "Bearer x"})
     assert api.status_code == 503 and api.headers["Retry-After"] == "5"
     assert api.get_json()["error"] == "service_unavailable"
-    page = client.get("/healthz", headers={"Accept": "text/html"})
+    page = client.get(url("public.healthz", app=app), headers={"Accept": "text/html"})
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
 
 

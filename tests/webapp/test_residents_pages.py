@@ -9,12 +9,8 @@ import shutil
 import pytest
 
 from tests.webapp.capture_support import make_walk
-from tests.webapp.forms_support import url as url_for
+from tests.webapp.support import csrf_from, url
 from webapp.services import observations
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -23,30 +19,32 @@ def walk(app, db_session):  # type: ignore[no-untyped-def]
 
 
 def _join(client, code="k7pm 3q", **profile):  # type: ignore[no-untyped-def]
-    page = client.get(f"/rejoindre?code={code}").get_data(as_text=True)
-    return client.post("/rejoindre", data={"code": code, "csrf_token": _csrf(page), **profile})
+    page = client.get(url("residents.join", code=code)).get_data(as_text=True)
+    return client.post(
+        url("residents.join_post"), data={"code": code, "csrf_token": csrf_from(page), **profile}
+    )
 
 
 def test_join_page_is_french_and_prefills_the_code_from_the_qr_link(client, walk):
-    page = client.get("/rejoindre?code=K7PM3Q").get_data(as_text=True)
+    page = client.get(url("residents.join", code="K7PM3Q")).get_data(as_text=True)
     assert 'lang="fr"' in page and "Rejoindre une marche" in page
     assert 'value="K7PM3Q"' in page
     assert page.count("Je préfère ne pas répondre") == 3
 
 
 def test_join_page_is_available_in_english(client, walk):
-    page = client.get("/rejoindre?lang=en").get_data(as_text=True)
+    page = client.get(url("residents.join", lang="en")).get_data(as_text=True)
     assert 'lang="en"' in page and "Join a walk" in page and "I prefer not to say" in page
-    assert "Walk code" in client.get("/rejoindre").get_data(as_text=True)  # remembered in a cookie
+    assert "Walk code" in client.get(url("residents.join")).get_data(as_text=True)  # remembered in a cookie
 
 
 def test_joining_with_the_form_sets_the_participant_cookie_and_opens_the_capture_page(client, walk):
     response = _join(client, age_band="65+")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/m/K7PM3Q")
+    assert response.headers["Location"].endswith(url("residents.capture", code="K7PM3Q"))
     cookie = response.headers["Set-Cookie"]
     assert "arpenteur_participant=" in cookie and "HttpOnly" in cookie
-    page = client.get("/m/K7PM3Q")
+    page = client.get(url("residents.capture", code="K7PM3Q"))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Marche de test" in html and "Éclairage" in html and "capture-config" in html
@@ -54,7 +52,7 @@ def test_joining_with_the_form_sets_the_participant_cookie_and_opens_the_capture
 
 
 def test_join_form_without_csrf_token_is_refused(client, walk):
-    assert client.post("/rejoindre", data={"code": "K7PM3Q"}).status_code == 400
+    assert client.post(url("residents.join_post"), data={"code": "K7PM3Q"}).status_code == 400
 
 
 def test_unknown_code_is_explained_on_the_join_page(client, walk):
@@ -64,15 +62,17 @@ def test_unknown_code_is_explained_on_the_join_page(client, walk):
 
 
 def test_capture_page_without_participation_sends_to_the_join_page(client, walk):
-    response = client.get("/m/K7PM3Q")
-    assert response.status_code == 302 and "/rejoindre?code=K7PM3Q" in response.headers["Location"]
+    response = client.get(url("residents.capture", code="K7PM3Q"))
+    assert (
+        response.status_code == 302 and url("residents.join", code="K7PM3Q") in response.headers["Location"]
+    )
 
 
 def test_plain_form_records_once_and_escapes_participant_text(client, walk):
     _join(client)
-    page = client.get("/m/K7PM3Q").get_data(as_text=True)
+    page = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
     form = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_from(page),
         "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', page).group(1),
         # as a browser posts it: the time the page was made, so a double tap is the same observation
         "captured_at": re.search(r'name="captured_at" value="([^"]+)"', page).group(1),
@@ -82,19 +82,22 @@ def test_plain_form_records_once_and_escapes_participant_text(client, walk):
         "note": "<script>alert(1)</script> rue sombre",
         "stop": "2.295,49.918",
     }
-    assert client.post("/m/K7PM3Q", data=form).status_code == 303
-    assert client.post("/m/K7PM3Q", data=form).status_code == 303  # a double tap stores it once
+    assert client.post(url("residents.capture_post", code="K7PM3Q"), data=form).status_code == 303
+    assert (
+        client.post(url("residents.capture_post", code="K7PM3Q"), data=form).status_code == 303
+    )  # a double tap stores it once
     assert observations.count_observations(walk) == 1
-    html = client.get("/m/K7PM3Q").get_data(as_text=True)
+    html = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; rue sombre" in html
     assert "<script>alert(1)</script>" not in html
 
 
 def test_plain_form_errors_are_shown_in_french(client, walk):
     _join(client)
-    page = client.get("/m/K7PM3Q").get_data(as_text=True)
+    page = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
     response = client.post(
-        "/m/K7PM3Q", data={"csrf_token": _csrf(page), "client_uuid": "x", "polarity": "negative"}
+        url("residents.capture", code="K7PM3Q"),
+        data={"csrf_token": csrf_from(page), "client_uuid": "x", "polarity": "negative"},
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -103,7 +106,7 @@ def test_plain_form_errors_are_shown_in_french(client, walk):
 
 
 def test_service_worker_is_served_at_the_root_uncached(client):
-    response = client.get("/sw.js")
+    response = client.get(url("residents.service_worker"))
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
@@ -127,7 +130,7 @@ def test_manifest_and_capture_assets_are_served(client):
 
 
 def _sw_manifest(client) -> dict:  # type: ignore[no-untyped-def]
-    source = client.get(url_for("residents.service_worker")).get_data(as_text=True)
+    source = client.get(url("residents.service_worker")).get_data(as_text=True)
     first, _newline, _rest = source.partition("\n")
     assert first.startswith("const MANIFEST = ") and first.endswith(";")
     return json.loads(first.removeprefix("const MANIFEST = ").removesuffix(";"))
@@ -144,7 +147,7 @@ def test_every_asset_the_service_worker_caches_exists(client):
 def test_the_service_worker_keeps_what_the_capture_page_loads_found_by_reading_the_files(client):
     """Templates' static files, followed through module imports: no list kept by hand."""
     manifest = _sw_manifest(client)
-    static = url_for("static", filename="")
+    static = url("static", filename="")
     assert {f"{static}{name}" for name in ("css/app.css", "css/capture.css", "js/capture.js")} <= set(
         manifest["assets"]
     )
@@ -152,7 +155,7 @@ def test_the_service_worker_keeps_what_the_capture_page_loads_found_by_reading_t
     imported = {f"{static}js/{name}" for name in ("outbox.js", "pinmap.js", "photo.js")}
     assert imported <= set(manifest["assets"])
     assert not [a for a in manifest["assets"] if "/vendor/" in a or "debrief" in a]
-    assert manifest["offline"] == url_for("residents.offline_page") and len(manifest["version"]) == 16
+    assert manifest["offline"] == url("residents.offline_page") and len(manifest["version"]) == 16
 
 
 def test_the_cache_version_changes_when_a_kept_file_changes(tmp_path, monkeypatch):
@@ -177,7 +180,7 @@ def test_the_cache_version_changes_when_a_kept_file_changes(tmp_path, monkeypatc
 
 
 def test_the_offline_page_is_a_phone_page(client):
-    response = client.get(url_for("residents.offline_page"))
+    response = client.get(url("residents.offline_page"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'name="viewport"' in html
     assert "css/capture.css" in html and "Pas de réseau" in html
@@ -185,12 +188,14 @@ def test_the_offline_page_is_a_phone_page(client):
 
 def test_capture_page_links_the_public_follow_up_only_when_the_project_opened_it(client, walk, db_session):
     _join(client)
-    assert "/p/amiens-test/suivi" not in client.get("/m/K7PM3Q").get_data(as_text=True)
+    assert url("public.followup", slug="amiens-test") not in client.get(
+        url("residents.capture", code="K7PM3Q")
+    ).get_data(as_text=True)
     walk.project.public_followup = True
     db_session.commit()
-    page = client.get("/m/K7PM3Q").get_data(as_text=True)
-    assert "/p/amiens-test/suivi" in page and "Ce que deviennent les propositions" in page
-    assert client.get("/p/amiens-test/suivi").status_code == 200
+    page = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
+    assert url("public.followup", slug="amiens-test") in page and "Ce que deviennent les propositions" in page
+    assert client.get(url("public.followup", slug="amiens-test")).status_code == 200
 
 
 def test_a_lived_or_seen_question_is_asked_and_kept_only_about_sensitive_themes(client, walk, db_session):
@@ -229,22 +234,22 @@ def test_a_lived_or_seen_question_is_asked_and_kept_only_about_sensitive_themes(
     db_session.commit()
 
     _join(client)
-    page = client.get("/m/K7PM3Q").get_data(as_text=True)
+    page = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
     # a quick tap, shown at once (CSS hides it until a sensitive theme is chosen), like the good/bad one
     assert 'data-field="vecu" data-type="single_choice" data-asked="sensitive"' in page
     assert 'data-field="polarity" data-type="single_choice" data-asked="other"' in page
     assert page.index('data-field="vecu"') < page.index('<details class="step more"')
 
     def post(theme: str, **answers: str) -> None:
-        fresh = client.get("/m/K7PM3Q").get_data(as_text=True)
+        fresh = client.get(url("residents.capture", code="K7PM3Q")).get_data(as_text=True)
         form = {
-            "csrf_token": _csrf(fresh),
+            "csrf_token": csrf_from(fresh),
             "client_uuid": re.search(r'name="client_uuid" value="([^"]+)"', fresh).group(1),
             "theme": theme,
             "stop": "2.295,49.918",
             **answers,
         }
-        assert client.post("/m/K7PM3Q", data=form).status_code == 303
+        assert client.post(url("residents.capture", code="K7PM3Q"), data=form).status_code == 303
 
     post("harcelement", vecu="vu", polarity="positive")  # the hidden good/bad answer is not kept
     post("eclairage", vecu="vecu", polarity="negative")  # « vécu » is no question about lighting

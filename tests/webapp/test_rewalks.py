@@ -15,12 +15,11 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from tests.webapp.factories_debrief import PASSWORD, csrf_token, login
-from tests.webapp.forms_support import url
+from tests.webapp.support import PASSWORD, csrf_token, login, url
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Photo, Rewalk
-from webapp.services import accounts, debriefs, observations, participants, projects, rewalks, walks
+from webapp.services import accounts, debriefs, observations, participants, projects, rewalks, teams, walks
 
 A = (2.3000, 49.9000)
 B = (2.3100, 49.9000)
@@ -92,7 +91,7 @@ def w(app, db_session):  # type: ignore[no-untyped-def]
     world.bench = _obs(o, B[0], B[1] + NEAR, "lieux_qui_fonctionnent", "positive", 5, photo_dir=photo_dir)
     world.fixed = _obs(r, A[0], A[1] + NEAR, "eclairage", "positive", 4, photo_dir=photo_dir)
     facilitator = accounts.create_user(email="rw@example.org", password=PASSWORD)
-    accounts.add_membership(facilitator, world.project.id, "facilitator")
+    teams.add_membership(facilitator, world.project.id, "facilitator")
     world.facilitator = facilitator
     db.session.commit()
     world.recommendation = debriefs.create_recommendation(
@@ -228,7 +227,7 @@ def page(w, app, client):  # type: ignore[no-untyped-def]
     # within an app context of its own, as a real request has.
     with app.app_context():
         login(client, "rw@example.org")
-    return f"/facilitators/{w.project.slug}/walks/{w.rewalk.id}/"
+    return url("facilitators.walk_page", slug=w.project.slug, walk_id=w.rewalk.id)
 
 
 def test_the_walk_page_links_a_rewalk_and_shows_photos_side_by_side(w, client, page):
@@ -241,13 +240,13 @@ def test_the_walk_page_links_a_rewalk_and_shows_photos_side_by_side(w, client, p
     assert response.status_code == 303 and response.headers["Location"].endswith("#remarche")
     body = client.get(page).get_data(as_text=True)
     assert "re-marche de" in body and 'id="avant-apres"' in body
-    assert f"/facilitators/photos/{w.lamp1.photo_name}" in body
-    assert f"/facilitators/photos/{w.fixed.photo_name}" in body
+    assert url("facilitators.photo", name=w.lamp1.photo_name) in body
+    assert url("facilitators.photo", name=w.fixed.photo_name) in body
     assert w.harass.photo_name not in body
     assert "Réparer les lampadaires" in body
-    original_page = client.get(f"/facilitators/{w.project.slug}/walks/{w.original.id}/").get_data(
-        as_text=True
-    )
+    original_page = client.get(
+        url("facilitators.walk_page", slug=w.project.slug, walk_id=w.original.id)
+    ).get_data(as_text=True)
     assert "Re-marchée par" in original_page
     response = client.post(page + "remarche/retirer", data={"csrf_token": token})
     assert response.status_code == 303
@@ -271,7 +270,7 @@ def test_the_walk_page_refuses_bad_links_with_a_french_message(w, client, page, 
 def test_only_the_project_staff_may_link(w, app, page):
     other = projects.create_project(slug=f"ry-{uuid.uuid4().hex[:6]}", name="Ailleurs", territory=["80021"])
     stranger = accounts.create_user(email="ailleurs@example.org", password=PASSWORD)
-    accounts.add_membership(stranger, other.id, "facilitator")
+    teams.add_membership(stranger, other.id, "facilitator")
     with app.app_context():
         anonymous = app.test_client()
         # A valid CSRF token, so what answers is the sign-in rule, not the CSRF check.
@@ -285,7 +284,7 @@ def test_only_the_project_staff_may_link(w, app, page):
     with app.app_context():
         login(outsider, "ailleurs@example.org")
     with app.app_context():
-        token = csrf_token(outsider, "/facilitators/")
+        token = csrf_token(outsider, url("facilitators.index"))
         response = outsider.post(
             page + "remarche", data={"original_walk_id": str(w.original.id), "csrf_token": token}
         )
@@ -302,9 +301,9 @@ def test_partners_see_the_before_after_of_a_recommendation_without_harassment_ph
     db.session.flush()
     partner = accounts.create_user(email="rw-partner@example.org", password=PASSWORD)
     partner.organisation_id = organisation.id
-    accounts.add_membership(partner, w.project.id, "partner")
+    teams.add_membership(partner, w.project.id, "partner")
     db.session.commit()
-    page = f"/partenaires/{w.project.slug}/preconisations/{w.recommendation.id}"
+    page = url("partners.recommendation", slug=w.project.slug, recommendation_id=w.recommendation.id)
     with app.app_context():
         login(client, "rw-partner@example.org")
     assert "Re-marche : le problème est-il réglé" not in client.get(page).get_data(as_text=True)
@@ -312,8 +311,8 @@ def test_partners_see_the_before_after_of_a_recommendation_without_harassment_ph
     body = client.get(page).get_data(as_text=True)
     assert "Re-marche : le problème est-il réglé" in body and "Place A" in body
     # Photos go through the partners' route (validated, not sensitive); never the harassment one.
-    assert f"/partenaires/{w.project.slug}/photos/{w.lamp1.photo_name}" in body
-    assert f"/partenaires/{w.project.slug}/photos/{w.fixed.photo_name}" in body
+    assert url("partners.photo", slug=w.project.slug, name=w.lamp1.photo_name) in body
+    assert url("partners.photo", slug=w.project.slug, name=w.fixed.photo_name) in body
     i = body.find(w.harass.photo_name)
     assert i < 0, body[i - 300 : i + 100]
-    assert client.get(f"/partenaires/{w.project.slug}/photos/{w.fixed.photo_name}").status_code == 200
+    assert client.get(url("partners.photo", slug=w.project.slug, name=w.fixed.photo_name)).status_code == 200

@@ -65,7 +65,7 @@ def test_comparisons_equal_sql_counts(app):
     assert by_title["Femmes et hommes"]["Femmes"].count == gender_rows["woman"] == 4
     assert by_title["Femmes et hommes"]["Hommes"].count == gender_rows["man"] == 3
     ages = by_title["Jeunes, adultes et aînés"]
-    assert (ages["11-25 ans"].count, ages["65 ans et plus"].count) == (5, 2)
+    assert (ages["11 à 25 ans"].count, ages["65 ans et plus"].count) == (5, 2)
     zone_rows = dict(
         _sql(
             "SELECT COALESCE(o.zone_id, 0), COUNT(*) FROM observations o JOIN walks w ON w.id = o.walk_id "
@@ -73,7 +73,7 @@ def test_comparisons_equal_sql_counts(app):
             p=world.project.id,
         )
     )
-    zones = by_title["Quartier par quartier"]
+    zones = by_title["Zone par zone"]
     assert zones["Nord"].count == zone_rows[world.north.id] == 4
     assert zones["Sud"].count == zone_rows[world.south.id] == 2
     assert zones["Hors zone"].count == zone_rows[0] == 1

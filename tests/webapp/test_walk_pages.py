@@ -13,13 +13,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from flask import url_for
 from shapely.geometry import LineString, MultiPolygon, box
 
 from tests.webapp.capture_support import ROUTE
+from tests.webapp.support import csrf_from, login, url
 from webapp.extensions import db
 from webapp.models import Walk
-from webapp.services import accounts, observations, projects, rewalks, walks, zones
+from webapp.services import accounts, observations, projects, rewalks, teams, walks, zones
 
 PASSWORD = "correct-horse-battery"
 STOPS_TEXT = (
@@ -37,40 +37,24 @@ def project(app, db_session):  # type: ignore[no-untyped-def]
         project, code="nord", name="Nord", geometry=MultiPolygon([box(2.290, 49.914, 2.308, 49.925)])
     )
     user = accounts.create_user(email=f"{project.slug}@example.org", password=PASSWORD)
-    accounts.add_membership(user, project.id, "facilitator")
+    teams.add_membership(user, project.id, "facilitator")
     db.session.flush()
     return project
 
 
 @pytest.fixture
 def staff(client, project):  # type: ignore[no-untyped-def]
-    with client.application.test_request_context():
-        login = url_for("auth.login")
-    token = _csrf(client.get(login))
-    response = client.post(
-        login, data={"email": f"{project.slug}@example.org", "password": PASSWORD, "csrf_token": token}
-    )
+    response = login(client, f"{project.slug}@example.org", PASSWORD)
     assert response.status_code in (302, 303)
     return client
 
 
-def _csrf(response) -> str:  # type: ignore[no-untyped-def]
-    return re.search(
-        r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', response.get_data(as_text=True)
-    ).group(1)
-
-
-def _url(app, endpoint: str, **values) -> str:  # type: ignore[no-untyped-def]
-    with app.test_request_context():
-        return url_for(endpoint, **values)
-
-
 def _plan(client, app, project, **fields):  # type: ignore[no-untyped-def]
-    url = _url(app, "facilitators.new_walk", slug=project.slug)
-    page = client.get(url)
+    path = url("facilitators.new_walk", slug=project.slug)
+    page = client.get(path)
     assert page.status_code == 200
     data = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_from(page),
         "title": "Marche du soir",
         "walk_date": "2026-03-12",
         "starts_at": "19:00",
@@ -84,7 +68,7 @@ def _plan(client, app, project, **fields):  # type: ignore[no-untyped-def]
         "stops": STOPS_TEXT,
     }
     data.update(fields)
-    return client.post(url, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    return client.post(path, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}")
 
 
 BOUNDARY = "arpenteur-test-boundary"
@@ -116,7 +100,7 @@ def test_planning_a_walk_with_a_typed_route_and_stops(staff, app, project):
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     (walk,) = _walks(project)
     assert response.headers["Location"].endswith(
-        _url(app, "facilitators.walk_page", slug=project.slug, walk_id=walk.id)
+        url("facilitators.walk_page", slug=project.slug, walk_id=walk.id)
     )
     assert walk.title == "Marche du soir" and walk.time_slot == "evening" and walk.status == "planned"
     assert (walk.meeting_point, walk.group_description, walk.expected_size) == (
@@ -225,12 +209,12 @@ def test_editing_reorders_and_renames_stops(staff, app, project):
         route=ROUTE,
         stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
     )
-    url = _url(app, "facilitators.edit_walk", slug=project.slug, walk_id=walk.id)
-    page = staff.get(url)
+    path = url("facilitators.edit_walk", slug=project.slug, walk_id=walk.id)
+    page = staff.get(path)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "2.295000, 49.918000, A" in html
     data = {
-        "csrf_token": _csrf(page),
+        "csrf_token": csrf_from(page),
         "title": "Jour (modifiée)",
         "walk_date": "2026-03-14",
         "starts_at": "",
@@ -241,7 +225,7 @@ def test_editing_reorders_and_renames_stops(staff, app, project):
         "stops": "2.3030, 49.9210, Bus\n2.2950, 49.9180, Maison",
     }
     response = staff.post(
-        url, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}"
+        path, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}"
     )
     assert response.status_code == 303
     walk = _walks(project)[0]
@@ -259,12 +243,12 @@ def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
         route=ROUTE,
         stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
     )
-    url = _url(app, "facilitators.duplicate_walk", slug=project.slug, walk_id=walk.id)
-    page = staff.get(url)
+    path = url("facilitators.duplicate_walk", slug=project.slug, walk_id=walk.id)
+    page = staff.get(path)
     assert "Jour (copie)" in page.get_data(as_text=True)
-    token = _csrf(page)
+    token = csrf_from(page)
     plain = staff.post(
-        url,
+        path,
         data={
             "csrf_token": token,
             "title": "Nuit",
@@ -275,7 +259,7 @@ def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
     )
     assert plain.status_code == 303
     linked = staff.post(
-        url,
+        path,
         data={
             "csrf_token": token,
             "title": "Re-marche",
@@ -291,7 +275,7 @@ def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
     assert rewalks.get_original(rewalk).id == walk.id and len(rewalk.stops) == 2
     assert len({walk.join_code, night.join_code, rewalk.join_code}) == 3
     too_early = staff.post(
-        url,
+        path,
         data={
             "csrf_token": token,
             "title": "Avant",
@@ -305,13 +289,13 @@ def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
 
 def test_open_close_with_confirmation_and_reopen(staff, app, project):
     walk = walks.create_walk(project, title="Jour", walk_date=date(2026, 3, 12), route=ROUTE)
-    page_url = _url(app, "facilitators.walk_page", slug=project.slug, walk_id=walk.id)
-    token = _csrf(staff.get(page_url))
+    page_url = url("facilitators.walk_page", slug=project.slug, walk_id=walk.id)
+    token = csrf_from(staff.get(page_url))
     opened = staff.post(
-        _url(app, "facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token}
+        url("facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token}
     )
     assert opened.status_code == 303 and _walks(project)[0].status == "open"
-    close_url = _url(app, "facilitators.close_walk", slug=project.slug, walk_id=walk.id)
+    close_url = url("facilitators.close_walk", slug=project.slug, walk_id=walk.id)
     confirm = staff.get(close_url)
     assert confirm.status_code == 200 and "48 h" in confirm.get_data(as_text=True)
     unconfirmed = staff.post(close_url, data={"csrf_token": token})
@@ -320,9 +304,7 @@ def test_open_close_with_confirmation_and_reopen(staff, app, project):
     closed = staff.post(close_url, data={"csrf_token": token, "confirm": "y"})
     assert closed.status_code == 303 and _walks(project)[0].status == "closed"
     assert "Rouvrir la marche" in staff.get(page_url).get_data(as_text=True)
-    staff.post(
-        _url(app, "facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token}
-    )
+    staff.post(url("facilitators.open_walk", slug=project.slug, walk_id=walk.id), data={"csrf_token": token})
     assert _walks(project)[0].status == "open" and _walks(project)[0].closed_at is None
 
 
@@ -337,12 +319,12 @@ def test_opening_a_walk_of_a_project_without_zones_warns(staff, app, project):
         from webapp.models import User
 
         user = db.session.query(User).filter_by(email=f"{project.slug}@example.org").one()
-    accounts.add_membership(user, bare.id, "facilitator")
+    teams.add_membership(user, bare.id, "facilitator")
     walk = walks.create_walk(bare, title="Jour", walk_date=date(2026, 3, 12))
-    page_url = _url(app, "facilitators.walk_page", slug=bare.slug, walk_id=walk.id)
-    token = _csrf(staff.get(page_url))
+    page_url = url("facilitators.walk_page", slug=bare.slug, walk_id=walk.id)
+    token = csrf_from(staff.get(page_url))
     response = staff.post(
-        _url(app, "facilitators.open_walk", slug=bare.slug, walk_id=walk.id), data={"csrf_token": token}
+        url("facilitators.open_walk", slug=bare.slug, walk_id=walk.id), data={"csrf_token": token}
     )
     assert response.status_code == 303
     assert "aucune zone" in staff.get(page_url).get_data(as_text=True)
@@ -362,11 +344,11 @@ def test_deleting_a_planned_walk_and_the_refusal_once_it_has_observations(staff,
         form_key="marche_exploratoire",
         form_version=2,
     )
-    url = _url(app, "facilitators.delete_walk", slug=project.slug, walk_id=empty.id)
-    token = _csrf(staff.get(url))
-    assert staff.post(url, data={"csrf_token": token, "confirm": "y"}).status_code == 303
+    path = url("facilitators.delete_walk", slug=project.slug, walk_id=empty.id)
+    token = csrf_from(staff.get(path))
+    assert staff.post(path, data={"csrf_token": token, "confirm": "y"}).status_code == 303
     assert [w.title for w in _walks(project)] == ["Utilisée"]
-    refused_url = _url(app, "facilitators.delete_walk", slug=project.slug, walk_id=used.id)
+    refused_url = url("facilitators.delete_walk", slug=project.slug, walk_id=used.id)
     assert "ne peut pas être supprimée" in staff.get(refused_url).get_data(as_text=True)
     refused = staff.post(refused_url, data={"csrf_token": token, "confirm": "y"}, follow_redirects=True)
     assert "1 observation(s)" in refused.get_data(as_text=True)
@@ -376,17 +358,17 @@ def test_deleting_a_planned_walk_and_the_refusal_once_it_has_observations(staff,
 def test_the_join_screen_shows_the_code_and_an_inline_qr_code_of_the_join_link(staff, app, project):
     walk = walks.create_walk(project, title="Jour", walk_date=date(2026, 3, 12))
     walks.open_walk(walk)
-    html = staff.get(_url(app, "facilitators.join_screen", slug=project.slug, walk_id=walk.id)).get_data(
+    html = staff.get(url("facilitators.join_screen", slug=project.slug, walk_id=walk.id)).get_data(
         as_text=True
     )
     assert "<svg" in html and 'class="qr"' in html
     assert f"{walk.join_code[:3]}</span><span>{walk.join_code[3:]}" in html
-    join = _url(app, "residents.join", code=walk.join_code)
+    join = url("residents.join", code=walk.join_code)
     assert f"http://localhost{join}" in html
     assert "https://" not in html.replace("http://www.w3.org", "")
     app.config["PUBLIC_URL"] = "https://arpenteur.example.org"
     try:
-        html = staff.get(_url(app, "facilitators.join_screen", slug=project.slug, walk_id=walk.id)).get_data(
+        html = staff.get(url("facilitators.join_screen", slug=project.slug, walk_id=walk.id)).get_data(
             as_text=True
         )
         assert f"https://arpenteur.example.org{join}" in html
@@ -412,7 +394,7 @@ def test_the_walk_kit_pdf_has_the_code_the_stops_the_themes_and_the_help_numbers
         route=ROUTE,
         stops=[("Maison de quartier", ROUTE[0]), ("Square Vogel", ROUTE[1]), ("Arrêt de bus", ROUTE[2])],
     )
-    response = staff.get(_url(app, "facilitators.walk_kit", slug=project.slug, walk_id=walk.id))
+    response = staff.get(url("facilitators.walk_kit", slug=project.slug, walk_id=walk.id))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     text = _pdf_text(response.data, tmp_path)
@@ -423,6 +405,6 @@ def test_the_walk_kit_pdf_has_the_code_the_stops_the_themes_and_the_help_numbers
     for number in ("17 / 112", "114", "3919", "119"):
         assert number in text
     assert "Éclairage" in squeezed and "pas de compte, rien de personnel" in squeezed.lower()
-    assert _url(app, "residents.join", code=walk.join_code) in squeezed.replace(" ", "")
+    assert url("residents.join", code=walk.join_code) in squeezed.replace(" ", "")
     fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True).stdout.decode()
     assert "Emoji" in fonts  # the themes' pictograms are drawn, not left as empty boxes

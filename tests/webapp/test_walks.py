@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, box
 
 from tests.webapp.capture_support import ROUTE, STOPS, make_walk, payload
+from tests.webapp.support import csrf_from, url
 from webapp.errors import Conflict, Forbidden, ValidationError
 from webapp.extensions import db
 from webapp.models import Rewalk, Stop, Walk
@@ -221,7 +222,7 @@ def test_opening_a_walk_of_a_project_without_zones_warns(app, db_session):
 @pytest.fixture
 def phone(client, app, db_session):  # type: ignore[no-untyped-def]
     walk = make_walk()
-    response = client.post("/api/v1/join", json={"code": walk.join_code})
+    response = client.post(url("api.join"), json={"code": walk.join_code})
     return walk, {"Authorization": f"Bearer {response.json['token']}"}
 
 
@@ -240,19 +241,19 @@ def test_an_observation_captured_before_the_close_is_accepted_during_the_grace_p
     walk, auth = phone
     closed = _close(walk, hours_ago=47)
     body = payload(captured_at=_at(closed - timedelta(minutes=20)))
-    response = client.post("/api/v1/observations", json=body, headers=auth)
+    response = client.post(url("api.create_observation"), json=body, headers=auth)
     assert response.status_code == 201, response.json
     assert response.json["zone_name"] == "Nord — secteur test"
     # Its photo follows it, and a resend is still a plain 200.
     from tests.webapp.capture_support import jpeg_with_gps
 
     photo = client.put(
-        f"/api/v1/observations/{body['client_uuid']}/photos/{uuid.uuid4()}",
+        url("api.get_photo", client_uuid=body["client_uuid"], photo_uuid=uuid.uuid4()),
         data=jpeg_with_gps((400, 300)),
         headers={**auth, "Content-Type": "image/jpeg"},
     )
     assert photo.status_code == 201
-    assert client.post("/api/v1/observations", json=body, headers=auth).status_code == 200
+    assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 200
 
 
 def test_an_observation_captured_after_the_close_is_refused_with_a_structured_error(client, phone):
@@ -260,7 +261,9 @@ def test_an_observation_captured_after_the_close_is_refused_with_a_structured_er
     closed = _close(walk, hours_ago=1)
     before = observations.count_observations(walk)
     response = client.post(
-        "/api/v1/observations", json=payload(captured_at=_at(closed + timedelta(minutes=5))), headers=auth
+        url("api.list_observations"),
+        json=payload(captured_at=_at(closed + timedelta(minutes=5))),
+        headers=auth,
     )
     assert response.status_code == 403
     problem = response.json["details"]["walk"][0]
@@ -274,7 +277,7 @@ def test_an_observation_arriving_after_the_grace_period_is_refused(client, phone
     walk, auth = phone
     closed = _close(walk, hours_ago=49)
     body = payload(captured_at=_at(closed - timedelta(minutes=20)))
-    response = client.post("/api/v1/observations", json=body, headers=auth)
+    response = client.post(url("api.create_observation"), json=body, headers=auth)
     assert response.status_code == 403
     assert response.json["details"]["walk"][0]["code"] == "grace_period_over"
     assert "48 h" in response.json["message"]
@@ -286,9 +289,9 @@ def test_the_grace_period_is_a_setting(client, phone, app):
     body = payload(captured_at=_at(closed - timedelta(minutes=20)))
     app.config["CLOSE_GRACE_HOURS"] = 1
     try:
-        assert client.post("/api/v1/observations", json=body, headers=auth).status_code == 403
+        assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 403
         app.config["CLOSE_GRACE_HOURS"] = 3
-        assert client.post("/api/v1/observations", json=body, headers=auth).status_code == 201
+        assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
     finally:
         app.config["CLOSE_GRACE_HOURS"] = 48
 
@@ -300,12 +303,12 @@ def test_an_expired_token_still_delivers_during_the_grace_period_but_reads_nothi
     participant.expires_at = closed + timedelta(minutes=30)  # expired 1.5 h ago
     db_session.flush()
     body = payload(captured_at=_at(closed - timedelta(minutes=20)))
-    assert client.post("/api/v1/observations", json=body, headers=auth).status_code == 201
-    assert client.get("/api/v1/me/export", headers=auth).status_code == 401
+    assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
+    assert client.get(url("api.export_me"), headers=auth).status_code == 401
     walk.closed_at = utcnow() - timedelta(hours=49)
     db_session.flush()
     late = payload(captured_at=_at(walk.closed_at - timedelta(minutes=20)))
-    assert client.post("/api/v1/observations", json=late, headers=auth).status_code == 401
+    assert client.post(url("api.create_observation"), json=late, headers=auth).status_code == 401
 
 
 def test_a_planned_walk_takes_no_observation(phone, db_session):
@@ -318,26 +321,20 @@ def test_a_planned_walk_takes_no_observation(phone, db_session):
 
 def test_the_plain_form_after_the_close_gets_a_french_page_and_stores_nothing(client, app, db_session):
     walk = make_walk(code="PK4NFM")
-    page = client.get(f"/rejoindre?code={walk.join_code}")
+    page = client.get(url("residents.join", code=walk.join_code))
     assert page.status_code == 200
-    client.post("/rejoindre", data={"code": walk.join_code, "csrf_token": _csrf(page)})
+    client.post(url("residents.join_post"), data={"code": walk.join_code, "csrf_token": csrf_from(page)})
     _close(walk)
     capture = client.post(
-        f"/m/{walk.join_code}",
+        url("residents.capture", code=walk.join_code),
         data={
             "client_uuid": str(uuid.uuid4()),
             "theme": "eclairage",
             "polarity": "negative",
             "stop": f"{ROUTE[0][0]},{ROUTE[0][1]}",
-            "csrf_token": _csrf(page),
+            "csrf_token": csrf_from(page),
         },
     )
     assert capture.status_code == 403
     assert "après la clôture" in capture.get_data(as_text=True)
     assert observations.count_observations(walk) == 0
-
-
-def _csrf(response) -> str:  # type: ignore[no-untyped-def]
-    import re
-
-    return re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)

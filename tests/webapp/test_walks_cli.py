@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.webapp.support import url
 from webapp.extensions import db
 from webapp.models import Walk
 from webapp.services import projects, walks
@@ -56,7 +57,7 @@ def test_open_without_public_url_prints_the_path_and_warns(runner, project):
     walk = walks.create_walk(project, title="Jour", walk_date=datetime(2026, 3, 1).date())
     result = runner.invoke(args=["walks", "open", str(walk.id)])
     assert result.exit_code == 0
-    assert result.stdout.split() == [walk.join_code, f"/rejoindre?code={walk.join_code}"]
+    assert result.stdout.split() == [walk.join_code, url("residents.join", code=walk.join_code)]
     assert "ARPENTEUR_PUBLIC_URL" in result.stderr
 
 

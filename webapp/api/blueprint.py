@@ -122,7 +122,7 @@ def observation_to_dict(observation: Observation) -> dict[str, Any]:
             "source": observation.location_source,
         },
         "zone": {"id": observation.zone.id, "name": observation.zone.name} if observation.zone else None,
-        "zone_name": observation.zone.name if observation.zone else OUTSIDE_LABEL,
+        "zone_name": observation.zone.name if observation.zone else str(OUTSIDE_LABEL),
         "out_of_area": observation.out_of_area,
         "moderation_status": observation.moderation_status,
         "captured_at": observation.captured_at.isoformat(),

@@ -8,7 +8,7 @@ from flask_login import current_user
 from webapp.errors import Forbidden
 from webapp.extensions import login_manager
 from webapp.models import Project, User
-from webapp.services import accounts
+from webapp.services import teams
 
 
 def role_required(project: Project, *roles: str) -> User:
@@ -19,7 +19,7 @@ def role_required(project: Project, *roles: str) -> User:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
-    role = accounts.project_role(user, project.id)
+    role = teams.project_role(user, project.id)
     if role is None or (role not in roles and role != "admin"):
         raise Forbidden("Vous n'avez pas accès à cette page pour ce projet.")
     return user

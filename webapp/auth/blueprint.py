@@ -9,19 +9,32 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from webapp.auth import links, sessions, throttle
 from webapp.auth.access import role_required
+from webapp.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    CodeForm,
+    DisableTwoFactorForm,
+    EnableTwoFactorForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from webapp.errors import DomainError, Forbidden, TooManyRequests, ValidationError
-from webapp.ids import parse_id
+from webapp.i18n import in_french
 from webapp.models import Project, User
-from webapp.models.enums import Role
+from webapp.models.enums import OrganisationKind, Role
 from webapp.security import safe_local_path
-from webapp.services import accounts, mail, projects
+from webapp.services import accounts, invitations, mail, projects, teams
+from webapp.services import two_factor as totp
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+bp = Blueprint("auth", __name__)
 bp.record_once(lambda state: sessions.configure(state.app))
 
 
@@ -33,7 +46,7 @@ def _headers(response: Response) -> Response:
 
 def _home(user: User) -> str:
     """Where someone lands after signing in: the partner pages when partner is all they are."""
-    roles = {p.role for p in accounts.list_user_projects(user)}
+    roles = {p.role for p in teams.list_user_projects(user)}
     if roles and roles <= {"partner"}:
         return url_for("partners.index")
     return url_for("facilitators.index")
@@ -51,17 +64,18 @@ def _me() -> User:
 # --- sign-in -------------------------------------------------------------------------------------
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.route("/connexion", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     """Sign in with email and password (then the two-factor code, when turned on)."""
-    email = request.form.get("email", "")
+    form = LoginForm()
+    email = form.email.data
     if request.method == "GET":
         return render_template("auth/login.html", email=email)
     try:
         throttle.check("login", accounts.normalise_email(email))
     except TooManyRequests as error:
         return render_template("auth/login.html", error=error.message, email=email), error.status
-    user = accounts.authenticate(email, request.form.get("password", ""))
+    user = accounts.authenticate(email, form.password.data)
     if user is None:
         error = "Adresse ou mot de passe incorrect."
         return render_template("auth/login.html", error=error, email=email), 401
@@ -73,13 +87,13 @@ def login():  # type: ignore[no-untyped-def]
     return redirect(target)
 
 
-@bp.route("/login/code", methods=["GET", "POST"])
+@bp.route("/connexion/code", methods=["GET", "POST"])
 def login_code():  # type: ignore[no-untyped-def]
     """Second step of sign-in: the six-digit code of the authenticator app."""
     pending = sessions.pending_second_step()
     if pending is None:
         sessions.cancel_second_step()
-        flash("Recommencez la connexion : l'étape du code a expiré.", "error")
+        flash(_("Recommencez la connexion : l'étape du code a expiré."), "error")
         return redirect(url_for("auth.login"), 303)
     user, target = pending
     if request.method == "GET":
@@ -88,17 +102,17 @@ def login_code():  # type: ignore[no-untyped-def]
         throttle.check("login-code", str(user.id))
     except TooManyRequests as error:
         return render_template("auth/login_code.html", error=error.message), error.status
-    if not accounts.check_totp(user.id, user.totp_secret or "", request.form.get("code", "")):
+    if not totp.check_totp(user.id, user.totp_secret or "", CodeForm().code.data):
         return render_template("auth/login_code.html", error="Code incorrect ou déjà utilisé."), 401
     sessions.start_session(user)
     return redirect(_safe_next(target, user), 303)
 
 
-@bp.post("/logout")
+@bp.post("/deconnexion")
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     sessions.end_session()
-    flash("Vous êtes déconnecté·e.")
+    flash(_("Vous êtes déconnecté·e."))
     return redirect(url_for("public.index"))
 
 
@@ -115,36 +129,27 @@ def account():  # type: ignore[no-untyped-def]
         "auth/account.html",
         user=user,
         organisation=organisation,
-        projects=accounts.list_user_projects(user),
-        role_labels=accounts.ROLE_LABELS,
+        projects=teams.list_user_projects(user),
     )
 
 
-@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
 @login_required
 def change_password():  # type: ignore[no-untyped-def]
     """Change one's own password (the current one is asked)."""
     user = _me()
     if request.method == "GET":
         return render_template("auth/change_password.html")
+    form = ChangePasswordForm()
     try:
         throttle.check("password", str(user.id))
-        _same(request.form.get("password", ""), request.form.get("confirm", ""))
-        accounts.change_password(
-            user, request.form.get("current_password", ""), request.form.get("password", "")
-        )
+        form.check()
+        accounts.change_password(user, form.current_password.data, form.password.data)
     except DomainError as error:
         return render_template("auth/change_password.html", error=error.message), error.status
     sessions.refresh_stamp(user)
-    flash("Mot de passe changé. Vos autres sessions sont fermées.", "ok")
+    flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "ok")
     return redirect(url_for("auth.account"), 303)
-
-
-def _same(password: str, confirm: str) -> None:
-    if password != confirm:
-        raise ValidationError(
-            "Les deux mots de passe ne sont pas identiques.", details={"confirm": "differs"}
-        )
 
 
 def _qr_svg(data: str) -> Markup:
@@ -160,58 +165,56 @@ def _two_factor_page(user: User, *, error: str | None = None, setup: str | None 
     if not user.totp_secret:
         try:
             # Keep the secret being set up (the app already scanned it) when the form carried one.
-            secret = accounts.secret_from_setup_token(user, setup or "")
+            secret = totp.secret_from_setup_token(user, setup or "")
         except ValidationError:
-            secret = accounts.new_totp_secret()
-            setup = accounts.totp_setup_token(user, secret)
+            secret = totp.new_totp_secret()
+            setup = totp.totp_setup_token(user, secret)
         context.update(
             setup=setup,
             secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-            qr=_qr_svg(accounts.totp_uri(user.email, secret)),
+            qr=_qr_svg(totp.totp_uri(user.email, secret)),
         )
     return render_template("auth/two_factor.html", **context), status
 
 
-@bp.get("/deux-facteurs")
+@bp.get("/compte/deux-facteurs")
 @login_required
 def two_factor():  # type: ignore[no-untyped-def]
     """Two-factor login: a QR code to set it up, or the form to turn it off."""
     return _two_factor_page(_me())
 
 
-@bp.post("/deux-facteurs/activer")
+@bp.post("/compte/deux-facteurs/activer")
 @login_required
 def enable_two_factor():  # type: ignore[no-untyped-def]
     """Turn two-factor login on, once a code from the app proves it is set up."""
     user = _me()
-    setup = request.form.get("setup", "")
+    form = EnableTwoFactorForm()
+    setup = form.setup.data
     try:
         throttle.check("totp", str(user.id))
-        secret = accounts.secret_from_setup_token(user, setup)
-        accounts.enable_totp(
-            user, secret=secret, code=request.form.get("code", ""), password=request.form.get("password", "")
-        )
+        secret = totp.secret_from_setup_token(user, setup)
+        totp.enable_totp(user, secret=secret, code=form.code.data, password=form.password.data)
     except DomainError as error:
         return _two_factor_page(user, error=error.message, setup=setup, status=error.status)
     sessions.refresh_stamp(user)
-    flash("Connexion en deux étapes activée : un code vous sera demandé à chaque connexion.", "ok")
+    flash(_("Connexion en deux étapes activée : un code vous sera demandé à chaque connexion."), "ok")
     return redirect(url_for("auth.account"), 303)
 
 
-@bp.post("/deux-facteurs/desactiver")
+@bp.post("/compte/deux-facteurs/desactiver")
 @login_required
 def disable_two_factor():  # type: ignore[no-untyped-def]
     """Turn two-factor login off (password and a current code needed)."""
     user = _me()
+    form = DisableTwoFactorForm()
     try:
         throttle.check("totp", str(user.id))
-        accounts.disable_totp(
-            user, password=request.form.get("password", ""), code=request.form.get("code", "")
-        )
+        totp.disable_totp(user, password=form.password.data, code=form.code.data)
     except DomainError as error:
         return _two_factor_page(user, error=error.message, status=error.status)
     sessions.refresh_stamp(user)
-    flash("Connexion en deux étapes désactivée.", "ok")
+    flash(_("Connexion en deux étapes désactivée."), "ok")
     return redirect(url_for("auth.account"), 303)
 
 
@@ -223,7 +226,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
     """Ask for a reset link by email; the answer is the same whether an account exists or not."""
     if request.method == "GET":
         return render_template("auth/forgot.html")
-    email = accounts.normalise_email(request.form.get("email", ""))
+    email = accounts.normalise_email(ForgotPasswordForm().email.data)
     try:
         throttle.check("reset", email)
     except TooManyRequests as error:
@@ -250,19 +253,20 @@ def _mail_reset_link(user: User, *, send: bool = True) -> None:
         mail.send(user.email, "Arpenteur : choisir un nouveau mot de passe", body)
 
 
-@bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+@bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
 def reset_password(token: str):  # type: ignore[no-untyped-def]
     """Choose a new password through a reset link (works once, for PASSWORD_RESET_HOURS)."""
     user = accounts.user_for_reset_token(token)
     if request.method == "GET":
         return render_template("auth/reset.html", email=user.email)
+    form = NewPasswordForm()
     try:
-        _same(request.form.get("password", ""), request.form.get("confirm", ""))
-        accounts.reset_password(token, request.form.get("password", ""))
+        form.check()
+        accounts.reset_password(token, form.password.data)
     except ValidationError as error:
         return render_template("auth/reset.html", email=user.email, error=error.message), error.status
     sessions.end_session()
-    flash("Mot de passe changé : connectez-vous avec le nouveau.", "ok")
+    flash(_("Mot de passe changé : connectez-vous avec le nouveau."), "ok")
     return redirect(url_for("auth.login"), 303)
 
 
@@ -280,12 +284,10 @@ def _team_page(project: Project, user: User, *, status: int = 200, **extra: obje
             "auth/team.html",
             project=project,
             me=user,
-            my_role=accounts.project_role(user, project.id),
-            members=accounts.list_team(project.id),
-            invitations=accounts.list_pending_invitations(project.id),
-            organisations=accounts.list_project_organisations(project.id),
-            kinds=accounts.ORGANISATION_KIND_LABELS,
-            role_labels=accounts.ROLE_LABELS,
+            my_role=teams.project_role(user, project.id),
+            members=teams.list_team(project.id),
+            invitations=invitations.list_pending_invitations(project.id),
+            organisations=teams.list_project_organisations(project.id),
             days=current_app.config["INVITATION_DAYS"],
             form=extra.pop("form", {}),
             **extra,
@@ -305,20 +307,19 @@ def team(slug: str):  # type: ignore[no-untyped-def]
 def invite(slug: str):  # type: ignore[no-untyped-def]
     """Create an invitation; its link is shown on this answer only (and emailed when mail is set up)."""
     project, user = _team_project(slug)
-    form = request.form
-    organisation_id = parse_id(form.get("organisation_id"))
+    form = InviteForm()
     try:
-        invitation, token = accounts.create_invitation(
+        invitation, token = invitations.create_invitation(
             project,
-            email=form.get("email", ""),
-            role=form.get("role", ""),
+            email=form.email.data,
+            role=form.role.data,
             invited_by=user,
-            organisation_id=organisation_id,
-            organisation_name=form.get("organisation_name", ""),
-            organisation_kind=form.get("organisation_kind") or "other",
+            organisation_id=form.organisation_id.data,
+            organisation_name=form.organisation_name.data,
+            organisation_kind=form.organisation_kind.data or OrganisationKind.OTHER,
         )
     except DomainError as error:
-        return _team_page(project, user, status=error.status, error=error.message, form=form)
+        return _team_page(project, user, status=error.status, error=error.message, form=form.data)
     link = links.shown_link("auth.invitation", token=token)
     mailed = _mail_invitation(project, user, invitation.email, invitation.role, token)
     return _team_page(project, user, status=201, new_link=link, new_email=invitation.email, mailed=mailed)
@@ -336,7 +337,7 @@ def _mail_invitation(project: Project, user: User, email: str, role: str, token:
         "auth/mail/invitation.txt",
         project=project,
         inviter=user,
-        role=accounts.ROLE_LABELS.get(role, role),
+        role=in_french(lambda: Role.label_of(role)),
         link=link,
         days=current_app.config["INVITATION_DAYS"],
     )
@@ -348,8 +349,8 @@ def _mail_invitation(project: Project, user: User, email: str, role: str, token:
 def revoke_invitation(slug: str, invitation_id: int):  # type: ignore[no-untyped-def]
     """Withdraw a pending invitation (its link stops working)."""
     project, _user = _team_project(slug)
-    accounts.revoke_invitation(project, invitation_id)
-    flash("Invitation retirée : son lien ne fonctionne plus.", "ok")
+    invitations.revoke_invitation(project, invitation_id)
+    flash(_("Invitation retirée : son lien ne fonctionne plus."), "ok")
     return redirect(url_for("auth.team", slug=project.slug), 303)
 
 
@@ -357,34 +358,35 @@ def revoke_invitation(slug: str, invitation_id: int):  # type: ignore[no-untyped
 def remove_member(slug: str, user_id: int):  # type: ignore[no-untyped-def]
     """Take someone out of the project's team (their account stays)."""
     project, user = _team_project(slug)
-    accounts.remove_member(project, user_id, acting=user)
-    flash("La personne ne fait plus partie de l'équipe du projet.", "ok")
+    teams.remove_member(project, user_id, acting=user)
+    flash(_("La personne ne fait plus partie de l'équipe du projet."), "ok")
     return redirect(url_for("auth.team", slug=project.slug), 303)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):  # type: ignore[no-untyped-def]
     """Accept an invitation: create one's account, or (already registered) join after signing in."""
-    details = accounts.describe_invitation(token)
+    details = invitations.describe_invitation(token)
     user = _me() if current_user.is_authenticated else None
     if user is not None and user.email != details.email:
         raise Forbidden(
             "Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser."
         )
-    page = {"details": details, "token": token, "user": user, "role_labels": accounts.ROLE_LABELS}
+    page = {"details": details, "token": token, "user": user}
     if request.method == "GET":
         return render_template("auth/invitation.html", **page)
-    display_name = request.form.get("display_name", "")
+    form = AcceptInvitationForm()
+    display_name = form.display_name.data
     try:
         if user is None:
-            _same(request.form.get("password", ""), request.form.get("confirm", ""))
-        joined = accounts.accept_invitation(
-            token, user=user, display_name=display_name, password=request.form.get("password", "")
+            form.check()
+        joined = invitations.accept_invitation(
+            token, user=user, display_name=display_name, password=form.password.data
         )
     except ValidationError as error:
         page.update(error=error.message, display_name=display_name)
         return render_template("auth/invitation.html", **page), error.status
     if user is None:
         sessions.start_session(joined)
-    flash(f"Bienvenue dans l'équipe du projet « {details.project_name} ».", "ok")
+    flash(_("Bienvenue dans l'équipe du projet « %(project)s ».", project=details.project_name), "ok")
     return redirect(url_for("auth.account"), 303)

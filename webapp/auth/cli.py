@@ -77,7 +77,7 @@ def _create_user(
     password: str,
 ) -> User:
     """Make the account and its role (one unit of work, in the caller)."""
-    from webapp.services import accounts, projects
+    from webapp.services import accounts, projects, teams
 
     project = None
     if role != "admin":
@@ -89,9 +89,7 @@ def _create_user(
     if role == "partner" and not organisation_name:
         raise click.UsageError("--organisation is required for partner accounts")
     organisation = (
-        accounts.find_or_create_organisation(organisation_name, organisation_kind)
-        if organisation_name
-        else None
+        teams.find_or_create_organisation(organisation_name, organisation_kind) if organisation_name else None
     )
     user = accounts.create_user(
         email=email,
@@ -101,9 +99,9 @@ def _create_user(
         organisation_id=organisation.id if organisation else None,
     )
     if project is not None:
-        accounts.add_membership(user, project.id, role)
+        teams.add_membership(user, project.id, role)
         if organisation is not None and role == "partner":
-            accounts.link_partner_organisation(project.id, organisation.id)
+            teams.link_partner_organisation(project.id, organisation.id)
     return user
 
 
@@ -172,9 +170,9 @@ def reactivate_command(email: str) -> None:
 def disable_two_factor_command(email: str) -> None:
     """Turn off someone's two-factor login (lost phone); they sign in with their password alone."""
     from webapp import transaction
-    from webapp.services import accounts
+    from webapp.services import two_factor
 
     _user_or_fail(email)
     with transaction.unit_of_work():
-        user = accounts.remove_totp(email)
+        user = two_factor.remove_totp(email)
     click.echo(f"Connexion en deux étapes désactivée : {user.email}")

@@ -1,6 +1,6 @@
 """Staff sessions: cookie settings, starting a session, checking it on every request, the two-factor step.
 
-A session names its user as ``<id>:<stamp>`` (``accounts.session_id``): when the password changes or
+A session names its user as ``<id>:<stamp>`` (``staff_sessions.session_id``): when the password changes or
 two-factor login is turned on or off, the stamp no longer matches and every other session ends. A
 session also ends ``SESSION_HOURS`` after sign-in, when the browser closes (no persistent cookie), and
 when the account is deactivated. Each sign-in is also recorded on the server (``staff_sessions``, the
@@ -18,11 +18,11 @@ from flask import Flask, current_app, g, session
 from flask_login import login_user
 
 from webapp.models import User
-from webapp.services import accounts
+from webapp.services import accounts, staff_sessions
 
 #: Session key of the sign-in time (seconds since the epoch).
 LOGIN_AT = "_login_at"
-#: Session key of the server-side sign-in token (``accounts.open_staff_session``).
+#: Session key of the server-side sign-in token (``staff_sessions.open_staff_session``).
 SIGN_IN = "_sid"
 #: Session key of a sign-in waiting for its two-factor code.
 PENDING = "_2fa_pending"
@@ -72,31 +72,31 @@ def start_session(user: User) -> None:
     """Sign ``user`` in: a fresh session (nothing kept from before) naming them with their stamp."""
     _fresh_session()
     login_user(user)
-    session["_user_id"] = accounts.session_id(user)
+    session["_user_id"] = staff_sessions.session_id(user)
     session[LOGIN_AT] = int(time.time())
-    session[SIGN_IN] = accounts.open_staff_session(user)
-    accounts.record_login(user)
+    session[SIGN_IN] = staff_sessions.open_staff_session(user)
+    staff_sessions.record_login(user)
 
 
 def refresh_stamp(user: User) -> None:
     """Keep this session after the user changed their own password or two-factor setting."""
-    session["_user_id"] = accounts.session_id(user)
+    session["_user_id"] = staff_sessions.session_id(user)
 
 
 def end_session() -> None:
     """Sign out: end the sign-in on the server, then forget everything about the visitor."""
-    accounts.end_staff_session(session.get(SIGN_IN))
+    staff_sessions.end_staff_session(session.get(SIGN_IN))
     _fresh_session()
 
 
 def load_session_user(user_id: str) -> User | None:
     """The user a session names, if the stamp still matches, the account is active and time is left."""
-    user = accounts.user_for_session_id(user_id)
+    user = staff_sessions.user_for_session_id(user_id)
     started = session.get(LOGIN_AT)
     hours = float(current_app.config["SESSION_HOURS"])
     if user is not None and isinstance(started, int | float) and time.time() - started > hours * 3600:
         user = None
-    if user is not None and not accounts.staff_session_is_open(session.get(SIGN_IN), user):
+    if user is not None and not staff_sessions.staff_session_is_open(session.get(SIGN_IN), user):
         user = None
     if user is None:
         for key in _LOGIN_KEYS:
@@ -120,7 +120,7 @@ def pending_second_step() -> tuple[User, str] | None:
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or time.time() - float(pending.get("t", 0)) > PENDING_SECONDS:
         return None
-    user = accounts.user_for_session_id(f"{pending.get('u')}:{pending.get('s')}")
+    user = staff_sessions.user_for_session_id(f"{pending.get('u')}:{pending.get('s')}")
     if user is None or not user.totp_secret:
         return None
     return user, str(pending.get("n", ""))

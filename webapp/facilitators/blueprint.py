@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,31 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from geodata import map_style, maps
 from geodata.assets import render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.facilitators.journal import describe_changes
+from webapp.facilitators.staff_forms import (
+    MODERATION_FORMS,
+    ConsentForm,
+    EditTextForm,
+    MergeForm,
+    MoveForm,
+    ReasonForm,
+    RecommendationForm,
+    RewalkForm,
+    SettingsForm,
+    VoteForm,
+)
 from webapp.ids import parse_id
-from webapp.models.enums import ModerationStatus, Role, WalkStatus
-from webapp.security import csp_nonce, safe_local_path
+from webapp.map_text import map_text
+from webapp.models.enums import ModerationAction, ModerationStatus, Role, WalkStatus
+from webapp.security import csp_nonce
 from webapp.services import (
-    accounts,
     charts,
     debriefs,
     exports,
@@ -46,12 +59,13 @@ from webapp.services import (
     reports,
     rewalks,
     summaries,
+    teams,
     themes,
     walks,
     zones,
 )
 
-bp = Blueprint("facilitators", __name__, url_prefix="/facilitators")
+bp = Blueprint("facilitators", __name__)
 
 STAFF = (Role.FACILITATOR, Role.ADMIN)
 
@@ -82,7 +96,7 @@ def _tiles() -> str:
     return str(current_app.config.get("TILES", "osm"))
 
 
-@bp.get("/")
+@bp.get("/projets/")
 @login_required
 def index() -> str:
     """The projects this person runs, each with its walks and what waits for moderation."""
@@ -94,10 +108,10 @@ def index() -> str:
     )
 
 
-@bp.get("/<slug>/")
+@bp.get("/projets/<slug>/")
 def project_page(slug: str) -> str:
     """Project map with its filters, and the thematic summary of what the filters select."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     f, problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
     # Beyond the cluster threshold points are aggregated into cells: their text is not needed.
@@ -111,6 +125,7 @@ def project_page(slug: str) -> str:
         ),
         zones=map_data.zones_geojson(project, f),
         tiles=_tiles(),
+        text=map_text(),
     )
     return render_template(
         "facilitators/project.html",
@@ -129,10 +144,10 @@ def project_page(slug: str) -> str:
     )
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/")
 def walk_page(slug: str, walk_id: int) -> str:
     """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     shown = request.args.get("moderation") == "all"
     f = observation_filter.ObservationFilter(
@@ -150,6 +165,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         stops=map_data.stops_geojson(walk),
         zones=map_data.zones_geojson(project),
         tiles=_tiles(),
+        text=map_text(),
     )
     from webapp.facilitators.walks import join_url
     from webapp.models.enums import WalkStatus
@@ -173,7 +189,6 @@ def walk_page(slug: str, walk_id: int) -> str:
         comparison=rewalks.compare(walk),
         theme_label=themes.theme_labeller(project),
         photo_url=_photo_url,
-        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
 
 
@@ -181,64 +196,62 @@ def _back_to_walk(slug: str, walk_id: int, anchor: str = "") -> Response:
     return redirect(url_for("facilitators.walk_page", slug=slug, walk_id=walk_id) + anchor, 303)
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/consentement")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/consentement")
 def record_consent(slug: str, walk_id: int) -> Response:
     """Record, at group level, that the minors' parental authorisations were collected."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
+    form = ConsentForm()
     try:
+        form.check()
         privacy.record_minors_consent(
-            walk,
-            minors_count=privacy.parse_minors_count(request.form.get("minors_count")),
-            recorded_by=user,
-            note=request.form.get("note", ""),
+            walk, minors_count=form.minors_count.data, recorded_by=user, note=form.note.data
         )
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash("Autorisations parentales enregistrées pour le groupe.", "ok")
+        flash(_("Autorisations parentales enregistrées pour le groupe."), "ok")
     return _back_to_walk(slug, walk.id, "#consentement")
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/remarche")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/remarche")
 def link_rewalk(slug: str, walk_id: int) -> Response:
     """Link this walk as a re-walk of an earlier walk of the project."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
-    raw = request.form.get("original_walk_id", "").strip()
+    form = RewalkForm()
     try:
-        original_id = parse_id(raw)
-        if original_id is None:
-            raise ValidationError("Choisissez la marche d'origine.", details={"original_walk_id": "required"})
-        original = walks.get_walk(original_id)
+        form.check()
+        original = walks.get_walk(form.original_walk_id.data)
         rewalks.link_rewalk(walk, original, actor=user)
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(f"Marche liée comme re-marche de « {original.title} ».", "ok")
+        flash(_("Marche liée comme re-marche de « %(title)s ».", title=original.title), "ok")
     return _back_to_walk(slug, walk.id, "#remarche")
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/remarche/retirer")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/remarche/retirer")
 def unlink_rewalk(slug: str, walk_id: int) -> Response:
     """Remove the re-walk link (the stops stay)."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     if rewalks.unlink_rewalk(walk):
-        flash("Lien de re-marche retiré.", "ok")
+        flash(_("Lien de re-marche retiré."), "ok")
     else:
-        flash("Cette marche n'était liée à aucune autre.", "error")
+        flash(_("Cette marche n'était liée à aucune autre."), "error")
     return _back_to_walk(slug, walk.id, "#remarche")
 
 
 # --- project settings ------------------------------------------------------------------------------
 
 
-@bp.route("/<slug>/parametres", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/parametres", methods=["GET", "POST"])
 def settings(slug: str) -> Response | tuple[str, int] | str:
     """A project's retention period and its public opt-ins (map, follow-up page)."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     error = None
+    form = SettingsForm()
     values = {
         "retention_months": str(project.retention_months),
         "public_map": project.public_map,
@@ -246,21 +259,22 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
     }
     if request.method == "POST":
         values = {
-            "retention_months": request.form.get("retention_months", "").strip()[:20],
-            "public_map": request.form.get("public_map") in ("1", "on", "yes"),
-            "public_followup": request.form.get("public_followup") in ("1", "on", "yes"),
+            "retention_months": form.retention_months._value(),
+            "public_map": form.public_map.data,
+            "public_followup": form.public_followup.data,
         }
         try:
+            form.check()
             privacy.update_settings(
                 project,
-                retention_months=privacy.parse_retention_months(values["retention_months"]),
-                public_map=bool(values["public_map"]),
-                public_followup=bool(values["public_followup"]),
+                retention_months=form.retention_months.data,
+                public_map=form.public_map.data,
+                public_followup=form.public_followup.data,
             )
         except ValidationError as problem:
             error = problem.message
         else:
-            flash("Paramètres enregistrés.", "ok")
+            flash(_("Paramètres enregistrés."), "ok")
             return redirect(url_for("facilitators.settings", slug=slug), 303)
     page = render_template(
         "facilitators/settings.html",
@@ -275,10 +289,10 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
 # --- moderation --------------------------------------------------------------------------------
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/moderation")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/moderation")
 def moderation_queue(slug: str, walk_id: int) -> str:
     """The queue of a walk's observations to moderate, and the audit log."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     status = request.args.get("status", ModerationStatus.PENDING)
     if status not in {*ModerationStatus, "all"}:
@@ -294,70 +308,78 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         theme_label=themes.theme_labeller(project),
         answers_of=forms.answer_reader(g.get("lang", "fr")),
         zone_names={z.id: z.name for z in zones.list_zones(project)},
+        describe_changes=describe_changes,
     )
 
 
-def _float(name: str) -> float:
-    try:
-        return float(request.form.get(name, "").replace(",", "."))
-    except ValueError as error:
-        raise ValidationError("Coordonnées invalides.", details={name: "invalid"}) from error
+#: What the moderation page may do, by the French word of its path (the team's entries are logged
+#: by the entry service, not here).
+MODERATION_PATHS: dict[str, ModerationAction] = {
+    "valider": ModerationAction.VALIDATE,
+    "masquer": ModerationAction.HIDE,
+    "corriger": ModerationAction.EDIT,
+    "fusionner": ModerationAction.MERGE,
+    "deplacer": ModerationAction.MOVE,
+    "signaler": ModerationAction.FLAG,
+    "retirer-signalement": ModerationAction.UNFLAG,
+}
+#: The path word of each moderation action (for ``url_for('facilitators.moderate', action=…)``).
+MODERATION_WORDS: dict[str, str] = {code.value: word for word, code in MODERATION_PATHS.items()}
 
 
-MODERATION_ACTIONS = {"validate", "hide", "edit", "merge", "move", "flag", "unflag"}
-
-
-@bp.post("/<slug>/walks/<int:walk_id>/observations/<int:observation_id>/<action>")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/observations/<int:observation_id>/<action>")
 def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Response:
     """Apply one moderation action, then return to the queue (or JSON for scripts)."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
     observation = moderation.get_observation(observation_id, walk)
-    if action not in MODERATION_ACTIONS:
+    if action not in MODERATION_PATHS:
         raise NotFound("Action inconnue.")
+    action = MODERATION_PATHS[action]
+    form = MODERATION_FORMS[action]()
     try:
-        if action == "validate":
-            moderation.validate(observation, user)
-        elif action == "hide":
-            moderation.hide(observation, user, request.form.get("reason", ""))
-        elif action == "edit":
+        form.check()
+        if isinstance(form, EditTextForm):
             moderation.edit_text(
-                observation,
-                user,
-                note=request.form.get("note", ""),
-                proposal=request.form.get("proposal", ""),
-                reason=request.form.get("reason", ""),
+                observation, user, note=form.note.data, proposal=form.proposal.data, reason=form.reason.data
             )
-        elif action == "merge":
-            raw = request.form.get("into", "").strip().lstrip("#")
-            kept = parse_id(raw)
-            if kept is None:
-                raise ValidationError("Indiquez le numéro de l'observation à garder.")
-            moderation.merge(observation, moderation.get_observation(kept, walk), user)
-        elif action == "move":
-            moderation.move(observation, user, lon=_float("lon"), lat=_float("lat"))
+        elif isinstance(form, ReasonForm) and action == ModerationAction.HIDE:
+            moderation.hide(observation, user, form.reason.data)
+        elif isinstance(form, ReasonForm):
+            moderation.set_out_of_area(observation, user, action == ModerationAction.FLAG, form.reason.data)
+        elif isinstance(form, MergeForm):
+            moderation.merge(observation, moderation.get_observation(form.into.data, walk), user)
+        elif isinstance(form, MoveForm):
+            moderation.move(observation, user, lon=form.lon.data, lat=form.lat.data)
         else:
-            moderation.set_out_of_area(observation, user, action == "flag", request.form.get("reason", ""))
+            moderation.validate(observation, user)
     except DomainError as error:
-        flash(f"Observation n° {observation_id} : {error.message}", "error")
+        flash(_("Observation n° %(id)s : %(message)s", id=observation_id, message=error.message), "error")
     else:
-        flash(f"Observation n° {observation_id} : action « {action} » enregistrée.", "ok")
+        flash(
+            _(
+                "Observation n° %(id)s : %(action)s.",
+                id=observation_id,
+                action=ModerationAction(action).label,
+            ),
+            "ok",
+        )
     queue = url_for(
         "facilitators.moderation_queue",
         slug=slug,
         walk_id=walk.id,
         status=request.args.get("status", "pending"),
     )
-    return redirect(safe_local_path(request.form.get("next"), queue))
+    return redirect(form.next.target(queue))
 
 
 # --- debrief -----------------------------------------------------------------------------------
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/debrief")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/debriefing")
 def debrief(slug: str, walk_id: int) -> str:
     """Projector view: the walk replayed stop by stop, dot-votes, and recommendations from a selection."""
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk = _walk(project, walk_id)
     steps = debriefs.replay(walk)
     by_obs, by_theme = debriefs.vote_counts(walk)
@@ -380,23 +402,20 @@ def debrief(slug: str, walk_id: int) -> str:
         answers_of=forms.answer_reader(g.get("lang", "fr")),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
-        priorities=debriefs.PRIORITY_LABELS,
         recommendations=debriefs.list_recommendations(project, walk),
         photo_url=_photo_url,
     )
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/votes")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/votes")
 def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     """Add or remove one dot; answers JSON to the debrief script, or redirects without JS."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
-    raw_obs = request.form.get("observation_id", "").strip()
-    theme = request.form.get("theme", "").strip() or None
-    obs_id = parse_id(raw_obs)
-    if raw_obs and obs_id is None:
-        raise ValidationError("Observation invalide.")
-    if request.form.get("remove"):
+    form = VoteForm()
+    form.check()
+    obs_id, theme = form.observation_id.data, form.theme.data or None
+    if form.remove.data:
         total = debriefs.remove_vote(walk, observation_id=obs_id, theme=None if obs_id else theme)
     else:
         total = debriefs.add_vote(walk, user, observation_id=obs_id, theme=None if obs_id else theme)
@@ -410,24 +429,15 @@ def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.post("/<slug>/recommendations")
+@bp.post("/projets/<slug>/preconisations")
 def create_recommendation(slug: str) -> Response:
     """Turn the selected observations into a recommendation."""
     project, user = _project(slug)
-    walk_raw = request.form.get("walk_id", "")
-    walk_id = parse_id(walk_raw)
-    walk = _walk(project, walk_id) if walk_id is not None else None
-    ids = [i for i in map(parse_id, request.form.getlist("observation_ids")) if i is not None]
-
-    def _int(name: str) -> int | None:
-        return parse_id(request.form.get(name, ""))
-
-    deadline_raw = request.form.get("deadline", "").strip()
-    try:
-        deadline = date.fromisoformat(deadline_raw) if deadline_raw else None
-    except ValueError:
-        deadline = None
-        flash("Échéance invalide : ignorée.", "error")
+    form = RecommendationForm()
+    form.validate()
+    walk = _walk(project, form.walk_id.data) if form.walk_id.data is not None else None
+    for problem in form.deadline.errors:  # an unreadable deadline is left out, the rest is saved
+        flash(str(problem), "error")
     back = (
         url_for("facilitators.debrief", slug=slug, walk_id=walk.id)
         if walk
@@ -437,14 +447,14 @@ def create_recommendation(slug: str) -> Response:
         recommendation = debriefs.create_recommendation(
             project,
             user,
-            observation_ids=ids,
-            title=request.form.get("title", ""),
-            text=request.form.get("text", ""),
-            theme=request.form.get("theme") or None,
-            zone_id=_int("zone_id"),
-            organisation_id=_int("organisation_id"),
-            priority=request.form.get("priority", "medium"),
-            deadline=deadline,
+            observation_ids=form.observation_ids.data,
+            title=form.title.data,
+            text=form.text.data,
+            theme=form.theme.data or None,
+            zone_id=form.zone_id.data,
+            organisation_id=form.organisation_id.data,
+            priority=form.priority.data,
+            deadline=form.deadline.data,
             walk=walk,
         )
     except ValidationError as error:
@@ -462,12 +472,12 @@ def create_recommendation(slug: str) -> Response:
 # --- photos, exports, report ---------------------------------------------------------------------
 
 
-@bp.get("/photos/<path:name>")
+@bp.get("/projets/photos/<path:name>")
 @login_required
 def photo(name: str) -> Response:
     """A stored photo, for the staff (facilitators, admins) of its project only; 404 for unknown names."""
     photo, project_id = observations.get_photo_by_name(name)
-    role = accounts.project_role(current_user, project_id)
+    role = teams.project_role(current_user, project_id)
     if role not in STAFF:
         raise Forbidden("Cette photo appartient à un projet auquel vous n'avez pas accès.")
     response = send_from_directory(current_app.config["PHOTO_DIR"], photo.stored_name, max_age=3600)
@@ -485,15 +495,15 @@ EXPORT_TYPES = {
 }
 
 
-@bp.get("/<slug>/export/<what>.<fmt>")
+@bp.get("/projets/<slug>/exports/<what>.<fmt>")
 def export(slug: str, what: str, fmt: str) -> Response:
     """Download observations (csv, xlsx, geojson, gpkg) or recommendations (csv, xlsx)."""
-    project, _ = _project(slug)
-    if fmt not in EXPORT_TYPES or what not in ("observations", "recommendations"):
+    project, _user = _project(slug)
+    if fmt not in EXPORT_TYPES or what not in ("observations", "preconisations"):
         raise NotFound("Format d'export inconnu.")
     name = f"{project.slug}-{what}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if what == "recommendations":
+    if what == "preconisations":
         if fmt == "csv":
             return Response(
                 stream_with_context(exports.recommendations_csv(project)),
@@ -534,13 +544,13 @@ def _buffer():  # type: ignore[no-untyped-def]
 
 
 def _report(slug: str):  # type: ignore[no-untyped-def]
-    project, _ = _project(slug)
+    project, _user = _project(slug)
     walk_id = parse_id(request.args.get("walk_id", ""))
     walk = _walk(project, walk_id) if walk_id is not None else None
     return reports.build_report(project, walk)
 
 
-@bp.get("/<slug>/report")
+@bp.get("/projets/<slug>/rapport")
 def report(slug: str) -> str:
     """The restitution report as a page (print it, or download the PDF)."""
     data = _report(slug)
@@ -551,12 +561,10 @@ def report(slug: str) -> str:
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: _photo_url(p.stored_name),
         theme_label=themes.theme_labeller(data.project),
-        priorities=debriefs.PRIORITY_LABELS,
-        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
 
 
-@bp.get("/<slug>/report.pdf")
+@bp.get("/projets/<slug>/rapport.pdf")
 def report_pdf(slug: str) -> Response:
     """The restitution report as a PDF (WeasyPrint; reads only our static files and photos)."""
     data = _report(slug)
@@ -569,8 +577,6 @@ def report_pdf(slug: str) -> Response:
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: (photo_dir / p.stored_name).resolve().as_uri(),
         theme_label=themes.theme_labeller(data.project),
-        priorities=debriefs.PRIORITY_LABELS,
-        statuses=debriefs.RECOMMENDATION_STATUS_LABELS,
     )
     pdf = reports.render_pdf(html, base_dir=static, allowed_dirs=[static, photo_dir])
     name = f"restitution-{data.project.slug}{'-marche-' + str(data.walk.id) if data.walk else ''}.pdf"

@@ -37,7 +37,7 @@ from webapp.facilitators.entry_forms import (
     build_entry_form,
 )
 from webapp.models.base import utcnow
-from webapp.models.enums import Polarity, WalkStatus
+from webapp.models.enums import Polarity, ProfileField, WalkStatus
 from webapp.residents.blueprint import TILE_URLS, profile_choices
 from webapp.security import TILE_HOSTS
 from webapp.services import entry, forms, participants
@@ -164,7 +164,7 @@ def _render(project, walk, form: EntryForm, status: int = 200):  # type: ignore[
     return page, status
 
 
-@bp.route("/<slug>/walks/<int:walk_id>/saisie", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/<int:walk_id>/saisie", methods=["GET", "POST"])
 def entry_form(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     """Type in one observation for the group or from a paper sheet; the form comes back for the next."""
     project, user = _project(slug)
@@ -255,11 +255,8 @@ def _save_entry(project, walk, user, form: EntryForm):  # type: ignore[no-untype
 
 
 def _columns(walk) -> list[entry.TemplateColumn]:  # type: ignore[no-untyped-def]
-    # Facilitators read « non précisé » where residents are offered « je préfère ne pas répondre ».
-    labels = {
-        name: {code: _("Non précisé") if code == "undisclosed" else label for code, label in choices}
-        for name, choices in profile_choices().items()
-    }
+    # Facilitators read the vocabularies' labels (« Non précisé »), not the residents' answer wording.
+    labels = {field.value: field.vocabulary.labels() for field in ProfileField}
     return entry.template_columns(walk, lang=_lang(), profile_labels=labels)
 
 
@@ -270,7 +267,7 @@ def _help(column: entry.TemplateColumn) -> str:
     return _column_help().get(column.kind, "")
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/saisie/modele.<fmt>")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/saisie/modele.<fmt>")
 def entry_template(slug: str, walk_id: int, fmt: str) -> Response:
     """The walk's entry template, generated from its form: XLSX (with codes and lists) or CSV."""
     project, _user_ = _project(slug)
@@ -329,7 +326,7 @@ def _render_import(project, walk, form: ImportForm, *, problems=None, message=""
     return page, status
 
 
-@bp.route("/<slug>/walks/<int:walk_id>/saisie/import", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/<int:walk_id>/saisie/importer", methods=["GET", "POST"])
 def entry_import(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     """Import a filled-in template: all rows or none, every problem with its row and column."""
     project, user = _project(slug)

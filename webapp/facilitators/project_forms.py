@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as FieldError
 
 from webapp.errors import ValidationError
+from webapp.form_fields import TextListField
 from webapp.services import projects
 
 
@@ -145,6 +146,12 @@ class NewProjectForm(EditProjectForm):
         problem = projects.slug_problem(field.data)
         if problem:
             raise FieldError(problem)
+
+
+class KeepQpvForm(FlaskForm):
+    """The official QPV the project keeps (the codes of the ticked boxes)."""
+
+    keep = TextListField(_l("QPV retenus"))
 
 
 class ZoneFileForm(FlaskForm):

@@ -26,10 +26,12 @@ from webapp.facilitators.blueprint import _embed, _project, _tiles, bp
 from webapp.facilitators.project_forms import (
     DrawnZoneForm,
     EditProjectForm,
+    KeepQpvForm,
     NewProjectForm,
     RenameZoneForm,
     ZoneFileForm,
 )
+from webapp.map_text import map_text
 from webapp.services import projects, zones
 
 #: Largest project zone file accepted from the page (a few neighbourhoods weigh kilobytes).
@@ -72,7 +74,7 @@ def _wants_json() -> bool:
 # --- projects ---------------------------------------------------------------------------------------
 
 
-@bp.route("/nouveau", methods=["GET", "POST"])
+@bp.route("/projets/nouveau", methods=["GET", "POST"])
 @login_required
 def new_project() -> Any:
     """An administrator creates a project; it then needs its zones."""
@@ -105,7 +107,7 @@ def new_project() -> Any:
     return render_template("facilitators/projects/new.html", form=form), status
 
 
-@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/modifier", methods=["GET", "POST"])
 def edit_project(slug: str) -> Any:
     """The project's facilitators (and administrators) change its description, communes, dates, QPV list."""
     project, _user = _project(slug)
@@ -168,6 +170,7 @@ def _zones_page(project: Any, *, status: int = 200, problems: list[str] | None =
         },
         draw_texts=_draw_texts(),
         tiles=_tiles(),
+        text=map_text(),
     )
     max_bytes = min(
         ZONE_FILE_MAX_BYTES, int(current_app.config.get("MAX_CONTENT_LENGTH") or ZONE_FILE_MAX_BYTES)
@@ -197,18 +200,18 @@ def _back(slug: str, anchor: str = "") -> Response:
     return redirect(url_for("facilitators.zones_page", slug=slug) + anchor, 303)
 
 
-@bp.get("/<slug>/zones")
+@bp.get("/projets/<slug>/zones")
 def zones_page(slug: str) -> Any:
     """The project's zones: official QPV to keep, its own zones (file or drawing), renames, deletions."""
     project, _user = _project(slug)
     return _zones_page(project)
 
 
-@bp.post("/<slug>/zones/qpv")
+@bp.post("/projets/<slug>/zones/qpv")
 def keep_qpv(slug: str) -> Response:
     """Keep the checked QPV, leave the unchecked ones out; observations are re-assigned."""
     project, _user = _project(slug)
-    moved = zones.keep_qpv(project, request.form.getlist("keep"))
+    moved = zones.keep_qpv(project, KeepQpvForm().keep.data)
     kept = sum(1 for c in zones.list_qpv_candidates(project) if c.kept)
     flash(
         _("%(kept)s QPV retenu(s) ; %(n)s observation(s) ont changé de zone.", kept=kept, n=moved),
@@ -261,7 +264,7 @@ def _import_answer(slug: str, project: Any, run: Any, anchor: str) -> Any:
 
             raise ImportFailed(_("Le formulaire a expiré : rechargez la page et recommencez."))
         with tempfile.TemporaryDirectory(prefix="arpenteur-zones-") as folder:
-            report = run(folder)
+            report = run(folder, form.file.data)
     except DomainError as error:
         # The request is rolled back (status 422); roll back now so the page can be drawn afresh.
         transaction.rollback()
@@ -287,7 +290,7 @@ def _import_answer(slug: str, project: Any, run: Any, anchor: str) -> Any:
     return redirect(target, 303)
 
 
-@bp.post("/<slug>/zones/qpv/importer")
+@bp.post("/projets/<slug>/zones/qpv/importer")
 def import_qpv(slug: str) -> Any:
     """An administrator imports the official QPV file (ANCT), kept to the project's communes."""
     project, _user = _project(slug)
@@ -296,31 +299,31 @@ def import_qpv(slug: str) -> Any:
     return _import_answer(
         slug,
         project,
-        lambda folder: zones.import_official_qpv(
-            _saved_upload(request.files.get("file"), folder, limit), project, max_bytes=limit * 20
+        lambda folder, upload: zones.import_official_qpv(
+            _saved_upload(upload, folder, limit), project, max_bytes=limit * 20
         ),
         "#qpv",
     )
 
 
-@bp.post("/<slug>/zones/importer")
+@bp.post("/projets/<slug>/zones/importer")
 def upload_zones(slug: str) -> Any:
     """Import a file of the project's own zones: all or nothing, every problem named."""
     project, _user = _project(slug)
     return _import_answer(
         slug,
         project,
-        lambda folder: zones.import_project_zones(
-            _saved_upload(request.files.get("file"), folder, ZONE_FILE_MAX_BYTES),
+        lambda folder, upload: zones.import_project_zones(
+            _saved_upload(upload, folder, ZONE_FILE_MAX_BYTES),
             project,
-            source=Path(request.files["file"].filename or "").name[:200],
+            source=Path(getattr(upload, "filename", None) or "").name[:200],
             max_bytes=ZONE_FILE_MAX_BYTES * 20,
         ),
         "#zones-projet",
     )
 
 
-@bp.post("/<slug>/zones/dessiner")
+@bp.post("/projets/<slug>/zones/dessiner")
 def draw_zone(slug: str) -> Any:
     """Store a zone drawn on the map; warn when it lies far from the project's places."""
     project, _user = _project(slug)
@@ -346,7 +349,7 @@ def draw_zone(slug: str) -> Any:
     return _zones_page(project, status=422, draw_form=form)
 
 
-@bp.post("/<slug>/zones/<int:zone_id>/renommer")
+@bp.post("/projets/<slug>/zones/<int:zone_id>/renommer")
 def rename_zone(slug: str, zone_id: int) -> Any:
     """Rename one of the project's own zones."""
     project, _user = _project(slug)
@@ -361,7 +364,7 @@ def rename_zone(slug: str, zone_id: int) -> Any:
     return _back(slug, "#zones-projet")
 
 
-@bp.post("/<slug>/zones/<int:zone_id>/supprimer")
+@bp.post("/projets/<slug>/zones/<int:zone_id>/supprimer")
 def delete_zone(slug: str, zone_id: int) -> Response:
     """Delete one of the project's own zones; its observations are re-assigned."""
     project, _user = _project(slug)

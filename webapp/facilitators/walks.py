@@ -123,7 +123,7 @@ def _render_plan(template: str, status: int = 200, **context: Any) -> tuple[str,
     return render_template(template, **context), status
 
 
-@bp.route("/<slug>/walks/nouvelle", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/nouvelle", methods=["GET", "POST"])
 def new_walk(slug: str) -> Response | tuple[str, int]:
     """Plan a walk: schedule, meeting point, group, form, route on the map (or a track file) and stops."""
     project, _user = _project(slug)
@@ -157,7 +157,7 @@ def new_walk(slug: str) -> Response | tuple[str, int]:
     )
 
 
-@bp.route("/<slug>/walks/<int:walk_id>/modifier", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/<int:walk_id>/modifier", methods=["GET", "POST"])
 def edit_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     """Change a walk's plan (the form is fixed once the walk has observations)."""
     project, _user = _project(slug)
@@ -194,7 +194,7 @@ def edit_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     )
 
 
-@bp.route("/<slug>/walks/<int:walk_id>/dupliquer", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/<int:walk_id>/dupliquer", methods=["GET", "POST"])
 def duplicate_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     """A copy of the walk (route and stops), new code, planned; linked as a re-walk when asked."""
     project, user = _project(slug)
@@ -239,7 +239,7 @@ def _back(slug: str, walk_id: int) -> Response:
     return redirect(url_for("facilitators.walk_page", slug=slug, walk_id=walk_id) + "#statut", 303)
 
 
-@bp.post("/<slug>/walks/<int:walk_id>/ouvrir")
+@bp.post("/projets/<slug>/marches/<int:walk_id>/ouvrir")
 def open_walk(slug: str, walk_id: int) -> Response:
     """Open the walk (or reopen a closed one): participants can join with its code."""
     project, _user = _project(slug)
@@ -260,7 +260,7 @@ def open_walk(slug: str, walk_id: int) -> Response:
     return _back(slug, walk.id)
 
 
-@bp.route("/<slug>/walks/<int:walk_id>/cloturer", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/<int:walk_id>/cloturer", methods=["GET", "POST"])
 def close_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     """Ask for confirmation, then close the walk."""
     project, _user = _project(slug)
@@ -294,7 +294,7 @@ def close_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     return page, 422 if request.method == "POST" else 200
 
 
-@bp.route("/<slug>/walks/<int:walk_id>/supprimer", methods=["GET", "POST"])
+@bp.route("/projets/<slug>/marches/<int:walk_id>/supprimer", methods=["GET", "POST"])
 def delete_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     """Ask for confirmation, then delete a planned walk without observations."""
     project, _user = _project(slug)
@@ -320,7 +320,7 @@ def delete_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
     return page, 422 if request.method == "POST" else 200
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/groupe")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/groupe")
 def join_screen(slug: str, walk_id: int) -> str:
     """« Montrer au groupe »: the code and the QR code of the join link, big, for a tablet or a projector."""
     project, _user = _project(slug)
@@ -336,7 +336,7 @@ def join_screen(slug: str, walk_id: int) -> str:
     )
 
 
-@bp.get("/<slug>/walks/<int:walk_id>/kit.pdf")
+@bp.get("/projets/<slug>/marches/<int:walk_id>/kit.pdf")
 def walk_kit(slug: str, walk_id: int) -> Response:
     """The printable A4 walk kit: how to join (QR code, code), map, stops, themes, help numbers."""
     project, _user = _project(slug)

@@ -7,16 +7,16 @@ assignments are written through :mod:`webapp.services.partner_answers`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth import role_required
 from webapp.errors import Conflict, ValidationError
-from webapp.ids import parse_id
 from webapp.partners.embed import public_map_parts, send_photo
+from webapp.partners.forms import AnswerForm, AssignForm
 from webapp.services import partner_answers, partner_views
 
 bp = Blueprint("partners", __name__, url_prefix="/partenaires")
@@ -42,7 +42,7 @@ def index() -> str:
 @bp.get("/<slug>/")
 def project_page(slug: str) -> str:
     """Read-only map and thematic summary of the project's validated observations."""
-    project, _, role = _project(slug)
+    project, _user, role = _project(slug)
     f, problems = partner_views.parse_filter(request.args, project)
     data, parts = public_map_parts(project, f, photo_url=_photo_url_for(slug))
     return render_template(
@@ -55,6 +55,7 @@ def project_page(slug: str) -> str:
         sensitive_zones=partner_views.sensitive_by_zone(project),
         sensitive_label=partner_views.sensitive_label(project),
         choices=partner_views.filter_choices(project),
+        filter_fields=partner_views.FILTER_KEYS,
         problems=problems,
         args=request.args,
         tab="carte",
@@ -91,7 +92,6 @@ def _detail(project, recommendation, user, role, *, error: str | None = None, fo
         comparisons=partner_views.before_after(recommendation),
         photo_url=_photo_url_for(project.slug),
         theme_label=partner_views.theme_labeller(project),
-        statuses=partner_views.STATUS_LABELS,
         may_answer=partner_answers.may_answer(user, role, recommendation),
         is_staff=role in partner_answers.STAFF_ROLES,
         partners=partner_views.list_partners(project),
@@ -117,13 +117,13 @@ def answer(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     """
     project, user, role = _project(slug)
     rec = partner_views.get_recommendation(project, recommendation_id)
-    status = request.form.get("status", "").strip()
-    comment = request.form.get("comment", "")
+    form = AnswerForm()
     try:
-        partner_answers.answer(rec, user, role, status=status, comment=comment)
+        form.check()
+        partner_answers.answer(rec, user, role, status=form.status.data, comment=form.comment.data)
     except (Conflict, ValidationError) as error:
-        return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
-    flash("Votre réponse est enregistrée.", "ok")
+        return _detail(project, rec, user, role, error=error.message, form=form.data), error.status
+    flash(_("Votre réponse est enregistrée."), "ok")
     return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
 
 
@@ -132,27 +132,23 @@ def assign(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     """Staff only: set the responsible partner and the deadline."""
     project, user, role = _project(slug)
     rec = partner_views.get_recommendation(project, recommendation_id)
-    raw_org = request.form.get("organisation_id", "").strip()
-    raw_deadline = request.form.get("deadline", "").strip()
+    form = AssignForm()
     try:
-        organisation_id = parse_id(raw_org) if raw_org else None
-        if raw_org and organisation_id is None:
-            raise ValidationError("Partenaire inconnu.", details={"organisation_id": raw_org[:40]})
-        try:
-            deadline = date.fromisoformat(raw_deadline) if raw_deadline else None
-        except ValueError as exc:
-            raise ValidationError("Échéance invalide.", details={"deadline": raw_deadline}) from exc
-        event = partner_answers.assign(rec, user, role, organisation_id=organisation_id, deadline=deadline)
+        form.check()
+        event = partner_answers.assign(
+            rec, user, role, organisation_id=form.organisation_id.data, deadline=form.deadline.data
+        )
     except ValidationError as error:
-        return _detail(project, rec, user, role, error=error.message, form=request.form), error.status
-    flash("Attribution enregistrée." if event else "Rien n'a changé.", "ok")
+        form_values = {"organisation_id": form.organisation_id._value(), "deadline": form.deadline._value()}
+        return _detail(project, rec, user, role, error=error.message, form=form_values), error.status
+    flash(_("Attribution enregistrée.") if event else _("Rien n'a changé."), "ok")
     return redirect(url_for("partners.recommendation", slug=slug, recommendation_id=rec.id))
 
 
 @bp.get("/<slug>/tableau-de-bord")
 def scorecards(slug: str) -> str:
     """Scorecards per partner and per zone: share done, median delay, overdue."""
-    project, _, role = _project(slug)
+    project, _user, role = _project(slug)
     return render_template(
         "partners/scorecards.html",
         project=project,
@@ -165,5 +161,5 @@ def scorecards(slug: str) -> str:
 @bp.get("/<slug>/photos/<path:name>")
 def photo(slug: str, name: str) -> Response:
     """A photo of a validated, non-sensitive observation of this project (404 for any other)."""
-    project, _, _ = _project(slug)
+    project, _user, _role = _project(slug)
     return send_photo(partner_views.photo_for(project, name), private=True)

@@ -8,6 +8,7 @@ from werkzeug.security import safe_join
 
 from geodata import maps
 from geodata.assets import render_map_parts
+from webapp.map_text import map_text
 from webapp.models import Project
 from webapp.security import csp_nonce
 from webapp.services import partner_views
@@ -29,6 +30,7 @@ def public_map_parts(
         routes=data.routes,
         zones=data.zones,
         tiles=str(current_app.config.get("TILES", "osm")),
+        text=map_text(),
     )
     parts = render_map_parts(fmap, url_for("static", filename="vendor/"), csp_nonce())
     return data, {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}

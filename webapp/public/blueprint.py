@@ -58,7 +58,7 @@ def project_map(slug: str) -> str:
     return _map_page(slug, "public/map.html")
 
 
-@bp.get("/p/<slug>/carte/embed")
+@bp.get("/p/<slug>/carte/integree")
 def project_map_embed(slug: str) -> str:
     """The public map alone, for an ``<iframe>`` on any site (the only page any site may frame)."""
     page = _map_page(slug, "public/map_embed.html")

@@ -31,7 +31,7 @@ from webapp.api.blueprint import export_document, observation_to_dict
 from webapp.errors import DomainError, ValidationError
 from webapp.models import Participant
 from webapp.models.base import utcnow
-from webapp.models.enums import AgeBand, Gender, ParticipantStatus
+from webapp.models.enums import AgeBand, Gender, ParticipantStatus, ProfileField
 from webapp.residents import offline
 from webapp.security import TILE_HOSTS
 from webapp.services import forms, observations, participants, privacy
@@ -54,33 +54,13 @@ LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
 def profile_choices() -> dict[str, list[tuple[str, str]]]:
-    """The optional profile questions, each with "prefer not to say" first."""
-    undisclosed = _("Je préfère ne pas répondre")
+    """The optional profile questions, each with "prefer not to say" first (labels: the vocabularies)."""
     return {
-        "age_band": [
-            (AgeBand.UNDISCLOSED, undisclosed),
-            (AgeBand.UNDER_15, _("11 à 14 ans")),
-            (AgeBand.TEEN, _("15 à 17 ans")),
-            (AgeBand.YOUNG_ADULT, _("18 à 25 ans")),
-            (AgeBand.ADULT, _("26 à 44 ans")),
-            (AgeBand.MIDLIFE, _("45 à 64 ans")),
-            (AgeBand.SENIOR, _("65 ans et plus")),
-        ],
-        "gender": [
-            (Gender.UNDISCLOSED, undisclosed),
-            (Gender.WOMAN, _("Femme")),
-            (Gender.MAN, _("Homme")),
-            (Gender.OTHER, _("Autre")),
-        ],
-        "status": [
-            (ParticipantStatus.UNDISCLOSED, undisclosed),
-            (ParticipantStatus.COLLEGIEN, _("Collégien·ne")),
-            (ParticipantStatus.LYCEEN, _("Lycéen·ne")),
-            (ParticipantStatus.STUDENT, _("Étudiant·e")),
-            (ParticipantStatus.RESIDENT, _("Habitant·e")),
-            (ParticipantStatus.PARTNER_STAFF, _("Professionnel·le d'une structure partenaire")),
-            (ParticipantStatus.OTHER, _("Autre")),
-        ],
+        field.value: [
+            (code.value, code.answer_label)
+            for code in sorted(field.vocabulary, key=lambda code: code.value != "undisclosed")
+        ]
+        for field in (ProfileField.AGE_BAND, ProfileField.GENDER, ProfileField.STATUS)
     }
 
 

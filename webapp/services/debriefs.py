@@ -25,15 +25,8 @@ from webapp.models import (
 )
 from webapp.models.enums import ModerationStatus, Priority, RecommendationStatus
 
-PRIORITY_LABELS = {"high": "Haute", "medium": "Moyenne", "low": "Basse"}
-PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
-RECOMMENDATION_STATUS_LABELS = {
-    "proposed": "Proposée",
-    "accepted": "Acceptée",
-    "in_progress": "En cours",
-    "done": "Réalisée",
-    "declined": "Refusée",
-}
+#: Recommendations are listed high priority first (labels: ``Priority``).
+PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
 
 @dataclass

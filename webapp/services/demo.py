@@ -300,7 +300,7 @@ DEMO_PASSWORD = "demo-arpenteur"  # noqa: S105 (published on purpose: demo accou
 
 
 def _demo_accounts(project_id: int, organisations: list[Organisation]) -> None:
-    from webapp.services import accounts
+    from webapp.services import accounts, teams
 
     for email, name, role, organisation in DEMO_ACCOUNTS:
         user = accounts.create_user(
@@ -309,7 +309,7 @@ def _demo_accounts(project_id: int, organisations: list[Organisation]) -> None:
         if organisation is not None:
             user.organisation_id = organisations[organisation].id
         if role != "admin":
-            accounts.add_membership(user, project_id, role)
+            teams.add_membership(user, project_id, role)
 
 
 def build_demo(seed: int = 2026) -> str:

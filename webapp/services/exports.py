@@ -9,6 +9,11 @@
   response; the CLI shows progress through the ``progress`` callback.
 - Only what the filter selects is exported; participants appear as profile counts only (age
   band, gender, status), never with an identifier.
+- Every coded column comes with its French label beside it (``creneau`` = ``night``,
+  ``creneau_libelle`` = ``Nuit``; in GeoJSON and GeoPackage ``time_slot`` and ``time_slot_label``),
+  whatever the language of the page the export was asked from: codes are for tools, labels for
+  people, and a shared file reads the same for everyone. Labels come from the vocabularies
+  (``webapp.models.enums``) and the forms, never from a list kept here.
 - Columns follow the forms the project's walks use (:func:`observation_columns`): the fixed ones,
   the form and its version, then one column per other question of those forms (``reponse_<key>``,
   choice keys as codes) and, for choice questions, their labels (``reponse_<key>_libelle``).
@@ -27,22 +32,39 @@ from sqlalchemy import func, select
 
 from mobile_forms import FormDefinition
 from webapp.extensions import db
+from webapp.i18n import in_french
 from webapp.models import Observation, Organisation, Participant, Project, Walk, Zone
+from webapp.models.enums import (
+    OUTSIDE_ZONE,
+    AgeBand,
+    Gender,
+    LabelledEnum,
+    ModerationStatus,
+    ParticipantStatus,
+    Polarity,
+    Priority,
+    RecommendationStatus,
+    TimeSlot,
+)
 from webapp.services import forms, observation_filter, themes
-from webapp.services.debriefs import PRIORITY_LABELS, RECOMMENDATION_STATUS_LABELS, list_recommendations
+from webapp.services.debriefs import list_recommendations
 from webapp.services.observation_filter import ObservationFilter
 
-#: Columns of an observation export, in order: (key, header).
+#: Columns of an observation export, in order: (key, header). A ``<key>_label`` column holds the
+#: French label of the code in ``<key>`` (see :data:`LABELLED`).
 OBSERVATION_COLUMNS: list[tuple[str, str]] = [
     ("id", "id"),
     ("walk", "marche"),
     ("walk_date", "date"),
     ("time_slot", "creneau"),
-    ("zone", "quartier"),
+    ("time_slot_label", "creneau_libelle"),
+    ("zone", "zone"),
     ("theme", "theme"),
     ("theme_label", "theme_libelle"),
     ("subtheme", "sous_theme"),
+    ("subtheme_label", "sous_theme_libelle"),
     ("polarity", "polarite"),
+    ("polarity_label", "polarite_libelle"),
     ("feeling", "ressenti"),
     ("note", "note"),
     ("proposal", "proposition"),
@@ -50,13 +72,28 @@ OBSERVATION_COLUMNS: list[tuple[str, str]] = [
     ("lat", "latitude"),
     ("out_of_area", "hors_perimetre"),
     ("moderation_status", "moderation"),
+    ("moderation_status_label", "moderation_libelle"),
     ("captured_at", "saisie_le"),
     ("age_band", "tranche_age"),
+    ("age_band_label", "tranche_age_libelle"),
     ("gender", "genre"),
+    ("gender_label", "genre_libelle"),
     ("status", "situation"),
+    ("status_label", "situation_libelle"),
     ("form_key", "formulaire"),
     ("form_version", "version_formulaire"),
 ]
+#: Coded columns of an observation export and the vocabulary that labels them.
+LABELLED: dict[str, type[LabelledEnum]] = {
+    "time_slot": TimeSlot,
+    "polarity": Polarity,
+    "moderation_status": ModerationStatus,
+    "age_band": AgeBand,
+    "gender": Gender,
+    "status": ParticipantStatus,
+}
+#: Columns filled after the query (labels), not read from the database.
+_COMPUTED = frozenset({"theme_label", "subtheme_label", *(f"{key}_label" for key in LABELLED)})
 #: Fields whose answers have their own column above (when the form's question fits it).
 _COLUMN_FIELDS = ("polarity", "feeling", "note", "proposal")
 #: Prefixes of the columns of a form's other questions: its answer, and a choice's label.
@@ -64,13 +101,16 @@ ANSWER, ANSWER_LABEL = "answer:", "answer_label:"
 RECOMMENDATION_COLUMNS: list[tuple[str, str]] = [
     ("id", "id"),
     ("priority", "priorite"),
+    ("priority_label", "priorite_libelle"),
     ("title", "titre"),
     ("text", "texte"),
     ("theme", "theme"),
-    ("zone", "quartier"),
+    ("theme_label", "theme_libelle"),
+    ("zone", "zone"),
     ("partner", "partenaire"),
     ("deadline", "echeance"),
     ("status", "statut"),
+    ("status_label", "statut_libelle"),
     ("evidence", "observations"),
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -166,23 +206,46 @@ def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
         .outerjoin(Zone, Zone.id == Observation.zone_id)
         .order_by(Observation.id)
     )
-    styles = themes.theme_styles(f.project_id)
+    styles = themes.theme_styles(f.project_id, lang="fr")
     definitions = {(d.key, d.version): d for d in _definitions(f)}
     keys = [k for k, _ in observation_columns(f)]
-    fixed = [k for k, _ in OBSERVATION_COLUMNS if k != "theme_label"]
+    fixed = [k for k, _ in OBSERVATION_COLUMNS if k not in _COMPUTED]
+    # Labels in French, whatever the language of the page that asked for the export.
+    labels = {key: in_french(vocabulary.labels) for key, vocabulary in LABELLED.items()}
+    outside = in_french(lambda: OUTSIDE_ZONE)
     for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
         values = list(row)
         answers = values.pop()
         record = dict(zip(fixed, values, strict=True))
-        record["zone"] = record["zone"] or "Hors zone"
+        record["zone"] = record["zone"] or outside
         record["walk_date"] = record["walk_date"].isoformat()
         record["captured_at"] = record["captured_at"].isoformat()
         record["lon"], record["lat"] = round(record["lon"], 7), round(record["lat"], 7)
         record["theme_label"] = (
             styles[record["theme"]].label if record["theme"] in styles else record["theme"]
         )
-        record.update(_answer_cells(answers, definitions.get((record["form_key"], record["form_version"]))))
+        definition = definitions.get((record["form_key"], record["form_version"]))
+        record["subtheme_label"] = _subtheme_label(definition, record["theme"], record["subtheme"])
+        for key, names in labels.items():
+            code = record[key]
+            record[f"{key}_label"] = names.get(code, code) if code is not None else None
+        record.update(_answer_cells(answers, definition))
         yield {k: record.get(k) for k in keys}
+
+
+def _subtheme_label(definition: FormDefinition | None, theme: str, subtheme: str | None) -> str | None:
+    """The French label of a sub-theme in the observation's form (its code when the form lacks it)."""
+    if not subtheme:
+        return None
+    if definition is None:
+        return subtheme
+    for candidate in definition.themes:
+        if candidate.key == theme:
+            try:
+                return candidate.subtheme(subtheme).label.get("fr")
+            except KeyError:
+                return subtheme
+    return subtheme
 
 
 def _csv_chunks(
@@ -321,23 +384,28 @@ def observations_gpkg(f: ObservationFilter, path: str | Path, progress: Progress
 
 
 def recommendation_rows(project: Project) -> list[list[Any]]:
-    """Recommendations ranked by priority, one row each with its evidence ids."""
+    """Recommendations ranked by priority, one row each with its evidence ids (codes and French labels)."""
     rows = []
-    labels = themes.theme_labeller(project)
+    styles = themes.theme_styles(project, lang="fr")
+    priorities = in_french(Priority.labels)
+    statuses = in_french(RecommendationStatus.labels)
     for r in list_recommendations(project):
         zone = db.session.get(Zone, r.zone_id).name if r.zone_id else ""
         partner = db.session.get(Organisation, r.organisation_id).name if r.organisation_id else ""
         rows.append(
             [
                 r.id,
-                PRIORITY_LABELS.get(r.priority, r.priority),
+                r.priority,
+                priorities.get(r.priority, r.priority),
                 r.title,
                 r.text,
-                labels(r.theme) if r.theme else "",
+                r.theme or "",
+                themes.label_of(r.theme, styles) if r.theme else "",
                 zone,
                 partner,
                 r.deadline.isoformat() if r.deadline else "",
-                RECOMMENDATION_STATUS_LABELS.get(r.status, r.status),
+                r.status,
+                statuses.get(r.status, r.status),
                 " ".join(str(o.id) for o in r.observations),
             ]
         )

@@ -12,12 +12,14 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Organisation, Recommendation, RecommendationEvent, User, Zone
 from webapp.models.base import utcnow
+from webapp.models.enums import OUTSIDE_ZONE
 from webapp.models.enums import RecommendationStatus as S
 
 #: Allowed moves: from -> the statuses it may go to.
@@ -30,14 +32,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 #: Statuses that close a recommendation (for delays and overdue counts).
 CLOSED = frozenset({S.DONE, S.DECLINED})
-#: Labels shown to people.
-LABELS_FR = {
-    S.PROPOSED: "Proposée",
-    S.ACCEPTED: "Acceptée",
-    S.IN_PROGRESS: "En cours",
-    S.DONE: "Réalisée",
-    S.DECLINED: "Refusée",
-}
 
 
 def change_status(
@@ -52,10 +46,17 @@ def change_status(
         raise ValidationError("Statut inconnu.", details={"status": new_status})
     current = recommendation.status
     if new_status == current:
-        raise Conflict(f"La préconisation est déjà « {LABELS_FR[S(current)]} ».", details={"status": current})
+        raise Conflict(
+            _("La préconisation est déjà « %(status)s ».", status=S.label_of(current)),
+            details={"status": current},
+        )
     if new_status not in TRANSITIONS[S(current)]:
         raise Conflict(
-            f"Passage impossible de « {LABELS_FR[S(current)]} » à « {LABELS_FR[S(new_status)]} ».",
+            _(
+                "Passage impossible de « %(before)s » à « %(after)s ».",
+                before=S.label_of(current),
+                after=S.label_of(new_status),
+            ),
             details={"from": current, "to": new_status, "allowed": sorted(TRANSITIONS[S(current)])},
         )
     comment = comment.strip()
@@ -138,7 +139,7 @@ def scorecards(project_id: int, *, by: str = "partner", today: date | None = Non
     elif by == "zone":
         names = dict(db.session.execute(select(Zone.id, Zone.name)).all())
         for r in recommendations:
-            groups.setdefault(names.get(r.zone_id, "Hors zone"), []).append(r)
+            groups.setdefault(names.get(r.zone_id, str(OUTSIDE_ZONE)), []).append(r)
     else:
         raise ValidationError("Regroupement inconnu.", details={"by": by})
     return [_scorecard(name, group, today) for name, group in sorted(groups.items())]

@@ -12,7 +12,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
 
-from geodata.shapes import check_lonlat
+from geodata.shapes import CoordinateError, check_lonlat
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, User, Walk
@@ -173,8 +173,10 @@ def move(observation: Observation, actor: User | None, *, lon: float, lat: float
     """Move a misplaced point; its zone is re-assigned (same rule as on arrival)."""
     try:
         check_lonlat(lon, lat)
-    except ValueError as error:
-        raise ValidationError(str(error), details={"location": "invalid"}) from error
+    except CoordinateError as error:
+        from webapp.services.observations import coordinate_message
+
+        raise ValidationError(coordinate_message(error), details={"location": "invalid"}) from error
     old = to_shape(observation.location)
     old_zone = observation.zone_id
     observation.location = from_shape(Point(lon, lat), srid=4326)

@@ -17,7 +17,15 @@ from sqlalchemy import Select, and_, func, select
 from webapp.extensions import db
 from webapp.ids import parse_id
 from webapp.models import Observation, Participant, Project, Walk
-from webapp.models.enums import AgeBand, Gender, ModerationStatus, ParticipantStatus, Polarity, TimeSlot
+from webapp.models.enums import (
+    AgeBand,
+    FilterProblem,
+    Gender,
+    ModerationStatus,
+    ParticipantStatus,
+    Polarity,
+    TimeSlot,
+)
 from webapp.services.themes import theme_styles
 
 
@@ -59,7 +67,7 @@ class ObservationFilter:
 def parse_filter(
     args: Mapping[str, str], *, project: Project, allow_pending: bool = False
 ) -> tuple[ObservationFilter, list[str]]:
-    """Read a filter from query arguments; unknown values are dropped and reported in French."""
+    """Read a filter from query arguments; unknown values are dropped and reported (``FilterProblem``)."""
     problems: list[str] = []
     values: dict[str, Any] = {"project_id": project.id}
     choices = {
@@ -75,13 +83,13 @@ def parse_filter(
             if raw in allowed:
                 values[name] = raw
             else:
-                problems.append(f"Valeur inconnue ignorée pour « {name} » : {raw[:40]}")
+                problems.append(FilterProblem.UNKNOWN_VALUE.describe(name, raw[:40]))
     theme = (args.get("theme") or "").strip()
     if theme:
         if theme in theme_styles(project) or theme in used_themes(project.id):
             values["theme"] = theme
         else:
-            problems.append(f"Thème inconnu ignoré : {theme[:40]}")
+            problems.append(FilterProblem.UNKNOWN_THEME.describe(value=theme[:40]))
     for name in ("walk_id", "zone_id"):
         raw = (args.get(name) or "").strip()
         if raw:
@@ -89,7 +97,7 @@ def parse_filter(
             if parsed is not None:
                 values[name] = parsed
             else:
-                problems.append(f"Valeur inconnue ignorée pour « {name} » : {raw[:40]}")
+                problems.append(FilterProblem.UNKNOWN_VALUE.describe(name, raw[:40]))
     if (
         values.get("walk_id") is not None
         and db.session.scalar(
@@ -97,7 +105,7 @@ def parse_filter(
         )
         is None
     ):
-        problems.append("Marche inconnue ignorée.")
+        problems.append(FilterProblem.UNKNOWN_WALK.describe())
         values.pop("walk_id")
     for name in ("date_from", "date_to"):
         raw = (args.get(name) or "").strip()
@@ -105,7 +113,7 @@ def parse_filter(
             try:
                 values[name] = date.fromisoformat(raw)
             except ValueError:
-                problems.append(f"Date invalide ignorée : {raw[:40]}")
+                problems.append(FilterProblem.INVALID_DATE.describe(value=raw[:40]))
     if allow_pending and args.get("moderation") == "all":
         values["statuses"] = (ModerationStatus.VALIDATED, ModerationStatus.PENDING)
     return ObservationFilter(**values), problems

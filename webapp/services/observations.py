@@ -25,14 +25,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geodata.crs import metric_srid_for, to_metric
-from geodata.shapes import check_lonlat, distance_m, lonlat_issue
+from geodata.shapes import CoordinateError, check_lonlat, distance_m, lonlat_issue
 from mobile_forms import AnswerErrors, FormDefinition, NormalisedAnswers, validate_answers
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
+from webapp.i18n import in_languages
 from webapp.ids import is_canonical_uuid
 from webapp.models import Observation, Participant, Photo, Walk, Zone
 from webapp.models.base import utcnow
-from webapp.models.enums import LocationSource, ModerationStatus, Polarity
+from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
 from webapp.services import forms, walks, zones
 
 
@@ -60,8 +61,8 @@ def record_observation(
     """Store an observation and give it its zone."""
     try:
         check_lonlat(lon, lat)
-    except ValueError as error:
-        raise ValidationError(str(error), details={"location": "invalid"}) from error
+    except CoordinateError as error:
+        raise ValidationError(coordinate_message(error), details={"location": "invalid"}) from error
     if polarity not in set(Polarity):
         raise ValidationError("Polarité inconnue.", details={"polarity": "unknown_choice"})
     observation = Observation(
@@ -129,6 +130,11 @@ class Submission:
     proposal: str
     answers: dict[str, Any]
     payload_hash: str
+
+
+def coordinate_message(error: CoordinateError) -> str:
+    """What is wrong with a position, for people (in the current language)."""
+    return CoordinateProblem(error.reason).describe(error.issue.pair)
 
 
 def _problem(code: str, fr: str, en: str, **params: Any) -> list[dict[str, Any]]:
@@ -358,7 +364,8 @@ def location_problem(lon: float | None, lat: float | None) -> list[dict[str, Any
         return _problem("wrong_type", "Position invalide.", "Invalid position.")
     issue = lonlat_issue(lon, lat)
     if issue is not None:
-        return _problem(issue.reason, issue.message_fr, issue.message_en)
+        message = in_languages(lambda: CoordinateProblem(issue.reason).describe(issue.pair))
+        return _problem(issue.reason, message["fr"], message["en"])
     return None
 
 

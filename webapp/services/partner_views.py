@@ -46,10 +46,20 @@ from webapp.models import (
     Zone,
 )
 from webapp.models.base import utcnow
-from webapp.models.enums import ModerationStatus, Priority, Role
+from webapp.models.enums import (
+    FACILITATION_TEAM,
+    OUTSIDE_ZONE,
+    SENSITIVE_REPORTS,
+    UNASSIGNED,
+    WHOLE_PROJECT,
+    ComparisonKind,
+    ModerationStatus,
+    Polarity,
+    Priority,
+    Role,
+)
 from webapp.models.enums import RecommendationStatus as S
 from webapp.services import (
-    accounts,
     debriefs,
     followup,
     forms,
@@ -58,6 +68,7 @@ from webapp.services import (
     projects,
     rewalks,
     summaries,
+    teams,
     themes,
     walks,
 )
@@ -67,14 +78,10 @@ from webapp.services.observation_filter import ObservationFilter
 MIN_GROUP = DEFAULT_MIN_COUNT
 #: Filters a partner may use: no profile (age, gender, status) and no dates, which could isolate a person.
 FILTER_KEYS = ("walk_id", "zone_id", "theme", "polarity", "time_slot")
-#: Comparisons by personal profile (titles of ``summaries`` comparisons): never filtered.
-PROFILE_COMPARISONS = frozenset({"Femmes et hommes", "Jeunes, adultes et aînés"})
+#: Comparisons by personal profile (``ComparisonKind`` codes): never filtered.
+PROFILE_COMPARISONS = frozenset({ComparisonKind.GENDER, ComparisonKind.AGE_GROUP})
 #: Roles that see the partner pages of a project (admins always do).
 VIEWER_ROLES = (Role.PARTNER, Role.FACILITATOR)
-PRIORITY_LABELS = {Priority.HIGH: "Haute", Priority.MEDIUM: "Moyenne", Priority.LOW: "Basse"}
-POLARITY_LABELS = {"negative": "Problème", "positive": "Atout", "neutral": "Neutre"}
-#: How an event's author is named when they belong to no organisation.
-TEAM_LABEL = "Équipe d'animation"
 
 PhotoUrl = Callable[[str], str]
 
@@ -96,11 +103,11 @@ class ProjectLink:
 
 def list_my_projects(user: User) -> list[ProjectLink]:
     """The projects this person has a role in (every project for an administrator), by name."""
-    from webapp.services import accounts
+    from webapp.services import teams
 
     return [
         ProjectLink(p.slug, p.name, p.description, role, p.public_map, p.public_followup)
-        for p, role in accounts.projects_with_role(user)
+        for p, role in teams.projects_with_role(user)
     ]
 
 
@@ -221,8 +228,18 @@ class PublicGroup:
 
 @dataclass(frozen=True)
 class PublicComparison:
-    title: str
+    """A comparison as partners see it (``kind``: a ``ComparisonKind`` code)."""
+
+    kind: str
     groups: list[PublicGroup]
+    #: a profile comparison shown unfiltered while the page has filters
+    whole_project: bool = False
+
+    @property
+    def title(self) -> str:
+        """What the comparison is (and that it covers the whole project), in the current language."""
+        title = ComparisonKind.label_of(self.kind)
+        return str(WHOLE_PROJECT) % {"title": title} if self.whole_project else title
 
 
 @dataclass(frozen=True)
@@ -247,7 +264,9 @@ class PublicSummary:
     quotes: list[PublicQuotes] = field(default_factory=list)
 
 
-def public_comparison(c: summaries.Comparison) -> PublicComparison | None:
+def public_comparison(
+    c: summaries.GroupComparison, *, whole_project: bool = False
+) -> PublicComparison | None:
     """A comparison with its small groups masked so that none can be worked out by subtraction.
 
     Groups under :data:`MIN_GROUP`, and more when needed (``geodata.privacy.masked_cells``), show no
@@ -258,13 +277,14 @@ def public_comparison(c: summaries.Comparison) -> PublicComparison | None:
     if masked is None:
         return None
     return PublicComparison(
-        c.title,
+        c.kind,
         [
             PublicGroup(g.label, None, None, None)
             if i in masked
             else PublicGroup(g.label, g.count, g.negative_share, g.avg_feeling)
             for i, g in enumerate(groups)
         ],
+        whole_project,
     )
 
 
@@ -281,13 +301,13 @@ def build_summary(f: ObservationFilter, *, quotes: bool = True) -> PublicSummary
     s = summaries.summarise(f, quotes=quotes)
     whole = ObservationFilter(project_id=f.project_id, statuses=(ModerationStatus.VALIDATED,))
     base = s if f == whole else summaries.summarise(whole, quotes=False)
-    profile = {c.title: c for c in base.comparisons if c.title in PROFILE_COMPARISONS}
+    profile = {c.kind: c for c in base.comparisons if c.kind in PROFILE_COMPARISONS}
     comparisons = []
     for c in s.comparisons:
-        if c.title in profile:
-            title = c.title if f == whole else f"{c.title} (tout le projet)"
-            c = replace(profile[c.title], title=title)
-        public = public_comparison(c)
+        unfiltered = c.kind in profile
+        if unfiltered:
+            c = profile[c.kind]
+        public = public_comparison(c, whole_project=unfiltered and f != whole)
         if public is not None:
             comparisons.append(public)
     return PublicSummary(
@@ -333,11 +353,12 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
     masked = masked_cells([n for _, n in rows], min_count=MIN_GROUP)
     if masked is None:
         return []
+    outside = str(OUTSIDE_ZONE)
     out = [
-        ZoneCount(names.get(zone_id, "Hors zone") if zone_id else "Hors zone", None if i in masked else n)
+        ZoneCount(names.get(zone_id, outside) if zone_id else outside, None if i in masked else n)
         for i, (zone_id, n) in enumerate(rows)
     ]
-    return sorted(out, key=lambda z: (z.name == "Hors zone", z.name))
+    return sorted(out, key=lambda z: (z.name == outside, z.name))
 
 
 def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
@@ -346,14 +367,10 @@ def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     return {k: v for k, v in choices.items() if k in FILTER_KEYS}
 
 
-#: How sensitive reports are named when the project's forms mark no theme sensitive.
-SENSITIVE_FALLBACK_LABEL = "Signalements sensibles"
-
-
 def sensitive_label(project: Project) -> str:
     """How the project's sensitive reports are named on maps and pages (their themes' labels)."""
     labels = sorted(style.label for style in themes.theme_styles(project).values() if style.sensitive)
-    return " / ".join(labels) or SENSITIVE_FALLBACK_LABEL
+    return " / ".join(labels) or str(SENSITIVE_REPORTS)
 
 
 # --- photos --------------------------------------------------------------------------------------
@@ -416,11 +433,11 @@ def _row(r: Recommendation, today: date, theme_label: Callable[[str | None], str
         text=r.text,
         theme=theme_label(r.theme) if r.theme else "—",
         zone=r.zone.name if r.zone else "—",
-        priority=PRIORITY_LABELS.get(Priority(r.priority), r.priority),
-        organisation=r.organisation.name if r.organisation else "Non attribuée",
+        priority=Priority.label_of(r.priority),
+        organisation=r.organisation.name if r.organisation else str(UNASSIGNED),
         organisation_id=r.organisation_id,
         status=r.status,
-        status_label=followup.LABELS_FR[S(r.status)],
+        status_label=S.label_of(r.status),
         deadline=r.deadline,
         overdue=r.deadline is not None and r.deadline < today and r.status not in followup.CLOSED,
         evidence=sum(o.moderation_status == ModerationStatus.VALIDATED for o in r.observations),
@@ -485,10 +502,10 @@ def timeline(recommendation: Recommendation) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             at=e.created_at,
-            status_from=followup.LABELS_FR[S(e.status_from)] if e.status_from else None,
-            status_to=followup.LABELS_FR[S(e.status_to)] if e.status_to else None,
+            status_from=S.label_of(e.status_from) if e.status_from else None,
+            status_to=S.label_of(e.status_to) if e.status_to else None,
             comment=e.comment,
-            author=(orgs.get(e.author_id) or TEAM_LABEL) if e.author_id is not None else TEAM_LABEL,
+            author=(orgs.get(e.author_id) if e.author_id is not None else None) or str(FACILITATION_TEAM),
         )
         for e in sorted(events, key=lambda e: (e.created_at, e.id))
     ]
@@ -532,7 +549,7 @@ def recommendation_detail(
     for o in sorted(recommendation.observations, key=lambda o: o.id):
         if o.moderation_status != ModerationStatus.VALIDATED:
             continue
-        zone = o.zone.name if o.zone else "Hors zone"
+        zone = o.zone.name if o.zone else str(OUTSIDE_ZONE)
         if o.theme in sensitive_themes:
             sensitive += 1
             sensitive_zones.add(zone)
@@ -540,7 +557,7 @@ def recommendation_detail(
         evidence.append(
             EvidenceItem(
                 theme=labels(o.theme),
-                polarity=POLARITY_LABELS.get(o.polarity, o.polarity),
+                polarity=Polarity.label_of(o.polarity),
                 zone=zone,
                 walk_date=o.walk.walk_date,
                 note=o.note,
@@ -555,7 +572,7 @@ def recommendation_detail(
         evidence=evidence,
         sensitive_count=sensitive,
         sensitive_zones=tuple(sorted(sensitive_zones)),
-        next_statuses=[(s.value, followup.LABELS_FR[s]) for s in S if s in followup.TRANSITIONS[current]],
+        next_statuses=[(s.value, s.label) for s in S if s in followup.TRANSITIONS[current]],
     )
 
 
@@ -582,7 +599,7 @@ def get_project(slug: str) -> Project:
 
 def viewer_role(user: User, project: Project) -> str | None:
     """The viewer's role in the project (``admin`` for site administrators), or None."""
-    return accounts.project_role(user, project.id)
+    return teams.project_role(user, project.id)
 
 
 def project_overviews() -> list[projects.ProjectOverview]:
@@ -600,11 +617,7 @@ def theme_styles(project: Project) -> list[ThemeStyle]:
     return list(themes.theme_styles(project).values())
 
 
-#: The recommendation statuses as partners read them.
-STATUS_LABELS = followup.LABELS_FR
-
-
-def before_after(recommendation: Recommendation) -> list[rewalks.Comparison]:
+def before_after(recommendation: Recommendation) -> list[rewalks.RewalkComparison]:
     """Re-walks compared with the walks the recommendation's evidence comes from (public shape:
     no participant data, harassment counted only and withheld under three)."""
     return rewalks.before_after_for_recommendation(recommendation)
@@ -621,7 +634,6 @@ __all__ = [
     "project_overviews",
     "get_project",
     "before_after",
-    "STATUS_LABELS",
     "FILTER_KEYS",
     "MIN_GROUP",
     "EvidenceItem",

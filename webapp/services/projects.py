@@ -25,7 +25,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 5000
-#: Words the staff pages use right after their prefix (``/facilitators/nouveau``): never a slug.
+#: Words the staff pages use right after ``/projets/`` (``/projets/nouveau``): never a slug.
 RESERVED_SLUGS = frozenset({"nouveau", "photos", "projets", "static"})
 QPV_YEARS = (2015, 2024)
 #: Most communes a project may list (a metropolitan area is a few dozen).

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from geodata.static_map import render_static_map
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
-from webapp.models.enums import ModerationStatus, WalkStatus
+from webapp.models.enums import ModerationStatus, ProfileField, WalkStatus
 from webapp.services import charts, forms, map_data, observation_filter, summaries, themes
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
 from webapp.services.observation_filter import ObservationFilter
@@ -58,7 +59,8 @@ class Report:
     map_svg: str
     photos: list[ReportPhoto]
     recommendations: list[Recommendation]
-    credits: list[str] = field(default_factory=list)
+    #: lines of the « Sources et crédits » section (lazy: in the page's language)
+    credits: list[Any] = field(default_factory=list)
     #: a walk's findings stop by stop (validated observations only); empty for a project report
     steps: list[ReplayStep] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
@@ -129,18 +131,20 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         ).all()
     ]
     composition = summaries.group_composition([w.id for w in walks])
-    participant_count = sum(composition.get("Genre", {}).values())
+    participant_count = sum(composition.get(ProfileField.GENDER, {}).values())
     credits = []
     if any(z.kind == "qpv" for z in zones) or not zones:
         sources = sorted({z.source for z in zones if z.kind == "qpv" and z.source}) or [
             f"ANCT, {project.qpv_year}"
         ]
         credits.append(
-            "Périmètres des quartiers prioritaires de la politique de la ville : "
-            + ", ".join(sources)
-            + " (Licence Ouverte 2.0)."
+            _l(
+                "Périmètres des quartiers prioritaires de la politique de la ville : %(sources)s"
+                " (Licence Ouverte 2.0).",
+                sources=", ".join(sources),
+            )
         )
-    credits.append("Fond de carte : aucun (dessin des périmètres, itinéraires et observations).")
+    credits.append(_l("Fond de carte : aucun (dessin des périmètres, itinéraires et observations)."))
     title = f"Restitution — {walk.title}" if walk else f"Restitution — {project.name}"
     steps = replay(walk, statuses=(ModerationStatus.VALIDATED,)) if walk else []
     for step in steps:
@@ -167,7 +171,7 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
     )
 
 
-def _public_chart(comparison: summaries.Comparison) -> str | None:
+def _public_chart(comparison: summaries.GroupComparison) -> str | None:
     """The comparison's chart as partners may see it: small groups (and as many others as needed so
     that none can be recomputed) left out, and no chart at all when that is not enough."""
     from webapp.services.partner_views import public_comparison
@@ -179,12 +183,14 @@ def _public_chart(comparison: summaries.Comparison) -> str | None:
     groups = [g for g in comparison.groups if g.count and g.label in shown]
     if not groups:
         return None
+    from flask_babel import gettext
+
     title = (
         comparison.title
         if len(groups) == len(public.groups)
-        else f"{comparison.title} (petits groupes non détaillés)"
+        else gettext("%(title)s (petits groupes non détaillés)", title=comparison.title)
     )
-    return charts.chart_comparison(summaries.Comparison(title, groups))
+    return charts.chart_comparison(summaries.GroupComparison(comparison.kind, groups), title=title)
 
 
 def _allowed_fetcher(allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]

@@ -196,7 +196,7 @@ class StopComparison:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class RewalkComparison:
     """A re-walk compared with its original, stop by stop."""
 
     original: WalkRef
@@ -337,7 +337,7 @@ def _recommendations_near(
 
 def compare_walks(
     original: Walk, rewalk: Walk, *, radius_m: float = RADIUS_M, public: bool = False
-) -> Comparison:
+) -> RewalkComparison:
     """Before (``original``) and after (``rewalk``) at each stop of the original."""
     stops = _stops(original)
     project = _projector(stops)
@@ -347,7 +347,7 @@ def compare_walks(
     before = _side(original, metric_stops, project, radius_m, public=public)
     after = _side(rewalk, metric_stops, project, radius_m, public=public)
     recommendations = _recommendations_near(original.project_id, metric_stops, project, radius_m)
-    return Comparison(
+    return RewalkComparison(
         original=_ref(original),
         rewalk=_ref(rewalk),
         radius_m=radius_m,
@@ -358,7 +358,7 @@ def compare_walks(
     )
 
 
-def compare(rewalk: Walk, *, radius_m: float = RADIUS_M, public: bool = False) -> Comparison | None:
+def compare(rewalk: Walk, *, radius_m: float = RADIUS_M, public: bool = False) -> RewalkComparison | None:
     """The before/after comparison of a re-walk with its original; None when it is not a re-walk."""
     original = get_original(rewalk)
     if original is None:
@@ -381,7 +381,7 @@ def _descendants(walk_id: int) -> list[int]:
 
 def before_after_for_recommendation(
     recommendation: Recommendation, *, radius_m: float = RADIUS_M
-) -> list[Comparison]:
+) -> list[RewalkComparison]:
     """For partner and public pages: each re-walk of a walk the recommendation's evidence comes from,
     compared with it at the stops near that evidence. Public shape: no participant data, harassment
     counted only and withheld under three. Empty when no re-walk was made yet.
@@ -418,6 +418,6 @@ def before_after_for_recommendation(
                 )
             ]
             comparisons.append(
-                Comparison(original=full.original, rewalk=full.rewalk, radius_m=radius_m, stops=stops)
+                RewalkComparison(original=full.original, rewalk=full.rewalk, radius_m=radius_m, stops=stops)
             )
     return comparisons

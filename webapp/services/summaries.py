@@ -17,37 +17,20 @@ from sqlalchemy import case, func, select
 from geodata.map_style import ThemeStyle
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Project, Walk, Zone
-from webapp.models.enums import Polarity
+from webapp.models.enums import (
+    OUTSIDE_ZONE,
+    AgeBand,
+    AgeGroup,
+    ComparisonKind,
+    Gender,
+    ParticipantStatus,
+    Polarity,
+    ProfileField,
+    TimeSlot,
+)
 from webapp.services import zones as zones_service
 from webapp.services.observation_filter import ObservationFilter, conditions_without_joins, used_themes
 from webapp.services.themes import theme_styles
-
-TIME_SLOT_LABELS = {"day": "Jour", "evening": "Soirée", "night": "Nuit"}
-GENDER_LABELS = {"woman": "Femmes", "man": "Hommes", "other": "Autre", "undisclosed": "Non précisé"}
-AGE_LABELS = {
-    "11-14": "11-14 ans",
-    "15-17": "15-17 ans",
-    "18-25": "18-25 ans",
-    "26-44": "26-44 ans",
-    "45-64": "45-64 ans",
-    "65+": "65 ans et plus",
-    "undisclosed": "Non précisé",
-}
-STATUS_LABELS = {
-    "collegien": "Collégien·ne",
-    "lyceen": "Lycéen·ne",
-    "student": "Étudiant·e",
-    "resident": "Habitant·e",
-    "partner_staff": "Professionnel·le",
-    "other": "Autre",
-    "undisclosed": "Non précisé",
-}
-POLARITY_LABELS = {"negative": "Problèmes", "positive": "Atouts", "neutral": "Neutres"}
-MODERATION_LABELS = {"pending": "À modérer", "validated": "Validée", "hidden": "Masquée"}
-#: Age bands compared in "youth vs seniors".
-YOUTH = ("11-14", "15-17", "18-25")
-ADULTS = ("26-44", "45-64")
-SENIORS = ("65+",)
 
 
 @dataclass(frozen=True)
@@ -82,9 +65,17 @@ class GroupStat:
 
 
 @dataclass(frozen=True)
-class Comparison:
-    title: str
+class GroupComparison:
+    """Observations split into groups (day / evening / night, women / men…): one ``ComparisonKind``."""
+
+    #: a ``ComparisonKind`` code
+    kind: str
     groups: list[GroupStat]
+
+    @property
+    def title(self) -> str:
+        """What the comparison is, in the current language."""
+        return ComparisonKind.label_of(self.kind)
 
 
 @dataclass(frozen=True)
@@ -103,7 +94,7 @@ class Summary:
     total: int
     avg_feeling: float | None
     themes: list[ThemeRow]
-    comparisons: list[Comparison]
+    comparisons: list[GroupComparison]
     quotes: dict[str, list[Quote]] = field(default_factory=dict)
 
     @property
@@ -268,12 +259,9 @@ def _people_pass(f: ObservationFilter) -> dict[tuple[str | None, str | None], _T
 
 
 def _age_group(age_band: str | None) -> str:
-    if age_band in YOUTH:
-        return "youth"
-    if age_band in ADULTS:
-        return "adults"
-    if age_band in SENIORS:
-        return "seniors"
+    for group in AgeGroup:
+        if age_band in group.bands:
+            return group.value
     return "unknown"
 
 
@@ -281,7 +269,7 @@ def _stats(tallies: dict[Any, _Tally], labels: Sequence[tuple[Any, str]]) -> lis
     return [tallies.get(value, _Tally()).stat(label) for value, label in labels]
 
 
-def _comparisons(f: ObservationFilter, grouped: _Pass) -> list[Comparison]:
+def _comparisons(f: ObservationFilter, grouped: _Pass) -> list[GroupComparison]:
     slots = dict(
         db.session.execute(select(Walk.id, Walk.time_slot).where(Walk.id.in_(list(grouped.by_walk)))).all()
     )
@@ -299,21 +287,17 @@ def _comparisons(f: ObservationFilter, grouped: _Pass) -> list[Comparison]:
             )
     zone_ids = list(grouped.by_zone)
     names = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all())
+    outside = str(OUTSIDE_ZONE)
     zone_labels = sorted(
-        [
-            (z, names.get(z, zones_service.OUTSIDE_LABEL) if z else zones_service.OUTSIDE_LABEL)
-            for z in zone_ids
-        ],
+        [(z, names.get(z, outside) if z else outside) for z in zone_ids],
         key=lambda item: (item[0] == 0, item[1]),
     )
+    genders = [(g.value, g.group_label) for g in (Gender.WOMAN, Gender.MAN)]
     return [
-        Comparison("Jour, soirée et nuit", _stats(by_slot, list(TIME_SLOT_LABELS.items()))),
-        Comparison("Femmes et hommes", _stats(by_gender, [("woman", "Femmes"), ("man", "Hommes")])),
-        Comparison(
-            "Jeunes, adultes et aînés",
-            _stats(by_age, [("youth", "11-25 ans"), ("adults", "26-64 ans"), ("seniors", "65 ans et plus")]),
-        ),
-        Comparison("Quartier par quartier", _stats(grouped.by_zone, zone_labels)),
+        GroupComparison(ComparisonKind.TIME_SLOT, _stats(by_slot, TimeSlot.choices())),
+        GroupComparison(ComparisonKind.GENDER, _stats(by_gender, genders)),
+        GroupComparison(ComparisonKind.AGE_GROUP, _stats(by_age, AgeGroup.choices())),
+        GroupComparison(ComparisonKind.ZONE, _stats(grouped.by_zone, zone_labels)),
     ]
 
 
@@ -375,23 +359,27 @@ def list_filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     )
     return {
         "walk_id": [(str(w.id), f"{w.walk_date:%d/%m/%Y} · {w.title}") for w in walks],
-        "zone_id": [(str(z.id), z.name) for z in zones_service.list_zones(project)] + [("0", "Hors zone")],
+        "zone_id": [(str(z.id), z.name) for z in zones_service.list_zones(project)]
+        + [("0", str(OUTSIDE_ZONE))],
         "theme": theme_choices,
-        "polarity": [(k, v) for k, v in POLARITY_LABELS.items()],
-        "time_slot": list(TIME_SLOT_LABELS.items()),
-        "age_band": list(AGE_LABELS.items()),
-        "gender": list(GENDER_LABELS.items()),
-        "status": list(STATUS_LABELS.items()),
+        "polarity": Polarity.choices(),
+        "time_slot": TimeSlot.choices(),
+        "age_band": AgeBand.choices(),
+        "gender": Gender.choices(),
+        "status": ParticipantStatus.choices(),
     }
 
 
 def group_composition(walk_ids: Sequence[int]) -> dict[str, dict[str, int]]:
-    """Counts of participants by gender, age band and status (never identities)."""
+    """Counts of participants by gender, age band and status (never identities).
+
+    ``{ProfileField code: {answer code: count}}``, answers in their vocabulary's order, zeros left out.
+    """
     out: dict[str, dict[str, int]] = {}
-    for name, column, labels in (
-        ("Genre", Participant.gender, GENDER_LABELS),
-        ("Âge", Participant.age_band, AGE_LABELS),
-        ("Situation", Participant.status, STATUS_LABELS),
+    for name, column in (
+        (ProfileField.GENDER, Participant.gender),
+        (ProfileField.AGE_BAND, Participant.age_band),
+        (ProfileField.STATUS, Participant.status),
     ):
         rows = db.session.execute(
             select(column, func.count(Participant.id))
@@ -399,5 +387,5 @@ def group_composition(walk_ids: Sequence[int]) -> dict[str, dict[str, int]]:
             .group_by(column)
         ).all()
         found = dict(rows)
-        out[name] = {label: found[key] for key, label in labels.items() if found.get(key)}
+        out[name.value] = {code.value: found[code] for code in name.vocabulary if found.get(code)}
     return out

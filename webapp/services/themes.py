@@ -15,12 +15,12 @@ def _lang() -> str:
     return str(g.get("lang", "fr")) if has_request_context() else "fr"
 
 
-def theme_styles(project: Project | int | None = None) -> dict[str, ThemeStyle]:
+def theme_styles(project: Project | int | None = None, *, lang: str | None = None) -> dict[str, ThemeStyle]:
     """Label, colour and sensitive flag of each theme of the forms the project uses, in form order.
 
     A project may have walks with different forms: every theme of each form used appears once (the
     default grid first, then by key; a key in several forms keeps the first form's look). Without a
-    project: the default grid's newest version. Labels are in the page's language.
+    project: the default grid's newest version. Labels are in the page's language, or in ``lang``.
     """
     project_id = project.id if isinstance(project, Project) else project
     if project_id is None:
@@ -29,7 +29,7 @@ def theme_styles(project: Project | int | None = None) -> dict[str, ThemeStyle]:
     else:
         definitions = forms.project_definitions(project_id)
         sensitive = forms.project_sensitive_themes(project_id)
-    lang = _lang()
+    lang = lang or _lang()
     styles: dict[str, ThemeStyle] = {}
     for definition in definitions:
         for theme in definition.themes:

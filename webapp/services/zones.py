@@ -70,12 +70,12 @@ from geodata.perimeters import (
 from webapp.errors import ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone
-from webapp.models.enums import ZoneKind
+from webapp.models.enums import OUTSIDE_ZONE, ZoneKind
 
 #: Rank of each kind of zone when several cover a point (smaller wins).
 RANKS = {ZoneKind.QPV: 0, ZoneKind.CUSTOM: 1}
-#: Label for observations in no zone.
-OUTSIDE_LABEL = "Hors zone"
+#: Label for observations in no zone (lazy: ``str()`` it in the current language).
+OUTSIDE_LABEL = OUTSIDE_ZONE
 
 _spatial_index = table(
     "SpatialIndex",
@@ -696,7 +696,7 @@ def save_drawn_zone(project: Project, *, name: str, geojson: str) -> SavedZone:
     distance = distance_to_places(drawn.geometry, _known_places(project))
     if distance is not None and distance > NEAR_M:
         warnings.append(
-            f"Attention : cette zone est à {distance / 1000:.0f} km des quartiers et des marches du projet. "
+            f"Attention : cette zone est à {distance / 1000:.0f} km des zones et des marches du projet. "
             "Vérifiez qu'elle est au bon endroit."
         )
     taken = set(db.session.scalars(select(Zone.code).where(Zone.project_id == project.id)))

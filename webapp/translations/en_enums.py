@@ -30,7 +30,8 @@ EN = {
     # question types and reasons a workbook row was left out (FieldKind, ImportSkip)
     "Choix unique": "Single choice",
     "Choix multiples": "Multiple choice",
-    "Note": "Rating",
+    "Note sur une échelle": "Rating scale",
+    "Note": "Note",
     "Texte court": "Short text",
     "Texte long": "Long text",
     "Photo": "Photo",

@@ -1,8 +1,11 @@
 """Fill the English catalogue from messages.pot (run after `pybabel extract`, then `pybabel compile`).
 
-    cd webapp && ../.venv/bin/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext \
-        -o translations/messages.pot --no-location .
+    cd webapp && ../.venv/bin/pybabel extract -F translations/babel.cfg --ignore-dirs='.*' -k _l \
+        -k lazy_gettext -o translations/messages.pot --no-location .
     ../.venv/bin/python translations/make_en.py && ../.venv/bin/pybabel compile -d translations
+
+(``--ignore-dirs='.*'``: Babel's default also skips folders whose name starts with ``_``, such as
+``templates/_macros``, whose strings then never reach the catalogue.)
 
 English texts live in ``EN`` below and in ``en_<area>.py`` files beside this one (each defines ``EN``),
 so work on different areas does not edit the same lines.

@@ -1,0 +1,62 @@
+"""What many web tests share: paths built by the app (``url_for``, never written by hand), the CSRF
+token of a page and signing in through the login form.
+
+One helper per idea, so a change to a path, to the login form or to how Flask-WTF writes its hidden
+field is made here once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, current_app, url_for
+
+#: Password of the staff users the test worlds create.
+PASSWORD = "correct-horse-battery"
+
+#: Flask-WTF's hidden field (``type="hidden"`` first) or a hand-written one.
+_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def url(endpoint: str, /, *, app: Flask | None = None, **values: Any) -> str:
+    """The path of ``endpoint`` as the app builds it (extra values become the query string).
+
+    Inside a test's app context the current app builds it; a browser test passes its live ``app``.
+    """
+    with (app or current_app).test_request_context():
+        return url_for(endpoint, **values)
+
+
+def old_url(endpoint: str, **values: Any) -> str:
+    """The path ``endpoint`` had before the French paths (it answers a 308 to the new one)."""
+    from webapp.legacy_urls import old_path
+
+    with current_app.test_request_context():
+        return old_path(endpoint, **values)
+
+
+def csrf_from(page: Any) -> str:
+    """The CSRF token of a page, given as HTML text or as a test response."""
+    html = page if isinstance(page, str) else page.get_data(as_text=True)
+    found = _CSRF.search(html)
+    assert found is not None, f"no CSRF token in the page: {html[:300]}"
+    return found.group(1)
+
+
+def csrf_token(client, url: str) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token found in the forms of the page at ``url``."""
+    return csrf_from(client.get(url))
+
+
+def login_url(client) -> str:  # type: ignore[no-untyped-def]
+    with client.application.test_request_context():
+        return url_for("auth.login")
+
+
+def login(client, email: str = "anim@example.org", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Log in through the form, with the CSRF token the page gives; returns the form's answer."""
+    url = login_url(client)
+    return client.post(
+        url, data={"email": email, "password": password, "csrf_token": csrf_token(client, url)}
+    )
