@@ -43,6 +43,16 @@ def theme_of(key: str, themes: Mapping[str, ThemeStyle]) -> ThemeStyle:
     return themes.get(key) or ThemeStyle(key=key, label=key, color=FALLBACK_COLOR)
 
 
+def label_point(area: Any) -> Any:
+    """Where a zone's name goes (a Shapely point): near its top edge, where points are less likely
+    than at its centre; inside the zone in any case."""
+    from shapely.geometry import Point
+
+    west, south, east, north = area.bounds
+    near_top = Point((west + east) / 2, north - 0.1 * (north - south))
+    return near_top if area.contains(near_top) else area.representative_point()
+
+
 def point_layer_kind(count: int) -> str:
     """How ``count`` observations are drawn: ``markers``, ``clusters`` or ``cells``."""
     if count <= MARKERS_UP_TO:

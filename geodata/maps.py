@@ -40,6 +40,7 @@ from folium import plugins
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
+from shapely.geometry import shape
 
 from geodata.map_style import (
     CELL_M,
@@ -47,6 +48,7 @@ from geodata.map_style import (
     ThemeStyle,
     bounds_of,
     by_theme,
+    label_point,
     point_layer_kind,
     theme_map,
     theme_of,
@@ -65,6 +67,9 @@ __all__ = [
     "tidy_header",
 ]
 
+#: The legend is open at first display from this window width (px); a button opens it below.
+LEGEND_OPEN_FROM = 1400
+
 #: Metropolitan France (lon/lat), the view of a map with nothing to show yet.
 METROPOLE_BOUNDS = (-5.2, 42.3, 8.3, 51.1)
 
@@ -82,6 +87,10 @@ class MapText:
         default_factory=lambda: {"negative": "Problem", "positive": "Asset", "neutral": "Neutral"}
     )
     legend: str = "Legend"
+    zoom_in: str = "Zoom in"
+    zoom_out: str = "Zoom out"
+    layers: str = "Map layers"
+    moderate: str = "See observation no. {id} in moderation"
     fullscreen: str = "Full screen"
     fullscreen_exit: str = "Leave full screen"
     feeling: str = "Feeling: {value}/5"
@@ -106,6 +115,15 @@ class MapText:
     sensitive_count: str = "{label}: {count} reports"
     sensitive_cell: str = "Grouped in a square of {size} m: the exact place is never shown."
     sensitive_legend: str = "{label}: number of reports per square (3 at least)"
+
+    def controls(self) -> dict[str, str]:
+        """The names of the map's own controls (Leaflet's are English)."""
+        return {
+            "zoom_in": self.zoom_in,
+            "zoom_out": self.zoom_out,
+            "layers": self.layers,
+            "legend": self.legend,
+        }
 
 
 #: The texts of a builder called without any (English).
@@ -144,10 +162,12 @@ TILES: dict[str, TileProvider | None] = {
     "none": None,
 }
 
-# Polarity is shown by the marker's fill: a problem is filled, an asset is a thick ring, neutral is pale.
+# Polarity is shown by shape and outline, not by colour alone (the theme has the colour): a problem is
+# a disc filled in the theme's colour ringed in near-black (``o``), an asset a thick ring of the theme's
+# colour around white, neutral a small pale disc.
 _POLARITY_STYLE = {
-    "negative": {"fo": 0.9, "w": 2, "r": 7},
-    "positive": {"fo": 0.15, "w": 4, "r": 7},
+    "negative": {"fo": 0.95, "w": 2, "r": 8, "o": "#111111"},
+    "positive": {"fo": 0.9, "w": 4, "r": 7, "f": "#FFFFFF"},
     "neutral": {"fo": 0.45, "w": 1, "r": 6},
 }
 
@@ -167,7 +187,7 @@ class _GeoJsonLayer(Layer):
                 var p = feature.properties;
                 if (p._k) {  // an observation: theme colour _c, polarity _k (compact, styled here)
                     var s = {{ this.polarity_styles|tojson }}[p._k];
-                    return L.circleMarker(latlng, {radius: s.r, color: p._c, fillColor: p._c,
+                    return L.circleMarker(latlng, {radius: s.r, color: s.o || p._c, fillColor: s.f || p._c,
                                                    fillOpacity: s.fo, weight: s.w});
                 }
                 return L.circleMarker(latlng, Object.assign({radius: p._r || 7}, p._s));
@@ -177,7 +197,7 @@ class _GeoJsonLayer(Layer):
                 var p = feature.properties;
                 if (p._p) { layer.bindPopup(p._p, {maxWidth: 300}); }
                 if (p._t) {
-                    var label = {permanent: true, direction: "center", className: "map-label"};
+                    var label = {permanent: true, direction: "center", className: p._tc || "map-label"};
                     layer.bindTooltip(p._t, p._tp ? label : {sticky: true});
                 }
             }
@@ -196,29 +216,72 @@ class _GeoJsonLayer(Layer):
 
 
 class _Legend(MacroElement):
-    """A Leaflet control with our legend (HTML built and escaped in Python)."""
+    """Our legend and French map controls (HTML built and escaped in Python).
+
+    The legend is a ``<details>`` in the bottom-right corner: open at first display on screens of
+    :data:`LEGEND_OPEN_FROM` px and wider, a « Légende » button below (``open`` forces either).
+    Whatever its state, the first view is fitted so that the legend's box stays clear of the
+    data's bounds. The scale is metric only, and the zoom and layer controls are named in French.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
+            var texts = {{ this.texts|tojson }};
+            L.control.zoom({position: "topleft", zoomInTitle: texts.zoom_in, zoomOutTitle: texts.zoom_out})
+                .addTo(map);
+            L.control.scale({imperial: false, metric: true, maxWidth: 160}).addTo(map);
             var legend = L.control({position: "bottomright"});
+            var box;
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "map-legend");
-                div.innerHTML = {{ this.markup|tojson }};
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
+                box = L.DomUtil.create("details", "map-legend");
+                var summary = L.DomUtil.create("summary", "map-legend-title", box);
+                summary.textContent = texts.legend;
+                var body = L.DomUtil.create("div", "map-legend-body", box);
+                body.innerHTML = {{ this.markup|tojson }};
+                var open = {{ this.open|tojson }};
+                box.open = open === null ? window.innerWidth >= {{ this.open_from }} : open;
+                L.DomEvent.disableClickPropagation(box);
+                L.DomEvent.disableScrollPropagation(box);
+                return box;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
+            var bounds = {{ this.bounds|tojson }};
+            if (bounds) {
+                // Leave the legend's corner out of the first view, on the side where it costs least.
+                var size = map.getSize(), w = box.offsetWidth + 24, h = box.offsetHeight + 24;
+                var pad = (w / size.x <= h / size.y) ? [w, 20] : [20, h];
+                map.fitBounds(bounds, {paddingTopLeft: [20, 20], paddingBottomRight: pad, animate: false});
+            }
+            setTimeout(function () {
+                var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+                if (toggle) { toggle.title = texts.layers; toggle.setAttribute("aria-label", texts.layers); }
+            }, 0);
         })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, markup: str) -> None:
+    def __init__(
+        self,
+        markup: str,
+        *,
+        bounds: tuple[float, float, float, float] | None = None,
+        open: bool | None = None,
+        title: str | None = None,
+        texts: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.markup = markup
+        self.open = open
+        self.open_from = LEGEND_OPEN_FROM
+        self.bounds = None if bounds is None else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+        self.texts = dict(texts or DEFAULT_TEXT.controls())
+        if title:
+            self.texts["legend"] = title
 
 
 # Leaflet's canvas circle markers inside clusters; rows are [lat, lon, theme colour, polarity, popup].
@@ -227,7 +290,7 @@ _CLUSTER_CALLBACK = """function (row) {
     var styles = %s;
     var s = styles[row[3]] || styles.neutral;
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: s.r, color: row[2], fillColor: row[2], fillOpacity: s.fo, weight: s.w});
+        {radius: s.r, color: s.o || row[2], fillColor: s.f || row[2], fillOpacity: s.fo, weight: s.w});
     if (row[4]) { marker.bindPopup(row[4], {maxWidth: 300}); }
     return marker;
 }"""
@@ -244,6 +307,9 @@ def popup_html(
     theme = theme_of(str(properties.get("theme", "")), themes)
     polarity = text.polarity.get(str(properties.get("polarity")), "")
     parts = [f'<div class="obs-popup"><strong>{_esc(theme.label)}</strong> · {_esc(polarity)}']
+    if properties.get("walk"):
+        when = f" · {_esc(properties['date'])}" if properties.get("date") else ""
+        parts.append(f'<br><span class="walk">{_esc(properties["walk"])}{when}</span>')
     if properties.get("feeling"):
         parts.append("<br>" + _esc(text.feeling.format(value=properties["feeling"])))
     if properties.get("note"):
@@ -254,8 +320,11 @@ def popup_html(
         parts.append(
             f'<img src="{_esc(properties["photo_url"])}" alt="{_esc(text.photo)}" width="160" loading="lazy">'
         )
-    if properties.get("id") is not None:
-        parts.append(f"<br><small>{_esc(text.number.format(id=properties['id']))}</small>")
+    if properties.get("moderation_url"):
+        parts.append(
+            f'<br><a href="{_esc(properties["moderation_url"])}">'
+            f"{_esc(text.moderate.format(id=properties.get('id')))}</a>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -268,8 +337,16 @@ def _new_map(
     # tiles=None and our own TileLayer: folium's max_zoom only reaches its own tile layer, and
     # MarkerCluster needs the map's maxZoom, so it is passed as a map option as well.
     fmap = folium.Map(
-        location=center, zoom_start=14, tiles=None, prefer_canvas=True, control_scale=True, maxZoom=MAX_ZOOM
+        location=center,
+        zoom_start=14,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=False,
+        zoom_control=False,
+        maxZoom=MAX_ZOOM,
     )
+    #: the first view, kept for the legend (which fits it again, clear of its own box)
+    fmap.arpenteur_bounds = bounds
     # Only Leaflet itself: our layers need neither jQuery, Bootstrap nor Font Awesome, and Bootstrap's
     # global CSS would restyle the page the map sits in. Instance attributes, so no other map changes.
     fmap.default_js = [(name, url) for name, url in folium.Map.default_js if name == "leaflet"]
@@ -320,6 +397,32 @@ def _zone_outlines(zones: Mapping[str, Any], name: str) -> _GeoJsonLayer:
             }
         )
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
+
+
+def _zone_names(zones: Mapping[str, Any]) -> _GeoJsonLayer:
+    """Each quartier's name written inside it (a label, not a marker: it takes no click)."""
+    features = []
+    for feat in zones.get("features", []):
+        name = feat.get("properties", {}).get("name")
+        if not name or not feat.get("geometry"):
+            continue
+        inside = label_point(shape(feat["geometry"]))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(inside.x, 6), round(inside.y, 6)]},
+                "properties": {
+                    "_s": {"opacity": 0, "fillOpacity": 0, "interactive": False},
+                    "_r": 1,
+                    "_t": _esc(name),
+                    "_tp": True,
+                    "_tc": "map-label zone-label",
+                },
+            }
+        )
+    return _GeoJsonLayer(
+        {"type": "FeatureCollection", "features": features}, name="Noms des quartiers", control=False
+    )
 
 
 def _routes_layer(routes: Mapping[str, Any], name: str) -> _GeoJsonLayer:
@@ -483,7 +586,7 @@ def _add_points(
                         popup_html(p, themes, text),
                     ]
                 )
-            styles = {k: {"fo": v["fo"], "w": v["w"], "r": v["r"]} for k, v in _POLARITY_STYLE.items()}
+            styles = dict(_POLARITY_STYLE)
             plugins.FastMarkerCluster(
                 rows,
                 callback=_CLUSTER_CALLBACK % _json(styles),
@@ -506,7 +609,7 @@ def _legend_markup(
     extra: Sequence[str] = (),
     text: MapText = DEFAULT_TEXT,
 ) -> str:
-    rows = [f"<strong>{_esc(text.legend)}</strong>"]
+    rows: list[str] = []
     for key in present:
         theme = theme_of(key, themes)
         rows.append(
@@ -534,6 +637,7 @@ def build_walk_map(
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
     text: MapText = DEFAULT_TEXT,
+    legend_open: bool | None = None,
 ) -> folium.Map:
     """The map of one walk: zones with their names, the planned route, numbered stops, observations.
 
@@ -548,13 +652,19 @@ def build_walk_map(
     fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]), text)
     if zones["features"]:
         _zone_outlines(zones, text.zones).add_to(fmap)
+        _zone_names(zones).add_to(fmap)
     if route["features"]:
         _routes_layer(route, text.route).add_to(fmap)
     if stops["features"]:
         _stops_layer(stops, text.stops, text).add_to(fmap)
     _add_points(fmap, observations, themes_by_key, text)
     present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, text=text)).add_to(fmap)
+    _Legend(
+        _legend_markup(themes_by_key, present, text=text),
+        bounds=fmap.arpenteur_bounds,
+        open=legend_open,
+        texts=text.controls(),
+    ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -567,7 +677,8 @@ def _classes(values: Sequence[float], integer: bool, n: int = 5) -> list[float]:
     return [top * (i + 1) / n for i in range(n)]
 
 
-_RAMP = ["#FFF3E0", "#FFCC80", "#FFA726", "#EF6C00", "#BF360C"]
+#: Zones shaded in blue-greys (light to mid): a neutral ground on which every theme colour stays visible.
+_RAMP = ["#F2F4F6", "#DDE3E8", "#C5CFD8", "#AAB8C5", "#8C9EAF"]
 
 
 def _choropleth_layer(
@@ -606,6 +717,7 @@ def _add_zone_choropleths(
     share_layer, _ = _choropleth_layer(zones, "negative_share", text.share_layer, "{:.0f} %", False)
     count_layer.add_to(fmap)
     share_layer.add_to(fmap)
+    _zone_names(zones).add_to(fmap)
     return [
         f'<div class="scale">{_esc(text.count_scale)} '
         + "".join(f'<span class="swatch" style="background:{c}"></span>≤ {_esc(v)} ' for c, v in scale)
@@ -621,6 +733,7 @@ def build_project_map(
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
     text: MapText = DEFAULT_TEXT,
+    legend_open: bool | None = None,
 ) -> folium.Map:
     """The team's map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
 
@@ -650,13 +763,18 @@ def build_project_map(
             heat, name=text.heatmap.format(label=label, count=len(heat)), show=False, radius=22
         ).add_to(fmap)
     present = theme_order(by_theme(features), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, extra, text)).add_to(fmap)
+    _Legend(
+        _legend_markup(themes_by_key, present, extra, text),
+        bounds=fmap.arpenteur_bounds,
+        open=legend_open,
+        texts=text.controls(),
+    ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
 
-#: Style of a cell of sensitive reports: a red square, visibly an area and not a place.
-_SENSITIVE_CELL_STYLE = {"color": "#8E0000", "weight": 1.5, "fillColor": "#C62828", "fillOpacity": 0.35}
+#: Style of a cell of sensitive reports: a square (Okabe–Ito reddish purple), visibly an area and not a place.
+_SENSITIVE_CELL_STYLE = {"color": "#6B2D55", "weight": 1.5, "fillColor": "#CC79A7", "fillOpacity": 0.45}
 
 
 def _sensitive_cells_layer(
@@ -696,6 +814,7 @@ def build_public_map(
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
     text: MapText = DEFAULT_TEXT,
+    legend_open: bool | None = None,
 ) -> folium.Map:
     """The map partners and the public see: like :func:`build_project_map`, without any exact sensitive point.
 
@@ -734,7 +853,12 @@ def build_public_map(
             f"{_esc(text.sensitive_legend.format(label=label))}</div>"
         )
     present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
-    _Legend(_legend_markup(themes_by_key, present, extra, text)).add_to(fmap)
+    _Legend(
+        _legend_markup(themes_by_key, present, extra, text),
+        bounds=fmap.arpenteur_bounds,
+        open=legend_open,
+        texts=text.controls(),
+    ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
@@ -864,7 +988,7 @@ def build_zones_map(
             _zones_layer(collection, labels[key], lambda p: _ZONE_STYLES[p["kind"]]).add_to(fmap)
     if custom.get("features"):
         _zones_layer(custom, labels["custom"], lambda p: _ZONE_STYLES["custom"]).add_to(fmap)
-    rows = [f"<strong>{_esc(labels['legend'])}</strong>"]
+    rows = []
     for key in ("kept", "left_out", "custom"):
         style = _ZONE_STYLES[key]
         border = "dashed" if style.get("dashArray") else "solid"
@@ -872,7 +996,7 @@ def build_zones_map(
             f'<div><span class="swatch" style="background:{_esc(style["fillColor"])};'
             f'border:2px {border} {_esc(style["color"])}"></span>{_esc(labels[key])}</div>'
         )
-    _Legend("".join(rows)).add_to(fmap)
+    _Legend("".join(rows), bounds=bounds, title=labels["legend"]).add_to(fmap)
     if draw_texts is not None:
         _ZoneDrawing(draw_texts).add_to(fmap)
     return fmap

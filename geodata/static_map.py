@@ -1,4 +1,10 @@
-"""A static SVG map (matplotlib, no tiles) of zones, routes, stops and observations: for print and PDF."""
+"""A static SVG map (matplotlib, no tiles) of zones, routes, stops and observations: for print and PDF.
+
+The legend sits below the drawing (never cut at the page's edge) and names every kind of shape
+drawn; zone names that would overlap another label are moved, or left out when no place is free.
+Sensitive reports arrive only as grid squares (``geodata.privacy.cells_geojson``), drawn with their
+count: no point of theirs is ever given to this module.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,40 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from geodata.map_style import ThemeStyle, bounds_of, by_theme, theme_map, theme_of, theme_order
+from shapely.geometry import shape
+
+from geodata.map_style import ThemeStyle, bounds_of, by_theme, label_point, theme_map, theme_of, theme_order
+
+#: Legend texts by default (callers translate them).
+DEFAULT_LABELS = {
+    "zones": "Quartiers",
+    "routes": "Itinéraire",
+    "stops": "Arrêt",
+    "cells": "Signalements sensibles (carreau)",
+}
+#: Polarity by shape, as on the web maps: a problem is a filled disc, an asset a ring, neutral a square.
+POLARITY_MARKERS = {"negative": ("o", True), "positive": ("o", False), "neutral": ("s", True)}
+
+
+def _place_labels(ax: Any, fig: Any, labels: list[Any]) -> None:
+    """Move a label that overlaps an earlier one up or down; hide it when neither place is free."""
+    renderer = fig.canvas.get_renderer()
+    placed: list[Any] = []
+    for text in labels:
+        x, y = text.get_position()
+        for dy in (0, 9, -9, 18, -18):
+            text.set_position((x, y))
+            text.set_transform(ax.transData)
+            if dy:
+                from matplotlib.transforms import offset_copy
+
+                text.set_transform(offset_copy(ax.transData, fig=fig, y=dy, units="points"))
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+        else:
+            text.set_visible(False)
 
 
 def render_static_map(
@@ -17,27 +56,34 @@ def render_static_map(
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     stops: Mapping[str, Any] | None = None,
+    sensitive_cells: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
     width_in: float = 7.0,
-    height_in: float = 5.0,
+    height_in: float = 5.6,
 ) -> str:
-    """An SVG drawing of zones, routes, stops and observations, without tiles: for print and PDF."""
+    """An SVG drawing of zones, routes, stops, observations and sensitive squares, without tiles."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     from matplotlib.patches import Polygon as MplPolygon
 
+    texts = {**DEFAULT_LABELS, **(labels or {})}
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones, stops = routes or empty, zones or empty, stops or empty
+    cells = sensitive_cells or empty
     fig, ax = plt.subplots(figsize=(width_in, height_in))
     try:
         lat0 = 49.9
-        bounds = bounds_of([observations, routes, stops]) or bounds_of([zones])
+        bounds = bounds_of([observations, routes, stops, cells]) or bounds_of([zones])
         if bounds:
             lat0 = (bounds[1] + bounds[3]) / 2
         ax.set_aspect(1 / math.cos(math.radians(lat0)))
+        handles: list[Any] = []
+        zone_labels = []
         for feat in zones["features"]:
             geometry = feat["geometry"]
             polygons = (
@@ -47,33 +93,73 @@ def render_static_map(
                 ax.add_patch(
                     MplPolygon(polygon[0], closed=True, facecolor="#ECEFF1", edgecolor="#546E7A", lw=1)
                 )
-            ring = polygons[0][0]
-            cx = sum(p[0] for p in ring) / len(ring)
-            cy = sum(p[1] for p in ring) / len(ring)
-            ax.annotate(
-                str(feat["properties"].get("name", "")), (cx, cy), fontsize=7, color="#37474F", ha="center"
+            inside = label_point(shape(geometry))
+            zone_labels.append(
+                ax.text(
+                    inside.x,
+                    inside.y,
+                    str(feat["properties"].get("name", "")),
+                    fontsize=8,
+                    color="#263238",
+                    ha="center",
+                    va="center",
+                    zorder=6,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+                )
             )
+        if zones["features"]:
+            handles.append(Patch(facecolor="#ECEFF1", edgecolor="#546E7A", label=texts["zones"]))
         for feat in routes["features"]:
             coords = feat["geometry"]["coordinates"]
             ax.plot([c[0] for c in coords], [c[1] for c in coords], color="#111111", lw=2, alpha=0.8)
+        if routes["features"]:
+            handles.append(Line2D([], [], color="#111111", lw=2, label=texts["routes"]))
         for feat in stops["features"]:
             x, y = feat["geometry"]["coordinates"][:2]
-            ax.scatter([x], [y], s=160, facecolor="white", edgecolor="black", zorder=4)
+            ax.scatter([x], [y], s=170, facecolor="white", edgecolor="black", zorder=4)
             ax.annotate(
                 str(feat["properties"].get("position", "")),
                 (x, y),
                 ha="center",
                 va="center",
-                fontsize=7,
+                fontsize=8,
+                fontweight="bold",
                 zorder=5,
             )
+        if stops["features"]:
+            handles.append(
+                Line2D([], [], marker="o", ls="", ms=9, mfc="white", mec="black", label=texts["stops"])
+            )
+        for feat in cells["features"]:
+            ring = feat["geometry"]["coordinates"][0]
+            ax.add_patch(
+                MplPolygon(
+                    ring, closed=True, facecolor="#CC79A7", edgecolor="#6B2D55", alpha=0.45, lw=1, zorder=2
+                )
+            )
+            cx, cy = feat["properties"]["centre"]
+            ax.annotate(
+                str(feat["properties"]["count"]), (cx, cy), ha="center", va="center", fontsize=8, zorder=5
+            )
+        if cells["features"]:
+            handles.append(Patch(facecolor="#CC79A7", edgecolor="#6B2D55", alpha=0.6, label=texts["cells"]))
         groups = by_theme(observations.get("features", []))
-        handles = []
         for key in theme_order(groups, themes_by_key):
             theme = theme_of(key, themes_by_key)
-            xs = [f["geometry"]["coordinates"][0] for f in groups[key]]
-            ys = [f["geometry"]["coordinates"][1] for f in groups[key]]
-            ax.scatter(xs, ys, s=14, color=theme.color, edgecolor="white", linewidth=0.4, zorder=3)
+            for polarity, (marker, filled) in POLARITY_MARKERS.items():
+                feats = [f for f in groups[key] if (f["properties"].get("polarity") or "neutral") == polarity]
+                if not feats:
+                    continue
+                ax.scatter(
+                    [f["geometry"]["coordinates"][0] for f in feats],
+                    [f["geometry"]["coordinates"][1] for f in feats],
+                    s=22,
+                    marker=marker,
+                    facecolor=theme.color if filled else "white",
+                    edgecolor=theme.color,
+                    linewidth=1.4,
+                    zorder=3,
+                )
             handles.append(Line2D([], [], marker="o", ls="", color=theme.color, label=theme.label))
         if bounds:
             pad_x = max((bounds[2] - bounds[0]) * 0.08, 0.002)
@@ -82,11 +168,34 @@ def render_static_map(
             ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
         ax.set_xticks([])
         ax.set_yticks([])
+        if groups:
+            for polarity, text in (("negative", "Problème"), ("positive", "Atout"), ("neutral", "Neutre")):
+                marker, filled = POLARITY_MARKERS[polarity]
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker=marker,
+                        ls="",
+                        mfc="#444" if filled else "white",
+                        mec="#444",
+                        label=text,
+                    )
+                )
         if handles:
-            ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-        fig.tight_layout()
+            ax.legend(
+                handles=handles,
+                fontsize=8,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.01),
+                ncol=3,
+                frameon=False,
+            )
+        # No tight_layout (it warns when the legend below is wide); savefig's tight bounding box
+        # keeps the legend whole.
+        _place_labels(ax, fig, zone_labels)
         out = io.StringIO()
-        fig.savefig(out, format="svg")
+        fig.savefig(out, format="svg", bbox_inches="tight")
         return out.getvalue()
     finally:
         plt.close(fig)

@@ -13,6 +13,10 @@ def map_text() -> MapText:
     return MapText(
         polarity={p.value: p.label for p in Polarity},
         legend=_("Légende"),
+        zoom_in=_("Zoomer"),
+        zoom_out=_("Dézoomer"),
+        layers=_("Couches de la carte"),
+        moderate=_("Voir l'observation n° {id} en modération"),
         fullscreen=_("Plein écran"),
         fullscreen_exit=_("Quitter le plein écran"),
         feeling=_("Ressenti : {value}/5"),

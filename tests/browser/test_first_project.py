@@ -392,13 +392,15 @@ def test_a_first_project_from_an_empty_site_to_a_debriefed_walk(  # type: ignore
     expect(card).to_contain_text("Vous passez ici… : De temps en temps")
     _shot(page, artifacts, 13, "moderation")
 
-    # 14. So does the debrief, at the stop it was made by.
+    # 14. So does the debrief's preparation view (the room sees validated observations only), at the
+    # stop it was made by, under its theme.
     page.goto(walk_url)
     page.get_by_role("link", name=re.compile("Débriefing")).click()
+    page.get_by_role("link", name=re.compile("Préparer avec l'équipe")).click()
     page.get_by_role("link", name=f"2. {STOPS[1]} (1)").click()
     card = page.locator(f"#step-2 #obs-{stored.id}")
     expect(card).to_be_visible()
-    expect(card).to_contain_text("Aires de jeux")
+    expect(page.locator("#step-2")).to_contain_text("Aires de jeux")
     expect(card).to_contain_text("Vous passez ici… : De temps en temps")
     _shot(page, artifacts, 14, "debriefing")
 

@@ -124,7 +124,7 @@ def test_without_tiles_the_data_layers_are_still_drawn():
         )
     )
     assert "L.tileLayer" not in page
-    assert page.count("L.geoJSON(") == 5  # zones, route, stops, two theme layers
+    assert page.count("L.geoJSON(") == 6  # zones, their names, route, stops, two theme layers
 
 
 @pytest.mark.parametrize(
@@ -189,3 +189,29 @@ def test_map_script_is_valid_javascript(n, tmp_path):
     script.write_text(parts.script)
     result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[:2000]
+
+
+def test_static_map_legend_names_every_kind_of_shape_and_sensitive_squares():
+    import matplotlib
+
+    from geodata.privacy import sensitive_cells_geojson
+
+    cells = sensitive_cells_geojson([(2.2937, 49.8961), (2.2938, 49.8962), (2.2936, 49.8960)])
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        svg = static_map.render_static_map(
+            observations=_points(6),
+            themes=THEMES,
+            routes=ROUTE,
+            zones=ZONES,
+            stops=STOPS,
+            sensitive_cells=cells,
+            labels={"cells": "Carreaux sensibles"},
+        )
+    for text in ("Quartiers", "Itinéraire", "Arrêt", "Éclairage", "Problème", "Atout", "Carreaux sensibles"):
+        assert f">{text}<" in svg, text
+    assert ">3<" in svg  # the square's count
+
+
+def test_zone_names_are_written_on_the_map_near_the_top_of_each_zone():
+    page = _render(maps.build_walk_map(observations=_points(2), themes=THEMES, zones=ZONES, tiles="none"))
+    assert "zone-label" in page and "Noms des quartiers" not in page.split("L.control.layers")[-1]

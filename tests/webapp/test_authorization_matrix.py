@@ -249,6 +249,12 @@ CASES: dict[tuple[str, str], Case] = {
         ),
         _staff(302),
     ),
+    ("POST", "facilitators.moderate_many"): Case(
+        "POST",
+        lambda w: url("facilitators.moderate_many", slug=w.slug, walk_id=w.day_id),
+        _staff(303),
+        form=lambda w: {"action": "validate", "observation_ids": [w.obs_id]},
+    ),
     ("GET", "facilitators.debrief"): Case(
         "GET", lambda w: url("facilitators.debrief", slug=w.slug, walk_id=w.day_id), STAFF
     ),

@@ -95,3 +95,36 @@ def test_recommendations_are_ranked_by_priority(world):
             world.project, None, observation_ids=ids, title=priority, priority=priority
         )
     assert [r.priority for r in debriefs.list_recommendations(world.project)] == ["high", "medium", "low"]
+
+
+def test_room_view_shows_validated_cards_counts_sensitive_ones_and_quotes_evidence(world, client):
+    from tests.webapp.forms_support import url as url_for
+
+    url = url_for("facilitators.debrief", slug=world.project.slug, walk_id=world.day.id)
+    room = client.get(url).get_data(as_text=True)
+    assert "Jardin partagé" not in room  # pending
+    assert "alert(1)" not in room  # the harassment report's note, sensitive in the form
+    assert "1 signalement." in room
+    assert "1 problème ·" in room and "1 problèmes" not in room
+    prep = client.get(
+        url_for("facilitators.debrief", slug=world.project.slug, walk_id=world.day.id, preparation=1)
+    )
+    assert "Jardin partagé" in prep.get_data(as_text=True)
+    debriefs.create_recommendation(
+        world.project,
+        None,
+        observation_ids=[world.observations[0].id, world.observations[3].id],
+        title="T",
+        walk=world.day,
+    )
+    room = client.get(url).get_data(as_text=True)
+    evidence = room[room.index('class="evidence"') :]
+    assert '<q class="ev-text">Lampadaire en panne</q>' in evidence
+    assert "(signalement sensible, non cité)" in evidence and "alert(1)" not in evidence
+
+
+def test_excerpt_cuts_on_a_word():
+    assert debriefs.excerpt("court") == "court"
+    long = "mot " * 40
+    cut = debriefs.excerpt(long, 20)
+    assert cut.endswith("…") and len(cut) <= 21 and "mo…" not in cut

@@ -11,8 +11,7 @@ from werkzeug.test import encode_multipart
 
 from mobile_forms import FIELD_TYPES
 from tests.factories import ProjectFactory
-from tests.webapp.forms_support import url
-from tests.webapp.support import csrf_token, login
+from tests.webapp.support import csrf_token, login, url
 from tests.xlsform_builder import write_duplicate_name_workbook, write_neighbourhood_workbook
 from webapp.extensions import db
 from webapp.models import FormVersion

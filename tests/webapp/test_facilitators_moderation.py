@@ -170,3 +170,52 @@ def test_journal_and_messages_show_labels_never_codes(world, client):
         assert f">{code}<" not in journal and f"{code} :" not in journal and f"→ {code}" not in journal
     english = client.get(queue + "&lang=en").get_data(as_text=True).split('id="journal"', 1)[1]
     assert "<td>Hidden</td>" in english and "Status : To moderate → Validated" in english
+
+
+def _bulk(client, w, walk, ids, action, **data):  # type: ignore[no-untyped-def]
+    from tests.webapp.support import url
+
+    token = csrf_token(
+        client, url("facilitators.moderation_queue", slug=w.project.slug, walk_id=walk.id, status="all")
+    )
+    return client.post(
+        url("facilitators.moderate_many", slug=w.project.slug, walk_id=walk.id),
+        data={"csrf_token": token, "observation_ids": ids, "action": action, **data},
+    )
+
+
+def test_several_observations_are_validated_at_once_or_none_is(world, client):
+    day = [o for o in world.observations if o.walk_id == world.day.id]
+    for o in day[:3]:
+        o.moderation_status = "pending"
+    ids = [o.id for o in day[:3]]
+    # one of another walk: nothing changes
+    r = _bulk(client, world, world.day, [*ids, world.observations[5].id], "validate")
+    assert r.status_code == 303
+    assert [o.moderation_status for o in day[:3]] == ["pending"] * 3
+    # hiding needs a reason
+    _bulk(client, world, world.day, ids, "hide")
+    assert [o.moderation_status for o in day[:3]] == ["pending"] * 3
+    r = _bulk(client, world, world.day, ids, "validate")
+    assert [o.moderation_status for o in day[:3]] == ["validated"] * 3
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "3 observations enregistrées : validée." in page
+    assert all([e.action for e in moderation.events_for(o)] == ["validate"] for o in day[:3])
+
+
+def test_journal_and_messages_read_in_french_not_in_codes(world, client):
+    from tests.webapp.support import url
+
+    obs = world.observations[4]
+    r = _post(client, world, obs, "validate")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert f"Observation n° {obs.id} : Validée." in page
+    _post(client, world, obs, "move", lon="2.2955", lat="49.9055")
+    queue = client.get(
+        url("facilitators.moderation_queue", slug=world.project.slug, walk_id=obs.walk_id, status="all")
+    ).get_data(as_text=True)
+    journal = queue[queue.index('id="journal"') :]
+    assert "Statut : À modérer → Validée" in journal
+    assert "Déplacée" in journal and "Zone : Sud → Nord" in journal
+    for code in ("validate", "pending", "moderation_status", "zone_id", "« move »"):
+        assert code not in journal, code

@@ -143,3 +143,41 @@ def test_staff_pages_load_staff_css_and_only_the_debrief_loads_debrief_css(world
         page = client.get(path).get_data(as_text=True)
         assert "css/staff.css" in page, path
         assert ("css/debrief.css" in page) == (path == debrief), path
+
+
+def test_project_page_opens_on_walks_with_pending_counts_and_actions(app, client):
+    from tests.webapp.factories_debrief import build_world
+    from tests.webapp.support import login, url
+
+    world = build_world()
+    login(client)
+    html = client.get(url("facilitators.project_page", slug=world.project.slug)).get_data(as_text=True)
+    walks_at, exports_at, map_at = (
+        html.index('id="marches"'),
+        html.index('id="exports"'),
+        html.index('id="carte"'),
+    )
+    assert walks_at < exports_at < map_at
+    moderate = url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id)
+    assert f'href="{moderate}">Modérer (1)</a>' in html  # the day walk's pending observation
+    assert (
+        url("facilitators.report", slug=world.project.slug, walk_id=world.day.id).replace("&", "&amp;")
+        in html
+    )
+
+
+def test_open_walk_page_shows_its_pending_observations_by_default(app, client):
+    from tests.webapp.factories_debrief import build_world
+    from tests.webapp.support import login, url
+    from webapp.extensions import db
+
+    world = build_world()
+    login(client)
+    page = url("facilitators.walk_page", slug=world.project.slug, walk_id=world.day.id)
+    world.day.status = "closed"
+    db.session.flush()
+    assert "Jardin partag" not in client.get(page).get_data(as_text=True)
+    world.day.status = "open"
+    db.session.flush()
+    assert "Jardin partag" in client.get(page).get_data(as_text=True)
+    assert "Jardin partag" not in client.get(page + "?moderation=validated").get_data(as_text=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from shapely.geometry import LineString
 from sqlalchemy import func, select
 
-from tests.webapp.forms_support import url
+from tests.webapp.support import url
 from tests.xlsform_builder import write_walk_grid_workbook
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone

@@ -7,8 +7,7 @@ import uuid
 import pytest
 
 from tests.webapp.capture_support import make_walk, payload
-from tests.webapp.forms_support import url
-from tests.webapp.support import csrf_from
+from tests.webapp.support import csrf_from, url
 from tests.xlsform_builder import write_neighbourhood_workbook
 from webapp.services import forms, observations
 
@@ -148,8 +147,14 @@ def test_moderation_and_debrief_show_the_answers_to_the_forms_own_questions(app,
     accounts.create_user(email="moderation@example.org", password=PASSWORD, is_admin=True)
     staff = app.test_client()
     login(staff, "moderation@example.org")
-    for endpoint in ("facilitators.moderation_queue", "facilitators.debrief"):
-        html = staff.get(url(endpoint, slug=walk.project.slug, walk_id=walk.id)).get_data(as_text=True)
+    # The observation waits for moderation: the debrief shows it in the team's preparation view only.
+    for endpoint, extra in (
+        ("facilitators.moderation_queue", {}),
+        ("facilitators.debrief", {"preparation": 1}),
+    ):
+        html = staff.get(url(endpoint, slug=walk.project.slug, walk_id=walk.id, **extra)).get_data(
+            as_text=True
+        )
         # in the form's order, with its labels: a rating, a text (escaped), a choice's label
         assert (
             '<span class="question">Comment vous sentez-vous ici ?</span> : 4 / 5</li>'

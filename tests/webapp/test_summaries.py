@@ -108,13 +108,29 @@ def test_unknown_filter_values_are_dropped_with_a_message(app):
     assert len(problems) == 4
 
 
-def test_empty_selection_gives_zero_and_charts_still_render(app):
+def test_empty_selection_gives_zero_and_a_sentence_instead_of_an_empty_chart(app, client):
+    from tests.webapp.support import login, url
+
     world = build_world()
     f = ObservationFilter(project_id=world.project.id, theme="transports")
     summary = summaries.summarise(f)
     assert summary.total == 0 and summary.themes == [] and summary.avg_feeling is None
-    svg = charts.chart_theme_polarity(summary)
+    assert charts.chart_theme_polarity(summary) == ""
+    login(client)
+    page = client.get(url("facilitators.project_page", slug=world.project.slug, theme="transports"))
+    html = page.get_data(as_text=True)
+    assert "pas de graphique à montrer" in html
+    assert '<figure class="chart">' not in html
+
+
+def test_charts_use_the_okabe_ito_palette_and_write_their_numbers(app):
+    world = build_world()
+    svg = charts.chart_theme_polarity(summaries.summarise(ObservationFilter(project_id=world.project.id)))
     assert svg.startswith("<svg") and find_external_urls(svg) == []
+    lowered = svg.lower()
+    assert "#d55e00" in lowered and "#0072b2" in lowered  # vermillion problems, blue assets
+    assert "#c62828" not in lowered and "#2e7d32" not in lowered  # no red/green pair
+    assert charts.FONT_PT >= 12
 
 
 def test_quotes_come_from_shown_observations_only(app):

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from geodata import map_style, maps
@@ -43,8 +44,8 @@ from webapp.facilitators.staff_forms import (
 )
 from webapp.ids import parse_id
 from webapp.map_text import map_text
-from webapp.models.enums import ModerationAction, ModerationStatus, Role, WalkStatus
-from webapp.security import csp_nonce
+from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
+from webapp.security import csp_nonce, safe_local_path
 from webapp.services import (
     charts,
     debriefs,
@@ -92,6 +93,18 @@ def _embed(fmap: Any) -> dict[str, str]:
     return {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
 
 
+def _moderation_link(slug: str) -> Any:
+    """``link(walk_id, observation_id)``: the observation's card in its walk's moderation queue."""
+
+    def link(walk_id: int, observation_id: int) -> str:
+        return (
+            url_for("facilitators.moderation_queue", slug=slug, walk_id=walk_id, status="all")
+            + f"#obs-{observation_id}"
+        )
+
+    return link
+
+
 def _tiles() -> str:
     return str(current_app.config.get("TILES", "osm"))
 
@@ -118,7 +131,9 @@ def project_page(slug: str) -> str:
     with_text = map_style.point_layer_kind(summary.total) != "cells"
     observations = map_data.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
     fmap = maps.build_project_map(
-        observations=observations,
+        observations=map_data.label_for_staff(
+            observations, walks.list_walks(project), moderation_url=_moderation_link(slug)
+        ),
         themes=list(themes.theme_styles(project).values()),
         routes=map_data.routes_geojson(
             walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
@@ -139,6 +154,8 @@ def project_page(slug: str) -> str:
         comparison_charts=[charts.chart_comparison(c) for c in summary.comparisons],
         map=_embed(fmap),
         walks=walks.list_walks(project),
+        pending=moderation.pending_by_walk(project.id),
+        walk_status_label=WalkStatus.label_of,
         recommendations=debriefs.list_recommendations(project),
         args=request.args,
     )
@@ -149,7 +166,10 @@ def walk_page(slug: str, walk_id: int) -> str:
     """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
-    shown = request.args.get("moderation") == "all"
+    # During an open walk the map would look empty with validated points only: pending ones are shown
+    # by default then (``?moderation=validated`` leaves them out); afterwards, on request.
+    asked = request.args.get("moderation")
+    shown = asked == "all" or (asked is None and walk.status == WalkStatus.OPEN)
     f = observation_filter.ObservationFilter(
         project_id=project.id,
         walk_id=walk.id,
@@ -159,7 +179,11 @@ def walk_page(slug: str, walk_id: int) -> str:
     )
     summary = summaries.summarise(f)
     fmap = maps.build_walk_map(
-        observations=map_data.observations_geojson(f, photo_url=_photo_url),
+        observations=map_data.label_for_staff(
+            map_data.observations_geojson(f, photo_url=_photo_url),
+            [walk],
+            moderation_url=_moderation_link(slug),
+        ),
         themes=list(themes.theme_styles(project).values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),
@@ -168,7 +192,6 @@ def walk_page(slug: str, walk_id: int) -> str:
         text=map_text(),
     )
     from webapp.facilitators.walks import join_url
-    from webapp.models.enums import WalkStatus
 
     return render_template(
         "facilitators/walk.html",
@@ -291,24 +314,47 @@ def settings(slug: str) -> Response | tuple[str, int] | str:
 
 @bp.get("/projets/<slug>/marches/<int:walk_id>/moderation")
 def moderation_queue(slug: str, walk_id: int) -> str:
-    """The queue of a walk's observations to moderate, and the audit log."""
+    """The queue of a walk's observations beside the walk's map, bulk actions, and the audit log."""
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
     status = request.args.get("status", ModerationStatus.PENDING)
     if status not in {*ModerationStatus, "all"}:
         status = ModerationStatus.PENDING
+    queue = moderation.list_queue(walk, status=None if status == "all" else status)
+    zone_names = {z.id: z.name for z in zones.list_zones(project)}
+    f = observation_filter.ObservationFilter(
+        project_id=project.id,
+        walk_id=walk.id,
+        statuses=tuple(ModerationStatus) if status == "all" else (status,),
+    )
+    fmap = maps.build_walk_map(
+        observations=map_data.observations_geojson(f, photo_url=_photo_url),
+        themes=list(themes.theme_styles(project).values()),
+        route=map_data.routes_geojson([walk]),
+        stops=map_data.stops_geojson(walk),
+        zones=map_data.zones_geojson(project),
+        tiles=_tiles(),
+        text=map_text(),
+        legend_open=False,
+    )
+    events = moderation.list_events(walk, limit=50)
     return render_template(
         "facilitators/moderation.html",
         project=project,
         walk=walk,
         status=status,
-        observations=moderation.list_queue(walk, status=None if status == "all" else status),
+        observations=queue,
+        points=moderation.locations(queue),
         counts=moderation.count_by_status(walk),
-        events=moderation.list_events(walk, limit=50),
+        events=events,
         theme_label=themes.theme_labeller(project),
         answers_of=forms.answer_reader(g.get("lang", "fr")),
-        zone_names={z.id: z.name for z in zones.list_zones(project)},
+        zone_names=zone_names,
         describe_changes=describe_changes,
+        status_label=ModerationStatus.label_of,
+        action_label=ModerationAction.label_of,
+        polarity_label=Polarity.label_of,
+        map=_embed(fmap),
     )
 
 
@@ -325,6 +371,31 @@ MODERATION_PATHS: dict[str, ModerationAction] = {
 }
 #: The path word of each moderation action (for ``url_for('facilitators.moderate', action=…)``).
 MODERATION_WORDS: dict[str, str] = {code.value: word for word, code in MODERATION_PATHS.items()}
+
+
+@bp.post("/projets/<slug>/marches/<int:walk_id>/moderation/plusieurs")
+def moderate_many(slug: str, walk_id: int) -> Response:
+    """Validate or hide the checked observations at once (all or none)."""
+    project, user = _project(slug)
+    walk = _walk(project, walk_id)
+    action = request.form.get("action", "")
+    ids = [i for i in map(parse_id, request.form.getlist("observation_ids")) if i is not None]
+    try:
+        done = moderation.apply_to_many(walk, ids, action, user, reason=request.form.get("reason", ""))
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            ngettext(
+                "%(num)s observation enregistrée : %(what)s.",
+                "%(num)s observations enregistrées : %(what)s.",
+                len(done),
+                what=ModerationAction.label_of(action).lower(),
+            ),
+            "ok",
+        )
+    queue = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id, status="pending")
+    return redirect(safe_local_path(request.form.get("next"), queue), 303)
 
 
 @bp.post("/projets/<slug>/marches/<int:walk_id>/observations/<int:observation_id>/<action>")
@@ -378,32 +449,54 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
 
 @bp.get("/projets/<slug>/marches/<int:walk_id>/debriefing")
 def debrief(slug: str, walk_id: int) -> str:
-    """Projector view: the walk replayed stop by stop, dot-votes, and recommendations from a selection."""
+    """Projector view: the walk replayed stop by stop beside its map, dot-votes, recommendations.
+
+    The room sees validated observations only, and sensitive themes as counts; ``?preparation=1``
+    (for the team before the session) adds the pending ones and the sensitive texts.
+    """
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
-    steps = debriefs.replay(walk)
+    preparation = request.args.get("preparation") == "1"
+    statuses = debriefs.room_statuses(preparation)
+    steps = debriefs.replay(walk, statuses=statuses)
     by_obs, by_theme = debriefs.vote_counts(walk)
-    f = observation_filter.ObservationFilter(
-        project_id=project.id,
-        walk_id=walk.id,
-        statuses=(ModerationStatus.VALIDATED, ModerationStatus.PENDING),
-    )
+    f = observation_filter.ObservationFilter(project_id=project.id, walk_id=walk.id, statuses=statuses)
     summary = summaries.summarise(f, quotes=False)
+    styles = themes.theme_styles(project)
+    sensitive = forms.project_sensitive_themes(project.id)
+    quiet = frozenset() if preparation else sensitive
+    fmap = maps.build_walk_map(
+        observations=debriefs.room_map_points(map_data.observations_geojson(f, photo_url=_photo_url), quiet),
+        themes=list(styles.values()),
+        route=map_data.routes_geojson([walk]),
+        stops=map_data.stops_geojson(walk),
+        zones=map_data.zones_geojson(project),
+        tiles=_tiles(),
+        text=map_text(),
+        legend_open=False,
+    )
     return render_template(
         "facilitators/debrief.html",
         project=project,
         walk=walk,
         steps=steps,
+        groups={s.position: s.groups(list(styles), quiet) for s in steps},
+        bounds={s.position: s.bounds(quiet) for s in steps},
+        preparation=preparation,
+        sensitive=quiet,
         votes_obs=by_obs,
         votes_theme=by_theme,
         summary=summary,
         theme_label=themes.theme_labeller(project),
-        theme_styles=themes.theme_styles(project),
+        theme_styles=styles,
         answers_of=forms.answer_reader(g.get("lang", "fr")),
         partners=debriefs.list_partners(project),
         zones=zones.list_zones(project),
         recommendations=debriefs.list_recommendations(project, walk),
+        excerpt=debriefs.excerpt,
+        polarity_label=Polarity.label_of,
         photo_url=_photo_url,
+        map=_embed(fmap),
     )
 
 

@@ -1,5 +1,9 @@
 """SVG charts of a summary (matplotlib, Agg): theme × polarity bars and comparison bars.
 
+Readable by everyone: the polarity colours come from the Okabe–Ito palette (safe for the common
+colour-vision deficiencies: vermillion for problems, blue for assets, grey for neutral), every bar
+carries its number, and text is 12 pt in a figure drawn at its own width (not shrunk by the page).
+A selection with nothing to draw gives no chart at all (``""``): the page writes a sentence instead.
 The same numbers give the same SVG, so recent charts are cached (a debrief reloads the same page).
 """
 
@@ -13,6 +17,15 @@ from typing import Any
 
 from webapp.models.enums import Polarity
 from webapp.services.summaries import GroupComparison, GroupStat, Summary, ThemeRow
+
+#: Okabe–Ito colours by polarity, with the text colour that reads on each.
+POLARITY_COLOURS = {
+    "negative": ("#D55E00", "#000000"),
+    "positive": ("#0072B2", "#FFFFFF"),
+    "neutral": ("#BBBBBB", "#000000"),
+}
+#: Text size of every chart, in points (12 pt ≈ 16 px at 100 %).
+FONT_PT = 12
 
 
 def _svg(fig: Any) -> str:
@@ -35,7 +48,7 @@ def _pyplot():  # type: ignore[no-untyped-def]
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams.update({"font.size": 9, "svg.fonttype": "path", "svg.hashsalt": "arpenteur"})
+    plt.rcParams.update({"font.size": FONT_PT, "svg.fonttype": "path", "svg.hashsalt": "arpenteur"})
     return plt
 
 
@@ -80,30 +93,38 @@ def chart_theme_polarity(summary: Summary) -> str:
 # the same SVG, so recent ones are kept (a debrief reloads the same page many times).
 @lru_cache(maxsize=256)
 def _theme_chart(themes: tuple[ThemeRow, ...], words: ChartWords) -> str:
+    rows = [r for r in reversed(themes) if r.total]
+    if not rows:
+        return ""
     plt = _pyplot()
     from matplotlib.ticker import MaxNLocator
 
-    rows = list(reversed(themes))
-    fig, ax = plt.subplots(figsize=(6.5, max(1.6, 0.32 * len(rows) + 0.8)))
+    fig, ax = plt.subplots(figsize=(7.5, max(1.8, 0.45 * len(rows) + 1.1)))
     labels = [r.label for r in rows]
     left = [0] * len(rows)
-    for attr, label, color in (
-        ("negative", words.negative, "#C62828"),
-        ("positive", words.positive, "#2E7D32"),
-        ("neutral", words.neutral, "#9E9E9E"),
+    for attr, label in (
+        ("negative", words.negative),
+        ("positive", words.positive),
+        ("neutral", words.neutral),
     ):
+        colour, ink = POLARITY_COLOURS[attr]
         values = [getattr(r, attr) for r in rows]
-        ax.barh(labels, values, left=left, color=color, label=label)
+        ax.barh(labels, values, left=left, color=colour, label=label, edgecolor="white", linewidth=0.8)
+        for y, (start, value) in enumerate(zip(left, values, strict=True)):
+            if value:
+                ax.text(
+                    start + value / 2, y, str(value), ha="center", va="center", color=ink, fontsize=FONT_PT
+                )
         left = [a + b for a, b in zip(left, values, strict=True)]
     for y, total in enumerate(left):
-        ax.text(total + 0.2, y, str(total), va="center", fontsize=8)
+        ax.text(total + 0.15, y, f"= {total}", va="center", fontsize=FONT_PT)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0, max(left, default=0) * 1.12 + 1)
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.set_xlim(0, max(left, default=0) * 1.18 + 1)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(rows) > 3 else -0.35), ncol=3, frameon=False
+    )
     ax.set_xlabel(words.count_axis)
-    if not rows:
-        ax.text(0.5, 0.5, words.no_observation, ha="center", va="center", transform=ax.transAxes)
     return _svg(fig)
 
 
@@ -115,12 +136,14 @@ def chart_comparison(comparison: GroupComparison, *, title: str | None = None) -
 
 @lru_cache(maxsize=256)
 def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...], words: ChartWords) -> str:
-    plt = _pyplot()
     groups = [g for g in all_groups if g.count]
-    fig, ax = plt.subplots(figsize=(4.5, max(1.4, 0.4 * len(groups) + 0.7)))
+    if not groups:
+        return ""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, max(1.6, 0.5 * len(groups) + 1.0)))
     labels = [g.label for g in groups]
     values = [g.negative_share or 0 for g in groups]
-    ax.barh(labels, values, color="#C62828")
+    ax.barh(labels, values, color=POLARITY_COLOURS["negative"][0])
     for y, g in enumerate(groups):
         feeling = words.feeling.format(feeling=f"{g.avg_feeling:.1f}") if g.avg_feeling is not None else ""
         ax.text(
@@ -128,14 +151,12 @@ def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...], words: Char
             y,
             words.bar.format(share=f"{g.negative_share or 0:.0f}", count=g.count) + feeling,
             va="center",
-            fontsize=8,
+            fontsize=FONT_PT,
         )
-    ax.set_xlim(0, 140)
+    ax.set_xlim(0, 160)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(words.share_axis)
     ax.invert_yaxis()
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(title, fontsize=9, loc="left")
-    if not groups:
-        ax.text(0.5, 0.5, words.no_data, ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(title, loc="left")
     return _svg(fig)

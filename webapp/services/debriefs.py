@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
@@ -29,6 +31,23 @@ from webapp.models.enums import ModerationStatus, Priority, RecommendationStatus
 PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 
 
+#: Order of polarities in a stop's columns: problems first, then assets, then the rest.
+POLARITY_ORDER = ("negative", "positive", "neutral")
+#: Length of an observation's excerpt quoted as evidence of a recommendation.
+EXCERPT_CHARS = 90
+
+
+@dataclass
+class CardGroup:
+    """The observations of one stop sharing a theme and a polarity (one column of cards)."""
+
+    theme: str
+    polarity: str
+    #: the form marks the theme sensitive: the room sees a count, never the text
+    sensitive: bool
+    observations: list[Observation]
+
+
 @dataclass
 class ReplayStep:
     """One stop of the replay and the observations made nearest to it."""
@@ -38,6 +57,63 @@ class ReplayStep:
     lon: float | None
     lat: float | None
     observations: list[Observation]
+
+    def groups(self, theme_order: Sequence[str], sensitive: Collection[str]) -> list[CardGroup]:
+        """The stop's observations by theme (in the form's order) then polarity (problems first)."""
+        rank = {key: i for i, key in enumerate(theme_order)}
+        buckets: dict[tuple[str, str], list[Observation]] = {}
+        for observation in self.observations:
+            buckets.setdefault((observation.theme, observation.polarity), []).append(observation)
+        keys = sorted(
+            buckets,
+            key=lambda k: (
+                rank.get(k[0], len(rank)),
+                k[0],
+                POLARITY_ORDER.index(k[1]) if k[1] in POLARITY_ORDER else 9,
+            ),
+        )
+        return [CardGroup(theme, pol, theme in sensitive, buckets[(theme, pol)]) for theme, pol in keys]
+
+    def bounds(self, sensitive: Collection[str] = ()) -> list[list[float]] | None:
+        """``[[south, west], [north, east]]`` of the stop and its shown (non-sensitive) observations."""
+        points = [(self.lon, self.lat)] if self.lon is not None and self.lat is not None else []
+        for observation in self.observations:
+            if observation.theme not in sensitive:
+                point = to_shape(observation.location)
+                points.append((point.x, point.y))
+        if not points:
+            return None
+        xs = [float(x) for x, _ in points if x is not None]
+        ys = [float(y) for _, y in points if y is not None]
+        return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a note, cut on a word, with an ellipsis when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def room_map_points(observations: dict[str, Any], sensitive: Collection[str]) -> dict[str, Any]:
+    """The debrief map's points: those of sensitive themes are left out (the room gets counts only)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            feat
+            for feat in observations.get("features", [])
+            if feat.get("properties", {}).get("theme") not in sensitive
+        ],
+    }
+
+
+def room_statuses(preparation: bool) -> tuple[str, ...]:
+    """What the debrief shows: validated observations in the room, pending ones too when the team prepares."""
+    if preparation:
+        return (ModerationStatus.VALIDATED, ModerationStatus.PENDING)
+    return (ModerationStatus.VALIDATED,)
 
 
 def replay(

@@ -8,6 +8,10 @@ walk's area. Each writes one :class:`ModerationEvent` with who, when, and the va
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
@@ -16,7 +20,7 @@ from geodata.shapes import CoordinateError, check_lonlat
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, User, Walk
-from webapp.models.enums import LocationSource, ModerationStatus
+from webapp.models.enums import JournalField, LocationSource, ModerationAction, ModerationStatus
 from webapp.services import zones
 
 #: Longest note or proposal a facilitator may write back.
@@ -48,6 +52,18 @@ def count_by_status(walk: Walk) -> dict[str, int]:
     ).all()
     found = dict(rows)
     return {status.value: found.get(status.value, 0) for status in ModerationStatus}
+
+
+def pending_by_walk(project_id: int) -> dict[int, int]:
+    """Observations waiting for moderation, per walk of the project."""
+    return dict(
+        db.session.execute(
+            select(Observation.walk_id, func.count(Observation.id))
+            .join(Observation.walk)
+            .where(Walk.project_id == project_id, Observation.moderation_status == ModerationStatus.PENDING)
+            .group_by(Observation.walk_id)
+        ).all()
+    )
 
 
 def list_events(walk: Walk, limit: int = 200) -> list[ModerationEvent]:
@@ -207,3 +223,79 @@ def set_out_of_area(
         observation.out_of_area = flagged
         db.session.flush()
     return observation
+
+
+#: Actions that may be applied to several observations at once.
+BULK_ACTIONS = (ModerationAction.VALIDATE, ModerationAction.HIDE)
+
+
+def apply_to_many(
+    walk: Walk, observation_ids: list[int], action: str, actor: User | None, *, reason: str = ""
+) -> list[Observation]:
+    """Validate or hide several observations of the walk at once: all of them, or none if one is wrong."""
+    if action not in BULK_ACTIONS:
+        raise ValidationError("Action impossible sur plusieurs observations.", details={"action": action})
+    ids = sorted(set(observation_ids))
+    if not ids:
+        raise ValidationError("Cochez au moins une observation.", details={"observation_ids": "required"})
+    found = list(
+        db.session.scalars(select(Observation).where(Observation.id.in_(ids), Observation.walk_id == walk.id))
+    )
+    if len(found) != len(ids):
+        raise NotFound(
+            "Observation introuvable.", details={"observations": sorted(set(ids) - {o.id for o in found})}
+        )
+    if action == ModerationAction.HIDE and not (reason or "").strip():
+        raise ValidationError(
+            "Indiquez pourquoi les observations sont masquées.", details={"reason": "required"}
+        )
+    for observation in sorted(found, key=lambda o: o.id):
+        if action == ModerationAction.VALIDATE:
+            validate(observation, actor)
+        else:
+            hide(observation, actor, reason)
+    return found
+
+
+def locations(observations: list[Observation]) -> dict[int, tuple[float, float]]:
+    """``{id: (lon, lat)}`` of these observations (for the queue's map)."""
+    out = {}
+    for observation in observations:
+        point = to_shape(observation.location)
+        out[observation.id] = (round(point.x, 7), round(point.y, 7))
+    return out
+
+
+@dataclass(frozen=True)
+class JournalChange:
+    """One changed field of a journal line, in words."""
+
+    field: str
+    before: str
+    after: str
+
+
+def describe_changes(event: ModerationEvent, zone_names: dict[int, str]) -> list[JournalChange]:
+    """The changes of a journal line as people read them: labels, not codes or raw values."""
+
+    def shown(name: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if name == JournalField.MODERATION_STATUS:
+            return ModerationStatus.label_of(value)
+        if name == JournalField.ZONE_ID:
+            return zone_names.get(value, str(value))
+        if name == JournalField.OUT_OF_AREA:
+            return _l("oui") if value else _l("non")
+        if name == JournalField.LOCATION and isinstance(value, list) and len(value) == 2:
+            return f"{float(value[1]):.5f}, {float(value[0]):.5f}"
+        if name in (JournalField.MERGED_FROM, JournalField.MERGED_INTO):
+            return f"n° {value}"
+        if isinstance(value, list):
+            return ", ".join(f"n° {v}" for v in value)
+        return str(value)
+
+    return [
+        JournalChange(JournalField.label_of(name), str(shown(name, before)), str(shown(name, after)))
+        for name, (before, after) in (event.changes or {}).items()
+    ]

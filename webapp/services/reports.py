@@ -20,8 +20,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells, sensitive_cells_geojson
 from geodata.static_map import render_static_map
 from webapp.errors import ValidationError
 from webapp.extensions import db
@@ -34,6 +35,15 @@ from webapp.services.summaries import Summary
 
 #: Photos shown in a report, at most.
 MAX_PHOTOS = 24
+#: How the report names observations outside every zone.
+OUTSIDE = "Hors zone"
+#: Texts of the print map's legend.
+STATIC_MAP_LABELS = {
+    "zones": "Quartiers",
+    "routes": "Itinéraire",
+    "stops": "Arrêt (numéro)",
+    "cells": "Signalements sensibles : carreau de 200 m (3 au moins)",
+}
 
 
 @dataclass
@@ -69,6 +79,11 @@ class Report:
     #: validated sensitive reports covered, and how they are named
     sensitive_count: int = 0
     sensitive_label: str = ""
+    #: squares of at least 3 sensitive reports drawn on the map, and how many reports they hold
+    sensitive_cells: int = 0
+    sensitive_in_cells: int = 0
+    #: (zone name, count or None when masked) of the sensitive reports
+    sensitive_by_zone: list[tuple[str, int | None]] = field(default_factory=list)
 
 
 def svg_data_uri(svg: str) -> str:
@@ -95,8 +110,16 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
     styles = list(theme_styles.values())
     sensitive = forms.project_sensitive_themes(project.id)
     summary.quotes = {theme: quotes for theme, quotes in summary.quotes.items() if theme not in sensitive}
-    observations = map_data.observations_geojson(f)
-    sensitive_count = sum(1 for o in observations["features"] if o["properties"]["theme"] in sensitive)
+    observations = map_data.observations_geojson(f, with_text=False)
+    exact = [
+        tuple(o["geometry"]["coordinates"][:2])
+        for o in observations["features"]
+        if o["properties"]["theme"] in sensitive
+    ]
+    sensitive_count = len(exact)
+    # As on the partner pages: squares of the fixed grid holding at least 3 reports, never a point.
+    cells = sensitive_cells_geojson(exact, size_m=DEFAULT_CELL_M, min_count=DEFAULT_MIN_COUNT)
+    del exact
     observations["features"] = [
         o for o in observations["features"] if o["properties"]["theme"] not in sensitive
     ]
@@ -118,6 +141,8 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         routes=map_data.routes_geojson(walks),
         zones=zone_features,
         stops=map_data.stops_geojson(walk) if walk else None,
+        sensitive_cells=cells,
+        labels=STATIC_MAP_LABELS,
     )
     zones = list(db.session.scalars(select(Zone).where(Zone.id.in_(used_zone_ids)).order_by(Zone.name)))
     photos = [
@@ -168,7 +193,33 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         sensitive=sensitive,
         sensitive_count=sensitive_count,
         sensitive_label=" / ".join(sorted(s.label for s in styles if s.sensitive)),
+        sensitive_cells=len(cells["features"]),
+        sensitive_in_cells=sum(c["properties"]["count"] for c in cells["features"]),
+        sensitive_by_zone=_sensitive_by_zone(f, sensitive),
     )
+
+
+def _sensitive_by_zone(f: ObservationFilter, sensitive: frozenset[str]) -> list[tuple[str, int | None]]:
+    """Validated sensitive reports per zone (« Hors zone » last), small counts masked as on the
+    partner pages; empty when no masking is safe."""
+    if not sensitive:
+        return []
+    zone_key = func.coalesce(Observation.zone_id, 0)
+    rows = db.session.execute(
+        observation_filter.apply_filter(select(zone_key, func.count(Observation.id)), f)
+        .where(Observation.theme.in_(sorted(sensitive)))
+        .group_by(zone_key)
+        .order_by(zone_key)
+    ).all()
+    masked = masked_cells([n for _, n in rows], min_count=DEFAULT_MIN_COUNT)
+    if masked is None:
+        return []
+    names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
+    out = [
+        (str(names.get(zone_id, OUTSIDE)) if zone_id else OUTSIDE, None if i in masked else n)
+        for i, (zone_id, n) in enumerate(rows)
+    ]
+    return sorted(out, key=lambda z: (z[0] == OUTSIDE, z[0]))
 
 
 def _public_chart(comparison: summaries.GroupComparison) -> str | None:
@@ -220,7 +271,7 @@ def render_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path]) -> bytes:
         raise ValidationError("Rapport vide.")
     return HTML(
         string=html, base_url=base_dir.as_uri() + "/", url_fetcher=_allowed_fetcher(allowed_dirs)
-    ).write_pdf()
+    ).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
 __all__ = ["MAX_PHOTOS", "Report", "ReportPhoto", "build_report", "render_pdf", "svg_data_uri"]

@@ -1,17 +1,36 @@
-// Debrief mode: one stop at a time on the projector, keyboard navigation, live dot-votes.
+// Debrief mode: one stop at a time on the projector, its map beside it, keyboard navigation, live dot-votes.
 // Without this script the page still works: every section is shown and every form posts.
 const root = document.getElementById('debrief');
 if (root) {
   const steps = Array.from(root.querySelectorAll('section.step'));
   let current = Math.max(0, steps.findIndex((s) => '#' + s.id === location.hash));
   root.classList.add('js');
+  const mapElement = root.querySelector('.folium-map');
+  const map = mapElement ? window[mapElement.id] : null;
+  const nav = root.querySelector('.steps-nav');
+  const stage = root.querySelector('.debrief-stage');
+  root.style.setProperty('--nav-h', nav.offsetHeight + 'px');
+  if (map) map.invalidateSize();
+  const whole = map ? map.getBounds() : null;
+
+  // The map follows the stop: its point and its observations, or the whole walk for the other sections.
+  function follow(step) {
+    if (!map) return;
+    const raw = step.dataset.bounds;
+    const bounds = raw ? L.latLngBounds(JSON.parse(raw)) : whole;
+    map.fitBounds(bounds.pad(raw ? 0.15 : 0), { padding: [40, 40], maxZoom: 18, animate: false });
+    root.dataset.mapStep = step.id;
+  }
 
   function show(index) {
     current = Math.min(Math.max(index, 0), steps.length - 1);
     steps.forEach((s, i) => { s.hidden = i !== current; });
     const step = steps[current];
     history.replaceState(null, '', '#' + step.id);
-    step.focus({ preventScroll: false });
+    step.focus({ preventScroll: true });
+    // The stage just below the sticky stop navigation: the map fills the rest of the screen.
+    window.scrollTo({ top: Math.max(0, stage.getBoundingClientRect().top + window.scrollY - nav.offsetHeight - 8) });
+    follow(step);
     root.querySelectorAll('.steps-nav a').forEach((a) => {
       a.toggleAttribute('aria-current', a.getAttribute('href') === '#' + step.id);
     });

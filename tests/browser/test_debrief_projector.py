@@ -1,0 +1,184 @@
+"""The debrief on a projector (1920×1080) and a laptop (1366×768), in headless Chromium.
+
+The room view steps through every stop with the keyboard, and the map beside the cards follows the
+stop; no pending observation and no text of a sensitive theme is on the screen; type is at least
+24 px at 1920; the stop navigation stays in view; axe-core finds no serious or critical violation.
+Screenshots go to ``test-artifacts/debrief-projector-<width>*.png``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.browser
+
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+EMAIL = "projecteur@example.org"
+SCREENS = [(1920, 1080), (1366, 768)]
+
+MAP_VIEW = """() => {
+  const el = document.querySelector('#debrief .folium-map');
+  const map = window[el.id];
+  const c = map.getCenter();
+  return {lat: c.lat, lng: c.lng, zoom: map.getZoom()};
+}"""
+
+
+@pytest.fixture(scope="module")
+def world(live_server):  # type: ignore[no-untyped-def]
+    from tests.webapp.factories_debrief import ROWS, build_world
+
+    with live_server.app.app_context():
+        w = build_world(facilitator_email=EMAIL)
+        with live_server.app.test_request_context():
+            urls = {
+                "login": url_for("auth.login"),
+                "debrief": url_for("facilitators.debrief", slug=w.project.slug, walk_id=w.day.id),
+                "prepare": url_for(
+                    "facilitators.debrief", slug=w.project.slug, walk_id=w.day.id, preparation=1
+                ),
+                "report": url_for("facilitators.report", slug=w.project.slug, walk_id=w.day.id),
+            }
+        day = [row for row in ROWS if row[0] == "day"]
+        return {
+            **urls,
+            "pending_note": next(r[9] for r in day if r[8] == "pending"),
+            "sensitive_note": next(r[9] for r in day if r[3] == "harcelement"),
+            "stops": len(w.day.stops),
+        }
+
+
+@pytest.fixture
+def screen(browser: Browser, live_server, request) -> Iterator[tuple[BrowserContext, list[str]]]:  # type: ignore[no-untyped-def]
+    width, height = request.param
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    context.set_default_timeout(15_000)
+    outside: list[str] = []
+    own = urlsplit(live_server.url).netloc
+
+    def guard(route):  # type: ignore[no-untyped-def]
+        if urlsplit(route.request.url).netloc in (own, "") or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    yield context, outside
+    context.close()
+
+
+def _axe(page: Page) -> list[str]:
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    result = page.evaluate(
+        AXE.read_text(encoding="utf-8") + "\n;axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def _login(page: Page, base: str, world) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + world["login"])
+    page.get_by_label("Adresse électronique").fill(EMAIL)
+    page.get_by_label("Mot de passe").fill("correct-horse-battery")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mes projets")).to_be_visible()
+
+
+def _inside(view: dict, bounds: list[list[float]], slack: float = 1e-4) -> bool:
+    (south, west), (north, east) = bounds
+    return south - slack <= view["lat"] <= north + slack and west - slack <= view["lng"] <= east + slack
+
+
+@pytest.mark.parametrize("screen", SCREENS, indirect=True, ids=["1920", "1366"])
+def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must_not_see(  # type: ignore[no-untyped-def]
+    screen, live_server, world, artifacts: Path
+) -> None:
+    context, outside = screen
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    width = page.viewport_size["width"]
+    _login(page, live_server.url, world)
+    page.goto(live_server.url + world["debrief"])
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
+
+    # Full width, map beside the cards.
+    stage = page.locator(".debrief-stage").bounding_box()
+    assert stage["width"] >= width - 80
+    map_box = page.locator(".debrief-map").bounding_box()
+    steps_box = page.locator(".debrief-steps").bounding_box()
+    assert map_box["x"] + map_box["width"] <= steps_box["x"]
+    assert map_box["width"] >= 0.3 * width
+
+    seen = []
+    for i in range(world["stops"]):
+        page.keyboard.press("ArrowRight")
+        step = page.locator(f"#step-{i + 1}")
+        expect(step).to_be_visible()
+        expect(page.locator("#debrief")).to_have_attribute("data-map-step", f"step-{i + 1}")
+        view = page.evaluate(MAP_VIEW)
+        bounds = json.loads(step.get_attribute("data-bounds"))
+        assert _inside(view, bounds), (i + 1, view, bounds)
+        seen.append(view)
+        text = page.locator("#debrief").inner_text()
+        assert world["pending_note"] not in text
+        assert world["sensitive_note"] not in text
+        if step.locator(".obs-card .note").count():
+            size = step.locator(".obs-card .note").first.evaluate(
+                "e => parseFloat(getComputedStyle(e).fontSize)"
+            )
+            if width >= 1920:
+                assert size >= 24
+        page.screenshot(path=str(artifacts / f"debrief-projector-{width}-stop{i + 1}.png"))
+    assert len({(v["lat"], v["lng"], v["zoom"]) for v in seen}) == world["stops"]  # the map moved each time
+
+    # Stop 1: the harassment report is counted, not quoted; one problem reads in the singular.
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    first = page.locator("#step-1")
+    expect(first.locator(".card-group.sensitive")).to_contain_text("1 signalement")
+    expect(first.locator(".card-group.sensitive .obs-card")).to_have_count(0)
+    expect(first.locator(".card-group h3").first).to_contain_text("1 problème")
+    expect(first.locator(".card-group h3").first).not_to_contain_text("1 problèmes")
+    before = int(first.locator("output.votes").first.inner_text())
+    first.get_by_role("button", name="+1 gommette pour l'observation").first.click()
+    expect(first.locator("output.votes").first).to_have_text(str(before + 1))
+
+    # The stop navigation stays in view at the bottom of a long page.
+    page.keyboard.press("End")
+    page.mouse.wheel(0, 5000)
+    nav = page.locator(".steps-nav").bounding_box()
+    assert 0 <= nav["y"] < 80
+    assert _axe(page) == []
+    page.keyboard.press("Home")
+    assert _axe(page) == []
+    page.screenshot(path=str(artifacts / f"debrief-projector-{width}-overview.png"))
+
+    # The team's preparation view shows what waits for moderation, marked so.
+    page.goto(live_server.url + world["prepare"])
+    for _ in range(world["stops"]):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("End")
+    page.keyboard.press("Home")
+    expect(page.get_by_text(world["pending_note"])).to_have_count(1)
+
+    # The walk's restitution report, as the room would print it.
+    page.goto(live_server.url + world["report"])
+    page.screenshot(path=str(artifacts / f"report-{width}.png"), full_page=True)
+    assert outside == [] and errors == [], (outside, errors)
