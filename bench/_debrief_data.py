@@ -147,5 +147,10 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
         if batch:
             db.session.execute(sa.insert(Observation), batch)
         db.session.commit()
+        from webapp.services import observations
+
+        if hasattr(observations, "refresh_statistics"):  # what the product does after a bulk load
+            observations.refresh_statistics()
+            db.session.commit()
         _ = user
     return slug

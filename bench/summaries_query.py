@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench._debrief_data import drop_postgis_database, fill, make_app, postgis_database
+from bench._table import Line, interleave, slower_ratio, timed
 
 
 def _time(app, slug: str, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -33,6 +34,56 @@ def _time(app, slug: str, runs: int) -> tuple[float, float]:  # type: ignore[no-
             summaries.count_by_theme_polarity(f)
             counts.append(time.perf_counter() - t)
     return statistics.median(full), statistics.median(counts)
+
+
+def _paired(app, slug: str, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Medians of ``summarise()`` and of the anchor's covering-index GROUP BY, interleaved."""
+    from bench.anchors import summaries as anchor
+    from webapp.extensions import db
+    from webapp.services import observation_filter, projects, summaries
+
+    with app.app_context():
+        project = projects.get_project(slug)
+        f = observation_filter.ObservationFilter(project_id=project.id)
+        with db.engine.connect() as connection:
+            anchor.prepare(connection)
+            connection.commit()
+            anchor.group_by(connection, project.id)
+            summaries.summarise(f)
+            db.session.rollback()
+
+            def product() -> None:
+                summaries.summarise(f)
+                db.session.rollback()
+
+            return interleave(timed(lambda: anchor.group_by(connection, project.id)), timed(product), runs)
+
+
+def lines(scale: str = "quick", runs: int | None = None) -> list[Line]:
+    """``summarise()`` against the anchor: 100k (and 1M at full scale) on SpatiaLite and PostGIS."""
+    sizes = [100_000, 1_000_000] if scale == "full" else [100_000]
+    runs = runs or 5
+    out: list[Line] = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(tmp))
+            slug = fill(app, n)
+            product, anchor = _paired(app, slug, runs)
+            out.append(slower_ratio(f"summarise(), {n:,} obs, SpatiaLite", product, anchor, "s", at_most=4))
+            name = f"arpenteur_bench_summ_{n}"
+            url = postgis_database(name)
+            try:
+                pg = make_app(url, Path(tmp))
+                slug = fill(pg, n)
+                product, anchor = _paired(pg, slug, runs)
+                out.append(slower_ratio(f"summarise(), {n:,} obs, PostGIS", product, anchor, "s", at_most=4))
+                from webapp.extensions import db
+
+                with pg.app_context():
+                    db.engine.dispose()
+            finally:
+                drop_postgis_database(name)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -248,3 +248,35 @@ def test_boundary_ties_order_codes_by_code_point_on_both_databases(db_session, d
     expected = db.session.scalar(select(Zone.id).where(Zone.code == "Bz"))
     assert zones.find_zone_id(project, 2.31, 49.905) == expected
     assert zones.assign_points_in_process(project, [(2.31, 49.905)]) == [expected]
+
+
+def test_a_perimeter_import_reassigns_only_observations_near_the_zones_that_changed(runner, tmp_path):
+    project = ProjectFactory(slug="amiens")
+    walk = WalkFactory(project=project)
+    near = ObservationFactory(walk=walk, lon=2.30, lat=49.893)
+    far = ObservationFactory(walk=walk, lon=2.40, lat=49.95)
+    # A stale zone far from the imported outline: only a full pass over every observation would see it.
+    stale = zones.save_custom_zone(
+        project, code="ailleurs", name="Ailleurs", geometry=MultiPolygon([box(2.39, 49.94, 2.41, 49.96)])
+    )
+    db.session.execute(sa.update(Observation).where(Observation.id == far.id).values(zone_id=None))
+    db.session.flush()
+    path = _write(
+        tmp_path,
+        "centre.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"code": "centre", "nom": "Centre-ville"},
+                "geometry": mapping(box(2.29, 49.889, 2.31, 49.897)),
+            }
+        ],
+    )
+    result = runner.invoke(args=["geodata", "import-zones", str(path), "--project", "amiens"])
+    assert result.exit_code == 0, result.output
+    assert "1 observation(s) ont été réaffectée(s)" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.get(Observation, near.id).zone.code == "centre"
+    assert db.session.get(Observation, far.id).zone_id is None  # not read, not rewritten
+    assert zones.reassign_observations([project]) == 1  # a full pass would have fixed it
+    assert db.session.get(Observation, far.id).zone_id == stale.id

@@ -7,7 +7,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, SmallInteger, String, Text, Uuid
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -27,6 +38,18 @@ class Observation(Model):
         one_of("location_source", LocationSource),
         one_of("moderation_status", ModerationStatus),
         CheckConstraint("feeling IS NULL OR (feeling BETWEEN 1 AND 5)", name="feeling"),
+        # Covers the summaries' passes (services.summaries): a walk's validated observations by
+        # theme, polarity, zone and participant with their feeling, read without the table.
+        Index(
+            "ix_observations_summary",
+            "walk_id",
+            "moderation_status",
+            "theme",
+            "polarity",
+            "zone_id",
+            "participant_id",
+            "feeling",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

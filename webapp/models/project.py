@@ -38,6 +38,9 @@ class Project(Model):
     public_map: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Opt-in: a public page showing what became of each recommendation.
     public_followup: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Bumped whenever a zone or the choice of zones changes (``services.zones``): every server
+    #: process rebuilds its in-memory zone index of the project when the stamp it built it from is old.
+    zones_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     walks: Mapped[list[Walk]] = relationship(back_populates="project", order_by="Walk.walk_date")

@@ -19,11 +19,13 @@ import json
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import event, func, select, union
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from mobile_forms import DefinitionError, FormDefinition, ShownAnswer, parse_definition, shown_answers
 from webapp.errors import Conflict, ImportFailed, NotFound, ValidationError
@@ -97,9 +99,27 @@ def walk_form(walk: Walk) -> FormVersion:
     return get_form(walk.form_key, walk.form_version)
 
 
+#: Parsed definitions by (key, version), for walks that name their form: a stored version is never
+#: edited (only superseded), so a submission need not fetch it again.
+_by_version: dict[tuple[str, int], FormDefinition] = {}
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_versions(session: Session, _context: object, _instances: object) -> None:
+    """A version stored in this process may reuse a (key, version) a rolled-back one had (tests do)."""
+    if any(isinstance(o, FormVersion) for o in chain(session.new, session.deleted)):
+        _by_version.clear()
+
+
 def walk_definition(walk: Walk) -> FormDefinition:
     """The definition of the form the walk uses (the default grid's newest version if it names none)."""
-    return parsed(walk_form(walk))
+    if walk.form_key is None or walk.form_version is None:
+        return parsed(walk_form(walk))
+    pair = (walk.form_key, walk.form_version)
+    found = _by_version.get(pair)
+    if found is None:
+        found = _by_version[pair] = parsed(walk_form(walk))
+    return found
 
 
 def answer_reader(lang: str) -> Callable[[Observation], list[ShownAnswer]]:

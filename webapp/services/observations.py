@@ -18,18 +18,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import GeometryCollection, Point
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from geodata.crs import metric_srid_for, to_metric
 from geodata.shapes import CoordinateError, check_lonlat, distance_m, lonlat_issue
 from mobile_forms import AnswerErrors, FormDefinition, NormalisedAnswers, validate_answers
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.i18n import in_languages
 from webapp.ids import is_canonical_uuid
-from webapp.models import Observation, Participant, Photo, Walk
+from webapp.models import Observation, Participant, Photo, Walk, Zone
 from webapp.models.base import utcnow
 from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
 from webapp.services import forms, walks, zones
@@ -449,6 +451,56 @@ def make_submission(
     )
 
 
+@dataclass(frozen=True)
+class _MetricArea:
+    """A walk's route and stops, projected once per metric CRS a point asks for."""
+
+    area: GeometryCollection
+    projected: dict[int, Any]
+
+
+#: Walks' areas by (walk id, route and stops as stored): an edited route or stop makes a new key.
+_areas: dict[tuple[Any, ...], _MetricArea | None] = {}
+_AREAS_KEPT = 512
+
+
+def _stored(element: Any) -> str | bytes:
+    data = element.data  # WKB (bytes, memoryview) as loaded; text when just set in this session
+    return data if isinstance(data, str) else bytes(data)
+
+
+def _area_key(walk: Walk) -> tuple[Any, ...]:
+    route = _stored(walk.route) if walk.route is not None else b""
+    return (walk.id, route, tuple(_stored(stop.location) for stop in walk.stops))
+
+
+def _cached_area(walk: Walk) -> _MetricArea | None:
+    key = _area_key(walk)
+    if key not in _areas:
+        if len(_areas) >= _AREAS_KEPT:
+            _areas.clear()
+        area = _walk_area(walk)
+        _areas[key] = _MetricArea(area, {}) if area is not None else None
+    return _areas[key]
+
+
+def is_out_of_area_cached(walk: Walk, lon: float, lat: float) -> bool:
+    """:func:`is_out_of_area` against the walk's area projected once (kept in this process).
+
+    The same answer: the metric CRS is chosen from the point, as ``geodata.shapes.distance_m`` does,
+    and the walk's area is projected into it once, not for every observation.
+    """
+    cached = _cached_area(walk)
+    if cached is None:
+        return False
+    point = Point(lon, lat)
+    srid = metric_srid_for(lon, lat)
+    projected = cached.projected.get(srid)
+    if projected is None:
+        projected = cached.projected[srid] = to_metric(cached.area, srid)
+    return float(shapely.distance(to_metric(point, srid), projected)) > OUT_OF_AREA_M
+
+
 def _walk_area(walk: Walk) -> GeometryCollection | None:
     """The walk's route and stops together, or None when it has neither."""
     parts = [to_shape(stop.location) for stop in walk.stops]
@@ -516,7 +568,29 @@ def submit_observation(
         ):
             return stored, False
         raise
-    new_id = insert_submission(walk, submission, participant_id=participant.id)
+    zone = zones.zone_at(walk.project, submission.lon, submission.lat)
+    values = _located_values(
+        walk,
+        submission,
+        zone_id=zone[0] if zone else None,
+        out_of_area=is_out_of_area_cached(walk, submission.lon, submission.lat),
+    )
+    new_id = insert_submission(walk, submission, participant_id=participant.id, values=values)
+    if new_id is not None:
+        # What was just stored, as it was stored: nothing is read back.
+        now = values.pop("received_at")
+        observation = Observation(
+            id=new_id,
+            client_uuid=submission.client_uuid,
+            walk_id=walk.id,
+            participant_id=participant.id,
+            moderation_status=ModerationStatus.PENDING.value,
+            received_at=now,
+            updated_at=now,
+            **values,
+        )
+        observation.zone = Zone(id=zone[0], name=zone[1]) if zone else None
+        return observation, True
     db.session.flush()
     observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
@@ -533,14 +607,18 @@ def submit_observation(
     return observation, new_id is not None
 
 
-def insert_submission(walk: Walk, submission: Submission, *, participant_id: int | None) -> int | None:
+def insert_submission(
+    walk: Walk, submission: Submission, *, participant_id: int | None, values: dict[str, Any] | None = None
+) -> int | None:
     """Insert a checked submission unless its UUID is already stored; the new row's id, or None.
 
     The database's unique constraint decides (``INSERT … ON CONFLICT DO NOTHING``), never a
     check-then-insert, so parallel resends store one row. The observation waits for moderation.
     Nothing is committed here.
     """
-    now = utcnow()
+    if values is None:
+        values = _located_values(walk, submission)
+    now = values.setdefault("received_at", utcnow())
     table = Observation.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
@@ -550,9 +628,8 @@ def insert_submission(walk: Walk, submission: Submission, *, participant_id: int
             walk_id=walk.id,
             participant_id=participant_id,
             moderation_status=ModerationStatus.PENDING.value,
-            received_at=now,
             updated_at=now,
-            **_located_values(walk, submission),
+            **values,
         )
         .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
         .returning(table.c.id)
@@ -562,6 +639,17 @@ def insert_submission(walk: Walk, submission: Submission, *, participant_id: int
 
 #: Rows per INSERT statement of :func:`insert_submissions`.
 INSERT_BATCH = 500
+#: An import of at least this many rows refreshes the planner's statistics.
+BULK_ROWS = 5000
+
+
+def refresh_statistics() -> None:
+    """Refresh the planner's statistics on the observations (``ANALYZE``) after a bulk load.
+
+    Without them a table that grew by a large import is planned as it was (SQLite has none until
+    the first ``ANALYZE``), and the summaries' covering index may be passed over for a worse one.
+    """
+    db.session.execute(text("ANALYZE observations"))
 
 
 def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]]) -> dict[uuid.UUID, int]:
@@ -607,6 +695,8 @@ def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]
             .returning(table.c.id, table.c.client_uuid)
         )
         new.update({row.client_uuid: row.id for row in db.session.execute(stmt)})
+    if len(new) >= BULK_ROWS:
+        refresh_statistics()
     return new
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from webapp.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError
 from webapp.extensions import db
@@ -81,7 +82,18 @@ def get_participant_by_token(
     """
     from webapp.services.walks import in_grace_period
 
-    participant = db.session.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+    # One statement brings the walk, its stops and its project along: a submission needs all of them
+    # (form, status, out-of-area test, zone index stamp) and must not lazy-load them one by one.
+    walk = joinedload(Participant.walk)
+    participant = (
+        db.session.execute(
+            select(Participant)
+            .where(Participant.token_hash == hash_token(token))
+            .options(walk.joinedload(Walk.project), walk.joinedload(Walk.stops))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if participant is None:
         raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
     now = utcnow()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 
 from geodata.map_style import ThemeStyle
 from webapp.extensions import db
@@ -29,7 +29,7 @@ from webapp.models.enums import (
     TimeSlot,
 )
 from webapp.services import zones as zones_service
-from webapp.services.observation_filter import ObservationFilter, apply_filter, count, used_themes
+from webapp.services.observation_filter import ObservationFilter, conditions_without_joins, used_themes
 from webapp.services.themes import theme_styles
 
 
@@ -118,25 +118,88 @@ def _avg(value: Any) -> float | None:
     return round(float(value), 2) if value is not None else None
 
 
+def _mean(total: int, counted: int) -> float | None:
+    """A mean feeling from its sum and the number of answers (None when nobody answered)."""
+    return round(total / counted, 2) if counted else None
+
+
+_NEGATIVE = func.sum(case((Observation.polarity == Polarity.NEGATIVE, 1), else_=0))
+
+
 def count_by_theme_polarity(f: ObservationFilter) -> dict[tuple[str, str], int]:
     """``{(theme, polarity): count}``."""
     rows = db.session.execute(
-        apply_filter(select(Observation.theme, Observation.polarity, func.count(Observation.id)), f).group_by(
-            Observation.theme, Observation.polarity
-        )
+        select(Observation.theme, Observation.polarity, func.count())
+        .where(*conditions_without_joins(f))
+        .group_by(Observation.theme, Observation.polarity)
     ).all()
     return {(theme, polarity): n for theme, polarity, n in rows}
 
 
-def _theme_rows(f: ObservationFilter) -> list[ThemeRow]:
-    counts = count_by_theme_polarity(f)
-    feelings = dict(
-        db.session.execute(
-            apply_filter(select(Observation.theme, func.avg(Observation.feeling)), f).group_by(
-                Observation.theme
-            )
-        ).all()
-    )
+@dataclass
+class _Tally:
+    """Counts and feeling of a group, added up from grouped rows."""
+
+    count: int = 0
+    negative: int = 0
+    feeling_sum: int = 0
+    feeling_count: int = 0
+
+    def add(self, count: int, negative: int, feeling_sum: int | None, feeling_count: int) -> None:
+        self.count += count
+        self.negative += negative
+        self.feeling_sum += int(feeling_sum or 0)
+        self.feeling_count += feeling_count
+
+    def stat(self, label: str) -> GroupStat:
+        return GroupStat(
+            label=label,
+            count=self.count,
+            negative=self.negative,
+            avg_feeling=_mean(self.feeling_sum, self.feeling_count),
+        )
+
+
+@dataclass
+class _Pass:
+    """What one grouped pass over the observations gives: by (theme, polarity), walk and zone."""
+
+    total: _Tally = field(default_factory=_Tally)
+    by_theme_polarity: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_theme: dict[str, _Tally] = field(default_factory=dict)
+    by_walk: dict[int, _Tally] = field(default_factory=dict)
+    by_zone: dict[int, _Tally] = field(default_factory=dict)
+
+
+def _grouped_pass(f: ObservationFilter) -> _Pass:
+    """One statement over the observations alone (a covering index answers it), grouped finely
+    enough for the totals, the theme table, the day/night and the zone comparisons."""
+    rows = db.session.execute(
+        select(
+            Observation.theme,
+            Observation.polarity,
+            Observation.walk_id,
+            Observation.zone_id,
+            func.count(),
+            func.sum(Observation.feeling),
+            func.count(Observation.feeling),
+        )
+        .where(*conditions_without_joins(f))
+        .group_by(Observation.theme, Observation.polarity, Observation.walk_id, Observation.zone_id)
+    ).all()
+    out = _Pass()
+    for theme, polarity, walk_id, zone_id, n, feeling_sum, feeling_count in rows:
+        negative = n if polarity == Polarity.NEGATIVE else 0
+        out.total.add(n, negative, feeling_sum, feeling_count)
+        key = (theme, polarity)
+        out.by_theme_polarity[key] = out.by_theme_polarity.get(key, 0) + n
+        for bucket, name in ((out.by_theme, theme), (out.by_walk, walk_id), (out.by_zone, zone_id or 0)):
+            bucket.setdefault(name, _Tally()).add(n, negative, feeling_sum, feeling_count)
+    return out
+
+
+def _theme_rows(f: ObservationFilter, grouped: _Pass) -> list[ThemeRow]:
+    counts = grouped.by_theme_polarity
     styles = theme_styles(f.project_id)
     keys = [k for k in styles if any(t == k for t, _ in counts)] + sorted(
         {t for t, _ in counts} - set(styles)
@@ -144,6 +207,7 @@ def _theme_rows(f: ObservationFilter) -> list[ThemeRow]:
     rows = []
     for key in keys:
         style = styles.get(key, ThemeStyle(key, key, "#555555"))
+        tally = grouped.by_theme.get(key, _Tally())
         rows.append(
             ThemeRow(
                 theme=key,
@@ -152,40 +216,76 @@ def _theme_rows(f: ObservationFilter) -> list[ThemeRow]:
                 negative=counts.get((key, "negative"), 0),
                 positive=counts.get((key, "positive"), 0),
                 neutral=counts.get((key, "neutral"), 0),
-                avg_feeling=_avg(feelings.get(key)),
+                avg_feeling=_mean(tally.feeling_sum, tally.feeling_count),
             )
         )
     return rows
 
 
-def _group_stats(f: ObservationFilter, key: Any, labels: Sequence[tuple[Any, str]]) -> list[GroupStat]:
-    negative = func.sum(case((Observation.polarity == Polarity.NEGATIVE, 1), else_=0))
-    rows = db.session.execute(
-        apply_filter(
-            select(key, func.count(Observation.id), negative, func.avg(Observation.feeling)), f
-        ).group_by(key)
-    ).all()
-    found = {r[0]: r for r in rows}
-    return [
-        GroupStat(
-            label=label,
-            count=found[value][1],
-            negative=int(found[value][2] or 0),
-            avg_feeling=_avg(found[value][3]),
+def _people_pass(f: ObservationFilter) -> dict[tuple[str | None, str | None], _Tally]:
+    """Tallies by (gender, age band): observations grouped by participant first (on the covering
+    index), then joined to the few participants — never a join row per observation."""
+    per_person = (
+        select(
+            Observation.participant_id,
+            func.count().label("n"),
+            _NEGATIVE.label("negative"),
+            func.sum(Observation.feeling).label("feeling_sum"),
+            func.count(Observation.feeling).label("feeling_count"),
         )
-        if value in found
-        else GroupStat(label=label, count=0, negative=0, avg_feeling=None)
-        for value, label in labels
-    ]
-
-
-def _comparisons(f: ObservationFilter) -> list[GroupComparison]:
-    age_group = case(
-        *((Participant.age_band.in_(group.bands), literal(group.value)) for group in AgeGroup),
-        else_=literal("unknown"),
+        .where(*conditions_without_joins(f))
+        .group_by(Observation.participant_id)
+        .subquery()
     )
-    zone_key = func.coalesce(Observation.zone_id, 0)
-    zone_ids = [z for z in db.session.scalars(apply_filter(select(zone_key).distinct(), f)) if z is not None]
+    rows = db.session.execute(
+        select(
+            Participant.gender,
+            Participant.age_band,
+            func.sum(per_person.c.n),
+            func.sum(per_person.c.negative),
+            func.sum(per_person.c.feeling_sum),
+            func.sum(per_person.c.feeling_count),
+        )
+        .select_from(per_person)
+        .outerjoin(Participant, Participant.id == per_person.c.participant_id)
+        .group_by(Participant.gender, Participant.age_band)
+    ).all()
+    out: dict[tuple[str | None, str | None], _Tally] = {}
+    for gender, age_band, n, negative, feeling_sum, feeling_count in rows:
+        out.setdefault((gender, age_band), _Tally()).add(
+            int(n), int(negative or 0), feeling_sum, int(feeling_count or 0)
+        )
+    return out
+
+
+def _age_group(age_band: str | None) -> str:
+    for group in AgeGroup:
+        if age_band in group.bands:
+            return group.value
+    return "unknown"
+
+
+def _stats(tallies: dict[Any, _Tally], labels: Sequence[tuple[Any, str]]) -> list[GroupStat]:
+    return [tallies.get(value, _Tally()).stat(label) for value, label in labels]
+
+
+def _comparisons(f: ObservationFilter, grouped: _Pass) -> list[GroupComparison]:
+    slots = dict(
+        db.session.execute(select(Walk.id, Walk.time_slot).where(Walk.id.in_(list(grouped.by_walk)))).all()
+    )
+    by_slot: dict[str, _Tally] = {}
+    for walk_id, tally in grouped.by_walk.items():
+        by_slot.setdefault(slots.get(walk_id, ""), _Tally()).add(
+            tally.count, tally.negative, tally.feeling_sum, tally.feeling_count
+        )
+    by_gender: dict[str | None, _Tally] = {}
+    by_age: dict[str, _Tally] = {}
+    for (gender, age_band), tally in _people_pass(f).items():
+        for bucket, name in ((by_gender, gender), (by_age, _age_group(age_band))):
+            bucket.setdefault(name, _Tally()).add(  # type: ignore[attr-defined]
+                tally.count, tally.negative, tally.feeling_sum, tally.feeling_count
+            )
+    zone_ids = list(grouped.by_zone)
     names = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all())
     outside = str(OUTSIDE_ZONE)
     zone_labels = sorted(
@@ -194,28 +294,29 @@ def _comparisons(f: ObservationFilter) -> list[GroupComparison]:
     )
     genders = [(g.value, g.group_label) for g in (Gender.WOMAN, Gender.MAN)]
     return [
-        GroupComparison(ComparisonKind.TIME_SLOT, _group_stats(f, Walk.time_slot, TimeSlot.choices())),
-        GroupComparison(ComparisonKind.GENDER, _group_stats(f, Participant.gender, genders)),
-        GroupComparison(ComparisonKind.AGE_GROUP, _group_stats(f, age_group, AgeGroup.choices())),
-        GroupComparison(ComparisonKind.ZONE, _group_stats(f, zone_key, zone_labels)),
+        GroupComparison(ComparisonKind.TIME_SLOT, _stats(by_slot, TimeSlot.choices())),
+        GroupComparison(ComparisonKind.GENDER, _stats(by_gender, genders)),
+        GroupComparison(ComparisonKind.AGE_GROUP, _stats(by_age, AgeGroup.choices())),
+        GroupComparison(ComparisonKind.ZONE, _stats(grouped.by_zone, zone_labels)),
     ]
 
 
 def _quotes(f: ObservationFilter, per_theme: int = 3) -> dict[str, list[Quote]]:
     """A few notes and proposals per theme: the longest ones, which usually say the most."""
-    # Rank inside the database, per theme, so only a few rows per theme come back even for 100,000.
+    # Rank inside the database, per theme, so only a few rows per theme come back even for 100,000;
+    # the ranking reads theme and note length from an index (ix_observations_summary_quotes), and
+    # only the winners' texts are read from the table.
     rank = (
         func.row_number()
         .over(partition_by=Observation.theme, order_by=(func.length(Observation.note).desc(), Observation.id))
         .label("rank")
     )
-    ranked = apply_filter(
-        select(Observation.id, Observation.theme, Observation.note, Observation.proposal, rank), f
-    ).subquery()
+    ranked = select(Observation.id.label("id"), rank).where(*conditions_without_joins(f)).subquery()
     rows = db.session.execute(
-        select(ranked.c.id, ranked.c.theme, ranked.c.note, ranked.c.proposal)
+        select(Observation.id, Observation.theme, Observation.note, Observation.proposal)
+        .join(ranked, ranked.c.id == Observation.id)
         .where(ranked.c.rank <= per_theme * 3)
-        .order_by(ranked.c.theme, ranked.c.rank)
+        .order_by(Observation.theme, ranked.c.rank)
     ).all()
     quotes: dict[str, list[Quote]] = {}
     for obs_id, theme, note, proposal in rows:
@@ -232,15 +333,18 @@ def _quotes(f: ObservationFilter, per_theme: int = 3) -> dict[str, list[Quote]]:
 
 
 def summarise(f: ObservationFilter, *, quotes: bool = True) -> Summary:
-    """The whole summary of the observations matching ``f``."""
-    total = count(f)
-    avg = db.session.scalar(apply_filter(select(func.avg(Observation.feeling)), f))
+    """The whole summary of the observations matching ``f``.
+
+    Two passes over the observations (one grouped by theme, polarity, walk and zone; one by
+    participant, then joined to the participants), answered from a covering index, plus the quotes.
+    """
+    grouped = _grouped_pass(f)
     return Summary(
         filter=f,
-        total=total,
-        avg_feeling=_avg(avg),
-        themes=_theme_rows(f),
-        comparisons=_comparisons(f),
+        total=grouped.total.count,
+        avg_feeling=_mean(grouped.total.feeling_sum, grouped.total.feeling_count),
+        themes=_theme_rows(f, grouped),
+        comparisons=_comparisons(f, grouped),
         quotes=_quotes(f) if quotes else {},
     )
 

@@ -13,24 +13,50 @@ communes (created before they were asked for) keeps every QPV of its list year.
 Services here flush and never commit: the request, or the CLI's unit of work, commits once; an
 import that fails raises ImportFailed and the caller's transaction is rolled back (all or nothing).
 
-A single new observation is assigned by one indexed query (R*Tree on SpatiaLite, GiST on PostGIS);
-re-assigning many observations after a perimeter import loads the project's zones once into a Shapely
-STRtree, which is orders of magnitude faster than one query per point (see bench/zone_assignment.py).
+A new observation from a phone is assigned by :func:`zone_at`, against an in-memory STRtree of the
+project's zones that each server process keeps; ``Project.zones_version`` (bumped in the same flush as
+any change of zones or of the project's choice of zones) tells every process when to rebuild it, and
+it comes with the participant's own query, so the check costs no statement. :func:`find_zone_id`
+answers the same by one indexed query (R*Tree on SpatiaLite, GiST on PostGIS). Re-assigning many
+observations after a perimeter import loads the project's zones once into the same kind of STRtree
+(see bench/zone_assignment.py).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape, to_shape
-from sqlalchemy import ColumnElement, and_, bindparam, case, column, func, or_, select, table, update
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    case,
+    column,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from geodata.assign import ZoneIndex, ZoneShape
+from geodata.assign import NO_ZONE, ZoneIndex, ZoneShape
 from geodata.communes import departement_of
 from geodata.drawn import NEAR_M, DrawnZoneError, distance_to_places, read_drawn_zone
 from geodata.perimeters import (
@@ -161,6 +187,87 @@ def build_zone_index(project: Project) -> ZoneIndex:
     )
 
 
+@dataclass(frozen=True)
+class _ProjectIndex:
+    """A project's zone index as one process built it, and the stamp it was built from."""
+
+    stamp: tuple[int, int]
+    index: ZoneIndex
+    names: dict[int, str]
+
+
+#: Each project's zone index in this process, by project id.
+_indexes: dict[int, _ProjectIndex] = {}
+_indexes_lock = threading.Lock()
+#: Zone changes this process flushed: its own session may still hold a project with the old stamp.
+_local_changes = 0
+
+
+def _project_index(project: Project) -> _ProjectIndex:
+    stamp = (project.zones_version or 0, _local_changes)
+    cached = _indexes.get(project.id)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    rows = db.session.execute(
+        select(Zone.id, Zone.kind, Zone.code, Zone.name, Zone.area).where(_candidates(project))
+    ).all()
+    built = _ProjectIndex(
+        stamp=stamp,
+        index=ZoneIndex(
+            [
+                ZoneShape(zone_id=r.id, rank=RANKS[ZoneKind(r.kind)], code=r.code, geometry=to_shape(r.area))
+                for r in rows
+            ]
+        ),
+        names={r.id: r.name for r in rows},
+    )
+    with _indexes_lock:
+        _indexes[project.id] = built
+    return built
+
+
+def zone_at(project: Project, lon: float, lat: float) -> tuple[int, str] | None:
+    """The (id, name) of the zone a point falls in for this project, or None ("hors zone").
+
+    The same answer as :func:`find_zone_id`, from this process's index of the project's zones: no
+    statement at all while ``project.zones_version`` is the one the index was built from.
+    """
+    entry = _project_index(project)
+    zone_id = entry.index.assign_one(lon, lat)
+    return None if zone_id < 0 else (zone_id, entry.names[zone_id])
+
+
+#: Project columns that decide which zones are the project's.
+_ZONE_CHOICE = ("territory", "qpv_year", "excluded_qpv_codes")
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_zone_changes(session: Session, _context: object, _instances: object) -> None:
+    """Bump ``zones_version`` in the same flush as a change of zones, so every process sees it.
+
+    A changed zone (official QPV are shared) bumps every project; a changed choice of zones bumps
+    the project. Zones are never written by bulk statements, only through the session.
+    """
+    global _local_changes
+    zones_changed = any(isinstance(o, Zone) for o in chain(session.new, session.deleted)) or any(
+        isinstance(o, Zone) and session.is_modified(o) for o in session.dirty
+    )
+    chosen = [
+        o
+        for o in session.dirty
+        if isinstance(o, Project)
+        and any(inspect(o).attrs[name].history.has_changes() for name in _ZONE_CHOICE)
+    ]
+    if not zones_changed and not chosen:
+        return
+    _local_changes += 1
+    projects = Project.__table__
+    if zones_changed:
+        session.connection().execute(update(projects).values(zones_version=projects.c.zones_version + 1))
+    for project in chosen:
+        project.zones_version = (project.zones_version or 0) + 1
+
+
 def assign_points_in_process(project: Project, points: Sequence[tuple[float, float]]) -> list[int | None]:
     """Zone ids for many (lon, lat) points at once, with an STRtree; None for "hors zone"."""
     if not points:
@@ -170,43 +277,86 @@ def assign_points_in_process(project: Project, points: Sequence[tuple[float, flo
     return [None if zone_id < 0 else int(zone_id) for zone_id in ids]
 
 
-def reassign_observations(projects: Iterable[Project] | None = None) -> int:
-    """Recompute the zone of every observation of these projects (all by default); returns how many changed.
+#: Rows per executemany into the temporary table of :func:`reassign_observations`.
+_MOVES_BATCH = 50_000
 
-    Called after perimeters change. Does not commit: the caller's transaction decides. Purged
-    observations keep their zone: their point is only a grid-cell centre, which may lie in another zone.
+
+def _zone_moves_table() -> Table:
+    """A temporary table of (observation id, new zone id), dropped at the end of the transaction
+    on PostgreSQL and by :func:`reassign_observations` itself on SQLite."""
+    return Table(
+        "tmp_zone_moves",
+        MetaData(),
+        Column("obs_id", Integer, primary_key=True),
+        Column("zone_id", Integer, nullable=True),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+
+
+def reassign_observations(
+    projects: Iterable[Project] | None = None, *, near: Sequence[BaseGeometry] | None = None
+) -> int:
+    """Recompute the zone of the observations of these projects (all by default); returns how many changed.
+
+    Called after perimeters change; ``near``: only the observations inside the bounding boxes of
+    these geometries (the old and new outlines of the zones that changed) can change, and only they
+    are read. Coordinates are read straight into arrays, classified with the STRtree, and the changes
+    written set-based: into a temporary table, then one ``UPDATE … FROM`` (both databases).
+    Does not commit: the caller's transaction decides. Purged observations keep their zone: their point
+    is only a grid-cell centre, which may lie in another zone.
     """
     if projects is None:
         projects = db.session.scalars(select(Project)).all()
-    changed: list[dict[str, int | None]] = []
+    boxes = [g.bounds for g in near or () if not g.is_empty]
+    if near is not None and not boxes:
+        return 0
+    moved_ids: list[npt.NDArray[np.int64]] = []
+    moved_zones: list[npt.NDArray[np.int64]] = []
+    x, y = func.ST_X(Observation.location), func.ST_Y(Observation.location)
     for project in projects:
-        rows = db.session.execute(
-            select(
-                Observation.id,
-                Observation.zone_id,
-                func.ST_X(Observation.location),
-                func.ST_Y(Observation.location),
-            )
-            .join(Observation.walk)
-            .where(Walk.project_id == project.id, Observation.purged_at.is_(None))
-            .order_by(Observation.id)
-        ).all()
+        stmt = select(Observation.id, func.coalesce(Observation.zone_id, NO_ZONE), x, y).where(
+            Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project.id)),
+            Observation.purged_at.is_(None),
+        )
+        if boxes:
+            stmt = stmt.where(or_(*(and_(x.between(b[0], b[2]), y.between(b[1], b[3])) for b in boxes)))
+        rows = db.session.execute(stmt).all()
         if not rows:
             continue
-        new_ids = assign_points_in_process(project, [(r[2], r[3]) for r in rows])
-        changed.extend(
-            {"obs_id": row[0], "new_zone": new}
-            for row, new in zip(rows, new_ids, strict=True)
-            if row[1] != new
+        # column by column: numpy reads plain lists of numbers far faster than a list of rows
+        id_list, zone_list, lon_list, lat_list = zip(*rows, strict=True)
+        ids, current = np.array(id_list, dtype=np.int64), np.array(zone_list, dtype=np.int64)
+        lons, lats = np.array(lon_list, dtype=np.float64), np.array(lat_list, dtype=np.float64)
+        new = _project_index(project).index.assign(lons, lats)
+        changed = new != current
+        moved_ids.append(ids[changed])
+        moved_zones.append(new[changed])
+    if not moved_ids or not sum(len(a) for a in moved_ids):
+        return 0
+    all_ids, all_zones = np.concatenate(moved_ids), np.concatenate(moved_zones)
+    moves = _zone_moves_table()
+    connection = db.session.connection()
+    moves.create(connection)
+    try:
+        rows = [
+            {"obs_id": int(i), "zone_id": None if z == NO_ZONE else int(z)}
+            for i, z in zip(all_ids.tolist(), all_zones.tolist(), strict=True)
+        ]
+        # executemany: the driver loops (compiling one huge multi-row VALUES costs more in Python)
+        for start in range(0, len(rows), _MOVES_BATCH):
+            connection.execute(insert(moves), rows[start : start + _MOVES_BATCH])
+        observations = Observation.__table__
+        connection.execute(
+            update(observations).where(observations.c.id == moves.c.obs_id).values(zone_id=moves.c.zone_id)
         )
-    if changed:
-        db.session.execute(
-            update(Observation.__table__)
-            .where(Observation.__table__.c.id == bindparam("obs_id"))
-            .values(zone_id=bindparam("new_zone")),
-            changed,
-        )
-    return len(changed)
+    finally:
+        moves.drop(connection)
+    # Observations loaded in this session must not keep their old zone.
+    for obj in db.session.identity_map.values():
+        if isinstance(obj, Observation):
+            db.session.expire(obj, ["zone_id", "zone"])
+    return len(rows)
 
 
 def _communes(feature: PerimeterFeature) -> str | None:
@@ -229,6 +379,8 @@ def import_zones(
     """
     kind = ZoneKind.CUSTOM if project is not None else ZoneKind.QPV
     report = ImportReport(notes=[f.repaired_note for f in perimeters.features if f.repaired_note])
+    #: outlines of the zones created or changed, old and new
+    outlines: list[BaseGeometry] = []
     try:
         if kind == ZoneKind.QPV:
             years = {f.list_year for f in perimeters.features}
@@ -267,6 +419,8 @@ def import_zones(
                 continue
             else:
                 report.updated.append(feature.code)
+                outlines.append(to_shape(zone.area))
+            outlines.append(feature.geometry)
             zone.name = feature.name
             zone.insee_com = _communes(feature)
             zone.area = from_shape(feature.geometry, srid=4326)
@@ -279,7 +433,8 @@ def import_zones(
                 affected = db.session.scalars(select(Project).where(Project.qpv_year.in_(years))).all()
             else:
                 affected = [project]
-            report.reassigned = reassign_observations(affected)
+            # only observations near an outline that changed (old or new) can change zone
+            report.reassigned = reassign_observations(affected, near=outlines)
     except SQLAlchemyError as error:
         raise ImportFailed(
             "Import annulé, rien n'a été modifié : la base de données a refusé ces périmètres.",
