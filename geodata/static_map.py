@@ -18,11 +18,11 @@ from shapely.geometry import shape
 from geodata.map_style import ThemeStyle, bounds_of, by_theme, label_point, theme_map, theme_of, theme_order
 
 #: Legend texts by default (callers translate them).
-DEFAULT_LABELS = {
-    "zones": "Quartiers",
-    "routes": "Itinéraire",
-    "stops": "Arrêt",
-    "cells": "Signalements sensibles (carreau)",
+DEFAULT_TEXT = {
+    "zones": "Zones",
+    "routes": "Route",
+    "stops": "Stop",
+    "cells": "Sensitive reports (square)",
 }
 #: Polarity by shape, as on the web maps: a problem is a filled disc, an asset a ring, neutral a square.
 POLARITY_MARKERS = {"negative": ("o", True), "positive": ("o", False), "neutral": ("s", True)}
@@ -70,7 +70,7 @@ def render_static_map(
     from matplotlib.patches import Patch
     from matplotlib.patches import Polygon as MplPolygon
 
-    texts = {**DEFAULT_LABELS, **(labels or {})}
+    texts = {**DEFAULT_TEXT, **(labels or {})}
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones, stops = routes or empty, zones or empty, stops or empty

@@ -32,6 +32,7 @@ from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
 from webapp.facilitators.staff_forms import (
     MODERATION_FORMS,
+    BulkModerationForm,
     ConsentForm,
     EditTextForm,
     MergeForm,
@@ -45,7 +46,7 @@ from webapp.facilitators.staff_forms import (
 from webapp.ids import parse_id
 from webapp.map_text import map_text
 from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
-from webapp.security import csp_nonce, safe_local_path
+from webapp.security import csp_nonce
 from webapp.services import (
     charts,
     debriefs,
@@ -378,10 +379,13 @@ def moderate_many(slug: str, walk_id: int) -> Response:
     """Validate or hide the checked observations at once (all or none)."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
-    action = request.form.get("action", "")
-    ids = [i for i in map(parse_id, request.form.getlist("observation_ids")) if i is not None]
+    form = BulkModerationForm()
+    form.check()
+    action = form.action.data or ""
     try:
-        done = moderation.apply_to_many(walk, ids, action, user, reason=request.form.get("reason", ""))
+        done = moderation.apply_to_many(
+            walk, form.observation_ids.data, action, user, reason=form.reason.data or ""
+        )
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -395,7 +399,7 @@ def moderate_many(slug: str, walk_id: int) -> Response:
             "ok",
         )
     queue = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id, status="pending")
-    return redirect(safe_local_path(request.form.get("next"), queue), 303)
+    return redirect(form.next.target(queue), 303)
 
 
 @bp.post("/projets/<slug>/marches/<int:walk_id>/observations/<int:observation_id>/<action>")

@@ -84,6 +84,14 @@ class EditTextForm(ReasonForm):
     proposal = TextField(_l("Proposition"))
 
 
+class BulkModerationForm(ReasonForm):
+    """Validate or hide the checked observations at once (the service checks the action and the
+    reason, and that every observation is of the walk)."""
+
+    action = TextField(_l("Action"))
+    observation_ids = IdListField(_l("Observations"))
+
+
 class MergeForm(ModerationForm):
     """Merge a duplicate into the observation whose number is given (« 12 » or « #12 »)."""
 

@@ -37,13 +37,17 @@ from webapp.services.summaries import Summary
 MAX_PHOTOS = 24
 #: How the report names observations outside every zone.
 OUTSIDE = "Hors zone"
+
+
 #: Texts of the print map's legend.
-STATIC_MAP_LABELS = {
-    "zones": "Quartiers",
-    "routes": "Itinéraire",
-    "stops": "Arrêt (numéro)",
-    "cells": "Signalements sensibles : carreau de 200 m (3 au moins)",
-}
+def _static_map_text() -> dict[str, str]:
+    """The words of the report's map legend, in the report's language."""
+    return {
+        "zones": str(_l("Zones")),
+        "routes": str(_l("Itinéraire")),
+        "stops": str(_l("Arrêt (numéro)")),
+        "cells": str(_l("Signalements sensibles : carreau de 200 m (3 au moins)")),
+    }
 
 
 @dataclass
@@ -142,7 +146,7 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         zones=zone_features,
         stops=map_data.stops_geojson(walk) if walk else None,
         sensitive_cells=cells,
-        labels=STATIC_MAP_LABELS,
+        labels=_static_map_text(),
     )
     zones = list(db.session.scalars(select(Zone).where(Zone.id.in_(used_zone_ids)).order_by(Zone.name)))
     photos = [

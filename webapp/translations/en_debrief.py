@@ -160,4 +160,6 @@ EN = {
     "Zones, itinéraires et observations colorées par thème (disque plein : problème, anneau : atout).": (
         "Zones, routes and observations coloured by theme (filled disc: problem, ring: asset)."
     ),
+    "Arrêt (numéro)": "Stop (number)",
+    "Signalements sensibles : carreau de 200 m (3 au moins)": "Sensitive reports: 200 m square (3 at least)",
 }
