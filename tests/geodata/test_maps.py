@@ -207,7 +207,7 @@ def test_static_map_legend_names_every_kind_of_shape_and_sensitive_squares():
             sensitive_cells=cells,
             labels={"cells": "Carreaux sensibles"},
         )
-    for text in ("Quartiers", "Itinéraire", "Arrêt", "Éclairage", "Problème", "Atout", "Carreaux sensibles"):
+    for text in ("Zones", "Route", "Stop", "Éclairage", "Problème", "Atout", "Carreaux sensibles"):
         assert f">{text}<" in svg, text
     assert ">3<" in svg  # the square's count
 
