@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.browser.test_maps_legend import _axe
+from tests.browser.support import axe_violations as _axe
 from tests.webapp.support import PASSWORD, url
 from tests.webapp.test_authorization_matrix import CASES, build_matrix_world
 from tests.webapp.test_page_language import _pages

@@ -9,6 +9,7 @@ Screenshots go to ``test-artifacts/debrief-projector-<width>*.png``.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,11 +18,10 @@ import pytest
 from flask import url_for
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import REPO_ROOT
+from tests.browser.support import axe_violations as _axe
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL = "projecteur@example.org"
 SCREENS = [(1920, 1080), (1366, 768)]
 
@@ -79,19 +79,6 @@ def screen(browser: Browser, live_server, request) -> Iterator[tuple[BrowserCont
     context.close()
 
 
-def _axe(page: Page) -> list[str]:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci)")
-    result = page.evaluate(
-        AXE.read_text(encoding="utf-8") + "\n;axe.run(document, {resultTypes: ['violations']})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def _login(page: Page, base: str, world) -> None:  # type: ignore[no-untyped-def]
     page.goto(base + world["login"])
     page.get_by_label("Adresse électronique").fill(EMAIL)
@@ -132,8 +119,8 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
         step = page.locator(f"#step-{i + 1}")
         expect(step).to_be_visible()
         expect(page.locator("#debrief")).to_have_attribute("data-map-step", f"step-{i + 1}")
-        view = page.evaluate(MAP_VIEW)
         bounds = json.loads(step.get_attribute("data-bounds"))
+        view = _settled_view(page, bounds)
         assert _inside(view, bounds), (i + 1, view, bounds)
         seen.append(view)
         text = page.locator("#debrief").inner_text()
@@ -182,3 +169,14 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     page.goto(live_server.url + world["report"])
     page.screenshot(path=str(artifacts / f"report-{width}.png"), full_page=True)
     assert outside == [] and errors == [], (outside, errors)
+
+
+def _settled_view(page: Page, bounds, seconds: float = 5.0):  # type: ignore[no-untyped-def]
+    """The map's view once it shows the stop, or the last one seen after ``seconds`` (a busy machine
+    may deliver a late resize that Leaflet answers after the key press)."""
+    deadline = time.monotonic() + seconds
+    view = page.evaluate(MAP_VIEW)
+    while not _inside(view, bounds) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        view = page.evaluate(MAP_VIEW)
+    return view

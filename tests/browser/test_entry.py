@@ -15,13 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.conftest import REPO_ROOT
+from tests.browser.support import axe_violations as _axe
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 EMAIL = "saisie@example.org"
 
 
@@ -64,17 +63,6 @@ def laptop(browser: Browser, live_server) -> Iterator[tuple[BrowserContext, list
     context.close()
 
 
-def _axe(page: Page) -> list[str]:
-    """Serious and critical axe-core violations of the page (run under the page's CSP through evaluate)."""
-    source = AXE.read_text(encoding="utf-8")
-    result = page.evaluate(source + "\n;axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def _stored(app, walk_id: int) -> list[tuple[str, str, int | None]]:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
@@ -93,8 +81,6 @@ def _stored(app, walk_id: int) -> list[tuple[str, str, int | None]]:  # type: ig
 def test_facilitator_enters_two_observations_then_imports_a_sheet(  # type: ignore[no-untyped-def]
     laptop, live_server, world, artifacts: Path
 ) -> None:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci)")
     context, outside = laptop
     page = context.new_page()
     errors: list[str] = []

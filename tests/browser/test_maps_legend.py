@@ -18,11 +18,10 @@ import pytest
 from flask import url_for
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import REPO_ROOT
+from tests.browser.support import axe_violations as _axe
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STAFF = "anim-cartes@example.org"
 PARTNER = "partenaire-a@example.org"
 
@@ -112,19 +111,6 @@ def screen(browser: Browser, live_server, request) -> Iterator[tuple[BrowserCont
     context.route("**/*", guard)
     yield context, outside
     context.close()
-
-
-def _axe(page: Page) -> list[str]:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci)")
-    result = page.evaluate(
-        AXE.read_text(encoding="utf-8") + "\n;axe.run(document, {resultTypes: ['violations']})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _login(page: Page, base: str, url: str, email: str) -> None:

@@ -15,13 +15,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.conftest import REPO_ROOT
+from tests.browser.support import axe_violations as _axe
 
 pytestmark = pytest.mark.browser
-
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(params=[(1920, 1080), (1366, 768)], ids=["1920", "1366"])
@@ -78,19 +76,6 @@ def setup(browser: Browser, live_server, request) -> Iterator[tuple[BrowserConte
     info["outside"] = outside
     yield context, info
     context.close()
-
-
-def _axe(page: Page) -> list[str]:
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (npm ci)")
-    result = page.evaluate(
-        AXE.read_text(encoding="utf-8") + "\n;axe.run(document, {resultTypes: ['violations']})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _status(app, obs_id: int) -> tuple[str, float, float, int | None]:  # type: ignore[no-untyped-def]

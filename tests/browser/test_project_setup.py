@@ -16,11 +16,11 @@ import pytest
 from flask import url_for
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import DATA_DIR, REPO_ROOT
+from tests.browser.support import axe_violations as _axe
+from tests.conftest import DATA_DIR
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ADMIN = ("admin@example.org", "un-mot-de-passe-solide")
 #: Corners of the city centre around the cathedral (lat, lon), clicked on the map in this order.
 CENTRE = [(49.8915, 2.2965), (49.8915, 2.3075), (49.8975, 2.3075), (49.8975, 2.2965)]
@@ -73,19 +73,6 @@ def staff(browser: Browser, live_server) -> Iterator[tuple[BrowserContext, list[
     context.route("**/*", guard)
     yield context, outside
     context.close()
-
-
-def _axe(page: Page) -> list[str]:
-    """Serious and critical axe-core violations on the page (run inside the page, CSP allowing)."""
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing: run npm ci (it is a devDependency in package.json)")
-    result = page.evaluate(
-        AXE.read_text(encoding="utf-8")
-        + "; axe.run(document, {resultTypes: ['violations']}).then((r) => r.violations"
-        + ".filter((v) => ['serious', 'critical'].includes(v.impact))"
-        + ".map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))"
-    )
-    return list(result)
 
 
 def _no_sideways_scroll(page: Page, width: int) -> None:
