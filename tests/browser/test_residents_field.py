@@ -223,7 +223,9 @@ def test_without_geolocation_the_stop_and_the_pin_stay_for_the_next_observations
         _join(page, live_server, "NQGP6Y")
         geo = page.locator("#geo-status")
         expect(geo).to_contain_text("Position non disponible")
-        # stops are numbered alike on the map and in the list
+        # stops are numbered alike on the map (opened on demand) and in the list
+        page.get_by_role("button", name="Placer le repère sur une carte").click()
+        expect(page.locator(".pm-stop")).to_have_count(2)
         assert page.locator(".pm-stop text").all_text_contents() == ["1", "2"]
         options = page.locator("select[name=stop] option").all_text_contents()[1:]
         assert options == [f"{n}. {name}" for n, (name, _pt) in enumerate(STOPS, start=1)]

@@ -194,7 +194,13 @@ def list_observations() -> Response:
     """The participant's own observations on their walk."""
     participant = current_participant()
     items = observations.list_own_observations(participant)
-    return jsonify({"observations": [observation_to_dict(o) for o in items]})
+    response = jsonify({"observations": [observation_to_dict(o) for o in items]})
+    # The capture page asks this at each load, and is otherwise served by the phone's service worker:
+    # this is how it learns that a deploy brought a new version of it (the worker's URL changed).
+    from webapp.residents import offline  # (residents imports this module: import when used)
+
+    response.headers["X-Arpenteur-Worker"] = offline.worker_url()
+    return response
 
 
 @bp.get("/observations/<client_uuid>")

@@ -25,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from mobile_forms import FormDefinition
 from webapp.api.blueprint import export_document, observation_to_dict
@@ -100,7 +101,12 @@ def join_post() -> Response | tuple[str, int]:
             join_id=uuid.uuid4(),
         )
         return page, error.status
+    # Settle the session now (the staff login layer marks a new session once): the capture page's answer
+    # then sets no cookie, so the service worker can keep the copy the browser already holds instead of
+    # downloading the page a second time (the page varies on its cookies).
+    current_user.is_authenticated  # noqa: B018
     response = redirect(url_for("residents.capture", code=participant.walk.join_code), 303)
+    response.set_data(b"")  # (browsers follow a 303 at once: no « you should be redirected » page)
     max_age = (
         int((participant.expires_at - participant.created_at).total_seconds())
         if participant.expires_at
@@ -129,16 +135,39 @@ def _participant_for(
     return participant, token
 
 
+def _script_form(form: dict[str, Any]) -> dict[str, Any]:
+    """What the capture page's script reads of the walk's form; the page's HTML shows the rest (help,
+    colours, descriptions), so the page does not carry it twice."""
+    return {
+        "key": form["key"],
+        "version": form["version"],
+        "themes": [
+            {
+                "key": theme["key"],
+                "label": theme["label"],
+                "icon": {"emoji": theme["icon"]["emoji"]},
+                "sensitive": theme["sensitive"],
+                "subthemes": [{"key": sub["key"], "label": sub["label"]} for sub in theme["subthemes"]],
+            }
+            for theme in form["themes"]
+        ],
+        "fields": [
+            {key: field[key] for key in ("key", "type", "required", "external", "asked")}
+            for field in form["fields"]
+        ],
+    }
+
+
 def _page_config(participant: Participant, token: str, form: dict[str, Any]) -> dict[str, Any]:
     tiles = current_app.config.get("TILES", "osm")
     url, attribution = TILE_URLS.get(tiles, ("", ""))
     return {
         "token": token,
         "walk": participants.walk_outline(participant.walk),
-        "form": form,
+        "form": _script_form(form),
         "tiles": {"url": url, "attribution": attribution} if tiles in TILE_HOSTS and url else None,
         "api": url_for("api.create_observation"),
-        "sw": url_for("residents.service_worker"),
+        "sw": offline.worker_url(),
         "accuracy_warning_m": 50,
         "text": ui_texts(),
     }
@@ -182,7 +211,6 @@ def ui_texts() -> dict[str, str]:
         "edit": _("Modifier"),
         "delete": _("Supprimer"),
         "confirm_delete": _("Supprimer cette observation ?"),
-        "retry": _("Réessayer"),
         "photos_pending": _("{n} photo(s) en attente"),
         "photos_too_many": _("{n} photos au plus."),
         "photo_unreadable": _("Cette photo n'a pas pu être lue."),
@@ -190,16 +218,16 @@ def ui_texts() -> dict[str, str]:
         "editing": _("Modification de l'observation"),
         "save": _("Enregistrer l'observation"),
         "save_changes": _("Enregistrer les modifications"),
-        "cancel": _("Annuler"),
         "no_network": _("pas de réseau, nouvel essai automatique"),
         "server_busy": _("serveur occupé, nouvel essai automatique"),
         "refused": _("refusée par le serveur"),
         "positive": _("Ça va"),
         "negative": _("Ça ne va pas"),
         "neutral": _("Neutre"),
-        "you_are_here": _("Vous êtes ici"),
         "stop": _("Arrêt"),
         "map_label": _("Carte : touchez pour placer le repère"),
+        "map_open": _("Placer le repère sur une carte"),
+        "map_close": _("Fermer la carte"),
         "zoom_in": _("Zoomer"),
         "zoom_out": _("Dézoomer"),
         "at": _("à {time}"),
@@ -408,10 +436,14 @@ def service_worker() -> Response:
 
     Its manifest (cache version and the files to keep) is derived from the files themselves
     (:mod:`webapp.residents.offline`), so a deploy that changes any of them installs a new worker.
+    Pages register it as ``/sw.js?v=<version>`` with ``updateViaCache: 'all'``: that URL is kept a day
+    by the browser, so its own update checks cost nothing over the network; a new version reaches the
+    page through the API's answer (a new URL). Any other URL (no or an old ``v``) is not kept.
     """
     source = offline.service_worker_source(url_for("static", filename=""), url_for("residents.offline_page"))
     response = Response(source, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
+    current = request.args.get("v") == offline.manifest().version
+    response.headers["Cache-Control"] = "max-age=86400" if current else "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 

@@ -2,25 +2,34 @@
 
 Nothing here is a list kept by hand. The files are the ``url_for('static', filename=...)`` references of
 the pages that must work offline (the capture page, its layout and the offline page), followed through
-the ES-module imports of each script and the ``url()`` of each style sheet. The version is a hash of
-those files and of the service worker itself: a deploy that changes any of them changes ``/sw.js``, so
-phones install the new worker, which fills a new cache and drops the old one.
+the ES-module imports of each script (``import()`` of a module loaded on demand, such as the pin map,
+and ``new URL('…', import.meta.url)`` of a file a script adds itself, such as its style sheet, count
+too) and the ``url()`` of each style sheet. The version is a hash of those files and of the service
+worker itself: a deploy that changes any of them changes the worker's URL (``/sw.js?v=<version>``),
+which the page learns from the API's answer (:func:`worker_url`), so phones install the new worker,
+which fills new caches and drops the old ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from flask import url_for
 
 #: The app's folders of static files and templates.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 #: Pages whose static files the service worker keeps (with what they extend).
 OFFLINE_TEMPLATES = ("base.html", "residents/capture.html", "residents/offline.html")
+#: Referenced by those pages but not needed to show them offline: the web-app manifest is read by the
+#: browser when a person adds the app to the home screen, online.
+NOT_KEPT = frozenset({"manifest.webmanifest"})
 #: The worker's source; served by ``residents.service_worker`` with the manifest in front.
 SERVICE_WORKER = STATIC_DIR / "js" / "sw.js"
 
@@ -28,6 +37,10 @@ _STATIC_REF = re.compile(r"""url_for\(\s*['"]static['"]\s*,\s*filename\s*=\s*['"
 _IMPORT = re.compile(
     r"""(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]"""
 )
+#: ``new URL('../css/x.css', import.meta.url)``: a file a script loads itself (a style sheet on demand).
+_MODULE_URL = re.compile(r"""new\s+URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)""")
+#: The worker's import of the outbox, replaced by the module's text when the worker is served.
+_WORKER_IMPORT = re.compile(r"""^import\s*\{[^}]*\}\s*from\s*['"]/static/([^'"]+)['"];?\s*$""", re.M)
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 
 
@@ -50,13 +63,16 @@ def _follow(name: str, seen: set[str]) -> None:
     if path.suffix not in (".js", ".css"):
         return
     text = path.read_text(encoding="utf-8")
-    refs = [a or b for a, b in _IMPORT.findall(text)] if path.suffix == ".js" else _CSS_URL.findall(text)
+    if path.suffix == ".js":
+        refs = [a or b for a, b in _IMPORT.findall(text)] + _MODULE_URL.findall(text)
+    else:
+        refs = _CSS_URL.findall(text)
     for ref in refs:
         if ref.startswith(("data:", "http:", "https:", "//", "#")):
             continue
         target = ref.removeprefix("/static/") if ref.startswith("/static/") else None
         if target is None and not ref.startswith("/"):
-            target = (Path(name).parent / ref.split("?")[0]).as_posix()
+            target = posixpath.normpath((Path(name).parent / ref.split("?")[0]).as_posix())
         if target is not None:
             _follow(str(Path(target)).replace("\\", "/"), seen)
 
@@ -64,7 +80,9 @@ def _follow(name: str, seen: set[str]) -> None:
 def _stamp() -> tuple[tuple[str, int, int], ...]:
     """Size and modification time of every file the manifest may read (cheap to compare)."""
     paths = [SERVICE_WORKER, *(TEMPLATES_DIR / t for t in OFFLINE_TEMPLATES)]
-    paths += [p for p in STATIC_DIR.glob("**/*") if "vendor" not in p.relative_to(STATIC_DIR).parts]
+    for top in STATIC_DIR.iterdir():  # never walk vendor/ (thousands of files, none kept)
+        if top.name != "vendor":
+            paths += [top, *top.glob("**/*")] if top.is_dir() else [top]
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(paths) if p.is_file())
 
 
@@ -74,7 +92,7 @@ def _build(stamp: tuple[tuple[str, int, int], ...]) -> Manifest:
     for template in OFFLINE_TEMPLATES:
         for name in _STATIC_REF.findall((TEMPLATES_DIR / template).read_text(encoding="utf-8")):
             _follow(name, seen)
-    files = tuple(sorted(seen))
+    files = tuple(sorted(seen - NOT_KEPT))
     digest = hashlib.sha256()
     for name in (*files, None):
         digest.update((name or "sw.js").encode())
@@ -87,8 +105,16 @@ def manifest() -> Manifest:
     return _build(_stamp())
 
 
+def worker_url() -> str:
+    """The service worker's URL for the current version (what pages register, what the API tells them)."""
+    return url_for("residents.service_worker", v=manifest().version)
+
+
 def service_worker_source(static_url: str, offline_url: str) -> bytes:
-    """``sw.js`` with its manifest in front: version, the files' URLs and the offline page's URL."""
+    """``sw.js`` with its manifest in front (version, the files' URLs, the offline page's URL) and the
+    module it imports put in place of its import: one file, so the browser's update checks (served by
+    its HTTP cache, see ``residents.service_worker``) read nothing else. An imported module would be
+    checked over the network at each check: static files are served ``no-cache``."""
     current = manifest()
     header = {
         "version": current.version,
@@ -96,4 +122,8 @@ def service_worker_source(static_url: str, offline_url: str) -> bytes:
         "offline": offline_url,
     }
     prelude = f"const MANIFEST = {json.dumps(header, ensure_ascii=False)};\n"
-    return prelude.encode() + SERVICE_WORKER.read_bytes()
+    source = _WORKER_IMPORT.sub(
+        lambda m: (STATIC_DIR / m.group(1)).read_text(encoding="utf-8"),
+        SERVICE_WORKER.read_text(encoding="utf-8"),
+    )
+    return (prelude + source).encode()

@@ -1,8 +1,8 @@
-// The capture page, enhanced: geolocation with its accuracy, the pin map, photos resized on the phone,
-// questions that depend on the theme (none of good/bad about harassment), and the offline outbox
-// (IndexedDB first, then the API). The plain HTML form works without any of it.
+// The capture page, enhanced: geolocation with its accuracy, the pin map (loaded when the person opens
+// it), photos resized on the phone, questions that depend on the theme (none of good/bad about
+// harassment), the offline outbox (IndexedDB first, then the API) and the service worker that keeps
+// the page on the phone. The plain HTML form works without any of it.
 import * as outbox from './outbox.js';
-import { createPinMap } from './pinmap.js';
 import { resizePhoto } from './photo.js';
 
 const config = JSON.parse(document.getElementById('capture-config').textContent);
@@ -43,14 +43,51 @@ function locationGiven(message) {
   form.querySelectorAll('.js-error[data-for="location"]').forEach((el) => el.remove());
   setGeoStatus(message);
 }
-try {
-  pinMap = createPinMap(document.getElementById('map'), {
-    walk: config.walk, tiles: config.tiles, text: T,
-    onPin: () => { stopSelect.value = ''; locationGiven(T.pin_placed); },
+
+// The pin map: its module and style sheet load when first opened (the GPS or a stop is often enough); the
+// service worker keeps both, so it opens offline too.
+const mapElement = document.getElementById('map');
+const mapToggle = document.getElementById('map-toggle');
+let mapLoading = null;
+
+function loadMap() {
+  const sheet = document.createElement('link');
+  sheet.rel = 'stylesheet';
+  sheet.href = new URL('../css/pinmap.css', import.meta.url).pathname;
+  const styled = new Promise((resolve, reject) => { sheet.addEventListener('load', resolve); sheet.addEventListener('error', () => { sheet.remove(); reject(new Error(sheet.href)); }); });
+  document.head.append(sheet);
+  return Promise.all([import('./pinmap.js'), styled]).then(([{ createPinMap }]) => {
+    // where the person already is (GPS fix, chosen stop) shows on the map at once
+    const here = currentLocation();
+    pinMap = createPinMap(mapElement, {
+      walk: config.walk, tiles: config.tiles, text: T,
+      onPin: () => { stopSelect.value = ''; locationGiven(T.pin_placed); },
+    });
+    if (here) pinMap.place(here.lat, here.lon, here.source, here.accuracy_m);
   });
-} catch (error) {
-  pinMap = null;
 }
+
+async function toggleMap() {
+  const open = mapToggle.getAttribute('aria-expanded') !== 'true';
+  mapToggle.setAttribute('aria-expanded', String(open));
+  mapToggle.textContent = open ? T.map_close : T.map_open;
+  if (!open) { mapElement.hidden = true; return; }
+  try {
+    if (!mapLoading) mapLoading = loadMap();
+    await mapLoading;
+    mapElement.hidden = false;
+    pinMap.invalidate();
+    document.body.dataset.mapReady = '1';
+  } catch (error) {
+    // Not loaded (offline before the worker kept it): the list of stops still gives a position.
+    mapLoading = null;
+    mapElement.hidden = true;
+    mapToggle.setAttribute('aria-expanded', 'false');
+    mapToggle.textContent = T.map_open;
+  }
+}
+mapToggle.hidden = false;
+mapToggle.addEventListener('click', toggleMap);
 // Choosing a stop from the list places the pin there: usable without a map, a finger or a GPS fix.
 stopSelect.addEventListener('change', () => {
   const option = stopSelect.selectedOptions[0];
@@ -485,6 +522,8 @@ async function fromServer() {
   try {
     const response = await fetch(config.api, { headers: { Authorization: `Bearer ${config.token}` }, cache: 'no-store' });
     if (!response.ok) return;
+    const worker = response.headers.get('X-Arpenteur-Worker');
+    if (worker) updateWorker(worker).catch(() => {});
     const data = await response.json();
     await outbox.mergeServer(walkCode, data.observations, (item) => ({
       uuid: item.client_uuid,
@@ -509,6 +548,33 @@ async function fromServer() {
   } catch (error) {
     // Offline: the journal already shows what this phone knows.
   }
+}
+
+// --- the service worker and its versions -------------------------------------------------------------
+// Its URL carries the version (/sw.js?v=…) and the browser keeps it a day ('all'): its checks cost nothing.
+// The API's answer names the current URL; a new one installs, takes this page over, and the page offers
+// to reload (the outbox is in IndexedDB: nothing waiting is lost).
+const WORKER = { type: 'module', scope: '/', updateViaCache: 'all' };
+
+async function updateWorker(url) {
+  if (!('serviceWorker' in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration('/');
+  const newest = registration && (registration.installing || registration.waiting || registration.active);
+  if (newest && newest.scriptURL === new URL(url, window.location.href).href) return;
+  await navigator.serviceWorker.register(url, WORKER);
+}
+
+function watchVersions() {
+  let controlled = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // The first worker taking this page is no news; a later one is a new version.
+    if (controlled) {
+      document.getElementById('update').hidden = false;
+      document.body.dataset.update = '1';
+    }
+    controlled = true;
+  });
+  document.getElementById('update-reload').addEventListener('click', () => window.location.reload());
 }
 
 // --- offline from the first second -------------------------------------------------------------------
@@ -540,7 +606,10 @@ window.addEventListener('resize', fitSaveBar);
 async function start() {
   await outbox.setMeta('participant', { token: config.token, walk: walkCode });
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register(config.sw, { type: 'module', scope: '/' }).catch(() => {});
+    watchVersions();
+    // A worker already here stays (the API brings the next): an older page must not register its URL.
+    navigator.serviceWorker.getRegistration('/').then((known) => known || navigator.serviceWorker.register(config.sw, WORKER))
+      .catch(() => {});
     navigator.serviceWorker.addEventListener('message', (event) => { if (!event.data || !event.data.kept) render(); });
     keepForOffline().catch(() => {});
   }

@@ -1,24 +1,45 @@
 /* global MANIFEST */
-// Service worker: keeps the capture page, its files and the offline page on the phone, and sends the
-// outbox when the browser says the network is back (Background Sync, where it exists). The API is never
-// cached. MANIFEST ({version, assets, offline}) is put in front of this file by the server, derived from
-// the files themselves: a deploy that changes one of them changes this script, hence a new cache.
+// Service worker: keeps the capture page, its files and the offline page on the phone and serves them
+// from there first; sends the outbox when the network is back (Background Sync). The API is never cached.
+// The server puts MANIFEST ({version, assets, offline}, derived from the files) in front of this file and
+// the outbox module in place of the import: a deploy changes the version, hence new caches.
 import { flush } from '/static/js/outbox.js';
 
-const ASSETS = `arpenteur-assets-${MANIFEST.version}`;
-// Pages live apart from the files: a new version keeps the walks' pages a phone already has.
-const PAGES = 'arpenteur-pages';
+const VERSION = MANIFEST.version;
+const ASSETS = `arpenteur-assets-${VERSION}`;
+const PAGES = `arpenteur-pages-${VERSION}`;
 const KEPT = new Set(MANIFEST.assets);
 const CAPTURE_PAGE = /^\/m\/[A-Za-z0-9]+$/;
 const RESIDENT_PAGES = /^\/(m\/[A-Za-z0-9]+|rejoindre|)$/;
 // How long a page request may take before the copy kept on the phone is shown instead.
 const NETWORK_TIMEOUT_MS = 4000;
 
+/** The capture pages the previous version kept, made again (a deploy may change them), else the old copy. */
+async function carryPages() {
+  const pages = await caches.open(PAGES);
+  for (const key of await caches.keys()) {
+    if (!key.startsWith('arpenteur-pages-') || key === PAGES) continue;
+    const old = await caches.open(key);
+    for (const request of await old.keys()) {
+      const path = new URL(request.url).pathname;
+      let response;
+      try {
+        response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+      } catch (error) {
+        response = null;
+      }
+      if (!response || !response.ok || response.redirected) response = await old.match(request);
+      if (response) await pages.put(path, response);
+    }
+  }
+}
+
 self.addEventListener('install', (event) => {
-  // 'no-cache': the browser's HTTP cache may hold files of the previous deploy; check them first.
+  // 'no-cache': check the HTTP cache's copies (files the page just loaded come back « not modified »).
   event.waitUntil((async () => {
     const cache = await caches.open(ASSETS);
     await cache.addAll([...MANIFEST.assets, MANIFEST.offline].map((url) => new Request(url, { cache: 'no-cache' })));
+    await carryPages();
     await self.skipWaiting();
   })());
 });
@@ -26,16 +47,17 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const key of await caches.keys()) if (key !== ASSETS && key !== PAGES) await caches.delete(key);
-    // Take the page that registered us (reached through the join redirect) at once.
+    // Take the open pages: the one that registered us, or the previous version's (which offer to reload).
     await self.clients.claim();
   })());
 });
 
-/** Keep a copy of a capture page (asked by the page itself, which the worker did not serve). */
+/** Keep a copy of a capture page the worker did not serve (asked by the page): it has just come over the
+ * network, so 'force-cache' takes the HTTP cache's copy instead of downloading it again. */
 async function keep(path) {
   const cache = await caches.open(PAGES);
   if (!(await cache.match(path))) {
-    const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(path, { credentials: 'same-origin', cache: 'force-cache' });
     if (response.ok && !response.redirected) await cache.put(path, response);
   }
   return Boolean(await cache.match(path));
@@ -46,10 +68,16 @@ async function fallback() {
   return kept || new Response('Hors connexion', { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }
 
-async function page(request, path) {
+async function page(request, url) {
+  const path = url.pathname;
   const cache = await caches.open(PAGES);
+  // The capture page comes from the phone first; a new version comes with a new worker (carryPages). A
+  // link with a query (the language switch) asks the server and keeps its answer.
+  if (CAPTURE_PAGE.test(path) && !url.search) {
+    const kept = await cache.match(path);
+    if (kept) return kept;
+  }
   const network = fetch(request).then((response) => {
-    // Only the capture page is kept: it is what a person reloads during the walk.
     if (CAPTURE_PAGE.test(path) && response.ok && !response.redirected) cache.put(path, response.clone());
     return response;
   });
@@ -65,6 +93,12 @@ async function page(request, path) {
   return network.catch(fallback);
 }
 
+/** Joining (again): the kept pages carry the previous token, so they go before the redirect is followed. */
+async function join(request) {
+  await caches.delete(PAGES);
+  return fetch(request);
+}
+
 async function asset(request, path) {
   const kept = await caches.match(path);
   return kept || fetch(request);
@@ -73,10 +107,15 @@ async function asset(request, path) {
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
-  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.method === 'POST' && request.mode === 'navigate' && url.pathname === '/rejoindre') {
+    event.respondWith(join(request));
+    return;
+  }
+  if (request.method !== 'GET') return;
   if (request.mode === 'navigate') {
     // Only the residents' pages: staff pages (with their data) are never stored on a device.
-    if (RESIDENT_PAGES.test(url.pathname)) event.respondWith(page(request, url.pathname));
+    if (RESIDENT_PAGES.test(url.pathname)) event.respondWith(page(request, url));
   } else if (KEPT.has(url.pathname)) {
     event.respondWith(asset(request, url.pathname));
   }
@@ -90,6 +129,8 @@ self.addEventListener('message', (event) => {
   const data = event.data || {};
   if (data === 'flush') {
     event.waitUntil(flush());
+  } else if (data === 'version') {
+    if (event.source) event.source.postMessage({ version: VERSION });
   } else if (data.keep && CAPTURE_PAGE.test(data.keep)) {
     const reply = (ok) => event.source && event.source.postMessage({ kept: data.keep, ok });
     event.waitUntil(keep(data.keep).then(reply, () => reply(false)));
