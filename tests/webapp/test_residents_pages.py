@@ -110,7 +110,36 @@ def test_service_worker_is_served_at_the_root_uncached(client):
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
-    assert "outbox.js" in response.get_data(as_text=True)
+    # the outbox module is put in place of its import: the browser's update check reads one file
+    source = response.get_data(as_text=True)
+    assert "export function flush()" in source and "from '/static/" not in source
+
+
+def test_the_current_workers_url_is_kept_a_day_an_old_one_is_not(client):
+    from webapp.residents import offline
+
+    current = client.get(url("residents.service_worker", v=offline.manifest().version))
+    assert current.headers["Cache-Control"] == "max-age=86400"
+    assert client.get(url("residents.service_worker", v="0" * 16)).headers["Cache-Control"] == "no-cache"
+
+
+def test_the_api_names_the_current_worker_for_the_page_to_learn_a_new_version(client, walk):
+    from webapp.residents import offline
+
+    joined = client.post(url("api.join"), json={"code": walk.join_code})
+    auth = {"Authorization": f"Bearer {joined.json['token']}"}
+    response = client.get(url("api.list_observations"), headers=auth)
+    assert response.status_code == 200
+    worker = url("residents.service_worker", v=offline.manifest().version)
+    assert response.headers["X-Arpenteur-Worker"] == worker
+
+
+def test_joining_answers_with_an_empty_redirect_and_the_capture_page_sets_no_cookie(client, walk):
+    """So the service worker keeps the page the browser already holds (it varies on the cookies)."""
+    joined = _join(client)
+    assert joined.status_code == 303 and joined.get_data() == b""
+    page = client.get(url("residents.capture", code="K7PM3Q"))
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
 
 
 def test_manifest_and_capture_assets_are_served(client):
@@ -151,9 +180,11 @@ def test_the_service_worker_keeps_what_the_capture_page_loads_found_by_reading_t
     assert {f"{static}{name}" for name in ("css/app.css", "css/capture.css", "js/capture.js")} <= set(
         manifest["assets"]
     )
-    # not in any template: found through capture.js's imports
+    # not in any template: found through capture.js's imports, its import() of the pin map and the
+    # pin map's style sheet, which capture.js adds itself (new URL(…, import.meta.url))
     imported = {f"{static}js/{name}" for name in ("outbox.js", "pinmap.js", "photo.js")}
-    assert imported <= set(manifest["assets"])
+    assert imported | {f"{static}css/pinmap.css"} <= set(manifest["assets"])
+    assert f"{static}manifest.webmanifest" not in manifest["assets"]  # read by the browser, online
     assert not [a for a in manifest["assets"] if "/vendor/" in a or "debrief" in a]
     assert manifest["offline"] == url("residents.offline_page") and len(manifest["version"]) == 16
 
