@@ -64,6 +64,7 @@ class ServerLog:
 
 
 CACHES = "() => caches.keys().then((keys) => keys.sort())"
+TOKEN = "() => JSON.parse(document.getElementById('capture-config').textContent).token"
 
 
 def _caches_become(page: Page, expected: list[str]) -> None:
@@ -225,3 +226,19 @@ def test_a_deploy_brings_a_new_worker_that_takes_over_drops_the_old_caches_and_k
 
     with live_server.app.app_context():
         assert observations.count_observations(participants.get_walk_by_code("DPKQY7")) == 2
+
+
+def test_joining_again_on_the_phone_shows_the_new_capture_page_not_the_kept_one(
+    page: Page, live_server
+) -> None:
+    _join(page, live_server, "RJQN4K")
+    token = page.evaluate(TOKEN)
+    page.goto(_url(live_server, "residents.join", code="RJQN4K"))  # the worker serves this page too
+    page.get_by_role("button", name="Rejoindre la marche").click()
+    page.wait_for_url("**/m/RJQN4K")
+    page.wait_for_selector("body[data-ready='1']")
+    again = page.evaluate(TOKEN)
+    assert again != token  # the page of the new participant, not the copy kept for the previous one
+    page.reload()  # and that is the copy the phone keeps now
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.evaluate(TOKEN) == again
