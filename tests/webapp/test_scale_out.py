@@ -2,8 +2,9 @@
 
 Each instance gets its own empty photo folder and its own home: what one stores, the other must find
 in the database. A resident joins and uploads a photo through A; B serves the same bytes; the
-resident's deletion through B removes it for A; and wrong join codes are counted across both, not per
-instance. PostGIS only (the embedded SQLite is one server by design); never skipped in CI.
+resident's deletion through B removes it for A; a zone moved by another process is seen by A's zone
+index at once; and wrong join codes are counted across both, not per instance. PostGIS only (the
+embedded SQLite is one server by design); never skipped in CI.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import POSTGIS_ADMIN_URL, POSTGIS_TEMPLATE, _unavailable, make_app
-from tests.webapp.capture_support import jpeg_with_gps, make_walk, payload
+from tests.webapp.capture_support import ZONE_NAME, jpeg_with_gps, make_walk, payload
 from tests.webapp.support import url
 
 ARPENTEUR = str(Path(sys.executable).with_name("arpenteur"))
@@ -141,6 +142,21 @@ def two_instances(shared_postgis: str, tmp_path: Path):  # type: ignore[no-untyp
             server.stderr.close()
 
 
+def _move_zone_away(app) -> None:  # type: ignore[no-untyped-def]
+    from shapely.geometry import MultiPolygon, box
+
+    from webapp.extensions import db
+    from webapp.services import projects, zones
+
+    with app.app_context():
+        project = projects.get_project("amiens-test")
+        far = MultiPolygon([box(2.250, 49.850, 2.260, 49.860)])
+        zones.save_custom_zone(project, code="nord-test", name=ZONE_NAME, geometry=far)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_two_instances_share_photos_and_the_join_limit(two_instances):
     app, a, b, code, folders = two_instances
 
@@ -149,7 +165,8 @@ def test_two_instances_share_photos_and_the_join_limit(two_instances):
     assert status == 201, joined
     token = joined["token"]
     body = payload()
-    assert _json("POST", a + url("api.create_observation", app=app), body, token)[0] == 201
+    status, first = _json("POST", a + url("api.create_observation", app=app), body, token)
+    assert status == 201 and first["zone"]["name"] == ZONE_NAME  # A built its zone index
     photo_uuid = str(uuid.uuid4())
     photo_path = url("api.get_photo", app=app, client_uuid=body["client_uuid"], photo_uuid=photo_uuid)
     auth = {"Authorization": f"Bearer {token}"}
@@ -173,6 +190,12 @@ def test_two_instances_share_photos_and_the_join_limit(two_instances):
     assert _call("DELETE", b + observation, headers=auth)[0] == 204
     assert _call("GET", a + photo_path, headers=auth)[0] == 404
     assert _call("GET", b + photo_path, headers=auth)[0] == 404
+
+    # The zone is moved away elsewhere (here, by a third process): A's zone index sees it at once.
+    _move_zone_away(app)
+    for base in (a, b):
+        status, later = _json("POST", base + url("api.create_observation", app=app), payload(), token)
+        assert status == 201 and (later["zone"] or {}).get("name") != ZONE_NAME, later
 
     # Wrong codes alternate between A and B: the limit holds for the total, not per instance.
     statuses = [
