@@ -45,6 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["PHOTO_DIR"] = str(Path(app.instance_path) / "photos")
 
     import webapp.models  # noqa: F401  (registers the tables)
+    from webapp.services.photo_store import configured_kind
+
+    configured_kind(app)  # an unknown PHOTO_STORE stops the start, rather than the first upload
 
     db.init_app(app)
     with app.app_context():

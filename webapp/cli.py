@@ -9,12 +9,13 @@ from flask.cli import FlaskGroup
 
 def init_app(app: Flask) -> None:
     """Register the project's command groups on the app."""
-    from webapp.commands import demo, forms, geodata, privacy, projects, serve, walks
+    from webapp.commands import demo, forms, geodata, photos, privacy, projects, serve, walks
 
     app.cli.add_command(forms.forms_group)
     app.cli.add_command(geodata.geodata_group)
     app.cli.add_command(projects.projects_group)
     app.cli.add_command(demo.demo_command)
+    app.cli.add_command(photos.photos_group)
     app.cli.add_command(privacy.purge_command)
     app.cli.add_command(serve.serve_command)
     app.cli.add_command(walks.walks_group)

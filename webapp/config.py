@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "dev-only-change-me",
     # Where uploaded photos are kept; empty means "<instance>/photos".
     "PHOTO_DIR": "",
+    # Photo bytes in files under PHOTO_DIR ("disk") or in the database ("database", so several app
+    # servers share them); empty means "database" on PostgreSQL, "disk" on SQLite.
+    "PHOTO_STORE": "",
     # Requests larger than this are refused before they are read (photos are resized on the phone).
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     # The QPV list a new project uses unless told otherwise.

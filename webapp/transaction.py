@@ -7,6 +7,8 @@ error, an exception) is rolled back, so a refused form or import changes nothing
 
 Side effects that must not happen unless the data is saved (a mail, deleting a photo file) are
 queued with :func:`after_commit` and run once the commit succeeded, in order; a rollback drops them.
+What was done outside the database before the commit (a photo file written) is undone by a
+callback queued with :func:`after_rollback`.
 Tests drain the queue by committing (``commit()``) or look at it with :func:`pending`.
 
 A few records must outlive a refused request: the rate-limit counters (failed sign-ins, wrong join
@@ -46,6 +48,12 @@ def _queue(name: str = _AFTER_COMMIT) -> list[Callable[[], Any]]:
 def after_commit(callback: Callable[[], Any]) -> None:
     """Run ``callback`` once the current transaction is committed (dropped if it is rolled back)."""
     _queue().append(callback)
+
+
+def after_rollback(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` if the current transaction is rolled back (dropped once it is committed):
+    undoes what cannot be part of it, such as a photo file written before the commit."""
+    _queue(_AFTER_ROLLBACK).append(callback)
 
 
 def pending() -> list[Callable[[], Any]]:

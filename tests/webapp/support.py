@@ -60,3 +60,40 @@ def login(client, email: str = "anim@example.org", password: str = PASSWORD):  #
     return client.post(
         url, data={"email": email, "password": password, "csrf_token": csrf_token(client, url)}
     )
+
+
+def stored_photo(name: str) -> bytes | None:
+    """The bytes kept for the photo stored as ``name``, from the app's photo store (files in
+    ``PHOTO_DIR`` on SQLite, the ``photo_blobs`` table on PostgreSQL by default); None when gone."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Photo, PhotoBlob
+    from webapp.services import photo_store
+
+    if photo_store.configured_kind(current_app) == photo_store.DISK:
+        path = Path(current_app.config["PHOTO_DIR"]) / name
+        return path.read_bytes() if path.is_file() else None
+    data = db.session.scalar(
+        select(PhotoBlob.data).join(Photo, Photo.id == PhotoBlob.photo_id).where(Photo.stored_name == name)
+    )
+    return None if data is None else bytes(data)
+
+
+def store_photo(photo: Any, data: bytes) -> None:
+    """Keep ``data`` as the bytes of ``photo`` (a flushed row) in the app's photo store."""
+    from webapp.extensions import db
+    from webapp.services import photo_store
+
+    db.session.flush()
+    photo_store.current().save(photo, data)
+
+
+def photos_on_disk() -> bool:
+    """Whether the app keeps photo bytes in files (deleted after the commit) rather than in the
+    database (deleted within the transaction)."""
+    from webapp.services import photo_store
+
+    return photo_store.configured_kind(current_app) == photo_store.DISK

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.capture_support import jpeg_with_gps, make_walk, payload
-from tests.webapp.support import url
+from tests.webapp.support import stored_photo, url
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant, Photo, Recommendation, Vote
 from webapp.models.base import utcnow
@@ -104,12 +103,11 @@ def test_export_as_geojson_and_moderation_history(client, two, db_session):
 
 def test_deleting_me_erases_rows_files_and_profile_and_the_token_stops_working(client, app, two):
     me, mine, other, theirs = two
-    photo_dir = Path(app.config["PHOTO_DIR"])
     owner = dict(
         db.session.execute(select(Photo.stored_name, Observation.client_uuid).join(Photo.observation)).all()
     )
     files = {name: str(owner[name]) in mine for name in owner}
-    assert sorted(files.values()) == [False, True] and all((photo_dir / n).exists() for n in files)
+    assert sorted(files.values()) == [False, True] and all(stored_photo(n) for n in files)
     participants_before = _count(Participant)
 
     response = client.delete(url("api.delete_me"), headers=me)
@@ -118,7 +116,7 @@ def test_deleting_me_erases_rows_files_and_profile_and_the_token_stops_working(c
     assert response.json == {"deleted": {"observations": 2, "photos": 1, "profile": True}}
     assert _count(Observation) == 1 and _count(Photo) == 1
     assert _count(Participant) == participants_before - 1
-    assert all((photo_dir / name).exists() != is_mine for name, is_mine in files.items())
+    assert all((stored_photo(name) is not None) != is_mine for name, is_mine in files.items())
     again = client.delete(url("api.delete_me"), headers=me)
     assert again.status_code == 401 and again.headers["WWW-Authenticate"].startswith("Bearer")
     assert client.get(url("api.export_me"), headers=me).status_code == 401

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import uuid
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from tests.webapp.capture_support import jpeg_with_gps, make_walk, payload
-from tests.webapp.support import url
+from tests.webapp.support import stored_photo, url
 
 
 @pytest.fixture
@@ -21,6 +20,16 @@ def observation_url(client, app, db_session):  # type: ignore[no-untyped-def]
     body = payload()
     assert client.post(url("api.create_observation"), json=body, headers=auth).status_code == 201
     return url("api.get_observation", client_uuid=body["client_uuid"]), auth
+
+
+def _name_of(photo_uuid: str) -> str:
+    """The stored name of the photo uploaded with this UUID."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import Photo
+
+    return db.session.scalar(select(Photo.stored_name).where(Photo.client_uuid == uuid.UUID(photo_uuid)))
 
 
 def _put(client, path, auth, data, content_type="image/jpeg"):  # type: ignore[no-untyped-def]
@@ -36,11 +45,10 @@ def test_gps_exif_is_removed_and_the_photo_is_upright_and_bounded(client, app, o
     assert response.status_code == 201, response.json
     assert (response.json["width"], response.json["height"]) == (1200, 1600)  # turned upright, then bounded
 
-    stored = sorted(Path(app.config["PHOTO_DIR"]).glob(f"{response.json['client_uuid']}-*.jpg"))
-    assert len(stored) == 1
-    data = stored[0].read_bytes()
+    data = stored_photo(_name_of(response.json["client_uuid"]))
+    assert data is not None
     assert b"Exif" not in data and b"TestPhone" not in data
-    with Image.open(stored[0]) as after:
+    with Image.open(io.BytesIO(data)) as after:
         assert after.format == "JPEG"
         assert not after.getexif()
         assert "exif" not in after.info and "icc_profile" not in after.info
@@ -106,7 +114,7 @@ def test_a_photo_needs_one_of_ones_own_observations(client, observation_url):
 def test_deleting_an_observation_removes_its_photo_files(client, app, observation_url):
     path, auth = observation_url
     response = _put(client, f"{path}/photos/{uuid.uuid4()}", auth, jpeg_with_gps(size=(320, 240)))
-    files = list(Path(app.config["PHOTO_DIR"]).glob(f"{response.json['client_uuid']}-*.jpg"))
-    assert files
+    name = _name_of(response.json["client_uuid"])
+    assert stored_photo(name)
     assert client.delete(path, headers=auth).status_code == 204
-    assert not any(f.exists() for f in files)
+    assert stored_photo(name) is None

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.webapp.factories_debrief import build_world
-from tests.webapp.support import PASSWORD, csrf_token, login, url
+from tests.webapp.support import PASSWORD, csrf_token, login, store_photo, url
 from webapp.extensions import db
 from webapp.models import Photo, Project, User, WalkConsent
 from webapp.services import accounts, projects, teams
@@ -144,19 +143,16 @@ def test_a_bad_number_of_minors_is_refused_in_french(world, client):
 @pytest.fixture
 def photo_name(world, app):  # type: ignore[no-untyped-def]
     name = f"{uuid.uuid4()}-abcdef123456.jpg"
-    photo_dir = Path(app.config["PHOTO_DIR"])
-    photo_dir.mkdir(parents=True, exist_ok=True)
-    (photo_dir / name).write_bytes(b"\xff\xd8\xff\xe0 jpeg")
-    db.session.add(
-        Photo(
-            client_uuid=uuid.uuid4(),
-            observation=world.observations[0],
-            stored_name=name,
-            width=1,
-            height=1,
-            size_bytes=9,
-        )
+    photo = Photo(
+        client_uuid=uuid.uuid4(),
+        observation=world.observations[0],
+        stored_name=name,
+        width=1,
+        height=1,
+        size_bytes=9,
     )
+    db.session.add(photo)
+    store_photo(photo, b"\xff\xd8\xff\xe0 jpeg")
     db.session.commit()
     return name
 

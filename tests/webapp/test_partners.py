@@ -6,15 +6,14 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 
 from tests.factories import ProjectFactory
 from tests.webapp.factories_debrief import DebriefWorld, build_world
-from tests.webapp.support import csrf_token, login, url
+from tests.webapp.support import csrf_token, login, store_photo, url
 from webapp.extensions import db
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
 from webapp.services import debriefs, teams
@@ -43,19 +42,16 @@ class PartnerWorld:
 
 def _photo(observation_id: int, label: str) -> str:
     name = f"{label}-{uuid.uuid4().hex}.jpg"
-    folder = Path(current_app.config["PHOTO_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(b"\xff\xd8\xff\xe0fake-jpeg-" + label.encode())
-    db.session.add(
-        Photo(
-            client_uuid=uuid.uuid4(),
-            observation_id=observation_id,
-            stored_name=name,
-            width=10,
-            height=10,
-            size_bytes=20,
-        )
+    photo = Photo(
+        client_uuid=uuid.uuid4(),
+        observation_id=observation_id,
+        stored_name=name,
+        width=10,
+        height=10,
+        size_bytes=20,
     )
+    db.session.add(photo)
+    store_photo(photo, b"\xff\xd8\xff\xe0fake-jpeg-" + label.encode())
     return name
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from geoalchemy2.shape import to_shape
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 
 from geodata.shapes import distance_m
 from tests.factories import ObservationFactory, ProjectFactory, WalkFactory
+from tests.webapp.support import photos_on_disk, store_photo, stored_photo
 from webapp import transaction
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
@@ -34,16 +34,13 @@ def old_and_new(app, db_session):
         captured_at=datetime(2025, 10, 1, tzinfo=UTC),
     )
     new = ObservationFactory(walk=walk, note="Récent", captured_at=datetime(2026, 10, 1, tzinfo=UTC))
-    photo_dir = Path(app.config["PHOTO_DIR"])
-    photo_dir.mkdir(parents=True, exist_ok=True)
-    (photo_dir / "old.jpg").write_bytes(b"jpeg")
-    db_session.add(
-        Photo(
-            client_uuid=uuid.uuid4(), observation=old, stored_name="old.jpg", width=1, height=1, size_bytes=4
-        )
+    photo = Photo(
+        client_uuid=uuid.uuid4(), observation=old, stored_name="old.jpg", width=1, height=1, size_bytes=4
     )
+    db_session.add(photo)
+    store_photo(photo, b"jpeg")
     db_session.commit()
-    return project, old, new, photo_dir
+    return project, old, new, None
 
 
 def _themes_by_zone():
@@ -56,12 +53,13 @@ def _themes_by_zone():
 
 def test_purge_removes_precise_point_text_and_photos_but_keeps_aggregates(old_and_new, caplog):
     caplog.set_level("INFO")
-    _project, old, new, photo_dir = old_and_new
+    _project, old, new, _ = old_and_new
     before_point = to_shape(old.location)
     aggregates = _themes_by_zone()
 
     report = privacy.purge_expired(now=NOW)
-    assert (photo_dir / "old.jpg").exists(), "files go only once the purge is committed"
+    # files go only once the purge is committed; bytes in the database go within it
+    assert (stored_photo("old.jpg") is not None) == photos_on_disk()
     transaction.commit()
 
     assert report.total_observations == 1 and report.total_photos == 1
@@ -72,7 +70,7 @@ def test_purge_removes_precise_point_text_and_photos_but_keeps_aggregates(old_an
     assert not after_point.equals(before_point)
     assert distance_m(after_point, before_point) < 200 * 0.75
     assert db.session.scalar(select(func.count(Photo.id))) == 0
-    assert not (photo_dir / "old.jpg").exists()
+    assert stored_photo("old.jpg") is None
     db.session.refresh(new)
     assert new.note == "Récent" and new.purged_at is None
     assert _themes_by_zone() == aggregates
@@ -86,13 +84,13 @@ def test_a_second_purge_is_a_no_op(old_and_new):
 
 
 def test_a_dry_run_changes_nothing(old_and_new, runner):
-    _project, old, _new, photo_dir = old_and_new
+    _project, old, _new, _ = old_and_new
     result = runner.invoke(args=["purge", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "seraient purgées" in result.output
     db.session.expire_all()
     assert db.session.get(Observation, old.id).note.startswith("Mon voisin")
-    assert (photo_dir / "old.jpg").exists()
+    assert stored_photo("old.jpg") == b"jpeg"
     assert db.session.scalar(select(func.count(Photo.id))) == 1
 
 

@@ -12,13 +12,13 @@ import uuid
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import store_photo
 from webapp.extensions import db
 from webapp.models import (
     ModerationEvent,
@@ -49,16 +49,13 @@ RECENT = datetime(2027, 6, 1, tzinfo=UTC)
 def world(app, db_session):  # type: ignore[no-untyped-def]
     w = build_world()
     w.project.retention_months = 12
-    photo_dir = Path(app.config["PHOTO_DIR"])
-    photo_dir.mkdir(parents=True, exist_ok=True)
     for obs in w.observations[:3]:
         name = f"agg-{uuid.uuid4().hex}.jpg"
-        (photo_dir / name).write_bytes(b"jpeg")
-        db_session.add(
-            Photo(
-                client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
-            )
+        photo = Photo(
+            client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
         )
+        db_session.add(photo)
+        store_photo(photo, b"jpeg")
     # Two observations are recent: the purge keeps their detail.
     for obs in w.observations[5:7]:
         obs.captured_at = RECENT

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.capture_support import make_walk
-from tests.webapp.support import csrf_from, url
+from tests.webapp.support import csrf_from, store_photo, stored_photo, url
 from webapp.extensions import db
 from webapp.models import Observation, Participant
 from webapp.services import walks
@@ -105,14 +105,11 @@ def test_another_walk_code_or_no_cookie_gets_the_join_form(app, client, phone):
 @pytest.fixture
 def two_on_a_walk(app, db_session):  # type: ignore[no-untyped-def]
     """Two participants of one walk, one observation each with one photo (files on disk)."""
-    from pathlib import Path
 
     from webapp.models import Photo
     from webapp.services import observations, participants
 
     walk = make_walk()
-    photo_dir = Path(app.config["PHOTO_DIR"])
-    photo_dir.mkdir(parents=True, exist_ok=True)
     made = []
     for who in ("P1", "P2"):
         participant, _ = participants.add_participant(walk)
@@ -129,22 +126,21 @@ def two_on_a_walk(app, db_session):  # type: ignore[no-untyped-def]
             note=f"texte de {who}",
         )
         name = f"merge-{who}-{uuid.uuid4().hex}.jpg"
-        (photo_dir / name).write_bytes(b"jpeg")
-        db.session.add(
-            Photo(
-                client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
-            )
+        photo = Photo(
+            client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
         )
+        db.session.add(photo)
+        store_photo(photo, b"jpeg")
         made.append((participant, obs, name))
     db.session.commit()
-    return made, photo_dir
+    return made, None
 
 
 def test_erasing_takes_back_text_and_photos_merged_into_someone_else(two_on_a_walk):
     from webapp import transaction
     from webapp.services import moderation, privacy
 
-    (p1, d1, f1), (_p2, k2, f2), photo_dir = *two_on_a_walk[0], two_on_a_walk[1]
+    (p1, d1, f1), (_p2, k2, f2) = two_on_a_walk[0]
     moderation.merge(d1, k2, None)  # P1's observation was a duplicate of P2's
     assert k2.note == "texte de P2\ntexte de P1" and len(k2.photos) == 2
 
@@ -154,7 +150,7 @@ def test_erasing_takes_back_text_and_photos_merged_into_someone_else(two_on_a_wa
     kept = db.session.get(Observation, k2.id)
     assert kept.note == "texte de P2"
     assert [p.stored_name for p in kept.photos] == [f2]
-    assert not (photo_dir / f1).exists() and (photo_dir / f2).exists()
+    assert stored_photo(f1) is None and stored_photo(f2) == b"jpeg"
     assert "texte de P1" not in str(moderation.events_for(kept)[0].changes)
 
 
@@ -162,13 +158,13 @@ def test_erasing_gives_back_photos_another_participant_merged_into_mine(two_on_a
     from webapp import transaction
     from webapp.services import moderation, privacy
 
-    (p1, d1, f1), (_p2, k2, f2), photo_dir = *two_on_a_walk[0], two_on_a_walk[1]
+    (p1, d1, f1), (_p2, k2, f2) = two_on_a_walk[0]
     moderation.merge(k2, d1, None)  # P2's observation was a duplicate of P1's
 
     privacy.erase_participant_data(p1)
     transaction.commit()  # the files go once the erasure is committed
 
     back = db.session.get(Observation, k2.id)
-    assert [p.stored_name for p in back.photos] == [f2] and (photo_dir / f2).exists()
-    assert db.session.get(Observation, d1.id) is None and not (photo_dir / f1).exists()
+    assert [p.stored_name for p in back.photos] == [f2] and stored_photo(f2) == b"jpeg"
+    assert db.session.get(Observation, d1.id) is None and stored_photo(f1) is None
     assert back.note == "texte de P2"

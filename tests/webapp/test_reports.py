@@ -68,28 +68,28 @@ def test_pdf_renderer_refuses_outside_urls(app, tmp_path):
 
 
 def test_walk_report_goes_stop_by_stop_with_photos_in_the_pdf(world, client, app, tmp_path):
+    import io
     import uuid
-    from pathlib import Path
 
     from PIL import Image
 
+    from tests.webapp.support import store_photo
     from webapp.extensions import db
     from webapp.models import Photo
 
-    photo_dir = Path(app.config["PHOTO_DIR"])
-    photo_dir.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.jpg"
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(photo_dir / name, "JPEG")
-    db.session.add(
-        Photo(
-            client_uuid=uuid.uuid4(),
-            observation_id=world.observations[0].id,
-            stored_name=name,
-            width=64,
-            height=48,
-            size_bytes=(photo_dir / name).stat().st_size,
-        )
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, "JPEG")
+    photo = Photo(
+        client_uuid=uuid.uuid4(),
+        observation_id=world.observations[0].id,
+        stored_name=name,
+        width=64,
+        height=48,
+        size_bytes=len(jpeg.getvalue()),
     )
+    db.session.add(photo)
+    store_photo(photo, jpeg.getvalue())
     db.session.commit()
     body = client.get(url("facilitators.report", slug=world.project.slug, walk_id=world.day.id)).get_data(
         as_text=True

@@ -15,7 +15,7 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
-from tests.webapp.support import PASSWORD, csrf_token, login, url
+from tests.webapp.support import PASSWORD, csrf_token, login, store_photo, url
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.models import Photo, Rewalk
@@ -49,13 +49,11 @@ def _obs(walk, lon, lat, theme, polarity, feeling, status="validated", photo_dir
     )
     if photo_dir is not None:
         name = f"rw-{uuid.uuid4().hex}.jpg"
-        (photo_dir / name).write_bytes(b"jpeg")
-        db.session.add(
-            Photo(
-                client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
-            )
+        photo = Photo(
+            client_uuid=uuid.uuid4(), observation=obs, stored_name=name, width=1, height=1, size_bytes=4
         )
-        db.session.flush()
+        db.session.add(photo)
+        store_photo(photo, b"jpeg")
         obs.photo_name = name  # type: ignore[attr-defined]
     return obs
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, send_from_directory, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from webapp.errors import DomainError, NotFound, Unauthorized, ValidationError
 from webapp.extensions import csrf
 from webapp.ids import is_canonical_uuid
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
+from webapp.photo_responses import photo_response
 from webapp.services import forms, observations, participants, photos, privacy
 from webapp.services.zones import OUTSIDE_LABEL
 
@@ -238,7 +239,7 @@ def get_photo(client_uuid: str, photo_uuid: str) -> Response:
     photo = next((p for p in observation.photos if p.client_uuid == wanted), None)
     if photo is None:
         raise NotFound("Photo introuvable.", details={"photo_uuid": str(wanted)})
-    response = send_from_directory(current_app.config["PHOTO_DIR"], photo.stored_name, mimetype="image/jpeg")
+    response = photo_response(photo.stored_name, photo.content_type, lambda: photos.read(photo))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -347,7 +348,6 @@ def put_photo(client_uuid: str, photo_uuid: str) -> tuple[Response, int]:
         _uuid(client_uuid, "client_uuid"),
         _uuid(photo_uuid, "photo_uuid"),
         request.get_data(cache=False),
-        photo_dir=current_app.config["PHOTO_DIR"],
     )
     return jsonify(photo_to_dict(photo)), 201 if created else 200
 

@@ -17,7 +17,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    send_from_directory,
     stream_with_context,
     url_for,
 )
@@ -46,6 +45,7 @@ from webapp.facilitators.staff_forms import (
 from webapp.ids import parse_id
 from webapp.map_text import map_text
 from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
+from webapp.photo_responses import photo_response
 from webapp.security import csp_nonce
 from webapp.services import (
     charts,
@@ -56,6 +56,7 @@ from webapp.services import (
     moderation,
     observation_filter,
     observations,
+    photos,
     privacy,
     projects,
     reports,
@@ -577,7 +578,8 @@ def photo(name: str) -> Response:
     role = teams.project_role(current_user, project_id)
     if role not in STAFF:
         raise Forbidden("Cette photo appartient à un projet auquel vous n'avez pas accès.")
-    response = send_from_directory(current_app.config["PHOTO_DIR"], photo.stored_name, max_age=3600)
+    response = photo_response(photo.stored_name, photo.content_type, lambda: photos.read(photo))
+    response.cache_control.max_age = 3600
     # Private: a shared cache must never hand a participant's photo to someone else.
     response.cache_control.private = True
     response.cache_control.public = False
@@ -666,16 +668,16 @@ def report_pdf(slug: str) -> Response:
     """The restitution report as a PDF (WeasyPrint; reads only our static files and photos)."""
     data = _report(slug)
     static = Path(current_app.static_folder or "")
-    photo_dir = Path(current_app.config["PHOTO_DIR"])
     html = render_template(
         "reports/report.html",
         report=data,
         pdf=True,
         svg_uri=reports.svg_data_uri,
-        photo_src=lambda p: (photo_dir / p.stored_name).resolve().as_uri(),
+        # data: URIs from the photo store (files or database alike); a photo gone since is left out
+        photo_src=reports.photo_data_uri,
         theme_label=themes.theme_labeller(data.project),
     )
-    pdf = reports.render_pdf(html, base_dir=static, allowed_dirs=[static, photo_dir])
+    pdf = reports.render_pdf(html, base_dir=static, allowed_dirs=[static])
     name = f"restitution-{data.project.slug}{'-marche-' + str(data.walk.id) if data.walk else ''}.pdf"
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}

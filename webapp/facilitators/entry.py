@@ -227,7 +227,6 @@ def _save_entry(project, walk, user, form: EntryForm):  # type: ignore[no-untype
                     question.key: [f.read() for f in (field.data or []) if getattr(f, "filename", "")]
                     for question, field in form.photo_fields()
                 },
-                photo_dir=current_app.config["PHOTO_DIR"],
             )
         except ValidationError as error:
             problems = error.details if isinstance(error.details, dict) else {}

@@ -2,7 +2,7 @@
 
 from webapp.models.debrief import ModerationEvent, Vote
 from webapp.models.form import FormVersion
-from webapp.models.observation import Observation, Photo
+from webapp.models.observation import Observation, Photo, PhotoBlob
 from webapp.models.person import Invitation, Membership, Organisation, Participant, StaffSession, User
 from webapp.models.project import Project, ProjectPartner
 from webapp.models.ratelimit import RateCounter
@@ -19,6 +19,7 @@ __all__ = [
     "Organisation",
     "Participant",
     "Photo",
+    "PhotoBlob",
     "Project",
     "ProjectPartner",
     "RateCounter",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -116,3 +117,17 @@ class Photo(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     observation: Mapped[Observation] = relationship(back_populates="photos")
+
+
+class PhotoBlob(Model):
+    """The bytes of a photo, when photos are kept in the database (``PHOTO_STORE=database``, the
+    default on PostgreSQL): every app server reaches them, none needs a shared folder.
+
+    One row per photo row, written in the same transaction; deleted with it (explicitly by the
+    photo store, and by the foreign key's cascade for deletions the store does not see).
+    """
+
+    __tablename__ = "photo_blobs"
+
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

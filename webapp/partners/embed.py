@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, url_for
-from werkzeug.exceptions import NotFound
-from werkzeug.security import safe_join
+from flask import Response, current_app, url_for
 
 from geodata import maps
 from geodata.assets import render_map_parts
 from webapp.map_text import map_text
 from webapp.models import Project
+from webapp.photo_responses import photo_response
 from webapp.security import csp_nonce
 from webapp.services import partner_views
 
@@ -37,21 +36,11 @@ def public_map_parts(
 
 
 def send_photo(photo: partner_views.PublicPhoto, *, private: bool) -> Response:
-    """The photo's bytes (re-encoded photos are small); 404 if the file is gone (purged).
-
-    Read at once rather than streamed, so no file stays open after the response.
-    """
-    path = safe_join(str(current_app.config["PHOTO_DIR"]), photo.stored_name)
-    try:
-        with open(path or "", "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        raise NotFound() from error
-    response = Response(data, mimetype=photo.content_type)
-    # Revalidated on every view (cheap: an ETag of the stored file), so a photo a moderator hides
-    # disappears at once instead of being served from caches for another hour.
+    """The photo's bytes, from whichever store keeps them; 404 once they are gone (purged)."""
+    response = photo_response(photo.stored_name, photo.content_type, lambda: partner_views.photo_bytes(photo))
+    # Revalidated on every view (cheap: the ETag is the stored name, checked before any read), so a
+    # photo a moderator hides disappears at once instead of being served from caches for another hour.
     response.cache_control.no_cache = True
     response.cache_control.private = private or None
     response.cache_control.public = (not private) or None
-    response.set_etag(photo.stored_name)
-    return response.make_conditional(request)
+    return response

@@ -60,13 +60,12 @@ from mobile_forms.fields import (
     RatingField,
     SingleChoiceField,
 )
-from webapp import transaction
 from webapp.errors import Conflict, DomainError, ImportFailed, ValidationError
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant, Photo, Stop, User, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, LocationSource, ParticipantStatus, WalkStatus
-from webapp.services import forms, observations, participants, photos
+from webapp.services import forms, observations, participants, photo_store, photos
 
 #: Times people type are French local time.
 LOCAL_TZ = ZoneInfo("Europe/Paris")
@@ -308,13 +307,12 @@ def record_entry(
     profile: Profile | None = None,
     same_person: int | None = None,
     photo_uploads: Mapping[str, Sequence[bytes]] | None = None,
-    photo_dir: str | Path | None = None,
 ) -> EntryResult:
     """Store one observation typed in by a facilitator (any walk status); nothing is committed.
 
     The form's hidden UUID makes a second send of the same form harmless: the stored observation is
     returned with ``new=False``. Photos (by photo question) are checked and re-encoded before
-    anything is stored; their files are written once the request commits.
+    anything is stored; their bytes go to the photo store in the same transaction.
     """
     definition = forms.walk_definition(walk)
     profile = profile or Profile()
@@ -374,38 +372,28 @@ def record_entry(
         return EntryResult(observation, observation.participant, False)
     _log_entry(observation.id, actor, VIA_FORM)
     if encoded:
-        _attach_photos(observation, encoded, photo_dir)
+        _attach_photos(observation, encoded)
     return EntryResult(observation, participant, True)
 
 
-def _attach_photos(
-    observation: Observation,
-    encoded: Sequence[tuple[str, photos.EncodedPhoto, str]],
-    photo_dir: str | Path | None,
-) -> None:
-    if photo_dir is None:
-        raise ValueError("photo_dir is needed to store photos")
+def _attach_photos(observation: Observation, encoded: Sequence[tuple[str, photos.EncodedPhoto, str]]) -> None:
+    store = photo_store.current()
     for _key, photo, digest in encoded:
         photo_uuid = uuid.uuid4()
-        name = f"{photo_uuid}-{digest[:12]}.jpg"
-        db.session.add(
-            Photo(
-                client_uuid=photo_uuid,
-                observation_id=observation.id,
-                stored_name=name,
-                content_type="image/jpeg",
-                width=photo.width,
-                height=photo.height,
-                size_bytes=len(photo.data),
-                upload_sha256=digest,
-            )
+        row = Photo(
+            client_uuid=photo_uuid,
+            observation_id=observation.id,
+            stored_name=f"{photo_uuid}-{digest[:12]}.jpg",
+            content_type="image/jpeg",
+            width=photo.width,
+            height=photo.height,
+            size_bytes=len(photo.data),
+            upload_sha256=digest,
         )
-        target = Path(photo_dir) / name
-        # Written once the observation is saved: a refused request leaves no file behind.
-        transaction.after_commit(
-            lambda target=target, data=photo.data: photos._write_atomically(target, data)
-        )
-    db.session.flush()
+        db.session.add(row)
+        db.session.flush()
+        # In the same transaction: a refused request leaves neither bytes nor file behind.
+        store.save(row, photo.data)
 
 
 @dataclass(frozen=True)

@@ -747,8 +747,8 @@ def update_observation(
 
 
 def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list[str]:
-    """Delete one of the participant's observations; returns the stored names of its photo files,
-    which are deleted once the deletion is committed.
+    """Delete one of the participant's observations; returns the stored names of its photos, whose
+    bytes go with it (files once the deletion is committed).
 
     Allowed for as long as the participant's token is valid, even once the walk is closed (the
     caller checks the token): it is the participant's right to withdraw what they said. Votes,
@@ -756,11 +756,11 @@ def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list
     """
     observation = get_own_observation(participant, client_uuid)
     names = [photo.stored_name for photo in observation.photos]
+    from webapp.services import photo_store
+
+    photo_store.discard(observation.photos)  # bytes in the database go now, files after the commit
     db.session.delete(observation)
     db.session.flush()
-    from webapp.services.photos import remove_files_after_commit  # photos imports this module
-
-    remove_files_after_commit(names)
     return names
 
 

@@ -65,6 +65,7 @@ from webapp.services import (
     forms,
     map_data,
     observation_filter,
+    photos,
     projects,
     rewalks,
     summaries,
@@ -378,8 +379,9 @@ def sensitive_label(project: Project) -> str:
 
 @dataclass(frozen=True)
 class PublicPhoto:
-    """A photo a partner or the public may see: its file name in the photo folder and its type."""
+    """A photo a partner or the public may see: its row, its stored name and its type."""
 
+    id: int
     stored_name: str
     content_type: str
 
@@ -390,7 +392,7 @@ def photo_for(project: Project, name: str) -> PublicPhoto:
     The photo must belong to a validated, non-sensitive observation of this project.
     """
     row = db.session.execute(
-        select(Photo.stored_name, Photo.content_type, Observation.theme)
+        select(Photo.id, Photo.stored_name, Photo.content_type, Observation.theme)
         .join(Observation, Observation.id == Photo.observation_id)
         .join(Walk, Walk.id == Observation.walk_id)
         .where(
@@ -399,9 +401,14 @@ def photo_for(project: Project, name: str) -> PublicPhoto:
             Observation.moderation_status == ModerationStatus.VALIDATED,
         )
     ).first()
-    if row is None or row[2] in forms.project_sensitive_themes(project.id):
+    if row is None or row[3] in forms.project_sensitive_themes(project.id):
         raise NotFound("Photo introuvable.")
-    return PublicPhoto(str(row[0]), str(row[1]))
+    return PublicPhoto(int(row[0]), str(row[1]), str(row[2]))
+
+
+def photo_bytes(photo: PublicPhoto) -> bytes:
+    """The bytes of a photo :func:`photo_for` let through; NotFound once they are gone (purged)."""
+    return photos.read(photo)
 
 
 # --- recommendations -----------------------------------------------------------------------------
@@ -643,6 +650,7 @@ __all__ = [
     "PublicGroup",
     "PublicMap",
     "PublicPhoto",
+    "photo_bytes",
     "PublicSummary",
     "RecommendationDetail",
     "RecommendationRow",

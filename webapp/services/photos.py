@@ -2,32 +2,31 @@
 
 Every upload is decoded and re-encoded by Pillow: that proves it is an image, turns it upright
 (``exif_transpose``), bounds its size, and drops every metadata block (EXIF with GPS, XMP, ICC,
-comments) because only the pixels are copied into a fresh image. Files are named after the photo's
-UUID and content, written atomically, and recorded by ``INSERT … ON CONFLICT DO NOTHING``.
+comments) because only the pixels are copied into a fresh image. A photo is recorded by
+``INSERT … ON CONFLICT DO NOTHING`` under a name made of its UUID and content; its bytes then go to
+the photo store (``webapp.services.photo_store``: files on SQLite, the database on PostgreSQL) in
+the same transaction, by the request that inserted the row only.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mobile_forms.fields import PhotoField
-from webapp import transaction
 from webapp.errors import Conflict, DomainError, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo
 from webapp.models.base import utcnow
-from webapp.services import forms, walks
+from webapp.services import forms, photo_store, walks
 from webapp.services.observations import get_own_observation
 
 #: Largest uploaded file, in bytes (phones resize before sending; this is for those that could not).
@@ -133,18 +132,6 @@ def reencode(data: bytes) -> EncodedPhoto:
     return EncodedPhoto(out.getvalue(), clean.width, clean.height)
 
 
-def photo_path(photo_dir: str | Path, photo: Photo) -> Path:
-    """Where a stored photo's file is."""
-    return Path(photo_dir) / photo.stored_name
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _same(photo: Photo, observation: Observation, digest: str) -> bool:
     # Photos stored before hashes existed have an empty hash: a retry is taken as the same photo.
     return photo.observation_id == observation.id and photo.upload_sha256 in {digest, ""}
@@ -166,7 +153,6 @@ def add_photo(
     photo_uuid: uuid.UUID,
     data: bytes,
     *,
-    photo_dir: str | Path,
     max_photos: int | None = None,
 ) -> tuple[Photo, bool]:
     """Attach a photo to one of the participant's observations; returns it and whether it is new."""
@@ -204,7 +190,6 @@ def add_photo(
         )
     encoded = reencode(data)
     name = f"{photo_uuid}-{digest[:12]}.jpg"
-    _write_atomically(Path(photo_dir) / name, encoded.data)
     table = Photo.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
@@ -226,28 +211,19 @@ def add_photo(
     new_id = db.session.execute(stmt).scalar()
     photo = db.session.scalar(select(Photo).where(Photo.client_uuid == photo_uuid))
     assert photo is not None
-    if new_id is None:
-        if photo.stored_name != name:
-            (Path(photo_dir) / name).unlink(missing_ok=True)
-        if not _same(photo, observation, digest):
-            raise Conflict(
-                "Une autre photo porte déjà cet identifiant.", details={"photo_uuid": str(photo_uuid)}
-            )
+    if new_id is not None:
+        # Only the request that inserted the row stores the bytes (a concurrent twin finds them).
+        photo_store.current().save(photo, encoded.data)
+    elif not _same(photo, observation, digest):
+        raise Conflict("Une autre photo porte déjà cet identifiant.", details={"photo_uuid": str(photo_uuid)})
     return photo, new_id is not None
 
 
-def remove_files(photo_dir: str | Path, names: list[str]) -> None:
-    """Delete the files of photos whose rows are gone."""
-    for name in names:
-        (Path(photo_dir) / Path(name).name).unlink(missing_ok=True)
+def read(photo: photo_store.PhotoRef) -> bytes:
+    """The stored JPEG of a photo (from whichever store keeps it); NotFound when it is gone."""
+    return photo_store.current().read(photo)
 
 
-def remove_files_after_commit(names: list[str]) -> None:
-    """Delete these photo files once the transaction that deletes their rows is committed.
-
-    A rollback keeps them: the rows still point at them.
-    """
-    if not names:
-        return
-    photo_dir = current_app.config["PHOTO_DIR"]
-    transaction.after_commit(lambda: remove_files(photo_dir, list(names)))
+def discard(photos: Iterable[photo_store.PhotoRef]) -> None:
+    """Remove the bytes of photos whose rows this transaction deletes (see ``photo_store``)."""
+    photo_store.discard(photos)

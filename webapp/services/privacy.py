@@ -44,7 +44,7 @@ from webapp.models import (
     recommendation_observations,
 )
 from webapp.models.base import utcnow
-from webapp.services import forms
+from webapp.services import forms, photo_store
 from webapp.services import photos as photo_files
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def purge_expired(
     """
     now = now or utcnow()
     report = PurgeReport(dry_run=dry_run)
-    removed_files: list[str] = []
+    removed_files: list[photo_store.Ref] = []
     projects = (
         [project] if project is not None else db.session.scalars(select(Project).order_by(Project.id)).all()
     )
@@ -159,7 +159,7 @@ def purge_expired(
                 observation.answers = _without_text(observation, definitions[form])
             observation.purged_at = now
             for photo in list(observation.photos):
-                removed_files.append(photo.stored_name)
+                removed_files.append(photo_store.Ref(photo.id, photo.stored_name))
                 db.session.delete(photo)
                 photo_count += 1
         _scrub_moderation_log([o.id for o in expired])
@@ -174,8 +174,8 @@ def purge_expired(
             photo_count,
         )
     db.session.flush()
-    # Files go only once the rows are gone for good (never for a dry run: it is rolled back).
-    photo_files.remove_files_after_commit(removed_files)
+    # Bytes go with the rows (files once the rows are gone for good; never for a dry run: rolled back).
+    photo_files.discard(removed_files)
     return report
 
 
@@ -342,7 +342,8 @@ def participant_data(participant: Participant) -> ParticipantData:
 
 @dataclass(frozen=True)
 class Erasure:
-    """What erasing a participant's data removed; ``files`` are deleted once the erasure is committed."""
+    """What erasing a participant's data removed; ``files``: the stored names of the photos, whose
+    bytes went with them (files once the erasure is committed)."""
 
     observations: int
     photos: int
@@ -362,9 +363,9 @@ def _without_fragment(text: str, before: str, after: str) -> str:
     return text
 
 
-def _undo_merges(ids: list[int]) -> list[str]:
-    """Undo what moderation merges mixed between these observations and others'; returns file names
-    of this participant's photos that had moved to someone else's observation (now deleted).
+def _undo_merges(ids: list[int]) -> list[photo_store.Ref]:
+    """Undo what moderation merges mixed between these observations and others'; returns the
+    participant's photos that had moved to someone else's observation (now deleted).
 
     A duplicate merged into another observation gave it its text and photos: they are taken back out.
     Another participant's duplicate merged into one of these gave them its photos: they go back to it.
@@ -377,7 +378,7 @@ def _undo_merges(ids: list[int]) -> list[str]:
         .where(ModerationEvent.action == "merge", Observation.walk_id.in_(walk_ids))
         .order_by(ModerationEvent.id.desc())
     ).all()
-    removed: list[str] = []
+    removed: list[photo_store.Ref] = []
     for event in events:
         changes = dict(event.changes or {})
         source = (changes.get("merged_from") or [None, None])[1]
@@ -390,7 +391,7 @@ def _undo_merges(ids: list[int]) -> list[str]:
         if source in mine and target.id not in mine:
             for photo in list(target.photos):
                 if photo.id in moved:
-                    removed.append(photo.stored_name)
+                    removed.append(photo_store.Ref(photo.id, photo.stored_name))
                     target.photos.remove(photo)
             for name in ("note", "proposal"):
                 if name in changes:
@@ -412,12 +413,14 @@ def erase_participant_data(participant: Participant, *, keep_profile: bool = Fal
     ``keep_profile``, their profile and token. Erasing again removes nothing more.
     """
     ids = list(db.session.scalars(select(Observation.id).where(Observation.participant_id == participant.id)))
-    names: list[str] = []
+    gone: list[photo_store.Ref] = []
     recommendations = 0
     if ids:
-        names = _undo_merges(ids)
+        gone = _undo_merges(ids)
         db.session.flush()
-        names += list(db.session.scalars(select(Photo.stored_name).where(Photo.observation_id.in_(ids))))
+        rows = db.session.execute(select(Photo.id, Photo.stored_name).where(Photo.observation_id.in_(ids)))
+        gone += [photo_store.Ref(photo_id, name) for photo_id, name in rows]
+        photo_files.discard(gone)  # before the rows go: the database store deletes the bytes first
         link = recommendation_observations.c
         recommendations = (
             db.session.scalar(
@@ -436,7 +439,7 @@ def erase_participant_data(participant: Participant, *, keep_profile: bool = Fal
         db.session.delete(participant)
     db.session.flush()
     db.session.expire_all()
-    photo_files.remove_files_after_commit(names)
+    names = [ref.stored_name for ref in gone]
     logger.info(
         "participant data erased walk=%s observations=%d photos=%d recommendations=%d profile=%s",
         walk_id,

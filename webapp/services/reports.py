@@ -5,8 +5,9 @@ The report goes outside the team (partners, residents, the city), so reports of 
 point on the map, no quote, no photo, no line stop by stop, no quote in a recommendation's evidence.
 
 The HTML page and the PDF come from the same template (``reports/report.html``); the PDF is made
-by WeasyPrint, which may only read our own static files, the photo folder and ``data:`` URIs
-(:func:`render_pdf` refuses anything else, so a report never calls an outside host). The map is a
+by WeasyPrint, which may only read our own static files and ``data:`` URIs (photos come as
+``data:`` URIs from the photo store, files or database alike; :func:`render_pdf` refuses anything
+else, so a report never calls an outside host). The map is a
 static drawing (zones, routes, stops, points; no tiles) that prints sharply on paper.
 """
 
@@ -24,7 +25,7 @@ from sqlalchemy import func, select
 
 from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells, sensitive_cells_geojson
 from geodata.static_map import render_static_map
-from webapp.errors import ValidationError
+from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
 from webapp.models.enums import ModerationStatus, ProfileField, WalkStatus
@@ -93,6 +94,17 @@ class Report:
 def svg_data_uri(svg: str) -> str:
     """An SVG as a ``data:`` URI for an ``<img>`` (works in browsers and WeasyPrint)."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def photo_data_uri(photo: Photo) -> str:
+    """A stored photo as a ``data:`` URI for the PDF (an empty one if its bytes are gone)."""
+    from webapp.services import photos  # photos imports the observation services
+
+    try:
+        data = photos.read(photo)
+    except NotFound:
+        return "data:,"
+    return f"data:{photo.content_type or 'image/jpeg'};base64," + base64.b64encode(data).decode()
 
 
 def build_report(project: Project, walk: Walk | None = None) -> Report:
@@ -278,4 +290,12 @@ def render_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path]) -> bytes:
     ).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 
 
-__all__ = ["MAX_PHOTOS", "Report", "ReportPhoto", "build_report", "render_pdf", "svg_data_uri"]
+__all__ = [
+    "MAX_PHOTOS",
+    "Report",
+    "ReportPhoto",
+    "build_report",
+    "photo_data_uri",
+    "render_pdf",
+    "svg_data_uri",
+]
