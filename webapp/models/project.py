@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,11 @@ from webapp.models.base import JSONType, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from webapp.models.walk import Walk
     from webapp.models.zone import Zone
+
+
+def new_data_stamp() -> int:
+    """A fresh ``Project.data_version``: random, positive, within a signed 64-bit integer."""
+    return secrets.randbits(62) + 1
 
 
 class Project(Model):
@@ -45,7 +51,7 @@ class Project(Model):
     #: count (observations, their moderation and zones, participants' profiles, walks, forms): the
     #: summary and theme caches of every server process are keyed on it (``services.data_stamps``).
     #: Random, not a counter, so a rolled-back change never leaves a stamp a later change reuses.
-    data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    data_version: Mapped[int] = mapped_column(BigInteger, default=new_data_stamp, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     walks: Mapped[list[Walk]] = relationship(back_populates="project", order_by="Walk.walk_date")

@@ -17,7 +17,6 @@ changed something counted); writers that go round the ORM (Core ``INSERT``/``UPD
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from webapp.extensions import db
 from webapp.models import FormVersion, Observation, Participant, Project, Walk, Zone
+from webapp.models.project import new_data_stamp
 
 T = TypeVar("T")
 
@@ -38,9 +38,12 @@ _WALK_COLUMNS = ("project_id", "walk_date", "time_slot", "form_key", "form_versi
 _PARTICIPANT_COLUMNS = ("walk_id", "gender", "age_band", "status")
 
 
-def new_stamp() -> int:
-    """A fresh stamp (positive, fits a signed 64-bit integer)."""
-    return secrets.randbits(62) + 1
+new_stamp = new_data_stamp
+
+
+def database() -> str:
+    """Which database the session talks to (caches of one process may serve several, in tests)."""
+    return str(db.session.get_bind().engine.url)
 
 
 def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every: bool = False) -> None:
@@ -63,9 +66,11 @@ def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every
     db.session.execute(stmt)
 
 
-def current(project_id: int) -> int:
-    """The project's stamp as this transaction sees it (after flushing pending ORM changes)."""
-    return db.session.scalar(select(Project.data_version).where(Project.id == project_id)) or 0
+def current(project_id: int) -> tuple[str, int]:
+    """The project's stamp as this transaction sees it (after flushing pending ORM changes), with
+    the database it comes from: the key of every cache entry of the project."""
+    stamp = db.session.scalar(select(Project.data_version).where(Project.id == project_id)) or 0
+    return database(), stamp
 
 
 def _modified(session: Session, obj: object, columns: tuple[str, ...] | None = None) -> bool:
