@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from shapely.geometry import MultiPolygon, box
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -286,7 +287,7 @@ def test_a_summary_cached_by_one_instance_follows_what_another_changes(two_insta
             finally:
                 db.session.remove()
 
-    client = second.test_client()
+    client = FlaskClient(second, second.response_class)  # a plain client: each request its own context
     joined = client.post("/api/v1/join", json={"code": join_code})
     token = {"Authorization": f"Bearer {joined.json['token']}"}
     assert client.post("/api/v1/observations", json=payload(), headers=token).status_code == 201
