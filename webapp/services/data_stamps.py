@@ -21,10 +21,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from itertools import chain
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, inspect, select, update
+from sqlalchemy.orm import InstanceState, Session
 
 from webapp.extensions import db
 from webapp.models import FormVersion, Observation, Participant, Project, Walk, Zone
@@ -51,7 +51,7 @@ def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every
 
     One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id.
     """
-    projects = Project.__table__
+    projects = cast(Table, Project.__table__)
     stmt = update(projects).values(data_version=new_stamp())
     if not every:
         pids, wids = sorted({p for p in project_ids if p}), sorted({w for w in walk_ids if w})
@@ -84,7 +84,7 @@ def _modified(session: Session, obj: object, columns: tuple[str, ...] | None = N
 
 def _walk_id_of(obj: Observation | Participant) -> int | None:
     """The walk of a row being written (its old walk too, if it moved: both projects change)."""
-    state = inspect(obj)
+    state: InstanceState[Any] = inspect(obj)
     walk = state.dict.get("walk")
     walk_id = obj.walk_id if state.persistent or state.deleted else state.dict.get("walk_id")
     return walk_id or (walk.id if walk is not None else None)
