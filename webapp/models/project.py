@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -14,6 +15,11 @@ from webapp.models.base import JSONType, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from webapp.models.walk import Walk
     from webapp.models.zone import Zone
+
+
+def new_data_stamp() -> int:
+    """A fresh ``Project.data_version``: random, positive, within a signed 64-bit integer."""
+    return secrets.randbits(62) + 1
 
 
 class Project(Model):
@@ -41,6 +47,11 @@ class Project(Model):
     #: Bumped whenever a zone or the choice of zones changes (``services.zones``): every server
     #: process rebuilds its in-memory zone index of the project when the stamp it built it from is old.
     zones_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: A new random stamp in the same transaction as any change of what the project's summaries
+    #: count (observations, their moderation and zones, participants' profiles, walks, forms): the
+    #: summary and theme caches of every server process are keyed on it (``services.data_stamps``).
+    #: Random, not a counter, so a rolled-back change never leaves a stamp a later change reuses.
+    data_version: Mapped[int] = mapped_column(BigInteger, default=new_data_stamp, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     walks: Mapped[list[Walk]] = relationship(back_populates="project", order_by="Walk.walk_date")

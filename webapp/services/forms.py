@@ -32,6 +32,7 @@ from webapp.errors import Conflict, ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import FormVersion, Membership, Observation, User, Walk
 from webapp.models.enums import FormOrigin, ImportSkip, Role
+from webapp.services import data_stamps
 
 #: The shipped default grid.
 DEFAULT_FORM_KEY = "marche_exploratoire"
@@ -172,15 +173,19 @@ def _request_cache() -> dict[int, list[tuple[str, int]]] | None:
     return g._project_forms  # type: ignore[no-any-return]
 
 
+#: Each project's form pairs by (project, data stamp): they change only with the stamp (walks' forms,
+#: observations made with another version, new form versions; ``services.data_stamps``).
+_project_pairs = data_stamps.StampedCache(size=256)
+
+
 def _project_form_pairs(project_id: int) -> list[tuple[str, int]]:
-    """(key, version) of the forms of a project's walks and of its observations."""
-    cache = _request_cache()
-    if cache is not None and project_id in cache:
-        return list(cache[project_id])
-    pairs = _query_project_form_pairs(project_id)
-    if cache is not None:
-        cache[project_id] = list(pairs)
-    return pairs
+    """(key, version) of the forms of a project's walks and of its observations.
+
+    Reading them costs a pass over the project's observations: kept per project data stamp in each
+    process (a call then reads the stamp, one primary-key lookup).
+    """
+    key = (project_id, data_stamps.current(project_id))
+    return list(_project_pairs.get_or_compute(key, lambda: _query_project_form_pairs(project_id)))
 
 
 def _query_project_form_pairs(project_id: int) -> list[tuple[str, int]]:

@@ -34,7 +34,7 @@ from webapp.ids import is_canonical_uuid
 from webapp.models import Observation, Participant, Photo, Walk, Zone
 from webapp.models.base import utcnow
 from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
-from webapp.services import forms, walks, zones
+from webapp.services import data_stamps, forms, walks, zones
 
 
 def record_observation(
@@ -634,7 +634,11 @@ def insert_submission(
         .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
         .returning(table.c.id)
     )
-    return db.session.execute(stmt).scalar()
+    new_id = db.session.execute(stmt).scalar()
+    if new_id is not None:
+        # the project's summaries count pending observations too (for the team): new stamp
+        data_stamps.bump(project_ids=[walk.project_id])
+    return new_id
 
 
 #: Rows per INSERT statement of :func:`insert_submissions`.
@@ -695,6 +699,8 @@ def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]
             .returning(table.c.id, table.c.client_uuid)
         )
         new.update({row.client_uuid: row.id for row in db.session.execute(stmt)})
+    if new:
+        data_stamps.bump(project_ids=[walk.project_id])
     if len(new) >= BULK_ROWS:
         refresh_statistics()
     return new

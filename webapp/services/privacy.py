@@ -44,7 +44,7 @@ from webapp.models import (
     recommendation_observations,
 )
 from webapp.models.base import utcnow
-from webapp.services import forms, photo_store
+from webapp.services import data_stamps, forms, photo_store
 from webapp.services import photos as photo_files
 
 logger = logging.getLogger(__name__)
@@ -434,6 +434,7 @@ def erase_participant_data(participant: Participant, *, keep_profile: bool = Fal
         db.session.execute(delete(ModerationEvent).where(ModerationEvent.observation_id.in_(ids)))
         db.session.execute(delete(Photo).where(Photo.observation_id.in_(ids)))
         db.session.execute(delete(Observation).where(Observation.id.in_(ids)))
+        data_stamps.bump(walk_ids=[participant.walk_id])
     walk_id = participant.walk_id
     if not keep_profile:
         db.session.delete(participant)

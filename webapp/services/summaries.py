@@ -9,10 +9,10 @@ agree with a direct ``COUNT(*)``; the tests check it on SpatiaLite and PostGIS. 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select, union_all
 
 from geodata.map_style import ThemeStyle
 from webapp.extensions import db
@@ -28,9 +28,10 @@ from webapp.models.enums import (
     ProfileField,
     TimeSlot,
 )
+from webapp.services import data_stamps
 from webapp.services import zones as zones_service
 from webapp.services.observation_filter import ObservationFilter, conditions_without_joins, used_themes
-from webapp.services.themes import theme_styles
+from webapp.services.themes import page_language, theme_styles
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,6 @@ def _mean(total: int, counted: int) -> float | None:
     return round(total / counted, 2) if counted else None
 
 
-_NEGATIVE = func.sum(case((Observation.polarity == Polarity.NEGATIVE, 1), else_=0))
-
-
 def count_by_theme_polarity(f: ObservationFilter) -> dict[tuple[str, str], int]:
     """``{(theme, polarity): count}``."""
     rows = db.session.execute(
@@ -162,39 +160,54 @@ class _Tally:
 
 @dataclass
 class _Pass:
-    """What one grouped pass over the observations gives: by (theme, polarity), walk and zone."""
+    """What the one grouped pass over the observations gives: by (theme, polarity), walk, zone and
+    participant."""
 
     total: _Tally = field(default_factory=_Tally)
     by_theme_polarity: dict[tuple[str, str], int] = field(default_factory=dict)
     by_theme: dict[str, _Tally] = field(default_factory=dict)
     by_walk: dict[int, _Tally] = field(default_factory=dict)
     by_zone: dict[int, _Tally] = field(default_factory=dict)
+    by_participant: dict[int | None, _Tally] = field(default_factory=dict)
 
 
 def _grouped_pass(f: ObservationFilter) -> _Pass:
-    """One statement over the observations alone (a covering index answers it), grouped finely
-    enough for the totals, the theme table, the day/night and the zone comparisons."""
+    """One statement over the observations alone, answered from ``ix_observations_summary`` (no
+    table row read), grouped finely enough for the totals, the theme table and all four comparisons:
+    by walk (day/night), zone and participant (gender, age: the few participants are read apart)."""
     rows = db.session.execute(
         select(
+            Observation.walk_id,
             Observation.theme,
             Observation.polarity,
-            Observation.walk_id,
             Observation.zone_id,
+            Observation.participant_id,
             func.count(),
             func.sum(Observation.feeling),
             func.count(Observation.feeling),
         )
         .where(*conditions_without_joins(f))
-        .group_by(Observation.theme, Observation.polarity, Observation.walk_id, Observation.zone_id)
+        .group_by(
+            Observation.walk_id,
+            Observation.theme,
+            Observation.polarity,
+            Observation.zone_id,
+            Observation.participant_id,
+        )
     ).all()
     out = _Pass()
-    for theme, polarity, walk_id, zone_id, n, feeling_sum, feeling_count in rows:
+    for walk_id, theme, polarity, zone_id, participant_id, n, feeling_sum, feeling_count in rows:
         negative = n if polarity == Polarity.NEGATIVE else 0
         out.total.add(n, negative, feeling_sum, feeling_count)
         key = (theme, polarity)
         out.by_theme_polarity[key] = out.by_theme_polarity.get(key, 0) + n
-        for bucket, name in ((out.by_theme, theme), (out.by_walk, walk_id), (out.by_zone, zone_id or 0)):
-            bucket.setdefault(name, _Tally()).add(n, negative, feeling_sum, feeling_count)
+        for bucket, name in (
+            (out.by_theme, theme),
+            (out.by_walk, walk_id),
+            (out.by_zone, zone_id or 0),
+            (out.by_participant, participant_id),
+        ):
+            bucket.setdefault(name, _Tally()).add(n, negative, feeling_sum, feeling_count)  # type: ignore[attr-defined]
     return out
 
 
@@ -222,39 +235,24 @@ def _theme_rows(f: ObservationFilter, grouped: _Pass) -> list[ThemeRow]:
     return rows
 
 
-def _people_pass(f: ObservationFilter) -> dict[tuple[str | None, str | None], _Tally]:
-    """Tallies by (gender, age band): observations grouped by participant first (on the covering
-    index), then joined to the few participants — never a join row per observation."""
-    per_person = (
-        select(
-            Observation.participant_id,
-            func.count().label("n"),
-            _NEGATIVE.label("negative"),
-            func.sum(Observation.feeling).label("feeling_sum"),
-            func.count(Observation.feeling).label("feeling_count"),
-        )
-        .where(*conditions_without_joins(f))
-        .group_by(Observation.participant_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(
-            Participant.gender,
-            Participant.age_band,
-            func.sum(per_person.c.n),
-            func.sum(per_person.c.negative),
-            func.sum(per_person.c.feeling_sum),
-            func.sum(per_person.c.feeling_count),
-        )
-        .select_from(per_person)
-        .outerjoin(Participant, Participant.id == per_person.c.participant_id)
-        .group_by(Participant.gender, Participant.age_band)
-    ).all()
+def _people(grouped: _Pass) -> dict[tuple[str | None, str | None], _Tally]:
+    """Tallies by (gender, age band), from the grouped pass's tallies by participant and one small
+    read of those participants' profiles (no join row per observation)."""
+    ids = {p for p in grouped.by_participant if p is not None}
+    profiles: dict[int, tuple[str | None, str | None]] = {}
+    if ids:
+        # the walks' participants (a few hundred), then any other one by id (none, normally)
+        profile = select(Participant.id, Participant.gender, Participant.age_band)
+        rows = db.session.execute(profile.where(Participant.walk_id.in_(list(grouped.by_walk)))).all()
+        profiles = {pid: (gender, age_band) for pid, gender, age_band in rows}
+        missing = sorted(ids - set(profiles))
+        if missing:
+            rows = db.session.execute(profile.where(Participant.id.in_(missing))).all()
+            profiles.update({pid: (gender, age_band) for pid, gender, age_band in rows})
     out: dict[tuple[str | None, str | None], _Tally] = {}
-    for gender, age_band, n, negative, feeling_sum, feeling_count in rows:
-        out.setdefault((gender, age_band), _Tally()).add(
-            int(n), int(negative or 0), feeling_sum, int(feeling_count or 0)
-        )
+    for participant_id, tally in grouped.by_participant.items():
+        key = profiles.get(participant_id, (None, None)) if participant_id is not None else (None, None)
+        out.setdefault(key, _Tally()).add(tally.count, tally.negative, tally.feeling_sum, tally.feeling_count)
     return out
 
 
@@ -280,7 +278,7 @@ def _comparisons(f: ObservationFilter, grouped: _Pass) -> list[GroupComparison]:
         )
     by_gender: dict[str | None, _Tally] = {}
     by_age: dict[str, _Tally] = {}
-    for (gender, age_band), tally in _people_pass(f).items():
+    for (gender, age_band), tally in _people(grouped).items():
         for bucket, name in ((by_gender, gender), (by_age, _age_group(age_band))):
             bucket.setdefault(name, _Tally()).add(  # type: ignore[attr-defined]
                 tally.count, tally.negative, tally.feeling_sum, tally.feeling_count
@@ -301,25 +299,31 @@ def _comparisons(f: ObservationFilter, grouped: _Pass) -> list[GroupComparison]:
     ]
 
 
-def _quotes(f: ObservationFilter, per_theme: int = 3) -> dict[str, list[Quote]]:
-    """A few notes and proposals per theme: the longest ones, which usually say the most."""
-    # Rank inside the database, per theme, so only a few rows per theme come back even for 100,000;
-    # the ranking reads theme and note length from an index (ix_observations_summary_quotes), and
-    # only the winners' texts are read from the table.
-    rank = (
-        func.row_number()
-        .over(partition_by=Observation.theme, order_by=(func.length(Observation.note).desc(), Observation.id))
-        .label("rank")
-    )
-    ranked = select(Observation.id.label("id"), rank).where(*conditions_without_joins(f)).subquery()
-    rows = db.session.execute(
-        select(Observation.id, Observation.theme, Observation.note, Observation.proposal)
-        .join(ranked, ranked.c.id == Observation.id)
-        .where(ranked.c.rank <= per_theme * 3)
-        .order_by(Observation.theme, ranked.c.rank)
-    ).all()
+def _quotes(f: ObservationFilter, themes: Sequence[str], per_theme: int = 3) -> dict[str, list[Quote]]:
+    """A few notes and proposals per theme: the longest notes, which usually say the most.
+
+    One statement, one branch per theme present: each reads ``ix_observations_quotes`` in order of
+    stored note length (longest first, then oldest) and stops after ``3 × per_theme`` rows matching
+    the filter, so only those rows' texts are read from the table.
+    """
+    if not themes:
+        return {}
+    conditions = conditions_without_joins(f)
+    branches = [
+        select(
+            Observation.id, Observation.theme, Observation.note_length, Observation.note, Observation.proposal
+        )
+        .where(Observation.theme == theme, *conditions)
+        .order_by(Observation.note_length.desc(), Observation.id)
+        .limit(per_theme * 3)
+        .subquery()
+        .select()
+        for theme in sorted(themes)
+    ]
+    rows = db.session.execute(union_all(*branches) if len(branches) > 1 else branches[0]).all()
+    rows.sort(key=lambda r: (r[1], -r[2], r[0]))
     quotes: dict[str, list[Quote]] = {}
-    for obs_id, theme, note, proposal in rows:
+    for obs_id, theme, _length, note, proposal in rows:
         bucket = quotes.setdefault(theme, [])
         if note and sum(q.kind == "note" for q in bucket) < per_theme and all(q.text != note for q in bucket):
             bucket.append(Quote(obs_id, theme, "note", note))
@@ -332,12 +336,21 @@ def _quotes(f: ObservationFilter, per_theme: int = 3) -> dict[str, list[Quote]]:
     return quotes
 
 
-def summarise(f: ObservationFilter, *, quotes: bool = True) -> Summary:
-    """The whole summary of the observations matching ``f``.
+#: Summaries already computed in this process, by (project, data stamp, language, filter, quotes).
+_summaries = data_stamps.StampedCache(size=256)
 
-    Two passes over the observations (one grouped by theme, polarity, walk and zone; one by
-    participant, then joined to the participants), answered from a covering index, plus the quotes.
-    """
+
+def _copy(summary: Summary) -> Summary:
+    """A copy a caller may change without changing the cached one (rows and groups are frozen)."""
+    return replace(
+        summary,
+        themes=list(summary.themes),
+        comparisons=[GroupComparison(c.kind, list(c.groups)) for c in summary.comparisons],
+        quotes={theme: list(items) for theme, items in summary.quotes.items()},
+    )
+
+
+def _compute(f: ObservationFilter, quotes: bool) -> Summary:
     grouped = _grouped_pass(f)
     return Summary(
         filter=f,
@@ -345,8 +358,23 @@ def summarise(f: ObservationFilter, *, quotes: bool = True) -> Summary:
         avg_feeling=_mean(grouped.total.feeling_sum, grouped.total.feeling_count),
         themes=_theme_rows(f, grouped),
         comparisons=_comparisons(f, grouped),
-        quotes=_quotes(f) if quotes else {},
+        quotes=_quotes(f, [t for t, tally in grouped.by_theme.items() if tally.count]) if quotes else {},
     )
+
+
+def summarise(f: ObservationFilter, *, quotes: bool = True) -> Summary:
+    """The whole summary of the observations matching ``f``.
+
+    Computed once per project data stamp (:mod:`webapp.services.data_stamps`), filter and language,
+    in each server process; a call then costs one primary-key read of the stamp. Computing it: one
+    grouped pass over the observations (a covering index answers it), small reads of the walks',
+    participants' and zones' labels, and one statement for the quotes.
+    """
+    if f.project_id is None:
+        return _compute(f, quotes)
+    stamp = data_stamps.current(f.project_id)
+    key = (f.project_id, stamp, page_language(), f, quotes)
+    return _copy(_summaries.get_or_compute(key, lambda: _compute(f, quotes)))
 
 
 def list_filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:

@@ -6,13 +6,19 @@ from collections.abc import Callable, Mapping
 
 from geodata.map_style import ThemeStyle
 from webapp.models import Project
-from webapp.services import forms
+from webapp.services import data_stamps, forms
 
 
-def _lang() -> str:
+def page_language() -> str:
+    """The language labels are given in: the page's, or French outside a request."""
     from flask import g, has_request_context
 
     return str(g.get("lang", "fr")) if has_request_context() else "fr"
+
+
+#: Theme styles by (project, data stamp, language): a project's forms change only with its stamp
+#: (new walks or forms, observations made with another version; ``services.data_stamps``).
+_styles = data_stamps.StampedCache(size=256)
 
 
 def theme_styles(project: Project | int | None = None, *, lang: str | None = None) -> dict[str, ThemeStyle]:
@@ -23,13 +29,20 @@ def theme_styles(project: Project | int | None = None, *, lang: str | None = Non
     project: the default grid's newest version. Labels are in the page's language, or in ``lang``.
     """
     project_id = project.id if isinstance(project, Project) else project
+    lang = lang or page_language()
+    if project_id is None:
+        return _theme_styles(None, lang)
+    key = (project_id, data_stamps.current(project_id), lang)
+    return dict(_styles.get_or_compute(key, lambda: _theme_styles(project_id, lang)))
+
+
+def _theme_styles(project_id: int | None, lang: str) -> dict[str, ThemeStyle]:
     if project_id is None:
         definitions = [forms.parsed(forms.latest_form())]
         sensitive = forms.sensitive_themes({forms.DEFAULT_FORM_KEY})
     else:
         definitions = forms.project_definitions(project_id)
         sensitive = forms.project_sensitive_themes(project_id)
-    lang = lang or _lang()
     styles: dict[str, ThemeStyle] = {}
     for definition in definitions:
         for theme in definition.themes:

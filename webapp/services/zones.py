@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,21 +37,17 @@ from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
-    Column,
     ColumnElement,
-    Integer,
-    MetaData,
-    Table,
     and_,
     case,
     column,
     event,
     func,
-    insert,
     inspect,
     or_,
     select,
     table,
+    text,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
@@ -71,6 +68,7 @@ from webapp.errors import ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Project, Walk, Zone
 from webapp.models.enums import OUTSIDE_ZONE, ZoneKind
+from webapp.services import data_stamps
 
 #: Rank of each kind of zone when several cover a point (smaller wins).
 RANKS = {ZoneKind.QPV: 0, ZoneKind.CUSTOM: 1}
@@ -277,21 +275,144 @@ def assign_points_in_process(project: Project, points: Sequence[tuple[float, flo
     return [None if zone_id < 0 else int(zone_id) for zone_id in ids]
 
 
-#: Rows per executemany into the temporary table of :func:`reassign_observations`.
-_MOVES_BATCH = 50_000
+#: A SpatiaLite point blob: 0x00, byte order, SRID, MBR (4 doubles), 0x7C, class (1 = point), x, y,
+#: 0xFE. :func:`_read_positions` reads, per row, the id and zone (0 for none) as 8 hex digits each,
+#: then the blob's tail from the 0x7C mark (1-based offset 39, for ``substr``), little-endian.
+_SPATIALITE_TAIL = 39
+_SPATIALITE_RECORD = np.dtype(
+    [("id", ">u4"), ("zone", ">u4"), ("mark", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")]
+)
 
 
-def _zone_moves_table() -> Table:
-    """A temporary table of (observation id, new zone id), dropped at the end of the transaction
-    on PostgreSQL and by :func:`reassign_observations` itself on SQLite."""
-    return Table(
-        "tmp_zone_moves",
-        MetaData(),
-        Column("obs_id", Integer, primary_key=True),
-        Column("zone_id", Integer, nullable=True),
-        prefixes=["TEMPORARY"],
-        postgresql_on_commit="DROP",
+def _near_condition(dialect: str, boxes: Sequence[tuple[float, float, float, float]]) -> str:
+    """SQL keeping the observations whose point lies in one of ``boxes``, by the spatial index."""
+    if not boxes:
+        return ""
+    if dialect == "sqlite":
+        frames = " UNION ".join(
+            "SELECT rowid FROM SpatialIndex WHERE f_table_name = 'observations' "  # noqa: S608 (numbers and constants only)
+            f"AND f_geometry_column = 'location' AND search_frame = BuildMbr({b[0]!r}, {b[1]!r}, {b[2]!r}, "
+            f"{b[3]!r}, 4326)"
+            for b in boxes
+        )
+        return f" AND o.id IN ({frames})"
+    envelopes = " OR ".join(
+        f"o.location && ST_MakeEnvelope({b[0]!r}, {b[1]!r}, {b[2]!r}, {b[3]!r}, 4326)" for b in boxes
     )
+    return f" AND ({envelopes})"
+
+
+def _read_positions(
+    project_id: int, boxes: Sequence[tuple[float, float, float, float]]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(ids, current zone ids or NO_ZONE, lons, lats) of a project's observations (not purged).
+
+    Straight into arrays: the rows come back as one aggregated value the database packs, never as
+    one Python row per observation. PostgreSQL: one ``bytea`` of (id, zone, x, y) records, big-endian;
+    SpatiaLite: the ids and zones as text and the points' x and y copied out of their blobs, in hex
+    (two doubles at a fixed offset of a SpatiaLite point blob; anything else is read by ``ST_X``/``ST_Y``).
+    """
+    dialect = db.session.get_bind().dialect.name
+    where = (
+        "o.walk_id IN (SELECT id FROM walks WHERE project_id = :project_id) AND o.purged_at IS NULL"  # noqa: S608 (numbers and constants only)
+        + _near_condition(dialect, boxes)
+    )
+    params = {"project_id": project_id}
+    empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    if dialect == "postgresql":
+        packed = db.session.execute(
+            text(
+                "SELECT string_agg(int4send(o.id) || int4send(coalesce(o.zone_id, -1)) "  # noqa: S608 (numbers and constants only)
+                "|| float8send(ST_X(o.location)) || float8send(ST_Y(o.location)), ''::bytea) "
+                f"FROM observations o WHERE {where}"
+            ),
+            params,
+        ).scalar()
+        if not packed:
+            return empty_i, empty_i, empty_f, empty_f
+        rows = np.frombuffer(packed, dtype=[("id", ">i4"), ("zone", ">i4"), ("x", ">f8"), ("y", ">f8")])
+        return (
+            rows["id"].astype(np.int64),
+            rows["zone"].astype(np.int64),
+            rows["x"].astype(np.float64),
+            rows["y"].astype(np.float64),
+        )
+    packed = db.session.execute(
+        text(
+            "SELECT group_concat(printf('%08x%08x', o.id, coalesce(o.zone_id, 0)) "  # noqa: S608 (numbers and constants only)
+            f"|| hex(substr(o.location, {_SPATIALITE_TAIL}, {_SPATIALITE_RECORD.itemsize - 8})), '') "
+            f"FROM observations o WHERE {where}"
+        ),
+        params,
+    ).scalar()
+    if not packed:
+        return empty_i, empty_i, empty_f, empty_f
+    rows = np.frombuffer(bytes.fromhex(packed), dtype=_SPATIALITE_RECORD)
+    if not ((rows["mark"] == 0x7C) & (rows["kind"] == 1)).all():
+        # not little-endian 2D point blobs: ask SpatiaLite for the coordinates
+        return _read_positions_by_function(where, params)
+    zone_ids = rows["zone"].astype(np.int64)
+    zone_ids[zone_ids == 0] = NO_ZONE
+    return rows["id"].astype(np.int64), zone_ids, rows["x"].astype(np.float64), rows["y"].astype(np.float64)
+
+
+def _read_positions_by_function(
+    where: str, params: dict[str, Any]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The same as :func:`_read_positions` through ``ST_X``/``ST_Y``, one row per observation."""
+    rows = db.session.execute(
+        text(
+            "SELECT o.id, coalesce(o.zone_id, -1), ST_X(o.location), ST_Y(o.location) "  # noqa: S608 (numbers and constants only)
+            f"FROM observations o WHERE {where}"
+        ),
+        params,
+    ).all()
+    table_ = np.array(rows, dtype=np.float64).reshape(-1, 4)
+    return (
+        table_[:, 0].astype(np.int64),
+        table_[:, 1].astype(np.int64),
+        table_[:, 2].copy(),
+        table_[:, 3].copy(),
+    )
+
+
+def _write_moves(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) -> None:
+    """Set these observations' zones (NO_ZONE: none): a temporary table, filled in bulk, then one
+    ``UPDATE … FROM`` (PostgreSQL: binary ``COPY``; SQLite: one ``executemany`` in the driver)."""
+    connection = db.session.connection()
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE TEMPORARY TABLE tmp_zone_moves (obs_id integer NOT NULL, zone_id integer NOT NULL) "
+            "ON COMMIT DROP"
+        )
+        rows = np.empty(
+            len(ids),
+            dtype=[("n", ">i2"), ("l1", ">i4"), ("id", ">i4"), ("l2", ">i4"), ("zone", ">i4")],
+        )
+        rows["n"], rows["l1"], rows["l2"] = 2, 4, 4
+        rows["id"], rows["zone"] = ids, zone_ids
+        header = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+        cursor = raw.cursor()
+        with cursor.copy("COPY tmp_zone_moves (obs_id, zone_id) FROM STDIN (FORMAT binary)") as copy:  # type: ignore[attr-defined]
+            copy.write(header + rows.tobytes() + b"\xff\xff")
+        connection.exec_driver_sql("ANALYZE tmp_zone_moves")
+    else:
+        connection.exec_driver_sql(
+            "CREATE TEMPORARY TABLE tmp_zone_moves (obs_id INTEGER PRIMARY KEY, zone_id INTEGER NOT NULL)"
+        )
+        raw.executemany(  # type: ignore[attr-defined]
+            "INSERT INTO tmp_zone_moves (obs_id, zone_id) VALUES (?, ?)",
+            zip(ids.tolist(), zone_ids.tolist(), strict=True),
+        )
+    try:
+        connection.exec_driver_sql(
+            f"UPDATE observations SET zone_id = NULLIF(m.zone_id, {NO_ZONE}) FROM tmp_zone_moves m "  # noqa: S608 (numbers and constants only)
+            "WHERE observations.id = m.obs_id"
+        )
+    finally:
+        connection.exec_driver_sql("DROP TABLE tmp_zone_moves")
 
 
 def reassign_observations(
@@ -301,10 +422,12 @@ def reassign_observations(
 
     Called after perimeters change; ``near``: only the observations inside the bounding boxes of
     these geometries (the old and new outlines of the zones that changed) can change, and only they
-    are read. Coordinates are read straight into arrays, classified with the STRtree, and the changes
-    written set-based: into a temporary table, then one ``UPDATE … FROM`` (both databases).
-    Does not commit: the caller's transaction decides. Purged observations keep their zone: their point
-    is only a grid-cell centre, which may lie in another zone.
+    are read, through the spatial index. Coordinates are read straight into arrays
+    (:func:`_read_positions`), classified with the STRtree, and the changes written set-based: into a
+    temporary table, then one ``UPDATE … FROM`` (both databases). The projects whose observations
+    moved get a new data stamp (their summaries change). Does not commit: the caller's transaction
+    decides. Purged observations keep their zone: their point is only a grid-cell centre, which may
+    lie in another zone.
     """
     if projects is None:
         projects = db.session.scalars(select(Project)).all()
@@ -313,50 +436,28 @@ def reassign_observations(
         return 0
     moved_ids: list[npt.NDArray[np.int64]] = []
     moved_zones: list[npt.NDArray[np.int64]] = []
-    x, y = func.ST_X(Observation.location), func.ST_Y(Observation.location)
+    moved_projects: list[int] = []
+    db.session.flush()
     for project in projects:
-        stmt = select(Observation.id, func.coalesce(Observation.zone_id, NO_ZONE), x, y).where(
-            Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project.id)),
-            Observation.purged_at.is_(None),
-        )
-        if boxes:
-            stmt = stmt.where(or_(*(and_(x.between(b[0], b[2]), y.between(b[1], b[3])) for b in boxes)))
-        rows = db.session.execute(stmt).all()
-        if not rows:
+        ids, current, lons, lats = _read_positions(project.id, boxes)
+        if not len(ids):
             continue
-        # column by column: numpy reads plain lists of numbers far faster than a list of rows
-        id_list, zone_list, lon_list, lat_list = zip(*rows, strict=True)
-        ids, current = np.array(id_list, dtype=np.int64), np.array(zone_list, dtype=np.int64)
-        lons, lats = np.array(lon_list, dtype=np.float64), np.array(lat_list, dtype=np.float64)
         new = _project_index(project).index.assign(lons, lats)
         changed = new != current
-        moved_ids.append(ids[changed])
-        moved_zones.append(new[changed])
-    if not moved_ids or not sum(len(a) for a in moved_ids):
+        if changed.any():
+            moved_ids.append(ids[changed])
+            moved_zones.append(new[changed])
+            moved_projects.append(project.id)
+    if not moved_projects:
         return 0
     all_ids, all_zones = np.concatenate(moved_ids), np.concatenate(moved_zones)
-    moves = _zone_moves_table()
-    connection = db.session.connection()
-    moves.create(connection)
-    try:
-        rows = [
-            {"obs_id": int(i), "zone_id": None if z == NO_ZONE else int(z)}
-            for i, z in zip(all_ids.tolist(), all_zones.tolist(), strict=True)
-        ]
-        # executemany: the driver loops (compiling one huge multi-row VALUES costs more in Python)
-        for start in range(0, len(rows), _MOVES_BATCH):
-            connection.execute(insert(moves), rows[start : start + _MOVES_BATCH])
-        observations = Observation.__table__
-        connection.execute(
-            update(observations).where(observations.c.id == moves.c.obs_id).values(zone_id=moves.c.zone_id)
-        )
-    finally:
-        moves.drop(connection)
+    _write_moves(all_ids, all_zones)
+    data_stamps.bump(project_ids=moved_projects)
     # Observations loaded in this session must not keep their old zone.
     for obj in db.session.identity_map.values():
         if isinstance(obj, Observation):
             db.session.expire(obj, ["zone_id", "zone"])
-    return len(rows)
+    return len(all_ids)
 
 
 def _communes(feature: PerimeterFeature) -> str | None:

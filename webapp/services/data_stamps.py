@@ -1,0 +1,158 @@
+"""A per-project stamp of "what the summaries count", and caches keyed on it, valid across processes.
+
+``Project.data_version`` gets a new random value in the same transaction as any change of what a
+project's summaries, theme styles or maps count: observations added (phones, imports, facilitator
+entry), edited, moderated, deleted or moved to another zone; participants' profiles; walks' dates,
+slots and forms; zones and form versions. Every server process keys its caches on the stamp it reads
+from the database (one primary-key lookup), so an instance never serves what another one changed.
+
+The stamp is random, not a counter: a transaction that bumped it and computed a summary, then rolled
+back, leaves a cache entry under a stamp no later change will ever write again.
+
+Writers through the ORM are stamped by :func:`_stamp_session_changes` (one statement per flush that
+changed something counted); writers that go round the ORM (Core ``INSERT``/``UPDATE``/``DELETE``) call
+:func:`bump` themselves, in the same transaction: ``observations.insert_submission(s)``,
+``zones.reassign_observations``, ``privacy.erase_participant_data``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from itertools import chain
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Table, event, inspect, select, update
+from sqlalchemy.orm import InstanceState, Session
+
+from webapp.extensions import db
+from webapp.models import FormVersion, Observation, Participant, Project, Walk, Zone
+from webapp.models.project import new_data_stamp
+
+T = TypeVar("T")
+
+#: Walk columns a summary reads (filters, day/night, the forms whose themes it labels).
+_WALK_COLUMNS = ("project_id", "walk_date", "time_slot", "form_key", "form_version")
+#: Participant columns a summary reads (comparisons and filters).
+_PARTICIPANT_COLUMNS = ("walk_id", "gender", "age_band", "status")
+
+
+new_stamp = new_data_stamp
+
+
+def database() -> str:
+    """Which database the session talks to (caches of one process may serve several, in tests)."""
+    return str(db.session.get_bind().engine.url)
+
+
+def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every: bool = False) -> None:
+    """Give these projects (given directly or by their walks; or ``every`` project) a new stamp.
+
+    One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id.
+    """
+    projects = cast(Table, Project.__table__)
+    stmt = update(projects).values(data_version=new_stamp())
+    if not every:
+        pids, wids = sorted({p for p in project_ids if p}), sorted({w for w in walk_ids if w})
+        if not pids and not wids:
+            return
+        if pids and not wids:
+            where = projects.c.id == pids[0] if len(pids) == 1 else projects.c.id.in_(pids)
+        else:
+            by_walk = projects.c.id.in_(select(Walk.project_id).where(Walk.id.in_(wids)))
+            where = by_walk if not pids else projects.c.id.in_(pids) | by_walk
+        stmt = stmt.where(where)
+    db.session.execute(stmt)
+
+
+def current(project_id: int) -> tuple[str, int]:
+    """The project's stamp as this transaction sees it (after flushing pending ORM changes), with
+    the database it comes from: the key of every cache entry of the project."""
+    stamp = db.session.scalar(select(Project.data_version).where(Project.id == project_id)) or 0
+    return database(), stamp
+
+
+def _modified(session: Session, obj: object, columns: tuple[str, ...] | None = None) -> bool:
+    if not session.is_modified(obj):
+        return False
+    if columns is None:
+        return True
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
+
+
+def _walk_id_of(obj: Observation | Participant) -> int | None:
+    """The walk of a row being written (its old walk too, if it moved: both projects change)."""
+    state: InstanceState[Any] = inspect(obj)
+    walk = state.dict.get("walk")
+    walk_id = obj.walk_id if state.persistent or state.deleted else state.dict.get("walk_id")
+    return walk_id or (walk.id if walk is not None else None)
+
+
+def _old(obj: object, name: str) -> list[Any]:
+    """The value a column had before this flush changed it (none when unchanged)."""
+    return list(inspect(obj).attrs[name].history.deleted or ())
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_session_changes(session: Session, _context: object, _instances: object) -> None:
+    """New stamps, in the same flush, for the projects whose counted rows the ORM is writing."""
+    every = False
+    walk_ids: set[int] = set()
+    project_ids: set[int] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        is_new_or_deleted = obj in session.new or obj in session.deleted
+        if isinstance(obj, Observation):
+            if is_new_or_deleted or _modified(session, obj):
+                walk_ids.update(w for w in (_walk_id_of(obj), *_old(obj, "walk_id")) if w)
+        elif isinstance(obj, Participant):
+            if obj in session.deleted or (
+                obj not in session.new and _modified(session, obj, _PARTICIPANT_COLUMNS)
+            ):
+                walk_ids.update(w for w in (_walk_id_of(obj), *_old(obj, "walk_id")) if w)
+        elif isinstance(obj, Walk):
+            if is_new_or_deleted or _modified(session, obj, _WALK_COLUMNS):
+                project_ids.update(p for p in (obj.project_id, *_old(obj, "project_id")) if p)
+                if obj.project_id is None and obj.project is not None and obj.project.id:
+                    project_ids.add(obj.project.id)
+        elif isinstance(obj, Zone | FormVersion):
+            # zone names label the comparisons; forms label the themes (both shared by projects)
+            every = every or is_new_or_deleted or _modified(session, obj)
+    if every:
+        bump(every=True)
+    elif walk_ids or project_ids:
+        bump(project_ids=project_ids, walk_ids=walk_ids)
+
+
+class StampedCache:
+    """A small in-process LRU cache whose keys start with ``(project id, stamp)``.
+
+    Entries under an old stamp are never read again (the stamp only moves forward to new values)
+    and fall out as the cache fills.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return self._entries[key]  # type: ignore[no-any-return]
+            self.misses += 1
+        value = compute()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
