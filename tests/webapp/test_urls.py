@@ -15,14 +15,14 @@ from webapp.legacy_urls import OLD_PATHS
 #: Every word a path people see may use (static segments of the rules). A new page takes French
 #: words: add them here, with the README's « URLs » section if the rule needs saying again.
 FRENCH_WORDS = {
-    "activer", "administration", "attribution", "carte", "cloturer", "code", "compte", "connexion", "consentement",
+    "activer", "attribution", "carte", "cloturer", "code", "compte", "connexion", "consentement",
     "debriefing", "deconnexion", "desactiver", "dessiner", "deux-facteurs", "dupliquer", "effacer",
     "equipe", "exports", "formulaires", "groupe", "importer", "integree", "invitation", "invitations",
     "kit.pdf", "m", "marches", "membres", "mes-donnees", "mes-donnees.json", "moderation", "modifier",
     "mot-de-passe", "mot-de-passe-oublie", "nouveau", "nouvelle", "observations", "ouvrir", "p",
     "parametres", "partenaires", "photos", "preconisations", "projets", "qpv", "rapport", "rapport.pdf",
     "rejoindre", "remarche", "renommer", "reponse", "retirer", "saisie", "suivi", "supprimer",
-    "tableau-de-bord", "votes", "zones", "modele", "hors-ligne", "plusieurs",
+    "tableau-de-bord", "votes", "zones", "modele", "hors-ligne", "plusieurs", "administration",
 }  # fmt: skip
 #: Paths that are neither pages nor API: the service worker, the health check, static files.
 TECHNICAL = ("/sw.js", "/healthz", "/static/")
