@@ -23,6 +23,13 @@ ADMIN = "admin-nationale@example.org"
 #: Cities and how many validated observations each gets (spread over a few kilometres).
 CITIES = [("Amiens", 2.30, 49.89, 40), ("Lyon", 4.84, 45.76, 25), ("Marseille", 5.37, 43.30, 12)]
 DRAWN = "() => Number(document.getElementById('national-map').dataset.drawn || 0) > 0"
+#: Page coordinates of the centre of the cell with the biggest count.
+BIGGEST_CELL = """() => {
+  const cells = [...document.querySelectorAll('.national-cell span')];
+  cells.sort((a, b) => Number(b.textContent) - Number(a.textContent));
+  const box = cells[0].parentElement.getBoundingClientRect();
+  return [box.left + box.width / 2, box.top + box.height / 2];
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +46,8 @@ def world(live_server):  # type: ignore[no-untyped-def]
                 observations.record_observation(
                     walk,
                     client_uuid=uuid.uuid4(),
-                    lon=lon + (i % 7) * 0.004,
-                    lat=lat + (i // 7) * 0.003,
+                    lon=lon + (i % 7) * 0.03,
+                    lat=lat + (i // 7) * 0.02,
                     theme="eclairage",
                     polarity="negative",
                     form_key="marche_exploratoire",
@@ -106,15 +113,17 @@ def test_the_national_map_shows_cells_and_zooming_in_fetches_finer_ones(
     page.screenshot(path=str(artifacts / f"national-map-{width}.png"), full_page=True)
     assert axe_violations(page) == []
 
-    for _ in range(3):
-        page.locator(".leaflet-control-zoom-in").click()
-        page.wait_for_timeout(300)
-    page.wait_for_function(
-        f"() => Number(document.getElementById('national-map').dataset.zoom) >= {first['zoom'] + 3}"
-    )
+    # Double-click on the biggest cell (Amiens) four times: Leaflet zooms in around that point.
+    for step in range(1, 5):
+        x, y = page.evaluate(BIGGEST_CELL)
+        page.mouse.dblclick(x, y)
+        page.wait_for_function(
+            f"() => Number(document.getElementById('national-map').dataset.zoom) >= {first['zoom'] + step}"
+        )
+    assert page.locator(".national-cell").count() >= 2  # Amiens now in several finer cells
     last = context.request.get(asked[-1]).json()
-    assert last["zoom"] >= first["zoom"] + 3
-    assert last["cell"] <= first["cell"] / 8
+    assert last["zoom"] >= first["zoom"] + 4
+    assert last["cell"] <= first["cell"] / 16
     page.screenshot(path=str(artifacts / f"national-map-{width}-zoomed.png"), full_page=True)
     assert outside == []
 
