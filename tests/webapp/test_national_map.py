@@ -152,6 +152,8 @@ def test_filters_by_theme_and_project(admin, world):
     assert [c[2] for c in by_project] == [None]
     by_theme = _get(admin, bbox=FRANCE, zoom=6, theme="harcelement").json["cells"]
     assert [c[2] for c in by_theme] == [4]
+    assert _get(admin, bbox=AMIENS, zoom=16, project=slug).json["points"] == []
+    assert len(_get(admin, bbox=AMIENS, zoom=16, project=world["amiens"].project.slug).json["points"]) == 5
     sensitive_points = _get(admin, bbox=AMIENS, zoom=16, theme="harcelement").json
     assert sensitive_points["points"] == []
     assert _get(admin, bbox=FRANCE, zoom=6, project="nulle-part").status_code == 404
@@ -235,6 +237,11 @@ def test_a_change_of_the_data_version_refreshes_the_cached_cells(admin, world):
     assert national_map.data_version() > moved
     cells = _get(admin, bbox=FRANCE, zoom=6).json["cells"]
     assert sorted(c[2] for c in cells if c[2] is not None) == [3, 10]
+    # Deleting a validated observation takes it out of its cell.
+    db.session.delete(pending)
+    db.session.flush()
+    cells = _get(admin, bbox=FRANCE, zoom=6).json["cells"]
+    assert sorted(c[2] for c in cells if c[2] is not None) == [3, 9]
 
 
 def test_the_page_is_french_and_names_its_data(admin):
