@@ -72,7 +72,7 @@ class Viewport:
 
     @property
     def tile_deg(self) -> float:
-        return 360.0 / 2**self.zoom
+        return 360.0 / float(2**self.zoom)
 
     @property
     def cell_deg(self) -> float:

@@ -3,7 +3,6 @@
 // points zoom on, the ordinary observations come one by one and sensitive reports as 200 m squares.
 // Data first: the map is drawn with or without tiles (a tile server that fails hides nothing).
 
-/* global L */
 
 const element = document.getElementById('national-map');
 const status = document.getElementById('national-status');
