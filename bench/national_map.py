@@ -12,7 +12,7 @@ the same GROUP BY over the same observations, computed once before timing — an
 canvas circle markers. It is what any map of a million points must at least do (one page, one
 fetch, draw the cells), with the database's work done for free; interleaved A, P, A, P.
 
-    .venv/bin/python -m bench.national_map [--size 100000] [--runs 5] [--sqlite-only]
+    .venv/bin/python -m bench.national_map [--scale quick|full] [--runs 5] [--databases sqlite postgis]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -32,7 +33,7 @@ from werkzeug.serving import make_server
 
 from bench._debrief_data import drop_postgis_database, make_app, postgis_database
 from bench._national_data import PASSWORD, admin_email, fill
-from bench._table import Line, interleave
+from bench._table import Line, interleave, render
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 VIEWPORT = {"width": 1366, "height": 900}
@@ -165,33 +166,37 @@ def _run(database: str, url: str, tmp: Path, n: int, runs: int) -> Line:
     return _line(database, n, product, anchor, notes)
 
 
-def lines(scale: str = "quick", runs: int | None = None, *, sqlite_only: bool = False) -> list[Line]:
+def lines(
+    scale: str = "quick", runs: int | None = None, *, databases: tuple[str, ...] = ("sqlite", "postgis")
+) -> list[Line]:
     """The national view's first frame against the anchor, on SpatiaLite and PostGIS."""
     n = 1_000_000 if scale == "full" else 100_000
     runs = runs or 5
     out: list[Line] = []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        out.append(_run("SpatiaLite", f"sqlite:///{tmp / 'national.sqlite'}", tmp, n, runs))
-        if not sqlite_only:
+        if "sqlite" in databases:
+            out.append(_run("SpatiaLite", f"sqlite:///{tmp / 'national.sqlite'}", tmp, n, runs))
+            print(render(out[-1:]), file=sys.stderr, flush=True)  # a long run shows each line at once
+        if "postgis" in databases:
             name = f"arpenteur_bench_national_{n}"
             url = postgis_database(name)
             try:
                 out.append(_run("PostGIS", url, tmp, n, runs))
+                print(render(out[-1:]), file=sys.stderr, flush=True)
             finally:
                 drop_postgis_database(name)
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
-    from bench._table import render
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=["quick", "full"], default="quick")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--sqlite-only", action="store_true")
+    kinds = ["sqlite", "postgis"]
+    parser.add_argument("--databases", nargs="+", choices=kinds, default=kinds)
     args = parser.parse_args(argv)
-    print(render(lines(args.scale, args.runs, sqlite_only=args.sqlite_only)))
+    print(render(lines(args.scale, args.runs, databases=tuple(args.databases))))
 
 
 if __name__ == "__main__":
