@@ -19,7 +19,7 @@ import traceback
 from bench._table import Line, render
 
 #: Benchmark modules in table order (each has ``lines(scale)``).
-MODULES = ["ingest", "summaries_query", "zone_assignment", "maps_page", "capture_page"]
+MODULES = ["ingest", "summaries_query", "zone_assignment", "maps_page", "capture_page", "national_map"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,6 +98,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(partners.bp)
 
+    from webapp import administration
+
+    app.register_blueprint(administration.bp)
+
     from webapp import legacy_urls
 
     legacy_urls.init_app(app)

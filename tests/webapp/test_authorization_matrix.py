@@ -303,6 +303,15 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # --- project set-up: creating (administrators), editing and zones -----------------------------
     ("GET", "facilitators.new_project"): Case("GET", lambda w: url("facilitators.new_project"), ADMIN_ONLY),
+    # --- the national map (site administrators) ----------------------------------------------------
+    ("GET", "administration.national_map_page"): Case(
+        "GET", lambda w: url("administration.national_map_page"), ADMIN_ONLY
+    ),
+    ("GET", "administration.national_map_cells"): Case(
+        "GET",
+        lambda w: url("administration.national_map_cells", bbox="-5.2,41.3,9.6,51.1", zoom=6),
+        {**ADMIN_ONLY, "anon": 401, "participant": 401},
+    ),
     ("POST", "facilitators.new_project"): Case(
         "POST",
         lambda w: url("facilitators.new_project"),

@@ -34,6 +34,8 @@ APP_TABLES = {
     "rewalks",
     "form_versions",
     "staff_sessions",
+    "data_versions",
+    "observation_cells",
 }
 
 

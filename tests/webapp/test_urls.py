@@ -22,7 +22,7 @@ FRENCH_WORDS = {
     "mot-de-passe", "mot-de-passe-oublie", "nouveau", "nouvelle", "observations", "ouvrir", "p",
     "parametres", "partenaires", "photos", "preconisations", "projets", "qpv", "rapport", "rapport.pdf",
     "rejoindre", "remarche", "renommer", "reponse", "retirer", "saisie", "suivi", "supprimer",
-    "tableau-de-bord", "votes", "zones", "modele", "hors-ligne", "plusieurs",
+    "tableau-de-bord", "votes", "zones", "modele", "hors-ligne", "plusieurs", "administration",
 }  # fmt: skip
 #: Paths that are neither pages nor API: the service worker, the health check, static files.
 TECHNICAL = ("/sw.js", "/healthz", "/static/")
