@@ -60,3 +60,16 @@ def login(client, email: str = "anim@example.org", password: str = PASSWORD):  #
     return client.post(
         url, data={"email": email, "password": password, "csrf_token": csrf_token(client, url)}
     )
+
+
+def map_rows(html: str) -> list[list[Any]]:
+    """The compact point rows ``[lon, lat, theme index, polarity index, ref]`` of every observation
+    layer of a page's maps (``geodata.maps``), as the browser gets them."""
+    import json
+
+    decoder = json.JSONDecoder()
+    rows: list[list[Any]] = []
+    for match in re.finditer(r'"rows": ', html):
+        data, _ = decoder.raw_decode(html, match.end())
+        rows.extend(data)
+    return rows
