@@ -45,7 +45,9 @@ from branca.element import MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
 from folium.map import Layer
-from folium.template import Template
+from folium.template import Environment as FoliumEnvironment
+from folium.template import Template as FoliumTemplate
+from markupsafe import Markup
 from shapely.geometry import shape
 
 from geodata.map_style import (
@@ -77,6 +79,96 @@ __all__ = [
     "build_zones_map",
     "tidy_header",
 ]
+
+
+#: What starts a Jinja tag, comment or expression.
+_JINJA_SYNTAX = re.compile(r"\{[{%#]")
+
+
+class _Literal:
+    """A template whose source has no Jinja syntax: it renders to itself, without being compiled."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.source
+
+
+def _share_compiled_templates() -> None:
+    """Stop branca from compiling text that is not a template, and compile real templates once.
+
+    branca wraps every element's rendered output (our scripts with their data) in a new element
+    whose "template" is that output, compiled by Jinja on each render: the data of 10,000 points were
+    lexed as a template (0.1–0.4 s of every map page, measured), and any ``{{`` in a participant's
+    note was *evaluated* as a Jinja expression on the server. Here text without Jinja syntax renders
+    as itself (our data never holds any: :func:`_safe_json` escapes it), and small real templates
+    (branca's own, the same few sources on every page) are compiled once per process.
+    """
+    import branca.element
+    import jinja2
+
+    if getattr(branca.element.Template, "_arpenteur_shared", False):
+        return
+    compiled: dict[str, jinja2.Template] = {}
+
+    class SharedTemplate(jinja2.Template):
+        _arpenteur_shared = True
+
+        def __new__(cls, source: Any, **options: Any) -> Any:  # type: ignore[misc]
+            if options or not isinstance(source, str):
+                return jinja2.Template(source, **options)
+            if not _JINJA_SYNTAX.search(source):
+                return _Literal(source)
+            if len(source) > 8192:
+                return jinja2.Template(source)
+            template = compiled.get(source)
+            if template is None:
+                template = compiled[source] = jinja2.Template(source)
+            return template
+
+    branca.element.Template = SharedTemplate  # type: ignore[misc]
+
+
+def _safe_json(value: Any) -> Markup:
+    """JSON for a script, as Jinja's ``tojson`` (``<``, ``>``, ``&``, ``'`` escaped), and with nothing
+    Jinja could take for its own syntax: inside strings ``{{``, ``{%`` and ``{#`` become ``{\\u007b``,
+    ``{\\u0025`` and ``{\\u0023`` (the same text once parsed); JSON itself never writes them."""
+    import json
+
+    text = (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+        .replace("{{", "{\\u007b")
+        .replace("{%", "{\\u0025")
+        .replace("{#", "{\\u0023")
+    )
+    return Markup(text)  # noqa: S704  (every character HTML or Jinja could act on is escaped above)
+
+
+def _plain(text: str) -> str:
+    """A layer name (shown in the layer control, written by folium) that Jinja cannot take for syntax."""
+    return _JINJA_SYNTAX.sub(lambda m: m.group(0)[0] + "\u200c" + m.group(0)[1], text)
+
+
+class _SafeEnvironment(FoliumEnvironment):
+    """folium's template environment with :func:`_safe_json` as ``tojson``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["tojson"] = _safe_json
+
+
+class Template(FoliumTemplate):
+    """The templates of this module's elements: their ``tojson`` is :func:`_safe_json`."""
+
+    environment_class = _SafeEnvironment
+
+
+_share_compiled_templates()
 
 #: The legend is open at first display from this window width (px); a button opens it below.
 LEGEND_OPEN_FROM = 1400
@@ -221,7 +313,7 @@ class _GeoJsonLayer(Layer):
     def __init__(
         self, data: Mapping[str, Any], *, name: str, show: bool = True, control: bool = True
     ) -> None:
-        super().__init__(name=name, overlay=True, control=control, show=show)
+        super().__init__(name=_plain(name), overlay=True, control=control, show=show)
         self._name = "GeoJsonLayer"
         self.data = data
         self.polarity_styles = _POLARITY_STYLE
@@ -549,7 +641,7 @@ class _PointLayer(JSCSSMixin, Layer):
     )
 
     def __init__(self, config: Mapping[str, Any], *, name: str, cluster: bool) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        super().__init__(name=_plain(name), overlay=True, control=True, show=True)
         self._name = "PointLayer"
         self.config = {**config, "cluster": cluster}
         self.popup_js = _POPUP_JS
@@ -615,7 +707,7 @@ class _CellLayer(Layer):
     )
 
     def __init__(self, config: Mapping[str, Any], *, name: str) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        super().__init__(name=_plain(name), overlay=True, control=True, show=True)
         self._name = "CellLayer"
         self.config = config
 
@@ -706,6 +798,20 @@ def _points_config(
     }
 
 
+def _as_rows(
+    observations: Mapping[str, Any] | PointSet | CellSet,
+    themes: Mapping[str, ThemeStyle],
+    popup_url: str | None = None,
+) -> PointSet | CellSet:
+    """Compact rows of the observations (rounded as pages get them), whatever form they came in."""
+    if isinstance(observations, (PointSet, CellSet)):
+        return observations
+    features = observations.get("features", [])
+    if point_layer_kind(len(features)) == "cells":
+        return cell_set(features, themes)
+    return point_set(features, themes, with_details=popup_url is None)
+
+
 def _add_points(
     fmap: folium.Map,
     observations: Mapping[str, Any] | PointSet | CellSet,
@@ -715,15 +821,7 @@ def _add_points(
 ) -> tuple[dict[str, int], list[str]]:
     """Draw the observations (features, a :class:`PointSet` or a :class:`CellSet`) as one layer; returns
     the count of each theme shown and the layer's theme order (for the legend's filters)."""
-    data: PointSet | CellSet
-    if isinstance(observations, (PointSet, CellSet)):
-        data = observations
-    else:
-        features = observations.get("features", [])
-        if point_layer_kind(len(features)) == "cells":
-            data = cell_set(features, themes)
-        else:
-            data = point_set(features, themes, with_details=popup_url is None)
+    data = _as_rows(observations, themes, popup_url)
     counts: Counter[int] = Counter()
     if isinstance(data, CellSet):
         for row in data.rows:
@@ -821,7 +919,8 @@ def build_walk_map(
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     route, stops, zones = route or empty, stops or empty, zones or empty
-    fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]), text)
+    rows = _as_rows(observations, themes_by_key, popup_url)
+    fmap = _new_map(tiles, bounds_of([route, stops, _points_bounds(rows)]) or bounds_of([zones]), text)
     if zones["features"]:
         _zone_outlines(zones, text.zones).add_to(fmap)
         _zone_names(zones).add_to(fmap)
@@ -829,7 +928,7 @@ def build_walk_map(
         _routes_layer(route, text.route).add_to(fmap)
     if stops["features"]:
         _stops_layer(stops, text.stops, text).add_to(fmap)
-    counts, order = _add_points(fmap, observations, themes_by_key, text, popup_url)
+    counts, order = _add_points(fmap, rows, themes_by_key, text, popup_url)
     _Legend(
         _legend_markup(themes_by_key, counts, text=text, positions=order),
         bounds=fmap.arpenteur_bounds,
@@ -922,11 +1021,12 @@ def build_project_map(
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones = routes or empty, zones or empty
-    fmap = _new_map(tiles, bounds_of([_points_bounds(observations), routes]) or bounds_of([zones]), text)
+    rows = _as_rows(observations, themes_by_key, popup_url)
+    fmap = _new_map(tiles, bounds_of([_points_bounds(rows), routes]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
         _routes_layer(routes, text.routes).add_to(fmap)
-    counts, order = _add_points(fmap, observations, themes_by_key, text, popup_url)
+    counts, order = _add_points(fmap, rows, themes_by_key, text, popup_url)
     sensitive = [t for t in themes if t.sensitive]
     if heat is None:
         heat = _heat_of(observations, {t.key for t in sensitive})
@@ -935,7 +1035,7 @@ def build_project_map(
         total = int(sum(w for _, _, w in heat))
         plugins.HeatMap(
             [list(h) for h in heat],
-            name=text.heatmap.format(label=label, count=total),
+            name=_plain(text.heatmap.format(label=label, count=total)),
             show=False,
             radius=22,
             max=max(w for _, _, w in heat),
@@ -1027,11 +1127,12 @@ def build_public_map(
             if f.get("properties", {}).get("theme") not in sensitive
         ],
     }
-    fmap = _new_map(tiles, bounds_of([observations, routes, cells]) or bounds_of([zones]), text)
+    rows = _as_rows(observations, themes_by_key)
+    fmap = _new_map(tiles, bounds_of([_points_bounds(rows), routes, cells]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
         _routes_layer(routes, text.routes).add_to(fmap)
-    counts, order = _add_points(fmap, observations, themes_by_key, text)
+    counts, order = _add_points(fmap, rows, themes_by_key, text)
     if cells["features"]:
         label = sensitive_label or text.sensitive_default
         total = sum(int(f.get("properties", {}).get("count", 0)) for f in cells["features"])

@@ -216,3 +216,46 @@ def test_static_map_legend_names_every_kind_of_shape_and_sensitive_squares():
 def test_zone_names_are_written_on_the_map_near_the_top_of_each_zone():
     page = _render(maps.build_walk_map(observations=_points(2), themes=THEMES, zones=ZONES, tiles="none"))
     assert "zone-label" in page and "Noms des quartiers" not in page.split("L.control.layers")[-1]
+
+
+def test_participant_text_is_never_evaluated_as_a_template():
+    """branca re-reads each element's rendered script as a Jinja template: a note holding ``{{ … }}``
+    was evaluated on the server (``{{ 7*7 }}`` became 49). Data reach scripts with Jinja's openers
+    escaped, so the note stays the participant's text, on every map."""
+    fc = _points(6)
+    note = "AA{{ 7*7 }}BB{% if true %}CC{% endif %}{# x #}DD"
+    for feat in fc["features"]:
+        feat["properties"]["note"] = note
+    zones = {
+        "type": "FeatureCollection",
+        "features": [{**ZONES["features"][0], "properties": {"name": "Z{{ 6*7 }}", "count": 1}}],
+    }
+    for fmap in (
+        maps.build_walk_map(observations=fc, themes=THEMES, zones=zones, tiles="none"),
+        maps.build_public_map(observations=fc, themes=THEMES, zones=zones, tiles="none"),
+        maps.build_project_map(observations=fc, themes=THEMES, zones=zones, tiles="none"),
+    ):
+        page = _render(fmap)
+        assert "AA49BB" not in page and "Z42" not in page
+        assert "CC" not in page.replace("CC{", "")  # the {% if %} was not run either
+    page = _render(maps.build_walk_map(observations=fc, themes=THEMES, zones=zones, tiles="none"))
+    assert r"AA{\u007b 7*7 }}BB{\u0025 if true %}CC{\u0025 endif %}{\u0023 x #}DD" in page
+
+
+def test_the_legend_has_a_check_box_per_theme_that_filters_the_one_layer():
+    page = _render(maps.build_project_map(observations=_points(30), themes=THEMES, tiles="none"))
+    assert page.count('class=\\"theme-filter\\"') == 2  # éclairage, harcèlement (markup in JSON)
+    assert page.count("L.circleMarker([r[1], r[0]]") == 1
+    assert "input.theme-filter" in page
+
+
+def test_sensitive_points_are_rounded_on_every_map():
+    fc = _points(6)
+    fc["features"][0]["geometry"]["coordinates"] = [2.2937143, 49.8961287]  # theme harcelement (i = 0)
+    for fmap in (
+        maps.build_walk_map(observations=fc, themes=THEMES, tiles="none"),
+        maps.build_project_map(observations=fc, themes=THEMES, tiles="none"),
+    ):
+        page = _render(fmap)
+        assert "2.2937" not in page and "49.8961" not in page
+        assert "2.294" in page and "49.896" in page

@@ -555,7 +555,7 @@ def debrief(slug: str, walk_id: int) -> str:
         walk=walk,
         steps=steps,
         groups={s.position: s.groups(list(styles), quiet) for s in steps},
-        bounds={s.position: s.bounds(quiet) for s in steps},
+        bounds={s.position: s.bounds(quiet, coarse=sensitive) for s in steps},
         preparation=preparation,
         sensitive=quiet,
         votes_obs=by_obs,

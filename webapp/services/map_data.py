@@ -56,7 +56,7 @@ def point_rows(f: ObservationFilter, theme_keys: Sequence[str], sensitive: Colle
         func.ST_Y(Observation.location),
     ).where(*conditions_without_joins(f))
     rows = []
-    for obs_id, theme, polarity, x, y in db.session.execute(stmt.order_by(Observation.id)):
+    for obs_id, theme, polarity, x, y in db.session.execute(stmt):
         lon, lat = round_point(x, y, theme in sensitive)
         rows.append([lon, lat, index(theme), _POLARITY_INDEX.get(polarity, 2), obs_id])
     return PointSet(themes=themes, rows=rows)
