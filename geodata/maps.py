@@ -568,7 +568,7 @@ function arpenteurPopup(cfg, r, d) {
     if (d[5]) {
         var img = add("img"); img.src = d[5]; img.alt = cfg.t.photo; img.width = 160; img.loading = "lazy";
     }
-    if (d[6]) { add("br"); var a = add("a", cfg.t.moderate.replace("{id}", d[7])); a.href = d[6]; }
+    if (d[6]) { var a = add("a", cfg.t.moderate.replace("{id}", d[7]), add("div")); a.href = d[6]; }
     return box;
 }
 """
