@@ -200,7 +200,7 @@ def map_popup(slug: str, observation_id: int) -> Response:
     return response
 
 
-@bp.get("/projets/<slug>/graphiques/<name>.svg")
+@bp.get("/projets/<slug>/graphiques/<name>")
 def project_chart(slug: str, name: str) -> Response:
     """One chart of the project page's summary, for the same filters, as an SVG image of its own.
 
