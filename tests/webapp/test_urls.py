@@ -15,7 +15,8 @@ from webapp.legacy_urls import OLD_PATHS
 #: Every word a path people see may use (static segments of the rules). A new page takes French
 #: words: add them here, with the README's « URLs » section if the rule needs saying again.
 FRENCH_WORDS = {
-    "activer", "attribution", "carte", "graphiques", "cloturer", "code", "compte", "connexion", "consentement",
+    "activer", "attribution", "carte", "cloturer", "code", "compte", "connexion", "consentement",
+    "graphiques",
     "debriefing", "deconnexion", "desactiver", "dessiner", "deux-facteurs", "dupliquer", "effacer",
     "equipe", "exports", "formulaires", "groupe", "importer", "integree", "invitation", "invitations",
     "kit.pdf", "m", "marches", "membres", "mes-donnees", "mes-donnees.json", "moderation", "modifier",
