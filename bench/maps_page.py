@@ -1,5 +1,9 @@
 """Project map page for 1,000 / 10,000 / 100,000 observations: size (gzip) and time until points show.
 
+``lines(scale)`` (for ``make bench``) times the product's project page against the anchor
+(``bench/anchors/maps.py``: a bare folium map of the same points, served by the same app), interleaved
+A, P, A, P in the same Chromium page, from the start of navigation to the first frame with points.
+
 For each size: a fresh SQLite + SpatiaLite database is filled, the app is served on loopback, and
 headless Chromium (Debian's, tiles off, every outside request aborted) opens the project page. The
 time is measured from the start of navigation to the first animation frame after the map's point
@@ -24,6 +28,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from bench._debrief_data import fill, make_app
+from bench._table import Line, slower_ratio
 
 POINTS_SHOWN = """() => {
   const el = document.querySelector('.folium-map');
@@ -33,6 +38,7 @@ POINTS_SHOWN = """() => {
   return n > 0 && (document.querySelector('.leaflet-overlay-pane canvas, .marker-cluster') !== null);
 }"""
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+OFFLINE_ARGS = [*ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 
 def _measure(url: str, page_url: str, runs: int) -> float:
@@ -58,6 +64,84 @@ def _measure(url: str, page_url: str, runs: int) -> float:
             times.append(time.perf_counter() - t)
         browser.close()
     return statistics.median(times)
+
+
+def _first_frame(page, target: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from the start of navigation to ``target`` until the first frame with its points."""
+    t = time.perf_counter()
+    page.goto(target, wait_until="commit", timeout=300_000)
+    page.wait_for_function(POINTS_SHOWN, timeout=300_000, polling="raf")
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
+    return time.perf_counter() - t
+
+
+def _paired(base: str, product: str, anchor: str, email: str, runs: int) -> tuple[float, float]:
+    """Medians of the product's and the anchor's first frame with points, interleaved A, P, A, P."""
+    from playwright.sync_api import sync_playwright
+
+    anchors, products = [], []
+    with sync_playwright() as p:
+        # No request interception (Playwright turns the HTTP cache off when it routes requests): outside
+        # hosts are unresolvable instead, and both pages get their static files from the cache.
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"), args=OFFLINE_ARGS, headless=True
+        )
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.goto(f"{base}/connexion")
+        page.fill("#email", email)
+        page.fill("#password", "bench-password")
+        page.click("button[type=submit]")
+        _first_frame(page, base + anchor)  # warm the static caches of both
+        _first_frame(page, base + product)
+        for _ in range(runs):
+            anchors.append(_first_frame(page, base + anchor))
+            products.append(_first_frame(page, base + product))
+        browser.close()
+    return statistics.median(products), statistics.median(anchors)
+
+
+def lines(scale: str = "quick", runs: int | None = None) -> list[Line]:
+    """The project map's first frame with points against the bare folium anchor, at 1k, 10k and 100k."""
+    import logging
+
+    from bench.anchors import maps as anchor_maps
+    from webapp.services import projects
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    runs = runs or 5
+    out: list[Line] = []
+    for n in (1_000, 10_000, 100_000):
+        with tempfile.TemporaryDirectory() as tmp:
+            app = make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", Path(tmp), WTF_CSRF_ENABLED=False)
+            slug = fill(app, n)
+            with app.app_context():
+                project_id = projects.get_project(slug).id
+            anchor = anchor_maps.register(app, project_id)
+            client = app.test_client()
+            client.post("/connexion", data={"email": f"bench{n}@example.org", "password": "bench-password"})
+            product = f"/projets/{slug}/"
+            product_bytes = len(client.get(product).data)
+            anchor_bytes = len(client.get(anchor).data)
+            server = make_server("127.0.0.1", 0, app, threaded=True)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            base = f"http://127.0.0.1:{server.server_port}"
+            try:
+                p, a = _paired(base, product, anchor, f"bench{n}@example.org", runs)
+            finally:
+                server.shutdown()
+            out.append(
+                slower_ratio(
+                    f"project map, first frame with points, {n:,} obs",
+                    p,
+                    a,
+                    "s",
+                    at_most=1.0,
+                    note=f"page {product_bytes / 1e6:.2f} MB vs anchor {anchor_bytes / 1e6:.2f} MB",
+                )
+            )
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

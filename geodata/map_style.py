@@ -19,6 +19,59 @@ CELL_M = 150.0
 MAX_ZOOM = 19
 #: Colour of observations whose theme the form does not know (an older form version).
 FALLBACK_COLOR = "#555555"
+#: Decimals of a point's coordinates in a page (1e-5 degree: about a metre, under a pixel at zoom 19).
+POINT_DECIMALS = 5
+#: Decimals of a sensitive report's coordinates in any map (1e-3 degree: about 110 m × 70 m in France):
+#: its exact place never reaches a browser, not even on the team's pages.
+SENSITIVE_DECIMALS = 3
+#: Polarity codes in the order of a point row's polarity index.
+POLARITIES = ("negative", "positive", "neutral")
+
+
+@dataclass
+class PointSet:
+    """Observations as compact rows for a map: ``[lon, lat, theme index, polarity index, ref]``.
+
+    Coordinates are rounded (:data:`POINT_DECIMALS`, :data:`SENSITIVE_DECIMALS` for sensitive themes).
+    ``themes`` gives the theme key of each index. ``ref`` is the observation id when the popup is fetched
+    on click (the builder's ``popup_url``), else an index into ``details``: per point
+    ``[walk, date, feeling, note, proposal, photo_url, moderation_url, id]`` (plain values, escaped by the
+    browser's ``textContent``).
+    """
+
+    themes: list[str]
+    rows: list[list[Any]]
+    details: list[list[Any]] | None = None
+
+
+@dataclass
+class CellSet:
+    """Observations counted per square cell of a grid computed in SQL, theme by theme.
+
+    ``rows`` are ``[ix, iy, theme index, count, negatives]``: the cell's centre is
+    ``((ix + 0.5) * dlon, (iy + 0.5) * dlat)``, never a point's place.
+    """
+
+    themes: list[str]
+    dlon: float
+    dlat: float
+    rows: list[list[int]]
+    #: how many observations the rows hold
+    total: int = 0
+
+
+def cell_steps(lat0: float, cell_m: float = CELL_M) -> tuple[float, float]:
+    """The grid's steps in degrees (lon, lat) for cells of about ``cell_m`` metres near latitude ``lat0``."""
+    import math
+
+    dlat = cell_m / 111_320.0
+    return dlat / max(math.cos(math.radians(lat0)), 0.01), dlat
+
+
+def round_point(lon: float, lat: float, sensitive: bool) -> tuple[float, float]:
+    """A point's coordinates as a page gets them."""
+    digits = SENSITIVE_DECIMALS if sensitive else POINT_DECIMALS
+    return round(lon, digits), round(lat, digits)
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,25 @@ folium appears only in this module (the print map is :mod:`geodata.static_map`, 
 FeatureCollections whose properties are plain values, and the views embed the result with
 :func:`geodata.assets.render_map_parts`.
 
-Choices, measured on this machine (see ``bench/maps_layers.py`` and the README's facilitators section):
+Choices, measured on this machine (see ``bench/maps_page.py`` and the README's facilitators section):
 
-- **Points by size.** Up to :data:`geodata.map_style.MARKERS_UP_TO` observations, each is a canvas
-  circle marker with its popup, grouped in one layer per theme. Up to
-  :data:`geodata.map_style.CLUSTER_UP_TO`, each theme is a
-  ``FastMarkerCluster`` of canvas circle markers (clusters keep the map readable and the page
-  light). Beyond, points are aggregated on the server into square cells (:func:`aggregate_cells`)
-  drawn as one canvas layer: a browser gets at most a few thousand shapes, whatever the data size.
-  One ``folium.Marker`` per point is never used (33 s for 10,000 points, never for 100,000).
-- **Text is escaped here.** Leaflet sets popups and tooltips with ``innerHTML``, and folium's
-  ``GeoJsonPopup``/``GeoJsonTooltip`` insert property values unescaped, so every popup and
-  tooltip is built in Python with :func:`html.escape`, and data reaches the page through Jinja's
-  ``tojson`` (which escapes ``<``, ``>`` and ``&``): no participant text can close the script.
+- **Points by size, in one layer.** Observations arrive as compact rows
+  (:class:`geodata.map_style.PointSet`: ``[lon, lat, theme index, polarity index, ref]``, coordinates
+  rounded to what is shown) and become canvas circle markers of one layer; beyond
+  :data:`geodata.map_style.MARKERS_UP_TO`, one ``L.markerClusterGroup`` (chunked). The legend has a
+  check box per theme that takes its markers out of that layer and back. Beyond
+  :data:`geodata.map_style.CLUSTER_UP_TO` the database counts them per square cell and theme
+  (:class:`geodata.map_style.CellSet`), drawn as one canvas layer the check boxes recount: a browser
+  gets at most a few thousand shapes, whatever the data size. One ``folium.Marker`` per point is
+  never used (33 s for 10,000 points, never for 100,000).
+- **Popups are built on click, in the browser, with ``textContent``.** No popup HTML per point is in
+  the page: the team's maps fetch a point's fields from a small JSON endpoint (``popup_url``), partner
+  maps carry them as plain values beside the rows. Other popups and tooltips (zones, stops, routes)
+  are built here with :func:`html.escape`; data reaches the page through Jinja's ``tojson`` (which
+  escapes ``<``, ``>`` and ``&``): no participant text can close the script.
+- **Sensitive reports are never at their place.** Their rows are rounded to
+  :data:`geodata.map_style.SENSITIVE_DECIMALS`; the team's heat map gets counts on a 1e-3 degree
+  lattice; partner maps get squares of 3 reports or more only.
 - **Tiles are optional.** Everything we draw is vector data on top of the tiles; when the tile
   server is unreachable or ``tiles="none"``, the map keeps its zones, routes and observations on a
   plain background. The map always gets a ``maxZoom`` (MarkerCluster needs one).
@@ -30,7 +36,7 @@ import html
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,17 +45,23 @@ from branca.element import MacroElement
 from folium import plugins
 from folium.elements import JSCSSMixin
 from folium.map import Layer
-from folium.template import Template
+from folium.template import Environment as FoliumEnvironment
+from folium.template import Template as FoliumTemplate
+from markupsafe import Markup
 from shapely.geometry import shape
 
 from geodata.map_style import (
     CELL_M,
     MAX_ZOOM,
+    POLARITIES,
+    CellSet,
+    PointSet,
     ThemeStyle,
     bounds_of,
-    by_theme,
+    cell_steps,
     label_point,
     point_layer_kind,
+    round_point,
     theme_map,
     theme_of,
     theme_order,
@@ -59,13 +71,104 @@ __all__ = [
     "MapText",
     "TILES",
     "TileProvider",
-    "aggregate_cells",
+    "cell_set",
+    "point_set",
     "build_project_map",
     "build_public_map",
     "build_walk_map",
     "build_zones_map",
     "tidy_header",
 ]
+
+
+#: What starts a Jinja tag, comment or expression.
+_JINJA_SYNTAX = re.compile(r"\{[{%#]")
+
+
+class _Literal:
+    """A template whose source has no Jinja syntax: it renders to itself, without being compiled."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return self.source
+
+
+def _share_compiled_templates() -> None:
+    """Stop branca from compiling text that is not a template, and compile real templates once.
+
+    branca wraps every element's rendered output (our scripts with their data) in a new element
+    whose "template" is that output, compiled by Jinja on each render: the data of 10,000 points were
+    lexed as a template (0.1–0.4 s of every map page, measured), and any ``{{`` in a participant's
+    note was *evaluated* as a Jinja expression on the server. Here text without Jinja syntax renders
+    as itself (our data never holds any: :func:`_safe_json` escapes it), and small real templates
+    (branca's own, the same few sources on every page) are compiled once per process.
+    """
+    import branca.element
+    import jinja2
+
+    if getattr(branca.element.Template, "_arpenteur_shared", False):
+        return
+    compiled: dict[str, jinja2.Template] = {}
+
+    class SharedTemplate(jinja2.Template):
+        _arpenteur_shared = True
+
+        def __new__(cls, source: Any, **options: Any) -> Any:  # type: ignore[misc]
+            if options or not isinstance(source, str):
+                return jinja2.Template(source, **options)
+            if not _JINJA_SYNTAX.search(source):
+                return _Literal(source)
+            if len(source) > 8192:
+                return jinja2.Template(source)
+            template = compiled.get(source)
+            if template is None:
+                template = compiled[source] = jinja2.Template(source)
+            return template
+
+    branca.element.Template = SharedTemplate  # type: ignore[misc]
+
+
+def _safe_json(value: Any) -> Markup:
+    """JSON for a script, as Jinja's ``tojson`` (``<``, ``>``, ``&``, ``'`` escaped), and with nothing
+    Jinja could take for its own syntax: inside strings ``{{``, ``{%`` and ``{#`` become ``{\\u007b``,
+    ``{\\u0025`` and ``{\\u0023`` (the same text once parsed); JSON itself never writes them."""
+    import json
+
+    text = (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+        .replace("{{", "{\\u007b")
+        .replace("{%", "{\\u0025")
+        .replace("{#", "{\\u0023")
+    )
+    return Markup(text)  # noqa: S704  (every character HTML or Jinja could act on is escaped above)
+
+
+def _plain(text: str) -> str:
+    """A layer name (shown in the layer control, written by folium) that Jinja cannot take for syntax."""
+    return _JINJA_SYNTAX.sub(lambda m: m.group(0)[0] + "\u200c" + m.group(0)[1], text)
+
+
+class _SafeEnvironment(FoliumEnvironment):
+    """folium's template environment with :func:`_safe_json` as ``tojson``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["tojson"] = _safe_json
+
+
+class Template(FoliumTemplate):
+    """The templates of this module's elements: their ``tojson`` is :func:`_safe_json`."""
+
+    environment_class = _SafeEnvironment
+
+
+_share_compiled_templates()
 
 #: The legend is open at first display from this window width (px); a button opens it below.
 LEGEND_OPEN_FROM = 1400
@@ -103,6 +206,7 @@ class MapText:
     routes: str = "Routes"
     stops: str = "Stops"
     grouped: str = "Grouped observations ({count})"
+    observations: str = "Observations ({count})"
     cell_count: str = "{count} observations"
     cell_share: str = "Share of problems: {share} %"
     cell_theme: str = "Most frequent theme: {theme}"
@@ -209,7 +313,7 @@ class _GeoJsonLayer(Layer):
     def __init__(
         self, data: Mapping[str, Any], *, name: str, show: bool = True, control: bool = True
     ) -> None:
-        super().__init__(name=name, overlay=True, control=control, show=show)
+        super().__init__(name=_plain(name), overlay=True, control=control, show=show)
         self._name = "GeoJsonLayer"
         self.data = data
         self.polarity_styles = _POLARITY_STYLE
@@ -284,49 +388,8 @@ class _Legend(MacroElement):
             self.texts["legend"] = title
 
 
-# Leaflet's canvas circle markers inside clusters; rows are [lat, lon, theme colour, polarity, popup].
-# A function expression: FastMarkerCluster writes ``var callback = <this>;`` itself.
-_CLUSTER_CALLBACK = """function (row) {
-    var styles = %s;
-    var s = styles[row[3]] || styles.neutral;
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: s.r, color: s.o || row[2], fillColor: s.f || row[2], fillOpacity: s.fo, weight: s.w});
-    if (row[4]) { marker.bindPopup(row[4], {maxWidth: 300}); }
-    return marker;
-}"""
-
-
 def _esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def popup_html(
-    properties: Mapping[str, Any], themes: Mapping[str, ThemeStyle], text: MapText = DEFAULT_TEXT
-) -> str:
-    """The popup of one observation: theme, polarity, feeling, note, proposal and a photo thumbnail."""
-    theme = theme_of(str(properties.get("theme", "")), themes)
-    polarity = text.polarity.get(str(properties.get("polarity")), "")
-    parts = [f'<div class="obs-popup"><strong>{_esc(theme.label)}</strong> · {_esc(polarity)}']
-    if properties.get("walk"):
-        when = f" · {_esc(properties['date'])}" if properties.get("date") else ""
-        parts.append(f'<br><span class="walk">{_esc(properties["walk"])}{when}</span>')
-    if properties.get("feeling"):
-        parts.append("<br>" + _esc(text.feeling.format(value=properties["feeling"])))
-    if properties.get("note"):
-        parts.append(f"<p>{_esc(properties['note'])}</p>")
-    if properties.get("proposal"):
-        parts.append(f"<p><em>{_esc(text.proposal)}</em> {_esc(properties['proposal'])}</p>")
-    if properties.get("photo_url"):
-        parts.append(
-            f'<img src="{_esc(properties["photo_url"])}" alt="{_esc(text.photo)}" width="160" loading="lazy">'
-        )
-    if properties.get("moderation_url"):
-        parts.append(
-            f'<br><a href="{_esc(properties["moderation_url"])}">'
-            f"{_esc(text.moderate.format(id=properties.get('id')))}</a>"
-        )
-    parts.append("</div>")
-    return "".join(parts)
 
 
 def _new_map(
@@ -464,157 +527,363 @@ def _stops_layer(stops: Mapping[str, Any], name: str, text: MapText = DEFAULT_TE
     return _GeoJsonLayer({"type": "FeatureCollection", "features": features}, name=name)
 
 
-def _marker_features(
-    features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle], text: MapText = DEFAULT_TEXT
-) -> list[dict]:
-    out = []
-    for feat in features:
-        p = feat.get("properties", {})
-        polarity = str(p.get("polarity"))
-        lon, lat = feat["geometry"]["coordinates"][:2]
-        out.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-                "properties": {
-                    "_c": theme_of(str(p.get("theme")), themes).color,
-                    "_k": polarity if polarity in _POLARITY_STYLE else "neutral",
-                    "_p": popup_html(p, themes, text),
-                },
-            }
-        )
-    return out
+# --- observations: one layer of compact rows, theme filters in the legend, popups built on click ---------
+
+#: Leaflet.markercluster from npm (``package.json``), served from the vendor folder by ``geodata.assets``.
+_CLUSTER_JS = [
+    (
+        "markerclusterjs",
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js",
+    )
+]
+_CLUSTER_CSS = [
+    (
+        "markerclustercss",
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css",
+    ),
+    (
+        "markerclusterdefaultcss",
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css",
+    ),
+]
+
+#: The popup of a point, built in the browser with ``textContent`` (no participant text is parsed as
+#: HTML): ``d`` is a details row, ``[walk, date, feeling, note, proposal, photo_url, moderation_url, id]``.
+_POPUP_JS = """
+function arpenteurPopup(cfg, r, d) {
+    var box = document.createElement("div"), add = function (tag, text, parent) {
+        var el = document.createElement(tag); if (text) { el.textContent = text; }
+        (parent || box).appendChild(el); return el;
+    };
+    box.className = "obs-popup";
+    add("strong", cfg.themes[r[2]].label);
+    box.appendChild(document.createTextNode(" · " + cfg.pol[r[3]]));
+    if (!d) { return box; }
+    if (d[0]) { add("br"); add("span", d[0] + (d[1] ? " · " + d[1] : "")).className = "walk"; }
+    if (d[2]) { add("br"); box.appendChild(document.createTextNode(cfg.t.feeling.replace("{value}", d[2]))); }
+    if (d[3]) { add("p", d[3]); }
+    if (d[4]) {
+        var p = add("p"); add("em", cfg.t.proposal, p); p.appendChild(document.createTextNode(" " + d[4]));
+    }
+    if (d[5]) {
+        var img = add("img"); img.src = d[5]; img.alt = cfg.t.photo; img.width = 160; img.loading = "lazy";
+    }
+    if (d[6]) { var a = add("a", cfg.t.moderate.replace("{id}", d[7]), add("div")); a.href = d[6]; }
+    return box;
+}
+"""
 
 
-def aggregate_cells(features: Sequence[Mapping[str, Any]], cell_m: float = CELL_M) -> list[dict[str, Any]]:
-    """Group points into square cells of about ``cell_m`` metres: centre, count, negatives, main theme.
+class _PointLayer(JSCSSMixin, Layer):
+    """Every observation of a map in one layer: canvas circle markers, clustered beyond
+    :data:`geodata.map_style.MARKERS_UP_TO` (one ``L.markerClusterGroup``).
 
-    Used when there are too many observations to send each one to the browser.
+    Data arrive as compact rows (:class:`geodata.map_style.PointSet`); the legend's check boxes
+    (``input.theme-filter``) take a theme's markers out of the layer and put them back. A popup is
+    built when its point is clicked: from ``details`` in the page, or fetched from ``popup_url``
+    (``{id}`` replaced by the observation's id) as JSON ``{"d": details}``. Each marker carries a
+    small ``feature`` (polarity code) so that scripts can tell observations from labels.
     """
-    if not features:
-        return []
-    lat0 = sum(f["geometry"]["coordinates"][1] for f in features[:1000]) / min(len(features), 1000)
-    dlat = cell_m / 111_320.0
-    dlon = dlat / max(math.cos(math.radians(lat0)), 0.01)
-    cells: dict[tuple[int, int], dict[str, Any]] = {}
-    for feat in features:
-        lon, lat = feat["geometry"]["coordinates"][:2]
-        key = (math.floor(lon / dlon), math.floor(lat / dlat))
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = {"count": 0, "negative": 0, "themes": Counter(), "sx": 0.0, "sy": 0.0}
-        p = feat.get("properties", {})
-        cell["count"] += 1
-        cell["negative"] += p.get("polarity") == "negative"
-        cell["themes"][p.get("theme")] += 1
-        cell["sx"] += lon
-        cell["sy"] += lat
-    return [
-        {
-            "lon": c["sx"] / c["count"],
-            "lat": c["sy"] / c["count"],
-            "count": c["count"],
-            "negative": c["negative"],
-            "theme": c["themes"].most_common(1)[0][0],
-        }
-        for c in cells.values()
-    ]
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var map = {{ this._parent.get_name() }};
+            var cfg = {{ this.config|tojson }};
+            var S = cfg.styles, K = ["negative", "positive", "neutral"], rows = cfg.rows;
+            var group = cfg.cluster
+                ? L.markerClusterGroup({maxClusterRadius: 40, chunkedLoading: true, chunkInterval: 100})
+                : L.featureGroup();
+            var byTheme = cfg.themes.map(function () { return []; });
+            {{ this.popup_js }}
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i], s = S[K[r[3]]] || S.neutral, c = cfg.themes[r[2]].color;
+                var m = L.circleMarker([r[1], r[0]], {radius: s.r, color: s.o || c, fillColor: s.f || c,
+                                                      fillOpacity: s.fo, weight: s.w});
+                m.feature = {properties: {_k: K[r[3]]}};
+                m.arpenteurRow = r;
+                byTheme[r[2]].push(m);
+            }
+            var all = [].concat.apply([], byTheme);
+            if (cfg.cluster) { group.addLayers(all); } else { all.forEach(function (m) { m.addTo(group); }); }
+            group.on("click", function (e) {
+                var m = e.layer, r = m.arpenteurRow;
+                if (!r) { return; }
+                if (m.getPopup()) { m.openPopup(); return; }
+                var inline = cfg.details ? cfg.details[r[4]] : null;
+                m.bindPopup(arpenteurPopup(cfg, r, inline), {maxWidth: 300}).openPopup();
+                if (!cfg.url) { return; }
+                var asked = {credentials: "same-origin", headers: {Accept: "application/json"}};
+                fetch(cfg.url.replace("{id}", r[4]), asked)
+                    .then(function (res) { return res.ok ? res.json() : null; })
+                    .then(function (data) {
+                        if (data) { m.setPopupContent(arpenteurPopup(cfg, r, data.d)); }
+                    })
+                    .catch(function () {});
+            });
+            map.getContainer().addEventListener("change", function (e) {
+                var box = e.target;
+                if (!box.matches || !box.matches("input.theme-filter")) { return; }
+                var markers = byTheme[Number(box.dataset.theme)] || [];
+                if (cfg.cluster) {
+                    if (box.checked) { group.addLayers(markers); } else { group.removeLayers(markers); }
+                } else {
+                    markers.forEach(function (m) {
+                        if (box.checked) { group.addLayer(m); } else { group.removeLayer(m); }
+                    });
+                }
+            });
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: Mapping[str, Any], *, name: str, cluster: bool) -> None:
+        super().__init__(name=_plain(name), overlay=True, control=True, show=True)
+        self._name = "PointLayer"
+        self.config = {**config, "cluster": cluster}
+        self.popup_js = _POPUP_JS
+        # Instance attributes: only maps with clusters load the plugin.
+        self.default_js = _CLUSTER_JS if cluster else []
+        self.default_css = _CLUSTER_CSS if cluster else []
 
 
-def _cells_layer(
+class _CellLayer(Layer):
+    """Observations counted per cell (:class:`geodata.map_style.CellSet`), drawn as canvas discs sized
+    by count and coloured by the most frequent theme; the legend's theme check boxes recount them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var map = {{ this._parent.get_name() }};
+            var cfg = {{ this.config|tojson }};
+            var group = L.featureGroup(), shown = cfg.themes.map(function () { return true; });
+            function draw() {
+                var cells = {}, top = 1;
+                cfg.rows.forEach(function (r) {
+                    if (!shown[r[2]]) { return; }
+                    var key = r[0] + ":" + r[1], c = cells[key];
+                    if (!c) { c = cells[key] = {x: r[0], y: r[1], n: 0, neg: 0, by: {}}; }
+                    c.n += r[3]; c.neg += r[4]; c.by[r[2]] = (c.by[r[2]] || 0) + r[3];
+                    if (c.n > top) { top = c.n; }
+                });
+                group.clearLayers();
+                Object.keys(cells).forEach(function (key) {
+                    var c = cells[key], main = 0, best = -1;
+                    Object.keys(c.by).forEach(function (t) {
+                        if (c.by[t] > best) { best = c.by[t]; main = Number(t); }
+                    });
+                    var theme = cfg.themes[main];
+                    var m = L.circleMarker([(c.y + 0.5) * cfg.dlat, (c.x + 0.5) * cfg.dlon], {
+                        radius: 4 + 14 * Math.sqrt(c.n / top), color: theme.color, fillColor: theme.color,
+                        fillOpacity: 0.6, weight: 1});
+                    m.feature = {properties: {count: c.n}};
+                    var box = document.createElement("div"), strong = document.createElement("strong");
+                    strong.textContent = cfg.t.count.replace("{count}", c.n);
+                    box.appendChild(strong);
+                    [cfg.t.share.replace("{share}", Math.round(100 * c.neg / c.n)),
+                     cfg.t.theme.replace("{theme}", theme.label)].forEach(function (line) {
+                        box.appendChild(document.createElement("br"));
+                        box.appendChild(document.createTextNode(line));
+                    });
+                    m.bindPopup(box, {maxWidth: 300});
+                    group.addLayer(m);
+                });
+            }
+            draw();
+            map.getContainer().addEventListener("change", function (e) {
+                var box = e.target;
+                if (!box.matches || !box.matches("input.theme-filter")) { return; }
+                shown[Number(box.dataset.theme)] = box.checked;
+                draw();
+            });
+            return group;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: Mapping[str, Any], *, name: str) -> None:
+        super().__init__(name=_plain(name), overlay=True, control=True, show=True)
+        self._name = "CellLayer"
+        self.config = config
+
+
+def _theme_entries(keys: Sequence[str], themes: Mapping[str, ThemeStyle]) -> list[dict[str, str]]:
+    return [{"label": theme_of(k, themes).label, "color": theme_of(k, themes).color} for k in keys]
+
+
+def point_set(
     features: Sequence[Mapping[str, Any]],
     themes: Mapping[str, ThemeStyle],
-    name: str,
-    text: MapText = DEFAULT_TEXT,
-) -> _GeoJsonLayer:
-    cells = aggregate_cells(features)
-    top = max((c["count"] for c in cells), default=1)
-    out = []
-    for c in cells:
-        theme = theme_of(str(c["theme"]), themes)
-        radius = 4 + 14 * math.sqrt(c["count"] / top)
-        share = round(100 * c["negative"] / c["count"])
-        out.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(c["lon"], 6), round(c["lat"], 6)]},
-                "properties": {
-                    "_s": {"color": theme.color, "fillColor": theme.color, "fillOpacity": 0.6, "weight": 1},
-                    "_r": round(radius, 1),
-                    "_p": (
-                        f"<strong>{_esc(text.cell_count.format(count=c['count']))}</strong>"
-                        f"<br>{_esc(text.cell_share.format(share=share))}"
-                        f"<br>{_esc(text.cell_theme.format(theme=theme.label))}"
-                    ),
-                },
-            }
-        )
-    return _GeoJsonLayer({"type": "FeatureCollection", "features": out}, name=name)
+    *,
+    with_details: bool = True,
+) -> PointSet:
+    """Compact rows of a FeatureCollection's points (``map_style.PointSet``); with ``with_details``, the
+    popup fields of each point go with them (``ref`` indexes them), else ``ref`` is the point's ``id``."""
+    keys = [k for k in themes]
+    positions = {k: i for i, k in enumerate(keys)}
+    rows: list[list[Any]] = []
+    details: list[list[Any]] = []
+    for feat in features:
+        p = feat.get("properties", {})
+        key = str(p.get("theme"))
+        if key not in positions:
+            positions[key] = len(keys)
+            keys.append(key)
+        lon, lat = feat["geometry"]["coordinates"][:2]
+        lon, lat = round_point(lon, lat, theme_of(key, themes).sensitive)
+        polarity = POLARITIES.index(p["polarity"]) if p.get("polarity") in POLARITIES else 2
+        ref = len(details) if with_details else p.get("id")
+        rows.append([lon, lat, positions[key], polarity, ref])
+        if with_details:
+            details.append(
+                [
+                    p.get("walk"),
+                    p.get("date"),
+                    p.get("feeling"),
+                    p.get("note"),
+                    p.get("proposal"),
+                    p.get("photo_url"),
+                    p.get("moderation_url"),
+                    p.get("id"),
+                ]
+            )
+    return PointSet(themes=keys, rows=rows, details=details if with_details else None)
+
+
+def cell_set(
+    features: Sequence[Mapping[str, Any]], themes: Mapping[str, ThemeStyle], cell_m: float = CELL_M
+) -> CellSet:
+    """The same cells as ``webapp.services.map_data.cell_rows`` counts in SQL, from a FeatureCollection
+    (for builders called with features, as in tests and scripts)."""
+    keys = [k for k in themes]
+    positions = {k: i for i, k in enumerate(keys)}
+    lat0 = sum(f["geometry"]["coordinates"][1] for f in features[:1000]) / max(min(len(features), 1000), 1)
+    dlon, dlat = cell_steps(lat0, cell_m)
+    counts: dict[tuple[int, int, int], list[int]] = {}
+    for feat in features:
+        p = feat.get("properties", {})
+        key = str(p.get("theme"))
+        if key not in positions:
+            positions[key] = len(keys)
+            keys.append(key)
+        lon, lat = feat["geometry"]["coordinates"][:2]
+        cell = counts.setdefault((math.floor(lon / dlon), math.floor(lat / dlat), positions[key]), [0, 0])
+        cell[0] += 1
+        cell[1] += p.get("polarity") == "negative"
+    rows = [[x, y, t, n, neg] for (x, y, t), (n, neg) in counts.items()]
+    return CellSet(themes=keys, dlon=dlon, dlat=dlat, rows=rows, total=len(features))
+
+
+def _points_config(
+    points: PointSet, themes: Mapping[str, ThemeStyle], text: MapText, popup_url: str | None
+) -> dict[str, Any]:
+    return {
+        "rows": points.rows,
+        "themes": _theme_entries(points.themes, themes),
+        "pol": [text.polarity.get(code, code) for code in POLARITIES],
+        "styles": _POLARITY_STYLE,
+        "details": None if popup_url else points.details,
+        "url": popup_url,
+        "t": {
+            "feeling": text.feeling,
+            "proposal": text.proposal,
+            "photo": text.photo,
+            "moderate": text.moderate,
+        },
+    }
+
+
+def _as_rows(
+    observations: Mapping[str, Any] | PointSet | CellSet,
+    themes: Mapping[str, ThemeStyle],
+    popup_url: str | None = None,
+) -> PointSet | CellSet:
+    """Compact rows of the observations (rounded as pages get them), whatever form they came in."""
+    if isinstance(observations, (PointSet, CellSet)):
+        return observations
+    features = observations.get("features", [])
+    if point_layer_kind(len(features)) == "cells":
+        return cell_set(features, themes)
+    return point_set(features, themes, with_details=popup_url is None)
 
 
 def _add_points(
     fmap: folium.Map,
-    observations: Mapping[str, Any],
+    observations: Mapping[str, Any] | PointSet | CellSet,
     themes: Mapping[str, ThemeStyle],
     text: MapText = DEFAULT_TEXT,
-) -> str:
-    features = observations.get("features", [])
-    kind = point_layer_kind(len(features))
-    if kind == "cells":
-        _cells_layer(features, themes, text.grouped.format(count=len(features)), text).add_to(fmap)
-        return kind
-    groups = by_theme(features)
-    for key in theme_order(groups, themes):
-        theme = theme_of(key, themes)
-        label = f"{theme.label} ({len(groups[key])})"
-        if kind == "markers":
-            _GeoJsonLayer(
-                {"type": "FeatureCollection", "features": _marker_features(groups[key], themes, text)},
-                name=label,
-            ).add_to(fmap)
-        else:
-            rows = []
-            for feat in groups[key]:
-                lon, lat = feat["geometry"]["coordinates"][:2]
-                p = feat.get("properties", {})
-                rows.append(
-                    [
-                        round(lat, 6),
-                        round(lon, 6),
-                        theme.color,
-                        p.get("polarity"),
-                        popup_html(p, themes, text),
-                    ]
-                )
-            styles = dict(_POLARITY_STYLE)
-            plugins.FastMarkerCluster(
-                rows,
-                callback=_CLUSTER_CALLBACK % _json(styles),
-                name=label,
-                overlay=True,
-                options={"maxClusterRadius": 40, "chunkedLoading": True},
-            ).add_to(fmap)
-    return kind
+    popup_url: str | None = None,
+) -> tuple[dict[str, int], list[str]]:
+    """Draw the observations (features, a :class:`PointSet` or a :class:`CellSet`) as one layer; returns
+    the count of each theme shown and the layer's theme order (for the legend's filters)."""
+    data = _as_rows(observations, themes, popup_url)
+    counts: Counter[int] = Counter()
+    if isinstance(data, CellSet):
+        for row in data.rows:
+            counts[row[2]] += row[3]
+        total = sum(counts.values())
+        config = {
+            "rows": data.rows,
+            "themes": _theme_entries(data.themes, themes),
+            "dlon": data.dlon,
+            "dlat": data.dlat,
+            "t": {"count": text.cell_count, "share": text.cell_share, "theme": text.cell_theme},
+        }
+        _CellLayer(config, name=text.grouped.format(count=total)).add_to(fmap)
+    else:
+        for row in data.rows:
+            counts[row[2]] += 1
+        kind = point_layer_kind(len(data.rows))
+        _PointLayer(
+            _points_config(data, themes, text, popup_url),
+            name=text.observations.format(count=len(data.rows)),
+            cluster=kind != "markers",
+        ).add_to(fmap)
+    return {key: counts[i] for i, key in enumerate(data.themes) if counts[i]}, list(data.themes)
 
 
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value)
+def _points_bounds(data: Mapping[str, Any] | PointSet | CellSet) -> dict[str, Any] | None:
+    """A FeatureCollection of the corners of compact data (for :func:`bounds_of`)."""
+    if isinstance(data, PointSet):
+        if not data.rows:
+            return None
+        xs, ys = [r[0] for r in data.rows], [r[1] for r in data.rows]
+    elif isinstance(data, CellSet):
+        if not data.rows:
+            return None
+        xs = [(r[0] + 0.5) * data.dlon for r in data.rows]
+        ys = [(r[1] + 0.5) * data.dlat for r in data.rows]
+    else:
+        return dict(data)
+    corners = [[min(xs), min(ys)], [max(xs), max(ys)]]
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": corners}}],
+    }
 
 
 def _legend_markup(
     themes: Mapping[str, ThemeStyle],
-    present: Iterable[str],
+    counts: Mapping[str, int],
     extra: Sequence[str] = (),
     text: MapText = DEFAULT_TEXT,
+    positions: Sequence[str] | None = None,
 ) -> str:
+    """The legend: one check box per theme shown (it filters the observations' layer), the polarity
+    shapes, then ``extra`` lines. ``positions`` is the theme order of the layer's data."""
     rows: list[str] = []
-    for key in present:
+    order = list(positions) if positions is not None else list(counts)
+    for key in theme_order(counts, themes):
         theme = theme_of(key, themes)
         rows.append(
-            f'<div><span class="swatch" style="background:{_esc(theme.color)}"></span>'
-            f"{_esc(theme.label)}</div>"
+            f'<label class="theme-filter-row"><input type="checkbox" class="theme-filter" checked '
+            f'data-theme="{order.index(key)}"><span class="swatch" style="background:{_esc(theme.color)}">'
+            f"</span>{_esc(theme.label)} ({counts[key]})</label>"
         )
     rows.append(
         '<div class="polarity">'
@@ -638,6 +907,7 @@ def build_walk_map(
     tiles: str = "osm",
     text: MapText = DEFAULT_TEXT,
     legend_open: bool | None = None,
+    popup_url: str | None = None,
 ) -> folium.Map:
     """The map of one walk: zones with their names, the planned route, numbered stops, observations.
 
@@ -649,7 +919,8 @@ def build_walk_map(
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     route, stops, zones = route or empty, stops or empty, zones or empty
-    fmap = _new_map(tiles, bounds_of([route, stops, observations]) or bounds_of([zones]), text)
+    rows = _as_rows(observations, themes_by_key, popup_url)
+    fmap = _new_map(tiles, bounds_of([route, stops, _points_bounds(rows)]) or bounds_of([zones]), text)
     if zones["features"]:
         _zone_outlines(zones, text.zones).add_to(fmap)
         _zone_names(zones).add_to(fmap)
@@ -657,10 +928,9 @@ def build_walk_map(
         _routes_layer(route, text.route).add_to(fmap)
     if stops["features"]:
         _stops_layer(stops, text.stops, text).add_to(fmap)
-    _add_points(fmap, observations, themes_by_key, text)
-    present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
+    counts, order = _add_points(fmap, rows, themes_by_key, text, popup_url)
     _Legend(
-        _legend_markup(themes_by_key, present, text=text),
+        _legend_markup(themes_by_key, counts, text=text, positions=order),
         bounds=fmap.arpenteur_bounds,
         open=legend_open,
         texts=text.controls(),
@@ -727,50 +997,70 @@ def _add_zone_choropleths(
 
 def build_project_map(
     *,
-    observations: Mapping[str, Any],
+    observations: Mapping[str, Any] | PointSet | CellSet,
     themes: Sequence[ThemeStyle],
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
     tiles: str = "osm",
     text: MapText = DEFAULT_TEXT,
     legend_open: bool | None = None,
+    heat: Sequence[Sequence[float]] | None = None,
+    popup_url: str | None = None,
 ) -> folium.Map:
-    """The team's map of a project: zones as choropleths, every walk's route, a layer per theme, a heatmap.
+    """The team's map of a project: zones as choropleths, every walk's route, the observations in one
+    layer filtered by theme from the legend, a heat map of sensitive reports.
 
+    ``observations`` is a FeatureCollection, or compact rows from the database (a
+    :class:`~geodata.map_style.PointSet`, or a :class:`~geodata.map_style.CellSet` for many).
     ``zones`` features carry ``name``, ``count`` (observations) and ``negative_share`` (0-100) in
-    their properties. The heatmap shows the points of the themes marked ``sensitive`` in ``themes``
-    (street harassment in the default grid), hidden until chosen in the layer control.
+    their properties. ``heat`` is ``[lat, lon, count]`` on a 1e-3 degree lattice (computed here from
+    the features when not given) for the themes marked ``sensitive`` in ``themes`` (street harassment
+    in the default grid), hidden until chosen in the layer control: no exact place is in it.
+    ``popup_url`` (with ``{id}``) makes popups fetched on click.
     """
     themes_by_key = theme_map(themes)
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones = routes or empty, zones or empty
-    fmap = _new_map(tiles, bounds_of([observations, routes]) or bounds_of([zones]), text)
+    rows = _as_rows(observations, themes_by_key, popup_url)
+    fmap = _new_map(tiles, bounds_of([_points_bounds(rows), routes]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
         _routes_layer(routes, text.routes).add_to(fmap)
-    features = observations.get("features", [])
-    _add_points(fmap, observations, themes_by_key, text)
+    counts, order = _add_points(fmap, rows, themes_by_key, text, popup_url)
     sensitive = [t for t in themes if t.sensitive]
-    heat_themes = {t.key for t in sensitive}
-    heat = [
-        [f["geometry"]["coordinates"][1], f["geometry"]["coordinates"][0]]
-        for f in features
-        if f.get("properties", {}).get("theme") in heat_themes
-    ]
+    if heat is None:
+        heat = _heat_of(observations, {t.key for t in sensitive})
     if heat:
         label = _esc(" / ".join(t.label for t in sensitive))
+        total = int(sum(w for _, _, w in heat))
         plugins.HeatMap(
-            heat, name=text.heatmap.format(label=label, count=len(heat)), show=False, radius=22
+            [list(h) for h in heat],
+            name=_plain(text.heatmap.format(label=label, count=total)),
+            show=False,
+            radius=22,
+            max=max(w for _, _, w in heat),
         ).add_to(fmap)
-    present = theme_order(by_theme(features), themes_by_key)
     _Legend(
-        _legend_markup(themes_by_key, present, extra, text),
+        _legend_markup(themes_by_key, counts, extra, text, positions=order),
         bounds=fmap.arpenteur_bounds,
         open=legend_open,
         texts=text.controls(),
     ).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
+
+
+def _heat_of(observations: Mapping[str, Any] | PointSet | CellSet, sensitive: set[str]) -> list[list[float]]:
+    """Sensitive points of a FeatureCollection counted on the 1e-3 degree lattice (as
+    ``webapp.services.map_data.sensitive_heat`` does in SQL)."""
+    if isinstance(observations, (PointSet, CellSet)) or not sensitive:
+        return []
+    lattice: Counter[tuple[int, int]] = Counter()
+    for f in observations.get("features", []):
+        if f.get("properties", {}).get("theme") in sensitive:
+            lon, lat = f["geometry"]["coordinates"][:2]
+            lattice[(math.floor(lon * 1000 + 0.5), math.floor(lat * 1000 + 0.5))] += 1
+    return [[y / 1000, x / 1000, n] for (x, y), n in lattice.items()]
 
 
 #: Style of a cell of sensitive reports: a square (Okabe–Ito reddish purple), visibly an area and not a place.
@@ -837,11 +1127,12 @@ def build_public_map(
             if f.get("properties", {}).get("theme") not in sensitive
         ],
     }
-    fmap = _new_map(tiles, bounds_of([observations, routes, cells]) or bounds_of([zones]), text)
+    rows = _as_rows(observations, themes_by_key)
+    fmap = _new_map(tiles, bounds_of([_points_bounds(rows), routes, cells]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:
         _routes_layer(routes, text.routes).add_to(fmap)
-    _add_points(fmap, observations, themes_by_key, text)
+    counts, order = _add_points(fmap, rows, themes_by_key, text)
     if cells["features"]:
         label = sensitive_label or text.sensitive_default
         total = sum(int(f.get("properties", {}).get("count", 0)) for f in cells["features"])
@@ -852,9 +1143,8 @@ def build_public_map(
             '<div class="sensitive"><span class="square"></span>'
             f"{_esc(text.sensitive_legend.format(label=label))}</div>"
         )
-    present = theme_order(by_theme(observations.get("features", [])), themes_by_key)
     _Legend(
-        _legend_markup(themes_by_key, present, extra, text),
+        _legend_markup(themes_by_key, counts, extra, text, positions=order),
         bounds=fmap.arpenteur_bounds,
         open=legend_open,
         texts=text.controls(),

@@ -29,6 +29,7 @@ def map_text() -> MapText:
         routes=_("Itinéraires"),
         stops=_("Arrêts"),
         grouped=_("Observations regroupées ({count})"),
+        observations=_("Observations ({count})"),
         cell_count=_("{count} observations"),
         cell_share=_("Part de problèmes : {share} %"),
         cell_theme=_("Thème le plus fréquent : {theme}"),

@@ -23,3 +23,41 @@ def axe_violations(page: Page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+#: Page pixels of the observation markers (the maps' one point layer) whose row matches a test:
+#: ``theme`` (an index into the layer's themes) or ``polarity`` code, or any when both are null.
+MARKERS = """([theme, polarity]) => {
+  const el = document.querySelector('.folium-map');
+  const map = window[el.id], frame = el.getBoundingClientRect(), out = [];
+  map.eachLayer((l) => {
+    const r = l.arpenteurRow;
+    if (!r || !(l instanceof L.CircleMarker)) return;
+    if (theme !== null && r[2] !== theme) return;
+    if (polarity !== null && l.feature.properties._k !== polarity) return;
+    const p = map.latLngToContainerPoint(l.getLatLng());
+    out.push({x: frame.left + p.x, y: frame.top + p.y, ref: r[4], theme: r[2]});
+  });
+  return out;
+}"""
+
+
+def open_popup(page: Page, theme: int | None = None, polarity: str | None = None) -> str:
+    """Click an observation marker (a real mouse click on the map's canvas) and return the text of the
+    popup once its fields are in (fetched from the server on the team's maps)."""
+    from playwright.sync_api import expect
+
+    page.locator(".folium-map").scroll_into_view_if_needed()
+    frame = page.locator(".folium-map").bounding_box()
+    assert frame is not None
+    markers = [
+        m
+        for m in page.evaluate(MARKERS, [theme, polarity])
+        if frame["x"] + 40 < m["x"] < frame["x"] + frame["width"] - 40
+        and frame["y"] + 40 < m["y"] < frame["y"] + frame["height"] - 40
+    ]
+    assert markers, "no marker to click"
+    page.mouse.click(markers[0]["x"], markers[0]["y"])
+    popup = page.locator(".leaflet-popup-content .obs-popup")
+    expect(popup).to_be_visible()
+    return popup.inner_text()

@@ -19,6 +19,7 @@ from flask import url_for
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.support import axe_violations as _axe
+from tests.browser.support import open_popup
 
 pytestmark = pytest.mark.browser
 
@@ -178,12 +179,9 @@ def test_a_popup_names_walk_date_and_links_to_moderation(live_server, world, bro
         _login(page, live_server.url, world["login"], STAFF)
         page.goto(live_server.url + world["staff"]["walk"])
         page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
-        html = page.evaluate(
-            """() => { const map = window[document.querySelector('.folium-map').id]; let out = null;
-            map.eachLayer((l) => { const p = l.feature && l.feature.properties;
-              if (!out && l instanceof L.CircleMarker && p && p._p && !p._tp && p._k) { out = p._p; } });
-            return out; }"""
-        )
+        open_popup(page, polarity="negative")
+        expect(page.locator(".leaflet-popup-content .obs-popup .walk")).to_be_visible()
+        html = page.locator(".leaflet-popup-content .obs-popup").inner_html()
         assert "Marche de jour" in html and "12/03/2026" in html
         assert "en modération" in html and "moderation" in html
     finally:

@@ -94,15 +94,15 @@ def test_maps_reference_no_outside_host(tiles, n):
         assert "cdn" not in page.lower()
 
 
-def test_participant_text_is_escaped_in_popups_and_cannot_close_the_script():
+def test_participant_text_is_plain_data_and_cannot_close_the_script():
     page = _render(maps.build_walk_map(observations=_points(3), themes=THEMES, zones=ZONES, tiles="none"))
     assert EVIL not in page
     assert "</script><img" not in page
-    # The popup is escaped HTML, then embedded through tojson (which escapes "<", ">" and "&" again).
-    escaped = "&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
-    embedded = escaped.replace("&", "\\u0026")
-    assert embedded in page
-    assert "Nord \\u0026lt;b\\u0026gt;" in page
+    # The note travels as a JSON string (tojson escapes "<", ">" and "&"); the browser puts it in the
+    # popup with textContent, so no HTML of it is ever built.
+    assert r"\u003c/script\u003e\u003cimg src=x onerror=\"alert(1)\"\u003e" in page
+    assert "obs-popup" in page and "textContent" in page
+    assert "Nord \\u0026lt;b\\u0026gt;" in page  # zone names are escaped HTML (tooltips)
 
 
 def test_every_map_has_a_max_zoom_fullscreen_legend_and_layer_control():
@@ -113,7 +113,7 @@ def test_every_map_has_a_max_zoom_fullscreen_legend_and_layer_control():
     assert "L.control.fullscreen" in page
     assert "map-legend" in page
     assert "L.control.layers" in page
-    assert "markerClusterGroup" in page  # 1,500 points: clusters
+    assert page.count("L.markerClusterGroup(") == 1  # 1,500 points: one cluster layer for all themes
     assert "HeatMap" in page or "heatLayer" in page
 
 
@@ -124,7 +124,8 @@ def test_without_tiles_the_data_layers_are_still_drawn():
         )
     )
     assert "L.tileLayer" not in page
-    assert page.count("L.geoJSON(") == 6  # zones, their names, route, stops, two theme layers
+    assert page.count("L.geoJSON(") == 4  # zones, their names, route, stops
+    assert page.count("L.circleMarker([r[1], r[0]]") == 1  # the observations: one layer
 
 
 @pytest.mark.parametrize(
@@ -139,10 +140,10 @@ def test_many_points_are_aggregated_into_cells_on_the_server():
     fc = _points(25000)
     page = _render(maps.build_project_map(observations=fc, themes=THEMES, tiles="none"))
     assert "Grouped observations" in page and "(25000)" in page
-    cells = maps.aggregate_cells(fc["features"])
-    assert sum(c["count"] for c in cells) == 25000
-    assert len(cells) < 500
-    assert len(page) < 1_000_000
+    cells = maps.cell_set(fc["features"], {t.key: t for t in THEMES})
+    assert sum(row[3] for row in cells.rows) == 25000
+    assert len({(row[0], row[1]) for row in cells.rows}) < 500
+    assert len(page) < 100_000
 
 
 def test_unknown_theme_gets_a_fallback_colour_and_its_key_as_label():
@@ -215,3 +216,46 @@ def test_static_map_legend_names_every_kind_of_shape_and_sensitive_squares():
 def test_zone_names_are_written_on_the_map_near_the_top_of_each_zone():
     page = _render(maps.build_walk_map(observations=_points(2), themes=THEMES, zones=ZONES, tiles="none"))
     assert "zone-label" in page and "Noms des quartiers" not in page.split("L.control.layers")[-1]
+
+
+def test_participant_text_is_never_evaluated_as_a_template():
+    """branca re-reads each element's rendered script as a Jinja template: a note holding ``{{ … }}``
+    was evaluated on the server (``{{ 7*7 }}`` became 49). Data reach scripts with Jinja's openers
+    escaped, so the note stays the participant's text, on every map."""
+    fc = _points(6)
+    note = "AA{{ 7*7 }}BB{% if true %}CC{% endif %}{# x #}DD"
+    for feat in fc["features"]:
+        feat["properties"]["note"] = note
+    zones = {
+        "type": "FeatureCollection",
+        "features": [{**ZONES["features"][0], "properties": {"name": "Z{{ 6*7 }}", "count": 1}}],
+    }
+    for fmap in (
+        maps.build_walk_map(observations=fc, themes=THEMES, zones=zones, tiles="none"),
+        maps.build_public_map(observations=fc, themes=THEMES, zones=zones, tiles="none"),
+        maps.build_project_map(observations=fc, themes=THEMES, zones=zones, tiles="none"),
+    ):
+        page = _render(fmap)
+        assert "AA49BB" not in page and "Z42" not in page
+        assert "CC" not in page.replace("CC{", "")  # the {% if %} was not run either
+    page = _render(maps.build_walk_map(observations=fc, themes=THEMES, zones=zones, tiles="none"))
+    assert r"AA{\u007b 7*7 }}BB{\u0025 if true %}CC{\u0025 endif %}{\u0023 x #}DD" in page
+
+
+def test_the_legend_has_a_check_box_per_theme_that_filters_the_one_layer():
+    page = _render(maps.build_project_map(observations=_points(30), themes=THEMES, tiles="none"))
+    assert page.count('class=\\"theme-filter\\"') == 2  # éclairage, harcèlement (markup in JSON)
+    assert page.count("L.circleMarker([r[1], r[0]]") == 1
+    assert "input.theme-filter" in page
+
+
+def test_sensitive_points_are_rounded_on_every_map():
+    fc = _points(6)
+    fc["features"][0]["geometry"]["coordinates"] = [2.2937143, 49.8961287]  # theme harcelement (i = 0)
+    for fmap in (
+        maps.build_walk_map(observations=fc, themes=THEMES, tiles="none"),
+        maps.build_project_map(observations=fc, themes=THEMES, tiles="none"),
+    ):
+        page = _render(fmap)
+        assert "2.2937" not in page and "49.8961" not in page
+        assert "2.294" in page and "49.896" in page

@@ -97,3 +97,16 @@ def photos_on_disk() -> bool:
     from webapp.services import photo_store
 
     return photo_store.configured_kind(current_app) == photo_store.DISK
+
+
+def map_rows(html: str) -> list[list[Any]]:
+    """The compact point rows ``[lon, lat, theme index, polarity index, ref]`` of every observation
+    layer of a page's maps (``geodata.maps``), as the browser gets them."""
+    import json
+
+    decoder = json.JSONDecoder()
+    rows: list[list[Any]] = []
+    for match in re.finditer(r'"rows": ', html):
+        data, _ = decoder.raw_decode(html, match.end())
+        rows.extend(data)
+    return rows

@@ -236,6 +236,15 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "facilitators.project_page"): Case(
         "GET", lambda w: url("facilitators.project_page", slug=w.slug), STAFF
     ),
+    # A point's popup on the team's maps (JSON), and a chart of the project page (SVG).
+    ("GET", "facilitators.map_popup"): Case(
+        "GET", lambda w: url("facilitators.map_popup", slug=w.slug, observation_id=w.obs_id), STAFF
+    ),
+    ("GET", "facilitators.project_chart"): Case(
+        "GET",
+        lambda w: url("facilitators.project_chart", slug=w.slug, name="themes", moderation="all"),
+        STAFF,
+    ),
     ("GET", "facilitators.walk_page"): Case(
         "GET", lambda w: url("facilitators.walk_page", slug=w.slug, walk_id=w.day_id), STAFF
     ),

@@ -262,12 +262,15 @@ def test_the_counts_per_zone_hide_small_numbers(app, seeded):
 
 
 def test_the_control_page_for_the_team_does_show_exact_places(app, seeded):
-    """The search above is able to find exact places: the facilitators' map has them."""
+    """The search above is able to find exact places: the moderation queue (where the team corrects
+    places; every map rounds them) has them."""
     staff = fresh_client(app, "anim@example.org")
-    html = staff.get(url("facilitators.project_page", slug=seeded.slug, moderation="all")).get_data(
-        as_text=True
-    )
-    found = {place for place, _ in exact_places_in(html)}
+    html = staff.get(
+        url("facilitators.moderation_queue", slug=seeded.slug, walk_id=seeded.walk.id, status="all")
+    ).get_data(as_text=True)
+    # The cards carry each place for the drag-move (data-lon, data-lat): as pairs, the search finds them.
+    cards = re.findall(r'data-lon="([^"]+)" data-lat="([^"]+)"', html)
+    found = {place for place, _ in exact_places_in(" ".join(f"[{lon}, {lat}]" for lon, lat in cards))}
     assert set(SEEDS["validated"]) <= found
     assert seeded_numbers_in(html)
 

@@ -16,6 +16,7 @@ from webapp.legacy_urls import OLD_PATHS
 #: words: add them here, with the README's « URLs » section if the rule needs saying again.
 FRENCH_WORDS = {
     "activer", "attribution", "carte", "cloturer", "code", "compte", "connexion", "consentement",
+    "graphiques",
     "debriefing", "deconnexion", "desactiver", "dessiner", "deux-facteurs", "dupliquer", "effacer",
     "equipe", "exports", "formulaires", "groupe", "importer", "integree", "invitation", "invitations",
     "kit.pdf", "m", "marches", "membres", "mes-donnees", "mes-donnees.json", "moderation", "modifier",

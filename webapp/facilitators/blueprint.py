@@ -125,25 +125,39 @@ def index() -> str:
 
 @bp.get("/projets/<slug>/")
 def project_page(slug: str) -> str:
-    """Project map with its filters, and the thematic summary of what the filters select."""
+    """Project map with its filters, and the thematic summary of what the filters select.
+
+    The map gets compact rows from the database (cells counted by it beyond the cluster threshold),
+    popups are fetched on click (:func:`map_popup`), charts are images of their own
+    (:func:`project_chart`).
+    """
     project, _user = _project(slug)
     f, problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
-    # Beyond the cluster threshold points are aggregated into cells: their text is not needed.
-    with_text = map_style.point_layer_kind(summary.total) != "cells"
-    observations = map_data.observations_geojson(f, photo_url=_photo_url, with_text=with_text)
+    styles = themes.theme_styles(project)
+    sensitive = frozenset(key for key, style in styles.items() if style.sensitive)
+    project_walks = walks.list_walks(project)
+    routes = map_data.routes_geojson(project_walks if f.walk_id is None else [walks.get_walk(f.walk_id)])
+    zones_fc = map_data.zones_geojson(project, f)
+    layer_kind = map_style.point_layer_kind(summary.total)
+    points: map_style.PointSet | map_style.CellSet
+    if layer_kind == "cells":
+        area = map_style.bounds_of([zones_fc, routes])
+        lat0 = (area[1] + area[3]) / 2 if area else 46.5
+        points = map_data.cell_rows(f, list(styles), lat0=lat0)
+    else:
+        points = map_data.point_rows(f, list(styles), sensitive)
     fmap = maps.build_project_map(
-        observations=map_data.label_for_staff(
-            observations, walks.list_walks(project), moderation_url=_moderation_link(slug)
-        ),
-        themes=list(themes.theme_styles(project).values()),
-        routes=map_data.routes_geojson(
-            walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
-        ),
-        zones=map_data.zones_geojson(project, f),
+        observations=points,
+        themes=list(styles.values()),
+        routes=routes,
+        zones=zones_fc,
+        heat=map_data.sensitive_heat(f, sensitive),
+        popup_url=_popup_url(slug),
         tiles=_tiles(),
         text=map_text(),
     )
+    chart_key = charts.chart_key(summary)
     return render_template(
         "facilitators/project.html",
         project=project,
@@ -151,16 +165,69 @@ def project_page(slug: str) -> str:
         problems=problems,
         choices=summaries.list_filter_choices(project),
         summary=summary,
-        layer_kind=map_style.point_layer_kind(len(observations["features"])),
-        theme_chart=charts.chart_theme_polarity(summary),
-        comparison_charts=[charts.chart_comparison(c) for c in summary.comparisons],
+        layer_kind=layer_kind,
+        has_theme_chart=any(r.total for r in summary.themes),
+        comparison_charts=[
+            name
+            for name, c in zip(charts.chart_names(summary)[1:], summary.comparisons, strict=True)
+            if any(g.count for g in c.groups)
+        ],
+        chart_key=chart_key,
         map=_embed(fmap),
-        walks=walks.list_walks(project),
+        walks=project_walks,
         pending=moderation.pending_by_walk(project.id),
         walk_status_label=WalkStatus.label_of,
         recommendations=debriefs.list_recommendations(project),
         args=request.args,
     )
+
+
+def _popup_url(slug: str) -> str:
+    """The URL of a point's popup fields on the team's maps, ``{id}`` standing for the observation."""
+    return url_for("facilitators.map_popup", slug=slug, observation_id=0).rsplit("/", 1)[0] + "/{id}"
+
+
+@bp.get("/projets/<slug>/carte/observations/<int:observation_id>")
+def map_popup(slug: str, observation_id: int) -> Response:
+    """The fields of one observation's popup on the team's maps (JSON), fetched when it is clicked."""
+    project, _user = _project(slug)
+    details = map_data.observation_details(
+        project, observation_id, photo_url=_photo_url, moderation_url=_moderation_link(slug)
+    )
+    if details is None:
+        raise NotFound("Observation introuvable.", details={"observation": observation_id})
+    response = jsonify({"d": details})
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/projets/<slug>/graphiques/<name>")
+def project_chart(slug: str, name: str) -> Response:
+    """One chart of the project page's summary, for the same filters, as an SVG image of its own.
+
+    ``?v=`` is the key of what the chart draws (``charts.chart_key``): a response whose key matches
+    may be kept by the browser, and a revalidation with that key as ETag costs no query.
+    """
+    project, _user = _project(slug)
+    asked = request.args.get("v", "")
+    if asked and asked in request.if_none_match:
+        response = Response(status=304)
+        response.set_etag(asked)
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+        return response
+    f, _problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
+    summary = summaries.summarise(f, quotes=False)
+    svg = charts.chart_by_name(summary, name)
+    if not svg:
+        raise NotFound("Graphique introuvable.", details={"chart": name})
+    key = charts.chart_key(summary)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.set_etag(key)
+    fresh = asked == key
+    response.headers["Cache-Control"] = (
+        "private, max-age=31536000, immutable" if fresh else "private, no-cache"
+    )
+    return response.make_conditional(request)
 
 
 @bp.get("/projets/<slug>/marches/<int:walk_id>/")
@@ -192,6 +259,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         zones=map_data.zones_geojson(project),
         tiles=_tiles(),
         text=map_text(),
+        popup_url=_popup_url(slug),
     )
     from webapp.facilitators.walks import join_url
 
@@ -337,6 +405,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         zones=map_data.zones_geojson(project),
         tiles=_tiles(),
         text=map_text(),
+        popup_url=_popup_url(slug),
         legend_open=False,
     )
     events = moderation.list_events(walk, limit=50)
@@ -478,6 +547,7 @@ def debrief(slug: str, walk_id: int) -> str:
         zones=map_data.zones_geojson(project),
         tiles=_tiles(),
         text=map_text(),
+        popup_url=_popup_url(slug),
         legend_open=False,
     )
     return render_template(
@@ -486,7 +556,7 @@ def debrief(slug: str, walk_id: int) -> str:
         walk=walk,
         steps=steps,
         groups={s.position: s.groups(list(styles), quiet) for s in steps},
-        bounds={s.position: s.bounds(quiet) for s in steps},
+        bounds={s.position: s.bounds(quiet, coarse=sensitive) for s in steps},
         preparation=preparation,
         sensitive=quiet,
         votes_obs=by_obs,

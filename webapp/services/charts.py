@@ -9,6 +9,7 @@ The same numbers give the same SVG, so recent charts are cached (a debrief reloa
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -160,3 +161,34 @@ def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...], words: Char
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, loc="left")
     return _svg(fig)
+
+
+def chart_key(summary: Summary) -> str:
+    """A short key of everything a summary's charts draw (numbers, labels, words of this language).
+
+    It goes into the charts' URLs (``?v=``) and ETags: a chart URL with a key always shows the same
+    picture, so browsers may keep it; new numbers give a new key, hence a new URL.
+    """
+    words = _chart_words()
+    drawn = (
+        summary.themes,
+        [(c.kind, str(c.title), c.groups) for c in summary.comparisons],
+        [str(getattr(words, name)) for name in ChartWords.__dataclass_fields__],
+    )
+    return hashlib.sha256(repr(drawn).encode()).hexdigest()[:16]
+
+
+def chart_names(summary: Summary) -> list[str]:
+    """The names of the summary's charts as URLs give them: ``themes``, then ``comparison-<n>``."""
+    return ["themes"] + [f"comparison-{i}" for i in range(len(summary.comparisons))]
+
+
+def chart_by_name(summary: Summary, name: str) -> str:
+    """One chart of the summary by its name (:func:`chart_names`): SVG, or ``""`` when it has nothing to
+    draw or no such chart exists."""
+    if name == "themes":
+        return chart_theme_polarity(summary)
+    prefix, _, number = name.partition("-")
+    if prefix == "comparison" and number.isdigit() and int(number) < len(summary.comparisons):
+        return chart_comparison(summary.comparisons[int(number)])
+    return ""

@@ -11,6 +11,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
 
 from geodata.crs import to_metric
+from geodata.map_style import round_point
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import (
@@ -74,13 +75,17 @@ class ReplayStep:
         )
         return [CardGroup(theme, pol, theme in sensitive, buckets[(theme, pol)]) for theme, pol in keys]
 
-    def bounds(self, sensitive: Collection[str] = ()) -> list[list[float]] | None:
-        """``[[south, west], [north, east]]`` of the stop and its shown (non-sensitive) observations."""
+    def bounds(
+        self, sensitive: Collection[str] = (), coarse: Collection[str] = ()
+    ) -> list[list[float]] | None:
+        """``[[south, west], [north, east]]`` of the stop and its shown (non-sensitive) observations;
+        those of ``coarse`` themes count at their rounded place (``map_style.round_point``), as maps
+        show them."""
         points = [(self.lon, self.lat)] if self.lon is not None and self.lat is not None else []
         for observation in self.observations:
             if observation.theme not in sensitive:
                 point = to_shape(observation.location)
-                points.append((point.x, point.y))
+                points.append(round_point(point.x, point.y, observation.theme in coarse))
         if not points:
             return None
         xs = [float(x) for x, _ in points if x is not None]

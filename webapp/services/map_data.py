@@ -5,19 +5,142 @@ The folium builders of :mod:`geodata.maps` take these plain dicts; nothing here 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import Any
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Integer, case, cast, func, literal, select
 
 from geodata.convert import shape_to_geojson
+from geodata.map_style import CELL_M, POLARITIES, CellSet, PointSet, cell_steps, round_point
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Walk
 from webapp.models.enums import Polarity
 from webapp.services import zones as zones_service
-from webapp.services.observation_filter import ObservationFilter, apply_filter
+from webapp.services.observation_filter import (
+    ObservationFilter,
+    apply_filter,
+    conditions_without_joins,
+)
+
+_POLARITY_INDEX = {code: i for i, code in enumerate(POLARITIES)}
+
+
+def _theme_indexer(themes: list[str]) -> Any:
+    """``index(key)``: the position of a theme in ``themes``, appending keys the forms do not know."""
+    positions = {key: i for i, key in enumerate(themes)}
+
+    def index(key: str) -> int:
+        if key not in positions:
+            positions[key] = len(themes)
+            themes.append(key)
+        return positions[key]
+
+    return index
+
+
+def point_rows(f: ObservationFilter, theme_keys: Sequence[str], sensitive: Collection[str]) -> PointSet:
+    """Matching observations as compact rows ``[lon, lat, theme index, polarity index, id]``, in one query.
+
+    No text: the map fetches a point's popup when it is clicked (:func:`observation_details`).
+    Sensitive themes' coordinates are rounded coarsely (``map_style.SENSITIVE_DECIMALS``).
+    """
+    themes = list(theme_keys)
+    index = _theme_indexer(themes)
+    stmt = select(
+        Observation.id,
+        Observation.theme,
+        Observation.polarity,
+        func.ST_X(Observation.location),
+        func.ST_Y(Observation.location),
+    ).where(*conditions_without_joins(f))
+    rows = []
+    for obs_id, theme, polarity, x, y in db.session.execute(stmt):
+        lon, lat = round_point(x, y, theme in sensitive)
+        rows.append([lon, lat, index(theme), _POLARITY_INDEX.get(polarity, 2), obs_id])
+    return PointSet(themes=themes, rows=rows)
+
+
+def cell_rows(
+    f: ObservationFilter, theme_keys: Sequence[str], *, lat0: float, cell_m: float = CELL_M
+) -> CellSet:
+    """Matching observations counted per square cell and theme by the database: one ``GROUP BY``.
+
+    The grid (cells of about ``cell_m`` metres near latitude ``lat0``) is computed in SQL, on
+    SpatiaLite and PostGIS alike (``floor`` of the coordinate over the step); no point is fetched.
+    """
+    dlon, dlat = cell_steps(lat0, cell_m)
+    ix = cast(func.floor(func.ST_X(Observation.location) / dlon), Integer).label("ix")
+    iy = cast(func.floor(func.ST_Y(Observation.location) / dlat), Integer).label("iy")
+    negative = func.sum(case((Observation.polarity == Polarity.NEGATIVE, 1), else_=0))
+    stmt = (
+        select(ix, iy, Observation.theme, func.count(), negative)
+        .where(*conditions_without_joins(f))
+        .group_by(ix, iy, Observation.theme)
+    )
+    themes = list(theme_keys)
+    index = _theme_indexer(themes)
+    rows, total = [], 0
+    for cx, cy, theme, n, neg in db.session.execute(stmt):
+        rows.append([int(cx), int(cy), index(theme), int(n), int(neg or 0)])
+        total += int(n)
+    return CellSet(themes=themes, dlon=dlon, dlat=dlat, rows=rows, total=total)
+
+
+def sensitive_heat(f: ObservationFilter, sensitive: Collection[str]) -> list[list[float]]:
+    """The team's heat map of sensitive reports: ``[lat, lon, count]`` per point of a 1e-3 degree lattice.
+
+    Counted by the database (one ``GROUP BY``): no sensitive report's exact place is fetched or sent.
+    """
+    if not sensitive or (f.theme is not None and f.theme not in sensitive):
+        return []
+    gx = cast(func.floor(func.ST_X(Observation.location) * 1000 + 0.5), Integer)
+    gy = cast(func.floor(func.ST_Y(Observation.location) * 1000 + 0.5), Integer)
+    stmt = (
+        select(gx, gy, func.count())
+        .where(*conditions_without_joins(f), Observation.theme.in_(sorted(sensitive)))
+        .group_by(gx, gy)
+    )
+    return [[y / 1000, x / 1000, int(n)] for x, y, n in db.session.execute(stmt)]
+
+
+def observation_details(
+    project: Project,
+    observation_id: int,
+    *,
+    photo_url: Any = None,
+    moderation_url: Any = None,
+) -> list[Any] | None:
+    """One observation's popup fields for the team's maps (``map_style.PointSet`` details), or None.
+
+    ``[walk title, walk date, feeling, note, proposal, photo url, moderation link, id]``; None when
+    the observation is not one of the project's.
+    """
+    row = db.session.execute(
+        select(Observation, Walk)
+        .join(Walk, Walk.id == Observation.walk_id)
+        .where(Observation.id == observation_id, Walk.project_id == project.id)
+    ).first()
+    if row is None:
+        return None
+    obs, walk = row
+    photo = None
+    if photo_url is not None:
+        name = db.session.scalar(
+            select(Photo.stored_name).where(Photo.observation_id == obs.id).order_by(Photo.id).limit(1)
+        )
+        photo = photo_url(name) if name else None
+    return [
+        walk.title,
+        walk.walk_date.strftime("%d/%m/%Y") if walk.walk_date else None,
+        obs.feeling,
+        obs.note,
+        obs.proposal,
+        photo,
+        moderation_url(walk.id, obs.id) if moderation_url is not None else None,
+        obs.id,
+    ]
 
 
 def observations_geojson(

@@ -1,0 +1,143 @@
+"""The project maps ahead, in headless Chromium: popups fetched on click, theme filters on one layer.
+
+On the team's project map, a click on a point asks the server for its fields (one small JSON
+request) and the popup shows them; the legend's check box of a theme takes that theme's points off
+the one observation layer and back. The partner map (fields in the page, popup built in the
+browser) is checked at 360 px. Screenshots: ``test-artifacts/maps-ahead-*.png``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from flask import url_for
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.support import MARKERS, axe_violations, open_popup
+
+pytestmark = pytest.mark.browser
+
+STAFF = "anim-ahead@example.org"
+PARTNER = "ahead-partenaire-a@example.org"
+
+
+@pytest.fixture(scope="module")
+def world(live_server):  # type: ignore[no-untyped-def]
+    from tests.webapp.test_partners import build_partner_world
+    from webapp.extensions import db
+    from webapp.services import observations
+
+    app = live_server.app
+    with app.app_context():
+        pw = build_partner_world(facilitator_email=STAFF, prefix="ahead-")
+        for i, (lon, lat) in enumerate(((2.2935, 49.9005), (2.2965, 49.9015), (2.2990, 49.8990))):
+            observations.record_observation(
+                pw.world.day,
+                client_uuid=uuid.uuid4(),
+                lon=lon,
+                lat=lat,
+                theme="proprete",
+                polarity="positive",
+                form_key="marche_exploratoire",
+                form_version=1,
+                feeling=4,
+                note=f"Trottoir propre n° {i}",
+                moderation_status="validated",
+                captured_at=datetime(2026, 3, 12, 19, 0, tzinfo=UTC),
+            )
+        db.session.commit()
+        with app.test_request_context():
+            return {
+                "project": url_for("facilitators.project_page", slug=pw.slug),
+                "walk": url_for("facilitators.walk_page", slug=pw.slug, walk_id=pw.world.day.id),
+                "partner": url_for("partners.project_page", slug=pw.slug),
+                "login": url_for("auth.login"),
+                "popup": url_for("facilitators.map_popup", slug=pw.slug, observation_id=0)[:-1],
+            }
+
+
+def _login(page: Page, base: str, url: str, email: str) -> None:
+    page.goto(base + url)
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill("correct-horse-battery")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mes projets")).to_be_visible()
+
+
+def _settled(page: Page) -> None:
+    page.wait_for_function("() => document.querySelector('.folium-map .map-legend') !== null")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_a_point_popup_is_fetched_when_clicked(live_server, world, browser: Browser, artifacts, width):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _login(page, live_server.url, world["login"], STAFF)
+        page.goto(live_server.url + world["project"])
+        _settled(page)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if world["popup"] in r.url else None)
+        open_popup(page, polarity="positive")
+        # The fields arrive from the server: the walk's name and date, the feeling, the note.
+        expect(page.locator(".leaflet-popup-content .obs-popup .walk")).to_be_visible()
+        text = page.locator(".leaflet-popup-content .obs-popup").inner_text()
+        assert len(asked) == 1, asked  # one small request, on click
+        assert "Marche de jour" in text and "Ressenti" in text, text
+        link = page.locator(".leaflet-popup-content .obs-popup a")
+        assert "/moderation" in (link.get_attribute("href") or "")
+        page.locator(".folium-map").screenshot(path=str(artifacts / f"maps-ahead-popup-{width}.png"))
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_theme_check_box_hides_its_points_and_brings_them_back(
+    live_server, world, browser: Browser, artifacts
+):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        page.goto(live_server.url + world["project"])
+        _settled(page)
+        box = page.get_by_role("checkbox", name="Propreté")
+        theme = int(box.get_attribute("data-theme") or "-1")
+        before = page.evaluate(MARKERS, [theme, None])
+        others = page.evaluate(MARKERS, [None, None])
+        assert len(before) >= 3
+        box.uncheck()
+        assert page.evaluate(MARKERS, [theme, None]) == []
+        assert len(page.evaluate(MARKERS, [None, None])) == len(others) - len(before)
+        page.locator(".folium-map").screenshot(path=str(artifacts / "maps-ahead-filtered-1920.png"))
+        box.check()
+        assert len(page.evaluate(MARKERS, [theme, None])) == len(before)
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_the_partner_map_at_360px_builds_popups_from_the_page(
+    live_server, world, browser: Browser, artifacts
+):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], PARTNER)
+        page.goto(live_server.url + world["partner"])
+        _settled(page)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/carte/observations/" in r.url else None)
+        page.locator(".folium-map").scroll_into_view_if_needed()
+        text = open_popup(page, polarity="positive")
+        assert asked == []  # partner maps carry the fields, no id to ask for
+        assert "Atout" in text and ("Trottoir propre" in text or "Ressenti" in text), text
+        page.screenshot(path=str(artifacts / "maps-ahead-partner-360.png"), full_page=False)
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
