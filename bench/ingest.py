@@ -223,7 +223,11 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
     finally:
         for server in servers.values():
             server.terminate()
-            server.wait(10)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:  # a loaded machine: do not leave it running
+                server.kill()
+                server.wait()
         if os.environ.get("ARPENTEUR_BENCH_KEEP"):
             print(f"kept {tmp}", file=sys.stderr)
         else:

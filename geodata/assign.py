@@ -16,6 +16,7 @@ deterministic winner whichever engine computes it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -70,6 +71,12 @@ class ZoneIndex:
         # Prepared geometries make each point-in-polygon test logarithmic in the vertex count.
         shapely.prepare(self._geoms)
         self._tree = shapely.STRtree(self._geoms)
+        # The zones' boxes as columns: one position is tested against them all at once, cheaper than
+        # making a Point to query the tree with.
+        bounds = shapely.bounds(self._geoms) if self._zones else np.empty((0, 4))
+        self._xmin, self._ymin, self._xmax, self._ymax = (
+            np.ascontiguousarray(bounds[:, i]) for i in range(4)
+        )
 
     def __len__(self) -> int:
         return len(self._zones)
@@ -115,8 +122,18 @@ class ZoneIndex:
         return result
 
     def assign_one(self, lon: float, lat: float) -> int:
-        """Return the winning zone id for one position, or -1 (NO_ZONE)."""
-        return int(self.assign(np.array([lon]), np.array([lat]))[0])
+        """Return the winning zone id for one position, or -1 (NO_ZONE).
+
+        The rule of :meth:`assign` without its arrays and chunks (one position per request on ingest).
+        """
+        if not self._zones or not (math.isfinite(lon) and math.isfinite(lat)):
+            return NO_ZONE
+        boxed = (self._xmin <= lon) & (lon <= self._xmax) & (self._ymin <= lat) & (lat <= self._ymax)
+        tree_idx = np.flatnonzero(boxed)
+        if tree_idx.size == 0:
+            return NO_ZONE
+        tree_idx = tree_idx[shapely.intersects_xy(self._geoms[tree_idx], lon, lat)]
+        return int(self._ids[tree_idx.min()]) if tree_idx.size else NO_ZONE
 
     def zones_at(self, lon: float, lat: float) -> list[ZoneShape]:
         """Return every zone covering a position, winner first (for explanations and debugging)."""

@@ -7,8 +7,27 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from webapp.json_provider import StrictJSONProvider
+
+
+class KeptSerializerSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per secret key.
+
+    Flask makes a new one for every request, cookie or not (about a tenth of an API request's
+    time); the serializer holds nothing of a request, so one per key does the same work.
+    """
+
+    def __init__(self) -> None:
+        self._kept: tuple[tuple[Any, ...], Any] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()), self.salt)
+        kept = self._kept
+        if kept is None or kept[0] != key:
+            kept = self._kept = (key, super().get_signing_serializer(app))
+        return kept[1]
 
 
 class ArpenteurFlask(Flask):
@@ -26,6 +45,7 @@ class ArpenteurFlask(Flask):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then ``ARPENTEUR_*`` environment variables, then ``test_config``."""
     app: Flask = ArpenteurFlask(__name__, instance_relative_config=True)
+    app.session_interface = KeptSerializerSessions()
 
     from webapp import config
 

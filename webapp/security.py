@@ -8,6 +8,7 @@ Images may come from the configured tile servers; nothing else is loaded from ou
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
@@ -63,29 +64,38 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        tiles = TILE_HOSTS.get(app.config.get("TILES", "osm"), "")
-        policy = {
-            "default-src": "'self'",
-            "script-src": f"'self' 'nonce-{csp_nonce()}'",
-            "style-src": "'self' 'unsafe-inline'",
-            "img-src": f"'self' data: blob: {tiles}".strip(),
-            "font-src": "'self'",
-            "connect-src": "'self'",
-            "worker-src": "'self'",
-            "manifest-src": "'self'",
-            "object-src": "'none'",
-            "base-uri": "'self'",
-            "form-action": "'self'",
-            "frame-ancestors": request.environ.get(FRAME_ANCESTORS_KEY, "'self'"),
-        }
-        response.headers.setdefault(
-            "Content-Security-Policy", "; ".join(f"{k} {v}" for k, v in policy.items())
-        )
+        if "Content-Security-Policy" not in response.headers:
+            before, after = _policy(
+                app.config.get("TILES", "osm"), request.environ.get(FRAME_ANCESTORS_KEY, "'self'")
+            )
+            response.headers["Content-Security-Policy"] = f"{before}{csp_nonce()}{after}"
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
             # Pages and files made for one person (a staff session, a walk token) are never kept by
             # a shared cache or the browser's back/forward cache; public pages are revalidated.
-            personal = bool(request.cookies) or "Authorization" in request.headers
+            personal = "Authorization" in request.headers or bool(request.cookies)
             response.headers["Cache-Control"] = "private, no-store" if personal else "no-cache"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+@lru_cache(maxsize=16)
+def _policy(tiles_setting: str, frame_ancestors: str) -> tuple[str, str]:
+    """The Content-Security-Policy around this request's nonce: (text before it, text after it)."""
+    tiles = TILE_HOSTS.get(tiles_setting, "")
+    policy = {
+        "default-src": "'self'",
+        "script-src": "'self' 'nonce-\0'",
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": f"'self' data: blob: {tiles}".strip(),
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "worker-src": "'self'",
+        "manifest-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": frame_ancestors,
+    }
+    before, _, after = "; ".join(f"{k} {v}" for k, v in policy.items()).partition("\0")
+    return before, after

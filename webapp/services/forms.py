@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, func, select, union
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,9 @@ from webapp.extensions import db
 from webapp.models import FormVersion, Membership, Observation, User, Walk
 from webapp.models.enums import FormOrigin, ImportSkip, Role
 from webapp.services import data_stamps
+
+if TYPE_CHECKING:
+    from webapp.services.walks import WalkFacts
 
 #: The shipped default grid.
 DEFAULT_FORM_KEY = "marche_exploratoire"
@@ -93,7 +96,7 @@ def definition(key: str, version: int) -> FormDefinition:
     return parsed(get_form(key, version))
 
 
-def walk_form(walk: Walk) -> FormVersion:
+def walk_form(walk: Walk | WalkFacts) -> FormVersion:
     """The stored form version the walk uses (the default grid's newest if it names none)."""
     if walk.form_key is None or walk.form_version is None:
         return latest_form()
@@ -112,7 +115,7 @@ def _forget_versions(session: Session, _context: object, _instances: object) -> 
         _by_version.clear()
 
 
-def walk_definition(walk: Walk) -> FormDefinition:
+def walk_definition(walk: Walk | WalkFacts) -> FormDefinition:
     """The definition of the form the walk uses (the default grid's newest version if it names none)."""
     if walk.form_key is None or walk.form_version is None:
         return parsed(walk_form(walk))

@@ -19,22 +19,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import shapely
+from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import GeometryCollection, Point
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from geodata.crs import metric_srid_for, to_metric
+from geodata.crs import STORAGE_SRID, metric_srid_for, to_metric, transformer
 from geodata.shapes import CoordinateError, check_lonlat, distance_m, lonlat_issue
 from mobile_forms import AnswerErrors, FormDefinition, NormalisedAnswers, validate_answers
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.i18n import in_languages
 from webapp.ids import is_canonical_uuid
-from webapp.models import Observation, Participant, Photo, Walk, Zone
+from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
-from webapp.services import data_stamps, forms, walks, zones
+from webapp.services import data_stamps, forms, participants, walks, zones
+from webapp.services.participants import Sender
+from webapp.services.walks import WalkFacts
 
 
 def record_observation(
@@ -214,7 +217,9 @@ def _json_type_problems(payload: Mapping[str, Any]) -> dict[str, list[dict[str, 
     return errors
 
 
-def _form_for(payload: Mapping[str, Any], walk: Walk | None) -> tuple[FormDefinition | None, list[dict]]:
+def _form_for(
+    payload: Mapping[str, Any], walk: Walk | WalkFacts | None
+) -> tuple[FormDefinition | None, list[dict]]:
     """The definition answers are checked against, and the problems with the ``form`` the phone named.
 
     With a walk, its form: a submission naming another form (another key or version) is refused, so
@@ -253,7 +258,7 @@ def parse_submission(
     payload: Mapping[str, Any],
     *,
     client_uuid: uuid.UUID | None = None,
-    walk: Walk | None = None,
+    walk: Walk | WalkFacts | None = None,
     json_client: bool = False,
 ) -> Submission:
     """Check a submission from a phone against its walk's form; every problem is reported with its field.
@@ -462,29 +467,39 @@ class _MetricArea:
 #: Walks' areas by (walk id, route and stops as stored): an edited route or stop makes a new key.
 _areas: dict[tuple[Any, ...], _MetricArea | None] = {}
 _AREAS_KEPT = 512
+_MISSING = object()
 
 
-def _stored(element: Any) -> str | bytes:
+def _stored(element: Any) -> bytes:
     data = element.data  # WKB (bytes, memoryview) as loaded; text when just set in this session
-    return data if isinstance(data, str) else bytes(data)
+    return data.encode() if isinstance(data, str) else bytes(data)
 
 
-def _area_key(walk: Walk) -> tuple[Any, ...]:
-    route = _stored(walk.route) if walk.route is not None else b""
-    return (walk.id, route, tuple(_stored(stop.location) for stop in walk.stops))
+def _area_parts(walk: Walk | WalkFacts) -> tuple[Any, tuple[Any, ...]]:
+    """The walk's route and its stops' locations (geometry elements)."""
+    if isinstance(walk, WalkFacts):
+        return walk.route, walk.stops
+    return walk.route, tuple(stop.location for stop in walk.stops)
 
 
-def _cached_area(walk: Walk) -> _MetricArea | None:
+def _area_key(walk: Walk | WalkFacts) -> tuple[Any, ...]:
+    route, stops = _area_parts(walk)
+    # sorted: the stops' order does not change the area, and a query may give them in any order
+    return (walk.id, _stored(route) if route is not None else b"", tuple(sorted(_stored(s) for s in stops)))
+
+
+def _cached_area(walk: Walk | WalkFacts) -> _MetricArea | None:
     key = _area_key(walk)
-    if key not in _areas:
+    cached = _areas.get(key, _MISSING)
+    if cached is _MISSING:
         if len(_areas) >= _AREAS_KEPT:
             _areas.clear()
         area = _walk_area(walk)
-        _areas[key] = _MetricArea(area, {}) if area is not None else None
-    return _areas[key]
+        cached = _areas[key] = _MetricArea(area, {}) if area is not None else None
+    return cached  # type: ignore[return-value]
 
 
-def is_out_of_area_cached(walk: Walk, lon: float, lat: float) -> bool:
+def is_out_of_area_cached(walk: Walk | WalkFacts, lon: float, lat: float) -> bool:
     """:func:`is_out_of_area` against the walk's area projected once (kept in this process).
 
     The same answer: the metric CRS is chosen from the point, as ``geodata.shapes.distance_m`` does,
@@ -493,19 +508,20 @@ def is_out_of_area_cached(walk: Walk, lon: float, lat: float) -> bool:
     cached = _cached_area(walk)
     if cached is None:
         return False
-    point = Point(lon, lat)
     srid = metric_srid_for(lon, lat)
     projected = cached.projected.get(srid)
     if projected is None:
         projected = cached.projected[srid] = to_metric(cached.area, srid)
-    return float(shapely.distance(to_metric(point, srid), projected)) > OUT_OF_AREA_M
+    x, y = transformer(STORAGE_SRID, srid).transform(lon, lat)  # the point alone: no geometry to map
+    return float(shapely.distance(Point(x, y), projected)) > OUT_OF_AREA_M
 
 
-def _walk_area(walk: Walk) -> GeometryCollection | None:
+def _walk_area(walk: Walk | WalkFacts) -> GeometryCollection | None:
     """The walk's route and stops together, or None when it has neither."""
-    parts = [to_shape(stop.location) for stop in walk.stops]
-    if walk.route is not None:
-        parts.append(to_shape(walk.route))
+    route, stops = _area_parts(walk)
+    parts = [to_shape(stop) for stop in stops]
+    if route is not None:
+        parts.append(to_shape(route))
     return GeometryCollection(parts) if parts else None
 
 
@@ -515,15 +531,31 @@ def is_out_of_area(walk: Walk, lon: float, lat: float) -> bool:
     return area is not None and distance_m(Point(lon, lat), area) > OUT_OF_AREA_M
 
 
+def _coordinate(value: float) -> str:
+    text = repr(value)  # the shortest text that reads back as the same float
+    return text if "e" not in text else f"{value:.25f}"  # WKT readers may not take exponents
+
+
+def point_element(lon: float, lat: float) -> WKTElement:
+    """A point to store, as WKT: the same floats as ``from_shape(Point(lon, lat))``, without the WKB
+    round trip GeoAlchemy2 makes on SpatiaLite (WKB read back into Shapely, written out as WKT)."""
+    return WKTElement(f"POINT({_coordinate(lon)} {_coordinate(lat)})", srid=4326)
+
+
 def _located_values(
-    walk: Walk, submission: Submission, *, zone_id: int | None = None, out_of_area: bool | None = None
+    walk: Walk | WalkFacts,
+    submission: Submission,
+    *,
+    zone_id: int | None = None,
+    out_of_area: bool | None = None,
 ) -> dict[str, Any]:
     # Imports pass the zone and the out-of-area flag they computed for all their rows at once.
     if out_of_area is None:
+        assert isinstance(walk, Walk), "the zone query needs the walk's project"  # noqa: S101
         zone_id = zones.find_zone_id(walk.project, submission.lon, submission.lat)
         out_of_area = is_out_of_area(walk, submission.lon, submission.lat)
     return {
-        "location": from_shape(Point(submission.lon, submission.lat), srid=4326),
+        "location": point_element(submission.lon, submission.lat),
         "accuracy_m": submission.accuracy_m,
         "location_source": submission.location_source,
         "zone_id": zone_id,
@@ -542,61 +574,118 @@ def _located_values(
     }
 
 
+@dataclass(frozen=True)
+class ZoneName:
+    """A zone as an answer names it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class NewObservation:
+    """An observation just stored, as it was stored (nothing is read back): what the API answers.
+
+    Attribute names are the :class:`Observation`'s, so both are shown the same way.
+    """
+
+    id: int
+    client_uuid: uuid.UUID
+    walk_id: int
+    participant_id: int | None
+    lon: float
+    lat: float
+    accuracy_m: float | None
+    location_source: str
+    zone: ZoneName | None
+    out_of_area: bool
+    theme: str
+    subtheme: str | None
+    polarity: str
+    feeling: int | None
+    note: str
+    proposal: str
+    answers: dict[str, Any]
+    form_key: str
+    form_version: int
+    moderation_status: str
+    captured_at: datetime
+    received_at: datetime
+    updated_at: datetime
+    photos: tuple[Photo, ...] = ()
+
+
 def submit_observation(
-    participant: Participant, payload: Mapping[str, Any], *, json_client: bool = False
-) -> tuple[Observation, bool]:
+    participant: Participant | Sender, payload: Mapping[str, Any], *, json_client: bool = False
+) -> tuple[Observation | NewObservation, bool]:
     """Store a phone's submission once; returns the stored observation and whether it is new.
 
+    ``participant``: the API passes the :class:`Sender` read with the token in one statement
+    (``participants.get_sender_by_token``); the capture page without JavaScript a loaded participant.
     ``json_client``: sent by the API (held to its schema's types), not by the plain HTML form.
 
     A resend with the same content returns the stored row; other content under a UUID already used
-    (by this participant or anyone else) raises Conflict.
+    (by this participant or anyone else) raises Conflict. A new observation costs one statement (the
+    insert): its zone comes from the process's index, its out-of-area test from the walk's cached
+    area, and what was stored is answered without reading it back.
     """
-    walk = participant.walk
+    sender = participant if isinstance(participant, Sender) else participants.sender_of(participant)
+    walk = sender.walk
     submission = parse_submission(payload, walk=walk, json_client=json_client)
     try:
         walks.check_accepts_observation(walk, submission.captured_at)
     except Forbidden:
         # A resend of what is already stored still gets its 200, so the phone empties its outbox.
-        stored = db.session.scalar(
-            select(Observation).where(Observation.client_uuid == submission.client_uuid)
-        )
+        stored = get_by_client_uuid(submission.client_uuid)
         if (
             stored is not None
-            and stored.participant_id == participant.id
+            and stored.participant_id == sender.participant_id
             and stored.payload_hash == submission.payload_hash
         ):
             return stored, False
         raise
-    zone = zones.zone_at(walk.project, submission.lon, submission.lat)
+    zone = zones.zone_at_stamp(walk.project_id, walk.zones_version, submission.lon, submission.lat)
     values = _located_values(
         walk,
         submission,
         zone_id=zone[0] if zone else None,
         out_of_area=is_out_of_area_cached(walk, submission.lon, submission.lat),
     )
-    new_id = insert_submission(walk, submission, participant_id=participant.id, values=values)
+    new_id = insert_submission(walk, submission, participant_id=sender.participant_id, values=values)
     if new_id is not None:
-        # What was just stored, as it was stored: nothing is read back.
-        now = values.pop("received_at")
-        observation = Observation(
+        now = values["received_at"]
+        return NewObservation(
             id=new_id,
             client_uuid=submission.client_uuid,
             walk_id=walk.id,
-            participant_id=participant.id,
+            participant_id=sender.participant_id,
+            lon=submission.lon,
+            lat=submission.lat,
+            accuracy_m=submission.accuracy_m,
+            location_source=submission.location_source,
+            zone=ZoneName(*zone) if zone else None,
+            out_of_area=values["out_of_area"],
+            theme=submission.theme,
+            subtheme=submission.subtheme,
+            polarity=submission.polarity,
+            feeling=submission.feeling,
+            note=submission.note,
+            proposal=submission.proposal,
+            answers=submission.answers,
+            form_key=submission.form_key,
+            form_version=submission.form_version,
             moderation_status=ModerationStatus.PENDING.value,
+            captured_at=submission.captured_at,
             received_at=now,
             updated_at=now,
-            **values,
-        )
-        observation.zone = Zone(id=zone[0], name=zone[1]) if zone else None
-        return observation, True
+        ), True
     db.session.flush()
     observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
         raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
-    if new_id is None and (
-        observation.participant_id != participant.id or observation.payload_hash != submission.payload_hash
+    if (
+        observation.participant_id != sender.participant_id
+        or observation.payload_hash != submission.payload_hash
     ):
         raise Conflict(
             "Une autre observation porte déjà cet identifiant.",
@@ -604,11 +693,31 @@ def submit_observation(
                 "client_uuid": _problem("conflict", "Identifiant déjà utilisé.", "Identifier already used.")
             },
         )
-    return observation, new_id is not None
+    return observation, False
+
+
+#: ``INSERT … ON CONFLICT (client_uuid) DO NOTHING RETURNING id`` by dialect, built once: the values
+#: travel as parameters, so the statement (and its compiled form) is the same for every row.
+_insert_statements: dict[str, Any] = {}
+
+
+def _insert_statement(dialect: str) -> Any:
+    stmt = _insert_statements.get(dialect)
+    if stmt is None:
+        table = Observation.__table__
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = _insert_statements[dialect] = (
+            insert(table).on_conflict_do_nothing(index_elements=[table.c.client_uuid]).returning(table.c.id)
+        )
+    return stmt
 
 
 def insert_submission(
-    walk: Walk, submission: Submission, *, participant_id: int | None, values: dict[str, Any] | None = None
+    walk: Walk | WalkFacts,
+    submission: Submission,
+    *,
+    participant_id: int | None,
+    values: dict[str, Any] | None = None,
 ) -> int | None:
     """Insert a checked submission unless its UUID is already stored; the new row's id, or None.
 
@@ -619,22 +728,16 @@ def insert_submission(
     if values is None:
         values = _located_values(walk, submission)
     now = values.setdefault("received_at", utcnow())
-    table = Observation.__table__
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = (
-        insert(table)
-        .values(
-            client_uuid=submission.client_uuid,
-            walk_id=walk.id,
-            participant_id=participant_id,
-            moderation_status=ModerationStatus.PENDING.value,
-            updated_at=now,
-            **values,
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.client_uuid])
-        .returning(table.c.id)
-    )
-    new_id = db.session.execute(stmt).scalar()
+    params = {
+        **values,
+        "client_uuid": submission.client_uuid,
+        "walk_id": walk.id,
+        "participant_id": participant_id,
+        "moderation_status": ModerationStatus.PENDING.value,
+        "updated_at": now,
+    }
+    connection = db.session.connection()  # the request's transaction (the session's connection)
+    new_id = connection.execute(_insert_statement(connection.dialect.name), params).scalar()
     if new_id is not None:
         # the project's summaries count pending observations too (for the team): new stamp
         data_stamps.bump(project_ids=[walk.project_id])
@@ -770,8 +873,10 @@ def delete_observation(participant: Participant, client_uuid: uuid.UUID) -> list
     return names
 
 
-def observation_lonlat(observation: Observation) -> tuple[float, float]:
+def observation_lonlat(observation: Observation | NewObservation) -> tuple[float, float]:
     """The observation's position as (lon, lat)."""
+    if isinstance(observation, NewObservation):
+        return observation.lon, observation.lat
     point = to_shape(observation.location)
     return point.x, point.y
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from webapp.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError
 from webapp.extensions import db
-from webapp.models import Participant, Walk
+from webapp.models import Participant, Project, Stop, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus, WalkStatus
 from webapp.services import ratelimit
+from webapp.services.walks import WalkFacts, in_grace_period
 
 #: A token works this long after joining if the walk is not closed before.
 TOKEN_LIFETIME = timedelta(hours=24)
@@ -67,6 +69,17 @@ def add_participant(
     return participant, token
 
 
+def _check_token(
+    expires_at: datetime | None, walk: Walk | WalkFacts, *, allow_closed_walk: bool, delivering: bool
+) -> None:
+    """Refuse an expired token or a closed walk (the rules of :func:`get_participant_by_token`)."""
+    now = utcnow()
+    if expires_at is not None and expires_at < now and not (delivering and in_grace_period(walk, now)):
+        raise Unauthorized("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
+    if walk.status == WalkStatus.CLOSED and not (allow_closed_walk or delivering):
+        raise Forbidden("Cette marche est terminée.")
+
+
 def get_participant_by_token(
     token: str, *, allow_closed_walk: bool = False, delivering: bool = False
 ) -> Participant:
@@ -80,10 +93,8 @@ def get_participant_by_token(
     ``walks.check_accepts_observation``; the token then also works on a closed walk, and after its
     own expiry while the walk's grace period runs (a phone that was offline delivers late).
     """
-    from webapp.services.walks import in_grace_period
-
-    # One statement brings the walk, its stops and its project along: a submission needs all of them
-    # (form, status, out-of-area test, zone index stamp) and must not lazy-load them one by one.
+    # The walk, its stops and its project come along: the capture page without JavaScript submits
+    # through :func:`sender_of`, which needs all of them, and must not lazy-load them one by one.
     walk = joinedload(Participant.walk)
     participant = (
         db.session.execute(
@@ -96,16 +107,79 @@ def get_participant_by_token(
     )
     if participant is None:
         raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
-    now = utcnow()
-    if (
-        participant.expires_at is not None
-        and participant.expires_at < now
-        and not (delivering and in_grace_period(participant.walk, now))
-    ):
-        raise Unauthorized("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
-    if participant.walk.status == WalkStatus.CLOSED and not (allow_closed_walk or delivering):
-        raise Forbidden("Cette marche est terminée.")
+    _check_token(
+        participant.expires_at, participant.walk, allow_closed_walk=allow_closed_walk, delivering=delivering
+    )
     return participant
+
+
+@dataclass(frozen=True)
+class Sender:
+    """A participant delivering an observation, with what the submission needs of their walk."""
+
+    participant_id: int
+    walk: WalkFacts
+
+
+_participants, _walks, _projects, _stops = (
+    Participant.__table__,
+    Walk.__table__,
+    Project.__table__,
+    Stop.__table__,
+)
+#: The token's participant, walk, project stamp and stops in one statement (a row per stop), built
+#: once: a statement object made anew for every request costs more Python than the query itself.
+_SENDER = (
+    select(
+        _participants.c.id,
+        _participants.c.expires_at,
+        _walks.c.id.label("walk_id"),
+        _walks.c.project_id,
+        _walks.c.status,
+        _walks.c.closed_at,
+        _walks.c.form_key,
+        _walks.c.form_version,
+        _walks.c.route,
+        _projects.c.zones_version,
+        _stops.c.location.label("stop"),
+    )
+    .select_from(
+        _participants.join(_walks, _walks.c.id == _participants.c.walk_id)
+        .join(_projects, _projects.c.id == _walks.c.project_id)
+        .outerjoin(_stops, _stops.c.walk_id == _walks.c.id)
+    )
+    .where(_participants.c.token_hash == bindparam("token_hash"))
+)
+
+
+def get_sender_by_token(token: str) -> Sender:
+    """The participant delivering an observation with this token, and their walk's facts, in one statement.
+
+    The rules of :func:`get_participant_by_token` with ``delivering=True`` (the submission then checks
+    the walk's status and grace period), without loading ORM objects: the ingest's hot path.
+    """
+    rows = db.session.connection().execute(_SENDER, {"token_hash": hash_token(token)}).all()
+    if not rows:
+        raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
+    row = rows[0]
+    walk = WalkFacts(
+        id=row.walk_id,
+        project_id=row.project_id,
+        status=row.status,
+        closed_at=row.closed_at,
+        form_key=row.form_key,
+        form_version=row.form_version,
+        zones_version=row.zones_version or 0,
+        route=row.route,
+        stops=tuple(r.stop for r in rows if r.stop is not None),
+    )
+    _check_token(row.expires_at, walk, allow_closed_walk=False, delivering=True)
+    return Sender(participant_id=row.id, walk=walk)
+
+
+def sender_of(participant: Participant) -> Sender:
+    """The :class:`Sender` of a participant already loaded (the capture page without JavaScript)."""
+    return Sender(participant_id=participant.id, walk=WalkFacts.of(participant.walk))
 
 
 def get_walk_by_code(raw_code: str) -> Walk:

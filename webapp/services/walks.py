@@ -477,7 +477,44 @@ def grace_period() -> timedelta:
     return timedelta(hours=hours)
 
 
-def in_grace_period(walk: Walk, now: datetime | None = None) -> bool:
+@dataclass(frozen=True)
+class WalkFacts:
+    """What a submission needs of a walk, as plain values read with the token (no ORM object).
+
+    Attribute names are the :class:`Walk`'s, so the rules that read a walk (status, grace period,
+    form) read these the same way.
+    """
+
+    id: int
+    project_id: int
+    status: str
+    closed_at: datetime | None
+    form_key: str | None
+    form_version: int | None
+    #: ``Project.zones_version`` when the row was read: the stamp of the process's zone index.
+    zones_version: int
+    #: The route and the stops' locations as loaded (geometry elements): the out-of-area test's input
+    #: and the key of its cached metric area.
+    route: Any
+    stops: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, walk: Walk) -> WalkFacts:
+        """The facts of a walk already loaded."""
+        return cls(
+            id=walk.id,
+            project_id=walk.project_id,
+            status=walk.status,
+            closed_at=walk.closed_at,
+            form_key=walk.form_key,
+            form_version=walk.form_version,
+            zones_version=walk.project.zones_version or 0,
+            route=walk.route,
+            stops=tuple(stop.location for stop in walk.stops),
+        )
+
+
+def in_grace_period(walk: Walk | WalkFacts, now: datetime | None = None) -> bool:
     """Whether the walk is closed and its grace period still runs."""
     if walk.status != WalkStatus.CLOSED or walk.closed_at is None:
         return False
@@ -490,7 +527,9 @@ def _refusal(code: str, fr: str, en: str, **params: Any) -> Forbidden:
     )
 
 
-def check_accepts_observation(walk: Walk, captured_at: datetime, *, now: datetime | None = None) -> None:
+def check_accepts_observation(
+    walk: Walk | WalkFacts, captured_at: datetime, *, now: datetime | None = None
+) -> None:
     """Raise Forbidden (with a structured ``walk`` detail) unless the walk takes this observation now.
 
     Open walk: yes. Planned walk: no. Closed walk: only an observation captured before the close,

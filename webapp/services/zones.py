@@ -202,12 +202,17 @@ _local_changes = 0
 
 
 def _project_index(project: Project) -> _ProjectIndex:
-    stamp = (project.zones_version or 0, _local_changes)
-    cached = _indexes.get(project.id)
+    return _index_at(project.id, project.zones_version or 0, lambda: project)
+
+
+def _index_at(project_id: int, zones_version: int, project: Callable[[], Project]) -> _ProjectIndex:
+    """The project's index for this stamp: the one kept, or a new one (``project()`` loads the project)."""
+    stamp = (zones_version, _local_changes)
+    cached = _indexes.get(project_id)
     if cached is not None and cached.stamp == stamp:
         return cached
     rows = db.session.execute(
-        select(Zone.id, Zone.kind, Zone.code, Zone.name, Zone.area).where(_candidates(project))
+        select(Zone.id, Zone.kind, Zone.code, Zone.name, Zone.area).where(_candidates(project()))
     ).all()
     built = _ProjectIndex(
         stamp=stamp,
@@ -220,7 +225,7 @@ def _project_index(project: Project) -> _ProjectIndex:
         names={r.id: r.name for r in rows},
     )
     with _indexes_lock:
-        _indexes[project.id] = built
+        _indexes[project_id] = built
     return built
 
 
@@ -230,7 +235,22 @@ def zone_at(project: Project, lon: float, lat: float) -> tuple[int, str] | None:
     The same answer as :func:`find_zone_id`, from this process's index of the project's zones: no
     statement at all while ``project.zones_version`` is the one the index was built from.
     """
-    entry = _project_index(project)
+    return zone_at_stamp(project.id, project.zones_version or 0, lon, lat, project=lambda: project)
+
+
+def zone_at_stamp(
+    project_id: int,
+    zones_version: int,
+    lon: float,
+    lat: float,
+    *,
+    project: Callable[[], Project] | None = None,
+) -> tuple[int, str] | None:
+    """:func:`zone_at` from the project's id and its ``zones_version`` as just read (no Project object).
+
+    The project is loaded only when the index must be rebuilt (a new stamp, or a new process).
+    """
+    entry = _index_at(project_id, zones_version, project or (lambda: db.session.get_one(Project, project_id)))
     zone_id = entry.index.assign_one(lon, lat)
     return None if zone_id < 0 else (zone_id, entry.names[zone_id])
 
