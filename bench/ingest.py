@@ -194,6 +194,7 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
             product, anchor = interleave(lambda: run("anchor"), lambda: run("product"), runs)
             if connections > 1:
                 p99 = sorted(f["p99"] for f in seen["product"])[len(seen["product"]) // 2]
+                anchor_p99 = sorted(f["p99"] for f in seen["anchor"])[len(seen["anchor"]) // 2]
                 ratio = product / anchor
                 result.append(
                     Line(
@@ -204,7 +205,10 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
                         ratio,
                         "≥ 0.8, p99 ≤ 100 ms",
                         ratio >= 0.8 and p99 <= 0.1,
-                        f"product p99 {p99 * 1000:.0f} ms",
+                        # With 50 requests always in flight, the mean latency is 50 / throughput
+                        # (Little's law): the anchor's own p99 shows what the machine allows.
+                        f"product p99 {p99 * 1000:.0f} ms, anchor p99 {anchor_p99 * 1000:.0f} ms "
+                        f"(50 in flight: mean ≥ {connections / anchor * 1000:.0f} ms even for the anchor)",
                     )
                 )
             else:
