@@ -143,3 +143,31 @@ def test_upgrading_a_populated_database_keeps_every_row(empty_database_url, tmp_
                 ]
             assert counts == [1, 1, 1], revision
         db.engine.dispose()
+
+
+def _observation_triggers(connection: sa.Connection) -> set[str]:
+    return set(
+        connection.execute(
+            sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'observations'")
+        ).scalars()
+    )
+
+
+def test_spatialite_observations_keep_only_the_triggers_that_matter(tmp_path):
+    """No per-row statistics trigger on observations (a write into geometry_columns_time for every
+    observation received or re-assigned); the spatial index and geometry checks stay, and the
+    downgrade puts SpatiaLite's triggers back."""
+    app = make_app(f"sqlite:///{tmp_path / 'triggers.sqlite'}", tmp_path)
+    with app.app_context():
+        upgrade()
+        statistics = {f"{kind}_observations_location" for kind in ("tmi", "tmu", "tmd")}
+        with db.engine.connect() as connection:
+            triggers = _observation_triggers(connection)
+            assert not triggers & statistics
+            kept = {f"{kind}_observations_location" for kind in ("ggi", "ggu", "gii", "giu", "gid")}
+            assert kept <= triggers
+        downgrade(revision="a4b5c6d7e80c")
+        with db.engine.connect() as connection:
+            assert statistics <= _observation_triggers(connection)
+        upgrade()
+        db.engine.dispose()

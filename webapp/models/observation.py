@@ -46,7 +46,9 @@ class Observation(Model):
         one_of("moderation_status", ModerationStatus),
         CheckConstraint("feeling IS NULL OR (feeling BETWEEN 1 AND 5)", name="feeling"),
         # Covers the summaries' passes (services.summaries): a walk's validated observations by
-        # theme, polarity, zone and participant with their feeling, read without the table.
+        # theme, polarity, zone and participant with their feeling, read without the table. It also
+        # serves every lookup by walk (and walk deletions): walk, moderation status, theme and zone have
+        # no index of their own, each index costing every insert and every zone re-assignment.
         Index(
             "ix_observations_summary",
             "walk_id",
@@ -62,7 +64,7 @@ class Observation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Made on the phone; a resent submission carries the same one and is not stored twice.
     client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"), index=True)
+    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
@@ -71,10 +73,10 @@ class Observation(Model):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str] = mapped_column(String(16), default=LocationSource.GPS)
     #: Assigned by the server on arrival and whenever perimeters change; NULL means "hors zone".
-    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"), index=True)
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"))
     #: Far from the walk's route and zones: kept, but shown to the facilitator for checking.
     out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
-    theme: Mapped[str] = mapped_column(String(64), index=True)
+    theme: Mapped[str] = mapped_column(String(64))
     subtheme: Mapped[str | None] = mapped_column(String(64))
     polarity: Mapped[str] = mapped_column(String(16))
     #: How safe/comfortable the participant feels here, 1 (very bad) to 5 (very good).
@@ -88,7 +90,7 @@ class Observation(Model):
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     form_key: Mapped[str] = mapped_column(String(64))
     form_version: Mapped[int] = mapped_column(Integer)
-    moderation_status: Mapped[str] = mapped_column(String(16), default=ModerationStatus.PENDING, index=True)
+    moderation_status: Mapped[str] = mapped_column(String(16), default=ModerationStatus.PENDING)
     #: Hash of the submitted payload: a resend with the same UUID but other content is a conflict.
     payload_hash: Mapped[str] = mapped_column(String(64), default="")
     #: When the phone recorded it (may be long before it reached the server).
