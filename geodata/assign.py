@@ -32,6 +32,8 @@ NO_ZONE = -1
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 _CHUNK = 262_144
+#: A zone spanning more cells than this is kept out of the grid (see _BoxGrid).
+_MAX_CELLS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class ZoneIndex:
         self._xmin, self._ymin, self._xmax, self._ymax = (
             np.ascontiguousarray(bounds[:, i]) for i in range(4)
         )
+        self._grid = _BoxGrid(bounds) if self._zones else None
 
     def __len__(self) -> int:
         return len(self._zones)
@@ -104,14 +107,21 @@ class ZoneIndex:
     def _assign_chunk(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         result = np.full(x.shape[0], NO_ZONE, dtype=np.int64)
         finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-        if finite.size == 0:
+        if finite.size == 0 or self._grid is None:
             return result
         xs, ys = x[finite], y[finite]
-        # Bounding-box candidates from the tree, then an exact test. For a point, "the polygon
-        # intersects it" is the same relation as "the polygon covers it" (boundary included),
-        # and the vectorised prepared intersects_xy is about twice as fast as the tree's own
-        # predicate="covered_by" pass.
-        point_idx, tree_idx = self._tree.query(shapely.points(xs, ys))
+        # Candidate (point, zone) pairs from the grid of the zones' boxes — plain arithmetic on the
+        # coordinates, no Point object made — then the boxes themselves, then the exact test. For a
+        # point, "the polygon intersects it" is the same relation as "the polygon covers it"
+        # (boundary included); the prepared intersects_xy is vectorised.
+        point_idx, tree_idx = self._grid.candidates(xs, ys)
+        inside = (
+            (self._xmin[tree_idx] <= xs[point_idx])
+            & (xs[point_idx] <= self._xmax[tree_idx])
+            & (self._ymin[tree_idx] <= ys[point_idx])
+            & (ys[point_idx] <= self._ymax[tree_idx])
+        )
+        point_idx, tree_idx = point_idx[inside], tree_idx[inside]
         hit = shapely.intersects_xy(self._geoms[tree_idx], xs[point_idx], ys[point_idx])
         point_idx, tree_idx = point_idx[hit], tree_idx[hit]
         if point_idx.size:
@@ -141,3 +151,72 @@ class ZoneIndex:
             return []
         tree_idx = self._tree.query(shapely.points(lon, lat), predicate="covered_by")
         return [self._zones[i] for i in sorted(int(i) for i in tree_idx)]
+
+
+class _BoxGrid:
+    """A uniform grid over the zones' bounding boxes: for a position, the zones whose box may hold it.
+
+    The cell side is the median side of the boxes, so a zone spans a few cells; each occupied cell
+    lists its zones (sorted keys and offsets, searched with ``np.searchsorted``). A zone spanning more
+    than :data:`_MAX_CELLS` cells (a commune-wide custom zone among QPV) is kept apart and tested by
+    its box alone. Cell numbers come from ``floor((x - x0) / side)``, monotonic in x, so a position
+    inside a box always falls in one of the cells listed for it, boundary included.
+    """
+
+    def __init__(self, bounds: npt.NDArray[np.float64]) -> None:
+        sides = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+        self._x0, self._y0 = float(bounds[:, 0].min()), float(bounds[:, 1].min())
+        self._side = max(float(np.median(sides)), 1e-9)
+        cx0, cy0 = self._cell(bounds[:, 0], bounds[:, 1])
+        cx1, cy1 = self._cell(bounds[:, 2], bounds[:, 3])
+        self._nx, self._ny = int(cx1.max()) + 1, int(cy1.max()) + 1
+        spans = (cx1 - cx0 + 1) * (cy1 - cy0 + 1)
+        self._big = np.flatnonzero(spans > _MAX_CELLS)
+        keys: list[npt.NDArray[np.int64]] = []
+        zones: list[npt.NDArray[np.int64]] = []
+        for i in np.flatnonzero(spans <= _MAX_CELLS):
+            gx, gy = np.meshgrid(np.arange(cx0[i], cx1[i] + 1), np.arange(cy0[i], cy1[i] + 1))
+            keys.append((gx * self._ny + gy).ravel())
+            zones.append(np.full(gx.size, i, dtype=np.int64))
+        all_keys = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        all_zones = np.concatenate(zones) if zones else np.empty(0, dtype=np.int64)
+        order = np.lexsort((all_zones, all_keys))
+        all_keys, self._zone_of = all_keys[order], all_zones[order]
+        self._keys, self._starts, self._counts = np.unique(all_keys, return_index=True, return_counts=True)
+
+    def _cell(
+        self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        return (
+            np.floor((x - self._x0) / self._side).astype(np.int64),
+            np.floor((y - self._y0) / self._side).astype(np.int64),
+        )
+
+    def candidates(
+        self, xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(point index, zone index) pairs whose box may hold the point (finite coordinates)."""
+        cx, cy = self._cell(xs, ys)
+        on_grid = np.flatnonzero((cx >= 0) & (cx < self._nx) & (cy >= 0) & (cy < self._ny))
+        point_parts: list[npt.NDArray[np.int64]] = []
+        zone_parts: list[npt.NDArray[np.int64]] = []
+        if on_grid.size and self._keys.size:
+            keys = cx[on_grid] * self._ny + cy[on_grid]
+            pos = np.minimum(np.searchsorted(self._keys, keys), self._keys.size - 1)
+            found = self._keys[pos] == keys
+            points, pos = on_grid[found], pos[found]
+            counts = self._counts[pos]
+            total = int(counts.sum())
+            if total:
+                ends = np.cumsum(counts)
+                within = np.arange(total, dtype=np.int64) - np.repeat(ends - counts, counts)
+                point_parts.append(np.repeat(points, counts))
+                zone_parts.append(self._zone_of[np.repeat(self._starts[pos], counts) + within])
+        # zones too big for the grid: every point on the grid is a candidate, their boxes decide
+        for i in self._big:
+            point_parts.append(on_grid)
+            zone_parts.append(np.full(on_grid.size, i, dtype=np.int64))
+        if not point_parts:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty
+        return np.concatenate(point_parts), np.concatenate(zone_parts)

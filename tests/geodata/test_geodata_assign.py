@@ -148,3 +148,37 @@ def test_index_refuses_duplicate_ids_reserved_id_and_non_polygons() -> None:
         ZoneIndex([ZoneShape(1, 0, "a", Point(2.3, 49.9))])
     with pytest.raises(ValueError, match="1-D"):
         ZoneIndex([ZoneShape(1, 0, "a", WEST)]).assign([1.0, 2.0], [1.0])
+
+
+def test_zones_of_every_size_and_far_apart_agree_with_brute_force() -> None:
+    """The grid behind ``assign``: tiny and huge zones together (the huge one spans more cells than the
+    grid keeps), zones an ocean apart, and points exactly on the boxes' edges and corners."""
+    rng = np.random.default_rng(13)
+    zones = [
+        ZoneShape(10 + i, 0, f"q{i:02d}", box(x, y, x + w, y + w))
+        for i, (x, y, w) in enumerate(
+            zip(
+                rng.uniform(2.2, 2.4, 40),
+                rng.uniform(49.8, 50.0, 40),
+                rng.uniform(0.002, 0.02, 40),
+                strict=True,
+            )
+        )
+    ]
+    zones += [
+        ZoneShape(1, 1, "somme", box(1.3, 49.5, 3.2, 50.4)),  # a whole département among QPV
+        ZoneShape(2, 0, "reunion", box(55.2, -21.4, 55.8, -20.8)),  # far from the others
+        ZoneShape(3, 0, "sliver", Polygon([(2.3, 49.9), (2.3001, 49.9), (2.3001, 49.90000001)])),
+    ]
+    index = ZoneIndex(zones)
+    corners = shapely.bounds([z.geometry for z in zones])
+    lons = np.concatenate(
+        [rng.uniform(1.0, 3.5, 4000), corners[:, 0], corners[:, 2], rng.uniform(55.0, 56.0, 200)]
+    )
+    lats = np.concatenate(
+        [rng.uniform(49.4, 50.5, 4000), corners[:, 1], corners[:, 3], rng.uniform(-21.5, -20.7, 200)]
+    )
+    got = index.assign(lons, lats)
+    expected = [_brute_force(zones, x, y) for x, y in zip(lons, lats, strict=True)]
+    assert got.tolist() == expected
+    assert {1, 2} <= set(got.tolist()) and len(set(got.tolist())) > 10
