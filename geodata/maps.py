@@ -37,7 +37,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import folium
@@ -1096,7 +1096,7 @@ def _sensitive_cells_layer(
 
 def build_public_map(
     *,
-    observations: Mapping[str, Any],
+    observations: Mapping[str, Any] | CellSet,
     themes: Sequence[ThemeStyle],
     sensitive_cells: Mapping[str, Any] | None = None,
     sensitive_label: str | None = None,
@@ -1108,7 +1108,9 @@ def build_public_map(
 ) -> folium.Map:
     """The map partners and the public see: like :func:`build_project_map`, without any exact sensitive point.
 
-    ``observations`` should hold no sensitive report (any is dropped here anyway); those arrive only as
+    ``observations`` (a FeatureCollection, or the cells the database counted for many: a
+    :class:`~geodata.map_style.CellSet`) should hold no sensitive report (any is dropped here anyway);
+    those arrive only as
     ``sensitive_cells``, a FeatureCollection of squares with ``count`` and ``size_m``
     (``geodata.privacy.cells_geojson``), drawn as red squares labelled with their count. There is
     no heatmap: it would need the exact points. Which themes are sensitive comes from ``themes``
@@ -1118,16 +1120,21 @@ def build_public_map(
     sensitive = {t.key for t in themes if t.sensitive}
     empty: dict[str, Any] = {"type": "FeatureCollection", "features": []}
     routes, zones, cells = routes or empty, zones or empty, sensitive_cells or empty
-    # Belt and braces: a sensitive point handed here by mistake is still never drawn.
-    observations = {
-        "type": "FeatureCollection",
-        "features": [
-            f
-            for f in observations.get("features", [])
-            if f.get("properties", {}).get("theme") not in sensitive
-        ],
-    }
-    rows = _as_rows(observations, themes_by_key)
+    # Belt and braces: a sensitive point (or cell) handed here by mistake is still never drawn.
+    rows: PointSet | CellSet
+    if isinstance(observations, CellSet):
+        kept = [r for r in observations.rows if observations.themes[r[2]] not in sensitive]
+        rows = replace(observations, rows=kept, total=sum(r[3] for r in kept))
+    else:
+        observations = {
+            "type": "FeatureCollection",
+            "features": [
+                f
+                for f in observations.get("features", [])
+                if f.get("properties", {}).get("theme") not in sensitive
+            ],
+        }
+        rows = _as_rows(observations, themes_by_key)
     fmap = _new_map(tiles, bounds_of([_points_bounds(rows), routes, cells]) or bounds_of([zones]), text)
     extra = _add_zone_choropleths(fmap, zones, text)
     if routes["features"]:

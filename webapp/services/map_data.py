@@ -63,12 +63,18 @@ def point_rows(f: ObservationFilter, theme_keys: Sequence[str], sensitive: Colle
 
 
 def cell_rows(
-    f: ObservationFilter, theme_keys: Sequence[str], *, lat0: float, cell_m: float = CELL_M
+    f: ObservationFilter,
+    theme_keys: Sequence[str],
+    *,
+    lat0: float,
+    cell_m: float = CELL_M,
+    leave_out: Collection[str] = (),
 ) -> CellSet:
     """Matching observations counted per square cell and theme by the database: one ``GROUP BY``.
 
     The grid (cells of about ``cell_m`` metres near latitude ``lat0``) is computed in SQL, on
     SpatiaLite and PostGIS alike (``floor`` of the coordinate over the step); no point is fetched.
+    ``leave_out``: themes not counted at all (the partners' and public maps leave out sensitive ones).
     """
     dlon, dlat = cell_steps(lat0, cell_m)
     ix = cast(func.floor(func.ST_X(Observation.location) / dlon), Integer).label("ix")
@@ -77,6 +83,7 @@ def cell_rows(
     stmt = (
         select(ix, iy, Observation.theme, func.count(), negative)
         .where(*conditions_without_joins(f))
+        .where(*([Observation.theme.not_in(sorted(leave_out))] if leave_out else []))
         .group_by(ix, iy, Observation.theme)
     )
     themes = list(theme_keys)

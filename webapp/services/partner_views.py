@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from geodata.map_style import ThemeStyle, point_layer_kind
+from geodata.map_style import CellSet, ThemeStyle, bounds_of, point_layer_kind
 from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells
 from geodata.privacy import sensitive_cells_geojson as _cells_geojson
 from webapp.errors import NotFound
@@ -148,8 +148,9 @@ def _validated(project: Project) -> ObservationFilter:
 class PublicMap:
     """Everything a partner or public map draws; the map builder gets nothing else."""
 
-    #: validated, non-sensitive observations: theme, polarity, feeling, note, proposal, photo_url
-    observations: dict[str, Any]
+    #: validated, non-sensitive observations: theme, polarity, feeling, note, proposal, photo_url; beyond
+    #: the cluster threshold, their counts per cell (a ``CellSet`` the database counted, no point fetched)
+    observations: dict[str, Any] | CellSet
     #: squares of sensitive reports with their count (``geodata.privacy.cells_geojson``)
     sensitive_cells: dict[str, Any]
     routes: dict[str, Any]
@@ -162,6 +163,8 @@ class PublicMap:
 
     @property
     def point_count(self) -> int:
+        if isinstance(self.observations, CellSet):
+            return self.observations.total
         return len(self.observations["features"])
 
 
@@ -185,10 +188,19 @@ def build_map(project: Project, f: ObservationFilter, *, photo_url: PhotoUrl | N
     f = replace(f, project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
     sensitive = forms.project_sensitive_themes(project.id)
     points: list[dict[str, Any]] = []
-    if f.theme not in sensitive:
-        # As on the facilitators' map: beyond the cluster threshold points become cells, text is not needed.
-        with_text = point_layer_kind(observation_filter.count(f)) != "cells"
-        raw = map_data.observations_geojson(f, photo_url=photo_url, with_text=with_text)
+    route_walks = walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
+    routes = map_data.routes_geojson(route_walks)
+    zones = map_data.zones_geojson(project, f)
+    observations: dict[str, Any] | CellSet = {"type": "FeatureCollection", "features": points}
+    if f.theme not in sensitive and point_layer_kind(observation_filter.count(f)) == "cells":
+        # As on the facilitators' map: beyond the cluster threshold the database counts cells, no
+        # point is fetched (sensitive themes are not counted: they have their own squares below).
+        area = bounds_of([zones, routes])
+        lat0 = (area[1] + area[3]) / 2 if area else 46.5
+        keys = [t.key for t in theme_styles(project)]
+        observations = map_data.cell_rows(f, keys, lat0=lat0, leave_out=sensitive)
+    elif f.theme not in sensitive:
+        raw = map_data.observations_geojson(f, photo_url=photo_url, with_text=True)
         for feat in raw["features"]:
             p = feat["properties"]
             if p.get("theme") in sensitive:
@@ -206,12 +218,11 @@ def build_map(project: Project, f: ObservationFilter, *, photo_url: PhotoUrl | N
     shown = sum(c["properties"]["count"] for c in cells["features"])
     if f.theme is not None and f.theme not in sensitive:
         cells = {"type": "FeatureCollection", "features": []}
-    route_walks = walks.list_walks(project) if f.walk_id is None else [walks.get_walk(f.walk_id)]
     return PublicMap(
-        observations={"type": "FeatureCollection", "features": points},
+        observations=observations,
         sensitive_cells=cells,
-        routes=map_data.routes_geojson(route_walks),
-        zones=map_data.zones_geojson(project, f),
+        routes=routes,
+        zones=zones,
         sensitive_total=len(exact),
         sensitive_hidden=len(exact) - shown,
     )
