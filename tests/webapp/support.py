@@ -8,9 +8,13 @@ field is made here once.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, url_for
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 #: Password of the staff users the test worlds create.
 PASSWORD = "correct-horse-battery"
@@ -110,3 +114,24 @@ def map_rows(html: str) -> list[list[Any]]:
         data, _ = decoder.raw_decode(html, match.end())
         rows.extend(data)
     return rows
+
+
+#: What the test harness itself runs around each test (its savepoints): never counted.
+HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements any engine runs while the block runs (the harness's savepoints left out):
+    for tests that count statements — never times."""
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(HARNESS):
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)

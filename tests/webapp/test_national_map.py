@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tests.factories import ObservationFactory, WalkFactory
-from tests.webapp.support import PASSWORD, login, url
+from tests.webapp.support import PASSWORD, login, statements, url
 from webapp.extensions import db
 from webapp.services import accounts, national_map
 
@@ -30,7 +27,6 @@ FRANCE = "-5.2,41.3,9.6,51.1"
 AMIENS = "2.295,49.885,2.305,49.895"
 AMIENS_ORDINARY = [(2.3000 + i * 0.0002, 49.8900) for i in range(5)]
 AMIENS_SENSITIVE = [(2.3003 + i * 0.0001, 49.8903) for i in range(4)]
-HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
 
 
 @pytest.fixture(autouse=True)
@@ -69,21 +65,6 @@ def _get(client, **params):  # type: ignore[no-untyped-def]
 def admin(client, world):  # type: ignore[no-untyped-def]
     login(client, ADMIN)
     return client
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(HARNESS):
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def test_the_default_grid_marks_harassment_sensitive(app, db_session):

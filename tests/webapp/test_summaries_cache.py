@@ -8,41 +8,22 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from shapely.geometry import MultiPolygon, box
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tests.conftest import make_app
+from tests.webapp.support import statements
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Walk
 from webapp.models.enums import AgeGroup
 from webapp.services import data_stamps, moderation, observations, projects, summaries, walks, zones
 from webapp.services.observation_filter import ObservationFilter
 
-HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
 THEMES = ["eclairage", "proprete", "harcelement", "transports"]
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(HARNESS):
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def _random_project(seed: int, n: int = 240):  # type: ignore[no-untyped-def]
