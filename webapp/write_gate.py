@@ -40,6 +40,11 @@ class WriteGate:
         self.queued = 0
         self.waiting = 0
 
+    @property
+    def held(self) -> bool:
+        """Whether a connection holds the gate now."""
+        return self._lock.locked()
+
     def enter(self, info: dict[str, Any]) -> None:
         """Take the gate for the connection whose ``info`` this is (nothing if it has it already)."""
         if _HELD in info:
