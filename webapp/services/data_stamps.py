@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstanceState, Session
 from webapp.extensions import db
 from webapp.models import FormVersion, Observation, Participant, Project, Walk, Zone
 from webapp.models.project import new_data_stamp
+from webapp.services.prebuilt import Prebuilt
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ def database() -> str:
 _projects = cast(Table, Project.__table__)
 #: The ingest's bump of one project, built once: a statement made anew costs more Python (building it
 #: and its cache key) than the database spends running it.
-_BUMP_ONE = (
+_BUMP_ONE = Prebuilt(
     update(_projects)
     .where(_projects.c.id == bindparam("project_id"))
     .values(data_version=bindparam("stamp", type_=_projects.c.data_version.type))
@@ -68,7 +69,7 @@ def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every
         if not pids and not wids:
             return
         if len(pids) == 1 and not wids:
-            db.session.connection().execute(_BUMP_ONE, {"project_id": pids[0], "stamp": new_stamp()})
+            _BUMP_ONE.execute(db.session.connection(), {"project_id": pids[0], "stamp": new_stamp()})
             return
         if pids and not wids:
             where = projects.c.id.in_(pids)
