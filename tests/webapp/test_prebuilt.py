@@ -51,3 +51,25 @@ def test_driver_errors_come_out_as_sqlalchemy_errors(two_projects):
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         RENAME.execute(db.session.connection(), {"pid": second, "new_slug": "premier"})
     assert db.session.scalar(sa.select(_projects.c.slug).where(_projects.c.id == first)) == "premier"
+
+
+def test_rows_come_out_as_sqlalchemy_gives_them(app, db_session):
+    """The token's select (times, geometries, a row per stop) read by hand equals SQLAlchemy's rows."""
+    from tests.webapp.capture_support import make_walk
+    from webapp.services import participants
+
+    walk = make_walk()
+    _, token = participants.add_participant(walk)
+    db.session.flush()
+    params = {"token_hash": participants.hash_token(token)}
+    connection = db.session.connection()
+    ours = participants._SENDER.rows(connection, params)
+    theirs = connection.execute(participants._SENDER.statement, params).all()
+    assert len(ours) == len(theirs) == 2  # one row per stop
+
+    def comparable(row):  # type: ignore[no-untyped-def]
+        return {key: str(value) if hasattr(value, "desc") else value for key, value in row._asdict().items()}
+
+    assert [comparable(r) for r in ours] == [comparable(r) for r in theirs]
+    assert ours[0].expires_at == theirs[0].expires_at and ours[0].expires_at.tzinfo is not None
+    assert type(ours[0].stop) is type(theirs[0].stop)

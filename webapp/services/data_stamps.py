@@ -63,7 +63,6 @@ def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every
     One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id.
     """
     projects = _projects
-    stmt = update(projects).values(data_version=new_stamp())
     if not every:
         pids, wids = sorted({p for p in project_ids if p}), sorted({w for w in walk_ids if w})
         if not pids and not wids:
@@ -76,8 +75,9 @@ def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every
         else:
             by_walk = projects.c.id.in_(select(Walk.project_id).where(Walk.id.in_(wids)))
             where = by_walk if not pids else projects.c.id.in_(pids) | by_walk
-        stmt = stmt.where(where)
-    db.session.execute(stmt)
+        db.session.execute(update(projects).values(data_version=new_stamp()).where(where))
+    else:
+        db.session.execute(update(projects).values(data_version=new_stamp()))
 
 
 def current(project_id: int) -> tuple[str, int]:

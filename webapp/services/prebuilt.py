@@ -14,7 +14,8 @@ parameter of the statement must be given (no column defaults are computed here).
 
 from __future__ import annotations
 
-from typing import Any
+from collections import namedtuple
+from typing import Any, NamedTuple
 
 import sqlalchemy.exc
 from sqlalchemy.engine import Connection
@@ -27,17 +28,24 @@ class Prebuilt:
     def __init__(self, statement: Executable, *, columns: tuple[str, ...] | None = None) -> None:
         self.statement = statement
         self.columns = columns
-        self._sqlite: tuple[str, tuple[tuple[str, Any], ...]] | None = None
+        self._sqlite: _Compiled | None = None
 
-    def _compiled(self, connection: Connection) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    def _compiled(self, connection: Connection) -> _Compiled:
         kept = self._sqlite
         if kept is None:
+            dialect = connection.dialect
             compiled = self.statement.compile(  # type: ignore[attr-defined]
-                dialect=connection.dialect, column_keys=list(self.columns) if self.columns else None
+                dialect=dialect, column_keys=list(self.columns) if self.columns else None
             )
-            processors = compiled._bind_processors  # noqa: SLF001  (what SQLAlchemy applies itself)
-            order = tuple((name, processors.get(name)) for name in compiled.positiontup)
-            kept = self._sqlite = (str(compiled), order)
+            # what SQLAlchemy itself applies to each parameter and each result column
+            processors = compiled._bind_processors  # noqa: SLF001
+            columns = compiled._result_columns  # noqa: SLF001
+            kept = self._sqlite = _Compiled(
+                sql=str(compiled),
+                params=tuple((name, processors.get(name)) for name in compiled.positiontup),
+                row=namedtuple("Row", [c.keyname for c in columns]) if columns else None,  # type: ignore[misc]  # noqa: PYI024
+                results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),  # noqa: SLF001
+            )
         return kept
 
     def execute(self, connection: Connection, params: dict[str, Any]) -> Any:
@@ -45,15 +53,33 @@ class Prebuilt:
         if connection.dialect.name != "sqlite":
             result = connection.execute(self.statement, params)  # type: ignore[call-overload]
             return result.scalar() if result.returns_rows else None
-        sql, order = self._compiled(connection)
-        values = tuple(params[name] if fn is None else fn(params[name]) for name, fn in order)
+        rows = self._run(connection, params, every=False)
+        return rows[0][0] if rows else None
+
+    def rows(self, connection: Connection, params: dict[str, Any]) -> list[Any]:
+        """Run a select with ``params``; its rows (attributes by column name, values as SQLAlchemy
+        gives them: the same column types' result processing)."""
+        if connection.dialect.name != "sqlite":
+            return list(connection.execute(self.statement, params).all())  # type: ignore[call-overload]
+        return self._run(connection, params, every=True)
+
+    def _run(self, connection: Connection, params: dict[str, Any], *, every: bool) -> list[Any]:
+        compiled = self._compiled(connection)
+        sql, results = compiled.sql, compiled.results
+        values = tuple(params[name] if fn is None else fn(params[name]) for name, fn in compiled.params)
         dbapi_connection = connection.connection.dbapi_connection
         assert dbapi_connection is not None  # noqa: S101  (a live connection of the session)
         cursor = dbapi_connection.cursor()
         try:
             connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, False)
             cursor.execute(sql, values)
-            row = cursor.fetchone() if cursor.description else None
+            if not cursor.description:
+                raw: list[Any] = []
+            elif every:
+                raw = cursor.fetchall()
+            else:
+                one = cursor.fetchone()
+                raw = [] if one is None else [one]
         except connection.dialect.loaded_dbapi.Error as error:
             raise sqlalchemy.exc.DBAPIError.instance(
                 sql,
@@ -65,4 +91,19 @@ class Prebuilt:
             ) from error
         finally:
             cursor.close()
-        return None if row is None else row[0]
+        if compiled.row is None or not raw:
+            return raw
+        make = compiled.row._make
+        return [
+            make([value if fn is None else fn(value) for fn, value in zip(results, row, strict=True)])
+            for row in raw
+        ]
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    #: (name, bind processor or None) in the order of the ``?`` marks
+    params: tuple[tuple[str, Any], ...]
+    #: the row type (a named tuple of the result columns), None for a statement without rows
+    row: Any
+    results: tuple[Any, ...]
