@@ -70,6 +70,7 @@ def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every
         if len(pids) == 1 and not wids:
             _BUMP_ONE.execute(db.session.connection(), {"project_id": pids[0], "stamp": new_stamp()})
             return
+        where: Any
         if pids and not wids:
             where = projects.c.id.in_(pids)
         else:

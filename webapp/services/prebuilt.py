@@ -43,7 +43,7 @@ class Prebuilt:
             kept = self._sqlite = _Compiled(
                 sql=str(compiled),
                 params=tuple((name, processors.get(name)) for name in compiled.positiontup),
-                row=namedtuple("Row", [c.keyname for c in columns]) if columns else None,  # type: ignore[misc]  # noqa: PYI024
+                row=namedtuple("Row", [c.keyname for c in columns]) if columns else None,  # noqa: PYI024
                 results=tuple(c.type._cached_result_processor(dialect, None) for c in columns),  # noqa: SLF001
             )
         return kept
@@ -51,7 +51,7 @@ class Prebuilt:
     def execute(self, connection: Connection, params: dict[str, Any]) -> Any:
         """Run with ``params``; the first column of the first row (None without one)."""
         if connection.dialect.name != "sqlite":
-            result = connection.execute(self.statement, params)  # type: ignore[call-overload]
+            result = connection.execute(self.statement, params)
             return result.scalar() if result.returns_rows else None
         rows = self._run(connection, params, every=False)
         return rows[0][0] if rows else None
@@ -60,7 +60,7 @@ class Prebuilt:
         """Run a select with ``params``; its rows (attributes by column name, values as SQLAlchemy
         gives them: the same column types' result processing)."""
         if connection.dialect.name != "sqlite":
-            return list(connection.execute(self.statement, params).all())  # type: ignore[call-overload]
+            return list(connection.execute(self.statement, params).all())
         return self._run(connection, params, every=True)
 
     def _run(self, connection: Connection, params: dict[str, Any], *, every: bool) -> list[Any]:
@@ -76,7 +76,7 @@ class Prebuilt:
             if not cursor.description:
                 raw: list[Any] = []
             elif every:
-                raw = cursor.fetchall()
+                raw = list(cursor.fetchall())
             else:
                 one = cursor.fetchone()
                 raw = [] if one is None else [one]
