@@ -69,21 +69,15 @@ def _wait(url: str, process: subprocess.Popen) -> None:
 
 
 def _gunicorn(target: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """The server as ``arpenteur serve`` starts it on SQLite (its own arguments: 1 process × 8 threads,
+    gthread workers, access lines on stdout); the anchor the same, with gunicorn's plain logger (the
+    product's masks tokens and codes in each line: product work, paid by the product)."""
+    from webapp.commands.serve import gunicorn_arguments
+
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    product = target == "webapp.wsgi:app"
     return subprocess.Popen(  # noqa: S603
-        [
-            str(gunicorn),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "8",
-            "--access-logfile",
-            "-",
-            "--no-control-socket",
-            target,
-        ],
+        [str(gunicorn), *gunicorn_arguments("127.0.0.1", port, 1, 8, app=target, masked_logs=product)],
         cwd=REPO,
         env={**os.environ, **env},
         stdout=log.open("w"),

@@ -85,6 +85,12 @@ def configure_engine(engine: Engine, app: Flask) -> None:
         ):
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
+    if engine.url.database not in (None, "", ":memory:"):
+        from webapp import write_gate
+
+        # Threads of this process queue for the write lock instead of sleeping in the busy handler.
+        write_gate.install(engine, busy_ms / 1000)
+
     if explicit:
 
         @event.listens_for(engine, "begin")

@@ -17,6 +17,35 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 
+def gunicorn_arguments(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    *,
+    app: str = "webapp.wsgi:app",
+    masked_logs: bool = True,
+) -> list[str]:
+    """gunicorn's command-line arguments for this app (the ingest benchmark starts its anchor with the
+    same ones, ``masked_logs=False`` and its own ``app``: same worker class, threads and access log)."""
+    return [
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logfile",
+        "-",
+        # Access and error lines go through webapp.logs: join codes and tokens are masked.
+        *(["--logger-class", "webapp.logs.GunicornLogger"] if masked_logs else []),
+        # gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): two instances
+        # on one host would take over each other's. Nothing here uses it.
+        "--no-control-socket",
+        app,
+    ]
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -39,22 +68,5 @@ def serve_command(host: str, port: int, workers: int | None, threads: int) -> No
     click.echo(
         f"Arpenteur sur http://{host}:{port}  ({'SQLite' if sqlite else 'PostGIS'}, {workers} processus)"
     )
-    args = [
-        gunicorn,
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--access-logfile",
-        "-",
-        # Access and error lines go through webapp.logs: join codes and tokens are masked.
-        "--logger-class",
-        "webapp.logs.GunicornLogger",
-        # gunicorn's control socket is one path per user (~/.gunicorn/gunicorn.ctl): two instances
-        # on one host would take over each other's. Nothing here uses it.
-        "--no-control-socket",
-        "webapp.wsgi:app",
-    ]
+    args = [gunicorn, *gunicorn_arguments(host, port, workers, threads)]
     os.execv(gunicorn, args)  # noqa: S606  (replace this process: signals go straight to gunicorn)

@@ -35,7 +35,7 @@ from webapp.ids import is_canonical_uuid
 from webapp.models import Observation, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
-from webapp.services import data_stamps, forms, participants, walks, zones
+from webapp.services import data_stamps, forms, participants, prebuilt, walks, zones
 from webapp.services.participants import Sender
 from webapp.services.walks import WalkFacts
 
@@ -700,6 +700,34 @@ def submit_observation(
 #: travel as parameters, so the statement (and its compiled form) is the same for every row.
 _insert_statements: dict[str, Any] = {}
 
+#: The columns one new observation gives (all but ``id`` and ``purged_at``): its prebuilt insert.
+_INSERT_COLUMNS = (
+    "client_uuid",
+    "walk_id",
+    "participant_id",
+    "location",
+    "accuracy_m",
+    "location_source",
+    "zone_id",
+    "out_of_area",
+    "theme",
+    "subtheme",
+    "polarity",
+    "feeling",
+    "note",
+    "note_length",
+    "proposal",
+    "answers",
+    "form_key",
+    "form_version",
+    "moderation_status",
+    "payload_hash",
+    "captured_at",
+    "received_at",
+    "updated_at",
+)
+_prebuilt_inserts: dict[str, prebuilt.Prebuilt] = {}
+
 
 def _insert_statement(dialect: str) -> Any:
     stmt = _insert_statements.get(dialect)
@@ -710,6 +738,15 @@ def _insert_statement(dialect: str) -> Any:
             insert(table).on_conflict_do_nothing(index_elements=[table.c.client_uuid]).returning(table.c.id)
         )
     return stmt
+
+
+def _prebuilt_insert(dialect: str) -> prebuilt.Prebuilt:
+    kept = _prebuilt_inserts.get(dialect)
+    if kept is None:
+        kept = _prebuilt_inserts[dialect] = prebuilt.Prebuilt(
+            _insert_statement(dialect), columns=_INSERT_COLUMNS
+        )
+    return kept
 
 
 def insert_submission(
@@ -735,9 +772,11 @@ def insert_submission(
         "participant_id": participant_id,
         "moderation_status": ModerationStatus.PENDING.value,
         "updated_at": now,
+        # the column's default (``models.observation._note_length``), given: nothing is computed there
+        "note_length": len(values.get("note") or ""),
     }
     connection = db.session.connection()  # the request's transaction (the session's connection)
-    new_id = connection.execute(_insert_statement(connection.dialect.name), params).scalar()
+    new_id = _prebuilt_insert(connection.dialect.name).execute(connection, params)
     if new_id is not None:
         # the project's summaries count pending observations too (for the team): new stamp
         data_stamps.bump(project_ids=[walk.project_id])

@@ -20,6 +20,7 @@ from webapp.models import Participant, Project, Stop, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus, WalkStatus
 from webapp.services import ratelimit
+from webapp.services.prebuilt import Prebuilt
 from webapp.services.walks import WalkFacts, in_grace_period
 
 #: A token works this long after joining if the walk is not closed before.
@@ -129,7 +130,7 @@ _participants, _walks, _projects, _stops = (
 )
 #: The token's participant, walk, project stamp and stops in one statement (a row per stop), built
 #: once: a statement object made anew for every request costs more Python than the query itself.
-_SENDER = (
+_SENDER = Prebuilt(
     select(
         _participants.c.id,
         _participants.c.expires_at,
@@ -158,7 +159,7 @@ def get_sender_by_token(token: str) -> Sender:
     The rules of :func:`get_participant_by_token` with ``delivering=True`` (the submission then checks
     the walk's status and grace period), without loading ORM objects: the ingest's hot path.
     """
-    rows = db.session.connection().execute(_SENDER, {"token_hash": hash_token(token)}).all()
+    rows = _SENDER.rows(db.session.connection(), {"token_hash": hash_token(token)})
     if not rows:
         raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
     row = rows[0]
