@@ -11,23 +11,17 @@ writing to the tables without the session's help): the next observation sees it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString, MultiPolygon, Point, box
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
-from tests.webapp.support import url
+from tests.webapp.support import statements, url
 from webapp.extensions import db
 from webapp.models import FormVersion, Project, Stop, Walk, Zone
 
 #: Statements the test harness adds around a request (its transaction is a savepoint of the test's).
-HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
 
 
 @pytest.fixture
@@ -40,21 +34,6 @@ def auth(client, walk):  # type: ignore[no-untyped-def]
     response = client.post("/api/v1/join", json={"code": walk.join_code})
     assert response.status_code == 201
     return {"Authorization": f"Bearer {response.json['token']}"}
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(HARNESS):
-            seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def _post(client, auth, body):  # type: ignore[no-untyped-def]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
+from tests.webapp.support import statements
 from webapp.extensions import db
 from webapp.models import Project
 from webapp.services import projects
@@ -30,16 +29,8 @@ def two_projects(app, db_session):  # type: ignore[no-untyped-def]
 
 def test_it_writes_in_the_sessions_transaction_and_tells_the_listeners(two_projects):
     _, second = two_projects
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
+    with statements() as seen:
         assert RENAME.execute(db.session.connection(), {"pid": second, "new_slug": "renomme"}) is None
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
     assert [s.split()[0].upper() for s in seen] == ["UPDATE"]
     # the session's own transaction sees it (nothing committed in between)
     assert db.session.scalar(sa.select(_projects.c.slug).where(_projects.c.id == second)) == "renomme"
