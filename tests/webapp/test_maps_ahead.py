@@ -282,13 +282,16 @@ def test_the_kept_map_follows_data_and_titles_and_gets_each_response_nonce(app, 
 
 def test_nothing_below_the_map_competes_with_its_first_frame(app, client, world):
     """Charts load and decode when they near the screen; the summary and recommendations below the map
-    are rendered when they near it too (``.below-map``: ``content-visibility: auto``)."""
+    wait for its first frame (``.waits-for-map``: ``content-visibility: hidden``, removed by the page's
+    script; shown at once without JavaScript), then render when they near the screen."""
     html = client.get(url("facilitators.project_page", slug=world.project.slug)).get_data(as_text=True)
     charts = re.findall(r"<img [^>]*/graphiques/[^>]*>", html)
     assert charts and all('loading="lazy"' in c and 'decoding="async"' in c for c in charts), charts
-    below = html[html.index('id="project-map"') :]
-    assert below.count('class="below-map"') == 2
-    assert 'class="below-map"' not in html[: html.index('id="project-map"')]
-    css = f"{app.static_folder}/css/staff.css"
-    with open(css, encoding="utf-8") as fh:
-        assert re.search(r"\.below-map \{ content-visibility: auto;", fh.read())
+    at = html.index('id="project-map"')
+    assert html[at:].count('class="below-map waits-for-map"') == 2
+    assert "waits-for-map" not in html[html.index("<body") : at]
+    assert "<noscript><style>.waits-for-map { content-visibility: visible; }</style></noscript>" in html
+    with open(f"{app.static_folder}/css/staff.css", encoding="utf-8") as fh:
+        css = fh.read()
+    assert ".below-map { content-visibility: auto;" in css
+    assert ".waits-for-map { content-visibility: hidden; }" in css
