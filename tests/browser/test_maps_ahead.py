@@ -141,3 +141,36 @@ def test_the_partner_map_at_360px_builds_popups_from_the_page(
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_summary_below_the_map_is_shown_after_its_first_frame_or_without_javascript(
+    live_server, world, browser: Browser, artifacts, javascript
+):  # type: ignore[no-untyped-def]
+    """The summary and recommendations wait for the map's first frame (``.waits-for-map``), then show;
+    without JavaScript they show at once; axe finds nothing serious once they are shown."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        if not javascript:
+            cookies = context.cookies()
+            context.close()
+            context = browser.new_context(
+                locale="fr-FR", viewport={"width": 360, "height": 740}, java_script_enabled=False
+            )
+            context.add_cookies(cookies)
+            page = context.new_page()
+        page.goto(live_server.url + world["project"])
+        if javascript:
+            _settled(page)
+            page.wait_for_function("() => document.querySelectorAll('.waits-for-map').length === 0")
+        summary = page.locator("#synthese-section")
+        summary.scroll_into_view_if_needed()
+        expect(summary.get_by_role("heading", name="Synthèse thématique")).to_be_visible()
+        expect(page.locator("#theme-table")).to_be_visible()
+        page.screenshot(path=str(artifacts / f"maps-ahead-summary-360-js-{javascript}.png"), full_page=False)
+        if javascript:
+            assert axe_violations(page) == []
+    finally:
+        context.close()

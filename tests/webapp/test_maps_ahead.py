@@ -230,3 +230,68 @@ def test_the_moderation_queue_is_the_control_where_the_team_sees_exact_places(ap
         url("facilitators.moderation_queue", slug=seeded.slug, walk_id=seeded.walk.id, status="all")
     ).get_data(as_text=True)
     assert {(lon, lat) for lon, lat, _ in _precise_places(html)} >= set(SEEDS["validated"])
+
+
+# --- the rendered map kept per data stamp ----------------------------------------------------------
+
+#: What a statement reading the map's observations, zone counts or heat lattice looks like.
+_MAP_READS = re.compile(r"ST_X\(|ST_Y\(|AsBinary\(observations\.location|observations\.zone_id, count", re.I)
+
+
+def _nonce(response) -> str:  # type: ignore[no-untyped-def]
+    return re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+
+
+def test_a_repeat_visit_reads_no_observation_for_the_map(app, client, world):
+    page = url("facilitators.project_page", slug=world.project.slug)
+    with Statements() as first:
+        before = client.get(page).get_data(as_text=True)
+    assert [s for s in first.seen if _MAP_READS.search(s)]  # the control: the first visit reads them
+    with Statements() as again:
+        after = client.get(page).get_data(as_text=True)
+    assert [s for s in again.seen if _MAP_READS.search(s)] == []
+    assert len(again.seen) <= len(first.seen) - 4, (len(first.seen), len(again.seen))
+    assert map_rows(after) == map_rows(before)
+    # Another filter is another map.
+    with Statements() as other:
+        client.get(url("facilitators.project_page", slug=world.project.slug, polarity="negative"))
+    assert [s for s in other.seen if _MAP_READS.search(s)]
+
+
+def test_the_kept_map_follows_data_and_titles_and_gets_each_response_nonce(app, client, world):
+    page = url("facilitators.project_page", slug=world.project.slug)
+    first = client.get(page)
+    rows = map_rows(first.get_data(as_text=True))
+    # Each response's own nonce on the map's script tags (a kept nonce would break the CSP).
+    second = client.get(page)
+    html = second.get_data(as_text=True)
+    assert _nonce(first) != _nonce(second)
+    assert f'nonce="{_nonce(second)}" src="/static/vendor/leaflet/dist/leaflet.js"' in html
+    assert _nonce(first) not in html
+    # Moderation (the data stamp) changes the points.
+    shown = next(o for o in world.observations if o.moderation_status == "validated")
+    shown.moderation_status = "hidden"
+    db.session.flush()
+    assert len(map_rows(client.get(page).get_data(as_text=True))) == len(rows) - 1
+    # A walk's title (its route's tooltip) is not counted by the data stamp: the map follows it too.
+    world.day.title = "Marche renommée"
+    db.session.flush()
+    html = client.get(page).get_data(as_text=True)
+    assert "Marche renommée" in html[html.index("L.map(") :]
+
+
+def test_nothing_below_the_map_competes_with_its_first_frame(app, client, world):
+    """Charts load and decode when they near the screen; the summary and recommendations below the map
+    wait for its first frame (``.waits-for-map``: ``content-visibility: hidden``, removed by the page's
+    script; shown at once without JavaScript), then render when they near the screen."""
+    html = client.get(url("facilitators.project_page", slug=world.project.slug)).get_data(as_text=True)
+    charts = re.findall(r"<img [^>]*/graphiques/[^>]*>", html)
+    assert charts and all('loading="lazy"' in c and 'decoding="async"' in c for c in charts), charts
+    at = html.index('id="project-map"')
+    assert html[at:].count('class="below-map waits-for-map"') == 2
+    assert "waits-for-map" not in html[html.index("<body") : at]
+    assert "<noscript><style>.waits-for-map { content-visibility: visible; }</style></noscript>" in html
+    with open(f"{app.static_folder}/css/staff.css", encoding="utf-8") as fh:
+        css = fh.read()
+    assert ".below-map { content-visibility: auto;" in css
+    assert ".waits-for-map { content-visibility: hidden; }" in css

@@ -25,7 +25,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from geodata import map_style, maps
-from geodata.assets import render_map_parts
+from geodata.assets import MapParts, add_nonce, render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
@@ -129,33 +129,31 @@ def project_page(slug: str) -> str:
 
     The map gets compact rows from the database (cells counted by it beyond the cluster threshold),
     popups are fetched on click (:func:`map_popup`), charts are images of their own
-    (:func:`project_chart`).
+    (:func:`project_chart`). The rendered map is kept per project data stamp and filter
+    (:func:`map_data.cached_map`): a repeat visit reads no observation and draws nothing.
     """
     project, _user = _project(slug)
     f, problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
-    styles = themes.theme_styles(project)
-    sensitive = frozenset(key for key, style in styles.items() if style.sensitive)
     project_walks = walks.list_walks(project)
-    routes = map_data.routes_geojson(project_walks if f.walk_id is None else [walks.get_walk(f.walk_id)])
-    zones_fc = map_data.zones_geojson(project, f)
+    shown = project_walks
+    if f.walk_id is not None:
+        shown = [w for w in project_walks if w.id == f.walk_id] or [walks.get_walk(f.walk_id)]
     layer_kind = map_style.point_layer_kind(summary.total)
-    points: map_style.PointSet | map_style.CellSet
-    if layer_kind == "cells":
-        area = map_style.bounds_of([zones_fc, routes])
-        lat0 = (area[1] + area[3]) / 2 if area else 46.5
-        points = map_data.cell_rows(f, list(styles), lat0=lat0)
-    else:
-        points = map_data.point_rows(f, list(styles), sensitive)
-    fmap = maps.build_project_map(
-        observations=points,
-        themes=list(styles.values()),
-        routes=routes,
-        zones=zones_fc,
-        heat=map_data.sensitive_heat(f, sensitive),
-        popup_url=_popup_url(slug),
-        tiles=_tiles(),
-        text=map_text(),
+    popup_url = _popup_url(slug)
+    vendor = url_for("static", filename="vendor/")
+    # What the map shows besides the observations the data stamp follows.
+    key = (
+        layer_kind,
+        project.zones_version,
+        tuple((w.id, w.title, w.route.desc if w.route is not None else None) for w in shown),
+        themes.page_language(),
+        _tiles(),
+        popup_url,
+        vendor,
+    )
+    parts = map_data.cached_map(
+        f, key, lambda: _project_map(project, f, shown, layer_kind, popup_url, vendor)
     )
     chart_key = charts.chart_key(summary)
     return render_template(
@@ -173,13 +171,50 @@ def project_page(slug: str) -> str:
             if any(g.count for g in c.groups)
         ],
         chart_key=chart_key,
-        map=_embed(fmap),
+        map=_with_nonce(parts),
         walks=project_walks,
         pending=moderation.pending_by_walk(project.id),
         walk_status_label=WalkStatus.label_of,
         recommendations=debriefs.list_recommendations(project),
         args=request.args,
     )
+
+
+def _project_map(project, f, shown, layer_kind: str, popup_url: str, vendor: str) -> MapParts:  # type: ignore[no-untyped-def]
+    """The project page's map, rendered without a nonce (the parts are shared between requests)."""
+    styles = themes.theme_styles(project)
+    sensitive = frozenset(key for key, style in styles.items() if style.sensitive)
+    routes = map_data.routes_geojson(shown)
+    zones_fc = map_data.zones_geojson(project, f)
+    points: map_style.PointSet | map_style.CellSet
+    if layer_kind == "cells":
+        area = map_style.bounds_of([zones_fc, routes])
+        lat0 = (area[1] + area[3]) / 2 if area else 46.5
+        points = map_data.cell_rows(f, list(styles), lat0=lat0)
+    else:
+        points = map_data.point_rows(f, list(styles), sensitive)
+    fmap = maps.build_project_map(
+        observations=points,
+        themes=list(styles.values()),
+        routes=routes,
+        zones=zones_fc,
+        heat=map_data.sensitive_heat(f, sensitive),
+        popup_url=popup_url,
+        tiles=_tiles(),
+        text=map_text(),
+    )
+    parts = render_map_parts(fmap, vendor)
+    return MapParts(header=maps.tidy_header(parts.header), html=parts.html, script=parts.script)
+
+
+def _with_nonce(parts: MapParts) -> dict[str, str]:
+    """Map parts for this response: its own nonce on every script tag."""
+    nonce = csp_nonce()
+    return {
+        "header": add_nonce(parts.header, nonce),
+        "html": add_nonce(parts.html, nonce),
+        "script": parts.script,
+    }
 
 
 def _popup_url(slug: str) -> str:
