@@ -23,7 +23,7 @@ from geoalchemy2 import WKTElement
 
 from geodata import map_style
 from tests.webapp.factories_debrief import build_world
-from tests.webapp.support import login, map_rows, url
+from tests.webapp.support import login, map_rows, statements, url
 from tests.webapp.test_partners import fresh_client
 from tests.webapp.test_partners_privacy import SEEDS, seeded  # noqa: F401  (a fixture)
 from webapp.extensions import db
@@ -39,23 +39,6 @@ def world(app, client):  # type: ignore[no-untyped-def]
     w = build_world()
     login(client)
     return w
-
-
-class Statements:
-    """SQL statements run on the session's connection while the block runs."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def __enter__(self) -> Statements:
-        sa.event.listen(db.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        sa.event.remove(db.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        self.seen.append(statement)
 
 
 def _bulk_observations(world, n: int, seed: int = 7) -> None:  # type: ignore[no-untyped-def]
@@ -96,9 +79,9 @@ def _bulk_observations(world, n: int, seed: int = 7) -> None:  # type: ignore[no
 
 def test_cells_are_counted_by_the_database_in_one_group_by(app, world):
     f = observation_filter.ObservationFilter(project_id=world.project.id)
-    with Statements() as sql:
+    with statements() as sql:
         cells = map_data.cell_rows(f, ["eclairage"], lat0=49.9)
-    assert len(sql.seen) == 1 and "GROUP BY" in sql.seen[0].upper()
+    assert len(sql) == 1 and "GROUP BY" in sql[0].upper()
     assert sum(row[3] for row in cells.rows) == cells.total == observation_filter.count(f)
     # Every cell's centre is on the grid, not a point's place.
     for ix, iy, *_ in cells.rows:
@@ -108,10 +91,10 @@ def test_cells_are_counted_by_the_database_in_one_group_by(app, world):
 def test_beyond_the_cluster_threshold_no_statement_fetches_the_points(app, client, world, monkeypatch):
     monkeypatch.setattr(map_style, "MARKERS_UP_TO", 1)
     monkeypatch.setattr(map_style, "CLUSTER_UP_TO", 2)
-    with Statements() as sql:
+    with statements() as sql:
         html = client.get(url("facilitators.project_page", slug=world.project.slug)).get_data(as_text=True)
     assert "agrégées par carreaux" in html
-    coordinates = [s for s in sql.seen if re.search(r"ST_X\(|ST_AsBinary\(observations\.location", s)]
+    coordinates = [s for s in sql if re.search(r"ST_X\(|ST_AsBinary\(observations\.location", s)]
     assert coordinates and all("GROUP BY" in s.upper() for s in coordinates), coordinates
     assert map_rows(html)  # the cells' rows
 
@@ -244,18 +227,18 @@ def _nonce(response) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_repeat_visit_reads_no_observation_for_the_map(app, client, world):
     page = url("facilitators.project_page", slug=world.project.slug)
-    with Statements() as first:
+    with statements() as first:
         before = client.get(page).get_data(as_text=True)
-    assert [s for s in first.seen if _MAP_READS.search(s)]  # the control: the first visit reads them
-    with Statements() as again:
+    assert [s for s in first if _MAP_READS.search(s)]  # the control: the first visit reads them
+    with statements() as again:
         after = client.get(page).get_data(as_text=True)
-    assert [s for s in again.seen if _MAP_READS.search(s)] == []
-    assert len(again.seen) <= len(first.seen) - 4, (len(first.seen), len(again.seen))
+    assert [s for s in again if _MAP_READS.search(s)] == []
+    assert len(again) <= len(first) - 4, (len(first), len(again))
     assert map_rows(after) == map_rows(before)
     # Another filter is another map.
-    with Statements() as other:
+    with statements() as other:
         client.get(url("facilitators.project_page", slug=world.project.slug, polarity="negative"))
-    assert [s for s in other.seen if _MAP_READS.search(s)]
+    assert [s for s in other if _MAP_READS.search(s)]
 
 
 def test_the_kept_map_follows_data_and_titles_and_gets_each_response_nonce(app, client, world):
