@@ -174,3 +174,34 @@ def test_the_summary_below_the_map_is_shown_after_its_first_frame_or_without_jav
             assert axe_violations(page) == []
     finally:
         context.close()
+
+
+#: Elements wider than the viewport, for the failure message of a reflow test.
+_OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .filter((el) => !el.closest('.folium-map, .table-scroll'))
+  .slice(0, 12)
+  .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.')
+       + ' ' + Math.round(el.getBoundingClientRect().right))"""
+
+
+@pytest.mark.parametrize("page_name", ["project", "walk"])
+def test_the_project_and_walk_pages_reflow_at_320_px(
+    live_server, world, browser: Browser, artifacts, page_name
+):  # type: ignore[no-untyped-def]
+    """WCAG 1.4.10: at 320 CSS px nothing but a data table's own scroll box scrolls sideways."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 740})
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        page.goto(live_server.url + world[page_name])
+        _settled(page)
+        page.wait_for_function("() => document.querySelectorAll('.waits-for-map').length === 0")
+        page.screenshot(path=str(artifacts / f"maps-ahead-{page_name}-320.png"), full_page=False)
+        if page_name == "project":
+            page.locator("#synthese-section").scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(artifacts / "maps-ahead-project-summary-320.png"), full_page=False)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 320, page.evaluate(_OVERFLOWING)
+    finally:
+        context.close()
