@@ -47,8 +47,9 @@ class Observation(Model):
         CheckConstraint("feeling IS NULL OR (feeling BETWEEN 1 AND 5)", name="feeling"),
         # Covers the summaries' passes (services.summaries): a walk's validated observations by
         # theme, polarity, zone and participant with their feeling, read without the table. It also
-        # serves every lookup by walk (and walk deletions): walk, moderation status, theme and zone have
-        # no index of their own, each index costing every insert and every zone re-assignment.
+        # serves the lookups by moderation status, theme or zone, which have no index of their own (each
+        # index costs every insert and every zone re-assignment); the walk keeps its own (SQLite's
+        # planner needs it for fast summaries).
         Index(
             "ix_observations_summary",
             "walk_id",
@@ -64,7 +65,7 @@ class Observation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Made on the phone; a resent submission carries the same one and is not stored twice.
     client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))
+    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
