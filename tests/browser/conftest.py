@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import REPO_ROOT, make_app
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 ARGS = [
     "--no-sandbox",
@@ -78,6 +82,53 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+#: Where ``_remember_response`` keeps a request's response iterable for ``_ClosingHandler``.
+_RESPONSE_KEY = "tests.response"
+
+
+class _ClosingResponse:
+    """A response iterable closed at most once, whoever asks first."""
+
+    def __init__(self, iterable: Iterable[bytes]) -> None:
+        self._iterable = iterable
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._iterable)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            close = getattr(self._iterable, "close", None)
+            if close is not None:
+                close()
+
+
+def _remember_response(app: Flask) -> WSGIApplication:
+    def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response = _ClosingResponse(app(environ, start_response))
+        environ[_RESPONSE_KEY] = response
+        return response
+
+    return wsgi
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """werkzeug's development server, closing the response when the browser resets the connection.
+
+    After writing a response werkzeug drains what the client sent beyond the request, then closes the
+    response; a reset (the browser leaving a page while an icon still loads) raises out of that drain
+    and skips the close, so the open static file is left to the garbage collector: a ResourceWarning in
+    whichever test runs then (an error in this suite). ``connection_dropped`` closes it instead.
+    """
+
+    def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
+        response = (environ or {}).get(_RESPONSE_KEY)
+        if response is not None:
+            response.close()
+        super().connection_dropped(error, environ)
+
+
 @dataclass
 class LiveServer:
     app: Flask
@@ -95,7 +146,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app = make_app(f"sqlite:///{tmp / 'live.sqlite'}", tmp, SQLITE_EXPLICIT_TRANSACTIONS=False, TILES="none")
     with app.app_context():
         upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, _remember_response(app), threaded=True, request_handler=_ClosingHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
