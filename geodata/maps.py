@@ -424,7 +424,12 @@ def _new_map(
             control=False,
         ).add_to(fmap)
     if bounds is not None:
-        fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+        # Not animated: an animated first fit starts its zoom on the next frame, after every later
+        # script, and a zoom in flight makes Leaflet ignore each setView until it ends (the debrief
+        # room's first step, a popup opened at once), then lands on this first view.
+        fit = folium.map.FitBounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+        fit.options["animate"] = False
+        fit.add_to(fmap)
     plugins.Fullscreen(position="topleft", title=text.fullscreen, title_cancel=text.fullscreen_exit).add_to(
         fmap
     )

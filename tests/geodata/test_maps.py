@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from geodata import map_style, maps, static_map
@@ -259,3 +261,13 @@ def test_sensitive_points_are_rounded_on_every_map():
         page = _render(fmap)
         assert "2.2937" not in page and "49.8961" not in page
         assert "2.294" in page and "49.896" in page
+
+
+def test_no_first_view_is_animated():
+    # An animated fit starts its zoom on the next frame; while it runs Leaflet ignores every setView
+    # (the debrief room's first step, a popup opened at once) and then lands back on the first view.
+    page = _render(maps.build_project_map(observations=_points(50), themes=THEMES, zones=ZONES, tiles="none"))
+    fits = re.findall(r"\.fitBounds\((.*?)\);", page, re.DOTALL)
+    assert len(fits) >= 2, fits  # the first view, then the legend's
+    for fit in fits:
+        assert re.search(r"[\"']?animate[\"']?\s*:\s*false", fit), fit
