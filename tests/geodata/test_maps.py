@@ -119,6 +119,30 @@ def test_every_map_has_a_max_zoom_fullscreen_legend_and_layer_control():
     assert "HeatMap" in page or "heatLayer" in page
 
 
+@pytest.mark.parametrize("build", ["walk", "project", "public"])
+def test_the_legend_sets_the_final_view_before_any_data_layer_is_drawn(build):
+    """The legend's ``fitBounds`` (clear of its box) runs before the layers are added, so the points are
+    projected and drawn once, at the final view."""
+    points = _points(50)
+    if build == "walk":
+        fmap = maps.build_walk_map(observations=points, themes=THEMES, route=ROUTE, zones=ZONES, tiles="none")
+    elif build == "project":
+        fmap = maps.build_project_map(
+            observations=points, themes=THEMES, routes=ROUTE, zones=ZONES, tiles="none"
+        )
+    else:
+        fmap = maps.build_public_map(
+            observations=points, themes=THEMES, routes=ROUTE, zones=ZONES, tiles="none"
+        )
+    script = render_map_parts(fmap, "/static/vendor/").script
+    legend_fit = script.index("paddingBottomRight: pad")
+    first_layer = min(
+        script.index(marker) for marker in ("L.geoJSON(", "L.circleMarker(") if marker in script
+    )
+    assert legend_fit < first_layer
+    assert script.index("L.control.layers(") > script.index("L.circleMarker(")
+
+
 def test_without_tiles_the_data_layers_are_still_drawn():
     page = _render(
         maps.build_walk_map(
