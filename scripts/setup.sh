@@ -26,7 +26,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # libpango-1.0-0 / libpangoft2-1.0-0 and the DejaVu fonts: WeasyPrint's PDF reports.
 apt_pkgs=(libsqlite3-mod-spatialite nodejs npm libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 if [ "$WITH_TEST" = 1 ]; then
-  apt_pkgs+=(postgresql postgresql-15-postgis-3 chromium fonts-dejavu-core fonts-noto-color-emoji poppler-utils)
+  apt_pkgs+=(postgresql postgresql-15-postgis-3 chromium fonts-dejavu-core fonts-noto-color-emoji poppler-utils wrk)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
