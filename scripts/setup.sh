@@ -82,6 +82,9 @@ if [ "$WITH_TEST" = 1 ]; then
     say "Creating PostgreSQL role and databases"
     as_pg "psql -qc \"CREATE ROLE arpenteur LOGIN CREATEDB PASSWORD 'arpenteur'\""
   fi
+  # Benchmarks drop their databases WITH (FORCE), which must also stop an autovacuum worker still
+  # analysing a freshly loaded one (a fresh machine's `make bench` failed there without this).
+  as_pg "psql -qc 'GRANT pg_signal_backend TO arpenteur'" >/dev/null
   for dbname in arpenteur arpenteur_template; do
     if [ "$(as_pg "psql -qAtc \"select 1 from pg_database where datname='$dbname'\"")" != 1 ]; then
       as_pg "psql -qc 'CREATE DATABASE $dbname OWNER arpenteur'"
