@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,21 @@ def _product(tmp: Path) -> tuple[dict[str, str], str, dict]:
     return env, token, payload()
 
 
-def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, float]:
+def _worker_cpu(master: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's workers (Linux ``/proc``)."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(
+    port: int, script: Path, connections: int, seconds: int, server: subprocess.Popen | None = None
+) -> dict[str, float]:
+    """wrk's throughput, p50 and p99; with ``server``, also its workers' CPU time per request."""
+    cpu = _worker_cpu(server) if server is not None else 0.0
     out = subprocess.run(  # noqa: S603
         [
             shutil.which("wrk") or "wrk",
@@ -132,6 +147,9 @@ def _wrk(port: int, script: Path, connections: int, seconds: int) -> dict[str, f
         check=True,
     ).stdout
     figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}  # type: ignore[union-attr]
+    if server is not None:
+        done = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+        figures["cpu"] = (_worker_cpu(server) - cpu) / max(done, 1)
     for pct in ("50", "99"):
         value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
         figures[f"p{pct}"] = float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
@@ -181,11 +199,16 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
                 scripts[name].write_text(
                     re.sub(r'nonce = "\w+"', f'nonce = "{counter["n"]:04x}{len(name):04x}"', text)
                 )
-                figures = _wrk(ports[name], scripts[name], connections, seconds)
+                figures = _wrk(ports[name], scripts[name], connections, seconds, servers[name])
                 seen[name].append(figures)
                 return figures["rps"] if connections > 1 else figures["p50"]
 
             product, anchor = interleave(lambda: run("anchor"), lambda: run("product"), runs)
+            # what each request costs the server process, whatever the machine's load does to wrk's figures
+            cpu = {n: statistics.median(f["cpu"] for f in seen[n]) * 1000 for n in ("product", "anchor")}
+            cpu_note = (
+                f"worker CPU per request: product {cpu['product']:.2f} ms, anchor {cpu['anchor']:.2f} ms"
+            )
             if connections > 1:
                 p99 = sorted(f["p99"] for f in seen["product"])[len(seen["product"]) // 2]
                 anchor_p99 = sorted(f["p99"] for f in seen["anchor"])[len(seen["anchor"]) // 2]
@@ -202,7 +225,8 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
                         # With 50 requests always in flight, the mean latency is 50 / throughput
                         # (Little's law): the anchor's own p99 shows what the machine allows.
                         f"product p99 {p99 * 1000:.0f} ms, anchor p99 {anchor_p99 * 1000:.0f} ms "
-                        f"(50 in flight: mean ≥ {connections / anchor * 1000:.0f} ms even for the anchor)",
+                        f"(50 in flight: mean ≥ {connections / anchor * 1000:.0f} ms even for the anchor); "
+                        + cpu_note,
                     )
                 )
             else:
@@ -216,6 +240,7 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
                         ratio,
                         "≤ 1.5×",
                         ratio <= 1.5,
+                        cpu_note,
                     )
                 )
     finally:
