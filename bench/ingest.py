@@ -204,7 +204,7 @@ def lines(scale: str = "quick", seconds: int | None = None, runs: int | None = N
                 return figures["rps"] if connections > 1 else figures["p50"]
 
             product, anchor = interleave(lambda: run("anchor"), lambda: run("product"), runs)
-            # what each request costs the server process, whatever the machine's load does to wrk's figures
+            # what each request costs the server process itself (wrk and the gunicorn master left out)
             cpu = {n: statistics.median(f["cpu"] for f in seen[n]) * 1000 for n in ("product", "anchor")}
             cpu_note = (
                 f"worker CPU per request: product {cpu['product']:.2f} ms, anchor {cpu['anchor']:.2f} ms"
