@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from geoalchemy2.shape import from_shape
+from shapely.geometry import Point
 
 from tests.factories import ObservationFactory, WalkFactory
 from tests.webapp.support import PASSWORD, login, statements, url
@@ -223,6 +225,41 @@ def test_a_change_of_the_data_version_refreshes_the_cached_cells(admin, world):
     db.session.flush()
     cells = _get(admin, bbox=FRANCE, zoom=6).json["cells"]
     assert sorted(c[2] for c in cells if c[2] is not None) == [3, 9]
+
+
+def test_observations_the_map_cannot_show_leave_its_stamp_alone(admin, world):
+    """Phones send observations pending until moderated: receiving one, correcting its theme or place,
+    moving it to another walk or deleting it changes nothing the national map shows, so the stamp (and
+    with it every process's cached map) stays. Hiding a validated one, or validating one, moves it."""
+    first = _get(admin, bbox=FRANCE, zoom=6).json
+    version = national_map.data_version()
+    received = ObservationFactory(walk=world["amiens"], moderation_status="pending", lon=2.2961, lat=49.8952)
+    db.session.flush()
+    assert national_map.data_version() == version
+    received.theme = "proprete"
+    received.location = from_shape(Point(2.2971, 49.8957), srid=4326)
+    received.walk_id = world["south"].id
+    db.session.flush()
+    assert national_map.data_version() == version
+    db.session.delete(received)
+    db.session.flush()
+    assert national_map.data_version() == version
+    assert _get(admin, bbox=FRANCE, zoom=6).json == first
+    shown = db.session.scalars(
+        db.select(national_map.Observation).where(
+            national_map.Observation.moderation_status == "validated",
+            national_map.Observation.walk_id == world["south"].id,
+        )
+    ).first()
+    assert shown is not None
+    shown.moderation_status = "hidden"
+    db.session.flush()
+    hidden = national_map.data_version()
+    assert hidden > version
+    assert _get(admin, bbox=FRANCE, zoom=6).json["version"] == hidden
+    shown.moderation_status = "validated"
+    db.session.flush()
+    assert national_map.data_version() > hidden
 
 
 def test_the_page_is_french_and_names_its_data(admin):
