@@ -19,10 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import shapely
-from geoalchemy2 import WKTElement
+from geoalchemy2 import WKBElement, WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import GeometryCollection, Point
-from sqlalchemy import func, select, text
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from geodata.crs import STORAGE_SRID, metric_srid_for, to_metric, transformer
@@ -471,12 +472,25 @@ _MISSING = object()
 
 
 def _stored(element: Any) -> bytes:
-    data = element.data  # WKB (bytes, memoryview) as loaded; text when just set in this session
+    # a geometry element: WKB (bytes, memoryview) as loaded, text when just set in this session; or a
+    # value as the database stores it (WalkFacts from the token's statement)
+    data = getattr(element, "data", element)
     return data.encode() if isinstance(data, str) else bytes(data)
 
 
+def _shape(value: Any) -> BaseGeometry:
+    """A route or stop as a shape: from a geometry element, or from the value the database stores."""
+    if isinstance(value, WKBElement | WKTElement):
+        return to_shape(value)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return shapely.from_wkb(value)  # hex EWKB text (or its bytes): Shapely reads it as it is
+    # a SpatiaLite blob: SpatiaLite writes the WKB of exactly these bytes (nothing is read again)
+    wkb = db.session.execute(select(func.AsBinary(literal(bytes(value))))).scalar_one()
+    return shapely.from_wkb(bytes(wkb))
+
+
 def _area_parts(walk: Walk | WalkFacts) -> tuple[Any, tuple[Any, ...]]:
-    """The walk's route and its stops' locations (geometry elements)."""
+    """The walk's route and its stops' locations (geometry elements, or values as stored)."""
     if isinstance(walk, WalkFacts):
         return walk.route, walk.stops
     return walk.route, tuple(stop.location for stop in walk.stops)
@@ -519,9 +533,9 @@ def is_out_of_area_cached(walk: Walk | WalkFacts, lon: float, lat: float) -> boo
 def _walk_area(walk: Walk | WalkFacts) -> GeometryCollection | None:
     """The walk's route and stops together, or None when it has neither."""
     route, stops = _area_parts(walk)
-    parts = [to_shape(stop) for stop in stops]
+    parts = [_shape(stop) for stop in stops]
     if route is not None:
-        parts.append(to_shape(route))
+        parts.append(_shape(route))
     return GeometryCollection(parts) if parts else None
 
 

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.types import NullType
 
 from webapp.errors import Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError
 from webapp.extensions import db
@@ -130,6 +131,10 @@ _participants, _walks, _projects, _stops = (
 )
 #: The token's participant, walk, project stamp and stops in one statement (a row per stop), built
 #: once: a statement object made anew for every request costs more Python than the query itself.
+#: The route and the stops come as the database stores them (a SpatiaLite blob, PostGIS's hex EWKB):
+#: they are only the key of the walk's cached area (``observations.is_out_of_area_cached``), turned
+#: into shapes when that area is not cached yet. Converting them in the query (GeoAlchemy2's ``AsEWKB``)
+#: cost SpatiaLite about 0.1 ms per 200-point route, once per stop row, on every observation received.
 _SENDER = Prebuilt(
     select(
         _participants.c.id,
@@ -140,9 +145,9 @@ _SENDER = Prebuilt(
         _walks.c.closed_at,
         _walks.c.form_key,
         _walks.c.form_version,
-        _walks.c.route,
+        type_coerce(_walks.c.route, NullType()).label("route"),
         _projects.c.zones_version,
-        _stops.c.location.label("stop"),
+        type_coerce(_stops.c.location, NullType()).label("stop"),
     )
     .select_from(
         _participants.join(_walks, _walks.c.id == _participants.c.walk_id)

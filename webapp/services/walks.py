@@ -493,8 +493,9 @@ class WalkFacts:
     form_version: int | None
     #: ``Project.zones_version`` when the row was read: the stamp of the process's zone index.
     zones_version: int
-    #: The route and the stops' locations as loaded (geometry elements): the out-of-area test's input
-    #: and the key of its cached metric area.
+    #: The route and the stops' locations: geometry elements (:meth:`of`), or the values as the
+    #: database stores them (the ingest's token statement: a SpatiaLite blob, PostGIS's hex EWKB). The
+    #: out-of-area test's input and the key of its cached metric area.
     route: Any
     stops: tuple[Any, ...]
 
