@@ -86,6 +86,29 @@ def _gunicorn(target: str, port: int, env: dict[str, str], log: Path) -> subproc
     )
 
 
+def _field_walk(walk) -> None:  # type: ignore[no-untyped-def]
+    """Give the walk a route and stops as drawn in the field: 200 points, 12 stops (the test walk has 3
+    and 2, which hid a cost that grew with the route: see bench/README.md, fifth pass)."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import LineString, Point
+
+    from webapp.extensions import db
+    from webapp.models import Stop
+
+    # a street-by-street line across the test zone, through the payload's point (2.2991, 49.9196)
+    points = [(2.2912 + i * 0.00008, 49.9196 + (0.0003 if i % 20 < 10 else -0.0003)) for i in range(200)]
+    walk.route = from_shape(LineString(points), srid=4326)
+    for stop in list(walk.stops):
+        db.session.delete(stop)
+    db.session.flush()
+    for position in range(1, 13):
+        x, y = points[(position - 1) * 18]
+        walk.stops.append(
+            Stop(position=position, name=f"Arrêt {position}", location=from_shape(Point(x, y), srid=4326))
+        )
+    db.session.flush()
+
+
 def _product(tmp: Path) -> tuple[dict[str, str], str, dict]:
     """A migrated SQLite database with an open walk; the server's env, a token and a payload."""
     from flask_migrate import upgrade
@@ -102,6 +125,7 @@ def _product(tmp: Path) -> tuple[dict[str, str], str, dict]:
         upgrade()
         with transaction.unit_of_work():
             walk = make_walk(code="K7PM3Q")
+            _field_walk(walk)
             _, token = participants.add_participant(walk)
         db.session.remove()
         db.engine.dispose()
