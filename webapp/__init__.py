@@ -98,6 +98,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     ids.init_app(app)
 
+    from webapp import static_assets
+
+    static_assets.init_app(app)
     security.init_app(app)
     app.register_blueprint(public.bp)
 

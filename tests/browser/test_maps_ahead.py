@@ -8,6 +8,7 @@ browser) is checked at 360 px. Screenshots: ``test-artifacts/maps-ahead-*.png``.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -139,6 +140,48 @@ def test_the_partner_map_at_360px_builds_popups_from_the_page(
         assert "Atout" in text and ("Trottoir propre" in text or "Ressenti" in text), text
         page.screenshot(path=str(artifacts / "maps-ahead-partner-360.png"), full_page=False)
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
+
+
+#: Every static file the page loaded: (URL, bytes that came over the network, headers included).
+STATIC_LOADED = """() => performance.getEntriesByType('resource')
+  .filter((r) => new URL(r.name).pathname.startsWith('/static/'))
+  .map((r) => [new URL(r.name).pathname, r.transferSize])"""
+
+
+def test_a_map_page_seen_again_asks_nothing_for_its_files(
+    live_server, world, browser: Browser, artifacts, caplog
+):  # type: ignore[no-untyped-def]
+    """Seen again — at 1366 and 1920 px, then on a phone's 360 px —, the project page takes every style
+    sheet, script and image from the browser's cache without asking the server (before, each was
+    checked again: seven to ten round trips per page). One sign-in: the module's others count too."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        target = live_server.url + world["project"]
+        page.goto(target)
+        _settled(page)
+        first = page.evaluate(STATIC_LOADED)
+        assert first and all("/static/v/" in path for path, _size in first), first
+        for width in (1366, 1920, 360):
+            page.set_viewport_size({"width": width, "height": 900 if width > 400 else 740})
+            with caplog.at_level(logging.INFO, logger="werkzeug"):
+                caplog.clear()
+                page.goto(target)
+                _settled(page)
+                # what the live server was asked (its access log), not what the browser's cache answered
+                asked = [r.getMessage() for r in caplog.records if "/static/" in r.getMessage()]
+            again = page.evaluate(STATIC_LOADED)
+            names = {path.rsplit("/", 1)[-1] for path, _size in again}
+            # the map's scripts and style sheets, and an image a style sheet names by a relative URL
+            assert {"leaflet.js", "leaflet.css", "staff.css"} <= names, names
+            assert names & {"layers.png", "icon-fullscreen.svg"}, names
+            assert all("/static/v/" in path for path, _size in again), again
+            assert [(path, size) for path, size in again if size != 0] == [], width
+            assert asked == [], (width, asked)
+            page.screenshot(path=str(artifacts / f"maps-ahead-seen-again-{width}.png"))
     finally:
         context.close()
 

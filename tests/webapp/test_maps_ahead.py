@@ -249,7 +249,8 @@ def test_the_kept_map_follows_data_and_titles_and_gets_each_response_nonce(app, 
     second = client.get(page)
     html = second.get_data(as_text=True)
     assert _nonce(first) != _nonce(second)
-    assert f'nonce="{_nonce(second)}" src="/static/vendor/leaflet/dist/leaflet.js"' in html
+    leaflet = url("static", filename="vendor/leaflet/dist/leaflet.js")
+    assert f'nonce="{_nonce(second)}" src="{leaflet}"' in html
     assert _nonce(first) not in html
     # Moderation (the data stamp) changes the points.
     shown = next(o for o in world.observations if o.moderation_status == "validated")

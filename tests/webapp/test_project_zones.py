@@ -91,7 +91,7 @@ def test_the_page_lists_the_qpv_of_the_project_communes_checked_by_default(app, 
     ]
     assert set(boxes.values()) == {"checked"}
     assert "Amiens Nord" in html and "ANCT, 2024" in html
-    assert "/static/vendor/leaflet-draw/dist/leaflet.draw.js" in html
+    assert url("static", filename="vendor/leaflet-draw/dist/leaflet.draw.js") in html
     assert find_external_urls(html) == []
 
 

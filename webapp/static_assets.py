@@ -1,0 +1,95 @@
+"""Static files a browser keeps without asking again: one version for the whole static folder.
+
+Flask serves ``/static/<file>`` with ``Cache-Control: no-cache``: a browser that holds a copy still
+asks the server whether it changed before every use. A staff page needs seven to ten files (style
+sheets, Leaflet and its plug-ins, the page's modules), so each page view waited for that many round
+trips before it could run its scripts — on a phone or a venue's Wi-Fi, a few hundred milliseconds
+per page.
+
+Pages outside the residents' blueprint now name their static files under a versioned path,
+``/static/v/<version>/<file>``, where the version is a hash of every file in the static folder (about
+3 MB, hashed once per process: every server process and every instance sharing a release computes
+the same one). A response to the current version is ``immutable`` and kept for a year; a deploy that
+changes any static file changes every URL, so nobody keeps an old file under a new page. Because
+the version is a folder of the path, what a file loads by a relative URL — a module's imports, a
+style sheet's images, the map's plug-ins from the vendor folder — lands under the same version and
+is kept the same way, with nothing to rewrite.
+
+An older version's URL (a page loaded before a deploy) still gets the current file, ``no-cache``. The
+plain ``/static/<file>`` stays as it was, ``no-cache``, and the residents' pages keep it: the
+service worker keeps those files by that URL on the phone (``webapp.residents.offline``), and its own
+version, not this one, decides when a phone fetches them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, has_request_context, request
+
+#: How long a browser keeps a versioned file (one year, the usual ceiling).
+KEPT_SECONDS = 365 * 24 * 3600
+#: Blueprints whose pages name static files by their plain URL (what the service worker keeps).
+PLAIN_URL_BLUEPRINTS = frozenset({"residents"})
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file under ``folder`` (cheap to compare)."""
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        status = path.stat()
+        out.append((path.relative_to(folder).as_posix(), status.st_size, status.st_mtime_ns))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _digest(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _size, _mtime in stamp:
+        digest.update(name.encode() + b"\0")
+        digest.update((Path(folder) / name).read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def folder_version(folder: str | Path) -> str:
+    """A hash of the names and contents of every file under ``folder``: the same on every server
+    holding the same files, different as soon as one file changes."""
+    return _digest(str(folder), _stamp(Path(folder)))
+
+
+def current_version(app: Flask) -> str:
+    """The static folder's version: computed once per process, or per request in debug mode (files
+    edited while the development server runs)."""
+    kept = app.extensions.get("arpenteur.static_version")
+    if kept is None or app.debug:
+        kept = app.extensions["arpenteur.static_version"] = folder_version(app.static_folder or "")
+    return str(kept)
+
+
+def init_app(app: Flask) -> None:
+    """Serve ``/static/v/<version>/<file>`` and make ``url_for('static', …)`` name it outside the
+    residents' pages."""
+    app.add_url_rule(f"{app.static_url_path}/v/<version>/<path:filename>", endpoint="static")
+
+    def static_file(filename: str, version: str | None = None) -> Response:
+        response = app.send_static_file(filename)  # Flask's own: conditional answers, ETag, 404
+        if version is not None and version == current_version(app):
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = KEPT_SECONDS
+            response.cache_control.immutable = True
+        return response
+
+    app.view_functions["static"] = static_file
+
+    @app.url_defaults
+    def _versioned(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint != "static" or "version" in values or not has_request_context():
+            return
+        if request.blueprint in PLAIN_URL_BLUEPRINTS:
+            return
+        values["version"] = current_version(app)
