@@ -264,6 +264,33 @@ def test_the_kept_map_follows_data_and_titles_and_gets_each_response_nonce(app, 
     assert "Marche renommée" in html[html.index("L.map(") :]
 
 
+#: A statement converting walks' routes (GeoAlchemy2 reads a geometry column through AsEWKB).
+_ROUTE_READS = re.compile(r"AsEWKB\(walks\.route\)", re.I)
+
+
+def test_a_repeat_visit_converts_no_route_and_the_kept_map_follows_a_moved_one(app, client, world):
+    """A route drawn in the field has hundreds of points, which SpatiaLite converts at about 0.2 ms a
+    route: the page reads routes as stored for the kept map's key, and converts them only to draw a
+    new map (every walk's in one statement)."""
+    from geoalchemy2.shape import from_shape
+    from shapely.geometry import LineString
+
+    page = url("facilitators.project_page", slug=world.project.slug)
+    with statements() as first:
+        client.get(page)
+    assert len([s for s in first if _ROUTE_READS.search(s)]) == 1, first  # drawing: one statement
+    with statements() as again:
+        client.get(page)
+    assert [s for s in again if _ROUTE_READS.search(s)] == []
+    assert [s for s in again if re.search(r"AsEWKB\(zones\.area\)", s, re.I)] == []  # filter labels
+    # A route moved (no observation changed, so the data stamp did not): the map follows it.
+    world.day.route = from_shape(LineString([(2.3111, 49.8811), (2.3222, 49.8822)]), srid=4326)
+    db.session.flush()
+    html = client.get(page).get_data(as_text=True)
+    drawn = html[html.index("L.map(") :]
+    assert "2.3111" in drawn and "49.8822" in drawn
+
+
 def test_nothing_below_the_map_competes_with_its_first_frame(app, client, world):
     """Charts load and decode when they near the screen; the summary and recommendations below the map
     wait for its first frame (``.waits-for-map``: ``content-visibility: hidden``, removed by the page's

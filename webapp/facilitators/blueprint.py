@@ -135,10 +135,11 @@ def project_page(slug: str) -> str:
     project, _user = _project(slug)
     f, problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     summary = summaries.summarise(f)
-    project_walks = walks.list_walks(project)
+    project_walks = walks.list_walks(project, routes=False)  # read below only to draw a new map
     shown = project_walks
     if f.walk_id is not None:
         shown = [w for w in project_walks if w.id == f.walk_id] or [walks.get_walk(f.walk_id)]
+    routes = walks.route_stamps([w.id for w in shown])
     layer_kind = map_style.point_layer_kind(summary.total)
     popup_url = _popup_url(slug)
     vendor = url_for("static", filename="vendor/")
@@ -146,7 +147,7 @@ def project_page(slug: str) -> str:
     key = (
         layer_kind,
         project.zones_version,
-        tuple((w.id, w.title, w.route.desc if w.route is not None else None) for w in shown),
+        tuple((w.id, w.title, routes.get(w.id)) for w in shown),
         themes.page_language(),
         _tiles(),
         popup_url,
@@ -184,7 +185,7 @@ def _project_map(project, f, shown, layer_kind: str, popup_url: str, vendor: str
     """The project page's map, rendered without a nonce (the parts are shared between requests)."""
     styles = themes.theme_styles(project)
     sensitive = frozenset(key for key, style in styles.items() if style.sensitive)
-    routes = map_data.routes_geojson(shown)
+    routes = map_data.routes_geojson(walks.with_routes(shown))
     zones_fc = map_data.zones_geojson(project, f)
     points: map_style.PointSet | map_style.CellSet
     if layer_kind == "cells":

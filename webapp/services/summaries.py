@@ -382,12 +382,15 @@ def list_filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
     used = used_themes(project.id)
     styles = theme_styles(project)
     theme_choices = [(k, s.label) for k, s in styles.items()] + [(k, k) for k in sorted(used - set(styles))]
-    walks = db.session.scalars(
-        select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date, Walk.id)
+    # Labels only: no route or perimeter is read (a route drawn in the field has hundreds of points).
+    walks = db.session.execute(
+        select(Walk.id, Walk.walk_date, Walk.title)
+        .where(Walk.project_id == project.id)
+        .order_by(Walk.walk_date, Walk.id)
     )
     return {
-        "walk_id": [(str(w.id), f"{w.walk_date:%d/%m/%Y} · {w.title}") for w in walks],
-        "zone_id": [(str(z.id), z.name) for z in zones_service.list_zones(project)]
+        "walk_id": [(str(walk_id), f"{day:%d/%m/%Y} · {title}") for walk_id, day, title in walks],
+        "zone_id": [(str(zone_id), name) for zone_id, name in zones_service.list_zone_names(project)]
         + [("0", str(OUTSIDE_ZONE))],
         "theme": theme_choices,
         "polarity": Polarity.choices(),

@@ -24,7 +24,9 @@ from typing import Any
 from flask import current_app, has_app_context
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import LineString, Point
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy.orm import defer, undefer
+from sqlalchemy.types import NullType
 
 from geodata.shapes import lonlat_issue
 from geodata.tracks import TrackError, check_route, far_points
@@ -577,13 +579,35 @@ def get_walk(walk_id: int) -> Walk:
     return walk
 
 
-def list_walks(project: Project) -> list[Walk]:
-    """The walks of a project, by date."""
-    return list(
-        db.session.scalars(
-            select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date, Walk.id)
-        )
-    )
+def list_walks(project: Project, *, routes: bool = True) -> list[Walk]:
+    """The walks of a project, by date.
+
+    ``routes=False`` leaves each route unread (it loads if touched): a route drawn in the field has
+    hundreds of points, and converting them for a page that only lists the walks cost about 0.2 ms
+    per walk on SpatiaLite. :func:`route_stamps` and :func:`with_routes` go with it.
+    """
+    stmt = select(Walk).where(Walk.project_id == project.id).order_by(Walk.walk_date, Walk.id)
+    if not routes:
+        stmt = stmt.options(defer(Walk.route))
+    return list(db.session.scalars(stmt))
+
+
+def route_stamps(walk_ids: Sequence[int]) -> dict[int, object]:
+    """``{walk id: its route as stored}`` (bytes or text, ``None`` without a route), not converted:
+    equal exactly when the stored routes are, for the keys of what is drawn from them."""
+    if not walk_ids:
+        return {}
+    raw = type_coerce(Walk.route, NullType())
+    rows = db.session.execute(select(Walk.id, raw).where(Walk.id.in_(list(walk_ids))))
+    return {walk_id: route for walk_id, route in rows}
+
+
+def with_routes(walks: Sequence[Walk]) -> list[Walk]:
+    """``walks`` with their routes loaded, in one statement (the same objects, in the same order)."""
+    ids = [w.id for w in walks]
+    if ids:
+        db.session.scalars(select(Walk).options(undefer(Walk.route)).where(Walk.id.in_(ids))).all()
+    return list(walks)
 
 
 @dataclass(frozen=True)

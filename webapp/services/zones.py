@@ -631,6 +631,12 @@ def list_zones(project: Project) -> list[Zone]:
     return list(db.session.scalars(select(Zone).where(_candidates(project)).order_by(_rank(), Zone.name)))
 
 
+def list_zone_names(project: Project) -> list[tuple[int, str]]:
+    """``[(id, name)]`` of :func:`list_zones`, in its order, without reading any perimeter."""
+    stmt = select(Zone.id, Zone.name).where(_candidates(project)).order_by(_rank(), Zone.name)
+    return [(zone_id, name) for zone_id, name in db.session.execute(stmt)]
+
+
 def zone_shape(zone: Zone):  # type: ignore[no-untyped-def]
     """The zone's perimeter as a Shapely geometry."""
     return to_shape(zone.area)
