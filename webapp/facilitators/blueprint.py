@@ -45,7 +45,7 @@ from webapp.facilitators.staff_forms import (
 from webapp.ids import parse_id
 from webapp.map_text import map_text
 from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
-from webapp.photo_responses import photo_response
+from webapp.photo_responses import THUMBNAIL, asked_size, photo_response
 from webapp.security import csp_nonce
 from webapp.services import (
     charts,
@@ -88,6 +88,11 @@ def _walk(project, walk_id: int):  # type: ignore[no-untyped-def]
 
 def _photo_url(stored_name: str) -> str:
     return url_for("facilitators.photo", name=stored_name)
+
+
+def _thumbnail_url(stored_name: str) -> str:
+    """The photo for a small place (popup, card, before/after): its thumbnail."""
+    return url_for("facilitators.photo", name=stored_name, taille=THUMBNAIL)
 
 
 def _embed(fmap: Any) -> dict[str, str]:
@@ -228,7 +233,7 @@ def map_popup(slug: str, observation_id: int) -> Response:
     """The fields of one observation's popup on the team's maps (JSON), fetched when it is clicked."""
     project, _user = _project(slug)
     details = map_data.observation_details(
-        project, observation_id, photo_url=_photo_url, moderation_url=_moderation_link(slug)
+        project, observation_id, photo_url=_thumbnail_url, moderation_url=_moderation_link(slug)
     )
     if details is None:
         raise NotFound("Observation introuvable.", details={"observation": observation_id})
@@ -285,7 +290,7 @@ def walk_page(slug: str, walk_id: int) -> str:
     summary = summaries.summarise(f)
     fmap = maps.build_walk_map(
         observations=map_data.label_for_staff(
-            map_data.observations_geojson(f, photo_url=_photo_url),
+            map_data.observations_geojson(f, photo_url=_thumbnail_url),
             [walk],
             moderation_url=_moderation_link(slug),
         ),
@@ -317,7 +322,7 @@ def walk_page(slug: str, walk_id: int) -> str:
         candidates=rewalks.list_candidates(walk),
         comparison=rewalks.compare(walk),
         theme_label=themes.theme_labeller(project),
-        photo_url=_photo_url,
+        photo_url=_thumbnail_url,
     )
 
 
@@ -434,7 +439,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         statuses=tuple(ModerationStatus) if status == "all" else (status,),
     )
     fmap = maps.build_walk_map(
-        observations=map_data.observations_geojson(f, photo_url=_photo_url),
+        observations=map_data.observations_geojson(f, photo_url=_thumbnail_url),
         themes=list(themes.theme_styles(project).values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),
@@ -576,7 +581,9 @@ def debrief(slug: str, walk_id: int) -> str:
     sensitive = forms.project_sensitive_themes(project.id)
     quiet = frozenset() if preparation else sensitive
     fmap = maps.build_walk_map(
-        observations=debriefs.room_map_points(map_data.observations_geojson(f, photo_url=_photo_url), quiet),
+        observations=debriefs.room_map_points(
+            map_data.observations_geojson(f, photo_url=_thumbnail_url), quiet
+        ),
         themes=list(styles.values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),
@@ -606,7 +613,7 @@ def debrief(slug: str, walk_id: int) -> str:
         recommendations=debriefs.list_recommendations(project, walk),
         excerpt=debriefs.excerpt,
         polarity_label=Polarity.label_of,
-        photo_url=_photo_url,
+        photo_url=_thumbnail_url,
         map=_embed(fmap),
     )
 
@@ -684,7 +691,8 @@ def photo(name: str) -> Response:
     role = teams.project_role(current_user, project_id)
     if role not in STAFF:
         raise Forbidden("Cette photo appartient à un projet auquel vous n'avez pas accès.")
-    response = photo_response(photo.stored_name, photo.content_type, lambda: photos.read(photo))
+    size = asked_size()
+    response = photo_response(photo.stored_name, photo.content_type, lambda: photos.read(photo), size=size)
     response.cache_control.max_age = 3600
     # Private: a shared cache must never hand a participant's photo to someone else.
     response.cache_control.private = True

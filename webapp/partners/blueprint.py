@@ -17,6 +17,7 @@ from webapp.auth import role_required
 from webapp.errors import Conflict, ValidationError
 from webapp.partners.embed import public_map_parts, send_photo
 from webapp.partners.forms import AnswerForm, AssignForm
+from webapp.photo_responses import THUMBNAIL, asked_size
 from webapp.services import partner_answers, partner_views
 
 bp = Blueprint("partners", __name__, url_prefix="/partenaires")
@@ -29,7 +30,7 @@ def _project(slug: str) -> tuple[Any, Any, str | None]:
 
 
 def _photo_url_for(slug: str):  # type: ignore[no-untyped-def]
-    return lambda name: url_for("partners.photo", slug=slug, name=name)
+    return lambda name: url_for("partners.photo", slug=slug, name=name, taille=THUMBNAIL)
 
 
 @bp.get("/")
@@ -162,4 +163,4 @@ def scorecards(slug: str) -> str:
 def photo(slug: str, name: str) -> Response:
     """A photo of a validated, non-sensitive observation of this project (404 for any other)."""
     project, _user, _role = _project(slug)
-    return send_photo(partner_views.photo_for(project, name), private=True)
+    return send_photo(partner_views.photo_for(project, name), private=True, size=asked_size())

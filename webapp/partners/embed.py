@@ -35,9 +35,12 @@ def public_map_parts(
     return data, {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
 
 
-def send_photo(photo: partner_views.PublicPhoto, *, private: bool) -> Response:
-    """The photo's bytes, from whichever store keeps them; 404 once they are gone (purged)."""
-    response = photo_response(photo.stored_name, photo.content_type, lambda: partner_views.photo_bytes(photo))
+def send_photo(photo: partner_views.PublicPhoto, *, private: bool, size: str | None = None) -> Response:
+    """The photo's bytes (``size="vignette"``: its thumbnail), from whichever store keeps them; 404 once
+    they are gone (purged)."""
+    response = photo_response(
+        photo.stored_name, photo.content_type, lambda: partner_views.photo_bytes(photo), size=size
+    )
     # Revalidated on every view (cheap: the ETag is the stored name, checked before any read), so a
     # photo a moderator hides disappears at once instead of being served from caches for another hour.
     response.cache_control.no_cache = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 
 from webapp.partners.embed import public_map_parts, send_photo
+from webapp.photo_responses import THUMBNAIL, asked_size
 from webapp.security import allow_any_frame_ancestor
 from webapp.services import partner_views, projects
 
@@ -37,7 +38,7 @@ def _map_page(slug: str, template: str) -> str:
     project = partner_views.get_public_project(slug, page="map")
     f, problems = partner_views.parse_filter(request.args, project)
     data, parts = public_map_parts(
-        project, f, photo_url=lambda name: url_for("public.photo", slug=slug, name=name)
+        project, f, photo_url=lambda name: url_for("public.photo", slug=slug, name=name, taille=THUMBNAIL)
     )
     return render_template(
         template,
@@ -70,7 +71,7 @@ def project_map_embed(slug: str) -> str:
 def photo(slug: str, name: str) -> Response:
     """A photo shown on the public map: validated, non-sensitive, of this project (404 otherwise)."""
     project = partner_views.get_public_project(slug, page="map")
-    return send_photo(partner_views.photo_for(project, name), private=False)
+    return send_photo(partner_views.photo_for(project, name), private=False, size=asked_size())
 
 
 @bp.get("/p/<slug>/suivi")
