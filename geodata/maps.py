@@ -620,7 +620,14 @@ class _PointLayer(JSCSSMixin, Layer):
                 byTheme[r[2]].push(m);
             }
             var all = [].concat.apply([], byTheme);
-            if (cfg.cluster) { group.addLayers(all); } else { all.forEach(function (m) { m.addTo(group); }); }
+            if (cfg.cluster) {
+                // Once the group is on the map: before that, markercluster checks each marker it is
+                // given against every one already waiting, which is quadratic (about 50 ms of the
+                // first frame for 10,000 markers, 200 ms for 20,000).
+                group.once("add", function () { group.addLayers(all); });
+            } else {
+                all.forEach(function (m) { m.addTo(group); });
+            }
             group.on("click", function (e) {
                 var m = e.layer, r = m.arpenteurRow;
                 if (!r) { return; }
