@@ -9,7 +9,8 @@ headless Chromium (Debian's, tiles off, every outside request aborted) opens the
 time is measured from the start of navigation to the first animation frame after the map's point
 layer exists (canvas circle markers, cluster icons or aggregated cells, by size). Medians of
 ``--runs`` loads. The page size is the HTML as served, and gzip -6 of it (what a compressing proxy
-sends); static assets are cached after the first load and not counted.
+sends); static files are kept by the browser after the first load and not counted (both pages name
+them under the static folder's version, served ``immutable``: ``webapp/static_assets.py``).
 
     .venv/bin/python -m bench.maps_page [--sizes 1000 10000 100000] [--runs 3]
 """
