@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, url_for
 
 from geodata import maps
-from geodata.assets import render_map_parts
+from geodata.assets import MapParts, add_nonce, render_map_parts
 from webapp.map_text import map_text
 from webapp.models import Project
 from webapp.photo_responses import photo_response
@@ -18,21 +18,36 @@ def public_map_parts(
 ) -> tuple[partner_views.PublicMap, dict[str, str]]:
     """The public shapes of the map and its three rendered parts (``header``, ``html``, ``script``).
 
-    The folium builder receives only what :func:`partner_views.build_map` returns.
+    The folium builder receives only what :func:`partner_views.build_map` returns. Both are kept
+    (:func:`partner_views.kept_map`): a repeat visit reads no observation and draws nothing, and each
+    response puts its own nonce on the kept parts.
     """
-    data = partner_views.build_map(project, f, photo_url=photo_url)
-    fmap = maps.build_public_map(
-        observations=data.observations,
-        themes=partner_views.theme_styles(project),
-        sensitive_cells=data.sensitive_cells,
-        sensitive_label=partner_views.sensitive_label(project),
-        routes=data.routes,
-        zones=data.zones,
-        tiles=str(current_app.config.get("TILES", "osm")),
-        text=map_text(),
+    vendor = url_for("static", filename="vendor/")
+    tiles = str(current_app.config.get("TILES", "osm"))
+
+    def render(data: partner_views.PublicMap) -> MapParts:
+        fmap = maps.build_public_map(
+            observations=data.observations,
+            themes=partner_views.theme_styles(project),
+            sensitive_cells=data.sensitive_cells,
+            sensitive_label=partner_views.sensitive_label(project),
+            routes=data.routes,
+            zones=data.zones,
+            tiles=tiles,
+            text=map_text(),
+        )
+        parts = render_map_parts(fmap, vendor)  # no nonce: the parts are shared between requests
+        return MapParts(header=maps.tidy_header(parts.header), html=parts.html, script=parts.script)
+
+    data, parts = partner_views.kept_map(
+        project, f, photo_url=photo_url, page_key=(tiles, vendor), render=render
     )
-    parts = render_map_parts(fmap, url_for("static", filename="vendor/"), csp_nonce())
-    return data, {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
+    nonce = csp_nonce()
+    return data, {
+        "header": add_nonce(parts.header, nonce),
+        "html": add_nonce(parts.html, nonce),
+        "script": parts.script,
+    }
 
 
 def send_photo(photo: partner_views.PublicPhoto, *, private: bool, size: str | None = None) -> Response:

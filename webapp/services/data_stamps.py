@@ -27,7 +27,7 @@ from sqlalchemy import Table, bindparam, event, inspect, select, update
 from sqlalchemy.orm import InstanceState, Session
 
 from webapp.extensions import db
-from webapp.models import FormVersion, Observation, Participant, Project, Walk, Zone
+from webapp.models import FormVersion, Observation, Participant, Photo, Project, Walk, Zone
 from webapp.models.project import new_data_stamp
 from webapp.services.prebuilt import Prebuilt
 
@@ -57,12 +57,25 @@ _BUMP_ONE = Prebuilt(
 )
 
 
-def bump(*, project_ids: Iterable[int] = (), walk_ids: Iterable[int] = (), every: bool = False) -> None:
-    """Give these projects (given directly or by their walks; or ``every`` project) a new stamp.
+def bump(
+    *,
+    project_ids: Iterable[int] = (),
+    walk_ids: Iterable[int] = (),
+    observation_ids: Iterable[int] = (),
+    every: bool = False,
+) -> None:
+    """Give these projects (given directly, by their walks or by observations; or ``every`` project) a
+    new stamp.
 
     One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id.
     """
     projects = _projects
+    oids = sorted({o for o in observation_ids if o})
+    if oids and not every:
+        walk_ids = [
+            *walk_ids,
+            *db.session.scalars(select(Observation.walk_id).where(Observation.id.in_(oids))),
+        ]
     if not every:
         pids, wids = sorted({p for p in project_ids if p}), sorted({w for w in walk_ids if w})
         if not pids and not wids:
@@ -105,6 +118,13 @@ def _walk_id_of(obj: Observation | Participant) -> int | None:
     return walk_id or (walk.id if walk is not None else None)
 
 
+def _observation_id_of(photo: Photo) -> int | None:
+    """The observation of a photo being written (through its relationship when not yet flushed)."""
+    state: InstanceState[Any] = inspect(photo)
+    observation = state.dict.get("observation")
+    return photo.observation_id or (observation.id if observation is not None else None)
+
+
 def _old(obj: object, name: str) -> list[Any]:
     """The value a column had before this flush changed it (none when unchanged)."""
     return list(inspect(obj).attrs[name].history.deleted or ())
@@ -116,9 +136,16 @@ def _stamp_session_changes(session: Session, _context: object, _instances: objec
     every = False
     walk_ids: set[int] = set()
     project_ids: set[int] = set()
+    observation_ids: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         is_new_or_deleted = obj in session.new or obj in session.deleted
-        if isinstance(obj, Observation):
+        if isinstance(obj, Photo):
+            # Partners' and public maps show each validated observation's photos.
+            if is_new_or_deleted or _modified(session, obj, ("observation_id",)):
+                observation_ids.update(
+                    o for o in (_observation_id_of(obj), *_old(obj, "observation_id")) if o
+                )
+        elif isinstance(obj, Observation):
             if is_new_or_deleted or _modified(session, obj):
                 walk_ids.update(w for w in (_walk_id_of(obj), *_old(obj, "walk_id")) if w)
         elif isinstance(obj, Participant):
@@ -136,8 +163,9 @@ def _stamp_session_changes(session: Session, _context: object, _instances: objec
             every = every or is_new_or_deleted or _modified(session, obj)
     if every:
         bump(every=True)
-    elif walk_ids or project_ids:
-        bump(project_ids=project_ids, walk_ids=walk_ids)
+    elif walk_ids or project_ids or observation_ids:
+        with session.no_autoflush:
+            bump(project_ids=project_ids, walk_ids=walk_ids, observation_ids=observation_ids)
 
 
 class StampedCache:

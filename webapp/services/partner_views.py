@@ -22,10 +22,10 @@ through :mod:`webapp.services.partner_answers`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -74,6 +74,8 @@ from webapp.services import (
     walks,
 )
 from webapp.services.observation_filter import ObservationFilter
+
+T = TypeVar("T")
 
 #: Smallest group whose count a partner or the public sees (smaller ones read "moins de 3").
 MIN_GROUP = DEFAULT_MIN_COUNT
@@ -170,6 +172,45 @@ class PublicMap:
 
 #: Properties of a non-sensitive observation a partner may see (no id, participant or time).
 _POINT_KEYS = ("theme", "polarity", "feeling", "note", "proposal", "photo_url")
+
+
+def kept_map(
+    project: Project,
+    f: ObservationFilter,
+    *,
+    photo_url: PhotoUrl | None,
+    page_key: Hashable,
+    render: Callable[[PublicMap], T],
+) -> tuple[PublicMap, T]:
+    """:func:`build_map` and what ``render`` makes of it, kept per project data stamp and filter
+    (:func:`map_data.cached_map`, as the team's map is).
+
+    The stamp moves with every change of what the map shows — observations, their moderation and
+    photos, zones, forms, erasures (``services.data_stamps``) —; the key holds the rest: the zones'
+    version, the routes (as stored) and titles of the walks drawn, the language, the photos' URLs and
+    ``page_key`` (what the caller writes into the page: tiles, asset URLs). The value is shared between
+    requests: callers must not change it, nor put a request's nonce in it.
+    """
+    shown = replace(f, project_id=project.id, statuses=(ModerationStatus.VALIDATED,))
+    route_walks = (
+        walks.list_walks(project, routes=False) if f.walk_id is None else [walks.get_walk(f.walk_id)]
+    )
+    routes = walks.route_stamps([w.id for w in route_walks])
+    key = (
+        "public-map",
+        project.slug,
+        project.zones_version,
+        tuple((w.id, w.title, routes.get(w.id)) for w in route_walks),
+        themes.page_language(),
+        photo_url("{name}") if photo_url is not None else None,
+        page_key,
+    )
+
+    def build() -> tuple[PublicMap, T]:
+        data = build_map(project, f, photo_url=photo_url)
+        return data, render(data)
+
+    return map_data.cached_map(shown, key, build)
 
 
 def sensitive_points(project: Project) -> list[tuple[float, float]]:
@@ -668,6 +709,7 @@ __all__ = [
     "TimelineEntry",
     "ZoneCount",
     "build_map",
+    "kept_map",
     "build_summary",
     "filter_choices",
     "followup_board",

@@ -26,7 +26,7 @@ from webapp.errors import Conflict, DomainError, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Participant, Photo
 from webapp.models.base import utcnow
-from webapp.services import forms, photo_store, walks
+from webapp.services import data_stamps, forms, photo_store, walks
 from webapp.services.observations import get_own_observation
 
 #: Largest uploaded file, in bytes (phones resize before sending; this is for those that could not).
@@ -214,6 +214,7 @@ def add_photo(
     if new_id is not None:
         # Only the request that inserted the row stores the bytes (a concurrent twin finds them).
         photo_store.current().save(photo, encoded.data)
+        data_stamps.bump(walk_ids=[observation.walk_id])  # partners' and public maps show it
     elif not _same(photo, observation, digest):
         raise Conflict("Une autre photo porte déjà cet identifiant.", details={"photo_uuid": str(photo_uuid)})
     return photo, new_id is not None
