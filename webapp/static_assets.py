@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 #: How long a browser keeps a versioned file (one year, the usual ceiling).
 KEPT_SECONDS = 365 * 24 * 3600
@@ -62,10 +62,16 @@ def folder_version(folder: str | Path) -> str:
 
 
 def current_version(app: Flask) -> str:
-    """The static folder's version: computed once per process, or per request in debug mode (files
-    edited while the development server runs)."""
+    """The static folder's version: computed once per process, or once per request in debug mode
+    (files edited while the development server runs)."""
+    if app.debug:
+        if not has_request_context():
+            return folder_version(app.static_folder or "")
+        if "arpenteur_static_version" not in g:
+            g.arpenteur_static_version = folder_version(app.static_folder or "")
+        return str(g.arpenteur_static_version)
     kept = app.extensions.get("arpenteur.static_version")
-    if kept is None or app.debug:
+    if kept is None:
         kept = app.extensions["arpenteur.static_version"] = folder_version(app.static_folder or "")
     return str(kept)
 

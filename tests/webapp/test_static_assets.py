@@ -96,3 +96,18 @@ def test_the_version_follows_the_files_contents_not_where_they_lie(tmp_path):
     assert folder_version(first) == folder_version(copy)
     (copy / "css" / "c.css").write_text("")
     assert folder_version(first) != folder_version(copy)
+
+
+def test_in_debug_mode_an_edited_file_gets_a_new_version_at_the_next_request(app, tmp_path, monkeypatch):
+    """The development server serves files as they are edited: their URLs follow at once."""
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    (static / "css" / "a.css").write_text("body { color: black }")
+    monkeypatch.setattr(app, "static_folder", str(static))
+    monkeypatch.setattr(app, "debug", True)
+    with app.app_context():  # each request has an app context of its own
+        before = url("static", filename="css/a.css", app=app)
+    (static / "css" / "a.css").write_text("body { color: navy }")
+    with app.app_context():
+        after = url("static", filename="css/a.css", app=app)
+    assert before != after and before.endswith("/css/a.css") and after.endswith("/css/a.css")
