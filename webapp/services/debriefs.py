@@ -9,6 +9,7 @@ from typing import Any
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from geodata.crs import to_metric
 from geodata.map_style import round_point
@@ -128,6 +129,7 @@ def replay(
     observations = list(
         db.session.scalars(
             select(Observation)
+            .options(selectinload(Observation.photos))  # the cards show them: one statement for all
             .where(Observation.walk_id == walk.id, Observation.moderation_status.in_(list(statuses)))
             .order_by(Observation.captured_at, Observation.id)
         )

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from geodata.shapes import CoordinateError, check_lonlat
 from webapp.errors import Conflict, NotFound, ValidationError
@@ -36,8 +37,9 @@ def get_observation(observation_id: int, walk: Walk | None = None) -> Observatio
 
 
 def list_queue(walk: Walk, *, status: str | None = ModerationStatus.PENDING) -> list[Observation]:
-    """The observations of a walk awaiting moderation (or with ``status``; all when None), oldest first."""
-    stmt = select(Observation).where(Observation.walk_id == walk.id)
+    """The observations of a walk awaiting moderation (or with ``status``; all when None), oldest first,
+    with their photos (one statement for all of them, not one per observation)."""
+    stmt = select(Observation).options(selectinload(Observation.photos)).where(Observation.walk_id == walk.id)
     if status is not None:
         stmt = stmt.where(Observation.moderation_status == status)
     return list(db.session.scalars(stmt.order_by(Observation.captured_at, Observation.id)))
