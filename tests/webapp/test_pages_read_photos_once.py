@@ -38,4 +38,5 @@ def test_a_walk_page_reads_its_observations_photos_in_one_statement(client, pw, 
         html = client.get(path).get_data(as_text=True)
     assert shown in html  # the validated observation's photo is on the page
     assert [s for s in seen if _ONE_BY_ONE.search(s)] == []
-    assert len([s for s in seen if "FROM photos" in s]) <= 2  # the list's photos in one, another part's in one
+    # the list's photos in one statement, another part of the page's in one more at most
+    assert len([s for s in seen if "FROM photos" in s]) <= 2
