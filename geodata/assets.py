@@ -180,6 +180,15 @@ class MapParts:
     #: JavaScript without a ``<script>`` wrapper: the page wraps it in a nonce'd element.
     script: str
 
+    def for_response(self, nonce: str) -> dict[str, str]:
+        """The parts for one response, its own ``nonce`` on every script tag (parts kept between
+        requests are rendered without one)."""
+        return {
+            "header": add_nonce(self.header, nonce),
+            "html": add_nonce(self.html, nonce),
+            "script": self.script,
+        }
+
 
 def _join(base_url: str, vendor_path: str) -> str:
     return base_url.rstrip("/") + "/" + vendor_path

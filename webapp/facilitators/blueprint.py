@@ -25,7 +25,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from geodata import map_style, maps
-from geodata.assets import MapParts, add_nonce, render_map_parts
+from geodata.assets import MapParts, render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
@@ -177,7 +177,7 @@ def project_page(slug: str) -> str:
             if any(g.count for g in c.groups)
         ],
         chart_key=chart_key,
-        map=_with_nonce(parts),
+        map=parts.for_response(csp_nonce()),
         walks=project_walks,
         pending=moderation.pending_by_walk(project.id),
         walk_status_label=WalkStatus.label_of,
@@ -211,16 +211,6 @@ def _project_map(project, f, shown, layer_kind: str, popup_url: str, vendor: str
     )
     parts = render_map_parts(fmap, vendor)
     return MapParts(header=maps.tidy_header(parts.header), html=parts.html, script=parts.script)
-
-
-def _with_nonce(parts: MapParts) -> dict[str, str]:
-    """Map parts for this response: its own nonce on every script tag."""
-    nonce = csp_nonce()
-    return {
-        "header": add_nonce(parts.header, nonce),
-        "html": add_nonce(parts.html, nonce),
-        "script": parts.script,
-    }
 
 
 def _popup_url(slug: str) -> str:

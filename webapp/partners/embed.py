@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, url_for
 
 from geodata import maps
-from geodata.assets import MapParts, add_nonce, render_map_parts
+from geodata.assets import MapParts, render_map_parts
 from webapp.map_text import map_text
 from webapp.models import Project
 from webapp.photo_responses import photo_response
@@ -42,12 +42,7 @@ def public_map_parts(
     data, parts = partner_views.kept_map(
         project, f, photo_url=photo_url, page_key=(tiles, vendor), render=render
     )
-    nonce = csp_nonce()
-    return data, {
-        "header": add_nonce(parts.header, nonce),
-        "html": add_nonce(parts.html, nonce),
-        "script": parts.script,
-    }
+    return data, parts.for_response(csp_nonce())
 
 
 def send_photo(photo: partner_views.PublicPhoto, *, private: bool, size: str | None = None) -> Response:
