@@ -15,12 +15,11 @@ hidden, erased or purged is gone in every size at once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import BytesIO
 
 from flask import Response, request
-from PIL import Image, UnidentifiedImageError
 
 from webapp.errors import NotFound
+from webapp.services import photos
 
 #: ``?taille=vignette``: the query argument and the one size it names.
 SIZE_ARG = "taille"
@@ -43,17 +42,7 @@ def asked_size() -> str | None:
 def thumbnail(data: bytes) -> bytes:
     """``data`` (a stored photo, JPEG) at most :data:`THUMBNAIL_SIDE` pixels on its longest side; the
     bytes as they are when they are already that small or cannot be read as an image."""
-    try:
-        with Image.open(BytesIO(data)) as image:
-            if max(image.size) <= THUMBNAIL_SIDE:
-                return data
-            image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))  # JPEG decodes at 1/2, 1/4… directly
-            image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-            out = BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=THUMBNAIL_QUALITY)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
-        return data
-    return out.getvalue()
+    return photos.resized(data, THUMBNAIL_SIDE, THUMBNAIL_QUALITY)
 
 
 def photo_response(

@@ -1,6 +1,7 @@
 """Photos shown small arrive as thumbnails, in headless Chromium: the moderation list (1366 and 1920
 px) shows a 640-pixel thumbnail and opens the 1,600-pixel photo; a partner's recommendation on a
-phone (360 px) shows the thumbnail. Screenshots: ``test-artifacts/thumbnails-*.png``."""
+phone (360 px) shows the thumbnail; the restitution report's page takes the thumbnail on an ordinary
+screen and the photo itself on a dense one. Screenshots: ``test-artifacts/thumbnails-*.png``."""
 
 from __future__ import annotations
 
@@ -25,9 +26,8 @@ IMAGES = """() => [...document.images].filter((i) => i.complete && i.naturalWidt
 def world(live_server):  # type: ignore[no-untyped-def]
     from sqlalchemy import update
 
-    from tests.webapp.support import photos_on_disk, store_photo
+    from tests.webapp.support import photo_like, photos_on_disk, store_photo
     from tests.webapp.test_partners import build_partner_world
-    from tests.webapp.test_photo_thumbnails import _photo_like
     from webapp.extensions import db
     from webapp.models import Photo, PhotoBlob
 
@@ -35,11 +35,12 @@ def world(live_server):  # type: ignore[no-untyped-def]
     with app.app_context():
         pw = build_partner_world(facilitator_email=STAFF, prefix="vignettes-")
         photo = db.session.query(Photo).filter_by(stored_name=pw.photos["validated"]).one()
+        photo.width, photo.height = 1600, 1200  # as the photo phones send
         if photos_on_disk():
-            store_photo(photo, _photo_like())
+            store_photo(photo, photo_like())
         else:
             db.session.execute(
-                update(PhotoBlob).where(PhotoBlob.photo_id == photo.id).values(data=_photo_like())
+                update(PhotoBlob).where(PhotoBlob.photo_id == photo.id).values(data=photo_like())
             )
         db.session.commit()
         with app.test_request_context():
@@ -50,6 +51,7 @@ def world(live_server):  # type: ignore[no-untyped-def]
                     "facilitators.moderation_queue", slug=pw.slug, walk_id=pw.world.day.id, status="validated"
                 ),
                 "recommendation": url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id),
+                "report": url("facilitators.report", slug=pw.slug),
             }
 
 
@@ -111,6 +113,29 @@ def test_a_partner_on_a_phone_sees_the_thumbnail_of_a_recommendation(
         )
         page.locator(f'img[src*="{world["name"]}"]').scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "thumbnails-recommendation-360.png"))
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "density", "small"), [(1366, 1, True), (1920, 1, True), (1366, 2, False)])
+def test_the_report_page_takes_the_size_the_screen_needs(
+    live_server, world, browser: Browser, artifacts, width, density, small
+):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": width, "height": 900}, device_scale_factor=density
+    )
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        page.goto(live_server.url + world["report"])
+        # (an image taken from a srcset reports its width at the density it was chosen for)
+        [(src, _shown_width, size)] = _shown(page, world["name"])
+        assert src.endswith("?taille=vignette") == small, src
+        assert (0 < size < 100_000) == small, size  # the 1,600-pixel photo weighs over half a megabyte
+        photo = page.locator(f'img[src*="{world["name"]}"]')
+        photo.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / f"thumbnails-report-{width}-x{density}.png"))
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()

@@ -7,6 +7,7 @@ field is made here once.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,3 +136,21 @@ def statements() -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(Engine, "before_cursor_execute", count)
+
+
+def photo_like(size: tuple[int, int] = (1600, 1200), seed: int = 3) -> bytes:
+    """A JPEG as phones send them after their own resizing (1,600 px, quality 80), with the texture of
+    a photo (smooth shapes and fine grain) so that it weighs what one does; another ``seed``, another
+    photo."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    w, h = size
+    y, x = np.mgrid[0:h, 0:w]
+    base = np.stack(
+        [128 + 90 * np.sin(x / (37 + 20 * c) + y / (53 + 9 * c)) for c in range(3)], axis=-1
+    ) + rng.normal(0, 18, (h, w, 3))
+    out = io.BytesIO()
+    Image.fromarray(np.clip(base, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=80)
+    return out.getvalue()

@@ -6,30 +6,15 @@ from __future__ import annotations
 
 from io import BytesIO
 
-import numpy as np
 import pytest
 from PIL import Image
 from sqlalchemy import update
 
-from tests.webapp.support import photos_on_disk, store_photo, url
+from tests.webapp.support import photo_like, photos_on_disk, store_photo, url
 from tests.webapp.test_partners import PartnerWorld, build_partner_world, fresh_client, sign_in
 from webapp.extensions import db
 from webapp.models import Photo, PhotoBlob
 from webapp.photo_responses import thumbnail
-
-
-def _photo_like(size: tuple[int, int] = (1600, 1200)) -> bytes:
-    """A JPEG as phones send them after their own resizing (1,600 px, quality 80), with the texture of
-    a photo (smooth shapes and fine grain) so that it weighs what one does."""
-    rng = np.random.default_rng(3)
-    w, h = size
-    y, x = np.mgrid[0:h, 0:w]
-    base = np.stack(
-        [128 + 90 * np.sin(x / (37 + 20 * c) + y / (53 + 9 * c)) for c in range(3)], axis=-1
-    ) + rng.normal(0, 18, (h, w, 3))
-    out = BytesIO()
-    Image.fromarray(np.clip(base, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=80)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -38,9 +23,9 @@ def pw(app) -> PartnerWorld:  # type: ignore[no-untyped-def]
     photo = db.session.query(Photo).filter_by(stored_name=world.photos["validated"]).one()
     # the world's photos are a few fake bytes: this one becomes a photo as phones send them
     if photos_on_disk():
-        store_photo(photo, _photo_like())
+        store_photo(photo, photo_like())
     else:
-        db.session.execute(update(PhotoBlob).where(PhotoBlob.photo_id == photo.id).values(data=_photo_like()))
+        db.session.execute(update(PhotoBlob).where(PhotoBlob.photo_id == photo.id).values(data=photo_like()))
     db.session.commit()
     return world
 
@@ -59,12 +44,12 @@ def _size_of(data: bytes) -> tuple[int, int]:
 
 
 def test_a_thumbnail_is_the_photo_at_most_640_px_for_a_tenth_of_its_bytes():
-    photo = _photo_like()
+    photo = photo_like()
     small = thumbnail(photo)
     assert _size_of(small) == (640, 480)
     assert len(small) * 8 < len(photo), (len(small), len(photo))
     # already small, or not an image we can read: the bytes as they are
-    little = _photo_like((400, 300))
+    little = photo_like((400, 300))
     assert thumbnail(little) is little
     assert thumbnail(b"\xff\xd8\xff\xe0fake-jpeg") == b"\xff\xd8\xff\xe0fake-jpeg"
 

@@ -11,9 +11,8 @@ import pytest
 from geoalchemy2.shape import from_shape
 from shapely.geometry import LineString
 
-from tests.webapp.support import statements, url
+from tests.webapp.support import photo_like, statements, url
 from tests.webapp.test_partners import PartnerWorld, build_partner_world, fresh_client
-from tests.webapp.test_photo_thumbnails import _photo_like
 from webapp.extensions import db
 from webapp.models import Participant
 from webapp.services import photos
@@ -72,7 +71,7 @@ def test_moderation_a_new_photo_and_a_moved_route_show_on_the_next_visit(client,
     target.walk.status = "open"  # phones send to a walk under way
     db.session.commit()
     client.get(page)  # kept again under the walk's new state
-    photo, created = photos.add_photo(participant, target.client_uuid, uuid.uuid4(), _photo_like((800, 600)))
+    photo, created = photos.add_photo(participant, target.client_uuid, uuid.uuid4(), photo_like((800, 600)))
     db.session.commit()
     assert created
     assert photo.stored_name in _drawn(client.get(page).get_data(as_text=True))

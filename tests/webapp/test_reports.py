@@ -103,3 +103,77 @@ def test_walk_report_goes_stop_by_stop_with_photos_in_the_pdf(world, client, app
         ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
     ).stdout
     assert any(line.split()[2:5] == ["image", "64", "48"] for line in listing.splitlines()[2:])
+
+
+def test_the_pdf_carries_print_copies_of_photos_not_the_stored_ones(world, client, app, tmp_path):
+    """A walk report of photos as phones send them (1,600 px) embeds each at most 1,000 px on its
+    longest side, portrait or landscape, for well under the stored bytes; a small photo as it is."""
+    import uuid
+
+    from tests.webapp.support import photo_like, store_photo
+    from webapp.extensions import db
+    from webapp.models import Photo
+
+    sizes = [(1600, 1200), (1200, 1600), (1600, 1200), (1200, 1600), (1600, 900), (320, 240)]
+    stored = 0
+    for index, (width, height) in enumerate(sizes):
+        data = photo_like((width, height), seed=index)
+        stored += len(data)
+        photo = Photo(
+            client_uuid=uuid.uuid4(),
+            observation_id=world.observations[index % 3].id,  # validated observations of the day walk
+            stored_name=f"{uuid.uuid4().hex}.jpg",
+            width=width,
+            height=height,
+            size_bytes=len(data),
+        )
+        db.session.add(photo)
+        store_photo(photo, data)
+    db.session.commit()
+    response = client.get(url("facilitators.report_pdf", slug=world.project.slug, walk_id=world.day.id))
+    assert response.status_code == 200
+    pdf = tmp_path / "walk.pdf"
+    pdf.write_bytes(response.data)
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    images = sorted(
+        (int(line.split()[3]), int(line.split()[4]))
+        for line in listing.splitlines()[2:]
+        if line.split()[2] == "image"
+    )
+    # two photos at most per observation: the three observations show all six
+    assert images == sorted([(1000, 750), (750, 1000), (1000, 750), (750, 1000), (1000, 563), (320, 240)])
+    assert len(response.data) * 2 < stored, (len(response.data), stored)
+
+
+def test_the_report_page_offers_each_photo_as_a_thumbnail_too(world, client):
+    """On screen a photo is about 400 px wide: the page offers its thumbnail beside the stored photo
+    (``srcset``), and a photo already small only as it is."""
+    import uuid
+
+    from tests.webapp.support import store_photo
+    from webapp.extensions import db
+    from webapp.models import Photo
+
+    names = {}
+    for label, (width, height) in {"big": (1200, 1600), "small": (320, 240)}.items():
+        names[label] = f"{uuid.uuid4().hex}.jpg"
+        photo = Photo(
+            client_uuid=uuid.uuid4(),
+            observation_id=world.observations[0].id,
+            stored_name=names[label],
+            width=width,
+            height=height,
+            size_bytes=10,
+        )
+        db.session.add(photo)
+        store_photo(photo, b"\xff\xd8\xff")
+    db.session.commit()
+    body = client.get(url("facilitators.report", slug=world.project.slug, walk_id=world.day.id)).get_data(
+        as_text=True
+    )
+    full = url("facilitators.photo", name=names["big"])
+    small = url("facilitators.photo", name=names["big"], taille="vignette")
+    assert f'<img src="{full}" srcset="{small.replace("&", "&amp;")} 480w, {full} 1200w" sizes=' in body
+    assert f'<img src="{url("facilitators.photo", name=names["small"])}" alt=' in body

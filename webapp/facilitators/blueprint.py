@@ -44,8 +44,9 @@ from webapp.facilitators.staff_forms import (
 )
 from webapp.ids import parse_id
 from webapp.map_text import map_text
+from webapp.models import Photo
 from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
-from webapp.photo_responses import THUMBNAIL, asked_size, photo_response
+from webapp.photo_responses import THUMBNAIL, THUMBNAIL_SIDE, asked_size, photo_response
 from webapp.security import csp_nonce
 from webapp.services import (
     charts,
@@ -93,6 +94,16 @@ def _photo_url(stored_name: str) -> str:
 def _thumbnail_url(stored_name: str) -> str:
     """The photo for a small place (popup, card, before/after): its thumbnail."""
     return url_for("facilitators.photo", name=stored_name, taille=THUMBNAIL)
+
+
+def _photo_srcset(photo: Photo) -> str:
+    """The photo's two sizes for a page that shows it about 400 pixels wide (the report): browsers
+    take the thumbnail unless the screen's density asks for more. Empty when there is one size."""
+    side = max(photo.width or 0, photo.height or 0)
+    if side <= THUMBNAIL_SIDE:
+        return ""
+    small = round(photo.width * THUMBNAIL_SIDE / side)
+    return f"{_thumbnail_url(photo.stored_name)} {small}w, {_photo_url(photo.stored_name)} {photo.width}w"
 
 
 def _embed(fmap: Any) -> dict[str, str]:
@@ -763,6 +774,7 @@ def report(slug: str) -> str:
         pdf=False,
         svg_uri=reports.svg_data_uri,
         photo_src=lambda p: _photo_url(p.stored_name),
+        photo_srcset=_photo_srcset,
         theme_label=themes.theme_labeller(data.project),
     )
 

@@ -220,6 +220,26 @@ def add_photo(
     return photo, new_id is not None
 
 
+def resized(data: bytes, side: int, quality: int) -> bytes:
+    """A stored photo (JPEG) at most ``side`` pixels on its longest side, re-encoded at ``quality``;
+    the bytes as they are when they are already that small or cannot be read as an image.
+
+    For the copies made when asked (a page's thumbnail, a report's print copy): JPEG's own reduced
+    decoding (``draft``: 1/2, 1/4… of the pixels, never fewer than asked) does most of the work.
+    """
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if max(image.size) <= side:
+                return data
+            image.draft("RGB", (side, side))
+            image.thumbnail((side, side))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=quality)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        return data
+    return out.getvalue()
+
+
 def read(photo: photo_store.PhotoRef) -> bytes:
     """The stored JPEG of a photo (from whichever store keeps it); NotFound when it is gone."""
     return photo_store.current().read(photo)

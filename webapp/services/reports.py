@@ -36,6 +36,11 @@ from webapp.services.summaries import Summary
 
 #: Photos shown in a report, at most.
 MAX_PHOTOS = 24
+#: Longest side of a photo in the PDF, in pixels. The report prints photos at most half the text
+#: width (84 mm) and 60 mm high: about 300 dpi for a landscape photo, 230 for a portrait one, cropped.
+PRINT_SIDE = 1000
+#: JPEG quality of those print copies.
+PRINT_QUALITY = 80
 #: How the report names observations outside every zone.
 OUTSIDE = "Hors zone"
 
@@ -97,14 +102,21 @@ def svg_data_uri(svg: str) -> str:
 
 
 def photo_data_uri(photo: Photo) -> str:
-    """A stored photo as a ``data:`` URI for the PDF (an empty one if its bytes are gone)."""
+    """A stored photo as a ``data:`` URI for the PDF, as a print copy (:data:`PRINT_SIDE`); an empty
+    one if its bytes are gone.
+
+    The stored photo (up to 1,600 pixels) would print at 480 dpi: its print copy weighs about half as
+    much, so a report of many photos stays small enough to send by e-mail.
+    """
     from webapp.services import photos  # photos imports the observation services
 
     try:
         data = photos.read(photo)
     except NotFound:
         return "data:,"
-    return f"data:{photo.content_type or 'image/jpeg'};base64," + base64.b64encode(data).decode()
+    copy = photos.resized(data, PRINT_SIDE, PRINT_QUALITY)
+    content_type = "image/jpeg" if copy is not data else photo.content_type or "image/jpeg"
+    return f"data:{content_type};base64," + base64.b64encode(copy).decode()
 
 
 def build_report(project: Project, walk: Walk | None = None) -> Report:
