@@ -105,8 +105,8 @@ def photo_data_uri(photo: Photo) -> str:
     """A stored photo as a ``data:`` URI for the PDF, as a print copy (:data:`PRINT_SIDE`); an empty
     one if its bytes are gone.
 
-    The stored photo (up to 1,600 pixels) would print at 480 dpi: its print copy weighs about half as
-    much, so a report of many photos stays small enough to send by e-mail.
+    The stored photo (up to 1,600 pixels) would print at 480 dpi: its print copy weighs about a
+    quarter as much, so a report of many photos stays small enough to send by e-mail.
     """
     from webapp.services import photos  # photos imports the observation services
 
