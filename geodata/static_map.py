@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from shapely.geometry import shape
+from shapely.geometry import Point, box, shape
 
 from geodata.map_style import ThemeStyle, bounds_of, by_theme, label_point, theme_map, theme_of, theme_order
 
@@ -23,9 +24,33 @@ DEFAULT_TEXT = {
     "routes": "Route",
     "stops": "Stop",
     "cells": "Sensitive reports (square)",
+    "negative": "Problem",
+    "positive": "Asset",
+    "neutral": "Neutral",
 }
 #: Polarity by shape, as on the web maps: a problem is a filled disc, an asset a ring, neutral a square.
 POLARITY_MARKERS = {"negative": ("o", True), "positive": ("o", False), "neutral": ("s", True)}
+
+
+#: One figure is written out at a time: how its text is written is a global setting of matplotlib.
+_WRITING = threading.Lock()
+
+
+def svg_of(fig: Any, *, for_pdf: bool = False) -> str:
+    """A matplotlib figure as SVG (tight bounding box).
+
+    For a browser, each letter is written as its outline (a path): the drawing looks the same
+    whatever fonts the reader's machine has. For a PDF (``for_pdf``: WeasyPrint, which has the
+    DejaVu Sans matplotlib measures with), text stays ``<text>``: it can be searched and selected in
+    the PDF, and WeasyPrint draws the figure in about half the time (thousands of glyph outlines
+    and their ``<use>`` references are most of a chart's drawing).
+    """
+    import matplotlib
+
+    out = io.StringIO()
+    with _WRITING, matplotlib.rc_context({"svg.fonttype": "none" if for_pdf else "path"}):
+        fig.savefig(out, format="svg", bbox_inches="tight")
+    return out.getvalue()
 
 
 def _place_labels(ax: Any, fig: Any, labels: list[Any]) -> None:
@@ -60,8 +85,10 @@ def render_static_map(
     labels: Mapping[str, str] | None = None,
     width_in: float = 7.0,
     height_in: float = 5.6,
+    for_pdf: bool = False,
 ) -> str:
-    """An SVG drawing of zones, routes, stops, observations and sensitive squares, without tiles."""
+    """An SVG drawing of zones, routes, stops, observations and sensitive squares, without tiles;
+    ``for_pdf``: its text kept as text (see :func:`svg_of`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -84,6 +111,7 @@ def render_static_map(
         ax.set_aspect(1 / math.cos(math.radians(lat0)))
         handles: list[Any] = []
         zone_labels = []
+        zone_areas: list[Any] = []
         for feat in zones["features"]:
             geometry = feat["geometry"]
             polygons = (
@@ -93,7 +121,9 @@ def render_static_map(
                 ax.add_patch(
                     MplPolygon(polygon[0], closed=True, facecolor="#ECEFF1", edgecolor="#546E7A", lw=1)
                 )
-            inside = label_point(shape(geometry))
+            area = shape(geometry)
+            inside = label_point(area)
+            zone_areas.append(area)
             zone_labels.append(
                 ax.text(
                     inside.x,
@@ -166,10 +196,25 @@ def render_static_map(
             pad_y = max((bounds[3] - bounds[1]) * 0.08, 0.002)
             ax.set_xlim(bounds[0] - pad_x, bounds[2] + pad_x)
             ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
+            # Zones reaching beyond the drawing (the project's others around a walk's kit) are clipped
+            # to it; so are their names: one whose place is out of view moves to the part in view,
+            # or is left out when none is (written out there, it would stretch the figure).
+            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+            view = box(x0, y0, x1, y1)
+            for label, area in zip(zone_labels, zone_areas, strict=True):
+                if view.contains(Point(label.get_position())):
+                    continue
+                seen = area.intersection(view)
+                if seen.is_empty or seen.area == 0:
+                    label.set_visible(False)
+                else:
+                    place = label_point(seen)
+                    label.set_position((place.x, place.y))
+            zone_labels = [label for label in zone_labels if label.get_visible()]
         ax.set_xticks([])
         ax.set_yticks([])
         if groups:
-            for polarity, text in (("negative", "Problème"), ("positive", "Atout"), ("neutral", "Neutre")):
+            for polarity in ("negative", "positive", "neutral"):
                 marker, filled = POLARITY_MARKERS[polarity]
                 handles.append(
                     Line2D(
@@ -179,7 +224,7 @@ def render_static_map(
                         ls="",
                         mfc="#444" if filled else "white",
                         mec="#444",
-                        label=text,
+                        label=texts[polarity],
                     )
                 )
         if handles:
@@ -194,8 +239,6 @@ def render_static_map(
         # No tight_layout (it warns when the legend below is wide); savefig's tight bounding box
         # keeps the legend whole.
         _place_labels(ax, fig, zone_labels)
-        out = io.StringIO()
-        fig.savefig(out, format="svg", bbox_inches="tight")
-        return out.getvalue()
+        return svg_of(fig, for_pdf=for_pdf)
     finally:
         plt.close(fig)

@@ -219,24 +219,76 @@ def test_map_script_is_valid_javascript(n, tmp_path):
 
 
 def test_static_map_legend_names_every_kind_of_shape_and_sensitive_squares():
-    import matplotlib
-
     from geodata.privacy import sensitive_cells_geojson
 
     cells = sensitive_cells_geojson([(2.2937, 49.8961), (2.2938, 49.8962), (2.2936, 49.8960)])
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        svg = static_map.render_static_map(
-            observations=_points(6),
-            themes=THEMES,
-            routes=ROUTE,
-            zones=ZONES,
-            stops=STOPS,
-            sensitive_cells=cells,
-            labels={"cells": "Carreaux sensibles"},
-        )
-    for text in ("Zones", "Route", "Stop", "Éclairage", "Problème", "Atout", "Carreaux sensibles"):
+    svg = static_map.render_static_map(
+        observations=_points(6),
+        themes=THEMES,
+        routes=ROUTE,
+        zones=ZONES,
+        stops=STOPS,
+        sensitive_cells=cells,
+        labels={"cells": "Carreaux sensibles"},
+        for_pdf=True,  # text as text, to be read here
+    )
+    for text in ("Zones", "Route", "Stop", "Éclairage", "Problem", "Asset", "Carreaux sensibles"):
         assert f">{text}<" in svg, text
     assert ">3<" in svg  # the square's count
+
+
+def test_the_static_map_writes_letters_as_outlines_for_browsers_and_as_text_for_a_pdf():
+    """A browser shows the map as an image with whatever fonts its machine has: each letter comes as
+    its outline. WeasyPrint has matplotlib's own font: there the text stays text (searchable, and
+    drawn in half the time)."""
+    drawn = {
+        for_pdf: static_map.render_static_map(
+            observations=_points(6), themes=THEMES, zones=ZONES, stops=STOPS, for_pdf=for_pdf
+        )
+        for for_pdf in (False, True)
+    }
+    assert "<text" not in drawn[False] and ">Zones<" not in drawn[False]
+    assert ">Zones<" in drawn[True] and "DejaVu Sans" in drawn[True]
+    # the setting is the call's own: a browser's map drawn after a PDF's still has outlines
+    assert "<text" not in static_map.render_static_map(observations=_points(2), themes=THEMES)
+
+
+def test_the_static_map_of_a_walk_leaves_out_the_names_of_zones_beyond_it():
+    """A walk's kit draws the project's zones around the walk's route: a zone far beyond the view
+    was clipped away but its name was written out there, and the figure stretched to hold it (the
+    route shrank to a corner of the printed sheet)."""
+    import re
+
+    far = {
+        "type": "Feature",
+        "properties": {"name": "Lointaine"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[2.40, 49.80], [2.42, 49.80], [2.42, 49.82], [2.40, 49.80]]],
+        },
+    }
+    zones = {"type": "FeatureCollection", "features": [*ZONES["features"], far]}
+
+    def drawn(zones):  # type: ignore[no-untyped-def]
+        svg = static_map.render_static_map(
+            observations={"type": "FeatureCollection", "features": []},
+            themes=[],
+            routes=ROUTE,
+            zones=zones,
+            stops=STOPS,
+            width_in=7.2,
+            height_in=3.6,
+            for_pdf=True,
+        )
+        size = re.search(r'<svg[^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+        assert size is not None
+        return svg, float(size.group(1)), float(size.group(2))
+
+    svg, width, height = drawn(zones)
+    near_only, near_width, near_height = drawn(ZONES)
+    assert "Lointaine" not in svg and "Nord &lt;b&gt;" in svg
+    assert (width, height) == (near_width, near_height)
+    assert width <= 7.2 * 72 and height <= 3.6 * 72 + 40  # the sheet's size, its legend below
 
 
 def test_zone_names_are_written_on_the_map_near_the_top_of_each_zone():

@@ -177,3 +177,32 @@ def test_the_report_page_offers_each_photo_as_a_thumbnail_too(world, client):
     small = url("facilitators.photo", name=names["big"], taille="vignette")
     assert f'<img src="{full}" srcset="{small.replace("&", "&amp;")} 480w, {full} 1200w" sizes=' in body
     assert f'<img src="{url("facilitators.photo", name=names["small"])}" alt=' in body
+
+
+def test_the_pdf_keeps_the_words_of_its_map_and_charts_and_the_page_their_outlines(world, client, tmp_path):
+    """In the PDF, the charts' and the map's words are text (searchable, drawn in half the time); the
+    page's images draw each letter as its outline, the same whatever fonts the reader's machine has."""
+    import base64
+    import re
+
+    page = client.get(url("facilitators.report", slug=world.project.slug)).get_data(as_text=True)
+    images = [
+        base64.b64decode(data).decode()
+        for data in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
+    ]
+    assert len(images) >= 2  # the map and the theme chart at least
+    assert all("<text" not in svg for svg in images)
+    pdf = tmp_path / "project.pdf"
+    pdf.write_bytes(client.get(url("facilitators.report_pdf", slug=world.project.slug)).data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    squeezed = re.sub(r"\s+", " ", text)
+    assert "Nombre d'observations" in squeezed  # the theme chart's axis
+    assert "Part de problèmes (%)" in squeezed  # a comparison's axis
+    assert re.search(r"\bAtout\b", squeezed) and re.search(r"\bProblème\b", squeezed)  # the map's legend
+    english = tmp_path / "project-en.pdf"
+    english.write_bytes(client.get(url("facilitators.report_pdf", slug=world.project.slug, lang="en")).data)
+    text = subprocess.run(["pdftotext", str(english), "-"], capture_output=True, text=True, check=True).stdout
+    squeezed = re.sub(r"\s+", " ", text)
+    assert "Number of observations" in squeezed, squeezed
+    assert re.search(r"\bAsset\b", squeezed) and re.search(r"\bProblem\b", squeezed)  # the legend too
+    assert not re.search(r"\b(Atout|Problème|Neutre)\b", squeezed)

@@ -408,3 +408,18 @@ def test_the_walk_kit_pdf_has_the_code_the_stops_the_themes_and_the_help_numbers
     assert url("residents.join", code=walk.join_code) in squeezed.replace(" ", "")
     fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True).stdout.decode()
     assert "Emoji" in fonts  # the themes' pictograms are drawn, not left as empty boxes
+
+
+def test_the_walk_kit_map_speaks_the_kit_language_in_text(staff, app, project, tmp_path):
+    """The kit's map keeps its words as text (searchable in the PDF), in the kit's language."""
+    walk = walks.create_walk(
+        project,
+        title="Marche du matin",
+        walk_date=date(2026, 3, 12),
+        route=ROUTE,
+        stops=[("Maison de quartier", ROUTE[0]), ("Square Vogel", ROUTE[1])],
+    )
+    response = staff.get(url("facilitators.walk_kit", slug=project.slug, walk_id=walk.id))
+    text = re.sub(r"\s+", " ", _pdf_text(response.data, tmp_path))
+    assert "Itinéraire" in text and "Arrêt (numéro)" in text, text
+    assert "Route" not in text and "Stop" not in text

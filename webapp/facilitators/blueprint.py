@@ -757,11 +757,11 @@ def _buffer():  # type: ignore[no-untyped-def]
     return io.BytesIO()
 
 
-def _report(slug: str):  # type: ignore[no-untyped-def]
+def _report(slug: str, *, for_pdf: bool = False):  # type: ignore[no-untyped-def]
     project, _user = _project(slug)
     walk_id = parse_id(request.args.get("walk_id", ""))
     walk = _walk(project, walk_id) if walk_id is not None else None
-    return reports.build_report(project, walk)
+    return reports.build_report(project, walk, for_pdf=for_pdf)
 
 
 @bp.get("/projets/<slug>/rapport")
@@ -782,7 +782,7 @@ def report(slug: str) -> str:
 @bp.get("/projets/<slug>/rapport.pdf")
 def report_pdf(slug: str) -> Response:
     """The restitution report as a PDF (WeasyPrint; reads only our static files and photos)."""
-    data = _report(slug)
+    data = _report(slug, for_pdf=True)
     static = Path(current_app.static_folder or "")
     html = render_template(
         "reports/report.html",

@@ -10,12 +10,12 @@ The same numbers give the same SVG, so recent charts are cached (a debrief reloa
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from geodata.static_map import svg_of
 from webapp.models.enums import Polarity
 from webapp.services.summaries import GroupComparison, GroupStat, Summary, ThemeRow
 
@@ -29,15 +29,13 @@ POLARITY_COLOURS = {
 FONT_PT = 12
 
 
-def _svg(fig: Any) -> str:
+def _svg(fig: Any, *, for_pdf: bool) -> str:
     from matplotlib import pyplot as plt
 
-    out = io.StringIO()
     try:
-        fig.savefig(out, format="svg", bbox_inches="tight")
+        text = svg_of(fig, for_pdf=for_pdf)
     finally:
         plt.close(fig)
-    text = out.getvalue()
     # Drop the XML prolog and DOCTYPE (so the SVG can sit inline in HTML) and the RDF metadata.
     text = text[text.index("<svg") :]
     return re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
@@ -49,7 +47,7 @@ def _pyplot():  # type: ignore[no-untyped-def]
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    plt.rcParams.update({"font.size": FONT_PT, "svg.fonttype": "path", "svg.hashsalt": "arpenteur"})
+    plt.rcParams.update({"font.size": FONT_PT, "svg.hashsalt": "arpenteur"})
     return plt
 
 
@@ -85,15 +83,16 @@ def _chart_words() -> ChartWords:
     )
 
 
-def chart_theme_polarity(summary: Summary) -> str:
-    """Horizontal stacked bars: problems, assets and neutral observations per theme (SVG)."""
-    return _theme_chart(tuple(summary.themes), _chart_words())
+def chart_theme_polarity(summary: Summary, *, for_pdf: bool = False) -> str:
+    """Horizontal stacked bars: problems, assets and neutral observations per theme (SVG; ``for_pdf``:
+    its text kept as text, see ``geodata.static_map.svg_of``)."""
+    return _theme_chart(tuple(summary.themes), _chart_words(), for_pdf)
 
 
 # Charts depend only on a few numbers and take tens of milliseconds each: the same numbers give
 # the same SVG, so recent ones are kept (a debrief reloads the same page many times).
 @lru_cache(maxsize=256)
-def _theme_chart(themes: tuple[ThemeRow, ...], words: ChartWords) -> str:
+def _theme_chart(themes: tuple[ThemeRow, ...], words: ChartWords, for_pdf: bool = False) -> str:
     rows = [r for r in reversed(themes) if r.total]
     if not rows:
         return ""
@@ -126,17 +125,19 @@ def _theme_chart(themes: tuple[ThemeRow, ...], words: ChartWords) -> str:
         loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(rows) > 3 else -0.35), ncol=3, frameon=False
     )
     ax.set_xlabel(words.count_axis)
-    return _svg(fig)
+    return _svg(fig, for_pdf=for_pdf)
 
 
-def chart_comparison(comparison: GroupComparison, *, title: str | None = None) -> str:
+def chart_comparison(comparison: GroupComparison, *, title: str | None = None, for_pdf: bool = False) -> str:
     """Bars of the share of problems per group, with the counts written on them (SVG); ``title``
-    replaces the comparison's own."""
-    return _comparison_chart(title or comparison.title, tuple(comparison.groups), _chart_words())
+    replaces the comparison's own; ``for_pdf`` as for :func:`chart_theme_polarity`."""
+    return _comparison_chart(title or comparison.title, tuple(comparison.groups), _chart_words(), for_pdf)
 
 
 @lru_cache(maxsize=256)
-def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...], words: ChartWords) -> str:
+def _comparison_chart(
+    title: str, all_groups: tuple[GroupStat, ...], words: ChartWords, for_pdf: bool = False
+) -> str:
     groups = [g for g in all_groups if g.count]
     if not groups:
         return ""
@@ -160,7 +161,7 @@ def _comparison_chart(title: str, all_groups: tuple[GroupStat, ...], words: Char
     ax.invert_yaxis()
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, loc="left")
-    return _svg(fig)
+    return _svg(fig, for_pdf=for_pdf)
 
 
 def chart_key(summary: Summary) -> str:

@@ -28,7 +28,7 @@ from geodata.static_map import render_static_map
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
-from webapp.models.enums import ModerationStatus, ProfileField, WalkStatus
+from webapp.models.enums import ModerationStatus, Polarity, ProfileField, WalkStatus
 from webapp.services import charts, forms, map_data, observation_filter, summaries, themes
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
 from webapp.services.observation_filter import ObservationFilter
@@ -45,14 +45,14 @@ PRINT_QUALITY = 80
 OUTSIDE = "Hors zone"
 
 
-#: Texts of the print map's legend.
-def _static_map_text() -> dict[str, str]:
-    """The words of the report's map legend, in the report's language."""
+def static_map_text() -> dict[str, str]:
+    """The words of a printed map's legend (the report's, the walk kit's), in the page's language."""
     return {
         "zones": str(_l("Zones")),
         "routes": str(_l("Itinéraire")),
         "stops": str(_l("Arrêt (numéro)")),
         "cells": str(_l("Signalements sensibles : carreau de 200 m (3 au moins)")),
+        **{polarity.value: str(polarity.label) for polarity in Polarity},
     }
 
 
@@ -119,8 +119,9 @@ def photo_data_uri(photo: Photo) -> str:
     return f"data:{content_type};base64," + base64.b64encode(copy).decode()
 
 
-def build_report(project: Project, walk: Walk | None = None) -> Report:
-    """Collect the content of the report of one walk, or of the whole project (validated data only)."""
+def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = False) -> Report:
+    """Collect the content of the report of one walk, or of the whole project (validated data only);
+    ``for_pdf``: its map and charts keep their text as text (``geodata.static_map.svg_of``)."""
     walks = (
         [walk]
         if walk is not None
@@ -170,7 +171,8 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         zones=zone_features,
         stops=map_data.stops_geojson(walk) if walk else None,
         sensitive_cells=cells,
-        labels=_static_map_text(),
+        labels=static_map_text(),
+        for_pdf=for_pdf,
     )
     zones = list(db.session.scalars(select(Zone).where(Zone.id.in_(used_zone_ids)).order_by(Zone.name)))
     photos = [
@@ -211,8 +213,10 @@ def build_report(project: Project, walk: Walk | None = None) -> Report:
         composition=composition,
         participant_count=participant_count,
         summary=summary,
-        theme_chart=charts.chart_theme_polarity(summary),
-        comparison_charts=[chart for c in summary.comparisons if (chart := _public_chart(c))],
+        theme_chart=charts.chart_theme_polarity(summary, for_pdf=for_pdf),
+        comparison_charts=[
+            chart for c in summary.comparisons if (chart := _public_chart(c, for_pdf=for_pdf))
+        ],
         map_svg=map_svg,
         photos=photos,
         recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
@@ -250,7 +254,7 @@ def _sensitive_by_zone(f: ObservationFilter, sensitive: frozenset[str]) -> list[
     return sorted(out, key=lambda z: (z[0] == OUTSIDE, z[0]))
 
 
-def _public_chart(comparison: summaries.GroupComparison) -> str | None:
+def _public_chart(comparison: summaries.GroupComparison, *, for_pdf: bool) -> str | None:
     """The comparison's chart as partners may see it: small groups (and as many others as needed so
     that none can be recomputed) left out, and no chart at all when that is not enough."""
     from webapp.services.partner_views import public_comparison
@@ -269,7 +273,9 @@ def _public_chart(comparison: summaries.GroupComparison) -> str | None:
         if len(groups) == len(public.groups)
         else gettext("%(title)s (petits groupes non détaillés)", title=comparison.title)
     )
-    return charts.chart_comparison(summaries.GroupComparison(comparison.kind, groups), title=title)
+    return charts.chart_comparison(
+        summaries.GroupComparison(comparison.kind, groups), title=title, for_pdf=for_pdf
+    )
 
 
 def _allowed_fetcher(allowed_dirs: list[Path]):  # type: ignore[no-untyped-def]
@@ -309,5 +315,6 @@ __all__ = [
     "build_report",
     "photo_data_uri",
     "render_pdf",
+    "static_map_text",
     "svg_data_uri",
 ]

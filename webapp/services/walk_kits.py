@@ -84,8 +84,10 @@ def build_kit(walk: Walk, join_url: str | None) -> WalkKit:
         routes=map_data.routes_geojson([walk]),
         zones=walks.project_zones_geojson(walk.project),
         stops=map_data.stops_geojson(walk),
+        labels=reports.static_map_text(),  # the legend in the kit's language
         width_in=7.2,
         height_in=3.6,
+        for_pdf=True,  # the kit is only ever a PDF
     )
     return WalkKit(
         walk=walk,
