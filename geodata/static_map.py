@@ -8,9 +8,12 @@ count: no point of theirs is ever given to this module.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -88,7 +91,78 @@ def render_static_map(
     for_pdf: bool = False,
 ) -> str:
     """An SVG drawing of zones, routes, stops, observations and sensitive squares, without tiles;
-    ``for_pdf``: its text kept as text (see :func:`svg_of`)."""
+    ``for_pdf``: its text kept as text (see :func:`svg_of`).
+
+    Drawn once per content in this process (:data:`_drawn`): the same shapes, styles, texts and size
+    give the same SVG, so a report or walk kit opened again is not drawn again (the drawing is nine
+    tenths of a report page's making). Whatever changes what is drawn changes the key.
+    """
+    key = _content_key(
+        observations, themes, routes, zones, stops, sensitive_cells, labels, width_in, height_in, for_pdf
+    )
+    with _drawn_lock:
+        kept = _drawn.get(key)
+        if kept is not None:
+            _drawn.move_to_end(key)
+            return kept
+    svg = _draw(
+        observations=observations,
+        themes=themes,
+        routes=routes,
+        zones=zones,
+        stops=stops,
+        sensitive_cells=sensitive_cells,
+        labels=labels,
+        width_in=width_in,
+        height_in=height_in,
+        for_pdf=for_pdf,
+    )
+    with _drawn_lock:
+        _drawn[key] = svg
+        while len(_drawn) > _DRAWN_KEPT or sum(len(v) for v in _drawn.values()) > _DRAWN_BYTES:
+            if len(_drawn) == 1:
+                break
+            _drawn.popitem(last=False)
+    return svg
+
+
+#: SVGs drawn, by the digest of what they draw (:func:`_content_key`), least recently used first.
+_drawn: OrderedDict[str, str] = OrderedDict()
+_drawn_lock = threading.Lock()
+#: At most this many drawings, and about this many characters of SVG, kept per process.
+_DRAWN_KEPT = 16
+_DRAWN_BYTES = 32_000_000
+
+
+def _content_key(*parts: Any) -> str:
+    """A digest of everything a drawing depends on (GeoJSON, theme styles, texts, size, target).
+
+    Texts may be lazy translations: they are read as strings, in the language of the moment.
+    """
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, ThemeStyle):
+            return [value.key, str(value.label), value.color, value.sensitive]
+        return str(value)
+
+    text = json.dumps(parts, default=plain, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _draw(
+    *,
+    observations: Mapping[str, Any],
+    themes: Sequence[ThemeStyle],
+    routes: Mapping[str, Any] | None,
+    zones: Mapping[str, Any] | None,
+    stops: Mapping[str, Any] | None,
+    sensitive_cells: Mapping[str, Any] | None,
+    labels: Mapping[str, str] | None,
+    width_in: float,
+    height_in: float,
+    for_pdf: bool,
+) -> str:
+    """:func:`render_static_map`'s drawing, made with matplotlib."""
     import matplotlib
 
     matplotlib.use("Agg")

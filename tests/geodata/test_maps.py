@@ -253,6 +253,52 @@ def test_the_static_map_writes_letters_as_outlines_for_browsers_and_as_text_for_
     assert "<text" not in static_map.render_static_map(observations=_points(2), themes=THEMES)
 
 
+def test_the_same_static_map_is_drawn_once_and_any_change_draws_it_again(monkeypatch):
+    """A report opened again shows the same drawing without drawing it (nine tenths of the page's
+    making); whatever changes what is drawn (a point, a style, a text, the target) draws anew."""
+    drawings = []
+    draw = static_map._draw
+
+    def counted(**kwargs):  # type: ignore[no-untyped-def]
+        drawings.append(kwargs)
+        return draw(**kwargs)
+
+    monkeypatch.setattr(static_map, "_draw", counted)
+    monkeypatch.setattr(static_map, "_drawn", type(static_map._drawn)())
+
+    def render(points=None, themes=THEMES, **kwargs):  # type: ignore[no-untyped-def]
+        return static_map.render_static_map(
+            observations=points or _points(30), themes=themes, zones=ZONES, stops=STOPS, **kwargs
+        )
+
+    first = render()
+    assert render() == first and len(drawings) == 1
+    moved = _points(30)
+    moved["features"][4]["geometry"]["coordinates"][0] += 0.001
+    restyled = [map_style.ThemeStyle(t.key, t.label, "#000000", t.sensitive) for t in THEMES]
+    for changed in (
+        lambda: render(moved),
+        lambda: render(themes=restyled),
+        lambda: render(labels={"stops": "Arrêt"}),
+        lambda: render(for_pdf=True),
+        lambda: render(width_in=6.0),
+    ):
+        before = len(drawings)
+        changed()
+        assert len(drawings) == before + 1
+    assert render(moved) != first and len(drawings) == 6  # kept too
+
+
+def test_the_kept_static_maps_stay_within_their_bounds(monkeypatch):
+    monkeypatch.setattr(static_map, "_drawn", type(static_map._drawn)())
+    monkeypatch.setattr(static_map, "_draw", lambda **kwargs: "x" * 1000)
+    monkeypatch.setattr(static_map, "_DRAWN_KEPT", 3)
+    monkeypatch.setattr(static_map, "_DRAWN_BYTES", 2500)
+    for width in (1.0, 2.0, 3.0, 4.0):
+        static_map.render_static_map(observations=_points(1), themes=THEMES, width_in=width)
+    assert len(static_map._drawn) == 2  # 3 would weigh 3,000 characters
+
+
 def test_the_static_map_of_a_walk_leaves_out_the_names_of_zones_beyond_it():
     """A walk's kit draws the project's zones around the walk's route: a zone far beyond the view
     was clipped away but its name was written out there, and the figure stretched to hold it (the

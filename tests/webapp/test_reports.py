@@ -206,3 +206,28 @@ def test_the_pdf_keeps_the_words_of_its_map_and_charts_and_the_page_their_outlin
     assert "Number of observations" in squeezed, squeezed
     assert re.search(r"\bAsset\b", squeezed) and re.search(r"\bProblem\b", squeezed)  # the legend too
     assert not re.search(r"\b(Atout|Problème|Neutre)\b", squeezed)
+
+
+def test_a_report_opened_again_is_not_drawn_again_until_its_data_change(world, client, monkeypatch):
+    from geodata import static_map
+    from webapp.extensions import db
+    from webapp.models.enums import ModerationStatus
+
+    drawn = []
+    draw = static_map._draw
+    monkeypatch.setattr(static_map, "_draw", lambda **kw: drawn.append(kw) or draw(**kw))
+    monkeypatch.setattr(static_map, "_drawn", type(static_map._drawn)())
+    page = url("facilitators.report", slug=world.project.slug)
+    first = client.get(page).get_data(as_text=True)
+    assert client.get(page).get_data(as_text=True) == first and len(drawn) == 1
+    # a pending observation validated: one more point on the map, drawn anew
+    pending = next(o for o in world.observations if o.moderation_status == ModerationStatus.PENDING)
+    shown = len(drawn[0]["observations"]["features"])
+    pending.moderation_status = ModerationStatus.VALIDATED
+    db.session.commit()
+    client.get(page)
+    assert len(drawn) == 2 and len(drawn[1]["observations"]["features"]) == shown + 1
+    # the PDF draws its own (text kept as text), once
+    client.get(url("facilitators.report_pdf", slug=world.project.slug))
+    client.get(url("facilitators.report_pdf", slug=world.project.slug))
+    assert len(drawn) == 3 and drawn[2]["for_pdf"]
