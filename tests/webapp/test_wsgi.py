@@ -11,7 +11,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_what_the_server_loads_is_kept_out_of_the_collectors_full_passes(tmp_path):
+def test_what_the_server_loads_is_kept_out_of_the_collectors_full_passes(tmp_path: Path) -> None:
     """A full pass of the cyclic garbage collector walked every object the app had loaded (~250,000,
     about 0.1 s on this machine), inside whichever request set it off; what is loaded at start lives
     as long as the process, so it is frozen once loaded and a full pass walks the requests' own."""
