@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, Response, g, request
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 #: Languages the interface is translated into; the first is the default.
 LANGUAGES = ("fr", "en")
@@ -50,6 +53,51 @@ def current_translations() -> Any:
     return kept
 
 
+# Jinja's own "new style" gettext functions (``jinja2.ext``), as Flask-Babel installs them, take the
+# template's whole context: called in a loop, each one copies that context with the loop's variables
+# (``Context.derived``), for every label of every card of a list. These take only the evaluation
+# context — whether the template escapes — and give the same result: the message, marked safe when
+# the template escapes, formatted with its variables (escaped), ``num`` and ``context`` included.
+
+
+def _formatted(message: str, variables: dict[str, Any], autoescape: bool) -> str:
+    text = Markup(message) if autoescape else message  # noqa: S704 (our own catalogue, as Jinja marks it)
+    if not variables and "%" not in message:
+        return text  # what formatting with no variable would give, without making it again
+    return text % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    return _formatted(current_translations().ugettext(string), variables, eval_ctx.autoescape)
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    message = current_translations().ungettext(singular, plural, num)
+    return _formatted(message, variables, eval_ctx.autoescape)
+
+
+@pass_eval_context
+def _template_pgettext(eval_ctx: EvalContext, context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", context)
+    message = current_translations().upgettext(context, string)
+    return _formatted(message, variables, eval_ctx.autoescape)
+
+
+@pass_eval_context
+def _template_npgettext(
+    eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    message = current_translations().unpgettext(context, singular, plural, num)
+    return _formatted(message, variables, eval_ctx.autoescape)
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel and set ``g.lang`` for templates."""
     from webapp.extensions import babel
@@ -62,12 +110,12 @@ def init_app(app: Flask) -> None:
     )
 
     # Templates translate through the request's catalogue, looked up once (see current_translations).
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: current_translations().ugettext(s),
-        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: current_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
-        newstyle=True,
+    app.jinja_env.globals.update(
+        _=_template_gettext,
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
+        npgettext=_template_npgettext,
     )
 
     from webapp.models import enums

@@ -43,3 +43,53 @@ def test_a_language_forced_for_a_while_is_followed_then_left(app: Flask, lang: s
         with flask_babel.force_locale("en" if lang == "fr" else "fr"):
             assert render_template_string(template) == words["en" if lang == "fr" else "fr"]
         assert render_template_string(template) == words[lang]
+
+
+def test_labels_in_a_list_do_not_copy_the_templates_context(app: Flask, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Jinja's gettext functions take the whole template context: called inside a loop, each copied
+    it with the loop's variables, for every label of every card (a third of a long list's making)."""
+    from jinja2.runtime import Context
+
+    world = build_world()
+    login(client)
+    copies = []
+    derived = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *a, **k: copies.append(1) or derived(self, *a, **k))
+    page = url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id, status="all")
+    assert client.get(page).status_code == 200
+    assert len(copies) < 5  # one card's labels alone made 30
+
+
+CASES = [
+    ("gettext", ("Déplacer",), {}),
+    ("gettext", ("Cocher l'observation %(n)s",), {"n": "<b>7</b>"}),
+    ("gettext", ("100 %% sûr",), {}),
+    ("ngettext", ("%(num)s observation", "%(num)s observations", 1), {}),
+    ("ngettext", ("%(num)s observation", "%(num)s observations", 3), {"extra": "<i>"}),
+    ("pgettext", ("carte", "Zones"), {}),
+    ("npgettext", ("carte", "%(num)s zone", "%(num)s zones", 2), {}),
+]
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_templates_translations_say_what_jinjas_own_said(app: Flask, lang: str, autoescape: bool) -> None:
+    from jinja2 import Environment
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext, _make_new_npgettext, _make_new_pgettext
+
+    translations = flask_babel.get_translations
+    makers = {
+        "gettext": (_make_new_gettext, lambda s: translations().ugettext(s)),
+        "ngettext": (_make_new_ngettext, lambda s, p, n: translations().ungettext(s, p, n)),
+        "pgettext": (_make_new_pgettext, lambda c, s: translations().upgettext(c, s)),
+        "npgettext": (_make_new_npgettext, lambda c, s, p, n: translations().unpgettext(c, s, p, n)),
+    }
+    with app.test_request_context(f"/?lang={lang}"):
+        app.preprocess_request()
+        for name, args, variables in CASES:
+            jinjas, ours = Environment(autoescape=autoescape), app.jinja_env.overlay(autoescape=autoescape)
+            make, func = makers[name]
+            jinjas.globals["f"], ours.globals["f"] = make(func), app.jinja_env.globals[name]
+            template = "{{ f(*args, **variables) }}"
+            expected = jinjas.from_string(template).render(args=args, variables=variables)
+            assert ours.from_string(template).render(args=args, variables=variables) == expected, (name, args)
