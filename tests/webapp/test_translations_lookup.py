@@ -93,3 +93,24 @@ def test_the_templates_translations_say_what_jinjas_own_said(app: Flask, lang: s
             template = "{{ f(*args, **variables) }}"
             expected = jinjas.from_string(template).render(args=args, variables=variables)
             assert ours.from_string(template).render(args=args, variables=variables) == expected, (name, args)
+
+
+def test_a_moderation_card_translates_only_its_own_words(app: Flask, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The cards' fixed words (buttons, labels, hints) are translated once for the page: a card only
+    translates the sentences that carry its own numbers."""
+    from webapp import i18n
+
+    world = build_world()
+    login(client)
+    calls = []
+    original = i18n.current_translations
+    monkeypatch.setattr(i18n, "current_translations", lambda: calls.append(1) or original())
+    per_walk = {}
+    for walk in (world.day, world.night):
+        page = url("facilitators.moderation_queue", slug=world.project.slug, walk_id=walk.id, status="all")
+        calls.clear()
+        body = client.get(page).get_data(as_text=True)
+        per_walk[walk.id] = (body.count('<article class="card obs'), len(calls))
+    (cards_a, calls_a), (cards_b, calls_b) = per_walk.values()
+    assert cards_a != cards_b
+    assert (calls_a - calls_b) / (cards_a - cards_b) <= 3  # « Cocher l'observation n », « ressenti n/5 »
