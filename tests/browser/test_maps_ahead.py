@@ -72,15 +72,16 @@ def _settled(page: Page) -> None:
     page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
 
 
-@pytest.mark.parametrize("width", [1366, 1920])
-def test_a_point_popup_is_fetched_when_clicked(live_server, world, browser: Browser, artifacts, width):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("width", "where"), [(1366, "project"), (1920, "project"), (1366, "walk")])
+def test_a_point_popup_is_fetched_when_clicked(live_server, world, browser: Browser, artifacts, width, where):  # type: ignore[no-untyped-def]
+    """On the project page and on a walk's page (whose points come without any text in the page)."""
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
     try:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         _login(page, live_server.url, world["login"], STAFF)
-        page.goto(live_server.url + world["project"])
+        page.goto(live_server.url + world[where])
         _settled(page)
         asked: list[str] = []
         page.on("request", lambda r: asked.append(r.url) if world["popup"] in r.url else None)
@@ -92,7 +93,7 @@ def test_a_point_popup_is_fetched_when_clicked(live_server, world, browser: Brow
         assert "Marche de jour" in text and "Ressenti" in text, text
         link = page.locator(".leaflet-popup-content .obs-popup a")
         assert "/moderation" in (link.get_attribute("href") or "")
-        page.locator(".folium-map").screenshot(path=str(artifacts / f"maps-ahead-popup-{width}.png"))
+        page.locator(".folium-map").screenshot(path=str(artifacts / f"maps-ahead-popup-{where}-{width}.png"))
         assert errors == []
     finally:
         context.close()

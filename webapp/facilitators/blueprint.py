@@ -290,11 +290,9 @@ def walk_page(slug: str, walk_id: int) -> str:
     )
     summary = summaries.summarise(f)
     fmap = maps.build_walk_map(
-        observations=map_data.label_for_staff(
-            map_data.observations_geojson(f, photo_url=_thumbnail_url),
-            [walk],
-            moderation_url=_moderation_link(slug),
-        ),
+        # positions and themes only: a point's text, photo, walk and moderation link are fetched when
+        # it is clicked (popup_url), never written into the page
+        observations=map_data.observations_geojson(f, with_text=False),
         themes=list(themes.theme_styles(project).values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),
@@ -440,7 +438,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         statuses=tuple(ModerationStatus) if status == "all" else (status,),
     )
     fmap = maps.build_walk_map(
-        observations=map_data.observations_geojson(f, photo_url=_thumbnail_url),
+        observations=map_data.observations_geojson(f, with_text=False),  # popups are fetched on click
         themes=list(themes.theme_styles(project).values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),

@@ -226,26 +226,6 @@ def observations_geojson(
     }
 
 
-def label_for_staff(
-    observations: dict[str, Any], walks: Sequence[Walk], *, moderation_url: Any = None
-) -> dict[str, Any]:
-    """Add to each point, for the team's maps, its walk's title and date and a link to it in moderation.
-
-    ``moderation_url(walk_id, observation_id)`` gives the link. Partner and public maps never get these.
-    """
-    by_id = {w.id: w for w in walks}
-    for feat in observations.get("features", []):
-        p = feat["properties"]
-        walk = by_id.get(p.get("walk_id"))
-        if walk is None:
-            continue
-        p["walk"] = walk.title
-        p["date"] = walk.walk_date.strftime("%d/%m/%Y") if walk.walk_date else None
-        if moderation_url is not None and p.get("id") is not None:
-            p["moderation_url"] = moderation_url(walk.id, p["id"])
-    return observations
-
-
 def zones_geojson(project: Project, f: ObservationFilter | None = None) -> dict[str, Any]:
     """The project's zones with, when ``f`` is given, observation counts and the share of problems."""
     stats: dict[int, tuple[int, int]] = {}
