@@ -9,15 +9,15 @@ from tests.webapp.factories_debrief import build_world
 from tests.webapp.support import login, statements, url
 
 
-@pytest.mark.parametrize("page", ["walk_page", "moderation_queue"])
+@pytest.mark.parametrize("page", ["walk_page", "moderation_queue", "debrief"])
 def test_a_walk_map_reads_no_text_nor_photo_its_popups_fetch_on_click(app: Flask, client, page: str) -> None:  # type: ignore[no-untyped-def]
-    """The walk page and the moderation list draw their points from positions and themes; a point's
-    note, proposal, photo, walk and moderation link come when it is clicked. They were read (and, on
-    the walk page, the moderation link built by the router) for every point, then left out of the page:
-    a third of a walk page of 700 observations."""
+    """The walk page, the moderation list and the debrief room draw their points from positions and
+    themes; a point's note, proposal, photo, walk and moderation link come when it is clicked. They
+    were read (and, on the walk page, the moderation link built by the router) for every point, then
+    left out of the page: a third of a walk page of 700 observations."""
     world = build_world()
     login(client)
-    args = {"moderation": "all"} if page == "walk_page" else {"status": "all"}
+    args = {"walk_page": {"moderation": "all"}, "moderation_queue": {"status": "all"}, "debrief": {}}[page]
     with statements() as seen:
         body = client.get(url(f"facilitators.{page}", slug=world.project.slug, walk_id=world.day.id, **args))
     assert body.status_code == 200

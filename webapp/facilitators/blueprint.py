@@ -581,7 +581,8 @@ def debrief(slug: str, walk_id: int) -> str:
     quiet = frozenset() if preparation else sensitive
     fmap = maps.build_walk_map(
         observations=debriefs.room_map_points(
-            map_data.observations_geojson(f, photo_url=_thumbnail_url), quiet
+            map_data.observations_geojson(f, with_text=False),
+            quiet,  # popups are fetched on click
         ),
         themes=list(styles.values()),
         route=map_data.routes_geojson([walk]),
