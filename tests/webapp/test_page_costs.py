@@ -28,3 +28,27 @@ def test_a_walk_map_reads_no_text_nor_photo_its_popups_fetch_on_click(app: Flask
     assert not any("NOTE" in s.upper().split("FROM")[0] for s in map_reads)
     if page == "walk_page":  # (the moderation list shows each card's photos, read for the cards)
         assert not any("FROM PHOTOS" in s.upper() for s in seen)
+
+
+def test_the_debrief_replay_projects_all_positions_at_once(app: Flask, monkeypatch) -> None:
+    """Each observation goes to its nearest stop, in metres: positions were projected one by one (and
+    compared to each stop one by one), half the replay of a walk of 700 observations."""
+    from pyproj import Transformer
+
+    from webapp.services import debriefs
+
+    world = build_world()
+    calls = []
+    transform = Transformer.transform
+    monkeypatch.setattr(
+        Transformer, "transform", lambda self, *a, **k: calls.append(1) or transform(self, *a, **k)
+    )
+    steps = debriefs.replay(world.day)
+    assert len(calls) <= 2  # the stops, then the observations
+    # the day walk's observations by their nearest stop (Départ 49.892, Place 49.900, Arrivée 49.908)
+    by_stop = {s.name: sorted(o.note for o in s.observations) for s in steps}
+    assert by_stop == {
+        "Départ": ["<script>alert(1)</script>", '=HYPERLINK("http://x")'],
+        "Place": ["Jardin partagé"],
+        "Arrivée": ["Bien éclairé", "Lampadaire en panne"],
+    }

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+import shapely
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from geodata.crs import to_metric
+from geodata.crs import METRIC_SRID, STORAGE_SRID, transformer
 from geodata.map_style import round_point
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
@@ -137,12 +139,18 @@ def replay(
     if not walk.stops:
         return [ReplayStep(1, "Toute la marche", None, None, observations)]
     stops = [(stop, to_shape(stop.location)) for stop in walk.stops]
-    metric_stops = [to_metric(point) for _, point in stops]
     steps = [ReplayStep(s.position, s.name, p.x, p.y, []) for s, p in stops]
-    for observation in observations:
-        point = to_metric(to_shape(observation.location))
-        nearest = min(range(len(stops)), key=lambda i: metric_stops[i].distance(point))
-        steps[nearest].observations.append(observation)
+    if not observations:
+        return steps
+    # All positions projected at once (Lambert-93, as ``to_metric``), then each observation's distances
+    # to every stop: the first nearest stop, as a loop over Shapely distances would choose it.
+    to_l93 = transformer(STORAGE_SRID, METRIC_SRID)
+    sx, sy = to_l93.transform(*np.array([(p.x, p.y) for _, p in stops]).T)
+    ox, oy = to_l93.transform(*shapely.get_coordinates([to_shape(o.location) for o in observations]).T)
+    dx, dy = np.subtract.outer(sx, ox), np.subtract.outer(sy, oy)
+    nearest = np.argmin(np.sqrt(dx * dx + dy * dy), axis=0)
+    for observation, index in zip(observations, nearest.tolist(), strict=True):
+        steps[index].observations.append(observation)
     return steps
 
 
