@@ -580,10 +580,8 @@ def debrief(slug: str, walk_id: int) -> str:
     sensitive = forms.project_sensitive_themes(project.id)
     quiet = frozenset() if preparation else sensitive
     fmap = maps.build_walk_map(
-        observations=debriefs.room_map_points(
-            map_data.observations_geojson(f, with_text=False),
-            quiet,  # popups are fetched on click
-        ),
+        # positions and themes only: popups are fetched on click
+        observations=debriefs.room_map_points(map_data.observations_geojson(f, with_text=False), quiet),
         themes=list(styles.values()),
         route=map_data.routes_geojson([walk]),
         stops=map_data.stops_geojson(walk),
