@@ -31,6 +31,14 @@ DEFAULT_TEXT = {
     "positive": "Asset",
     "neutral": "Neutral",
 }
+#: Above this many observation markers, they are drawn as one picture inside the SVG (at
+#: :data:`RASTER_DPI`) instead of one vector shape each: the zones, routes, stops, squares, names and
+#: legend stay vector. A PDF reader, WeasyPrint included, draws thousands of vector markers one by one
+#: (about a millisecond each in WeasyPrint: a report of 15,000 points took 16 s to write), while that
+#: many points overlap on paper anyway.
+RASTER_ABOVE = 1000
+#: Resolution of the markers' picture when they are many: print quality at the map's printed size.
+RASTER_DPI = 200
 #: Polarity by shape, as on the web maps: a problem is a filled disc, an asset a ring, neutral a square.
 POLARITY_MARKERS = {"negative": ("o", True), "positive": ("o", False), "neutral": ("s", True)}
 
@@ -39,20 +47,21 @@ POLARITY_MARKERS = {"negative": ("o", True), "positive": ("o", False), "neutral"
 _WRITING = threading.Lock()
 
 
-def svg_of(fig: Any, *, for_pdf: bool = False) -> str:
+def svg_of(fig: Any, *, for_pdf: bool = False, dpi: float | None = None) -> str:
     """A matplotlib figure as SVG (tight bounding box).
 
     For a browser, each letter is written as its outline (a path): the drawing looks the same
     whatever fonts the reader's machine has. For a PDF (``for_pdf``: WeasyPrint, which has the
     DejaVu Sans matplotlib measures with), text stays ``<text>``: it can be searched and selected in
     the PDF, and WeasyPrint draws the figure in about half the time (thousands of glyph outlines
-    and their ``<use>`` references are most of a chart's drawing).
+    and their ``<use>`` references are most of a chart's drawing). ``dpi``: the resolution of the
+    parts drawn as pictures (``rasterized`` artists), when there are some.
     """
     import matplotlib
 
     out = io.StringIO()
     with _WRITING, matplotlib.rc_context({"svg.fonttype": "none" if for_pdf else "path"}):
-        fig.savefig(out, format="svg", bbox_inches="tight")
+        fig.savefig(out, format="svg", bbox_inches="tight", **({"dpi": dpi} if dpi else {}))
     return out.getvalue()
 
 
@@ -248,6 +257,7 @@ def _draw(
         if cells["features"]:
             handles.append(Patch(facecolor="#CC79A7", edgecolor="#6B2D55", alpha=0.6, label=texts["cells"]))
         groups = by_theme(observations.get("features", []))
+        as_picture = len(observations.get("features", [])) > RASTER_ABOVE
         for key in theme_order(groups, themes_by_key):
             theme = theme_of(key, themes_by_key)
             for polarity, (marker, filled) in POLARITY_MARKERS.items():
@@ -263,6 +273,7 @@ def _draw(
                     edgecolor=theme.color,
                     linewidth=1.4,
                     zorder=3,
+                    rasterized=as_picture,
                 )
             handles.append(Line2D([], [], marker="o", ls="", color=theme.color, label=theme.label))
         if bounds:
@@ -313,6 +324,6 @@ def _draw(
         # No tight_layout (it warns when the legend below is wide); savefig's tight bounding box
         # keeps the legend whole.
         _place_labels(ax, fig, zone_labels)
-        return svg_of(fig, for_pdf=for_pdf)
+        return svg_of(fig, for_pdf=for_pdf, dpi=RASTER_DPI if as_picture else None)
     finally:
         plt.close(fig)

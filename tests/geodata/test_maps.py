@@ -289,6 +289,39 @@ def test_the_same_static_map_is_drawn_once_and_any_change_draws_it_again(monkeyp
     assert render(moved) != first and len(drawings) == 6  # kept too
 
 
+def test_many_observations_are_one_picture_in_the_static_map_and_the_rest_stays_vector(monkeypatch):
+    """Beyond RASTER_ABOVE markers, the observations are one embedded picture at print resolution
+    (a PDF reader draws each vector marker apart: 16 s for a report of 15,000 points); the zones,
+    stops, their numbers and the legend stay vector. At or below it, each marker is its own shape."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    monkeypatch.setattr(static_map, "_drawn", type(static_map._drawn)())
+    monkeypatch.setattr(static_map, "RASTER_ABOVE", 60)
+
+    def draw(n: int) -> str:
+        return static_map.render_static_map(
+            observations=_points(n), themes=THEMES, zones=ZONES, stops=STOPS, for_pdf=True
+        )
+
+    few, many = draw(60), draw(61)
+    assert "<image" not in few
+    assert few.count("<use") >= 60  # one per marker (and a few in the legend)
+    assert many.count("<image") == 1
+    assert many.count("<use") < 10  # the legend's markers only
+    # everything else is drawn as before: the zone, the stop and its number, the legend's words
+    for part in ("<path", ">1<", ">Zones<", ">Problem<"):
+        assert part in many, part
+    # the picture is at RASTER_DPI: its pixels against its size on the page (points, 72 per inch)
+    tag = re.search(r"<image[^>]*>", many).group(0)  # type: ignore[union-attr]
+    width_pt = float(re.search(r'width="([\d.]+)"', tag).group(1))  # type: ignore[union-attr]
+    data = re.search(r'base64,([^"]+)"', tag).group(1)  # type: ignore[union-attr]
+    pixels = Image.open(io.BytesIO(base64.b64decode(data))).width
+    assert pixels / width_pt * 72 == pytest.approx(static_map.RASTER_DPI, rel=0.05)
+
+
 def test_the_kept_static_maps_stay_within_their_bounds(monkeypatch):
     monkeypatch.setattr(static_map, "_drawn", type(static_map._drawn)())
     monkeypatch.setattr(static_map, "_draw", lambda **kwargs: "x" * 1000)
