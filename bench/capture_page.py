@@ -2,8 +2,9 @@
 
 Serves the app on loopback over a fresh SQLite database, drives Debian's Chromium (Playwright) on a
 360 px phone viewport, and counts every response body leaving the server (the service worker's own
-requests included); text is gzip-compressed (level 6, what a reverse proxy would send), images as they
-are; a « 304 not modified » counts 0.
+requests included), as the server sends them: text gzip-compressed by the app itself
+(``webapp/compression.py``; the anchors get the same), images as they are; a « 304 not modified »
+counts 0.
 
 - **First load**: from the tap on « Rejoindre la marche » (the join page itself is counted apart) to the
   moment the page says it works offline: the redirect, the page, its files, the service worker, the
@@ -39,13 +40,6 @@ from pathlib import Path
 
 from bench._table import Line
 
-COMPRESSIBLE = (
-    "text/",
-    "application/javascript",
-    "application/json",
-    "application/manifest+json",
-    "image/svg",
-)
 #: The goals: first load at most 30 KB, repeat load nothing but the API.
 BUDGET_BYTES = 30_000
 REPEAT_BUDGET_BYTES = 0
@@ -85,12 +79,14 @@ class Meter:
 
         def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
             seen["type"] = dict(headers).get("Content-Type", "")
+            seen["encoding"] = dict(headers).get("Content-Encoding", "")
             return start_response(status, headers, exc_info)
 
         body = b"".join(self.app(environ, capture))
         kind = seen.get("type", "")
-        packed = len(gzip.compress(body, 6)) if kind.startswith(COMPRESSIBLE) and body else len(body)
-        self.records.append((path, kind, len(body), packed))
+        # what leaves the server: the app compresses text itself (webapp/compression.py)
+        raw = len(gzip.decompress(body)) if seen.get("encoding") == "gzip" else len(body)
+        self.records.append((path, kind, raw, len(body)))
         return [body]
 
 

@@ -50,6 +50,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from webapp import config
 
     app.config.from_mapping(config.DEFAULTS)
+    from webapp import compression
+
+    compression.init_app(app)  # first: its after_request function runs after all the others
     if test_config is None:
         app.config.from_prefixed_env("ARPENTEUR")
     else:

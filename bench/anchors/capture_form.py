@@ -4,7 +4,8 @@ A bare Flask app with two pages: the walk's themes as radio buttons, a note and 
 style sheet and no script (« a form alone »), and the same page loading the vendored Leaflet 1.9 files
 (« a form plus Leaflet », what a capture page built the obvious way carries). No cache headers of its
 own: Flask's defaults, as a page made without thinking about it would have. Served on the same server
-and metered the same way as the product (gzip as a compressing proxy would send it).
+and metered the same way as the product: text compressed as the product's server sends it
+(``webapp.compression``, the same rules).
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ def _page(leaflet: bool) -> str:
 
 def create_app() -> Flask:
     """The anchor's app: ``/form`` and ``/leaflet/form`` (and Leaflet's files under ``/leaflet/``)."""
+    from webapp import compression
+
     app = Flask(__name__, static_folder=None)
+    compression.init_app(app)
 
     @app.get("/form")
     def form() -> str:
