@@ -24,11 +24,14 @@ version, not this one, decides when a phone fetches them again.
 from __future__ import annotations
 
 import hashlib
+import io
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request, send_file
+
+from webapp.js_comments import strip_comments
 
 #: How long a browser keeps a versioned file (one year, the usual ceiling).
 KEPT_SECONDS = 365 * 24 * 3600
@@ -76,13 +79,50 @@ def current_version(app: Flask) -> str:
     return str(kept)
 
 
+#: Our own scripts, served without their comments (``webapp.js_comments``); vendored ones as they are.
+OWN_SCRIPTS = "js/"
+
+
+@lru_cache(maxsize=64)
+def _script_without_comments(path: str, _mtime_ns: int, _size: int) -> bytes:
+    return strip_comments(Path(path).read_text(encoding="utf-8")).encode()
+
+
+def _own_script(app: Flask, filename: str) -> Response | None:
+    """One of our scripts (``static/js/*.js``) without its comments, as a conditional answer (ETag,
+    Last-Modified, ranges) of its own; None for any other file, and in debug mode (the files as
+    written, for the browser's debugger)."""
+    if app.debug or not filename.startswith(OWN_SCRIPTS) or not filename.endswith(".js"):
+        return None
+    name = filename[len(OWN_SCRIPTS) :]
+    if "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = Path(app.static_folder or "") / OWN_SCRIPTS / name
+    try:
+        status = path.stat()
+    except OSError:
+        return None  # Flask's own 404
+    body = _script_without_comments(str(path), status.st_mtime_ns, status.st_size)
+    tag = hashlib.sha256(filename.encode()).hexdigest()[:8]
+    return send_file(
+        io.BytesIO(body),
+        mimetype="text/javascript",
+        etag=f"{status.st_mtime_ns}-{status.st_size}-{tag}-nc",
+        last_modified=status.st_mtime,
+        max_age=app.get_send_file_max_age(filename),
+        conditional=True,
+    )
+
+
 def init_app(app: Flask) -> None:
     """Serve ``/static/v/<version>/<file>`` and make ``url_for('static', …)`` name it outside the
     residents' pages."""
     app.add_url_rule(f"{app.static_url_path}/v/<version>/<path:filename>", endpoint="static")
 
     def static_file(filename: str, version: str | None = None) -> Response:
-        response = app.send_static_file(filename)  # Flask's own: conditional answers, ETag, 404
+        # our scripts without their comments; anything else as Flask sends it (conditional answers,
+        # ETag, 404)
+        response = _own_script(app, filename) or app.send_static_file(filename)
         if version is not None and version == current_version(app):
             response.cache_control.no_cache = None
             response.cache_control.public = True

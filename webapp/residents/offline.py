@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flask import url_for
+from flask import current_app, url_for
+
+from webapp.js_comments import strip_comments
 
 #: The app's folders of static files and templates.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -126,4 +128,6 @@ def service_worker_source(static_url: str, offline_url: str) -> bytes:
         lambda m: (STATIC_DIR / m.group(1)).read_text(encoding="utf-8"),
         SERVICE_WORKER.read_text(encoding="utf-8"),
     )
+    if not current_app.debug:
+        source = strip_comments(source)  # as its files are served (webapp.static_assets)
     return (prelude + source).encode()
