@@ -199,7 +199,7 @@ def test_a_deploy_brings_a_new_worker_that_takes_over_drops_the_old_caches_and_k
 
     # the deploy: one kept file changes, so does the version the server derives
     with (deployable / "js" / "capture.js").open("a", encoding="utf-8") as changed:
-        changed.write("\n// deployed again\n")
+        changed.write("\nconst deployedAgain = 'deployed again';\n")  # code: comments are not served
     second = offline.manifest().version
     assert second != first
 
@@ -215,7 +215,7 @@ def test_a_deploy_brings_a_new_worker_that_takes_over_drops_the_old_caches_and_k
     page.get_by_role("button", name="Mettre à jour").click()
     page.wait_for_selector("body[data-ready='1']")
     kept = page.evaluate("() => caches.match('/static/js/capture.js').then((r) => r.text())")
-    assert kept.endswith("// deployed again\n")
+    assert kept.rstrip().endswith("const deployedAgain = 'deployed again';")
     expect(page.locator("#update")).to_be_hidden()
     expect(page.locator("#mine .item[data-state='waiting']")).to_have_count(2)
 
