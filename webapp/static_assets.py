@@ -31,7 +31,7 @@ from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request, send_file
 
-from webapp.js_comments import strip_comments
+from webapp.js_comments import without_comments
 
 #: How long a browser keeps a versioned file (one year, the usual ceiling).
 KEPT_SECONDS = 365 * 24 * 3600
@@ -85,7 +85,7 @@ OWN_SCRIPTS = "js/"
 
 @lru_cache(maxsize=64)
 def _script_without_comments(path: str, _mtime_ns: int, _size: int) -> bytes:
-    return strip_comments(Path(path).read_text(encoding="utf-8")).encode()
+    return without_comments(Path(path).read_text(encoding="utf-8")).encode()
 
 
 def _own_script(app: Flask, filename: str) -> Response | None:

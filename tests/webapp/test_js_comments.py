@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.js_comments import Unreadable, strip_comments
+from webapp.js_comments import Unreadable, strip_comments, without_comments
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted((REPO / "webapp" / "static" / "js").glob("*.js"))
@@ -73,9 +73,10 @@ def test_strings_templates_and_regular_expressions_keep_what_looks_like_a_commen
 
 
 @pytest.mark.parametrize("source", ["/* open", "'open\n", "`open", "x = /open\n"])
-def test_what_does_not_end_is_refused(source):
+def test_what_does_not_end_is_refused_and_then_served_whole(source):
     with pytest.raises(Unreadable):
         strip_comments(source)
+    assert without_comments(source) == source  # a script served whole rather than not at all
 
 
 def test_scripts_are_served_without_comments_and_the_worker_too(client):

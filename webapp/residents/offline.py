@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
-from webapp.js_comments import strip_comments
+from webapp.js_comments import without_comments
 
 #: The app's folders of static files and templates.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -129,5 +129,5 @@ def service_worker_source(static_url: str, offline_url: str) -> bytes:
         SERVICE_WORKER.read_text(encoding="utf-8"),
     )
     if not current_app.debug:
-        source = strip_comments(source)  # as its files are served (webapp.static_assets)
+        source = without_comments(source)  # as its files are served (webapp.static_assets)
     return (prelude + source).encode()
