@@ -26,6 +26,7 @@ from webapp.models.enums import (
     Polarity,
     TimeSlot,
 )
+from webapp.services import data_stamps
 from webapp.services.themes import theme_styles
 
 
@@ -119,10 +120,24 @@ def parse_filter(
     return ObservationFilter(**values), problems
 
 
+#: The themes a project's observations use, by (project, data stamp): a ``DISTINCT`` over every
+#: observation of the project (12 ms on SQLite, 39 ms on PostgreSQL at 100,000), which the project
+#: page and the partners' page ran at every visit for their filter forms.
+_used_themes = data_stamps.StampedCache(size=256)
+
+
 def used_themes(project_id: int) -> set[str]:
-    return set(
+    """Every theme key an observation of the project has (any moderation status)."""
+    key = (project_id, data_stamps.current(project_id))
+    return set(_used_themes.get_or_compute(key, lambda: _query_used_themes(project_id)))
+
+
+def _query_used_themes(project_id: int) -> frozenset[str]:
+    return frozenset(
         db.session.scalars(
-            select(Observation.theme).join(Observation.walk).where(Walk.project_id == project_id).distinct()
+            select(Observation.theme)
+            .where(Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)))
+            .distinct()
         )
     )
 

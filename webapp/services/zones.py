@@ -872,13 +872,24 @@ def zones_page_geojson(project: Project) -> tuple[dict, dict]:  # type: ignore[t
     )
 
 
+#: Observations per zone, by (project, data stamp): the zones page counted every observation of the
+#: project at each visit (28 ms on SQLite, 34 ms on PostgreSQL at 100,000).
+_zone_counts = data_stamps.StampedCache(size=64)
+
+
 def count_observations_by_zone(project: Project) -> dict[int, int]:
     """How many of the project's observations each zone holds (zone id → count)."""
-    return dict(
-        db.session.execute(
-            select(Observation.zone_id, func.count(Observation.id))
-            .join(Observation.walk)
-            .where(Walk.project_id == project.id, Observation.zone_id.is_not(None))
-            .group_by(Observation.zone_id)
-        ).all()
+    key = (project.id, data_stamps.current(project.id))
+    return dict(_zone_counts.get_or_compute(key, lambda: _query_zone_counts(project.id)))
+
+
+def _query_zone_counts(project_id: int) -> tuple[tuple[int, int], ...]:
+    rows = db.session.execute(
+        select(Observation.zone_id, func.count(Observation.id))
+        .where(
+            Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
+            Observation.zone_id.is_not(None),
+        )
+        .group_by(Observation.zone_id)
     )
+    return tuple((int(zone_id), int(n)) for zone_id, n in rows)

@@ -1,0 +1,190 @@
+"""The counts the team's pages read at every visit: how they reach the observations, and what is kept.
+
+Plans and statement counts, never times (see bench/README.md for the figures at 100,000 observations).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, event, insert, text, update
+
+from tests.webapp.factories_debrief import build_world
+from tests.webapp.support import statements
+from webapp.extensions import db
+from webapp.models import Observation
+from webapp.services import moderation, observations, projects, summaries, zones
+
+
+def _plans_of(call: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """Each statement ``call`` runs over the observations, with SQLite's plan for it."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
+        if "observations" in statement and not statement.lstrip().upper().startswith("EXPLAIN"):
+            seen.append((statement, params))
+
+    event.listen(Engine, "before_cursor_execute", keep)
+    try:
+        call()
+    finally:
+        event.remove(Engine, "before_cursor_execute", keep)
+    raw = db.session.connection().connection.dbapi_connection
+    assert raw is not None and seen
+    return [
+        (statement, [row[-1] for row in raw.execute(f"EXPLAIN QUERY PLAN {statement}", params)])
+        for statement, params in seen
+    ]
+
+
+def _after_an_import(world: Any, n: int = 600) -> None:
+    """A project whose observations are all moderated and validated (after its debrief), ``n`` more
+    of them loaded in bulk, then the planner's statistics refreshed as the product does after an
+    import (``observations.refresh_statistics``) — the benchmark's project, at a smaller size.
+    SQLite's plan of the joined count turns bad from a few hundred rows of one status."""
+    db.session.execute(update(Observation).values(moderation_status="validated"))
+    now = datetime.now(UTC)
+    db.session.execute(
+        insert(Observation),
+        [
+            {
+                "client_uuid": uuid.uuid4(),
+                "walk_id": (world.day if i % 2 else world.night).id,
+                "location": f"SRID=4326;POINT({2.291 + i * 1e-5} {49.895 + i * 1e-5})",
+                "location_source": "gps",
+                "out_of_area": False,
+                "theme": "eclairage",
+                "polarity": "negative",
+                "note": "",
+                "proposal": "",
+                "answers": {},
+                "form_key": "marche_exploratoire",
+                "form_version": 1,
+                "moderation_status": "validated",
+                "payload_hash": "",
+                "captured_at": now,
+                "received_at": now,
+                "updated_at": now,
+            }
+            for i in range(n)
+        ],
+    )
+    observations.refresh_statistics()
+
+
+@pytest.mark.parametrize("page", ["project page", "project list"])
+def test_pending_counts_seek_each_walk_instead_of_reading_every_observation(
+    app: Flask, dialect: str, page: str
+) -> None:
+    """The project page and the project list count each walk's observations waiting for moderation.
+    Joined to the walks, SQLite read every observation of the project in walk order to join it
+    (``SCAN observations``: 67 ms with 100,000 validated observations and none pending); with the
+    walks by ``IN`` it seeks each walk's pending entries in the covering index (0.14 ms)."""
+    if dialect != "sqlite":
+        pytest.skip("SQLite's plan (PostgreSQL planned both forms alike: 0.6 ms)")
+    world = build_world()
+    _after_an_import(world)
+    if page == "project page":
+        call: Callable[[], Any] = lambda: moderation.pending_by_walk(world.project.id)  # noqa: E731
+    else:
+        call = lambda: projects.list_staff_projects(world.facilitator)  # noqa: E731
+    for statement, plan in _plans_of(call):
+        assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
+    assert moderation.pending_by_walk(world.project.id) == {}
+    # one sent back to moderation: counted in its walk
+    db.session.execute(
+        update(Observation)
+        .where(Observation.id == world.observations[0].id)
+        .values(moderation_status="pending")
+    )
+    assert moderation.pending_by_walk(world.project.id) == {world.observations[0].walk_id: 1}
+    listed = {p.slug: p for p in projects.list_staff_projects(world.facilitator)}[world.project.slug]
+    assert sum(w.pending for w in listed.walks) == 1
+
+
+def test_the_overview_counts_per_walk_before_summing_per_project(app: Flask, dialect: str) -> None:
+    """The projects' overview counted observations per project by joining each one to its walk
+    (SQLite: a full pass with a lookup per row); counted per walk from the index first, then summed."""
+    world = build_world()
+    overview = {o.slug: o for o in projects.list_project_overviews()}[world.project.slug]
+    assert overview.observation_count == len(world.observations)
+    assert isinstance(overview.observation_count, int)
+    if dialect == "sqlite":
+        for statement, plan in _plans_of(projects.list_project_overviews):
+            if "count" in statement.lower():
+                # the observations are grouped by walk on their own (a subquery SQLite runs as a
+                # co-routine), the walks looked up once per walk, not once per observation
+                assert any(s.startswith(("CO-ROUTINE", "MATERIALIZE")) for s in plan), plan
+
+
+def _add(world: Any, theme: str, lon: float = 2.2955, lat: float = 49.9005) -> Observation:
+    observation = observations.record_observation(
+        world.day,
+        client_uuid=uuid.uuid4(),
+        lon=lon,
+        lat=lat,
+        theme=theme,
+        polarity="negative",
+        form_key="marche_exploratoire",
+        form_version=1,
+    )
+    db.session.commit()
+    return observation
+
+
+def _reads_observations(seen: list[str]) -> list[str]:
+    return [s for s in seen if "FROM observations" in s]
+
+
+def test_the_filter_form_keeps_the_themes_used_until_an_observation_changes(app: Flask) -> None:
+    """The filter form's theme list adds the themes observations use that no form has: a ``DISTINCT``
+    over every observation of the project at each visit of the project and partners' pages (39 ms on
+    PostgreSQL at 100,000). Kept under the project's data stamp: read again only after a change."""
+    world = build_world()
+    summaries.list_filter_choices(world.project)
+    with statements() as seen:
+        choices = summaries.list_filter_choices(world.project)
+    assert not _reads_observations(seen), seen
+    assert "hors_grille" not in dict(choices["theme"])
+    # an observation of a theme no form has (an imported one): the next form lists it
+    added = _add(world, "hors_grille")
+    assert "hors_grille" in dict(summaries.list_filter_choices(world.project)["theme"])
+    # its theme edited away: gone again
+    added.theme = "eclairage"
+    db.session.commit()
+    assert "hors_grille" not in dict(summaries.list_filter_choices(world.project)["theme"])
+
+
+def test_the_zones_page_keeps_its_counts_until_an_observation_changes(app: Flask) -> None:
+    """The zones page counted every observation of the project by zone at each visit (28 ms on
+    SQLite at 100,000); kept under the data stamp, which every observation written, moved or
+    deleted changes."""
+    world = build_world()
+    before = zones.count_observations_by_zone(world.project)
+    with statements() as seen:
+        assert zones.count_observations_by_zone(world.project) == before
+    assert not _reads_observations(seen), seen
+    # a new observation inside the north zone
+    added = _add(world, "eclairage", lon=2.2955, lat=49.9005)
+    db.session.refresh(added)
+    assert added.zone_id is not None
+    after = zones.count_observations_by_zone(world.project)
+    assert after[added.zone_id] == before.get(added.zone_id, 0) + 1
+    # deleted: the count comes back
+    db.session.delete(added)
+    db.session.commit()
+    assert zones.count_observations_by_zone(world.project) == before
+    # the same through the database alone, for the record
+    total = db.session.scalar(
+        text(
+            "SELECT count(*) FROM observations WHERE zone_id IS NOT NULL AND walk_id IN "
+            "(SELECT id FROM walks WHERE project_id = :p)"
+        ),
+        {"p": world.project.id},
+    )
+    assert sum(before.values()) == total
