@@ -14,7 +14,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from shapely.geometry import Point, box, shape
@@ -88,7 +88,7 @@ def _place_labels(ax: Any, fig: Any, labels: list[Any]) -> None:
 
 def render_static_map(
     *,
-    observations: Mapping[str, Any],
+    observations: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     themes: Sequence[ThemeStyle],
     routes: Mapping[str, Any] | None = None,
     zones: Mapping[str, Any] | None = None,
@@ -98,6 +98,7 @@ def render_static_map(
     width_in: float = 7.0,
     height_in: float = 5.6,
     for_pdf: bool = False,
+    observations_key: str | None = None,
 ) -> str:
     """An SVG drawing of zones, routes, stops, observations and sensitive squares, without tiles;
     ``for_pdf``: its text kept as text (see :func:`svg_of`).
@@ -105,9 +106,25 @@ def render_static_map(
     Drawn once per content in this process (:data:`_drawn`): the same shapes, styles, texts and size
     give the same SVG, so a report or walk kit opened again is not drawn again (the drawing is nine
     tenths of a report page's making). Whatever changes what is drawn changes the key.
+
+    ``observations_key``: a name the caller gives to exactly these observations (a data stamp), used
+    in the key instead of their content; ``observations`` may then be a function that reads them,
+    called only when the drawing is not kept. Serialising 100,000 points to key their drawing took
+    a second at each visit of a report.
     """
+    if observations_key is None and callable(observations):
+        raise TypeError("observations read on demand need an observations_key")
     key = _content_key(
-        observations, themes, routes, zones, stops, sensitive_cells, labels, width_in, height_in, for_pdf
+        observations if observations_key is None else ["observations", observations_key],
+        themes,
+        routes,
+        zones,
+        stops,
+        sensitive_cells,
+        labels,
+        width_in,
+        height_in,
+        for_pdf,
     )
     with _drawn_lock:
         kept = _drawn.get(key)
@@ -115,7 +132,7 @@ def render_static_map(
             _drawn.move_to_end(key)
             return kept
     svg = _draw(
-        observations=observations,
+        observations=observations() if callable(observations) else observations,
         themes=themes,
         routes=routes,
         zones=zones,

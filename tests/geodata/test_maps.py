@@ -289,6 +289,31 @@ def test_the_same_static_map_is_drawn_once_and_any_change_draws_it_again(monkeyp
     assert render(moved) != first and len(drawings) == 6  # kept too
 
 
+def test_observations_named_by_their_caller_are_read_only_to_be_drawn(monkeypatch):
+    """A caller that can name its observations (a report: its project's data stamp) passes that name
+    and a function that reads them: a drawing kept under that name needs neither the points nor their
+    serialisation (a second per visit of a report of 100,000 observations)."""
+    monkeypatch.setattr(static_map, "_drawn", type(static_map._drawn)())
+    reads = []
+
+    def read(n: int = 30):  # type: ignore[no-untyped-def]
+        reads.append(n)
+        return _points(n)
+
+    def render(name: str, n: int = 30) -> str:
+        return static_map.render_static_map(
+            observations=lambda: read(n), observations_key=name, themes=THEMES, zones=ZONES
+        )
+
+    first = render("stamp-1")
+    assert reads == [30]
+    assert render("stamp-1") == first and reads == [30]  # kept: nothing read
+    # another name (the data changed): read and drawn again
+    assert render("stamp-2", 12) != first and reads == [30, 12]
+    with pytest.raises(TypeError):
+        static_map.render_static_map(observations=lambda: _points(3), themes=THEMES)
+
+
 def test_many_observations_are_one_picture_in_the_static_map_and_the_rest_stays_vector(monkeypatch):
     """Beyond RASTER_ABOVE markers, the observations are one embedded picture at print resolution
     (a PDF reader draws each vector marker apart: 16 s for a report of 15,000 points); the zones,

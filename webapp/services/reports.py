@@ -29,7 +29,7 @@ from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
 from webapp.models.enums import ModerationStatus, Polarity, ProfileField, WalkStatus
-from webapp.services import charts, forms, map_data, observation_filter, summaries, themes
+from webapp.services import charts, data_stamps, forms, map_data, observation_filter, summaries, themes
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
 from webapp.services.observation_filter import ObservationFilter
 from webapp.services.summaries import Summary
@@ -139,19 +139,17 @@ def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = 
     styles = list(theme_styles.values())
     sensitive = forms.project_sensitive_themes(project.id)
     summary.quotes = {theme: quotes for theme, quotes in summary.quotes.items() if theme not in sensitive}
-    observations = map_data.observations_geojson(f, with_text=False)
-    exact = [
-        tuple(o["geometry"]["coordinates"][:2])
-        for o in observations["features"]
-        if o["properties"]["theme"] in sensitive
-    ]
-    sensitive_count = len(exact)
-    # As on the partner pages: squares of the fixed grid holding at least 3 reports, never a point.
-    cells = sensitive_cells_geojson(exact, size_m=DEFAULT_CELL_M, min_count=DEFAULT_MIN_COUNT)
-    del exact
-    observations["features"] = [
-        o for o in observations["features"] if o["properties"]["theme"] not in sensitive
-    ]
+    # The points are read only to be drawn: under the project's data stamp, a report seen again (its
+    # drawing kept) reads none of them, and its sensitive squares come from a small cache.
+    points_key = (project.id, data_stamps.current(project.id), f.walk_id, tuple(sorted(sensitive)))
+    read: list[tuple[dict[str, Any], dict[str, Any], int]] = []
+
+    def points() -> tuple[dict[str, Any], dict[str, Any], int]:
+        if not read:
+            read.append(_report_points(f, sensitive))
+        return read[0]
+
+    cells, sensitive_count = _sensitive_kept.get_or_compute(points_key, lambda: points()[1:])
     zone_features = map_data.zones_geojson(project, f)
     # Only the zones the walks went through, or all when none has observations yet.
     used_zone_ids = {
@@ -165,7 +163,8 @@ def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = 
         z for z in zone_features["features"] if not used_zone_ids or z["properties"]["id"] in used_zone_ids
     ]
     map_svg = render_static_map(
-        observations=observations,
+        observations=lambda: points()[0],
+        observations_key=repr(points_key),
         themes=styles,
         routes=map_data.routes_geojson(walks),
         zones=zone_features,
@@ -229,6 +228,30 @@ def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = 
         sensitive_in_cells=sum(c["properties"]["count"] for c in cells["features"]),
         sensitive_by_zone=_sensitive_by_zone(f, sensitive),
     )
+
+
+#: A report's sensitive squares and how many reports they hold, by (project, data stamp, walk,
+#: sensitive themes): small, and needed at each visit (the page gives the figures).
+_sensitive_kept = data_stamps.StampedCache(size=64)
+
+
+def _report_points(
+    f: ObservationFilter, sensitive: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The report's validated points outside the sensitive themes (GeoJSON, no text), the squares of
+    the sensitive ones and how many those are."""
+    observations = map_data.observations_geojson(f, with_text=False)
+    exact = [
+        tuple(o["geometry"]["coordinates"][:2])
+        for o in observations["features"]
+        if o["properties"]["theme"] in sensitive
+    ]
+    # As on the partner pages: squares of the fixed grid holding at least 3 reports, never a point.
+    cells = sensitive_cells_geojson(exact, size_m=DEFAULT_CELL_M, min_count=DEFAULT_MIN_COUNT)
+    observations["features"] = [
+        o for o in observations["features"] if o["properties"]["theme"] not in sensitive
+    ]
+    return observations, cells, len(exact)
 
 
 def _sensitive_by_zone(f: ObservationFilter, sensitive: frozenset[str]) -> list[tuple[str, int | None]]:
