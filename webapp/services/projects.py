@@ -19,6 +19,7 @@ from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import Membership, Observation, Project, User, Walk
 from webapp.models.enums import ModerationStatus, Role, WalkStatus
+from webapp.services import data_stamps
 
 #: Slugs are URL parts: lower-case letters, digits and single hyphens.
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -273,11 +274,40 @@ def count_projects() -> int:
     return db.session.scalar(select(func.count(Project.id))) or 0
 
 
+#: Observations per project for the landing page, by the stamps of every project (any observation
+#: written changes its project's stamp): the page is public, and counting every observation of the
+#: site at each visit cost 46 ms on PostgreSQL at 100,000.
+_observation_counts = data_stamps.StampedCache(size=8)
+
+
 def list_project_overviews() -> list[ProjectOverview]:
-    """Every project with its walk and observation counts and the zones it covers."""
+    """Every project with its walk and observation counts and the zones it covers (their names only)."""
+    from webapp.services import zones as zones_service
+
+    chosen = list(db.session.scalars(select(Project).order_by(Project.created_at, Project.id)))
     walk_counts = dict(
         db.session.execute(select(Walk.project_id, func.count(Walk.id)).group_by(Walk.project_id)).all()
     )
+    # the stamps as the database has them now (not as objects loaded earlier in the session)
+    stamps = tuple(db.session.execute(select(Project.id, Project.data_version).order_by(Project.id)))
+    key = (data_stamps.database(), tuple((int(i), v) for i, v in stamps))
+    obs_counts = dict(_observation_counts.get_or_compute(key, _count_observations_by_project))
+    return [
+        ProjectOverview(
+            slug=project.slug,
+            name=project.name,
+            description=project.description,
+            starts_on=project.starts_on,
+            ends_on=project.ends_on,
+            walk_count=walk_counts.get(project.id, 0),
+            observation_count=obs_counts.get(project.id, 0),
+            zone_names=[name for _id, name in zones_service.list_zone_names(project)],
+        )
+        for project in chosen
+    ]
+
+
+def _count_observations_by_project() -> tuple[tuple[int, int], ...]:
     # counted per walk from the index on the walk first, then summed per project: joining each
     # observation to its walk read the whole table row by row (SQLite 24 → 5 ms, PostgreSQL 48 →
     # 23 ms for 100,000 observations)
@@ -286,32 +316,12 @@ def list_project_overviews() -> list[ProjectOverview]:
         .group_by(Observation.walk_id)
         .subquery()
     )
-    obs_counts = {
-        project_id: int(n)
-        for project_id, n in db.session.execute(
-            select(Walk.project_id, func.sum(per_walk.c.n))
-            .join(per_walk, per_walk.c.walk_id == Walk.id)
-            .group_by(Walk.project_id)
-        )
-    }
-    from webapp.services import zones as zones_service
-
-    overviews = []
-    for project in db.session.scalars(select(Project).order_by(Project.created_at, Project.id)):
-        zones = [zone.name for zone in zones_service.list_zones(project)]
-        overviews.append(
-            ProjectOverview(
-                slug=project.slug,
-                name=project.name,
-                description=project.description,
-                starts_on=project.starts_on,
-                ends_on=project.ends_on,
-                walk_count=walk_counts.get(project.id, 0),
-                observation_count=obs_counts.get(project.id, 0),
-                zone_names=zones,
-            )
-        )
-    return overviews
+    rows = db.session.execute(
+        select(Walk.project_id, func.sum(per_walk.c.n))
+        .join(per_walk, per_walk.c.walk_id == Walk.id)
+        .group_by(Walk.project_id)
+    )
+    return tuple((int(project_id), int(n)) for project_id, n in rows)
 
 
 def list_staff_projects(user: User) -> list[StaffProject]:
