@@ -208,3 +208,23 @@ def test_the_landing_page_keeps_its_counts_and_reads_no_perimeter(app: Flask, cl
     _add(world, "eclairage")
     overview = {o.slug: o for o in projects.list_project_overviews()}[world.project.slug]
     assert overview.observation_count == len(world.observations) + 1
+
+
+def test_the_partners_sensitive_counts_are_kept_until_an_observation_changes(app: Flask) -> None:
+    """The partners' page and the public map count the validated sensitive reports per zone at each
+    visit (10 ms on PostgreSQL at 100,000); kept under the data stamp."""
+    from webapp.services import partner_views
+
+    world = build_world()
+    before = partner_views.sensitive_by_zone(world.project)
+    with statements() as seen:
+        assert partner_views.sensitive_by_zone(world.project) == before
+    assert not _reads_observations(seen), seen
+    # three more reports in the north zone, two in the south one: enough for both counts to be shown
+    for lat in (49.9005, 49.9006, 49.9007, 49.8955, 49.8956):
+        added = _add(world, "harcelement", lat=lat)
+        added.moderation_status = "validated"
+    db.session.commit()
+    after = {z.name: z.count for z in partner_views.sensitive_by_zone(world.project)}
+    # (the world already has one validated report in each zone: masked until now)
+    assert before == [] and after == {"Nord": 4, "Sud": 3}, (before, after)

@@ -60,6 +60,7 @@ from webapp.models.enums import (
 )
 from webapp.models.enums import RecommendationStatus as S
 from webapp.services import (
+    data_stamps,
     debriefs,
     followup,
     forms,
@@ -387,19 +388,15 @@ class ZoneCount:
     count: int | None
 
 
+#: Validated sensitive reports per zone id, by (project, data stamp): the partners' page and the
+#: public map count them at each visit (10 ms on PostgreSQL at 100,000 observations).
+_sensitive_rows = data_stamps.StampedCache(size=128)
+
+
 def sensitive_by_zone(project: Project) -> list[ZoneCount]:
     """The project's validated sensitive reports per zone ("Hors zone" last), small counts masked."""
-    zone_key = func.coalesce(Observation.zone_id, 0)
-    rows = db.session.execute(
-        select(zone_key, func.count(Observation.id))
-        .join(Walk, Walk.id == Observation.walk_id)
-        .where(
-            Walk.project_id == project.id,
-            Observation.moderation_status == ModerationStatus.VALIDATED,
-            Observation.theme.in_(sorted(forms.project_sensitive_themes(project.id))),
-        )
-        .group_by(zone_key)
-    ).all()
+    key = (project.id, data_stamps.current(project.id))
+    rows = _sensitive_rows.get_or_compute(key, lambda: _count_sensitive_by_zone(project.id))
     names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
     # The page shows the total too: small zones are masked with enough others that none can be
     # recomputed; when that is impossible the table is not shown (``geodata.privacy.masked_cells``).
@@ -412,6 +409,21 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
         for i, (zone_id, n) in enumerate(rows)
     ]
     return sorted(out, key=lambda z: (z.name == outside, z.name))
+
+
+def _count_sensitive_by_zone(project_id: int) -> tuple[tuple[int, int], ...]:
+    zone_key = func.coalesce(Observation.zone_id, 0)
+    rows = db.session.execute(
+        select(zone_key, func.count(Observation.id))
+        .where(
+            Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
+            Observation.moderation_status == ModerationStatus.VALIDATED,
+            Observation.theme.in_(sorted(forms.project_sensitive_themes(project_id))),
+        )
+        .group_by(zone_key)
+        .order_by(zone_key)
+    )
+    return tuple((int(zone_id), int(n)) for zone_id, n in rows)
 
 
 def filter_choices(project: Project) -> dict[str, list[tuple[str, str]]]:
