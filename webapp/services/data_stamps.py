@@ -196,6 +196,11 @@ class StampedCache:
                 self._entries.popitem(last=False)
         return value
 
+    def for_project(self, project_id: int, compute: Callable[[], T], *rest: Hashable) -> T:
+        """``compute()`` for this project as of its current stamp (read in this transaction), kept
+        under ``(project id, stamp, *rest)``."""
+        return self.get_or_compute((project_id, current(project_id), *rest), compute)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -128,8 +128,7 @@ _used_themes = data_stamps.StampedCache(size=256)
 
 def used_themes(project_id: int) -> set[str]:
     """Every theme key an observation of the project has (any moderation status)."""
-    key = (project_id, data_stamps.current(project_id))
-    return set(_used_themes.get_or_compute(key, lambda: _query_used_themes(project_id)))
+    return set(_used_themes.for_project(project_id, lambda: _query_used_themes(project_id)))
 
 
 def _query_used_themes(project_id: int) -> frozenset[str]:

@@ -395,8 +395,7 @@ _sensitive_rows = data_stamps.StampedCache(size=128)
 
 def sensitive_by_zone(project: Project) -> list[ZoneCount]:
     """The project's validated sensitive reports per zone ("Hors zone" last), small counts masked."""
-    key = (project.id, data_stamps.current(project.id))
-    rows = _sensitive_rows.get_or_compute(key, lambda: _count_sensitive_by_zone(project.id))
+    rows = _sensitive_rows.for_project(project.id, lambda: _count_sensitive_by_zone(project.id))
     names = dict(db.session.execute(select(Zone.id, Zone.name)).all()) if rows else {}
     # The page shows the total too: small zones are masked with enough others that none can be
     # recomputed; when that is impossible the table is not shown (``geodata.privacy.masked_cells``).

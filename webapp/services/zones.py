@@ -879,8 +879,7 @@ _zone_counts = data_stamps.StampedCache(size=64)
 
 def count_observations_by_zone(project: Project) -> dict[int, int]:
     """How many of the project's observations each zone holds (zone id → count)."""
-    key = (project.id, data_stamps.current(project.id))
-    return dict(_zone_counts.get_or_compute(key, lambda: _query_zone_counts(project.id)))
+    return dict(_zone_counts.for_project(project.id, lambda: _query_zone_counts(project.id)))
 
 
 def _query_zone_counts(project_id: int) -> tuple[tuple[int, int], ...]:
