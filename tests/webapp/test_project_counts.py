@@ -228,3 +228,23 @@ def test_the_partners_sensitive_counts_are_kept_until_an_observation_changes(app
     after = {z.name: z.count for z in partner_views.sensitive_by_zone(world.project)}
     # (the world already has one validated report in each zone: masked until now)
     assert before == [] and after == {"Nord": 4, "Sud": 3}, (before, after)
+
+
+def test_the_forms_pages_keep_their_counts_until_an_observation_changes(app: Flask) -> None:
+    """The forms list and a version's page counted every observation of the site by form version at
+    each visit (54–62 ms at 100,000, no index serves it); kept under every project's stamp."""
+    from webapp.services import forms
+
+    world = build_world()
+
+    def used() -> tuple[int, int]:
+        listed = {(u.form.key, u.form.version): u.observations for u in forms.list_form_usage()}
+        return listed[("marche_exploratoire", 1)], forms.get_form_usage("marche_exploratoire", 1).observations
+
+    before = used()
+    assert before[0] == before[1] >= len(world.observations)
+    with statements() as seen:
+        assert used() == before
+    assert not _reads_observations(seen), seen
+    _add(world, "eclairage")
+    assert used() == (before[0] + 1, before[1] + 1)

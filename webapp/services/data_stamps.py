@@ -201,6 +201,13 @@ class StampedCache:
         under ``(project id, stamp, *rest)``."""
         return self.get_or_compute((project_id, current(project_id), *rest), compute)
 
+    def for_site(self, compute: Callable[[], T], *rest: Hashable) -> T:
+        """``compute()`` over every project's observations, as of every project's current stamp (one
+        read of the projects' stamps), kept under ``(database, stamps, *rest)``."""
+        stamps = db.session.execute(select(Project.id, Project.data_version).order_by(Project.id))
+        key = (database(), tuple((int(project_id), stamp) for project_id, stamp in stamps), *rest)
+        return self.get_or_compute(key, compute)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -246,6 +246,20 @@ class FormUsage:
     imported_by: str | None
 
 
+#: Observations per form version over the whole site, by every project's stamp: the forms pages
+#: counted every observation at each visit (54–62 ms at 100,000).
+_observation_counts = data_stamps.StampedCache(size=8)
+
+
+def _count_observations_by_form() -> tuple[tuple[tuple[str, int], int], ...]:
+    rows = db.session.execute(
+        select(Observation.form_key, Observation.form_version, func.count(Observation.id)).group_by(
+            Observation.form_key, Observation.form_version
+        )
+    )
+    return tuple(((str(k), int(v)), int(n)) for k, v, n in rows)
+
+
 def list_form_usage() -> list[FormUsage]:
     """Every stored version with its use, by key then newest version first."""
     walks = {
@@ -256,14 +270,7 @@ def list_form_usage() -> list[FormUsage]:
             )
         ).all()
     }
-    observations = {
-        (k, v): n
-        for k, v, n in db.session.execute(
-            select(Observation.form_key, Observation.form_version, func.count(Observation.id)).group_by(
-                Observation.form_key, Observation.form_version
-            )
-        ).all()
-    }
+    observations = dict(_observation_counts.for_site(_count_observations_by_form))
     names = dict(db.session.execute(select(User.id, User.display_name)).all())
     return [
         FormUsage(
@@ -285,12 +292,7 @@ def get_form_usage(key: str, version: int) -> FormUsage:
             select(func.count(Walk.id)).where(Walk.form_key == key, Walk.form_version == version)
         )
         or 0,
-        observations=db.session.scalar(
-            select(func.count(Observation.id)).where(
-                Observation.form_key == key, Observation.form_version == version
-            )
-        )
-        or 0,
+        observations=dict(_observation_counts.for_site(_count_observations_by_form)).get((key, version), 0),
         imported_by=db.session.scalar(select(User.display_name).where(User.id == form.created_by_id))
         if form.created_by_id is not None
         else None,

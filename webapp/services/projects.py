@@ -288,10 +288,7 @@ def list_project_overviews() -> list[ProjectOverview]:
     walk_counts = dict(
         db.session.execute(select(Walk.project_id, func.count(Walk.id)).group_by(Walk.project_id)).all()
     )
-    # the stamps as the database has them now (not as objects loaded earlier in the session)
-    stamps = tuple(db.session.execute(select(Project.id, Project.data_version).order_by(Project.id)))
-    key = (data_stamps.database(), tuple((int(i), v) for i, v in stamps))
-    obs_counts = dict(_observation_counts.get_or_compute(key, _count_observations_by_project))
+    obs_counts = dict(_observation_counts.for_site(_count_observations_by_project))
     return [
         ProjectOverview(
             slug=project.slug,
