@@ -84,17 +84,17 @@ def test_pending_counts_seek_each_walk_instead_of_reading_every_observation(
     """The project page and the project list count each walk's observations waiting for moderation.
     Joined to the walks, SQLite read every observation of the project in walk order to join it
     (``SCAN observations``: 67 ms with 100,000 validated observations and none pending); with the
-    walks by ``IN`` it seeks each walk's pending entries in the covering index (0.14 ms)."""
-    if dialect != "sqlite":
-        pytest.skip("SQLite's plan (PostgreSQL planned both forms alike: 0.6 ms)")
+    walks by ``IN`` it seeks each walk's pending entries in the covering index (0.14 ms). The plan is
+    SQLite's (PostgreSQL planned both forms alike: 0.6 ms); the counts are checked on both."""
     world = build_world()
     _after_an_import(world)
     if page == "project page":
         call: Callable[[], Any] = lambda: moderation.pending_by_walk(world.project.id)  # noqa: E731
     else:
         call = lambda: projects.list_staff_projects(world.facilitator)  # noqa: E731
-    for statement, plan in _plans_of(call):
-        assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
+    if dialect == "sqlite":
+        for statement, plan in _plans_of(call):
+            assert not any(step.startswith("SCAN") for step in plan), (statement, plan)
     assert moderation.pending_by_walk(world.project.id) == {}
     # one sent back to moderation: counted in its walk
     db.session.execute(
