@@ -220,6 +220,38 @@ def test_the_summary_below_the_map_is_shown_after_its_first_frame_or_without_jav
         context.close()
 
 
+#: For each part of the summary rendered on its own (``content-visibility: auto``): whether Chromium
+#: renders it now (``checkVisibility`` with ``contentVisibilityAuto``: false while it is skipped).
+_PARTS_RENDERED = """() => [...document.querySelectorAll('#synthese-section *')]
+  .filter((el) => getComputedStyle(el).contentVisibility === 'auto')
+  .map((el) => el.firstElementChild.checkVisibility({ contentVisibilityAuto: true }))"""
+
+
+def test_the_summary_is_rendered_part_by_part_as_it_nears_the_screen(live_server, world, browser: Browser):  # type: ignore[no-untyped-def]
+    """Once the map's first frame is out, the summary's parts near the screen are rendered and those
+    further down wait until the reader scrolls to them: the frame after the map's renders a table or
+    two, not every table, list and quote of the summary (Chromium renders a whole block once any of it
+    nears the screen, and the summary starts right below the map). They stay in the page all along."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 600})
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        page.goto(live_server.url + world["project"])
+        _settled(page)
+        page.wait_for_function("() => document.querySelectorAll('.waits-for-map').length === 0")
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        rendered = page.evaluate(_PARTS_RENDERED)
+        assert len(rendered) >= 6, rendered  # tables, lists, quotes: each a part
+        assert rendered[-1] is False, rendered  # the summary's last part waits
+        assert page.locator("#synthese-section .quotes").last.text_content()  # …in the page all the same
+        page.locator("#synthese-section .quotes").last.scroll_into_view_if_needed()
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        assert page.evaluate(_PARTS_RENDERED)[-1] is True
+        expect(page.locator("#synthese-section .quotes").last).to_be_visible()
+    finally:
+        context.close()
+
+
 #: Elements wider than the viewport, for the failure message of a reflow test.
 _OVERFLOWING = """() => [...document.querySelectorAll('body *')]
   .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)

@@ -294,7 +294,7 @@ def test_a_repeat_visit_converts_no_route_and_the_kept_map_follows_a_moved_one(a
 def test_nothing_below_the_map_competes_with_its_first_frame(app, client, world):
     """Charts load and decode when they near the screen; the summary and recommendations below the map
     wait for its first frame (``.waits-for-map``: ``content-visibility: hidden``, removed by the page's
-    script; shown at once without JavaScript), then render when they near the screen."""
+    script; shown at once without JavaScript), then render part by part as they near the screen."""
     html = client.get(url("facilitators.project_page", slug=world.project.slug)).get_data(as_text=True)
     charts = re.findall(r"<img [^>]*/graphiques/[^>]*>", html)
     assert charts and all('loading="lazy"' in c and 'decoding="async"' in c for c in charts), charts
@@ -304,5 +304,5 @@ def test_nothing_below_the_map_competes_with_its_first_frame(app, client, world)
     assert "<noscript><style>.waits-for-map { content-visibility: visible; }</style></noscript>" in html
     with open(f"{app.static_folder}/css/staff.css", encoding="utf-8") as fh:
         css = fh.read()
-    assert ".below-map { content-visibility: auto;" in css
-    assert ".waits-for-map { content-visibility: hidden; }" in css
+    assert ".below-map :is(.table-scroll, .two-cols, .quotes, .recos) { content-visibility: auto;" in css
+    assert ".waits-for-map { content-visibility: hidden;" in css
