@@ -304,5 +304,6 @@ def test_nothing_below_the_map_competes_with_its_first_frame(app, client, world)
     assert "<noscript><style>.waits-for-map { content-visibility: visible; }</style></noscript>" in html
     with open(f"{app.static_folder}/css/staff.css", encoding="utf-8") as fh:
         css = fh.read()
+    assert ".below-map { content-visibility: auto;" in css
     assert ".below-map :is(.table-scroll, .two-cols, .quotes, .recos) { content-visibility: auto;" in css
-    assert ".waits-for-map { content-visibility: hidden;" in css
+    assert ".waits-for-map { content-visibility: hidden; }" in css
