@@ -67,20 +67,36 @@ def _login(page: Page, base: str, url: str, email: str) -> None:
     expect(page.get_by_role("heading", name="Mes projets")).to_be_visible()
 
 
+@pytest.fixture(scope="module")
+def staff_state(live_server, world, browser: Browser):  # type: ignore[no-untyped-def]
+    """The team member's signed-in browser state, signed in once for the whole module: sign-ins are
+    limited to 10 per account in 15 minutes, and the module's tests would go past it one by one."""
+    context = browser.new_context(locale="fr-FR")
+    try:
+        page = context.new_page()
+        _login(page, live_server.url, world["login"], STAFF)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
 def _settled(page: Page) -> None:
     page.wait_for_function("() => document.querySelector('.folium-map .map-legend') !== null")
     page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
 
 
 @pytest.mark.parametrize(("width", "where"), [(1366, "project"), (1920, "project"), (1366, "walk")])
-def test_a_point_popup_is_fetched_when_clicked(live_server, world, browser: Browser, artifacts, width, where):  # type: ignore[no-untyped-def]
+def test_a_point_popup_is_fetched_when_clicked(
+    live_server, world, staff_state, browser: Browser, artifacts, width, where
+):  # type: ignore[no-untyped-def]
     """On the project page and on a walk's page (whose points come without any text in the page)."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": width, "height": 900}, storage_state=staff_state
+    )
     try:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        _login(page, live_server.url, world["login"], STAFF)
         page.goto(live_server.url + world[where])
         _settled(page)
         asked: list[str] = []
@@ -100,12 +116,13 @@ def test_a_point_popup_is_fetched_when_clicked(live_server, world, browser: Brow
 
 
 def test_a_theme_check_box_hides_its_points_and_brings_them_back(
-    live_server, world, browser: Browser, artifacts
+    live_server, world, staff_state, browser: Browser, artifacts
 ):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1920, "height": 1080})
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1920, "height": 1080}, storage_state=staff_state
+    )
     try:
         page = context.new_page()
-        _login(page, live_server.url, world["login"], STAFF)
         page.goto(live_server.url + world["project"])
         _settled(page)
         box = page.get_by_role("checkbox", name="Propreté")
@@ -152,15 +169,16 @@ STATIC_LOADED = """() => performance.getEntriesByType('resource')
 
 
 def test_a_map_page_seen_again_asks_nothing_for_its_files(
-    live_server, world, browser: Browser, artifacts, caplog
+    live_server, world, staff_state, browser: Browser, artifacts, caplog
 ):  # type: ignore[no-untyped-def]
     """Seen again — at 1366 and 1920 px, then on a phone's 360 px —, the project page takes every style
     sheet, script and image from the browser's cache without asking the server (before, each was
-    checked again: seven to ten round trips per page). One sign-in: the module's others count too."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+    checked again: seven to ten round trips per page)."""
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1366, "height": 900}, storage_state=staff_state
+    )
     try:
         page = context.new_page()
-        _login(page, live_server.url, world["login"], STAFF)
         target = live_server.url + world["project"]
         page.goto(target)
         _settled(page)
@@ -189,22 +207,18 @@ def test_a_map_page_seen_again_asks_nothing_for_its_files(
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_the_summary_below_the_map_is_shown_after_its_first_frame_or_without_javascript(
-    live_server, world, browser: Browser, artifacts, javascript
+    live_server, world, staff_state, browser: Browser, artifacts, javascript
 ):  # type: ignore[no-untyped-def]
     """The summary and recommendations wait for the map's first frame (``.waits-for-map``), then show;
     without JavaScript they show at once; axe finds nothing serious once they are shown."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+    context = browser.new_context(
+        locale="fr-FR",
+        viewport={"width": 360, "height": 740},
+        java_script_enabled=javascript,
+        storage_state=staff_state,
+    )
     try:
         page = context.new_page()
-        _login(page, live_server.url, world["login"], STAFF)
-        if not javascript:
-            cookies = context.cookies()
-            context.close()
-            context = browser.new_context(
-                locale="fr-FR", viewport={"width": 360, "height": 740}, java_script_enabled=False
-            )
-            context.add_cookies(cookies)
-            page = context.new_page()
         page.goto(live_server.url + world["project"])
         if javascript:
             _settled(page)
@@ -227,15 +241,18 @@ _PARTS_RENDERED = """() => [...document.querySelectorAll('#synthese-section *')]
   .map((el) => el.firstElementChild.checkVisibility({ contentVisibilityAuto: true }))"""
 
 
-def test_the_summary_is_rendered_part_by_part_as_it_nears_the_screen(live_server, world, browser: Browser):  # type: ignore[no-untyped-def]
+def test_the_summary_is_rendered_part_by_part_as_it_nears_the_screen(
+    live_server, world, staff_state, browser: Browser
+):  # type: ignore[no-untyped-def]
     """Once the map's first frame is out, the summary's parts near the screen are rendered and those
     further down wait until the reader scrolls to them: the frame after the map's renders a table or
     two, not every table, list and quote of the summary (Chromium renders a whole block once any of it
     nears the screen, and the summary starts right below the map). They stay in the page all along."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 600})
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 1366, "height": 600}, storage_state=staff_state
+    )
     try:
         page = context.new_page()
-        _login(page, live_server.url, world["login"], STAFF)
         page.goto(live_server.url + world["project"])
         _settled(page)
         page.wait_for_function("() => document.querySelectorAll('.waits-for-map').length === 0")
@@ -263,13 +280,14 @@ _OVERFLOWING = """() => [...document.querySelectorAll('body *')]
 
 @pytest.mark.parametrize("page_name", ["project", "walk"])
 def test_the_project_and_walk_pages_reflow_at_320_px(
-    live_server, world, browser: Browser, artifacts, page_name
+    live_server, world, staff_state, browser: Browser, artifacts, page_name
 ):  # type: ignore[no-untyped-def]
     """WCAG 1.4.10: at 320 CSS px nothing but a data table's own scroll box scrolls sideways."""
-    context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 740})
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 320, "height": 740}, storage_state=staff_state
+    )
     try:
         page = context.new_page()
-        _login(page, live_server.url, world["login"], STAFF)
         page.goto(live_server.url + world[page_name])
         _settled(page)
         page.wait_for_function("() => document.querySelectorAll('.waits-for-map').length === 0")
