@@ -10,10 +10,10 @@ time is measured from the start of navigation to the first animation frame after
 layer exists (canvas circle markers, cluster icons or aggregated cells, by size), read from the
 page's own clock (``performance.now()``, whose origin is the start of the navigation) by a small probe
 installed before any script of the page (:data:`FRAME_PROBE`), which tells it through the console.
-Not through Playwright's ``wait_for_function``: its injected script (330 kB of JavaScript, 10–15 ms
+Not through Playwright's ``wait_for_function``: its injected script (330 kB of JavaScript, 14–16 ms
 of the page's main thread) ran in whichever gap the page's parsing left — before the anchor's map
-script, which waits for jQuery and Bootstrap, but between the product's map script and its first
-frame — so it was timed in one page and not in the other (bench/README.md, tenth pass). Medians of
+script, which waits for jQuery and Bootstrap, but after the product's, inside the time measured —
+so it was timed in one page and not in the other (bench/README.md, tenth pass). Medians of
 ``--runs`` loads. The page size is the HTML as served, and gzip -6 of it (what a compressing proxy
 sends); static files are kept by the browser after the first load and not counted (both pages name
 them under the static folder's version, served ``immutable``: ``webapp/static_assets.py``).
