@@ -4,18 +4,23 @@ Each instance gets its own empty photo folder and its own home: what one stores,
 in the database. A resident joins and uploads a photo through A; B serves the same bytes; the
 resident's deletion through B removes it for A; a zone moved by another process is seen by A's zone
 index at once; and wrong join codes are counted across both, not per instance. PostGIS only (the
-embedded SQLite is one server by design); never skipped in CI.
+embedded SQLite is one server by design); never skipped in CI. A team member signed in through one
+instance works through the other, a moderation made through one changes the project page another
+had kept, and wrong passwords are counted across both.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -26,10 +31,13 @@ import sqlalchemy as sa
 
 from tests.conftest import POSTGIS_ADMIN_URL, POSTGIS_TEMPLATE, _unavailable, make_app
 from tests.webapp.capture_support import ZONE_NAME, jpeg_with_gps, make_walk, payload
-from tests.webapp.support import url
+from tests.webapp.support import PASSWORD, csrf_from, map_rows, url
 
 ARPENTEUR = str(Path(sys.executable).with_name("arpenteur"))
 JOIN_LIMIT = 4
+#: Sign-in attempts per address and per account in the test's hour (every attempt counts).
+LOGIN_LIMIT = 4
+STAFF_EMAIL = "anim-scale@example.org"
 
 pytestmark = pytest.mark.slow
 
@@ -104,6 +112,8 @@ def two_instances(shared_postgis: str, tmp_path: Path):  # type: ignore[no-untyp
                 "ARPENTEUR_PHOTO_DIR": str(folder),
                 "ARPENTEUR_SECRET_KEY": "shared-between-the-instances",
                 "ARPENTEUR_JOIN_RATE_LIMIT": f"{JOIN_LIMIT}/3600",  # an hour: no window ends mid-test
+                "ARPENTEUR_LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT}/3600",
+                "ARPENTEUR_SECURE_COOKIES": "false",  # plain HTTP on the loopback, no proxy in front
             }
             servers.append(
                 subprocess.Popen(  # noqa: S603
@@ -204,3 +214,104 @@ def test_two_instances_share_photos_and_the_join_limit(two_instances):
         for base in (a, b)
     ]
     assert statuses == [404] * JOIN_LIMIT + [429] * JOIN_LIMIT, statuses
+
+
+class _Browser:
+    """One person's cookies, sent to both instances as a load balancer in front of them would."""
+
+    def __init__(self) -> None:
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def open(self, address: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self.opener.open(address, data=body, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.read().decode()
+
+
+def _shown_total(page: str) -> int:
+    """The number of observations the project page's map heading says it shows."""
+    found = re.search(r'<h2 id="carte">[^<]*<small>\((\d+) observations', page)
+    assert found is not None, page[:500]
+    return int(found.group(1))
+
+
+def test_a_team_member_works_through_both_instances_and_their_caches_follow_each_other(two_instances):
+    from webapp.extensions import db
+    from webapp.models import Observation
+    from webapp.models.enums import Role
+    from webapp.services import accounts, projects, teams
+
+    app, a, b, code, _folders = two_instances
+    with app.app_context():
+        user = accounts.create_user(email=STAFF_EMAIL, password=PASSWORD)
+        project = projects.get_project("amiens-test")
+        teams.add_membership(user, project.id, Role.FACILITATOR)
+        slug = project.slug
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+    # A resident records an observation through A; it waits for moderation.
+    status, joined = _json("POST", a + url("api.join", app=app), {"code": code})
+    assert status == 201, joined
+    status, created = _json("POST", a + url("api.create_observation", app=app), payload(), joined["token"])
+    assert status == 201, created
+    with app.app_context():
+        observation_id = db.session.scalar(
+            sa.select(Observation.id).where(Observation.client_uuid == uuid.UUID(created["client_uuid"]))
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+    # The facilitator signs in through A, then goes on through B: one session for both.
+    staff = _Browser()
+    login = url("auth.login", app=app)
+    status, page = staff.open(a + login)
+    assert status == 200
+    status, page = staff.open(
+        a + login, {"email": STAFF_EMAIL, "password": PASSWORD, "csrf_token": csrf_from(page)}
+    )
+    assert status == 200, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[-1500:]
+    project_page = url("facilitators.project_page", app=app, slug=slug)
+    # A draws the project page and keeps it: no validated observation yet.
+    status, page = staff.open(a + project_page)
+    assert status == 200 and _shown_total(page) == 0 and map_rows(page) == []
+    walk_id = created["walk_id"]
+    validate = url(
+        "facilitators.moderate",
+        app=app,
+        slug=slug,
+        walk_id=walk_id,
+        observation_id=observation_id,
+        action="valider",
+    )
+    status, page = staff.open(b + url("facilitators.moderation_queue", app=app, slug=slug, walk_id=walk_id))
+    assert status == 200 and validate in page, page[:500]  # B's queue, not its sign-in page
+    status, page = staff.open(b + validate, {"csrf_token": csrf_from(page)})
+    assert status == 200, page[:500]
+
+    # A's kept page is not served again: A shows the observation B validated, on its map too.
+    status, page = staff.open(a + project_page)
+    assert status == 200 and _shown_total(page) == 1
+    assert [row[4] for row in map_rows(page)] == [observation_id]
+
+    # Wrong passwords alternate between A and B: the limit holds for the total, not per instance
+    # (the facilitator's sign-in above was this address's first attempt).
+    wrong = _Browser()
+    statuses = []
+    for attempt in range(2 * LOGIN_LIMIT):
+        base = (a, b)[attempt % 2]
+        status, page = wrong.open(base + login)
+        form = {
+            "email": "personne@example.org",
+            "password": "not-the-password",
+            "csrf_token": csrf_from(page),
+        }
+        statuses.append(wrong.open(base + login, form)[0])
+    assert statuses == [401] * (LOGIN_LIMIT - 1) + [429] * (LOGIN_LIMIT + 1), statuses
