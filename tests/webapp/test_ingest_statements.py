@@ -189,6 +189,23 @@ def test_a_long_route_and_many_stops_are_read_as_stored_and_all_count(client, au
     assert far.json["out_of_area"] is True  # between the route and the 12th stop, 1.7 km from both
 
 
+def test_a_walk_without_stops_or_route_is_read_with_none(client, auth, walk):
+    """No stop: the token's statement packs nothing (NULL), and the route alone makes the area; no
+    route either: no observation is ever out of the area."""
+    from webapp.services import participants
+
+    token = auth["Authorization"].removeprefix("Bearer ")
+    db.session.execute(sa.delete(Stop.__table__).where(Stop.__table__.c.walk_id == walk.id))
+    db.session.expunge_all()
+    assert participants.get_sender_by_token(token).walk.stops == ()
+    assert _post(client, auth, payload()).json["out_of_area"] is False  # on the route
+    far = payload(location={"lon": 2.3022, "lat": 49.9504})  # 3.5 km north of the route
+    assert _post(client, auth, far).json["out_of_area"] is True
+    db.session.execute(sa.update(Walk.__table__).where(Walk.__table__.c.id == walk.id).values(route=None))
+    db.session.expunge_all()
+    assert _post(client, auth, payload(location={"lon": 2.3022, "lat": 49.9504})).json["out_of_area"] is False
+
+
 def test_a_new_form_version_given_to_the_walk_elsewhere_is_used_by_the_next_observation(client, auth, walk):
     assert _post(client, auth, payload()).status_code == 201  # version 2's definition is now kept
     assert _post(client, auth, payload()).json["form"] == {"key": "marche_exploratoire", "version": 2}
