@@ -37,6 +37,38 @@ def test_wrong_password_is_refused_and_right_one_logs_in(app, client):
     assert world.facilitator.password_hash.startswith("scrypt:")
 
 
+def _cost(password_hash: str) -> str:
+    """``scrypt:N:r:p`` of a stored hash."""
+    return password_hash.split("$", 1)[0]
+
+
+def test_passwords_get_full_cost_scrypt_outside_tests_and_an_unknown_address_the_same_work(
+    app, db_session, monkeypatch
+):
+    # The suite's apps hash at a low cost (tests/conftest.py); it must never reach a real server,
+    # even when the setting is present, and old hashes keep working whatever the cost now.
+    assert app.config["TEST_PASSWORD_HASH"] == "scrypt:1024:8:1"
+    cheap = accounts.create_user(email="test@example.org", password=PASSWORD)
+    assert _cost(cheap.password_hash) == "scrypt:1024:8:1"
+    checked: list[str] = []
+    real_check = accounts.check_password_hash
+    monkeypatch.setattr(
+        accounts,
+        "check_password_hash",
+        lambda stored, given: bool(checked.append(stored)) or real_check(stored, given),
+    )
+    monkeypatch.setattr(app, "testing", False)
+    user = accounts.create_user(email="reel@example.org", password=PASSWORD)
+    assert _cost(user.password_hash) == accounts.PASSWORD_HASH == "scrypt:32768:8:1"
+    assert accounts.authenticate("reel@example.org", PASSWORD) == user
+    assert accounts.authenticate("test@example.org", PASSWORD) == cheap
+    assert accounts.authenticate("personne@example.org", PASSWORD) is None
+    full, cheap_cost = "scrypt:32768:8:1", "scrypt:1024:8:1"
+    assert [_cost(stored) for stored in checked] == [full, cheap_cost, full]
+    accounts.set_password(cheap, "another-long-password")
+    assert _cost(cheap.password_hash) == "scrypt:32768:8:1"
+
+
 def test_user_of_another_project_gets_403(app, client):
     world = build_world()
     other = build_world(facilitator_email="autre@example.org")

@@ -29,15 +29,33 @@ from webapp.models.base import utcnow
 #: Shortest and longest password accepted (the upper bound keeps hashing cheap).
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
+#: How passwords are hashed: scrypt with N = 2**15, r = 8, p = 1 (werkzeug's own default, about
+#: 0.1 s and 32 MiB per hash). Not a setting: only a test app (``TESTING``) may ask for a cheaper
+#: cost with ``TEST_PASSWORD_HASH``, as Django's documentation advises for test suites.
+PASSWORD_HASH = "scrypt:32768:8:1"  # noqa: S105 (the method and its cost, not a password)
 #: A password hash of the usual shape that matches no password (for :func:`stand_in_user`).
-_STAND_IN_HASH = "scrypt:32768:8:1$" + "0" * 16 + "$" + "0" * 128
+_STAND_IN_HASH = f"{PASSWORD_HASH}$" + "0" * 16 + "$" + "0" * 128
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-#: Checked against when no account matches, so failures take as long as a real check.
-_DUMMY_HASH = "scrypt:32768:8:1$x$" + "0" * 128
 
 
 # --- users, passwords, session stamps -----------------------------------------------------------------
+
+
+def _hash_method() -> str:
+    """:data:`PASSWORD_HASH`, or in a test app the cheaper cost it asks for."""
+    if current_app.testing:
+        return str(current_app.config.get("TEST_PASSWORD_HASH") or PASSWORD_HASH)
+    return PASSWORD_HASH
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _dummy_hash() -> str:
+    """Checked against when no account matches, so failures take as long as a real check."""
+    return f"{_hash_method()}$x$" + "0" * 128
 
 
 def normalise_email(email: str | None) -> str:
@@ -98,7 +116,7 @@ def create_user(
     user = User(
         email=email,
         display_name=(display_name or "").strip()[:120] or email.split("@")[0],
-        password_hash=generate_password_hash(password, method="scrypt"),
+        password_hash=_hash_password(password),
         password_changed_at=utcnow(),
         is_admin=is_admin,
         organisation_id=organisation_id,
@@ -113,7 +131,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or not user.is_active or not user.password_hash:
         # Same work as a real check, so the answer time does not reveal which emails exist.
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return None
     if not check_password_hash(user.password_hash, password or ""):
         return None
@@ -131,7 +149,7 @@ def session_stamp(user: User) -> str:
 def set_password(user: User, password: str) -> None:
     """Give ``user`` a new password; sessions and reset links issued before stop working."""
     check_password_rules(password, email=user.email)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = _hash_password(password)
     user.password_changed_at = utcnow()
     db.session.flush()
 
