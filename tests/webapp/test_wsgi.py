@@ -17,7 +17,8 @@ def test_what_the_server_loads_is_kept_out_of_the_collectors_full_passes(tmp_pat
     as long as the process, so it is frozen once loaded and a full pass walks the requests' own."""
     probe = (
         "import gc, json, webapp.wsgi; "
-        "print(json.dumps({'frozen': gc.get_freeze_count(), 'walked': len(gc.get_objects())}))"
+        "print(json.dumps({'frozen': gc.get_freeze_count(), 'walked': len(gc.get_objects()), "
+        "'enabled': gc.isenabled()}))"
     )
     env = {
         **os.environ,
@@ -31,3 +32,5 @@ def test_what_the_server_loads_is_kept_out_of_the_collectors_full_passes(tmp_pat
     counts = json.loads(out.stdout.strip().splitlines()[-1])
     assert counts["frozen"] > 100_000
     assert counts["walked"] < counts["frozen"] / 10
+    # off while the app loads (nothing to free there), on again for the requests
+    assert counts["enabled"]
