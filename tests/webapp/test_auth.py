@@ -47,9 +47,10 @@ def test_passwords_get_full_cost_scrypt_outside_tests_and_an_unknown_address_the
 ):
     # The suite's apps hash at a low cost (tests/conftest.py); it must never reach a real server,
     # even when the setting is present, and old hashes keep working whatever the cost now.
-    assert app.config["TEST_PASSWORD_HASH"] == "scrypt:1024:8:1"
+    full, cheap_cost = "scrypt:32768:8:1", "scrypt:1024:8:1"
+    assert app.config["TEST_PASSWORD_HASH"] == cheap_cost
     cheap = accounts.create_user(email="test@example.org", password=PASSWORD)
-    assert _cost(cheap.password_hash) == "scrypt:1024:8:1"
+    assert _cost(cheap.password_hash) == cheap_cost
     checked: list[str] = []
     real_check = accounts.check_password_hash
     monkeypatch.setattr(
@@ -59,14 +60,13 @@ def test_passwords_get_full_cost_scrypt_outside_tests_and_an_unknown_address_the
     )
     monkeypatch.setattr(app, "testing", False)
     user = accounts.create_user(email="reel@example.org", password=PASSWORD)
-    assert _cost(user.password_hash) == accounts.PASSWORD_HASH == "scrypt:32768:8:1"
+    assert _cost(user.password_hash) == accounts.PASSWORD_HASH == full
     assert accounts.authenticate("reel@example.org", PASSWORD) == user
     assert accounts.authenticate("test@example.org", PASSWORD) == cheap
     assert accounts.authenticate("personne@example.org", PASSWORD) is None
-    full, cheap_cost = "scrypt:32768:8:1", "scrypt:1024:8:1"
     assert [_cost(stored) for stored in checked] == [full, cheap_cost, full]
     accounts.set_password(cheap, "another-long-password")
-    assert _cost(cheap.password_hash) == "scrypt:32768:8:1"
+    assert _cost(cheap.password_hash) == full
 
 
 def test_user_of_another_project_gets_403(app, client):

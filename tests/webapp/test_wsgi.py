@@ -32,5 +32,5 @@ def test_what_the_server_loads_is_kept_out_of_the_collectors_full_passes(tmp_pat
     counts = json.loads(out.stdout.strip().splitlines()[-1])
     assert counts["frozen"] > 100_000
     assert counts["walked"] < counts["frozen"] / 10
-    # off while the app loads (nothing to free there), on again for the requests
+    # off while the app loads, on again for the requests
     assert counts["enabled"]
