@@ -531,6 +531,7 @@ def _stops_layer(stops: Mapping[str, Any], name: str, text: MapText = DEFAULT_TE
                     "_r": 11,
                     "_t": _esc(p.get("position")),
                     "_tp": True,
+                    "_tc": "map-label stop-label",
                     "_p": (
                         f"<strong>{_esc(text.stop.format(position=p.get('position')))}</strong>"
                         f" · {_esc(p.get('name'))}"

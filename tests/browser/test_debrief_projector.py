@@ -104,6 +104,10 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     _login(page, live_server.url, world)
     page.goto(live_server.url + world["debrief"])
     page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    # Once loaded (the browser's own scroll to the step in the address included), the overview's
+    # heading shows below the sticky stop navigation, not under it.
+    clear = _heading_clear(page)
+    assert clear["step"] == "overview" and clear["heading"] >= clear["nav"], clear
 
     # Full width, map beside the cards.
     stage = page.locator(".debrief-stage").bounding_box()
@@ -119,6 +123,8 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
         step = page.locator(f"#step-{i + 1}")
         expect(step).to_be_visible()
         expect(page.locator("#debrief")).to_have_attribute("data-map-step", f"step-{i + 1}")
+        clear = _heading_clear(page)
+        assert clear["step"] == f"step-{i + 1}" and clear["heading"] >= clear["nav"], clear
         bounds = json.loads(step.get_attribute("data-bounds"))
         view = _settled_view(page, bounds)
         assert _inside(view, bounds), (i + 1, view, bounds)
@@ -157,6 +163,18 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     assert _axe(page) == []
     page.screenshot(path=str(artifacts / f"debrief-projector-{width}-overview.png"))
 
+    # A link to one stop (as the address bar keeps it) opens on that stop, its heading in view; an
+    # address changed in place shows the stop it names.
+    page.goto("about:blank")
+    page.goto(live_server.url + world["debrief"] + "#step-2")
+    page.wait_for_function("() => document.querySelector('.leaflet-overlay-pane canvas') !== null")
+    clear = _heading_clear(page)
+    assert clear["step"] == "step-2" and clear["heading"] >= clear["nav"], clear
+    page.evaluate("() => { location.hash = '#step-1'; }")
+    expect(page.locator("#debrief")).to_have_attribute("data-map-step", "step-1")
+    clear = _heading_clear(page)
+    assert clear["step"] == "step-1" and clear["heading"] >= clear["nav"], clear
+
     # The team's preparation view shows what waits for moderation, marked so.
     page.goto(live_server.url + world["prepare"])
     for _ in range(world["stops"]):
@@ -169,6 +187,20 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     page.goto(live_server.url + world["report"])
     page.screenshot(path=str(artifacts / f"report-{width}.png"), full_page=True)
     assert outside == [] and errors == [], (outside, errors)
+
+
+def _heading_clear(page: Page) -> dict:  # type: ignore[type-arg]
+    """The step shown, the bottom of the stop navigation and the top of the step's heading (pixels)."""
+    return page.evaluate(
+        """() => {
+          const step = [...document.querySelectorAll('section.step')].find((s) => !s.hidden);
+          return {
+            step: step.id,
+            nav: document.querySelector('.steps-nav').getBoundingClientRect().bottom,
+            heading: step.querySelector('h2').getBoundingClientRect().top,
+          };
+        }"""
+    )
 
 
 def _settled_view(page: Page, bounds, seconds: float = 5.0):  # type: ignore[no-untyped-def]

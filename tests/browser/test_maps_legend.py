@@ -50,6 +50,16 @@ BOXES = """() => {
 }"""
 
 
+#: The maps' permanent labels as drawn: each one's shadow, and the stops' shape and size.
+LABELS = """() => ({
+  labels: [...document.querySelectorAll('.leaflet-tooltip.map-label')]
+    .map((t) => getComputedStyle(t).boxShadow),
+  stops: [...document.querySelectorAll('.leaflet-tooltip.stop-label')].map((t) => ({
+    radius: getComputedStyle(t).borderTopLeftRadius, width: t.offsetWidth, height: t.offsetHeight,
+  })),
+})"""
+
+
 @pytest.fixture(scope="module")
 def world(live_server):  # type: ignore[no-untyped-def]
     from tests.webapp.test_partners import build_partner_world
@@ -142,6 +152,15 @@ def _check_map(page: Page, name: str, width: int, artifacts: Path) -> None:
     assert page.locator(".leaflet-control-zoom-out").get_attribute("title") == "Dézoomer"
     assert page.locator(".leaflet-control-layers-toggle").get_attribute("title") == "Couches de la carte"
     expect(page.locator(".leaflet-tooltip.zone-label").first).to_be_visible()
+    # The app's label styles win over Leaflet's tooltip (loaded after them): no tooltip shadow, and a
+    # stop's number drawn as a ringed disc the size of its marker.
+    labels = page.evaluate(LABELS)
+    assert labels["labels"] and all(shadow == "none" for shadow in labels["labels"]), (name, labels)
+    if name == "walk":
+        assert labels["stops"], (name, labels)
+    for stop in labels["stops"]:
+        assert stop["radius"] == "50%" and abs(stop["width"] - stop["height"]) < 1, (name, stop)
+        assert stop["width"] <= 30, (name, stop)
     page.locator(".folium-map").screenshot(path=str(artifacts / f"maps-{name}-{width}.png"))
     assert _axe(page) == [], name
 

@@ -68,6 +68,12 @@ if (root) {
   }
   root.addEventListener('change', updateCount);
 
+  // An address naming another step (typed in the address bar, or a link to #step-3) shows that step.
+  window.addEventListener('hashchange', () => {
+    const index = steps.findIndex((s) => '#' + s.id === location.hash);
+    if (index >= 0 && index !== current) show(index);
+  });
+
   document.addEventListener('keydown', (event) => {
     // Keys belong to text fields and lists; checkboxes and buttons leave them to the navigation.
     const typing = event.target.closest('textarea, select, input:not([type=checkbox]):not([type=radio])');
