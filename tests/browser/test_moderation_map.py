@@ -117,7 +117,7 @@ def test_queue_beside_its_map_validates_three_at_once_and_moves_a_point_by_dragg
         page.get_by_label(f"Cocher l'observation {obs_id}").check()
     expect(page.locator("#bulk-count")).to_have_text("3")
     page.get_by_role("button", name="Valider la sélection").click()
-    expect(page.locator(".flash.ok")).to_contain_text("3 observations enregistrées : validée.")
+    expect(page.locator(".flash.ok")).to_contain_text("3 observations validées.")
     assert [_status(live_server.app, i)[0] for i in info["pending"]] == ["validated"] * 3
     expect(page.locator(".card.obs")).to_have_count(1)
 

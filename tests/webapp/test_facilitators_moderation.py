@@ -185,6 +185,8 @@ def _bulk(client, w, walk, ids, action, **data):  # type: ignore[no-untyped-def]
 
 
 def test_several_observations_are_validated_at_once_or_none_is(world, client):
+    from tests.webapp.support import url
+
     day = [o for o in world.observations if o.walk_id == world.day.id]
     for o in day[:3]:
         o.moderation_status = "pending"
@@ -199,8 +201,16 @@ def test_several_observations_are_validated_at_once_or_none_is(world, client):
     r = _bulk(client, world, world.day, ids, "validate")
     assert [o.moderation_status for o in day[:3]] == ["validated"] * 3
     page = client.get(r.headers["Location"]).get_data(as_text=True)
-    assert "3 observations enregistrées : validée." in page
+    assert "3 observations validées." in page
     assert all([e.action for e in moderation.events_for(o)] == ["validate"] for o in day[:3])
+    # hidden with a reason; the message agrees with the number, in either language
+    r = _bulk(client, world, world.day, ids[:1], "hide", reason="propos injurieux")
+    assert day[0].moderation_status == "hidden"
+    assert "1 observation masquée." in client.get(r.headers["Location"]).get_data(as_text=True)
+    client.get(url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id, lang="en"))
+    r = _bulk(client, world, world.day, ids[1:], "hide", reason="doublon")
+    assert "2 observations hidden." in client.get(r.headers["Location"]).get_data(as_text=True)
+    client.get(url("facilitators.moderation_queue", slug=world.project.slug, walk_id=world.day.id, lang="fr"))
 
 
 def test_journal_and_messages_read_in_french_not_in_codes(world, client):

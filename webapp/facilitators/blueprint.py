@@ -484,6 +484,20 @@ MODERATION_PATHS: dict[str, ModerationAction] = {
 MODERATION_WORDS: dict[str, str] = {code.value: word for word, code in MODERATION_PATHS.items()}
 
 
+def _bulk_done(action: str, num: int) -> str:
+    """What a bulk action did, in a sentence that agrees with how many observations it touched."""
+    if action == ModerationAction.VALIDATE:
+        return ngettext("%(num)s observation validée.", "%(num)s observations validées.", num)
+    if action == ModerationAction.HIDE:
+        return ngettext("%(num)s observation masquée.", "%(num)s observations masquées.", num)
+    return ngettext(
+        "%(num)s observation enregistrée : %(what)s.",
+        "%(num)s observations enregistrées : %(what)s.",
+        num,
+        what=ModerationAction.label_of(action).lower(),
+    )
+
+
 @bp.post("/projets/<slug>/marches/<int:walk_id>/moderation/plusieurs")
 def moderate_many(slug: str, walk_id: int) -> Response:
     """Validate or hide the checked observations at once (all or none)."""
@@ -499,15 +513,7 @@ def moderate_many(slug: str, walk_id: int) -> Response:
     except DomainError as error:
         flash(error.message, "error")
     else:
-        flash(
-            ngettext(
-                "%(num)s observation enregistrée : %(what)s.",
-                "%(num)s observations enregistrées : %(what)s.",
-                len(done),
-                what=ModerationAction.label_of(action).lower(),
-            ),
-            "ok",
-        )
+        flash(_bulk_done(action, len(done)), "ok")
     queue = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id, status="pending")
     return redirect(form.next.target(queue), 303)
 

@@ -84,6 +84,14 @@ EN = {
         "%(num)s observation saved: %(what)s.",
         "%(num)s observations saved: %(what)s.",
     ),
+    ("%(num)s observation validée.", "%(num)s observations validées."): (
+        "%(num)s observation validated.",
+        "%(num)s observations validated.",
+    ),
+    ("%(num)s observation masquée.", "%(num)s observations masquées."): (
+        "%(num)s observation hidden.",
+        "%(num)s observations hidden.",
+    ),
     "Observation n° %(n)s : %(message)s": "Observation no. %(n)s: %(message)s",
     "Observation n° %(n)s enregistrée : %(what)s.": "Observation no. %(n)s saved: %(what)s.",
     "Texte modifié": "Text edited",
