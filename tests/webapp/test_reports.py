@@ -47,6 +47,28 @@ def test_report_page_has_every_part_and_escapes_text(world, client):
     assert "Nom d&#39;un voisin" not in body  # hidden observations stay out
 
 
+def test_the_group_is_counted_in_words_that_agree_with_its_number(world, client):
+    from datetime import date
+
+    from webapp.extensions import db
+    from webapp.services import participants, walks
+
+    body = client.get(url("facilitators.report", slug=world.project.slug)).get_data(as_text=True)
+    assert "participant·es (effectifs seulement" in body
+    assert " 1 participant·es" not in body
+    alone = walks.create_walk(
+        world.project, title="Marche à une", walk_date=date(2026, 4, 2), time_slot="day"
+    )
+    participants.add_participant(alone)
+    db.session.commit()
+    report = url("facilitators.report", slug=world.project.slug, walk_id=alone.id)
+    assert "1 participant·e (effectifs seulement" in client.get(report).get_data(as_text=True)
+    english = client.get(
+        url("facilitators.report", slug=world.project.slug, walk_id=alone.id, lang="en")
+    ).get_data(as_text=True)
+    assert "1 participant (numbers only" in english
+
+
 def test_pdf_is_made_and_readable(world, client, tmp_path):
     response = client.get(url("facilitators.report_pdf", slug=world.project.slug, walk_id=world.day.id))
     assert response.status_code == 200

@@ -292,7 +292,13 @@ EN = {
     "Réinitialiser": "Reset",
     "Rapport établi le %(date)s à partir des observations validées.": "Report drawn up on %(date)s from the validated observations.",
     "Zones traversées : %(zones)s.": "Zones crossed: %(zones)s.",
-    "%(count)s participant·es (effectifs seulement, aucune identité n'est recueillie).": "%(count)s participants (numbers only, no identity is collected).",
+    (
+        "%(num)s participant·e (effectifs seulement, aucune identité n'est recueillie).",
+        "%(num)s participant·es (effectifs seulement, aucune identité n'est recueillie).",
+    ): (
+        "%(num)s participant (numbers only, no identity is collected).",
+        "%(num)s participants (numbers only, no identity is collected).",
+    ),
     "Zones, itinéraires, arrêts numérotés et observations colorées par thème.": "Zones, routes, numbered stops and observations coloured by theme.",
     "%(total)s observations : %(negative)s problèmes, %(positive)s atouts, %(neutral)s neutres.": "%(total)s observations: %(negative)s problems, %(positive)s assets, %(neutral)s neutral.",
     "Ressenti moyen de sécurité et de confort : %(feeling)s / 5.": "Mean feeling of safety and comfort: %(feeling)s / 5.",
