@@ -123,6 +123,18 @@ def test_empty_selection_gives_zero_and_a_sentence_instead_of_an_empty_chart(app
     assert '<figure class="chart">' not in html
 
 
+def test_a_selection_without_assets_says_so_instead_of_an_empty_list(app, client):
+    from tests.webapp.support import login, url
+
+    world = build_world()
+    login(client)
+    page = client.get(url("facilitators.project_page", slug=world.project.slug, polarity="negative"))
+    html = page.get_data(as_text=True)
+    assert 'Principaux atouts</h3><p class="empty">Aucun atout relevé.</p>' in html
+    assert "Principaux problèmes</h3><ol><li>" in html
+    assert "<ol></ol>" not in html
+
+
 def test_charts_use_the_okabe_ito_palette_and_write_their_numbers(app):
     world = build_world()
     svg = charts.chart_theme_polarity(summaries.summarise(ObservationFilter(project_id=world.project.id)))

@@ -292,6 +292,8 @@ EN = {
     "Réinitialiser": "Reset",
     "Rapport établi le %(date)s à partir des observations validées.": "Report drawn up on %(date)s from the validated observations.",
     "Zones traversées : %(zones)s.": "Zones crossed: %(zones)s.",
+    "Aucun problème relevé.": "No problem noted.",
+    "Aucun atout relevé.": "No asset noted.",
     (
         "%(num)s participant·e (effectifs seulement, aucune identité n'est recueillie).",
         "%(num)s participant·es (effectifs seulement, aucune identité n'est recueillie).",
