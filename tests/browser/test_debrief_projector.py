@@ -108,6 +108,10 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     # heading shows below the sticky stop navigation, not under it.
     clear = _heading_clear(page)
     assert clear["step"] == "overview" and clear["heading"] >= clear["nav"], clear
+    # The overview shows the walk's data as large as the map allows beside its legend, not a level
+    # further out.
+    first = page.evaluate(OVERVIEW)
+    assert first["zoom"] >= first["fits"], first
 
     # Full width, map beside the cards.
     stage = page.locator(".debrief-stage").bounding_box()
@@ -140,6 +144,12 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
                 assert size >= 24
         page.screenshot(path=str(artifacts / f"debrief-projector-{width}-stop{i + 1}.png"))
     assert len({(v["lat"], v["lng"], v["zoom"]) for v in seen}) == world["stops"]  # the map moved each time
+
+    # Back to the overview: the first view again.
+    page.keyboard.press("Home")
+    expect(page.locator("#debrief")).to_have_attribute("data-map-step", "overview")
+    again = page.evaluate(OVERVIEW)
+    assert (again["zoom"], again["center"]) == (first["zoom"], first["center"]), (first, again)
 
     # Stop 1: the harassment report is counted, not quoted; one problem reads in the singular.
     page.keyboard.press("Home")
@@ -187,6 +197,28 @@ def test_room_view_steps_through_stops_with_its_map_and_hides_what_the_room_must
     page.goto(live_server.url + world["report"])
     page.screenshot(path=str(artifacts / f"report-{width}.png"), full_page=True)
     assert outside == [] and errors == [], (outside, errors)
+
+
+#: The map's view, and the zoom at which the walk's route and points fit with room for the legend.
+OVERVIEW = """() => {
+  const el = document.querySelector('.folium-map');
+  const map = window[el.id];
+  let data = null;
+  const add = (b) => { data = data ? data.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); };
+  map.eachLayer((layer) => {
+    if (layer instanceof L.CircleMarker) {
+      const p = layer.feature && layer.feature.properties;
+      if (!(p && p._tc)) add(L.latLngBounds(layer.getLatLng(), layer.getLatLng()));  // not a label
+    } else if (layer instanceof L.Polyline && !(layer instanceof L.Polygon)) {
+      add(layer.getBounds());
+    }
+  });
+  const legend = el.querySelector('.map-legend');
+  const room = L.point(legend.offsetWidth + 44, legend.offsetHeight + 44);
+  const c = map.getCenter();
+  const fits = map.getBoundsZoom(data, false, room);
+  return {zoom: map.getZoom(), center: [c.lat.toFixed(6), c.lng.toFixed(6)], fits: fits};
+}"""
 
 
 def _heading_clear(page: Page) -> dict:  # type: ignore[type-arg]

@@ -11,14 +11,19 @@ if (root) {
   const stage = root.querySelector('.debrief-stage');
   root.style.setProperty('--nav-h', nav.offsetHeight + 'px');
   if (map) map.invalidateSize();
-  const whole = map ? map.getBounds() : null;
+  // The map's first view: the whole walk, fitted clear of the legend. (Fitting the bounds of that view
+  // again, with a margin, would zoom out a level each time.)
+  const home = map ? { center: map.getCenter(), zoom: map.getZoom() } : null;
 
   // The map follows the stop: its point and its observations, or the whole walk for the other sections.
   function follow(step) {
     if (!map) return;
     const raw = step.dataset.bounds;
-    const bounds = raw ? L.latLngBounds(JSON.parse(raw)) : whole;
-    map.fitBounds(bounds.pad(raw ? 0.15 : 0), { padding: [40, 40], maxZoom: 18, animate: false });
+    if (raw) {
+      map.fitBounds(L.latLngBounds(JSON.parse(raw)).pad(0.15), { padding: [40, 40], maxZoom: 18, animate: false });
+    } else {
+      map.setView(home.center, home.zoom, { animate: false });
+    }
     root.dataset.mapStep = step.id;
   }
 
