@@ -97,6 +97,16 @@ def test_facilitator_enters_two_observations_then_imports_a_sheet(  # type: igno
     expect(page.get_by_role("heading", name="Saisir des observations")).to_be_visible()
     assert page.url.endswith(world["entry"])
     assert _axe(page) == []
+    # The map is the phones' pin map, with its styles: route stroked (not a filled black shape),
+    # numbered stops, zoom buttons on the map; no map library loaded for it.
+    drawn = page.evaluate(PIN_MAP)
+    assert drawn["stops"] > 0 and drawn["labels"] == [str(n) for n in range(1, drawn["stops"] + 1)], drawn
+    assert (drawn["zoom_inside"], drawn["route_fill"], drawn["position"], drawn["leaflet"]) == (
+        True,
+        "none",
+        "relative",
+        "undefined",
+    ), drawn
 
     # Nothing chosen: every problem is named, nothing is stored.
     page.get_by_role("button", name="Enregistrer l'observation").click()
@@ -185,6 +195,23 @@ def test_facilitator_enters_two_observations_then_imports_a_sheet(  # type: igno
     assert outside == [], outside
     # The refused form and file answer 422, which Chromium logs; nothing else may be.
     assert [e for e in errors if "status of 422" not in e] == [], errors
+
+
+#: How the entry page's map is drawn: its stops' numbers, where its zoom buttons sit, its route's fill.
+PIN_MAP = """() => {
+  const map = document.getElementById('entry-map');
+  const box = map.getBoundingClientRect();
+  const zoom = map.querySelector('.pm-zoom').getBoundingClientRect();
+  return {
+    stops: map.querySelectorAll('.pm-stop').length,
+    labels: [...map.querySelectorAll('.pm-stop text')].map((t) => t.textContent),
+    zoom_inside: zoom.top >= box.top && zoom.bottom <= box.bottom
+      && zoom.left >= box.left && zoom.right <= box.right,
+    route_fill: getComputedStyle(map.querySelector('.pm-route')).fill,
+    position: getComputedStyle(map).position,
+    leaflet: typeof window.L,
+  };
+}"""
 
 
 def _reflows_at_320(page) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ function announce(position) {
 }
 
 let pinMap = null;
-if (window.L && mapElement) {
+if (mapElement) {
   pinMap = createPinMap(mapElement, {
     walk: config.walk,
     tiles: config.tiles,
