@@ -118,7 +118,12 @@ def test_minors_consent_is_recorded_once_and_shown(world, client):
     assert response.status_code == 303 and response.headers["Location"].endswith("#consentement")
     html = client.get(_walk_url(world)).get_data(as_text=True)
     assert 'id="consentement-form"' not in html
-    assert "<strong>8</strong> mineurs" in html and "par Anim" in html and "Classeur au centre social" in html
+    assert "<strong>8</strong> mineur·es." in html and "(UTC) par Anim." in html
+    assert "Note : Classeur au centre social" in html
+    english = client.get(_walk_url(world) + "?lang=en").get_data(as_text=True)
+    assert "Parental consent collected for <strong>8</strong> minors." in english
+    assert "(UTC) by Anim." in english and "Note: Classeur au centre social" in english
+    client.get(_walk_url(world) + "?lang=fr")
     consent = db.session.get(WalkConsent, world.day.id)
     assert consent.recorded_by_id == world.facilitator.id
     again = client.post(_walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": "3"})

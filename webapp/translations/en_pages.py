@@ -228,7 +228,16 @@ EN = {
     "Cette marche n'a pas d'arrêts : elle reprendra ceux de la marche d'origine.": "This walk has no stops: it will take those of the original walk.",
     "Aucune marche antérieure du projet à laquelle la lier.": "No earlier walk of the project to link it to.",
     "Mineurs : autorisations parentales": "Minors: parental consent",
-    "Autorisations parentales recueillies pour": "Parental consent collected for",
+    (
+        "Autorisations parentales recueillies pour <strong>%(num)s</strong> mineur·e.",
+        "Autorisations parentales recueillies pour <strong>%(num)s</strong> mineur·es.",
+    ): (
+        "Parental consent collected for <strong>%(num)s</strong> minor.",
+        "Parental consent collected for <strong>%(num)s</strong> minors.",
+    ),
+    "Enregistrées le %(date)s à %(time)s (UTC) par %(who)s.": "Recorded on %(date)s at %(time)s (UTC) by %(who)s.",
+    "Enregistrées le %(date)s à %(time)s (UTC).": "Recorded on %(date)s at %(time)s (UTC).",
+    "Note : %(note)s": "Note: %(note)s",
     "Si des mineurs participent, enregistrez ici, pour le groupe, que leurs autorisations parentales ont été recueillies. Aucune identité d'enfant n'est conservée : n'écrivez pas de nom dans la note.": "If minors take part, record here, for the group, that their parental consent was collected. No child's identity is kept: write no name in the note.",
     "Note (où sont conservées les autorisations, par exemple)": "Note (where the consent forms are kept, for instance)",
     "Rien à modérer ici.": "Nothing to moderate here.",
