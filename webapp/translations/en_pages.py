@@ -357,4 +357,37 @@ EN = {
     "observation validée": "validated observation",
     "%(count)s signalements « %(label)s » : comptés dans le tableau ci-dessous, jamais placés sur la carte, cités ni illustrés, pour protéger les personnes.": "%(count)s reports « %(label)s »: counted in the table below, never placed on the map, quoted or illustrated, to protect people.",
     "1 signalement « %(label)s » : compté dans le tableau ci-dessous, jamais placé sur la carte, cité ni illustré, pour protéger les personnes.": "1 report « %(label)s »: counted in the table below, never placed on the map, quoted or illustrated, to protect people.",
+    # text that was typed into templates in French only
+    "Erreur %(status)s": "Error %(status)s",
+    "Revenir à l'accueil": "Back to the home page",
+    "Rôle : %(role)s": "Role: %(role)s",
+    "Rejoindre « %(project)s »": "Join “%(project)s”",
+    "Compte : %(email)s": "Account: %(email)s",
+    "Équipe · %(project)s": "Team · %(project)s",
+    "Invitation créée pour %(email)s": "Invitation created for %(email)s",
+    (
+        "Il fonctionne une seule fois, pendant %(num)s jour.",
+        "Il fonctionne une seule fois, pendant %(num)s jours.",
+    ): (
+        "It works once, for %(num)s day.",
+        "It works once, for %(num)s days.",
+    ),
+    ", regroupées": ", clustered",
+    ", agrégées par carreaux": ", aggregated in squares",
+    "Paramètres — %(project)s": "Settings — %(project)s",
+    "Durée de conservation (mois, de %(min)s à %(max)s)": "Retention period (months, from %(min)s to %(max)s)",
+    "%(num)s à modérer": "%(num)s to moderate",
+    ("%(num)s validée", "%(num)s validées"): ("%(num)s validated", "%(num)s validated"),
+    ("%(num)s masquée", "%(num)s masquées"): ("%(num)s hidden", "%(num)s hidden"),
+    "Re-marchée par :": "Walked again by:",
+    "Arrêt %(n)s · %(name)s": "Stop %(n)s · %(name)s",
+    ", ressenti %(n)s/5": ", feeling %(n)s/5",
+    "— priorité %(value)s": "— %(value)s priority",
+    "administration du site": "site administration",
+    "Aucune observation pour cette marche : la carte montre l'itinéraire et les arrêts.": (
+        "No observation for this walk: the map shows the route and the stops."
+    ),
+    "Aucune observation validée pour cette marche : la carte montre l'itinéraire et les arrêts.": (
+        "No validated observation for this walk: the map shows the route and the stops."
+    ),
 }

@@ -147,4 +147,4 @@ target.parent.mkdir(parents=True, exist_ok=True)
 with target.open("wb") as handle:
     write_po(handle, catalog, omit_header=False, no_location=True)
 if missing:
-    raise SystemExit("untranslated: " + "; ".join(missing))
+    raise SystemExit("untranslated: " + "; ".join(map(str, missing)))
