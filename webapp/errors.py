@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy.exc
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
+from flask_babel import LazyString
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -53,16 +54,41 @@ class _OutageLog:
 _outage_log = _OutageLog()
 
 
+class Bilingual:
+    """A message written out in both languages where it is raised (as the API's details are); it reads
+    in the language of the request that shows it, French outside a request."""
+
+    __slots__ = ("en", "fr")
+
+    def __init__(self, fr: str, en: str) -> None:
+        self.fr, self.en = fr, en
+
+    def __str__(self) -> str:
+        return self.en if has_request_context() and g.get("lang") == "en" else self.fr
+
+
 class DomainError(Exception):
     """Base class: something the user asked for cannot be done, for a reason we can state."""
 
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, details: dict[str, Any] | list[Any] | None = None) -> None:
+    def __init__(
+        self, message: str | LazyString | Bilingual, *, details: dict[str, Any] | list[Any] | None = None
+    ) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.details = details
+
+    @property
+    def message(self) -> str:
+        """The message in the language of the request that shows it, when it was given as a catalogue
+        entry (``lazy_gettext``: a resident joining in English reads why in English); as written
+        otherwise."""
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "message": self.message}

@@ -271,3 +271,25 @@ def test_a_harassment_report_needs_no_good_bad_answer_and_counts_as_a_problem(cl
     other["answers"].pop("polarity")
     refused = _post(client, auth, other)
     assert refused.status_code == 422 and "polarity" in refused.json["details"]
+
+
+def test_a_refusal_reads_in_the_language_of_the_request(client, auth, walk, db_session):
+    """A phone set to English reads why an observation or a join was refused in English (the reason
+    used to be French whatever the language); French stays the default."""
+    from datetime import UTC, datetime, timedelta
+
+    from webapp.services import walks
+
+    english = {**auth, "Accept-Language": "en-GB,en;q=0.9"}
+    body = payload()
+    body["client_uuid"] = "pas-un-uuid"
+    assert _post(client, auth, body).json["message"] == "Certaines réponses sont à corriger."
+    assert _post(client, english, body).json["message"] == "Some answers need correcting."
+    unknown = client.post(url("api.join"), json={"code": "ZZZZZZ"}, headers={"Accept-Language": "en"})
+    assert unknown.status_code == 404
+    assert unknown.json["message"] == "This code matches no walk. Check it with the walk's facilitator."
+    walks.close_walk(walk)
+    later = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0).isoformat()
+    refused = _post(client, english, payload(captured_at=later))
+    assert refused.status_code == 403 and refused.json["message"].startswith("This walk closed on ")
+    assert "terminée" in _post(client, auth, payload(captured_at=later)).json["message"]

@@ -287,3 +287,15 @@ def test_a_lived_or_seen_question_is_asked_and_kept_only_about_sensitive_themes(
     stored = {o.theme: o for o in observations.list_own_observations(walk.participants[0])}
     assert stored["harcelement"].answers == {"vecu": "vu"} and stored["harcelement"].polarity == "negative"
     assert stored["eclairage"].answers == {} and stored["eclairage"].polarity == "negative"
+
+
+def test_the_join_page_says_why_a_code_is_refused_in_its_own_language(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.webapp.support import csrf_token
+
+    for lang, expected in (
+        ("fr", "Ce code ne correspond à aucune marche."),
+        ("en", "This code matches no walk. Check it with the walk&#39;s facilitator."),
+    ):
+        token = csrf_token(client, url("residents.join", lang=lang))
+        page = client.post(url("residents.join_post"), data={"csrf_token": token, "code": "ZZZZZZ"})
+        assert expected in page.get_data(as_text=True), lang

@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from webapp.errors import DomainError, NotFound, Unauthorized, ValidationError
 from webapp.extensions import csrf
@@ -43,7 +44,7 @@ def _bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Rejoignez d'abord une marche avec son code.")
+        raise Unauthorized(_l("Rejoignez d'abord une marche avec son code."))
     return token.strip()
 
 
@@ -76,7 +77,7 @@ def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError(
-            "Le contenu envoyé n'est pas du JSON valide.",
+            _l("Le contenu envoyé n'est pas du JSON valide."),
             details={
                 "_payload": [
                     {"code": "wrong_type", "message": {"fr": "JSON attendu.", "en": "JSON expected."}}
@@ -88,7 +89,7 @@ def _json_body() -> dict[str, Any]:
 
 def _uuid(raw: str, field: str) -> uuid.UUID:
     if not is_canonical_uuid(raw):
-        raise NotFound("Identifiant inconnu.", details={field: raw[:64]})
+        raise NotFound(_l("Identifiant inconnu."), details={field: raw[:64]})
     return uuid.UUID(raw)
 
 
@@ -165,7 +166,7 @@ def join() -> tuple[Response, int]:
     if isinstance(body.get("join_id"), str) and not is_canonical_uuid(body["join_id"]):
         wrong["join_id"] = "invalid_uuid"
     if wrong:
-        raise ValidationError("Certaines réponses sont à corriger.", details=wrong)
+        raise ValidationError(_l("Certaines réponses sont à corriger."), details=wrong)
     participant, token, created = participants.join_walk_limited(
         str(body.get("code") or ""),
         client=request.remote_addr or "-",
@@ -253,7 +254,7 @@ def get_photo(client_uuid: str, photo_uuid: str) -> Response:
     wanted = _uuid(photo_uuid, "photo_uuid")
     photo = next((p for p in observation.photos if p.client_uuid == wanted), None)
     if photo is None:
-        raise NotFound("Photo introuvable.", details={"photo_uuid": str(wanted)})
+        raise NotFound(_l("Photo introuvable."), details={"photo_uuid": str(wanted)})
     response = photo_response(photo.stored_name, photo.content_type, lambda: photos.read(photo))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -316,7 +317,7 @@ def export_me() -> Response:
     participant = current_participant(allow_closed_walk=True)
     wanted = request.args.get("format", "json")
     if wanted not in ("json", "geojson"):
-        raise ValidationError("Format d'export inconnu.", details={"format": "unknown_choice"})
+        raise ValidationError(_l("Format d'export inconnu."), details={"format": "unknown_choice"})
     document = export_document(privacy.participant_data(participant))
     if wanted == "geojson":
         response = jsonify(document["observations_geojson"])

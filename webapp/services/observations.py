@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import shapely
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement, WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import GeometryCollection, Point
@@ -68,7 +69,7 @@ def record_observation(
     except CoordinateError as error:
         raise ValidationError(coordinate_message(error), details={"location": "invalid"}) from error
     if polarity not in set(Polarity):
-        raise ValidationError("Polarité inconnue.", details={"polarity": "unknown_choice"})
+        raise ValidationError(_l("Polarité inconnue."), details={"polarity": "unknown_choice"})
     observation = Observation(
         client_uuid=client_uuid,
         walk=walk,
@@ -161,7 +162,7 @@ def parse_client_uuid(raw: object) -> uuid.UUID:
         return uuid.UUID(str(raw))
     except (ValueError, TypeError):
         raise ValidationError(
-            "Identifiant d'observation invalide.",
+            _l("Identifiant d'observation invalide."),
             details={"client_uuid": _problem("invalid_uuid", "Identifiant invalide.", "Invalid identifier.")},
         ) from None
 
@@ -271,7 +272,7 @@ def parse_submission(
     """
     if not isinstance(payload, Mapping):
         raise ValidationError(
-            "Le contenu envoyé n'est pas une observation.",
+            _l("Le contenu envoyé n'est pas une observation."),
             details={"_payload": _problem("wrong_type", "Format inattendu.", "Unexpected format.")},
         )
     errors: dict[str, list[dict[str, Any]]] = {}
@@ -281,7 +282,7 @@ def parse_submission(
     if json_client:
         errors.update(_json_type_problems(payload))
         if errors:
-            raise ValidationError("Certaines réponses sont à corriger.", details=errors)
+            raise ValidationError(_l("Certaines réponses sont à corriger."), details=errors)
 
     if client_uuid is None:
         try:
@@ -293,7 +294,8 @@ def parse_submission(
     if form_problem:
         # answers to another form's questions cannot be checked against this one: say only that
         raise ValidationError(
-            "Cette observation ne correspond pas au formulaire de la marche.", details={"form": form_problem}
+            _l("Cette observation ne correspond pas au formulaire de la marche."),
+            details={"form": form_problem},
         )
 
     location = payload.get("location")
@@ -348,7 +350,7 @@ def parse_submission(
         or lat is None
         or client_uuid is None
     ):
-        raise ValidationError("Certaines réponses sont à corriger.", details=errors)
+        raise ValidationError(_l("Certaines réponses sont à corriger."), details=errors)
 
     return make_submission(
         definition,
@@ -696,13 +698,13 @@ def submit_observation(
     db.session.flush()
     observation = get_by_client_uuid(submission.client_uuid)
     if observation is None:  # deleted between the insert and the read
-        raise Conflict("Cette observation vient d'être supprimée.", details={"client_uuid": "deleted"})
+        raise Conflict(_l("Cette observation vient d'être supprimée."), details={"client_uuid": "deleted"})
     if (
         observation.participant_id != sender.participant_id
         or observation.payload_hash != submission.payload_hash
     ):
         raise Conflict(
-            "Une autre observation porte déjà cet identifiant.",
+            _l("Une autre observation porte déjà cet identifiant."),
             details={
                 "client_uuid": _problem("conflict", "Identifiant déjà utilisé.", "Identifier already used.")
             },
@@ -875,7 +877,7 @@ def get_own_observation(participant: Participant, client_uuid: uuid.UUID) -> Obs
         )
     )
     if observation is None:
-        raise NotFound("Observation introuvable.", details={"client_uuid": str(client_uuid)})
+        raise NotFound(_l("Observation introuvable."), details={"client_uuid": str(client_uuid)})
     return observation
 
 
@@ -943,5 +945,5 @@ def get_photo_by_name(stored_name: str) -> tuple[Photo, int]:
         .where(Photo.stored_name == stored_name)
     ).first()
     if row is None:
-        raise NotFound("Photo introuvable.")
+        raise NotFound(_l("Photo introuvable."))
     return row[0], row[1]

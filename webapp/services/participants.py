@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import LargeBinary, Text, bindparam, cast, func, literal_column, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -51,9 +52,9 @@ def add_participant(
     if status not in set(ParticipantStatus):
         problems["status"] = "unknown_choice"
     if problems:
-        raise ValidationError("Profil invalide.", details=problems)
+        raise ValidationError(_l("Profil invalide."), details=problems)
     if walk.status == WalkStatus.CLOSED:
-        raise Forbidden("Cette marche est terminée : on ne peut plus la rejoindre.")
+        raise Forbidden(_l("Cette marche est terminée : on ne peut plus la rejoindre."))
     token = secrets.token_urlsafe(24)
     joined_at = joined_at or utcnow()
     participant = Participant(
@@ -77,9 +78,9 @@ def _check_token(
     """Refuse an expired token or a closed walk (the rules of :func:`get_participant_by_token`)."""
     now = utcnow()
     if expires_at is not None and expires_at < now and not (delivering and in_grace_period(walk, now)):
-        raise Unauthorized("Votre participation a expiré : rejoignez à nouveau la marche avec son code.")
+        raise Unauthorized(_l("Votre participation a expiré : rejoignez à nouveau la marche avec son code."))
     if walk.status == WalkStatus.CLOSED and not (allow_closed_walk or delivering):
-        raise Forbidden("Cette marche est terminée.")
+        raise Forbidden(_l("Cette marche est terminée."))
 
 
 def get_participant_by_token(
@@ -108,7 +109,7 @@ def get_participant_by_token(
         .scalar_one_or_none()
     )
     if participant is None:
-        raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
+        raise NotFound(_l("Jeton de participation inconnu : rejoignez la marche avec son code."))
     _check_token(
         participant.expires_at, participant.walk, allow_closed_walk=allow_closed_walk, delivering=delivering
     )
@@ -198,7 +199,7 @@ def get_sender_by_token(token: str) -> Sender:
     dialect = connection.dialect.name
     rows = _SENDER[dialect].rows(connection, {"token_hash": hash_token(token)})
     if not rows:
-        raise NotFound("Jeton de participation inconnu : rejoignez la marche avec son code.")
+        raise NotFound(_l("Jeton de participation inconnu : rejoignez la marche avec son code."))
     row = rows[0]
     walk = WalkFacts(
         id=row.walk_id,
@@ -226,21 +227,25 @@ def get_walk_by_code(raw_code: str) -> Walk:
 
     code = normalise_join_code(raw_code or "")
     if not code:
-        raise ValidationError("Entrez le code de la marche.", details={"code": "required"})
+        raise ValidationError(_l("Entrez le code de la marche."), details={"code": "required"})
     walk = db.session.scalar(select(Walk).where(Walk.join_code == code))
     if walk is None:
         raise NotFound(
-            "Ce code ne correspond à aucune marche. Vérifiez-le auprès de l'animatrice ou de l'animateur.",
+            _l(
+                "Ce code ne correspond à aucune marche. Vérifiez-le auprès de l'animatrice ou de l'animateur."
+            ),
             details={"code": "unknown"},
         )
     if walk.status == WalkStatus.CLOSED:
         raise Forbidden(
-            "Cette marche est terminée : on ne peut plus la rejoindre.", details={"code": "closed"}
+            _l("Cette marche est terminée : on ne peut plus la rejoindre."), details={"code": "closed"}
         )
     if walk.status != WalkStatus.OPEN:
         raise Forbidden(
-            "Cette marche n'a pas encore commencé : réessayez quand l'animatrice ou l'animateur"
-            " l'aura ouverte.",
+            _l(
+                "Cette marche n'a pas encore commencé : réessayez quand l'animatrice ou l'animateur"
+                " l'aura ouverte."
+            ),
             details={"code": "not_open"},
         )
     return walk
@@ -253,8 +258,9 @@ def parse_join_uuid(raw: object) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(raw))
     except ValueError:
-        message = "Identifiant de demande invalide."
-        raise ValidationError(message, details={"join_id": "invalid_uuid"}) from None
+        raise ValidationError(
+            _l("Identifiant de demande invalide."), details={"join_id": "invalid_uuid"}
+        ) from None
 
 
 def join_walk(
@@ -301,7 +307,8 @@ def _rejoin(walk: Walk, join_uuid: uuid.UUID) -> tuple[Participant, str, bool] |
         return None
     if participant.walk_id != walk.id:
         raise Conflict(
-            "Cette demande a déjà servi pour une autre marche.", details={"join_id": "used_for_another_walk"}
+            _l("Cette demande a déjà servi pour une autre marche."),
+            details={"join_id": "used_for_another_walk"},
         )
     token = secrets.token_urlsafe(24)
     participant.token_hash = hash_token(token)
@@ -323,7 +330,8 @@ def join_walk_limited(
     verdict = ratelimit.peek(f"join-wrong:{client}", wrong)
     if not verdict.allowed:
         raise TooManyRequests(
-            "Trop de codes erronés : réessayez dans une minute.", details={"retry_after": verdict.retry_after}
+            _l("Trop de codes erronés : réessayez dans une minute."),
+            details={"retry_after": verdict.retry_after},
         )
     try:
         participant, token, created = join_walk(raw_code, join_uuid=join_uuid, **profile)
@@ -335,7 +343,7 @@ def join_walk_limited(
             counted = ratelimit.hit_separately(f"join-wrong:{client}", wrong)
             if not counted.allowed:
                 raise TooManyRequests(
-                    "Trop de codes erronés : réessayez dans une minute.",
+                    _l("Trop de codes erronés : réessayez dans une minute."),
                     details={"retry_after": counted.retry_after},
                 ) from error
         raise
@@ -345,7 +353,7 @@ def join_walk_limited(
         verdict = ratelimit.hit(f"join-ok:{client}:{participant.walk_id}", group)
         if not verdict.allowed:
             raise TooManyRequests(
-                "Trop d'inscriptions depuis cette connexion : réessayez dans une minute.",
+                _l("Trop d'inscriptions depuis cette connexion : réessayez dans une minute."),
                 details={"retry_after": verdict.retry_after},
             )
     return participant, token, created

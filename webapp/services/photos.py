@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -164,7 +165,9 @@ def add_photo(
     if existing is not None:
         if _same(existing, observation, digest):
             return existing, False
-        raise Conflict("Une autre photo porte déjà cet identifiant.", details={"photo_uuid": str(photo_uuid)})
+        raise Conflict(
+            _l("Une autre photo porte déjà cet identifiant."), details={"photo_uuid": str(photo_uuid)}
+        )
     # A photo follows its observation: after the close, only that of one captured before it, in time.
     walks.check_accepts_observation(participant.walk, observation.captured_at)
     # Take the observation's lock before counting: on PostgreSQL this no-op UPDATE locks its row, on
@@ -174,7 +177,7 @@ def add_photo(
     count = db.session.scalar(select(func.count(Photo.id)).where(Photo.observation_id == observation.id)) or 0
     if count >= max_photos:
         raise ValidationError(
-            f"{max_photos} photos au plus par observation.",
+            _l("%(num)s photos au plus par observation.", num=max_photos),
             details={
                 "photos": [
                     {
@@ -216,7 +219,9 @@ def add_photo(
         photo_store.current().save(photo, encoded.data)
         data_stamps.bump(walk_ids=[observation.walk_id])  # partners' and public maps show it
     elif not _same(photo, observation, digest):
-        raise Conflict("Une autre photo porte déjà cet identifiant.", details={"photo_uuid": str(photo_uuid)})
+        raise Conflict(
+            _l("Une autre photo porte déjà cet identifiant."), details={"photo_uuid": str(photo_uuid)}
+        )
     return photo, new_id is not None
 
 

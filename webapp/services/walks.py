@@ -30,7 +30,7 @@ from sqlalchemy.types import NullType
 
 from geodata.shapes import lonlat_issue
 from geodata.tracks import TrackError, check_route, far_points
-from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
+from webapp.errors import Bilingual, Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.models import FormVersion, Observation, Project, Stop, Walk, Zone
 from webapp.models.base import utcnow
@@ -526,7 +526,8 @@ def in_grace_period(walk: Walk | WalkFacts, now: datetime | None = None) -> bool
 
 def _refusal(code: str, fr: str, en: str, **params: Any) -> Forbidden:
     return Forbidden(
-        fr, details={"walk": [{"code": code, "message": {"fr": fr, "en": en}, "params": params}]}
+        Bilingual(fr, en),
+        details={"walk": [{"code": code, "message": {"fr": fr, "en": en}, "params": params}]},
     )
 
 
