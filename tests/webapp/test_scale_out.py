@@ -236,7 +236,7 @@ class _Browser:
 
 def _shown_total(page: str) -> int:
     """The number of observations the project page's map heading says it shows."""
-    found = re.search(r'<h2 id="carte">[^<]*<small>\((\d+) observations', page)
+    found = re.search(r'<h2 id="carte">[^<]*<small>\((\d+) observations?', page)
     assert found is not None, page[:500]
     return int(found.group(1))
 

@@ -55,3 +55,32 @@ def test_pages_once_french_only_read_in_english(app, client) -> None:  # type: i
     assert page.status_code == 404
     assert "<title>Error 404" in html and "Back to the home page" in html
     assert "Revenir" not in html and "Erreur" not in html
+
+
+def test_every_message_of_the_code_has_its_english_in_the_catalogue() -> None:
+    """What `pybabel extract` finds in the code and templates (the command of make_en.py) is in the
+    committed English catalogue, translated: a new `_l(...)` or `_()` without its English fails here,
+    not on an English page."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.mofile import read_mo
+
+    webapp = TEMPLATES.parent
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+    method_map = [("**.py", "python"), ("**.html", "jinja2")]
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(webapp),
+        method_map,
+        keywords=keywords,
+        directory_filter=lambda path: not Path(path).name.startswith("."),
+    ):
+        found.add(message[0] if isinstance(message, tuple | list) else message)
+    with (webapp / "translations" / "en" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        catalogue = read_mo(handle)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple | list) else m.id)
+        for m in catalogue
+        if m.id and (all(m.string) if isinstance(m.string, tuple | list) else m.string)
+    }
+    assert len(found) > 1000
+    assert sorted(found - translated) == []

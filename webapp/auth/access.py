@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.errors import Forbidden
@@ -21,5 +22,5 @@ def role_required(project: Project, *roles: str) -> User:
     user: User = current_user._get_current_object()  # type: ignore[attr-defined]
     role = teams.project_role(user, project.id)
     if role is None or (role not in roles and role != "admin"):
-        raise Forbidden("Vous n'avez pas accès à cette page pour ce projet.")
+        raise Forbidden(_l("Vous n'avez pas accès à cette page pour ce projet."))
     return user

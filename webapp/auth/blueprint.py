@@ -10,6 +10,7 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -77,7 +78,7 @@ def login():  # type: ignore[no-untyped-def]
         return render_template("auth/login.html", error=error.message, email=email), error.status
     user = accounts.authenticate(email, form.password.data)
     if user is None:
-        error = "Adresse ou mot de passe incorrect."
+        error = _("Adresse ou mot de passe incorrect.")
         return render_template("auth/login.html", error=error, email=email), 401
     target = _safe_next(request.args.get("next"), user)
     if user.totp_secret:
@@ -103,7 +104,7 @@ def login_code():  # type: ignore[no-untyped-def]
     except TooManyRequests as error:
         return render_template("auth/login_code.html", error=error.message), error.status
     if not totp.check_totp(user.id, user.totp_secret or "", CodeForm().code.data):
-        return render_template("auth/login_code.html", error="Code incorrect ou déjà utilisé."), 401
+        return render_template("auth/login_code.html", error=_("Code incorrect ou déjà utilisé.")), 401
     sessions.start_session(user)
     return redirect(_safe_next(target, user), 303)
 
@@ -370,7 +371,7 @@ def invitation(token: str):  # type: ignore[no-untyped-def]
     user = _me() if current_user.is_authenticated else None
     if user is not None and user.email != details.email:
         raise Forbidden(
-            "Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser."
+            _l("Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser.")
         )
     page = {"details": details, "token": token, "user": user}
     if request.method == "GET":

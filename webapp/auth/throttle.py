@@ -11,6 +11,7 @@ import hashlib
 import math
 
 from flask import current_app, g, request
+from flask_babel import lazy_ngettext
 
 from webapp.errors import TooManyRequests
 from webapp.services import ratelimit
@@ -35,6 +36,10 @@ def check(action: str, *subjects: str) -> None:
         g.retry_after = max(waits)
         minutes = math.ceil(g.retry_after / 60)
         raise TooManyRequests(
-            f"Trop de tentatives. Réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
+            lazy_ngettext(
+                "Trop de tentatives. Réessayez dans %(num)s minute.",
+                "Trop de tentatives. Réessayez dans %(num)s minutes.",
+                minutes,
+            ),
             details={"retry_after": g.retry_after},
         )

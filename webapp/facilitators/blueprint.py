@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -83,7 +84,7 @@ def _project(slug: str):  # type: ignore[no-untyped-def]
 def _walk(project, walk_id: int):  # type: ignore[no-untyped-def]
     walk = walks.get_walk(walk_id)
     if walk.project_id != project.id:
-        raise NotFound("Marche introuvable.", details={"walk": walk_id})
+        raise NotFound(_l("Marche introuvable."), details={"walk": walk_id})
     return walk
 
 
@@ -237,7 +238,7 @@ def map_popup(slug: str, observation_id: int) -> Response:
         project, observation_id, photo_url=_thumbnail_url, moderation_url=_moderation_link(slug)
     )
     if details is None:
-        raise NotFound("Observation introuvable.", details={"observation": observation_id})
+        raise NotFound(_l("Observation introuvable."), details={"observation": observation_id})
     response = jsonify({"d": details})
     response.headers["Cache-Control"] = "private, no-cache"
     return response
@@ -261,7 +262,7 @@ def project_chart(slug: str, name: str) -> Response:
     summary = summaries.summarise(f, quotes=False)
     svg = charts.chart_by_name(summary, name)
     if not svg:
-        raise NotFound("Graphique introuvable.", details={"chart": name})
+        raise NotFound(_l("Graphique introuvable."), details={"chart": name})
     key = charts.chart_key(summary)
     response = Response(svg, mimetype="image/svg+xml")
     response.set_etag(key)
@@ -525,7 +526,7 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
     walk = _walk(project, walk_id)
     observation = moderation.get_observation(observation_id, walk)
     if action not in MODERATION_PATHS:
-        raise NotFound("Action inconnue.")
+        raise NotFound(_l("Action inconnue."))
     action = MODERATION_PATHS[action]
     form = MODERATION_FORMS[action]()
     try:
@@ -677,8 +678,11 @@ def create_recommendation(slug: str) -> Response:
         flash(f"{error.message} ({details})", "error")
         return redirect(back)
     flash(
-        f"Préconisation « {recommendation.title} » créée avec "
-        f"{len(recommendation.observations)} observations.",
+        _(
+            "Préconisation « %(title)s » créée avec %(n)s observations.",
+            title=recommendation.title,
+            n=len(recommendation.observations),
+        ),
         "ok",
     )
     return redirect(back + "#preconisations")
@@ -694,7 +698,7 @@ def photo(name: str) -> Response:
     photo, project_id = observations.get_photo_by_name(name)
     role = teams.project_role(current_user, project_id)
     if role not in STAFF:
-        raise Forbidden("Cette photo appartient à un projet auquel vous n'avez pas accès.")
+        raise Forbidden(_l("Cette photo appartient à un projet auquel vous n'avez pas accès."))
     size = asked_size()
     response = photo_response(photo.stored_name, photo.content_type, lambda: photos.read(photo), size=size)
     response.cache_control.max_age = 3600
@@ -717,7 +721,7 @@ def export(slug: str, what: str, fmt: str) -> Response:
     """Download observations (csv, xlsx, geojson, gpkg) or recommendations (csv, xlsx)."""
     project, _user = _project(slug)
     if fmt not in EXPORT_TYPES or what not in ("observations", "preconisations"):
-        raise NotFound("Format d'export inconnu.")
+        raise NotFound(_l("Format d'export inconnu."))
     name = f"{project.slug}-{what}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if what == "preconisations":
@@ -732,7 +736,7 @@ def export(slug: str, what: str, fmt: str) -> Response:
             exports.recommendations_xlsx(project, buffer)
             buffer.seek(0)
             return send_file(buffer, mimetype=EXPORT_TYPES[fmt], download_name=name, as_attachment=True)
-        raise NotFound("Format d'export inconnu.")
+        raise NotFound(_l("Format d'export inconnu."))
     f, _problems = observation_filter.parse_filter(request.args, project=project, allow_pending=True)
     if fmt == "csv":
         return Response(

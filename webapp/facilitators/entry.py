@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.errors import ImportFailed, NotFound, ValidationError
 from webapp.facilitators.blueprint import _project, _walk, bp
@@ -195,7 +196,7 @@ def _place(walk, form: EntryForm) -> tuple[float, float]:  # type: ignore[no-unt
         return form.lon.data, form.lat.data  # type: ignore[return-value]
     stop = entry.get_stop(walk, int(form.stop.data))
     if stop is None:  # the form checked the choices
-        raise NotFound("Arrêt introuvable.")
+        raise NotFound(_l("Arrêt introuvable."))
     return entry.stop_lonlat(stop)
 
 
@@ -272,7 +273,7 @@ def entry_template(slug: str, walk_id: int, fmt: str) -> Response:
     project, _user_ = _project(slug)
     walk = _walk(project, walk_id)
     if fmt not in TEMPLATE_TYPES:
-        raise NotFound("Format de modèle inconnu.")
+        raise NotFound(_l("Format de modèle inconnu."))
     columns = _columns(walk)
     name = f"saisie-{project.slug}-marche-{walk.id}.{fmt}"
     if fmt == "csv":

@@ -17,6 +17,7 @@ import hmac
 import re
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -67,7 +68,7 @@ def valid_email(email: str | None) -> str:
     """The normalised address; ValidationError when it does not look like one."""
     email = normalise_email(email)
     if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise ValidationError("Adresse électronique invalide.", details={"email": "invalid"})
+        raise ValidationError(_l("Adresse électronique invalide."), details={"email": "invalid"})
     return email
 
 
@@ -76,16 +77,18 @@ def check_password_rules(password: str | None, *, email: str = "") -> None:
     password = password or ""
     if len(password) < PASSWORD_MIN:
         raise ValidationError(
-            f"Le mot de passe doit faire au moins {PASSWORD_MIN} caractères.",
+            _l("Le mot de passe doit faire au moins %(num)s caractères.", num=PASSWORD_MIN),
             details={"password": "too_short"},
         )
     if len(password) > PASSWORD_MAX:
         raise ValidationError(
-            f"Le mot de passe doit faire au plus {PASSWORD_MAX} caractères.", details={"password": "too_long"}
+            _l("Le mot de passe doit faire au plus %(num)s caractères.", num=PASSWORD_MAX),
+            details={"password": "too_long"},
         )
     if email and password.strip().lower() == normalise_email(email):
         raise ValidationError(
-            "Le mot de passe ne peut pas être l'adresse électronique.", details={"password": "same_as_email"}
+            _l("Le mot de passe ne peut pas être l'adresse électronique."),
+            details={"password": "same_as_email"},
         )
 
 
@@ -112,7 +115,7 @@ def create_user(
     email = valid_email(email)
     check_password_rules(password, email=email)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("Un compte existe déjà avec cette adresse.", details={"email": email})
+        raise Conflict(_l("Un compte existe déjà avec cette adresse."), details={"email": email})
     user = User(
         email=email,
         display_name=(display_name or "").strip()[:120] or email.split("@")[0],
@@ -157,7 +160,9 @@ def set_password(user: User, password: str) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change one's own password; the current one is required."""
     if not user.password_hash or not check_password_hash(user.password_hash, current_password or ""):
-        raise ValidationError("Le mot de passe actuel est incorrect.", details={"current_password": "wrong"})
+        raise ValidationError(
+            _l("Le mot de passe actuel est incorrect."), details={"current_password": "wrong"}
+        )
     set_password(user, new_password)
 
 
@@ -165,7 +170,7 @@ def set_active(email: str, active: bool) -> User:
     """Deactivate (or reactivate) an account; a deactivated user is signed out at the next request."""
     user = get_user_by_email(email)
     if user is None:
-        raise NotFound("Aucun compte avec cette adresse.", details={"email": normalise_email(email)})
+        raise NotFound(_l("Aucun compte avec cette adresse."), details={"email": normalise_email(email)})
     user.is_active = active
     db.session.flush()
     return user
@@ -194,16 +199,16 @@ def user_for_reset_token(token: str) -> User:
     try:
         payload = signer("arpenteur.password-reset").loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise Gone("Ce lien a expiré : demandez-en un nouveau.") from error
+        raise Gone(_l("Ce lien a expiré : demandez-en un nouveau.")) from error
     except BadSignature as error:
-        raise NotFound("Ce lien n'est pas valide : vérifiez qu'il est complet.") from error
+        raise NotFound(_l("Ce lien n'est pas valide : vérifiez qu'il est complet.")) from error
     user = (
         load_user(payload.get("u"))
         if isinstance(payload, dict) and isinstance(payload.get("u"), int)
         else None
     )
     if user is None or not hmac.compare_digest(str(payload.get("s", "")), session_stamp(user)):
-        raise Gone("Ce lien a déjà servi ou n'est plus valide : demandez-en un nouveau.")
+        raise Gone(_l("Ce lien a déjà servi ou n'est plus valide : demandez-en un nouveau."))
     return user
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
@@ -162,11 +163,11 @@ def add_vote(
 ) -> int:
     """Give one dot to an observation of the walk or to a theme; returns its new count."""
     if (observation_id is None) == (not theme):
-        raise ValidationError("Un vote porte sur une observation ou sur un thème.")
+        raise ValidationError(_l("Un vote porte sur une observation ou sur un thème."))
     if observation_id is not None:
         obs = db.session.get(Observation, observation_id)
         if obs is None or obs.walk_id != walk.id:
-            raise NotFound("Observation introuvable.", details={"observation": observation_id})
+            raise NotFound(_l("Observation introuvable."), details={"observation": observation_id})
         theme = None
     db.session.add(
         Vote(
@@ -281,7 +282,7 @@ def create_recommendation(
     if organisation_id is not None and organisation_id not in {o.id for o in list_partners(project)}:
         problems["organisation_id"] = "unknown"
     if problems:
-        raise ValidationError("La préconisation est incomplète ou invalide.", details=problems)
+        raise ValidationError(_l("La préconisation est incomplète ou invalide."), details=problems)
     if theme is None:
         themes = {o.theme for o in observations}
         theme = themes.pop() if len(themes) == 1 else None

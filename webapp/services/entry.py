@@ -49,6 +49,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 
@@ -60,7 +62,7 @@ from mobile_forms.fields import (
     RatingField,
     SingleChoiceField,
 )
-from webapp.errors import Conflict, DomainError, ImportFailed, ValidationError
+from webapp.errors import Bilingual, Conflict, DomainError, ImportFailed, ValidationError
 from webapp.extensions import db
 from webapp.models import ModerationEvent, Observation, Participant, Photo, Stop, User, Walk
 from webapp.models.base import utcnow
@@ -339,13 +341,13 @@ def record_entry(
             except DomainError as error:
                 problems[key] = _problem("invalid_photo", error.message, "Invalid photo.")
     if problems or normalised is None:
-        raise ValidationError("Certaines réponses sont à corriger.", details=problems)
+        raise ValidationError(_l("Certaines réponses sont à corriger."), details=problems)
 
     existing = observations.get_by_client_uuid(client_uuid)
     if existing is not None:
         if existing.walk_id != walk.id:
             raise Conflict(
-                "Une autre observation porte déjà cet identifiant.", details={"client_uuid": "conflict"}
+                _l("Une autre observation porte déjà cet identifiant."), details={"client_uuid": "conflict"}
             )
         return EntryResult(existing, existing.participant, False)
 
@@ -366,7 +368,7 @@ def record_entry(
     observation = observations.get_by_client_uuid(client_uuid)
     if observation is None or (new_id is None and observation.walk_id != walk.id):
         raise Conflict(
-            "Une autre observation porte déjà cet identifiant.", details={"client_uuid": "conflict"}
+            _l("Une autre observation porte déjà cet identifiant."), details={"client_uuid": "conflict"}
         )
     if new_id is None:  # sent twice at the same moment: the other request stored it
         return EntryResult(observation, observation.participant, False)
@@ -676,7 +678,7 @@ class ImportProblem:
 
 
 def _refuse(code: str, fr: str, en: str) -> ImportFailed:
-    return ImportFailed(fr, details=[ImportProblem(0, "", code, fr, en).to_dict()])
+    return ImportFailed(Bilingual(fr, en), details=[ImportProblem(0, "", code, fr, en).to_dict()])
 
 
 def _normalise_header(raw: object) -> str:
@@ -1174,8 +1176,11 @@ def import_template(walk: Walk, actor: User | None, *, filename: str, data: byte
     if problems:
         ordered = sorted(problems, key=lambda p: p.row)
         raise ImportFailed(
-            f"Fichier refusé : {len(ordered)} problème{'s' if len(ordered) > 1 else ''},"
-            " rien n'a été enregistré.",
+            ngettext(
+                "Fichier refusé : %(num)s problème, rien n'a été enregistré.",
+                "Fichier refusé : %(num)s problèmes, rien n'a été enregistré.",
+                len(ordered),
+            ),
             details=[p.to_dict() for p in ordered[:MAX_PROBLEMS]]
             + (
                 [

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.errors import Conflict, ValidationError
@@ -43,7 +44,7 @@ def change_status(
     Asking for the status it already has is a no-op that records nothing.
     """
     if new_status not in set(S):
-        raise ValidationError("Statut inconnu.", details={"status": new_status})
+        raise ValidationError(_l("Statut inconnu."), details={"status": new_status})
     current = recommendation.status
     if new_status == current:
         raise Conflict(
@@ -61,7 +62,7 @@ def change_status(
         )
     comment = comment.strip()
     if new_status == S.DECLINED and not comment:
-        raise ValidationError("Un refus doit être motivé.", details={"comment": "required"})
+        raise ValidationError(_l("Un refus doit être motivé."), details={"comment": "required"})
     event = RecommendationEvent(
         status_from=current, status_to=new_status, comment=comment, author_id=author.id if author else None
     )
@@ -78,7 +79,7 @@ def add_comment(
     """Add an answer or a comment to the timeline without changing the status."""
     comment = comment.strip()
     if not comment:
-        raise ValidationError("Le commentaire est vide.", details={"comment": "required"})
+        raise ValidationError(_l("Le commentaire est vide."), details={"comment": "required"})
     event = RecommendationEvent(comment=comment, author_id=author.id if author else None)
     recommendation.events.append(event)
     db.session.flush()
@@ -141,7 +142,7 @@ def scorecards(project_id: int, *, by: str = "partner", today: date | None = Non
         for r in recommendations:
             groups.setdefault(names.get(r.zone_id, str(OUTSIDE_ZONE)), []).append(r)
     else:
-        raise ValidationError("Regroupement inconnu.", details={"by": by})
+        raise ValidationError(_l("Regroupement inconnu."), details={"by": by})
     return [_scorecard(name, group, today) for name, group in sorted(groups.items())]
 
 
@@ -169,7 +170,7 @@ def assign(
         is None
     ):
         raise ValidationError(
-            "Ce partenaire ne participe pas au projet.", details={"organisation_id": organisation_id}
+            _l("Ce partenaire ne participe pas au projet."), details={"organisation_id": organisation_id}
         )
     changes = []
     if organisation_id != recommendation.organisation_id:

@@ -23,6 +23,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -66,7 +68,7 @@ def get_form(key: str, version: int) -> FormVersion:
         select(FormVersion).where(FormVersion.key == key, FormVersion.version == version)
     )
     if form is None:
-        raise NotFound("Formulaire introuvable.", details={"form": f"{key}:{version}"})
+        raise NotFound(_l("Formulaire introuvable."), details={"form": f"{key}:{version}"})
     return form
 
 
@@ -76,7 +78,7 @@ def latest_form(key: str = DEFAULT_FORM_KEY) -> FormVersion:
         select(FormVersion).where(FormVersion.key == key).order_by(FormVersion.version.desc()).limit(1)
     )
     if form is None:
-        raise NotFound("Formulaire introuvable.", details={"form": key})
+        raise NotFound(_l("Formulaire introuvable."), details={"form": key})
     return form
 
 
@@ -329,10 +331,15 @@ def set_walk_form(walk: Walk, key: str, version: int) -> Walk:
         used = db.session.scalar(select(func.count(Observation.id)).where(Observation.walk_id == walk.id))
         if used:
             raise Conflict(
-                f"Cette marche a déjà {used} observation(s) faites avec le formulaire "
-                f"« {walk.form_key} » version {walk.form_version} : il ne peut plus changer. "
-                "Pour changer les questions, importez une nouvelle version du formulaire "
-                "et utilisez-la pour les prochaines marches.",
+                _l(
+                    "Cette marche a déjà %(n)s observation(s) faites avec le formulaire "
+                    "« %(key)s » version %(version)s : il ne peut plus changer. "
+                    "Pour changer les questions, importez une nouvelle version du formulaire "
+                    "et utilisez-la pour les prochaines marches.",
+                    n=used,
+                    key=walk.form_key,
+                    version=walk.form_version,
+                ),
                 details={"form": f"{walk.form_key}:{walk.form_version}", "observations": used},
             )
     walk.form_key, walk.form_version = form.key, form.version
@@ -354,15 +361,21 @@ class ImportProblem:
     sheet: str | None
     #: row on that sheet (the header is row 1), when known
     row: int | None
-    #: what is wrong, in French (pyxform's own English words are quoted for its checks)
+    #: what is wrong, in the language in force when the import ran (French by default; pyxform's own
+    #: English words are quoted for its checks)
     message: str
 
     def describe(self) -> str:
         """The problem with its place: « Feuille survey, ligne 12 : … »."""
         if self.sheet and self.row:
-            return f"Feuille « {self.sheet} », ligne {self.row} : {self.message}"
+            return gettext(
+                "Feuille « %(sheet)s », ligne %(row)s : %(message)s",
+                sheet=self.sheet,
+                row=self.row,
+                message=self.message,
+            )
         if self.sheet:
-            return f"Feuille « {self.sheet} » : {self.message}"
+            return gettext("Feuille « %(sheet)s » : %(message)s", sheet=self.sheet, message=self.message)
         return self.message
 
     def to_dict(self) -> dict[str, Any]:
@@ -383,7 +396,7 @@ class FormImport:
 def _refuse(problems: list[ImportProblem]) -> ImportFailed:
     lines = "\n".join(f"- {p.describe()}" for p in problems)
     return ImportFailed(
-        f"Import annulé, rien n'a été enregistré :\n{lines}",
+        _l("Import annulé, rien n'a été enregistré :\n%(lines)s", lines=lines),
         details={"problems": [p.to_dict() for p in problems]},
     )
 
@@ -406,8 +419,12 @@ def rendering_problems(data: dict[str, Any]) -> list[ImportProblem]:
                 ImportProblem(
                     "survey",
                     None,
-                    f"la question « {field.get('key')} » est de type {kind}, "
-                    "que la page de saisie ne sait pas afficher.",
+                    gettext(
+                        "la question « %(key)s » est de type %(kind)s, "
+                        "que la page de saisie ne sait pas afficher.",
+                        key=field.get("key"),
+                        kind=kind,
+                    ),
                 )
             )
         elif kind == "photo":
@@ -417,8 +434,12 @@ def rendering_problems(data: dict[str, Any]) -> list[ImportProblem]:
             ImportProblem(
                 "survey",
                 None,
-                f"le formulaire a {len(photos)} questions photo ({', '.join(photos)}) : la page de "
-                "saisie n'en propose qu'une, gardez-en une seule dans le classeur.",
+                gettext(
+                    "le formulaire a %(n)s questions photo (%(keys)s) : la page de "
+                    "saisie n'en propose qu'une, gardez-en une seule dans le classeur.",
+                    n=len(photos),
+                    keys=", ".join(photos),
+                ),
             )
         )
     return problems
@@ -491,8 +512,10 @@ def _install(
         result = import_xlsform(path, key=key)
     except ValueError as error:
         raise ValidationError(
-            "Clé de formulaire invalide : lettres minuscules sans accent, chiffres et _, "
-            "en commençant par une lettre.",
+            _l(
+                "Clé de formulaire invalide : lettres minuscules sans accent, chiffres et _, "
+                "en commençant par une lettre."
+            ),
             details={"key": key},
         ) from error
     except XLSFormError as error:
@@ -501,10 +524,10 @@ def _install(
                 p.sheet,
                 p.row,
                 {
-                    "invalid": f"le classeur est invalide (pyxform) : {p.message}",
-                    "unreadable": "le fichier n'a pas pu être lu comme un classeur XLSForm.",
-                    "missing": "le fichier est introuvable.",
-                    "not_a_workbook": "ce n'est pas un classeur XLSForm (.xlsx ou .xls).",
+                    "invalid": gettext("le classeur est invalide (pyxform) : %(message)s", message=p.message),
+                    "unreadable": gettext("le fichier n'a pas pu être lu comme un classeur XLSForm."),
+                    "missing": gettext("le fichier est introuvable."),
+                    "not_a_workbook": gettext("ce n'est pas un classeur XLSForm (.xlsx ou .xls)."),
                 }.get(p.code, p.message),
             )
             for p in error.problems
@@ -520,8 +543,11 @@ def _install(
             ImportProblem(
                 "settings",
                 None,
-                f"« {data['key']} » est la clé de la grille fournie avec Arpenteur : donnez un autre "
-                "form_id au classeur (ou une autre clé à l'import).",
+                gettext(
+                    "« %(key)s » est la clé de la grille fournie avec Arpenteur : donnez un autre "
+                    "form_id au classeur (ou une autre clé à l'import).",
+                    key=data["key"],
+                ),
             )
         )
     if not skip_unsupported:
@@ -530,9 +556,14 @@ def _install(
                 ImportProblem(
                     "survey",
                     skipped.row,
-                    f"la question « {skipped.name} » ({skipped.type}) ne peut pas être reprise : "
-                    f"{ImportSkip.label_of(skipped.code)}. Retirez-la du classeur, ou "
-                    "importez en laissant de côté les questions que l'application ne sait pas afficher.",
+                    gettext(
+                        "la question « %(name)s » (%(type)s) ne peut pas être reprise : %(reason)s. "
+                        "Retirez-la du classeur, ou importez en laissant de côté les questions que "
+                        "l'application ne sait pas afficher.",
+                        name=skipped.name,
+                        type=skipped.type,
+                        reason=ImportSkip.label_of(skipped.code),
+                    ),
                 )
             )
     problems.extend(rendering_problems(data))
@@ -569,7 +600,7 @@ def _install(
     except IntegrityError as error:
         # another import of the same key took this version number in the meantime
         raise Conflict(
-            "Une autre version de ce formulaire vient d'être enregistrée : importez de nouveau.",
+            _l("Une autre version de ce formulaire vient d'être enregistrée : importez de nouveau."),
             details={"form": data["key"]},
         ) from error
     return FormImport(form, created=True, warnings=warnings)

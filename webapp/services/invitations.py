@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
@@ -84,7 +85,7 @@ def create_invitation(
     now = now or utcnow()
     email = valid_email(email)
     if role not in INVITABLE_ROLES:
-        raise ValidationError("Rôle inconnu : animation ou partenaire.", details={"role": role})
+        raise ValidationError(_l("Rôle inconnu : animation ou partenaire."), details={"role": role})
     organisation: Organisation | None = None
     if role == Role.PARTNER:
         if organisation_id:
@@ -93,14 +94,14 @@ def create_invitation(
             )
             if organisation is None:
                 raise ValidationError(
-                    "Organisation inconnue pour ce projet.", details={"organisation_id": organisation_id}
+                    _l("Organisation inconnue pour ce projet."), details={"organisation_id": organisation_id}
                 )
         elif (organisation_name or "").strip():
             organisation = find_or_create_organisation(organisation_name, organisation_kind)
             link_partner_organisation(project.id, organisation.id)
         else:
             raise ValidationError(
-                "Indiquez l'organisation de la ou du partenaire.", details={"organisation": "missing"}
+                _l("Indiquez l'organisation de la ou du partenaire."), details={"organisation": "missing"}
             )
     member = db.session.scalar(
         select(Membership.id)
@@ -108,7 +109,7 @@ def create_invitation(
         .where(User.email == email, Membership.project_id == project.id)
     )
     if member is not None:
-        raise Conflict("Cette personne fait déjà partie de l'équipe du projet.", details={"email": email})
+        raise Conflict(_l("Cette personne fait déjà partie de l'équipe du projet."), details={"email": email})
     db.session.execute(
         update(Invitation)
         .where(
@@ -144,13 +145,13 @@ def invitation_for_token(token: str, *, now: datetime | None = None) -> Invitati
     if token and len(token) <= 200:
         invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None or invitation.project_id is None:
-        raise NotFound("Cette invitation n'existe pas : vérifiez que le lien est complet.")
+        raise NotFound(_l("Cette invitation n'existe pas : vérifiez que le lien est complet."))
     if invitation.accepted_at is not None:
-        raise Gone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
+        raise Gone(_l("Cette invitation a déjà servi. Connectez-vous avec votre compte."))
     if invitation.revoked_at is not None:
-        raise Gone("Cette invitation a été retirée. Demandez-en une nouvelle à l'équipe du projet.")
+        raise Gone(_l("Cette invitation a été retirée. Demandez-en une nouvelle à l'équipe du projet."))
     if invitation.expires_at <= now:
-        raise Gone("Cette invitation a expiré. Demandez-en une nouvelle à l'équipe du projet.")
+        raise Gone(_l("Cette invitation a expiré. Demandez-en une nouvelle à l'équipe du projet."))
     return invitation
 
 
@@ -162,7 +163,7 @@ def describe_invitation(token: str) -> InvitationDetails:
         db.session.get(Organisation, invitation.organisation_id) if invitation.organisation_id else None
     )
     if project is None:
-        raise NotFound("Cette invitation n'existe pas : vérifiez que le lien est complet.")
+        raise NotFound(_l("Cette invitation n'existe pas : vérifiez que le lien est complet."))
     return InvitationDetails(
         email=invitation.email,
         project_slug=project.slug,
@@ -192,16 +193,16 @@ def accept_invitation(
     if user is not None:
         if user.email != invitation.email:
             raise Forbidden(
-                "Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser."
+                _l("Cette invitation est destinée à une autre adresse : déconnectez-vous pour l'utiliser.")
             )
         target = user
     elif existing is not None:
         raise Conflict(
-            "Un compte existe déjà avec cette adresse : connectez-vous pour accepter l'invitation."
+            _l("Un compte existe déjà avec cette adresse : connectez-vous pour accepter l'invitation.")
         )
     else:
         if not (display_name or "").strip():
-            raise ValidationError("Indiquez votre nom.", details={"display_name": "missing"})
+            raise ValidationError(_l("Indiquez votre nom."), details={"display_name": "missing"})
         check_password_rules(password, email=invitation.email)
         target = None
     claimed = db.session.execute(
@@ -216,7 +217,7 @@ def accept_invitation(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise Gone("Cette invitation a déjà servi. Connectez-vous avec votre compte.")
+        raise Gone(_l("Cette invitation a déjà servi. Connectez-vous avec votre compte."))
     db.session.expire(invitation, ["accepted_at"])  # the UPDATE went round the session
     if target is None:
         target = create_user(
@@ -242,9 +243,9 @@ def revoke_invitation(project: Project, invitation_id: int, *, now: datetime | N
     """Withdraw a pending invitation of this project (its link stops working)."""
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.project_id != project.id:
-        raise NotFound("Invitation introuvable.", details={"invitation": invitation_id})
+        raise NotFound(_l("Invitation introuvable."), details={"invitation": invitation_id})
     if invitation.accepted_at is not None:
-        raise Conflict("Cette invitation a déjà servi : retirez plutôt la personne de l'équipe.")
+        raise Conflict(_l("Cette invitation a déjà servi : retirez plutôt la personne de l'équipe."))
     if invitation.revoked_at is None:
         invitation.revoked_at = now or utcnow()
         db.session.flush()

@@ -32,7 +32,7 @@ def get_observation(observation_id: int, walk: Walk | None = None) -> Observatio
     """The observation with this id (of this walk, when given), or NotFound."""
     observation = db.session.get(Observation, observation_id)
     if observation is None or (walk is not None and observation.walk_id != walk.id):
-        raise NotFound("Observation introuvable.", details={"observation": observation_id})
+        raise NotFound(_l("Observation introuvable."), details={"observation": observation_id})
     return observation
 
 
@@ -130,7 +130,9 @@ def hide(observation: Observation, actor: User | None, reason: str) -> Observati
     """Keep the observation out of every summary; a reason is required and logged."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Indiquez pourquoi l'observation est masquée.", details={"reason": "required"})
+        raise ValidationError(
+            _l("Indiquez pourquoi l'observation est masquée."), details={"reason": "required"}
+        )
     _set_status(observation, ModerationStatus.HIDDEN, actor, "hide", reason[:500])
     return observation
 
@@ -141,7 +143,7 @@ def edit_text(
     """Rewrite the note and proposal (e.g. to remove a name); the previous text stays in the log only."""
     note, proposal = (note or "").strip(), (proposal or "").strip()
     if len(note) > MAX_TEXT or len(proposal) > MAX_TEXT:
-        raise ValidationError("Texte trop long.", details={"max": MAX_TEXT})
+        raise ValidationError(_l("Texte trop long."), details={"max": MAX_TEXT})
     changes = {}
     if note != observation.note:
         changes["note"] = [observation.note, note]
@@ -158,14 +160,14 @@ def edit_text(
 def merge(duplicate: Observation, into: Observation, actor: User | None) -> Observation:
     """Merge a duplicate: its photos and missing text go to ``into``, and it is hidden. Returns ``into``."""
     if duplicate.id == into.id:
-        raise ValidationError("Une observation ne peut pas être fusionnée avec elle-même.")
+        raise ValidationError(_l("Une observation ne peut pas être fusionnée avec elle-même."))
     if duplicate.walk_id != into.walk_id:
-        raise ValidationError("On ne fusionne que des observations de la même marche.")
+        raise ValidationError(_l("On ne fusionne que des observations de la même marche."))
     if (
         duplicate.moderation_status == ModerationStatus.HIDDEN
         and into.moderation_status == ModerationStatus.HIDDEN
     ):
-        raise Conflict("Les deux observations sont masquées.")
+        raise Conflict(_l("Les deux observations sont masquées."))
     changes_into: dict = {}
     for name in ("note", "proposal"):
         extra = getattr(duplicate, name)
@@ -243,20 +245,20 @@ def apply_to_many(
 ) -> list[Observation]:
     """Validate or hide several observations of the walk at once: all of them, or none if one is wrong."""
     if action not in BULK_ACTIONS:
-        raise ValidationError("Action impossible sur plusieurs observations.", details={"action": action})
+        raise ValidationError(_l("Action impossible sur plusieurs observations."), details={"action": action})
     ids = sorted(set(observation_ids))
     if not ids:
-        raise ValidationError("Cochez au moins une observation.", details={"observation_ids": "required"})
+        raise ValidationError(_l("Cochez au moins une observation."), details={"observation_ids": "required"})
     found = list(
         db.session.scalars(select(Observation).where(Observation.id.in_(ids), Observation.walk_id == walk.id))
     )
     if len(found) != len(ids):
         raise NotFound(
-            "Observation introuvable.", details={"observations": sorted(set(ids) - {o.id for o in found})}
+            _l("Observation introuvable."), details={"observations": sorted(set(ids) - {o.id for o in found})}
         )
     if action == ModerationAction.HIDE and not (reason or "").strip():
         raise ValidationError(
-            "Indiquez pourquoi les observations sont masquées.", details={"reason": "required"}
+            _l("Indiquez pourquoi les observations sont masquées."), details={"reason": "required"}
         )
     for observation in sorted(found, key=lambda o: o.id):
         if action == ModerationAction.VALIDATE:

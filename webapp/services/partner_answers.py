@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from webapp.errors import Forbidden
 from webapp.models import Recommendation, RecommendationEvent, User
 from webapp.models.enums import Role
@@ -39,7 +41,7 @@ def answer(
     """
     if not may_answer(user, role, recommendation):
         raise Forbidden(
-            "Cette préconisation est confiée à une autre organisation : vous ne pouvez pas y répondre.",
+            _l("Cette préconisation est confiée à une autre organisation : vous ne pouvez pas y répondre."),
             details={"recommendation": recommendation.id},
         )
     if status:
@@ -57,7 +59,7 @@ def assign(
 ) -> RecommendationEvent | None:
     """Set the responsible partner and deadline; only the project's staff may (403 otherwise)."""
     if role not in STAFF_ROLES:
-        raise Forbidden("Seule l'équipe d'animation attribue les préconisations et fixe les échéances.")
+        raise Forbidden(_l("Seule l'équipe d'animation attribue les préconisations et fixe les échéances."))
     return followup.assign(recommendation, organisation_id=organisation_id, deadline=deadline, author=user)
 
 

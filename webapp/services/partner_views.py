@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from geodata.map_style import CellSet, ThemeStyle, bounds_of, point_layer_kind
@@ -129,7 +130,7 @@ def get_public_project(slug: str, *, page: str) -> Project:
     """A project whose public ``page`` ("map" or "followup") is open; NotFound otherwise (not a 403)."""
     project = db.session.scalar(select(Project).where(Project.slug == slug))
     if project is None or not (project.public_map if page == "map" else project.public_followup):
-        raise NotFound("Cette page n'existe pas ou n'est pas publique.", details={"project": slug})
+        raise NotFound(_l("Cette page n'existe pas ou n'est pas publique."), details={"project": slug})
     return project
 
 
@@ -465,7 +466,7 @@ def photo_for(project: Project, name: str) -> PublicPhoto:
         )
     ).first()
     if row is None or row[3] in forms.project_sensitive_themes(project.id):
-        raise NotFound("Photo introuvable.")
+        raise NotFound(_l("Photo introuvable."))
     return PublicPhoto(int(row[0]), str(row[1]), str(row[2]))
 
 
@@ -540,7 +541,7 @@ def get_recommendation(project: Project, recommendation_id: int) -> Recommendati
     """A recommendation of this project; NotFound for any other id (another project's too)."""
     r = db.session.get(Recommendation, recommendation_id)
     if r is None or r.project_id != project.id:
-        raise NotFound("Préconisation introuvable.", details={"recommendation": recommendation_id})
+        raise NotFound(_l("Préconisation introuvable."), details={"recommendation": recommendation_id})
     return r
 
 

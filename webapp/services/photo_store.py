@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
 from webapp import transaction
@@ -98,7 +99,7 @@ class DiskStore:
         try:
             return self.path(photo).read_bytes()
         except OSError as error:
-            raise NotFound("Photo introuvable.") from error
+            raise NotFound(_l("Photo introuvable.")) from error
 
     def has(self, photo: PhotoRef) -> bool:
         return self.path(photo).is_file()
@@ -120,7 +121,7 @@ class DatabaseStore:
     def read(self, photo: PhotoRef) -> bytes:
         data = db.session.scalar(select(PhotoBlob.data).where(PhotoBlob.photo_id == photo.id))
         if data is None:
-            raise NotFound("Photo introuvable.")
+            raise NotFound(_l("Photo introuvable."))
         return bytes(data)
 
     def has(self, photo: PhotoRef) -> bool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import delete, func, select
@@ -206,11 +207,11 @@ def record_minors_consent(
     """Record that parental authorisations for the walk's minors were collected (no identities)."""
     if not 1 <= minors_count <= MAX_MINORS:
         raise ValidationError(
-            f"Indiquez le nombre de mineurs : un nombre entier entre 1 et {MAX_MINORS}.",
+            _l("Indiquez le nombre de mineurs : un nombre entier entre 1 et %(max)s.", max=MAX_MINORS),
             details={"minors_count": "out_of_range"},
         )
     if db.session.get(WalkConsent, walk.id) is not None:
-        raise Conflict("Les autorisations de cette marche sont déjà enregistrées.")
+        raise Conflict(_l("Les autorisations de cette marche sont déjà enregistrées."))
     consent = WalkConsent(
         walk_id=walk.id,
         minors_count=minors_count,
@@ -250,11 +251,11 @@ def get_minors_consent(walk: Walk) -> ConsentRecord | None:
 
 
 def parse_minors_count(raw: object) -> int:
-    """A number of minors typed in a form, or a ValidationError in French."""
+    """A number of minors typed in a form, or a ValidationError."""
     value = parse_int(raw, minimum=1, maximum=MAX_MINORS)
     if value is None:
         raise ValidationError(
-            f"Indiquez le nombre de mineurs : un nombre entier entre 1 et {MAX_MINORS}.",
+            _l("Indiquez le nombre de mineurs : un nombre entier entre 1 et %(max)s.", max=MAX_MINORS),
             details={"minors_count": "out_of_range"},
         )
     return value
@@ -264,12 +265,15 @@ def parse_minors_count(raw: object) -> int:
 
 
 def parse_retention_months(raw: object) -> int:
-    """A retention period typed in a form, or a ValidationError in French."""
+    """A retention period typed in a form, or a ValidationError."""
     value = parse_int(raw)
     if value is None or not MIN_RETENTION_MONTHS <= value <= MAX_RETENTION_MONTHS:
         raise ValidationError(
-            f"La durée de conservation doit être un nombre entier de mois entre {MIN_RETENTION_MONTHS}"
-            f" et {MAX_RETENTION_MONTHS}.",
+            _l(
+                "La durée de conservation doit être un nombre entier de mois entre %(min)s et %(max)s.",
+                min=MIN_RETENTION_MONTHS,
+                max=MAX_RETENTION_MONTHS,
+            ),
             details={"retention_months": "out_of_range"},
         )
     return value

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from geodata.communes import insee_issue, split_insee
@@ -35,13 +37,13 @@ MAX_COMMUNES = 100
 MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
 
 _INSEE_MESSAGES = {
-    "length": "il faut 5 caractères",
-    "characters": "seulement des chiffres (2A ou 2B en tête pour la Corse)",
-    "corsica": "les communes de Corse commencent par 2A ou 2B, pas 20",
-    "departement": "ce département n'existe pas (01 à 95, 2A, 2B, 971 à 978)",
-    "number": "le numéro de commune ne peut pas être 000",
+    "length": _l("il faut 5 caractères"),
+    "characters": _l("seulement des chiffres (2A ou 2B en tête pour la Corse)"),
+    "corsica": _l("les communes de Corse commencent par 2A ou 2B, pas 20"),
+    "departement": _l("ce département n'existe pas (01 à 95, 2A, 2B, 971 à 978)"),
+    "number": _l("le numéro de commune ne peut pas être 000"),
 }
-_INSEE_EXAMPLE = "p. ex. 80021 pour Amiens, 2A004 pour Ajaccio, 97411 pour Saint-Denis de La Réunion"
+_INSEE_EXAMPLE = _l("p. ex. 80021 pour Amiens, 2A004 pour Ajaccio, 97411 pour Saint-Denis de La Réunion")
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,18 @@ class StaffProject:
 
 
 def commune_problem(code: str) -> str | None:
-    """Why ``code`` is not an INSEE commune code, in French; None when it is plausible."""
+    """Why ``code`` is not an INSEE commune code (in the language in force); None when it is plausible."""
     reason = insee_issue(code)
     if reason is None:
         return None
-    return f"« {code} » n'est pas un code commune INSEE : {_INSEE_MESSAGES[reason]} ({_INSEE_EXAMPLE})."
+    return str(
+        gettext(
+            "« %(code)s » n'est pas un code commune INSEE : %(reason)s (%(example)s).",
+            code=code,
+            reason=_INSEE_MESSAGES[reason],
+            example=_INSEE_EXAMPLE,
+        )
+    )
 
 
 def parse_communes(raw: str | Iterable[str]) -> list[str]:
@@ -98,7 +107,7 @@ def parse_communes(raw: str | Iterable[str]) -> list[str]:
     codes = split_insee(raw) if isinstance(raw, str) else split_insee(" ".join(str(c) for c in raw))
     if not codes:
         raise ValidationError(
-            "Indiquez au moins une commune, par son code INSEE (" + _INSEE_EXAMPLE + ").",
+            _l("Indiquez au moins une commune, par son code INSEE (%(example)s).", example=_INSEE_EXAMPLE),
             details={"territory": "required"},
         )
     problems = [p for p in (commune_problem(code) for code in codes) if p]
@@ -106,22 +115,33 @@ def parse_communes(raw: str | Iterable[str]) -> list[str]:
         raise ValidationError(" ".join(problems), details={"territory": "invalid"})
     if len(codes) > MAX_COMMUNES:
         raise ValidationError(
-            f"{len(codes)} communes : {MAX_COMMUNES} au plus par projet.", details={"territory": "too_many"}
+            _l("%(n)s communes : %(max)s au plus par projet.", n=len(codes), max=MAX_COMMUNES),
+            details={"territory": "too_many"},
         )
     return codes
 
 
 def slug_problem(slug: str) -> str | None:
-    """Why ``slug`` cannot name a new project (format, reserved word, taken), in French; None if it can."""
+    """Why ``slug`` cannot name a new project (format, reserved word, taken), in the language in force;
+    None if it can."""
     if not slug:
-        return "L'identifiant court est obligatoire."
+        return str(gettext("L'identifiant court est obligatoire."))
     if len(slug) > MAX_SLUG_LENGTH or not SLUG_PATTERN.match(slug):
-        return (
-            f"« {slug} » ne convient pas comme identifiant court : lettres minuscules sans accent, chiffres "
-            f"et tirets simples, {MAX_SLUG_LENGTH} caractères au plus (p. ex. amiens-2026)."
+        return str(
+            gettext(
+                "« %(slug)s » ne convient pas comme identifiant court : lettres minuscules sans accent, "
+                "chiffres et tirets simples, %(max)s caractères au plus (p. ex. amiens-2026).",
+                slug=slug,
+                max=MAX_SLUG_LENGTH,
+            )
         )
     if slug in RESERVED_SLUGS:
-        return f"« {slug} » est un mot réservé des adresses du site : choisissez un autre identifiant."
+        return str(
+            gettext(
+                "« %(slug)s » est un mot réservé des adresses du site : choisissez un autre identifiant.",
+                slug=slug,
+            )
+        )
     return None
 
 
@@ -136,23 +156,30 @@ def _check(
 ) -> None:
     problems: dict[str, str] = {}
     if not name.strip():
-        problems["name"] = "Le nom du projet est obligatoire."
+        problems["name"] = gettext("Le nom du projet est obligatoire.")
     elif len(name.strip()) > MAX_NAME_LENGTH:
-        problems["name"] = (
-            f"Le nom du projet fait {len(name.strip())} caractères : {MAX_NAME_LENGTH} au plus."
+        problems["name"] = gettext(
+            "Le nom du projet fait %(n)s caractères : %(max)s au plus.",
+            n=len(name.strip()),
+            max=MAX_NAME_LENGTH,
         )
     if len(description) > MAX_DESCRIPTION_LENGTH:
-        problems["description"] = f"La description dépasse {MAX_DESCRIPTION_LENGTH} caractères."
+        problems["description"] = gettext(
+            "La description dépasse %(max)s caractères.", max=MAX_DESCRIPTION_LENGTH
+        )
     if starts_on and ends_on and ends_on < starts_on:
-        problems["ends_on"] = (
-            f"La date de fin ({ends_on:%d/%m/%Y}) précède la date de début ({starts_on:%d/%m/%Y})."
+        problems["ends_on"] = gettext(
+            "La date de fin (%(end)s) précède la date de début (%(start)s).",
+            end=f"{ends_on:%d/%m/%Y}",
+            start=f"{starts_on:%d/%m/%Y}",
         )
     if qpv_year not in QPV_YEARS:
-        problems["qpv_year"] = "L'année de la liste QPV doit être 2015 ou 2024."
+        problems["qpv_year"] = gettext("L'année de la liste QPV doit être 2015 ou 2024.")
     if not MIN_RETENTION_MONTHS <= retention_months <= MAX_RETENTION_MONTHS:
-        problems["retention_months"] = (
-            f"La durée de conservation doit être un nombre entier de mois entre {MIN_RETENTION_MONTHS}"
-            f" et {MAX_RETENTION_MONTHS}."
+        problems["retention_months"] = gettext(
+            "La durée de conservation doit être un nombre entier de mois entre %(min)s et %(max)s.",
+            min=MIN_RETENTION_MONTHS,
+            max=MAX_RETENTION_MONTHS,
         )
     if problems:
         raise ValidationError(" ".join(problems.values()), details=problems)
@@ -193,7 +220,10 @@ def create_project(
     )
     if db.session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
         raise Conflict(
-            f"L'identifiant « {slug} » est déjà pris par un autre projet : choisissez-en un autre.",
+            _l(
+                "L'identifiant « %(slug)s » est déjà pris par un autre projet : choisissez-en un autre.",
+                slug=slug,
+            ),
             details={"slug": "taken"},
         )
     project = Project(
@@ -265,7 +295,7 @@ def get_project_or_404(slug: str) -> Project:
     """The project with this slug, or a NotFound error."""
     project = get_project(slug)
     if project is None:
-        raise NotFound(f"Projet « {slug} » introuvable.", details={"project": slug})
+        raise NotFound(_l("Projet « %(slug)s » introuvable.", slug=slug), details={"project": slug})
     return project
 
 

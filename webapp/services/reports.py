@@ -325,7 +325,7 @@ def render_pdf(html: str, *, base_dir: Path, allowed_dirs: list[Path]) -> bytes:
     from weasyprint import HTML
 
     if not html.strip():
-        raise ValidationError("Rapport vide.")
+        raise ValidationError(_l("Rapport vide."))
     return HTML(
         string=html, base_url=base_dir.as_uri() + "/", url_fetcher=_allowed_fetcher(allowed_dirs)
     ).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)

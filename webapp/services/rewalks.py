@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
@@ -95,21 +96,27 @@ def link_rewalk(walk: Walk, original: Walk, *, actor: User | None = None) -> Rew
     """
     if walk.id == original.id:
         raise ValidationError(
-            "Une marche ne peut pas être la re-marche d'elle-même.", details={"original_walk_id": "self"}
+            _l("Une marche ne peut pas être la re-marche d'elle-même."), details={"original_walk_id": "self"}
         )
     if walk.project_id != original.project_id:
         raise ValidationError(
-            "La marche d'origine doit appartenir au même projet.",
+            _l("La marche d'origine doit appartenir au même projet."),
             details={"original_walk_id": "other_project"},
         )
     if walk.id in _chain(original.id):
         raise ValidationError(
-            f"« {original.title} » est elle-même une re-marche de cette marche : le lien ferait une boucle.",
+            _l(
+                "« %(title)s » est elle-même une re-marche de cette marche : le lien ferait une boucle.",
+                title=original.title,
+            ),
             details={"original_walk_id": "cycle"},
         )
     if original.walk_date >= walk.walk_date:
         raise ValidationError(
-            f"La marche d'origine doit avoir eu lieu avant celle-ci (le {walk.walk_date:%d/%m/%Y}).",
+            _l(
+                "La marche d'origine doit avoir eu lieu avant celle-ci (le %(date)s).",
+                date=f"{walk.walk_date:%d/%m/%Y}",
+            ),
             details={"original_walk_id": "not_earlier"},
         )
     existing = db.session.get(Rewalk, walk.id)
@@ -118,8 +125,10 @@ def link_rewalk(walk: Walk, original: Walk, *, actor: User | None = None) -> Rew
             return existing
         current = db.session.get(Walk, existing.original_walk_id)
         raise Conflict(
-            f"Cette marche est déjà la re-marche de « {current.title if current else '?'} » :"
-            " retirez d'abord ce lien.",
+            _l(
+                "Cette marche est déjà la re-marche de « %(title)s » : retirez d'abord ce lien.",
+                title=current.title if current else "?",
+            ),
             details={"original_walk_id": "already_linked"},
         )
     link = Rewalk(walk_id=walk.id, original_walk_id=original.id, linked_by_id=actor.id if actor else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -19,7 +20,7 @@ ROLE_RANK = {Role.PARTNER: 1, Role.FACILITATOR: 2, Role.ADMIN: 3}
 def add_membership(user: User, project_id: int, role: str) -> None:
     """Give ``user`` a role in a project (replacing the previous one)."""
     if role not in set(Role):
-        raise ValidationError("Rôle inconnu.", details={"role": role})
+        raise ValidationError(_l("Rôle inconnu."), details={"role": role})
     membership = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.project_id == project_id)
     )
@@ -78,10 +79,11 @@ def find_or_create_organisation(name: str, kind: str = OrganisationKind.OTHER) -
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 200:
         raise ValidationError(
-            "Le nom de l'organisation doit faire de 2 à 200 caractères.", details={"organisation": "invalid"}
+            _l("Le nom de l'organisation doit faire de 2 à 200 caractères."),
+            details={"organisation": "invalid"},
         )
     if kind not in set(OrganisationKind):
-        raise ValidationError("Type d'organisation inconnu.", details={"organisation_kind": kind})
+        raise ValidationError(_l("Type d'organisation inconnu."), details={"organisation_kind": kind})
     organisation = db.session.scalar(
         select(Organisation).where(func.lower(Organisation.name) == name.lower())
     )
@@ -150,10 +152,10 @@ def remove_member(project: Project, user_id: int, *, acting: User) -> None:
         select(Membership).where(Membership.user_id == user_id, Membership.project_id == project.id)
     )
     if membership is None:
-        raise NotFound("Cette personne ne fait pas partie de l'équipe.", details={"user": user_id})
+        raise NotFound(_l("Cette personne ne fait pas partie de l'équipe."), details={"user": user_id})
     if user_id == acting.id:
-        raise Conflict("Vous ne pouvez pas vous retirer vous-même de l'équipe.")
+        raise Conflict(_l("Vous ne pouvez pas vous retirer vous-même de l'équipe."))
     if membership.role == Role.ADMIN and project_role(acting, project.id) != Role.ADMIN:
-        raise Forbidden("Seule l'administration peut retirer un administrateur ou une administratrice.")
+        raise Forbidden(_l("Seule l'administration peut retirer un administrateur ou une administratrice."))
     db.session.delete(membership)
     db.session.flush()

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pyotp
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from werkzeug.security import check_password_hash
 
@@ -46,10 +47,11 @@ def secret_from_setup_token(user: User, token: str) -> str:
         payload = signer("arpenteur.totp-setup").loads(token, max_age=TOTP_SETUP_SECONDS)
     except BadSignature as error:
         raise ValidationError(
-            "La mise en place a expiré : recommencez avec le nouveau code QR.", details={"setup": "expired"}
+            _l("La mise en place a expiré : recommencez avec le nouveau code QR."),
+            details={"setup": "expired"},
         ) from error
     if not isinstance(payload, dict) or payload.get("u") != user.id:
-        raise ValidationError("Mise en place invalide : recommencez.", details={"setup": "invalid"})
+        raise ValidationError(_l("Mise en place invalide : recommencez."), details={"setup": "invalid"})
     return str(payload.get("s", ""))
 
 
@@ -85,19 +87,19 @@ def check_totp(user_id: int, secret: str, code: str, *, now: datetime | None = N
 
 def _check_password(user: User, password: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, password or ""):
-        raise ValidationError("Mot de passe incorrect.", details={"password": "wrong"})
+        raise ValidationError(_l("Mot de passe incorrect."), details={"password": "wrong"})
 
 
 def enable_totp(user: User, *, secret: str, code: str, password: str) -> None:
     """Turn on two-factor login once the user proved their app shows the right codes."""
     if user.totp_secret:
-        raise Conflict("La connexion en deux étapes est déjà activée.")
+        raise Conflict(_l("La connexion en deux étapes est déjà activée."))
     if not re.fullmatch(r"[A-Z2-7]{32}", secret or ""):
-        raise ValidationError("Mise en place invalide : recommencez.", details={"setup": "invalid"})
+        raise ValidationError(_l("Mise en place invalide : recommencez."), details={"setup": "invalid"})
     _check_password(user, password)
     if not check_totp(user.id, secret, code):
         raise ValidationError(
-            "Code incorrect : vérifiez l'heure du téléphone et saisissez le code affiché.",
+            _l("Code incorrect : vérifiez l'heure du téléphone et saisissez le code affiché."),
             details={"code": "wrong"},
         )
     user.totp_secret = secret
@@ -107,10 +109,10 @@ def enable_totp(user: User, *, secret: str, code: str, password: str) -> None:
 def disable_totp(user: User, *, password: str, code: str) -> None:
     """Turn off two-factor login; needs the password and a current code."""
     if not user.totp_secret:
-        raise Conflict("La connexion en deux étapes n'est pas activée.")
+        raise Conflict(_l("La connexion en deux étapes n'est pas activée."))
     _check_password(user, password)
     if not check_totp(user.id, user.totp_secret, code):
-        raise ValidationError("Code incorrect ou déjà utilisé.", details={"code": "wrong"})
+        raise ValidationError(_l("Code incorrect ou déjà utilisé."), details={"code": "wrong"})
     user.totp_secret = None
     db.session.flush()
 
@@ -119,7 +121,7 @@ def remove_totp(email: str) -> User:
     """Turn off two-factor login without a code (an administrator helping someone who lost their phone)."""
     user = get_user_by_email(email)
     if user is None:
-        raise NotFound("Aucun compte avec cette adresse.", details={"email": normalise_email(email)})
+        raise NotFound(_l("Aucun compte avec cette adresse."), details={"email": normalise_email(email)})
     user.totp_secret = None
     db.session.flush()
     return user

@@ -22,6 +22,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import LineString, Point
 from sqlalchemy import func, or_, select, type_coerce
@@ -61,7 +63,7 @@ def new_join_code() -> str:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
         if db.session.scalar(select(Walk.id).where(Walk.join_code == code)) is None:
             return code
-    raise Conflict("Impossible de générer un code unique, réessayez.")
+    raise Conflict(_l("Impossible de générer un code unique, réessayez."))
 
 
 def normalise_join_code(raw: str) -> str:
@@ -81,38 +83,41 @@ def slot_for(starts_at: time | None) -> str:
     return TimeSlot.DAY
 
 
-#: What each refusal of ``geodata.tracks`` means, in French (``{…}`` are its parameters).
+#: What each refusal of ``geodata.tracks`` means (catalogue entries; ``%(…)s`` are its parameters).
 TRACK_MESSAGES = {
-    "too_big": "Fichier trop lourd : {max_mb} Mo au plus.",
-    "empty": "Le fichier est vide.",
-    "wrong_kind": "Type de fichier non accepté ({extension}) : "
-    "envoyez une trace GPX (.gpx) ou GeoJSON (.geojson).",
-    "not_xml": "Ce fichier GPX est illisible (XML invalide).",
-    "not_gpx": "Ce fichier n'est pas une trace GPX.",
-    "no_track": "Ce fichier GPX ne contient aucune trace (trk) ni aucun itinéraire (rte) : "
-    "enregistrez le parcours comme une trace sur le téléphone.",
-    "not_json": "Ce fichier GeoJSON est illisible (JSON invalide).",
-    "no_line": "Ce fichier GeoJSON ne contient aucune ligne (LineString) : {found}.",
-    "too_short": "Un itinéraire a au moins deux points distincts.",
-    "bad_coordinates": "Coordonnées invalides ({where}) : longitude et latitude en degrés (WGS84).",
-    "no_stops": "Le fichier d'arrêts doit être une FeatureCollection GeoJSON de points.",
-    "too_many_stops": "{count} arrêts : {max} au plus.",
-    "stop_not_point": "L'arrêt n° {feature} n'est pas un point.",
-    "stop_without_name": "L'arrêt n° {feature} n'a pas de nom.",
-    "stop_name_too_long": "Le nom de l'arrêt n° {feature} est trop long ({max} caractères au plus).",
-    "not_text": "Ligne {line} illisible : « {text} » (attendu : longitude, latitude).",
+    "too_big": _l("Fichier trop lourd : %(max_mb)s Mo au plus."),
+    "empty": _l("Le fichier est vide."),
+    "wrong_kind": _l(
+        "Type de fichier non accepté (%(extension)s) : envoyez une trace GPX (.gpx) ou GeoJSON (.geojson)."
+    ),
+    "not_xml": _l("Ce fichier GPX est illisible (XML invalide)."),
+    "not_gpx": _l("Ce fichier n'est pas une trace GPX."),
+    "no_track": _l(
+        "Ce fichier GPX ne contient aucune trace (trk) ni aucun itinéraire (rte) : "
+        "enregistrez le parcours comme une trace sur le téléphone."
+    ),
+    "not_json": _l("Ce fichier GeoJSON est illisible (JSON invalide)."),
+    "no_line": _l("Ce fichier GeoJSON ne contient aucune ligne (LineString) : %(found)s."),
+    "too_short": _l("Un itinéraire a au moins deux points distincts."),
+    "bad_coordinates": _l("Coordonnées invalides (%(where)s) : longitude et latitude en degrés (WGS84)."),
+    "no_stops": _l("Le fichier d'arrêts doit être une FeatureCollection GeoJSON de points."),
+    "too_many_stops": _l("%(count)s arrêts : %(max)s au plus."),
+    "stop_not_point": _l("L'arrêt n° %(feature)s n'est pas un point."),
+    "stop_without_name": _l("L'arrêt n° %(feature)s n'a pas de nom."),
+    "stop_name_too_long": _l("Le nom de l'arrêt n° %(feature)s est trop long (%(max)s caractères au plus)."),
+    "not_text": _l("Ligne %(line)s illisible : « %(text)s » (attendu : longitude, latitude)."),
 }
 
 
 def describe_track_error(error: TrackError) -> str:
-    """The French sentence for a refused route or stops file."""
+    """The sentence for a refused route or stops file, in the language in force (French by default)."""
     params = dict(error.params)
     if "max_bytes" in params:
         params["max_mb"] = params["max_bytes"] // 2**20
     try:
-        return TRACK_MESSAGES[error.code].format(**params)
-    except (KeyError, IndexError):
-        return TRACK_MESSAGES.get(error.code, "Fichier illisible.").split("{")[0].rstrip(" (:")
+        return str(TRACK_MESSAGES[error.code]) % params
+    except (KeyError, TypeError, ValueError):
+        return str(TRACK_MESSAGES.get(error.code, _l("Fichier illisible."))).split("%(")[0].rstrip(" (:")
 
 
 # --- checks --------------------------------------------------------------------------------------
@@ -126,11 +131,11 @@ def _route_geometry(route: Sequence[tuple[float, float]] | None) -> Any:
     except TrackError as error:
         if error.code == "too_short":
             raise ValidationError(
-                "Un itinéraire a au moins deux points distincts : ajoutez-en sur la carte.",
+                _l("Un itinéraire a au moins deux points distincts : ajoutez-en sur la carte."),
                 details={"route": "too_short"},
             ) from None
         raise ValidationError(
-            f"Point de l'itinéraire invalide ({error.params.get('where', '?')}).",
+            _l("Point de l'itinéraire invalide (%(where)s).", where=error.params.get("where", "?")),
             details={"route": error.code},
         ) from None
     return from_shape(LineString(points), srid=4326)
@@ -138,19 +143,28 @@ def _route_geometry(route: Sequence[tuple[float, float]] | None) -> Any:
 
 def _stop_rows(stops: Sequence[tuple[str, tuple[float, float]]]) -> list[Stop]:
     if len(stops) > MAX_STOPS:
-        raise ValidationError(f"{MAX_STOPS} arrêts au plus.", details={"stops": "too_many"})
+        raise ValidationError(_l("%(max)s arrêts au plus.", max=MAX_STOPS), details={"stops": "too_many"})
     rows = []
     for position, (name, (lon, lat)) in enumerate(stops, start=1):
         name = (name or "").strip()
         if not name:
-            raise ValidationError(f"L'arrêt n° {position} n'a pas de nom.", details={"stops": position})
+            raise ValidationError(
+                _l("L'arrêt n° %(feature)s n'a pas de nom.", feature=position), details={"stops": position}
+            )
         if len(name) > 200:
             raise ValidationError(
-                f"Le nom de l'arrêt n° {position} est trop long (200 caractères au plus).",
+                _l(
+                    "Le nom de l'arrêt n° %(feature)s est trop long (%(max)s caractères au plus).",
+                    feature=position,
+                    max=200,
+                ),
                 details={"stops": position},
             )
         if lonlat_issue(lon, lat) is not None:
-            raise ValidationError(f"Position de l'arrêt n° {position} invalide.", details={"stops": position})
+            raise ValidationError(
+                _l("Position de l'arrêt n° %(feature)s invalide.", feature=position),
+                details={"stops": position},
+            )
         rows.append(Stop(position=position, name=name, location=from_shape(Point(lon, lat), srid=4326)))
     return rows
 
@@ -158,13 +172,16 @@ def _stop_rows(stops: Sequence[tuple[str, tuple[float, float]]]) -> list[Stop]:
 def _check_times(starts_at: time | None, ends_at: time | None) -> None:
     if starts_at and ends_at and ends_at <= starts_at and starts_at < EVENING_FROM:
         # A night walk may end after midnight (21:30 → 00:30); a day walk may not end before it starts.
-        raise ValidationError("L'heure de fin précède l'heure de début.", details={"ends_at": "before_start"})
+        raise ValidationError(
+            _l("L'heure de fin précède l'heure de début."), details={"ends_at": "before_start"}
+        )
 
 
 def _check_size(expected_size: int | None) -> None:
     if expected_size is not None and not 1 <= expected_size <= MAX_GROUP_SIZE:
         raise ValidationError(
-            f"La taille du groupe va de 1 à {MAX_GROUP_SIZE} personnes.", details={"expected_size": "range"}
+            _l("La taille du groupe va de 1 à %(max)s personnes.", max=MAX_GROUP_SIZE),
+            details={"expected_size": "range"},
         )
 
 
@@ -194,7 +211,9 @@ def parse_form_choice(raw: str) -> tuple[str | None, int | None]:
         return None, None
     key, _sep, version = raw.partition(":")
     if version and not version.isdigit():
-        raise ValidationError(f"Version de formulaire invalide : « {version} ».", details={"form": raw})
+        raise ValidationError(
+            _l("Version de formulaire invalide : « %(version)s ».", version=version), details={"form": raw}
+        )
     return key.strip() or None, int(version) if version else None
 
 
@@ -226,9 +245,9 @@ def create_walk(
     """
     time_slot = time_slot or slot_for(starts_at)
     if time_slot not in set(TimeSlot):
-        raise ValidationError("Créneau inconnu.", details={"time_slot": time_slot})
+        raise ValidationError(_l("Créneau inconnu."), details={"time_slot": time_slot})
     if not title.strip():
-        raise ValidationError("Le titre est obligatoire.", details={"title": "required"})
+        raise ValidationError(_l("Le titre est obligatoire."), details={"title": "required"})
     _check_times(starts_at, ends_at)
     _check_size(expected_size)
     form = _resolve_form(form_key, form_version)
@@ -237,9 +256,11 @@ def create_walk(
     if join_code is not None:
         join_code = normalise_join_code(join_code)
         if any(ch not in JOIN_CODE_ALPHABET for ch in join_code) or len(join_code) < 4:
-            raise ValidationError("Code de marche invalide.", details={"join_code": join_code})
+            raise ValidationError(_l("Code de marche invalide."), details={"join_code": join_code})
         if db.session.scalar(select(Walk.id).where(Walk.join_code == join_code)) is not None:
-            raise Conflict("Ce code est déjà utilisé par une autre marche.", details={"join_code": join_code})
+            raise Conflict(
+                _l("Ce code est déjà utilisé par une autre marche."), details={"join_code": join_code}
+            )
     walk = Walk(
         project=project,
         title=title.strip(),
@@ -283,9 +304,9 @@ def update_walk(
     """Change a walk's plan: every field, the route and the stops are replaced by those given; flushes."""
     time_slot = time_slot or slot_for(starts_at)
     if time_slot not in set(TimeSlot):
-        raise ValidationError("Créneau inconnu.", details={"time_slot": time_slot})
+        raise ValidationError(_l("Créneau inconnu."), details={"time_slot": time_slot})
     if not title.strip():
-        raise ValidationError("Le titre est obligatoire.", details={"title": "required"})
+        raise ValidationError(_l("Le titre est obligatoire."), details={"title": "required"})
     _check_times(starts_at, ends_at)
     _check_size(expected_size)
     route_geometry = _route_geometry(route)
@@ -372,10 +393,14 @@ def planning_warnings(project: Project, stops: Sequence[tuple[str, tuple[float, 
     far = far_points([p for _n, p in stops], areas, FAR_STOP_M)
     if not far:
         return []
-    names = ", ".join(f"n° {i + 1} « {stops[i][0]} »" for i in far)
+    names = ", ".join(gettext("n° %(n)s « %(name)s »", n=i + 1, name=stops[i][0]) for i in far)
     return [
-        f"Arrêt(s) à plus de {FAR_STOP_M / 1000:g} km de toutes les zones du projet : {names}. "
-        "Vérifiez leur position (enregistré quand même)."
+        gettext(
+            "Arrêt(s) à plus de %(km)s km de toutes les zones du projet : %(names)s. "
+            "Vérifiez leur position (enregistré quand même).",
+            km=f"{FAR_STOP_M / 1000:g}",
+            names=names,
+        )
     ]
 
 
@@ -432,8 +457,10 @@ def opening_warnings(walk: Walk) -> list[str]:
     """What to tell the facilitator who opens this walk (allowed, but worth knowing)."""
     if not project_areas(walk.project):
         return [
-            "Ce projet n'a encore aucune zone (QPV ou zone du projet) : les observations seront "
-            "enregistrées « hors zone » jusqu'à ce que vous en ajoutiez (elles seront alors réaffectées)."
+            gettext(
+                "Ce projet n'a encore aucune zone (QPV ou zone du projet) : les observations seront "
+                "enregistrées « hors zone » jusqu'à ce que vous en ajoutiez (elles seront alors réaffectées)."
+            )
         ]
     return []
 
@@ -443,7 +470,7 @@ def close_walk(walk: Walk) -> Walk:
     if walk.status == WalkStatus.CLOSED:
         return walk
     if walk.status != WalkStatus.OPEN:
-        raise Conflict("Seule une marche ouverte peut être clôturée.", details={"status": walk.status})
+        raise Conflict(_l("Seule une marche ouverte peut être clôturée."), details={"status": walk.status})
     walk.status = WalkStatus.CLOSED
     walk.closed_at = utcnow()
     db.session.flush()
@@ -454,12 +481,15 @@ def delete_walk(walk: Walk) -> None:
     """Delete a planned walk that has no observation; refused otherwise (nothing changes)."""
     if walk.status != WalkStatus.PLANNED:
         raise Conflict(
-            "Seule une marche prévue (jamais ouverte) peut être supprimée.", details={"status": walk.status}
+            _l("Seule une marche prévue (jamais ouverte) peut être supprimée."),
+            details={"status": walk.status},
         )
     count = count_observations(walk)
     if count:
         raise Conflict(
-            f"Cette marche a déjà {count} observation(s) : elle ne peut pas être supprimée.",
+            _l(
+                "Cette marche a déjà %(count)s observation(s) : elle ne peut pas être supprimée.", count=count
+            ),
             details={"observations": count},
         )
     db.session.delete(walk)
@@ -576,7 +606,7 @@ def get_walk(walk_id: int) -> Walk:
     """The walk with this id, or NotFound."""
     walk = db.session.get(Walk, walk_id)
     if walk is None:
-        raise NotFound("Marche introuvable.", details={"walk": walk_id})
+        raise NotFound(_l("Marche introuvable."), details={"walk": walk_id})
     return walk
 
 

@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry.base import BaseGeometry
@@ -558,7 +560,7 @@ def import_zones(
             report.reassigned = reassign_observations(affected, near=outlines)
     except SQLAlchemyError as error:
         raise ImportFailed(
-            "Import annulé, rien n'a été modifié : la base de données a refusé ces périmètres.",
+            _l("Import annulé, rien n'a été modifié : la base de données a refusé ces périmètres."),
             details={"database": type(error).__name__},
         ) from error
     return report
@@ -566,9 +568,15 @@ def import_zones(
 
 def _refused(error: PerimeterError) -> ImportFailed:
     """An importer's refusal as a domain error listing every problem (feature and field named)."""
-    problems = [problem.describe("fr") for problem in error.problems]
-    shown = problems[:20] + ([f"… et {len(problems) - 20} autre(s)"] if len(problems) > 20 else [])
-    return ImportFailed(f"Import refusé, rien n'a été importé : {len(problems)} problème(s).", details=shown)
+    from webapp.services.themes import page_language
+
+    lang = "en" if page_language() == "en" else "fr"
+    problems = [problem.describe(lang) for problem in error.problems]
+    more = [gettext("… et %(n)s autre(s)", n=len(problems) - 20)] if len(problems) > 20 else []
+    return ImportFailed(
+        _l("Import refusé, rien n'a été importé : %(n)s problème(s).", n=len(problems)),
+        details=problems[:20] + more,
+    )
 
 
 def import_official_qpv(
@@ -730,7 +738,7 @@ def get_custom_zone(project: Project, zone_id: int) -> Zone:
     """One of the project's own zones, or NotFound (an official QPV is never edited here)."""
     zone = db.session.get(Zone, zone_id)
     if zone is None or zone.kind != ZoneKind.CUSTOM or zone.project_id != project.id:
-        raise NotFound("Zone introuvable dans ce projet.", details={"zone": zone_id})
+        raise NotFound(_l("Zone introuvable dans ce projet."), details={"zone": zone_id})
     return zone
 
 
@@ -738,10 +746,10 @@ def _zone_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError(
-            "Donnez un nom à la zone (p. ex. « Centre-ville »).", details={"name": "required"}
+            _l("Donnez un nom à la zone (p. ex. « Centre-ville »)."), details={"name": "required"}
         )
     if len(name) > 200:
-        raise ValidationError("Le nom de la zone dépasse 200 caractères.", details={"name": "too_long"})
+        raise ValidationError(_l("Le nom de la zone dépasse 200 caractères."), details={"name": "too_long"})
     return name
 
 
@@ -763,16 +771,18 @@ def delete_custom_zone(zone: Zone) -> int:
     return reassign_observations([project]) if project is not None else 0
 
 
+#: Why a drawn zone is refused (catalogue entries; ``%(…)s`` are the refusal's parameters, ``limit``
+#: already written without decimals).
 _DRAWN_MESSAGES = {
-    "empty": "Dessinez d'abord la zone sur la carte (cliquez le premier point pour fermer le polygone).",
-    "not_geojson": "Le tracé envoyé n'est pas un polygone GeoJSON lisible.",
-    "not_polygon": "Une zone est un polygone : un point ou une ligne ne délimitent pas de zone.",
-    "too_few_points": "Un polygone a au moins trois points distincts.",
-    "out_of_range": "Les coordonnées du tracé ne sont pas des longitudes et latitudes valides.",
-    "invalid": "Le contour se croise lui-même et ne délimite aucune surface : redessinez-le.",
-    "too_small": "Cette zone est minuscule ({area_m2} m²) : sans doute un clic de trop. Redessinez-la.",
-    "too_large": (
-        "Cette zone est bien trop grande (au-delà de {limit:.0f} km²) : une zone est un quartier "
+    "empty": _l("Dessinez d'abord la zone sur la carte (cliquez le premier point pour fermer le polygone)."),
+    "not_geojson": _l("Le tracé envoyé n'est pas un polygone GeoJSON lisible."),
+    "not_polygon": _l("Une zone est un polygone : un point ou une ligne ne délimitent pas de zone."),
+    "too_few_points": _l("Un polygone a au moins trois points distincts."),
+    "out_of_range": _l("Les coordonnées du tracé ne sont pas des longitudes et latitudes valides."),
+    "invalid": _l("Le contour se croise lui-même et ne délimite aucune surface : redessinez-le."),
+    "too_small": _l("Cette zone est minuscule (%(area_m2)s m²) : sans doute un clic de trop. Redessinez-la."),
+    "too_large": _l(
+        "Cette zone est bien trop grande (au-delà de %(limit)s km²) : une zone est un quartier "
         "ou un centre-ville, pas un département."
     ),
 }
@@ -814,17 +824,23 @@ def save_drawn_zone(project: Project, *, name: str, geojson: str) -> SavedZone:
         drawn = read_drawn_zone(geojson)
     except DrawnZoneError as error:
         message = _DRAWN_MESSAGES.get(error.reason, _DRAWN_MESSAGES["not_geojson"])
-        raise ValidationError(message.format(**error.params), details={"geojson": error.reason}) from error
+        params = dict(error.params)
+        if "limit" in params:
+            params["limit"] = f"{params['limit']:.0f}"
+        raise ValidationError(str(message) % params, details={"geojson": error.reason}) from error
     warnings = []
     if drawn.repaired:
         warnings.append(
-            "Le contour se croisait : il a été corrigé automatiquement. Vérifiez-le sur la carte."
+            gettext("Le contour se croisait : il a été corrigé automatiquement. Vérifiez-le sur la carte.")
         )
     distance = distance_to_places(drawn.geometry, _known_places(project))
     if distance is not None and distance > NEAR_M:
         warnings.append(
-            f"Attention : cette zone est à {distance / 1000:.0f} km des zones et des marches du projet. "
-            "Vérifiez qu'elle est au bon endroit."
+            gettext(
+                "Attention : cette zone est à %(km)s km des zones et des marches du projet. "
+                "Vérifiez qu'elle est au bon endroit.",
+                km=f"{distance / 1000:.0f}",
+            )
         )
     taken = set(db.session.scalars(select(Zone.code).where(Zone.project_id == project.id)))
     base = slugify(name) or "zone"

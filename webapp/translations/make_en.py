@@ -1,7 +1,7 @@
 """Fill the English catalogue from messages.pot (run after `pybabel extract`, then `pybabel compile`).
 
     cd webapp && ../.venv/bin/pybabel extract -F translations/babel.cfg --ignore-dirs='.*' -k _l \
-        -k lazy_gettext -o translations/messages.pot --no-location .
+        -k lazy_gettext -k lazy_ngettext:1,2 -o translations/messages.pot --no-location .
     ../.venv/bin/python translations/make_en.py && ../.venv/bin/pybabel compile -d translations
 
 (``--ignore-dirs='.*'``: Babel's default also skips folders whose name starts with ``_``, such as
