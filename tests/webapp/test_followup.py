@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import flask_babel
 import pytest
 from sqlalchemy import func, select
 
@@ -106,3 +107,15 @@ def test_scorecards_count_done_overdue_and_median_delay(recommendation):
     assert card.done_share == 0.5
     (by_zone,) = followup.scorecards(project_id, by="zone", today=date(2026, 11, 25))
     assert by_zone.name == "Hors zone" and by_zone.total == 2
+
+
+def test_a_recommendation_without_partner_is_grouped_under_a_name_in_the_page_language(app, recommendation):
+    project_id = recommendation.project_id
+    db.session.add(Recommendation(project_id=project_id, title="Sans suite", status="proposed"))
+    db.session.commit()
+    for lang, name in (("fr", "Sans partenaire"), ("en", "No partner")):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            flask_babel.refresh()  # the test's own app context keeps the language it found first
+            names = [card.name for card in followup.scorecards(project_id)]
+        assert name in names, (lang, names)

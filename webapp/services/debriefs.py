@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from sqlalchemy import delete, func, select
@@ -138,7 +139,7 @@ def replay(
         )
     )
     if not walk.stops:
-        return [ReplayStep(1, "Toute la marche", None, None, observations)]
+        return [ReplayStep(1, gettext("Toute la marche"), None, None, observations)]
     stops = [(stop, to_shape(stop.location)) for stop in walk.stops]
     steps = [ReplayStep(s.position, s.name, p.x, p.y, []) for s, p in stops]
     if not observations:

@@ -136,7 +136,7 @@ def scorecards(project_id: int, *, by: str = "partner", today: date | None = Non
     if by == "partner":
         names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
         for r in recommendations:
-            groups.setdefault(names.get(r.organisation_id, "Sans partenaire"), []).append(r)
+            groups.setdefault(names.get(r.organisation_id, _("Sans partenaire")), []).append(r)
     elif by == "zone":
         names = dict(db.session.execute(select(Zone.id, Zone.name)).all())
         for r in recommendations:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
@@ -223,7 +224,7 @@ def _stops(walk: Walk) -> list[tuple[int, str, float | None, float | None]]:
     for stop in walk.stops:
         point = to_shape(stop.location)
         stops.append((stop.position, stop.name, point.x, point.y))
-    return stops or [(0, "Toute la marche", None, None)]
+    return stops or [(0, gettext("Toute la marche"), None, None)]
 
 
 def _projector(stops: list[tuple[int, str, float | None, float | None]]) -> Any:

@@ -43,4 +43,7 @@ EN = {
     "Observation introuvable.": "Observation not found.",
     "Une autre photo porte déjà cet identifiant.": "Another photo already has this identifier.",
     "%(num)s photos au plus par observation.": "At most %(num)s photos per observation.",
+    # names given where there is none
+    "Toute la marche": "The whole walk",
+    "Sans partenaire": "No partner",
 }
