@@ -31,7 +31,7 @@ def _words_outside_the_catalogue(source: str) -> list[str]:
     text = re.sub(r"<(script|style|code|textarea|pre)\b.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]*>", " ", text, flags=re.S)
     text = re.sub(r"&[a-z#0-9]+;", " ", text)
-    return re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]{2,}", text)
+    return re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]{2,}|\bn°", text)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,7 @@ def test_the_scan_sees_text_between_tags_and_not_what_jinja_translates() -> None
     assert _words_outside_the_catalogue("<p>Rôle : {{ role }}</p>") == ["Rôle"]
     assert _words_outside_the_catalogue('<p>{{ _("Rôle : %(r)s", r=role) }}</p>') == []
     assert _words_outside_the_catalogue("{% block title %}Équipe · {{ name }}{% endblock %}") == ["Équipe"]
+    assert _words_outside_the_catalogue("<td>n° {{ o.id }}</td>") == ["n°"]
 
 
 def test_pages_once_french_only_read_in_english(app, client) -> None:  # type: ignore[no-untyped-def]

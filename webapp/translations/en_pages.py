@@ -390,4 +390,5 @@ EN = {
     "Aucune observation validée pour cette marche : la carte montre l'itinéraire et les arrêts.": (
         "No validated observation for this walk: the map shows the route and the stops."
     ),
+    "n°": "no.",
 }
