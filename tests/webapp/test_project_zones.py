@@ -394,6 +394,20 @@ def test_a_drawing_that_is_not_a_usable_zone_is_refused(app, world, geojson, mes
     assert zones.list_custom_zones(world["project"]) == []
 
 
+def test_a_refused_drawing_says_why_in_the_page_language(app, world):
+    """The team's refusals followed the page's language only for the page's own words: the reason
+    (from the zones service) stayed French on an English page."""
+    client = world["client"]
+    tiny = _drawn(box(2.3, 49.9, 2.30001, 49.90001))
+    client.get(url("facilitators.zones_page", slug="amiens", lang="en"))
+    response = _post(app, client, "facilitators.draw_zone", {"name": "Centre", "geojson": tiny})
+    assert response.status_code == 422
+    assert "This zone is tiny (" in response.get_data(as_text=True)
+    client.get(url("facilitators.zones_page", slug="amiens", lang="fr"))
+    response = _post(app, client, "facilitators.draw_zone", {"name": "Centre", "geojson": tiny})
+    assert "Cette zone est minuscule (" in response.get_data(as_text=True)
+
+
 def test_a_self_crossing_drawing_is_repaired_with_a_warning(app, world):
     bowtie = {
         "type": "Polygon",
