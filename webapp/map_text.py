@@ -1,10 +1,10 @@
-"""The words of the maps (``geodata.maps.MapText``) in the page's language, in one place."""
+"""The words of the maps (``geodata.map_words.MapText``) in the page's language, in one place."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from geodata.maps import MapText
+from geodata.map_words import MapText
 from webapp.models.enums import Polarity
 
 

@@ -12,6 +12,11 @@ from webapp import create_app  # noqa: E402  (after the collector is off)
 
 app = create_app()
 
+# The map builders (folium and its templates, ~0.5 s) are loaded by the first page that draws a map,
+# so that commands never pay for them; a server loads them now, before its first request, and keeps
+# them with the rest below.
+import geodata.maps  # noqa: E402, F401
+
 # Then it is kept out of the collector's full passes, which otherwise walk these ~250,000 objects
 # again and again, ~0.1 s each time, inside whichever request set one off (a moderation list of a
 # few hundred observations set off one or two). Collected first, so no garbage is kept with it.

@@ -34,3 +34,38 @@ def test_what_the_server_loads_is_kept_out_of_the_collectors_full_passes(tmp_pat
     assert counts["walked"] < counts["frozen"] / 10
     # off while the app loads, on again for the requests
     assert counts["enabled"]
+
+
+def test_commands_start_without_the_map_builders_and_a_server_loads_them_before_its_first_request(
+    tmp_path: Path,
+) -> None:
+    """folium and its templates (about a third of the app's start) are loaded by the first map drawn:
+    a command (``arpenteur db upgrade``, ``demo``, ``serve`` before it hands over to gunicorn) never
+    draws one; a server loads them at start, so no visitor waits for them."""
+    env = {
+        **os.environ,
+        "ARPENTEUR_DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite'}",
+        "ARPENTEUR_PHOTO_DIR": str(tmp_path / "photos"),
+        "ARPENTEUR_SECRET_KEY": "test",
+    }
+    loaded = (
+        "import sys, json; print(json.dumps(sorted(m for m in ('folium', 'branca') if m in sys.modules)))"
+    )
+    command = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"from webapp import create_app; create_app(); {loaded}"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    server = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import webapp.wsgi; {loaded}"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(command.stdout.strip().splitlines()[-1]) == []
+    assert json.loads(server.stdout.strip().splitlines()[-1]) == ["branca", "folium"]

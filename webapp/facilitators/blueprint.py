@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from geodata import map_style, maps
+from geodata import map_style
 from geodata.assets import MapParts, render_map_parts
 from webapp.auth import role_required
 from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
@@ -109,6 +109,8 @@ def _photo_srcset(photo: Photo) -> str:
 
 def _embed(fmap: Any) -> dict[str, str]:
     parts = render_map_parts(fmap, url_for("static", filename="vendor/"), csp_nonce())
+    from geodata import maps  # folium is loaded by the first page that draws a map
+
     return {"header": maps.tidy_header(parts.header), "html": parts.html, "script": parts.script}
 
 
@@ -211,6 +213,8 @@ def _project_map(project, f, shown, layer_kind: str, popup_url: str, vendor: str
         points = map_data.cell_rows(f, list(styles), lat0=lat0)
     else:
         points = map_data.point_rows(f, list(styles), sensitive)
+    from geodata import maps  # folium is loaded by the first page that draws a map
+
     fmap = maps.build_project_map(
         observations=points,
         themes=list(styles.values()),
@@ -290,6 +294,8 @@ def walk_page(slug: str, walk_id: int) -> str:
         else (ModerationStatus.VALIDATED,),
     )
     summary = summaries.summarise(f)
+    from geodata import maps  # folium is loaded by the first page that draws a map
+
     fmap = maps.build_walk_map(
         # positions and themes only: a point's text, photo, walk and moderation link are fetched when
         # it is clicked (popup_url), never written into the page
@@ -438,6 +444,8 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         walk_id=walk.id,
         statuses=tuple(ModerationStatus) if status == "all" else (status,),
     )
+    from geodata import maps  # folium is loaded by the first page that draws a map
+
     fmap = maps.build_walk_map(
         observations=map_data.observations_geojson(f, with_text=False),  # popups are fetched on click
         themes=list(themes.theme_styles(project).values()),
@@ -586,6 +594,8 @@ def debrief(slug: str, walk_id: int) -> str:
     styles = themes.theme_styles(project)
     sensitive = forms.project_sensitive_themes(project.id)
     quiet = frozenset() if preparation else sensitive
+    from geodata import maps  # folium is loaded by the first page that draws a map
+
     fmap = maps.build_walk_map(
         # positions and themes only: popups are fetched on click
         observations=debriefs.room_map_points(map_data.observations_geojson(f, with_text=False), quiet),

@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from geodata import maps
 from webapp import transaction
 from webapp.errors import DomainError, Forbidden
 from webapp.extensions import login_manager
@@ -159,6 +158,8 @@ def _draw_texts() -> dict[str, str]:
 
 def _zones_page(project: Any, *, status: int = 200, problems: list[str] | None = None, **forms: Any) -> Any:
     qpv, custom = zones.zones_page_geojson(project)
+    from geodata import maps  # folium is loaded by the first page that draws a map
+
     fmap = maps.build_zones_map(
         qpv=qpv,
         custom=custom,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, url_for
 
-from geodata import maps
 from geodata.assets import MapParts, render_map_parts
 from webapp.map_text import map_text
 from webapp.models import Project
@@ -26,6 +25,8 @@ def public_map_parts(
     tiles = str(current_app.config.get("TILES", "osm"))
 
     def render(data: partner_views.PublicMap) -> MapParts:
+        from geodata import maps  # folium is loaded by the first page that draws a map
+
         fmap = maps.build_public_map(
             observations=data.observations,
             themes=partner_views.theme_styles(project),
