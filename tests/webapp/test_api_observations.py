@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -35,6 +36,15 @@ def test_first_submission_is_created_with_its_zone_and_aware_times(client, auth,
     assert body["out_of_area"] is False
     assert body["captured_at"].endswith("+00:00") and body["received_at"].endswith("+00:00")
     assert body["theme"] == "eclairage" and body["polarity"] == "negative" and body["feeling"] == 2
+
+
+def test_a_capture_time_in_rfc_3339_lower_case_is_the_same_instant(client, auth, walk):
+    """RFC 3339 allows ``t`` and ``z`` (the document's ``date-time``): the fuzzer's schema-valid
+    ``…t12:49:37z`` was refused as « Date invalide »."""
+    when = (datetime.now(UTC) - timedelta(minutes=7)).replace(microsecond=0)
+    response = _post(client, auth, payload(captured_at=when.strftime("%Y-%m-%dt%H:%M:%Sz")))
+    assert response.status_code == 201, response.json
+    assert datetime.fromisoformat(response.json["captured_at"]) == when
 
 
 def test_resend_with_the_same_payload_returns_the_stored_row_with_200(client, auth, walk):

@@ -323,7 +323,9 @@ def parse_submission(
     sent_time = payload.get("captured_at") is not None
     if sent_time:
         try:
-            captured_at = datetime.fromisoformat(str(payload["captured_at"]).replace("Z", "+00:00"))
+            # RFC 3339 allows "t" and "z" (the shape check above accepts them); fromisoformat does not
+            text = str(payload["captured_at"]).upper()
+            captured_at = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if captured_at.tzinfo is None:
                 captured_at = captured_at.replace(tzinfo=UTC)
             captured_at = captured_at.astimezone(UTC)
