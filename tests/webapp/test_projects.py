@@ -384,3 +384,33 @@ def test_the_service_checks_what_the_page_checks(db_session):
     with pytest.raises(Exception, match="pas un code commune INSEE"):
         projects.create_project(slug="x-" + uuid.uuid4().hex[:4], name="X", territory=["2C004"])
     assert _count() == 0
+
+
+def test_the_header_offers_the_facilitators_pages_to_all_but_partners_only(app, db_session):
+    """« Animation » led a partner to a page that lists nothing for them (« Aucun projet ne vous est
+    encore attribué »): it is left out of the header of an account that is only ever a partner. A
+    facilitator, someone who is a partner here and a facilitator there, an administrator and an account
+    with no project yet keep it (the last one will be given a project there)."""
+    here, there = WalkFactory().project, WalkFactory().project
+    make_user("nav-anim@example.org", project=here)
+    make_user("nav-part@example.org", project=here, role="partner")
+    both = make_user("nav-both@example.org", project=here, role="partner")
+    teams.add_membership(both, there.id, "facilitator")
+    make_user("nav-admin@example.org", admin=True)
+    make_user("nav-new@example.org")
+    db.session.commit()
+    animation = url("facilitators.index", app=app)
+    for email, offered in (
+        ("nav-anim@example.org", True),
+        ("nav-part@example.org", False),
+        ("nav-both@example.org", True),
+        ("nav-admin@example.org", True),
+        ("nav-new@example.org", True),
+    ):
+        client = signed_in(app, email)
+        for endpoint in ("partners.index", "auth.account"):
+            html = client.get(url(endpoint, app=app)).get_data(as_text=True)
+            nav = re.search(r'<nav class="staff-nav".*?</nav>', html, re.S)
+            assert nav is not None, (email, endpoint)
+            assert (f'href="{animation}"' in nav.group(0)) is offered, (email, endpoint)
+            assert f'href="{url("partners.index", app=app)}"' in nav.group(0)

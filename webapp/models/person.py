@@ -86,6 +86,11 @@ class User(UserMixin, db.Model):
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
+    #: A partner in every project they have a role in (not a column): the signed-in user's is read with
+    #: the account itself (``staff_sessions.user_for_session_id``), so the header can leave out the
+    #: facilitators' pages, which would list nothing for them, without a statement of its own.
+    partner_only = False
+
 
 class Membership(Model):
     """A user's role in one project."""

@@ -10,10 +10,18 @@ from __future__ import annotations
 import hmac
 import secrets
 
+from sqlalchemy import exists, select
+
 from webapp.extensions import db
-from webapp.models import StaffSession, User
+from webapp.models import Membership, StaffSession, User
 from webapp.models.base import utcnow
-from webapp.services.accounts import hash_token, load_user, session_stamp
+from webapp.models.enums import Role
+from webapp.services.accounts import hash_token, session_stamp
+
+#: True for an account with a partner role somewhere and no other role anywhere.
+_PARTNER_ONLY = exists().where(
+    Membership.user_id == User.id, Membership.role == Role.PARTNER.value
+) & ~exists().where(Membership.user_id == User.id, Membership.role != Role.PARTNER.value)
 
 
 def record_login(user: User) -> None:
@@ -58,7 +66,14 @@ def user_for_session_id(value: str) -> User | None:
     user_id, _, stamp = str(value).partition(":")
     if not user_id.isdigit() or not stamp:
         return None
-    user = load_user(int(user_id))
-    if user is None or not hmac.compare_digest(stamp, session_stamp(user)):
+    # the active account and whether it is only a partner (:attr:`User.partner_only`), in one statement
+    row = db.session.execute(
+        select(User, _PARTNER_ONLY).where(User.id == int(user_id), User.is_active.is_(True))
+    ).first()
+    if row is None:
         return None
+    user, partner_only = row
+    if not hmac.compare_digest(stamp, session_stamp(user)):
+        return None
+    user.partner_only = bool(partner_only) and not user.is_admin
     return user
