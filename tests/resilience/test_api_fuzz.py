@@ -6,10 +6,10 @@ stores, and follows the document's links to the operations on them. Every check 
 documented, responses conform, schema-valid requests accepted, schema-violating ones refused.
 ``DELETE /me`` ends the token, so it gets a run of its own with a token of its own.
 
-The whole run's stateful phase never calls ``POST /observations`` (schemathesis 4.32 with every
-operation selected; alone with the operations on one observation it does), so the links are followed
-in a run of their own over those four operations, and the access log must show each of them reaching
-a stored observation.
+With every operation selected, the stateful phase never called ``POST /observations`` (schemathesis
+4.32; alone with the operations on one observation it does), so no link reached a stored row: the
+whole run has no stateful phase, the links are followed in a run of their own over those four
+operations, and the access log must show each of them reaching a stored observation.
 """
 
 from __future__ import annotations
@@ -146,7 +146,16 @@ def test_the_api_holds_to_its_own_schema_under_fuzzing(empty_database_url, tmp_p
                 if time.monotonic() > deadline or server.poll() is not None:
                     pytest.fail("gunicorn did not start")
                 time.sleep(0.2)
-        main = _schemathesis(base, _join(base, code), tmp_path / "main.xml")
+        # its stateful phase is left to the run below: here it never created an observation
+        main = _schemathesis(
+            base,
+            _join(base, code),
+            tmp_path / "main.xml",
+            "--exclude-operation-id",
+            "eraseMe",
+            "--phases",
+            "examples,coverage,fuzzing",
+        )
         links = _schemathesis(
             base,
             _join(base, code),
