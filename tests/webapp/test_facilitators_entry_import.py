@@ -441,6 +441,23 @@ def test_a_blank_time_in_a_sheet_is_the_walks_start_even_while_it_is_open(app) -
     assert observation.captured_at == datetime(2026, 3, 12, 17, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ["2026-03-12T17:40:00Z", "2026-03-12t17:40:00z", "2026-03-12 17:40:00z", "2026-03-12T18:40:00+01:00"],
+)
+def test_an_iso_time_with_its_offset_is_read_whatever_the_case_of_t_and_z(app, cell) -> None:  # type: ignore[no-untyped-def]
+    # RFC 3339 allows "t" and "z" in lower case (an export from another tool may write them so)
+    world = build_entry_world()
+    result = entry.import_template(
+        world.walk,
+        None,
+        filename="x.csv",
+        data=_csv([row(arret="1", saisie_le=cell, theme="eclairage", polarite="negative")]),
+    )
+    observation = db.session.get(Observation, result.observation_ids[0])
+    assert observation.captured_at == datetime(2026, 3, 12, 17, 40, tzinfo=UTC)
+
+
 def test_a_row_far_from_the_route_is_kept_but_flagged(app) -> None:
     world = build_entry_world()
     far = row(longitude="2.3400", latitude="49.9400", theme="eclairage", polarite="negative")

@@ -841,7 +841,8 @@ def parse_local_datetime(raw: Any, walk: Walk) -> datetime | None:
         except ValueError:
             pass
     try:
-        return local_to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        # RFC 3339 allows "t" and "z" in lower case; fromisoformat takes neither
+        return local_to_utc(datetime.fromisoformat(text.upper().replace("Z", "+00:00")))
     except ValueError:
         return None
 
