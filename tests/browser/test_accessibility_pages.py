@@ -1,5 +1,7 @@
 """axe-core on every page: each HTML page of the authorisation matrix (staff, partner, public,
-resident), opened in Chromium as the first role it lets in, has no serious or critical violation.
+resident), opened in Chromium as the first role it lets in, has no serious or critical violation;
+and, narrowed to 320 CSS px, none scrolls sideways (WCAG 1.4.10 Reflow: a wide table scrolls in its
+own region, never the page).
 
 The world is the matrix's own (two projects, an open walk, partners of two organisations, photos,
 an invitation, a reset link). Staff sign in through the login form; the participant carries the
@@ -34,6 +36,20 @@ def matrix(live_server):  # type: ignore[no-untyped-def]
         paths = {endpoint: CASES[("GET", endpoint)].path(world) for endpoint, _role in _pages()}
         login = url("auth.login", app=app)
     return world, emails, paths, login
+
+
+#: How far the page reaches past a 320 px window, and the outermost elements that reach there
+#: (nothing inside a scrolling or clipping box counts: a table in its ``.table-scroll`` may be wider).
+_SIDEWAYS = """() => {
+  const root = document.documentElement, width = root.clientWidth;
+  if (root.scrollWidth <= width) return null;
+  const inBox = el => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== "visible") return true; } return false; };
+  const wide = [...document.body.querySelectorAll("*")].filter(el =>
+    el.getBoundingClientRect().right > width + 1 && !inBox(el) && !(el.parentElement.getBoundingClientRect().right > width + 1));
+  return `${root.scrollWidth - width} px: ` + wide.slice(0, 3).map(el =>
+    el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ")[0] : "")).join(", ");
+}"""
 
 
 def _context(browser: Browser, live_server, matrix, role: str) -> BrowserContext:  # type: ignore[no-untyped-def]
@@ -74,6 +90,11 @@ def test_every_page_has_no_serious_or_critical_axe_violation(browser: Browser, l
             page.wait_for_load_state("load")
             checked += 1
             found += [f"{endpoint} ({role}): {v}" for v in _axe(page)]
+            page.set_viewport_size({"width": 320, "height": 640})
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            wider = page.evaluate(_SIDEWAYS)
+            if wider:
+                found.append(f"{endpoint} ({role}): scrolls sideways at 320 px: {wider}")
             page.close()
     finally:
         for context in contexts.values():

@@ -6,6 +6,7 @@ EN = {
     ),
     "Projet « %(name)s » créé. Étape suivante : ses zones.": "Project “%(name)s” created. Next step: its zones.",
     "Projet enregistré.": "Project saved.",
+    "Marches de « %(project)s »": "Walks of “%(project)s”",
     "%(n)s observation(s) ont changé de zone.": "%(n)s observation(s) changed zone.",
     "Dessiner une zone": "Draw a zone",
     "Annuler": "Cancel",
