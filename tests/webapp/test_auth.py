@@ -171,6 +171,28 @@ def test_login_is_throttled_per_client_address(app, client, monkeypatch):
     assert elsewhere.status_code == 302
 
 
+def test_successful_sign_ins_from_one_address_do_not_use_up_its_limit(app, monkeypatch):
+    # A debrief in a community centre: the whole team and the partners sign in on one wifi, one after
+    # the other. Only failures count: wrong passwords are still refused past the limit.
+    build_world()
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/3600")
+    for _ in range(6):
+        assert _post_login(new_client(app), "anim@example.org", PASSWORD).status_code == 302
+    client = new_client(app)
+    codes = [_post_login(client, f"p{i}@example.org", "wrong-password-1").status_code for i in range(4)]
+    assert codes == [401, 401, 401, 429]
+    assert _post_login(client, "anim@example.org", PASSWORD).status_code == 429
+
+
+def test_a_success_between_failures_gives_back_only_its_own_attempt(app, client, monkeypatch):
+    build_world()
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/3600")
+    codes = [_post_login(new_client(app), "anim@example.org", "wrong-password-1").status_code for _ in range(2)]
+    codes.append(_post_login(new_client(app), "anim@example.org", PASSWORD).status_code)
+    codes += [_post_login(new_client(app), "anim@example.org", "wrong-password-1").status_code for _ in range(2)]
+    assert codes == [401, 401, 302, 401, 429]
+
+
 # --- sessions -------------------------------------------------------------------------------------
 
 

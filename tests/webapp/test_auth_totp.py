@@ -161,6 +161,26 @@ def test_the_code_step_is_throttled(app, client, monkeypatch):
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
 
 
+def test_a_right_code_gives_its_attempt_back_and_a_wrong_one_keeps_counting(app, client, monkeypatch):
+    from webapp.services import ratelimit
+
+    world = build_world()
+    secret = _with_totp(world)
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/3600")
+    limit = ratelimit.Limit.parse("3/3600")
+    login(client)
+    wrong = "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    assert _code_step(client, wrong).status_code == 401
+    assert _code_step(client, pyotp.TOTP(secret).now()).status_code == 303
+    from webapp.auth.throttle import _digest
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        by_account = ratelimit.peek(f"login-code:{_digest(str(world.facilitator.id))}", limit)
+        by_address = ratelimit.peek("login-code:ip:127.0.0.1", limit)
+        signed_in = ratelimit.peek("login:ip:127.0.0.1", limit)
+    assert (by_account.hits, by_address.hits, signed_in.hits) == (1, 1, 0)
+
+
 def test_the_code_step_expires_and_needs_a_password_first(app, client):
     world = build_world()
     secret = _with_totp(world)

@@ -80,6 +80,7 @@ def login():  # type: ignore[no-untyped-def]
     if user is None:
         error = _("Adresse ou mot de passe incorrect.")
         return render_template("auth/login.html", error=error, email=email), 401
+    throttle.succeeded("login", accounts.normalise_email(email))
     target = _safe_next(request.args.get("next"), user)
     if user.totp_secret:
         sessions.begin_second_step(user, target)
@@ -105,6 +106,7 @@ def login_code():  # type: ignore[no-untyped-def]
         return render_template("auth/login_code.html", error=error.message), error.status
     if not totp.check_totp(user.id, user.totp_secret or "", CodeForm().code.data):
         return render_template("auth/login_code.html", error=_("Code incorrect ou déjà utilisé.")), 401
+    throttle.succeeded("login-code", str(user.id))
     sessions.start_session(user)
     return redirect(_safe_next(target, user), 303)
 

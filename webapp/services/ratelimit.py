@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -91,6 +91,25 @@ def hit(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
     is rolled back with its hit, which leaves the count where the limit already stopped it.
     """
     return _count(db.session, bucket, limit, now or utcnow())
+
+
+def give_back(bucket: str, limit: Limit, *, now: datetime | None = None) -> None:
+    """Take one hit off ``bucket``'s current window (never below zero), with the request's work.
+
+    For attempts counted first, so that parallel ones cannot slip past the limit, but that only
+    limit when they fail: a sign-in that succeeds gives its hit back (the request commits it).
+    """
+    now = now or utcnow()
+    table = RateCounter.__table__
+    db.session.execute(
+        update(table)
+        .where(
+            table.c.bucket == bucket[:120],
+            table.c.window_start == _window_start(now, limit.seconds),
+            table.c.hits > 0,
+        )
+        .values(hits=table.c.hits - 1)
+    )
 
 
 def hit_separately(bucket: str, limit: Limit, *, now: datetime | None = None) -> Verdict:
