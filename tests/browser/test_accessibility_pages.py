@@ -43,12 +43,18 @@ def matrix(live_server):  # type: ignore[no-untyped-def]
 _SIDEWAYS = """() => {
   const root = document.documentElement, width = root.clientWidth;
   if (root.scrollWidth <= width) return null;
-  const inBox = el => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-    if (getComputedStyle(a).overflowX !== "visible") return true; } return false; };
-  const wide = [...document.body.querySelectorAll("*")].filter(el =>
-    el.getBoundingClientRect().right > width + 1 && !inBox(el) && !(el.parentElement.getBoundingClientRect().right > width + 1));
-  return `${root.scrollWidth - width} px: ` + wide.slice(0, 3).map(el =>
-    el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ")[0] : "")).join(", ");
+  const past = el => el.getBoundingClientRect().right > width + 1;
+  const inBox = el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const wide = [...document.body.querySelectorAll("*")]
+    .filter(el => past(el) && !inBox(el) && !past(el.parentElement));
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.className ? "." + String(el.className).split(" ")[0] : "");
+  return `${root.scrollWidth - width} px: ` + wide.slice(0, 3).map(name).join(", ");
 }"""
 
 
@@ -91,7 +97,9 @@ def test_every_page_has_no_serious_or_critical_axe_violation(browser: Browser, l
             checked += 1
             found += [f"{endpoint} ({role}): {v}" for v in _axe(page)]
             page.set_viewport_size({"width": 320, "height": 640})
-            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            page.evaluate(
+                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
             wider = page.evaluate(_SIDEWAYS)
             if wider:
                 found.append(f"{endpoint} ({role}): scrolls sideways at 320 px: {wider}")

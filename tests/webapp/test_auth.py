@@ -187,9 +187,13 @@ def test_successful_sign_ins_from_one_address_do_not_use_up_its_limit(app, monke
 def test_a_success_between_failures_gives_back_only_its_own_attempt(app, client, monkeypatch):
     build_world()
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3/3600")
-    codes = [_post_login(new_client(app), "anim@example.org", "wrong-password-1").status_code for _ in range(2)]
+    codes = [
+        _post_login(new_client(app), "anim@example.org", "wrong-password-1").status_code for _ in range(2)
+    ]
     codes.append(_post_login(new_client(app), "anim@example.org", PASSWORD).status_code)
-    codes += [_post_login(new_client(app), "anim@example.org", "wrong-password-1").status_code for _ in range(2)]
+    codes += [
+        _post_login(new_client(app), "anim@example.org", "wrong-password-1").status_code for _ in range(2)
+    ]
     assert codes == [401, 401, 302, 401, 429]
 
 
