@@ -1,7 +1,7 @@
 """axe-core on every page: each HTML page of the authorisation matrix (staff, partner, public,
 resident), opened in Chromium as the first role it lets in, has no serious or critical violation;
-and, narrowed to 320 CSS px, none scrolls sideways (WCAG 1.4.10 Reflow: a wide table scrolls in its
-own region, never the page).
+and none scrolls sideways narrowed to 320 CSS px (WCAG 1.4.10 Reflow: a wide table scrolls in its
+own region, never the page), nor at 360 px with its text at 200 % (a phone set to large text).
 
 The world is the matrix's own (two projects, an open walk, partners of two organisations, photos,
 an invitation, a reset link). Staff sign in through the login form; the participant carries the
@@ -38,6 +38,7 @@ def matrix(live_server):  # type: ignore[no-untyped-def]
     return world, emails, paths, login
 
 
+_TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 #: How far the page reaches past a 320 px window, and the outermost elements that reach there
 #: (nothing inside a scrolling or clipping box counts: a table in its ``.table-scroll`` may be wider).
 _SIDEWAYS = """() => {
@@ -96,13 +97,14 @@ def test_every_page_has_no_serious_or_critical_axe_violation(browser: Browser, l
             page.wait_for_load_state("load")
             checked += 1
             found += [f"{endpoint} ({role}): {v}" for v in _axe(page)]
-            page.set_viewport_size({"width": 320, "height": 640})
-            page.evaluate(
-                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-            )
-            wider = page.evaluate(_SIDEWAYS)
-            if wider:
-                found.append(f"{endpoint} ({role}): scrolls sideways at 320 px: {wider}")
+            for width, text, setting in ((320, "", "100%"), (360, " with 200 % text", "200%")):
+                # a phone's width; then a phone whose owner set large text (the page's own rem)
+                page.set_viewport_size({"width": width, "height": 640})
+                page.evaluate(f"document.documentElement.style.fontSize = '{setting}'")
+                page.evaluate(_TWO_FRAMES)
+                wider = page.evaluate(_SIDEWAYS)
+                if wider:
+                    found.append(f"{endpoint} ({role}): scrolls sideways at {width} px{text}: {wider}")
             page.close()
     finally:
         for context in contexts.values():

@@ -148,7 +148,7 @@ def test_queue_beside_its_map_validates_three_at_once_and_moves_a_point_by_dragg
     assert lat1 > lat0 + 0.0005 and (lon1, lat1) != (lon0, lat0)
     assert zone1 != zone0
     page.goto(base + info["queue"] + "?status=all")
-    journal = page.locator("#journal + table")
+    journal = page.get_by_role("region", name="Journal de modération").locator("table")
     expect(journal).to_contain_text("Déplacée")
     expect(journal).to_contain_text("Zone : Sud → Nord")
     page.screenshot(path=str(artifacts / f"moderation-{width}-moved.png"), full_page=True)
