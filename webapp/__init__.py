@@ -97,9 +97,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         return load_session_user(user_id)
 
-    from webapp import errors, ids, public, security
+    from webapp import errors, ids, local_time, public, security
 
     ids.init_app(app)
+    local_time.init_app(app)
 
     from webapp import static_assets
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -118,13 +119,18 @@ def test_minors_consent_is_recorded_once_and_shown(world, client):
     assert response.status_code == 303 and response.headers["Location"].endswith("#consentement")
     html = client.get(_walk_url(world)).get_data(as_text=True)
     assert 'id="consentement-form"' not in html
-    assert "<strong>8</strong> mineur·es." in html and "(UTC) par Anim." in html
+    consent = db.session.get(WalkConsent, world.day.id)
+    # in France's time, as the walk's own times are (stored in UTC)
+    local = consent.recorded_at.astimezone(ZoneInfo("Europe/Paris"))
+    day, clock = local.strftime("%d/%m/%Y"), local.strftime("%H:%M")
+    assert "<strong>8</strong> mineur·es." in html and f"Enregistrées le {day} à {clock} par Anim." in html
     assert "Note : Classeur au centre social" in html
     english = client.get(_walk_url(world) + "?lang=en").get_data(as_text=True)
     assert "Parental consent collected for <strong>8</strong> minors." in english
-    assert "(UTC) by Anim." in english and "Note: Classeur au centre social" in english
+    assert (
+        f"Recorded on {day} at {clock} by Anim." in english and "Note: Classeur au centre social" in english
+    )
     client.get(_walk_url(world) + "?lang=fr")
-    consent = db.session.get(WalkConsent, world.day.id)
     assert consent.recorded_by_id == world.facilitator.id
     again = client.post(_walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": "3"})
     assert again.status_code == 303

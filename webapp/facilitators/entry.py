@@ -37,6 +37,7 @@ from webapp.facilitators.entry_forms import (
     ImportForm,
     build_entry_form,
 )
+from webapp.local_time import localtime
 from webapp.models.base import utcnow
 from webapp.models.enums import Polarity, ProfileField, WalkStatus
 from webapp.residents.blueprint import TILE_URLS, profile_choices
@@ -131,7 +132,7 @@ def _page_config(walk) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _local(value) -> str:  # type: ignore[no-untyped-def]
-    return value.astimezone(entry.LOCAL_TZ).strftime("%d/%m/%Y %H:%M")
+    return localtime(value)
 
 
 def _default_when(walk) -> str:  # type: ignore[no-untyped-def]

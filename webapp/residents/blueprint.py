@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -30,6 +29,7 @@ from flask_login import current_user
 from mobile_forms import FormDefinition
 from webapp.api.blueprint import export_document, observation_to_dict
 from webapp.errors import DomainError, ValidationError
+from webapp.local_time import LOCAL_TZ
 from webapp.models import Participant
 from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus, ProfileField
@@ -51,7 +51,6 @@ TILE_URLS = {
     ),
 }
 #: Times shown on the residents' pages without JavaScript (the phone shows its own local time).
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 
 
 def profile_choices() -> dict[str, list[tuple[str, str]]]:

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.ops import unary_union
@@ -24,6 +23,7 @@ from geodata.routes import plausible_route, point_near_route
 from webapp.demo.content import NOTES, WEIGHTS_DEFAULT, WEIGHTS_NIGHT
 from webapp.errors import Conflict
 from webapp.extensions import db
+from webapp.local_time import LOCAL_TZ as PARIS
 from webapp.models import Observation, Organisation, ProjectPartner, Recommendation, RecommendationEvent, Zone
 from webapp.models.base import utcnow
 from webapp.models.enums import (
@@ -42,7 +42,6 @@ from webapp.services import forms, observations, participants, projects, walks, 
 
 DEMO_SLUG = "amiens"
 QPV_FILE = Path(__file__).resolve().parents[2] / "geodata" / "layers" / "qpv2024_amiens.geojson"
-PARIS = ZoneInfo("Europe/Paris")
 #: The form the demo's walks use: the stored default grid, version 2 (which marks harassment sensitive).
 FORM_KEY, FORM_VERSION = "marche_exploratoire", 2
 #: The open demo walk has a fixed code so the README can name it.

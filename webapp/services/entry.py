@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, BinaryIO
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -64,13 +63,13 @@ from mobile_forms.fields import (
 )
 from webapp.errors import Bilingual, Conflict, DomainError, ImportFailed, ValidationError
 from webapp.extensions import db
+from webapp.local_time import LOCAL_TZ
 from webapp.models import ModerationEvent, Observation, Participant, Photo, Stop, User, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import AgeBand, Gender, LocationSource, ParticipantStatus, WalkStatus
 from webapp.services import forms, observations, participants, photo_store, photos
 
 #: Times people type are French local time.
-LOCAL_TZ = ZoneInfo("Europe/Paris")
 #: The moderation-log action that records who typed an observation in.
 ENTRY_ACTION = "entry"
 #: How an entry arrived, in the ``via`` change of its log event.

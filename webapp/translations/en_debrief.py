@@ -143,7 +143,6 @@ EN = {
     ),
     "Journal de modération": "Moderation log",
     "Aucune action pour l'instant.": "No action yet.",
-    "Quand (UTC)": "When (UTC)",
     "Qui": "Who",
     "Action": "Action",
     "Changements": "Changes",

@@ -85,10 +85,10 @@ EN = {
     "Code pour rejoindre :": "Code to join:",
     "Lien :": "Link:",
     "Le code ne fonctionne qu'une fois la marche ouverte.": "The code only works once the walk is open.",
-    "Clôturée le %(date)s (UTC). Les observations faites avant la clôture sur des téléphones hors connexion "
-    "sont acceptées pendant %(hours)s h.": (
-        "Closed on %(date)s (UTC). Observations made before the close on offline phones are accepted for "
-        "%(hours)s h."
+    "Clôturée le %(date)s à %(time)s. Les observations faites avant la clôture sur des téléphones hors "
+    "connexion sont acceptées pendant %(hours)s h.": (
+        "Closed on %(date)s at %(time)s. Observations made before the close on offline phones are accepted "
+        "for %(hours)s h."
     ),
     "Rouvrir la marche": "Reopen the walk",
     "Ouvrir la marche": "Open the walk",
