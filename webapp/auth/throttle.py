@@ -2,7 +2,9 @@
 
 Counting in the database (``services.ratelimit``) makes the limit hold across worker processes.
 Accounts are counted by a digest of the email address (or user id), whether or not the account
-exists, so the answer never tells which addresses have one.
+exists, so the answer never tells which addresses have one. Every attempt is counted before it is
+checked; a sign-in or a two-factor code that succeeds gives its count back (:func:`succeeded`), so
+only failures use up the limit.
 """
 
 from __future__ import annotations
