@@ -220,6 +220,20 @@ def test_validation_errors_are_shown_field_by_field_in_french_and_nothing_is_sto
         captured_at="2099-01-01T10:00",
     )
     assert _errors(response.get_data(as_text=True))["captured_at"] == "La date est dans le futur."
+    # A time that leaves the calendar once in UTC (1 January of year 1, Paris time) is no date: the
+    # form says so, as for any unreadable time (it was a 500).
+    for typed in ("0001-01-01T00:00", "01/01/0001 00:00"):
+        response = _post(
+            client,
+            page,
+            where="stop",
+            stop=str(walk.stops[0].id),
+            theme="eclairage",
+            a_polarity="negative",
+            captured_at=typed,
+        )
+        assert response.status_code == 422, typed
+        assert _errors(response.get_data(as_text=True))["captured_at"].startswith("Date et heure attendues")
     assert count_observations(walk) == before
 
 

@@ -458,6 +458,20 @@ def test_an_iso_time_with_its_offset_is_read_whatever_the_case_of_t_and_z(app, c
     assert observation.captured_at == datetime(2026, 3, 12, 17, 40, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("cell", ["01/01/0001 00:00", "0001-01-01 00:05", "0001-01-01T00:30:00+01:00"])
+def test_a_time_outside_the_calendar_in_utc_is_a_problem_of_its_row_not_a_crash(app, cell) -> None:  # type: ignore[no-untyped-def]
+    # 1 January of year 1 in Paris time is in year 0 in UTC: Python cannot hold it (it was a 500)
+    world = build_entry_world()
+    before = count_observations(world.walk)
+    rows = [GOOD_ROWS[0], row(arret="1", saisie_le=cell, theme="eclairage", polarite="negative")]
+    with pytest.raises(ImportFailed) as refused:
+        entry.import_template(world.walk, None, filename="x.csv", data=_csv(rows))
+    assert [(p["row"], p["column"], p["code"]) for p in refused.value.details] == [
+        (3, "saisie_le", "wrong_type")
+    ]
+    assert count_observations(world.walk) == before
+
+
 def test_a_row_far_from_the_route_is_kept_but_flagged(app) -> None:
     world = build_entry_world()
     far = row(longitude="2.3400", latitude="49.9400", theme="eclairage", polarite="negative")

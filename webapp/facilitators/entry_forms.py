@@ -41,6 +41,7 @@ from mobile_forms.fields import (
 )
 from webapp.models import Walk
 from webapp.models.enums import AgeBand, Gender, ParticipantStatus
+from webapp.services.entry import local_to_utc
 
 #: Prefix of the fields holding answers to the walk's questions.
 ANSWER_PREFIX = "a_"
@@ -81,10 +82,12 @@ class LocalDateTimeField(StringField):
             return
         for fmt in DATETIME_FORMATS:
             try:
-                self.data = datetime.strptime(text, fmt)
-                return
+                typed = datetime.strptime(text, fmt)
+                local_to_utc(typed)  # a time that leaves the calendar in UTC (year 1) is no time
             except ValueError:
                 continue
+            self.data = typed
+            return
         raise ValueError(str(_("Date et heure attendues, par exemple 12/03/2026 18:30.")))
 
     def _value(self) -> str:

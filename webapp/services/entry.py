@@ -216,10 +216,17 @@ def default_captured_at(walk: Walk, *, now: datetime | None = None) -> datetime:
 
 
 def local_to_utc(value: datetime) -> datetime:
-    """A time typed by a person (French local time unless it says otherwise), in UTC."""
+    """A time typed by a person (French local time unless it says otherwise), in UTC.
+
+    ``ValueError`` when the conversion leaves the calendar (1 January of year 1 in Paris time is
+    still in year 0 in UTC; the same beyond 9999 with a negative offset).
+    """
     if value.tzinfo is None:
         value = value.replace(tzinfo=LOCAL_TZ)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError(f"{value.isoformat()} is outside the calendar in UTC") from error
 
 
 # --- one entry --------------------------------------------------------------------------------------------
@@ -817,12 +824,15 @@ def parse_local_datetime(raw: Any, walk: Walk) -> datetime | None:
     """A capture time from a cell, in UTC: a date and time, a date (the walk's start time), a time
     (on the walk's date) or an ISO time with its offset; None when it is none of these."""
     start = walk.starts_at or time(12, 0)
-    if isinstance(raw, datetime):
-        return local_to_utc(raw)
-    if isinstance(raw, date):
-        return local_to_utc(datetime.combine(raw, start))
-    if isinstance(raw, time):
-        return local_to_utc(datetime.combine(walk.walk_date, raw))
+    try:
+        if isinstance(raw, datetime):
+            return local_to_utc(raw)
+        if isinstance(raw, date):
+            return local_to_utc(datetime.combine(raw, start))
+        if isinstance(raw, time):
+            return local_to_utc(datetime.combine(walk.walk_date, raw))
+    except ValueError:
+        return None
     text = _cell_text(raw)
     for fmt in _DATETIME_FORMATS:
         try:
