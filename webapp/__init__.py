@@ -87,6 +87,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from webapp.extensions import csrf, login_manager
 
+    # A form's token is good as long as the session that made it. Flask-WTF's default is one hour: a
+    # facilitator who typed paper sheets or a debrief summary for longer lost it all on saving. Sign-in
+    # and sign-out start a new session (and token); a staff session ends after SESSION_HOURS.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     login_manager.init_app(app)
 

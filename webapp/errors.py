@@ -10,11 +10,16 @@ import logging
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy.exc
 from flask import Flask, Response, g, has_request_context, jsonify, render_template, request
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from webapp.security import safe_local_path
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +163,34 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+#: Fields never shown back on a refused form: tokens, passwords, sign-in codes.
+_NEVER_SHOWN = frozenset({"csrf_token", "password", "current_password", "confirm", "code"})
+
+
+def _from_this_site() -> bool:
+    """The post came from a page of this site: the browser's ``Origin`` (else ``Referer``) is ours."""
+    source = urlsplit(request.headers.get("Origin") or request.referrer or "")
+    here = urlsplit(request.host_url)
+    return bool(source.netloc) and (source.scheme, source.netloc) == (here.scheme, here.netloc)
+
+
+def _path_of(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _typed_texts() -> list[str]:
+    """What a person wrote in the refused form (words, not codes or ids), in the form's order."""
+    if request.blueprint == "auth":
+        return []
+    texts = []
+    for name, value in request.form.items(multi=True):
+        text = value.strip()
+        if name not in _NEVER_SHOWN and any(c.isspace() for c in text) and any(c.isalpha() for c in text):
+            texts.append(text)
+    return texts
+
+
 def _database_unreachable(error: Exception) -> bool:
     if isinstance(error, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError):
         return True
@@ -176,7 +209,7 @@ def init_app(app: Flask) -> None:
             raise error
         _outage_log.note(error)
         g.retry_after = DATABASE_RETRY_AFTER
-        message = "Le service est momentanément indisponible : réessayez dans quelques secondes."
+        message = str(_l("Le service est momentanément indisponible : réessayez dans quelques secondes."))
         if _wants_json():
             return jsonify({"error": "service_unavailable", "message": message}), 503
         return render_template("error.html", status=503, message=message), 503
@@ -187,16 +220,29 @@ def init_app(app: Flask) -> None:
             return jsonify(error.to_dict()), error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
 
+    @app.errorhandler(CSRFError)
+    def _stale_form(error: CSRFError):  # type: ignore[no-untyped-def]
+        # A form whose token no longer matches its session: signed out (or the session ended) while
+        # the page was open, or a post from another site. Say so, and give a person back what they
+        # typed when the post came from this site's own page.
+        message = str(_l("Ce formulaire n'est plus valable : rien n'a été enregistré."))
+        if _wants_json():
+            return jsonify({"error": "stale_form", "message": message}), 400
+        ours = _from_this_site()
+        back = safe_local_path(_path_of(request.referrer), request.path) if ours else None
+        typed = _typed_texts() if ours else []
+        return render_template("stale_form.html", message=message, back=back, typed=typed), 400
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]
         messages = {
-            400: "La requête est mal formée.",
-            404: "Cette page n'existe pas.",
-            405: "Cette action n'est pas possible ici.",
-            413: "Le fichier envoyé est trop volumineux.",
-            429: "Trop de tentatives : réessayez dans une minute.",
+            400: _l("La requête est mal formée."),
+            404: _l("Cette page n'existe pas."),
+            405: _l("Cette action n'est pas possible ici."),
+            413: _l("Le fichier envoyé est trop volumineux."),
+            429: _l("Trop de tentatives : réessayez dans une minute."),
         }
-        message = messages.get(error.code or 500, "Une erreur est survenue.")
+        message = str(messages.get(error.code or 500, _l("Une erreur est survenue.")))
         if _wants_json():
             response = jsonify(
                 {"error": (error.name or "error").lower().replace(" ", "_"), "message": message}

@@ -36,6 +36,7 @@ def world(live_server):  # type: ignore[no-untyped-def]
             return {
                 "walk_id": w.day.id,
                 "login": url_for("auth.login"),
+                "index": url_for("facilitators.index"),
                 "walk": url_for("facilitators.walk_page", **values),
                 "entry": url_for("facilitators.entry_form", **values),
                 "import": url_for("facilitators.entry_import", **values),
@@ -220,3 +221,46 @@ def _reflows_at_320(page) -> None:  # type: ignore[no-untyped-def]
     with contextlib.suppress(PlaywrightTimeout):  # a timeout: the assertion reports the width that stayed
         page.wait_for_function("() => document.documentElement.scrollWidth <= 320", timeout=5_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_an_entry_whose_session_ended_gives_back_its_words_and_the_way_back(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, world, artifacts: Path
+) -> None:
+    # Signed out in another tab while a paper sheet was being typed: the save says why nothing was
+    # saved (it said « La requête est mal formée. »), shows the words typed, and leads back through
+    # the sign-in to the same form.
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        base = live_server.url
+        page.goto(base + world["login"] + "?next=" + world["entry"])
+        page.get_by_label("Adresse électronique").fill(EMAIL)
+        page.get_by_label("Mot de passe").fill("correct-horse-battery")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Saisir des observations")).to_be_visible()
+        words = "Le passage sous la voie ferrée : trois lampadaires éteints, on y court le soir."
+        page.get_by_label("Qu'est-ce que vous remarquez ?").fill(words)
+
+        other = context.new_page()
+        other.goto(base + world["index"])
+        other.get_by_role("button", name="Se déconnecter").click()
+        other.close()
+
+        page.get_by_role("button", name="Enregistrer l'observation").click()
+        expect(
+            page.get_by_role("heading", name="Ce formulaire n'est plus valable : rien n'a été enregistré.")
+        ).to_be_visible()
+        assert page.get_by_label("Texte 1").input_value() == words
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert _axe(page) == []
+        page.screenshot(path=str(artifacts / "entry-stale-form-360.png"), full_page=True)
+
+        page.get_by_role("link", name="Rouvrir la page").click()
+        page.get_by_label("Adresse électronique").fill(EMAIL)
+        page.get_by_label("Mot de passe").fill("correct-horse-battery")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Saisir des observations")).to_be_visible()
+        assert urlsplit(page.url).path == world["entry"]
+    finally:
+        context.close()

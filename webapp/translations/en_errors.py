@@ -2,6 +2,30 @@
 ``webapp.errors.DomainError``), read in the language of the request that shows them."""
 
 EN = {
+    # error pages (webapp.errors): HTTP errors, a form whose session ended
+    "La requête est mal formée.": "The request is malformed.",
+    "Cette page n'existe pas.": "This page does not exist.",
+    "Cette action n'est pas possible ici.": "This action is not possible here.",
+    "Le fichier envoyé est trop volumineux.": "The file sent is too large.",
+    "Trop de tentatives : réessayez dans une minute.": "Too many attempts: try again in a minute.",
+    "Une erreur est survenue.": "Something went wrong.",
+    "Le service est momentanément indisponible : réessayez dans quelques secondes.": (
+        "The service is briefly unavailable: try again in a few seconds."
+    ),
+    "Ce formulaire n'est plus valable : rien n'a été enregistré.": "This form is no longer valid: nothing was saved.",
+    "Formulaire expiré": "Form expired",
+    "La page est restée ouverte pendant que la session prenait fin (déconnexion, dans cet onglet ou un autre, ou fin de la durée de connexion).": (
+        "The page stayed open while the session ended (signed out, in this tab or another, or the end of the "
+        "sign-in period)."
+    ),
+    "Ce que vous aviez écrit est ci-dessous : copiez-le, rouvrez la page et collez-le.": (
+        "What you had written is below: copy it, open the page again and paste it."
+    ),
+    "Texte %(number)s": "Text %(number)s",
+    "Rouvrir la page": "Open the page again",
+    "Si on vous le demande, reconnectez-vous : vous reviendrez ensuite au formulaire.": (
+        "If asked, sign in again: you will then come back to the form."
+    ),
     # joining a walk, a participant's token
     "Rejoignez d'abord une marche avec son code.": "Join a walk with its code first.",
     "Profil invalide.": "Invalid profile.",
