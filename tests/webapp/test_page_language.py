@@ -67,6 +67,9 @@ FRENCH_WORDS = frozenset(
         "déjà",
         "ici",
         "encore",
+        # the state of a setting, alone after a colon (« Connexion en deux étapes : désactivée »)
+        "activée",
+        "désactivée",
     ]
 )
 #: The same for English.
