@@ -61,3 +61,32 @@ def open_popup(page: Page, theme: int | None = None, polarity: str | None = None
     popup = page.locator(".leaflet-popup-content .obs-popup")
     expect(popup).to_be_visible()
     return popup.inner_text()
+
+
+#: Where the keyboard is, and whether the page covers it: the focused element's centre and two
+#: corners, each answered by another element that is not inside it, its label or around it.
+_FOCUS_COVERED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const r = e.getBoundingClientRect();
+  const points = [
+    [r.left + r.width / 2, r.top + r.height / 2], [r.left + 2, r.top + 2], [r.right - 2, r.bottom - 2],
+  ];
+  const labels = [...(e.labels || [])];
+  const mine = (t) => t && (e.contains(t) || t.contains(e) || labels.some((l) => l.contains(t)));
+  const covered = points.every(([x, y]) => !mine(document.elementFromPoint(x, y)));
+  const name = e.tagName.toLowerCase() + (e.name ? `[name=${e.name}]` : '') + (e.id ? `#${e.id}` : '');
+  return covered ? name : '';
+}"""
+
+
+def focus_covered(page: Page, tabs: int) -> list[str]:
+    """The elements that Tab reached (``tabs`` presses from where the focus is) while something else
+    on the page — a sticky save bar — covered them entirely (WCAG 2.2, 2.4.11 Focus not obscured)."""
+    covered = []
+    for _ in range(tabs):
+        page.keyboard.press("Tab")
+        name = page.evaluate(_FOCUS_COVERED)
+        if name:
+            covered.append(name)
+    return covered

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.support import focus_covered
 from tests.webapp.capture_support import jpeg_with_gps, make_walk
 
 pytestmark = pytest.mark.browser
@@ -181,3 +182,12 @@ def test_offline_observations_survive_a_reload_and_are_sent_once_back_online(
     assert lost["count"] == 1
     assert _count(live_server, "WX4N9R") == 4
     page.screenshot(path=str(artifacts / "capture-after-retry.png"), full_page=True)
+
+
+def test_the_keyboard_never_lands_under_the_save_bar(page: Page, live_server) -> None:
+    # The « Enregistrer » bar sticks to the bottom of the screen: the nearest-stop list, reached with
+    # Tab, was scrolled just into view — under the bar, where nobody could see it.
+    _walk(live_server, "KB4R7T")
+    _join(page, live_server, "KB4R7T")
+    page.locator("h1").focus()
+    assert focus_covered(page, 30) == []

@@ -18,6 +18,7 @@ from flask import url_for
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.support import axe_violations as _axe
+from tests.browser.support import focus_covered
 
 pytestmark = pytest.mark.browser
 
@@ -262,5 +263,24 @@ def test_an_entry_whose_session_ended_gives_back_its_words_and_the_way_back(  # 
         page.get_by_role("button", name="Se connecter").click()
         expect(page.get_by_role("heading", name="Saisir des observations")).to_be_visible()
         assert urlsplit(page.url).path == world["entry"]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(360, 740), (1366, 768)])
+def test_the_keyboard_never_lands_under_the_save_button(browser: Browser, live_server, world, size) -> None:  # type: ignore[no-untyped-def]
+    # The save button sticks to the bottom: the sub-theme, the stop, the feeling, the time and the
+    # profile lists, reached with Tab, were scrolled just into view — under it.
+    context = browser.new_context(locale="fr-FR", viewport={"width": size[0], "height": size[1]})
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + world["login"] + "?next=" + world["entry"])
+        page.get_by_label("Adresse électronique").fill(EMAIL)
+        page.get_by_label("Mot de passe").fill("correct-horse-battery")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Saisir des observations")).to_be_visible()
+        page.locator("h1").focus()
+        assert focus_covered(page, 60) == []
     finally:
         context.close()

@@ -596,9 +596,13 @@ async function keepForOffline() {
 // --- the save bar: sticky while small ------------------------------------------------------------------
 // With large text the bar would cover too much of the screen: past 15 % of its height it stops sticking.
 const actions = form.querySelector('.actions');
+// While it sticks, what the keyboard reaches (or a scroll into view) stops above it, never under it.
 function fitSaveBar() {
   actions.classList.remove('unstuck');
-  if (actions.getBoundingClientRect().height > window.innerHeight * 0.15) actions.classList.add('unstuck');
+  const height = actions.getBoundingClientRect().height;
+  const stuck = height <= window.innerHeight * 0.15;
+  actions.classList.toggle('unstuck', !stuck);
+  document.documentElement.style.scrollPaddingBottom = stuck ? `${Math.ceil(height) + 8}px` : '0px';
 }
 if (typeof ResizeObserver !== 'undefined') new ResizeObserver(fitSaveBar).observe(actions);
 window.addEventListener('resize', fitSaveBar);
