@@ -408,6 +408,36 @@ def test_the_walk_kit_pdf_has_the_code_the_stops_the_themes_and_the_help_numbers
     assert url("residents.join", code=walk.join_code) in squeezed.replace(" ", "")
     fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True).stdout.decode()
     assert "Emoji" in fonts  # the themes' pictograms are drawn, not left as empty boxes
+    # One A4 sheet, as the README promises (the themes and help numbers went to a second page, which
+    # left a third of the first one empty and doubled the paper for a group).
+    assert _pdf_pages(response.data) == 1
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+
+
+def test_a_walk_with_many_stops_gets_its_whole_kit_on_a_second_page(staff, app, project, tmp_path):
+    names = [f"Arrêt numéro {n} devant la résidence des Tilleuls, côté parking" for n in range(1, 19)]
+    walk = walks.create_walk(
+        project,
+        title="Grande boucle",
+        walk_date=date(2026, 3, 12),
+        route=ROUTE,
+        stops=[(name, ROUTE[n % len(ROUTE)]) for n, name in enumerate(names)],
+    )
+    response = staff.get(url("facilitators.walk_kit", slug=project.slug, walk_id=walk.id))
+    (tmp_path / "kit.pdf").write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "kit.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    squeezed = re.sub(r"\s+", " ", text)  # reading order: a long name wraps, its words stay together
+    for name in names:
+        assert name in squeezed, name
+    for number in ("17 / 112", "3919", "119"):
+        assert number in squeezed
+    assert _pdf_pages(response.data) == 2
 
 
 def test_the_walk_kit_map_speaks_the_kit_language_in_text(staff, app, project, tmp_path):

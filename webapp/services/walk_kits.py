@@ -85,8 +85,8 @@ def build_kit(walk: Walk, join_url: str | None) -> WalkKit:
         zones=walks.project_zones_geojson(walk.project),
         stops=map_data.stops_geojson(walk),
         labels=reports.static_map_text(),  # the legend in the kit's language
-        width_in=7.2,
-        height_in=3.6,
+        width_in=4.4,  # the left 60 % of the sheet, beside the list of stops
+        height_in=3.0,
         for_pdf=True,  # the kit is only ever a PDF
     )
     return WalkKit(
