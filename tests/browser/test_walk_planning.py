@@ -190,6 +190,13 @@ def test_plan_open_show_and_print_a_walk(laptop, live_server, slug, artifacts, b
     page.screenshot(path=str(artifacts / "walk-join-screen-1366.png"))
     assert _axe(page) == []
     screen_url = page.url
+    # Printed to pin on a wall: one A4 page either way round, without the screen's buttons.
+    for landscape in (False, True):
+        printed = page.pdf(format="A4", landscape=landscape)
+        info = subprocess.run(["pdfinfo", "-"], input=printed, check=True, capture_output=True).stdout
+        assert re.search(rb"^Pages:\s+1$", info, re.M), (landscape, info)
+        words = subprocess.run(["pdftotext", "-", "-"], input=printed, check=True, capture_output=True).stdout
+        assert code[3:].encode() in words and "Retour à la marche".encode() not in words
 
     # The same screen on a projector and on a tablet held up to the group.
     for name, size in (("1920", {"width": 1920, "height": 1080}), ("tablet", {"width": 800, "height": 1280})):
@@ -214,6 +221,7 @@ def test_plan_open_show_and_print_a_walk(laptop, live_server, slug, artifacts, b
     assert code[:3] in text and code[3:] in text
     for name in ("Maison de quartier", "Arrêt de bus Nemo", "Square Vogel"):
         assert name in text
+    assert text.count("\f") == 1  # one A4 sheet
     subprocess.run(
         ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "2", str(pdf), str(artifacts / "walk-kit")],
         check=True,
