@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.browser.support import axe_violations
 from tests.webapp.support import url
 
 pytestmark = pytest.mark.browser
@@ -155,3 +156,43 @@ def test_facilitator_flow(laptop, live_server, world, artifacts):  # type: ignor
     assert outside == [], outside
     assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == []
     assert errors == [], errors
+
+
+def test_a_dot_that_did_not_count_says_so(laptop, live_server, world, artifacts):  # type: ignore[no-untyped-def]
+    # The community centre's wifi drops, or the session ends, during the vote: the tap on « +1 »
+    # did nothing visible and the room believed the dot counted.
+    context, _outside, _errors = laptop
+    page = context.new_page()
+    _login(page, live_server)
+    app = live_server.app
+    page.goto(
+        live_server.url + url("facilitators.debrief", app=app, slug=world["slug"], walk_id=world["day"])
+    )
+    page.keyboard.press("ArrowRight")
+    card = page.locator("#step-1 .obs-card").first
+    votes = card.locator("output.votes")
+    before = int(votes.inner_text())
+    message = (
+        "Gommette non comptée : le réseau ou la session s'est interrompu. "
+        "Rechargez la page, puis recommencez."
+    )
+
+    context.set_offline(True)
+    card.locator("button.vote").click()
+    expect(card.get_by_role("alert")).to_have_text(message)
+    expect(votes).to_have_text(str(before))
+    card.screenshot(path=str(artifacts / "debrief-vote-failed.png"))
+    assert axe_violations(page) == []
+
+    context.set_offline(False)
+    card.locator("button.vote").click()
+    expect(votes).to_have_text(str(before + 1))
+    expect(card.get_by_role("alert")).to_have_count(0)
+
+    signed_out = context.new_page()  # the same person signs out in another tab
+    signed_out.goto(live_server.url + url("facilitators.index", app=app))
+    signed_out.get_by_role("button", name="Se déconnecter").click()
+    signed_out.close()
+    card.locator("button.vote").click()
+    expect(card.get_by_role("alert")).to_have_text(message)
+    expect(votes).to_have_text(str(before + 1))

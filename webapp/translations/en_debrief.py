@@ -1,6 +1,9 @@
 """English texts of the debrief, maps, moderation, charts and report pages (issue 11); see make_en.py."""
 
 EN = {
+    "Gommette non comptée : le réseau ou la session s'est interrompu. Rechargez la page, puis recommencez.": (
+        "Dot not counted: the network or the session was cut. Reload the page, then try again."
+    ),
     "Débriefing": "Debrief",
     ("%(num)s problème", "%(num)s problèmes"): ("%(num)s problem", "%(num)s problems"),
     ("%(num)s atout", "%(num)s atouts"): ("%(num)s asset", "%(num)s assets"),

@@ -48,14 +48,34 @@ if (root) {
     });
   });
 
+  // A dot that did not count says so beside its buttons (no network, or the session ended: the
+  // answer is then an error or the sign-in page); the next dot that counts takes the message away.
   async function vote(form, remove) {
     const data = new FormData(form);
     if (remove) data.set('remove', '1'); else data.delete('remove');
-    const response = await fetch(form.action, {
-      method: 'POST', body: data, headers: { 'Accept': 'application/json', 'X-Requested-With': 'fetch' },
-    });
-    if (!response.ok) { form.classList.add('failed'); return; }
-    const body = await response.json();
+    let body = null;
+    try {
+      const response = await fetch(form.action, {
+        method: 'POST', body: data, headers: { 'Accept': 'application/json', 'X-Requested-With': 'fetch' },
+      });
+      if (response.ok && (response.headers.get('Content-Type') || '').includes('json')) body = await response.json();
+    } catch (_error) {
+      body = null;
+    }
+    let message = form.querySelector('.vote-error');
+    if (!body || typeof body.votes !== 'number') {
+      if (!message) {
+        message = document.createElement('span');
+        message.className = 'vote-error';
+        message.setAttribute('role', 'alert');
+        form.append(message);
+      }
+      message.textContent = root.dataset.voteFailed;
+      form.classList.add('failed');
+      return;
+    }
+    if (message) message.remove();
+    form.classList.remove('failed');
     form.querySelector('output.votes').value = String(body.votes);
     form.querySelector('output.votes').textContent = String(body.votes);
   }
