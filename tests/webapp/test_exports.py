@@ -153,6 +153,17 @@ def test_cli_exports_every_format_with_progress(world, runner, tmp_path):
     assert result.exit_code == 0, result.output
     bad = runner.invoke(args=["export", "observations", "--project", "nope", "-o", str(tmp_path / "x.csv")])
     assert bad.exit_code != 0 and "introuvable" in bad.output
+    # A folder that does not exist is one clear line before any work (it was a traceback after it).
+    for args in (
+        ["export", "observations", "--project", world.project.slug, "--format", "xlsx"],
+        ["export", "recommendations", "--project", world.project.slug],
+        ["walks", "kit", str(world.day.id)],
+    ):
+        missing = tmp_path / "pas-de-dossier" / "sortie.bin"
+        result = runner.invoke(args=[*args, "-o", str(missing)])
+        assert result.exit_code == 2, (args, result.output)
+        assert f"le dossier « {missing.parent} » n'existe pas." in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
 
 
 def test_unknown_export_format_is_not_found(world, client):

@@ -18,6 +18,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from webapp.commands.output_file import OutputFile
 from webapp.models.enums import TimeSlot
 
 NO_PUBLIC_URL = (
@@ -220,9 +221,7 @@ def close_command(walk_id: int) -> None:
 
 @walks_group.command("kit")
 @click.argument("walk_id", type=int)
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Fichier PDF."
-)
+@click.option("-o", "--output", type=OutputFile(), required=True, help="Fichier PDF.")
 @with_appcontext
 def kit_command(walk_id: int, output: Path) -> None:
     """Write the walk kit (A4 PDF: QR code and code, map, stops, themes, help numbers)."""

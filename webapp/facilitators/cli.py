@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from webapp.commands.output_file import OutputFile
+
 FORMATS = ("csv", "xlsx", "geojson", "gpkg")
 
 
@@ -37,7 +39,7 @@ def _progress_bar(label: str):  # type: ignore[no-untyped-def]
 @export_group.command("observations")
 @click.option("--project", "slug", required=True, help="Project slug.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--output", "-o", type=OutputFile(), required=True)
 @click.option("--walk", "walk_id", type=int, help="Only this walk.")
 @click.option("--theme")
 @click.option("--time-slot", type=click.Choice(["day", "evening", "night"]))
@@ -92,7 +94,7 @@ def export_observations(
 @export_group.command("recommendations")
 @click.option("--project", "slug", required=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--output", "-o", type=OutputFile(), required=True)
 @with_appcontext
 def export_recommendations(slug: str, fmt: str, output: Path) -> None:
     """Write a project's recommendations, ranked by priority, with their evidence."""
