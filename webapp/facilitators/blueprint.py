@@ -28,7 +28,7 @@ from flask_login import current_user, login_required
 from geodata import map_style
 from geodata.assets import MapParts, render_map_parts
 from webapp.auth import role_required
-from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
 from webapp.facilitators.staff_forms import (
     MODERATION_FORMS,
@@ -36,6 +36,7 @@ from webapp.facilitators.staff_forms import (
     ConsentForm,
     EditTextForm,
     MergeForm,
+    ModerationForm,
     MoveForm,
     ReasonForm,
     RecommendationForm,
@@ -45,7 +46,7 @@ from webapp.facilitators.staff_forms import (
 )
 from webapp.ids import parse_id
 from webapp.map_text import map_text
-from webapp.models import Photo
+from webapp.models import Observation, Photo, Project, Walk
 from webapp.models.enums import ModerationAction, ModerationStatus, Polarity, Role, WalkStatus
 from webapp.photo_responses import THUMBNAIL, THUMBNAIL_SIDE, asked_size, photo_response
 from webapp.security import csp_nonce
@@ -471,6 +472,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         answers_of=forms.answer_reader(g.get("lang", "fr")),
         zone_names=zone_names,
         describe_changes=describe_changes,
+        seen_mark=moderation.seen_mark,
         status_label=ModerationStatus.label_of,
         action_label=ModerationAction.label_of,
         polarity_label=Polarity.label_of,
@@ -517,7 +519,12 @@ def moderate_many(slug: str, walk_id: int) -> Response:
     action = form.action.data or ""
     try:
         done = moderation.apply_to_many(
-            walk, form.observation_ids.data, action, user, reason=form.reason.data or ""
+            walk,
+            form.observation_ids.data,
+            action,
+            user,
+            reason=form.reason.data or "",
+            marks=moderation.seen_marks(form.seen.data),
         )
     except DomainError as error:
         flash(error.message, "error")
@@ -525,6 +532,48 @@ def moderate_many(slug: str, walk_id: int) -> Response:
         flash(_bulk_done(action, len(done)), "ok")
     queue = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id, status="pending")
     return redirect(form.next.target(queue), 303)
+
+
+def _already_done(observation: Observation, action: str, form: ModerationForm) -> bool:
+    """Whether the action would leave the observation as it is (validate what is validated…): sent
+    from a card that showed an older state, it is no conflict."""
+    if action == ModerationAction.VALIDATE:
+        return observation.moderation_status == ModerationStatus.VALIDATED
+    if action == ModerationAction.HIDE:
+        return observation.moderation_status == ModerationStatus.HIDDEN
+    if action in (ModerationAction.FLAG, ModerationAction.UNFLAG):
+        return observation.out_of_area == (action == ModerationAction.FLAG)
+    if isinstance(form, EditTextForm):
+        return (form.note.data or "").strip() == (observation.note or "") and (
+            form.proposal.data or ""
+        ).strip() == (observation.proposal or "")
+    return False
+
+
+def _edit_conflict(
+    project: Project, walk: Walk, observation: Observation, form: EditTextForm, message: str
+) -> str:
+    """The page of a text correction refused because the observation changed since its card showed."""
+    back = url_for(
+        "facilitators.moderation_queue",
+        slug=project.slug,
+        walk_id=walk.id,
+        status=request.args.get("status", "pending"),
+    )
+    return render_template(
+        "facilitators/moderation_conflict.html",
+        project=project,
+        walk=walk,
+        observation=observation,
+        message=message,
+        typed={
+            "note": form.note.data or "",
+            "proposal": form.proposal.data or "",
+            "reason": form.reason.data or "",
+        },
+        status_label=ModerationStatus.label_of,
+        back=form.next.target(back).split("#")[0] + f"#obs-{observation.id}",
+    )
 
 
 @bp.post("/projets/<slug>/marches/<int:walk_id>/observations/<int:observation_id>/<action>")
@@ -539,6 +588,8 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
     form = MODERATION_FORMS[action]()
     try:
         form.check()
+        if not _already_done(observation, action, form):
+            moderation.check_unchanged(observation, moderation.seen_marks(form.seen.data))
         if isinstance(form, EditTextForm):
             moderation.edit_text(
                 observation, user, note=form.note.data, proposal=form.proposal.data, reason=form.reason.data
@@ -553,6 +604,11 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
             moderation.move(observation, user, lon=form.lon.data, lat=form.lat.data)
         else:
             moderation.validate(observation, user)
+    except Conflict as error:
+        if isinstance(form, EditTextForm) and (error.details or {}).get("seen"):
+            # the words typed over a text that changed meanwhile: given back beside the new text
+            return _edit_conflict(project, walk, observation, form, error.message), 409
+        flash(_("Observation n° %(id)s : %(message)s", id=observation_id, message=error.message), "error")
     except DomainError as error:
         flash(_("Observation n° %(id)s : %(message)s", id=observation_id, message=error.message), "error")
     else:

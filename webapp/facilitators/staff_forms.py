@@ -18,6 +18,7 @@ from webapp.form_fields import (
     Required,
     StaffForm,
     TextField,
+    TextListField,
     WholeNumberField,
     strip,
 )
@@ -66,9 +67,11 @@ class RewalkForm(StaffForm):
 
 
 class ModerationForm(StaffForm):
-    """Validate (and the fields every moderation action shares: where to go back)."""
+    """Validate (and the fields every moderation action shares: where to go back, and what the card
+    showed — ``id:digest`` marks, see ``moderation.seen_mark``)."""
 
     next = NextField()
+    seen = TextListField(_l("Vu"))
 
 
 class ReasonForm(ModerationForm):

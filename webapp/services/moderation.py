@@ -8,10 +8,13 @@ walk's area. Each writes one :class:`ModerationEvent` with who, when, and the va
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 from sqlalchemy import func, select
@@ -26,6 +29,83 @@ from webapp.services import zones
 
 #: Longest note or proposal a facilitator may write back.
 MAX_TEXT = 4000
+
+
+# --- what the moderator saw ------------------------------------------------------------------------
+# Two facilitators may moderate the same walk at once (one at the projector, one on a laptop), or one
+# may act from a page opened an hour ago. Each card of the queue carries a mark of what it showed
+# (``seen_mark``): an action sent from a card whose observation changed since is refused, so a stale
+# page never puts back a name another moderator removed, nor shows an observation another one hid.
+# An action whose result is already there (validate what is validated) is not a conflict.
+
+
+def seen_mark(observation: Observation) -> str:
+    """``id:digest`` of what a moderation card shows and its actions change: status, texts, place,
+    the out-of-area flag."""
+    point = to_shape(observation.location)
+    shown = "\x1f".join(
+        (
+            str(observation.moderation_status),
+            observation.note or "",
+            observation.proposal or "",
+            f"{point.x:.7f} {point.y:.7f}",
+            "1" if observation.out_of_area else "0",
+        )
+    )
+    return f"{observation.id}:{hashlib.blake2s(shown.encode(), digest_size=8).hexdigest()}"
+
+
+def seen_marks(values: Iterable[str]) -> dict[int, str]:
+    """``{observation id: mark}`` from a form's ``seen`` values (unreadable ones are left out)."""
+    marks: dict[int, str] = {}
+    for value in values:
+        number, _, digest = (value or "").partition(":")
+        if number.isdigit() and digest:
+            marks[int(number)] = f"{number}:{digest}"
+    return marks
+
+
+def changed_since_seen(observations: Iterable[Observation], marks: dict[int, str]) -> list[Observation]:
+    """The observations whose card was sent with a mark that no longer matches (none without marks:
+    scripts and the command line act on the current state)."""
+    return [o for o in observations if o.id in marks and marks[o.id] != seen_mark(o)]
+
+
+def last_event(observation: Observation) -> ModerationEvent | None:
+    """The most recent journal line of the observation."""
+    return db.session.scalars(
+        select(ModerationEvent)
+        .where(ModerationEvent.observation_id == observation.id)
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).first()
+
+
+def check_unchanged(observation: Observation, marks: dict[int, str]) -> None:
+    """Refuse (409) an action sent from a card that showed another state of the observation."""
+    if not changed_since_seen([observation], marks):
+        return
+    from webapp.local_time import localtime
+
+    event = last_event(observation)
+    if event is None:
+        raise Conflict(
+            _l(
+                "elle a changé depuis l'affichage de la page : rien n'a été fait."
+                " Relisez-la, puis recommencez."
+            ),
+            details={"observation": observation.id, "seen": "changed"},
+        )
+    raise Conflict(
+        _l(
+            "elle a changé depuis l'affichage de la page (%(action)s par %(who)s, le %(when)s) :"
+            " rien n'a été fait. Relisez-la, puis recommencez.",
+            action=ModerationAction.label_of(event.action).lower(),
+            who=event.actor.display_name if event.actor else "—",
+            when=localtime(event.created_at),
+        ),
+        details={"observation": observation.id, "seen": "changed"},
+    )
 
 
 def get_observation(observation_id: int, walk: Walk | None = None) -> Observation:
@@ -241,9 +321,16 @@ BULK_ACTIONS = (ModerationAction.VALIDATE, ModerationAction.HIDE)
 
 
 def apply_to_many(
-    walk: Walk, observation_ids: list[int], action: str, actor: User | None, *, reason: str = ""
+    walk: Walk,
+    observation_ids: list[int],
+    action: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    marks: dict[int, str] | None = None,
 ) -> list[Observation]:
-    """Validate or hide several observations of the walk at once: all of them, or none if one is wrong."""
+    """Validate or hide several observations of the walk at once: all of them, or none if one is wrong
+    (or changed since the page that sent ``marks`` showed it)."""
     if action not in BULK_ACTIONS:
         raise ValidationError(_l("Action impossible sur plusieurs observations."), details={"action": action})
     ids = sorted(set(observation_ids))
@@ -259,6 +346,21 @@ def apply_to_many(
     if action == ModerationAction.HIDE and not (reason or "").strip():
         raise ValidationError(
             _l("Indiquez pourquoi les observations sont masquées."), details={"reason": "required"}
+        )
+    target = ModerationStatus.VALIDATED if action == ModerationAction.VALIDATE else ModerationStatus.HIDDEN
+    changed = changed_since_seen((o for o in found if o.moderation_status != target), marks or {})
+    if changed:
+        numbers = ", ".join(str(o.id) for o in sorted(changed, key=lambda o: o.id))
+        raise Conflict(
+            _ln(
+                "L'observation n° %(numbers)s a changé depuis l'affichage de la page : rien n'a été fait."
+                " Relisez-la, puis recommencez.",
+                "Les observations n° %(numbers)s ont changé depuis l'affichage de la page : rien n'a"
+                " été fait. Relisez-les, puis recommencez.",
+                len(changed),
+                numbers=numbers,
+            ),
+            details={"observations": sorted(o.id for o in changed), "seen": "changed"},
         )
     for observation in sorted(found, key=lambda o: o.id):
         if action == ModerationAction.VALIDATE:

@@ -172,4 +172,30 @@ EN = {
     ),
     "Arrêt (numéro)": "Stop (number)",
     "Signalements sensibles : carreau de 200 m (3 au moins)": "Sensitive reports: 200 m square (3 at least)",
+    # two moderators at once, or a page left open (moderation.check_unchanged)
+    "Vu": "Seen",
+    "elle a changé depuis l'affichage de la page : rien n'a été fait. Relisez-la, puis recommencez.": (
+        "it changed since this page was shown: nothing was done. Read it again, then start over."
+    ),
+    "elle a changé depuis l'affichage de la page (%(action)s par %(who)s, le %(when)s) : rien n'a été fait. Relisez-la, puis recommencez.": (
+        "it changed since this page was shown (%(action)s by %(who)s, on %(when)s): nothing was done."
+        " Read it again, then start over."
+    ),
+    (
+        "L'observation n° %(numbers)s a changé depuis l'affichage de la page : rien n'a été fait. Relisez-la, puis recommencez.",
+        "Les observations n° %(numbers)s ont changé depuis l'affichage de la page : rien n'a été fait. Relisez-les, puis recommencez.",
+    ): (
+        "Observation no. %(numbers)s changed since this page was shown: nothing was done. Read it again, then"
+        " start over.",
+        "Observations no. %(numbers)s changed since this page was shown: nothing was done. Read them again,"
+        " then start over.",
+    ),
+    "Correction non enregistrée": "Correction not saved",
+    "Observation n° %(id)s : correction non enregistrée": "Observation no. %(id)s: correction not saved",
+    "Ce que l'observation dit maintenant": "What the observation says now",
+    "Ce que vous aviez écrit": "What you had written",
+    "Copiez ce qui manque, revenez à l'observation et corrigez la version actuelle.": (
+        "Copy what is missing, go back to the observation and correct the current version."
+    ),
+    "Revenir à l'observation": "Back to the observation",
 }
