@@ -453,3 +453,108 @@ def test_the_walk_kit_map_speaks_the_kit_language_in_text(staff, app, project, t
     text = re.sub(r"\s+", " ", _pdf_text(response.data, tmp_path))
     assert "Itinéraire" in text and "Arrêt (numéro)" in text, text
     assert "Route" not in text and "Stop" not in text
+
+
+# --- two people editing one walk ------------------------------------------------------------------
+
+
+def _edit_page(staff, project, walk):  # type: ignore[no-untyped-def]
+    """The edit page's fields as the browser would send them back untouched."""
+    path = url("facilitators.edit_walk", slug=project.slug, walk_id=walk.id)
+    page = staff.get(path)
+    html = page.get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', html)
+    assert seen and "route=" in seen.group(1)
+    data = {
+        "csrf_token": csrf_from(page),
+        "seen": seen.group(1).replace("&#34;", '"'),
+        "title": walk.title,
+        "walk_date": walk.walk_date.isoformat(),
+        "starts_at": "",
+        "ends_at": "",
+        "time_slot": walk.time_slot,
+        "meeting_point": walk.meeting_point or "",
+        "group_description": walk.group_description or "",
+        "expected_size": "",
+        "form_choice": f"{walk.form_key}:{walk.form_version}",
+        "route": re.search(r'<textarea[^>]*name="route"[^>]*>\s*([^<]*)</textarea>', html).group(1),
+        "stops": re.search(r'<textarea[^>]*name="stops"[^>]*>\s*([^<]*)</textarea>', html).group(1),
+    }
+    return path, data
+
+
+def _send(staff, path, data):  # type: ignore[no-untyped-def]
+    return staff.post(path, data=_multipart(data), content_type=f"multipart/form-data; boundary={BOUNDARY}")
+
+
+@pytest.fixture
+def open_walk(project):  # type: ignore[no-untyped-def]
+    walk = walks.create_walk(
+        project,
+        title="Jour",
+        walk_date=date(2026, 3, 12),
+        route=ROUTE,
+        stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
+        meeting_point="Devant l'école",
+        form_key="marche_exploratoire",
+        form_version=2,
+    )
+    db.session.flush()
+    return walk
+
+
+def test_saving_the_meeting_point_keeps_the_route_a_colleague_drew_meanwhile(staff, app, project, open_walk):
+    path, data = _edit_page(staff, project, open_walk)
+    # a colleague, in another tab, redraws the route and adds a stop
+    longer = [*ROUTE, (2.3045, 49.9215)]
+    walks.update_walk(
+        open_walk,
+        **walks.plan_arguments(
+            {
+                **walks.plan_values(open_walk),
+                "route": tuple(longer),
+                "stops": (("A", ROUTE[0]), ("C", longer[-1])),
+            }
+        ),
+    )
+    db.session.flush()
+    response = _send(staff, path, {**data, "meeting_point": "Devant le centre social"})
+    assert response.status_code == 303
+    walk = _walks(project)[0]
+    assert walk.meeting_point == "Devant le centre social"
+    assert LineString(walks.route_points(walk)).equals_exact(LineString(longer), 1e-6)
+    assert [s.name for s in walk.stops] == ["A", "C"]
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "quelqu&#39;un d&#39;autre a changé : l&#39;itinéraire, les arrêts" in page
+
+
+def test_both_changing_the_route_saves_nothing_and_keeps_the_words(staff, app, project, open_walk):
+    path, data = _edit_page(staff, project, open_walk)
+    walks.update_walk(
+        open_walk, **walks.plan_arguments({**walks.plan_values(open_walk), "stops": (("Z", ROUTE[1]),)})
+    )
+    db.session.flush()
+    mine = "2.3030, 49.9210, Bus\n2.2950, 49.9180, Maison"
+    response = _send(staff, path, {**data, "stops": mine, "title": "Jour (revu)"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    walk = _walks(project)[0]
+    assert [s.name for s in walk.stops] == ["Z"] and walk.title == "Jour"
+    assert "quelqu&#39;un d&#39;autre a changé : les arrêts. Rien n&#39;a été enregistré." in html
+    assert "Maison</textarea>" in html and 'value="Jour (revu)"' in html
+    # saving again, knowingly, keeps them
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', html).group(1)
+    again = _send(staff, path, {**data, "seen": seen, "stops": mine, "title": "Jour (revu)"})
+    assert again.status_code == 303
+    walk = _walks(project)[0]
+    assert [s.name for s in walk.stops] == ["Bus", "Maison"] and walk.title == "Jour (revu)"
+
+
+def test_an_edit_nobody_else_touched_saves_as_before(staff, app, project, open_walk):
+    path, data = _edit_page(staff, project, open_walk)
+    response = _send(staff, path, {**data, "title": "Jour 2", "stops": "2.2950, 49.9180, Maison"})
+    assert response.status_code == 303
+    walk = _walks(project)[0]
+    assert walk.title == "Jour 2" and [s.name for s in walk.stops] == ["Maison"]
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "quelqu&#39;un d&#39;autre" not in page

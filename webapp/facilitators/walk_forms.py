@@ -10,7 +10,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _  # extracted like gettext (babel does not know `_l`)
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from geodata.tracks import MAX_FILE_BYTES
@@ -70,6 +79,8 @@ class WalkForm(_Schedule):
     stops = TextAreaField(
         _("Arrêts, dans l'ordre (une ligne par arrêt : longitude, latitude, nom)"), validators=[Optional()]
     )
+    #: the plan as the page showed it, field by field (``concurrent_edits.marks``); empty when planning
+    seen = HiddenField()
 
 
 class DuplicateForm(_Schedule):

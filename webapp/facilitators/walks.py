@@ -24,13 +24,13 @@ from geodata.tracks import (
     stops_to_text,
 )
 from webapp.auth import links
-from webapp.errors import DomainError, ValidationError
+from webapp.errors import Conflict, DomainError, ValidationError
 from webapp.facilitators.blueprint import _project, _walk, bp
 from webapp.facilitators.walk_forms import AUTO_SLOT, ConfirmForm, DuplicateForm, WalkForm
 from webapp.models import Walk
 from webapp.residents.blueprint import TILE_URLS
 from webapp.security import TILE_HOSTS
-from webapp.services import forms, walk_kits, walks
+from webapp.services import concurrent_edits, forms, walk_kits, walks
 
 
 def join_url(walk: Walk) -> str:
@@ -171,27 +171,80 @@ def edit_walk(slug: str, walk_id: int) -> Response | tuple[str, int]:
         form.time_slot.data = walk.time_slot
         form.route.data = route_to_text(walks.route_points(walk))
         form.stops.data = stops_to_text(walks.stop_points(walk))
+        form.seen.data = concurrent_edits.marks(walks.plan_values(walk))
     error = None
+    status = 422
+    form_locked = walks.count_observations(walk) > 0
     if form.validate_on_submit():
         try:
-            walks.update_walk(walk, **_plan(form))
+            plan = _plan(form)
+            stored = walks.plan_values(walk)
+            merged = concurrent_edits.merge(
+                concurrent_edits.parse_marks(form.seen.data),
+                stored,
+                walks.plan_values_of(plan),
+                left_alone={"form"} if form_locked else (),
+            )
+            if merged.conflicts:
+                # Nothing saved; the form keeps its words and now stands on the stored plan, so
+                # saving again keeps them, knowingly.
+                form.seen.data = concurrent_edits.marks(stored)
+                status = 409
+                raise Conflict(
+                    _(
+                        "Pendant que vous modifiiez cette marche, quelqu'un d'autre a changé : %(fields)s."
+                        " Rien n'a été enregistré. Vos saisies sont restées ci-dessous : comparez avec la"
+                        " marche (ouvrez-la dans un autre onglet), puis enregistrez à nouveau pour garder"
+                        " les vôtres.",
+                        fields=_plan_fields(merged.conflicts),
+                    ),
+                    details={"seen": merged.conflicts},
+                )
+            walks.update_walk(walk, **walks.plan_arguments(merged.values))
         except DomainError as problem:
             error = problem.message
         else:
+            if merged.kept:
+                flash(
+                    _(
+                        "Entre-temps, quelqu'un d'autre a changé : %(fields)s. Ses changements sont gardés"
+                        " avec les vôtres.",
+                        fields=_plan_fields(merged.kept),
+                    ),
+                    "warning",
+                )
             for warning in walks.planning_warnings(project, walks.stop_points(walk)):
                 flash(warning, "warning")
             flash(_("Marche « %(title)s » enregistrée.", title=walk.title), "ok")
             return redirect(url_for("facilitators.walk_page", slug=slug, walk_id=walk.id), 303)
     return _render_plan(
         "facilitators/walks/form.html",
-        422 if request.method == "POST" else 200,
+        status if request.method == "POST" else 200,
         project=project,
         walk=walk,
         form=form,
         error=error,
         editor=_editor_config(project),
-        form_locked=walks.count_observations(walk) > 0,
+        form_locked=form_locked,
     )
+
+
+def _plan_fields(names: list[str]) -> str:
+    """The plan's fields, in words (« l'itinéraire, les arrêts »)."""
+    words = {
+        "title": _("le titre"),
+        "walk_date": _("la date"),
+        "starts_at": _("l'heure de début"),
+        "ends_at": _("l'heure de fin"),
+        "time_slot": _("le créneau"),
+        "meeting_point": _("le point de rendez-vous"),
+        "group_description": _("la description du groupe"),
+        "expected_size": _("le nombre de personnes attendues"),
+        "form": _("le formulaire"),
+        "route": _("l'itinéraire"),
+        "stops": _("les arrêts"),
+    }
+    return ", ".join(str(words.get(name, name)) for name in names)
 
 
 @bp.route("/projets/<slug>/marches/<int:walk_id>/dupliquer", methods=["GET", "POST"])

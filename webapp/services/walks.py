@@ -16,7 +16,7 @@ comes back online the next evening is not turned away.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -346,6 +346,49 @@ def route_points(walk: Walk) -> list[tuple[float, float]]:
 def stop_points(walk: Walk) -> list[tuple[str, tuple[float, float]]]:
     """The stops in order, as (name, (lon, lat))."""
     return [(s.name, _lonlat(s)) for s in walk.stops]
+
+
+def plan_values(walk: Walk) -> dict[str, Any]:
+    """The walk's plan as its edit form shows it, field by field (see ``concurrent_edits``)."""
+    return {
+        "title": walk.title,
+        "walk_date": walk.walk_date,
+        "starts_at": walk.starts_at,
+        "ends_at": walk.ends_at,
+        "time_slot": walk.time_slot,
+        "meeting_point": walk.meeting_point or "",
+        "group_description": walk.group_description or "",
+        "expected_size": walk.expected_size,
+        "form": (walk.form_key, walk.form_version),
+        "route": tuple(route_points(walk)),
+        "stops": tuple(stop_points(walk)),
+    }
+
+
+def plan_values_of(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """The same fields from :func:`update_walk`'s arguments, as it would store them."""
+    return {
+        "title": (plan.get("title") or "").strip(),
+        "walk_date": plan.get("walk_date"),
+        "starts_at": plan.get("starts_at"),
+        "ends_at": plan.get("ends_at"),
+        "time_slot": plan.get("time_slot") or slot_for(plan.get("starts_at")),
+        "meeting_point": (plan.get("meeting_point") or "").strip(),
+        "group_description": (plan.get("group_description") or "").strip(),
+        "expected_size": plan.get("expected_size"),
+        "form": (plan.get("form_key"), plan.get("form_version")),
+        "route": tuple(tuple(p) for p in plan.get("route") or ()),
+        "stops": tuple(((name or "").strip(), tuple(at)) for name, at in plan.get("stops") or ()),
+    }
+
+
+def plan_arguments(values: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`update_walk`'s arguments from plan values (the inverse of :func:`plan_values_of`)."""
+    arguments = {k: v for k, v in values.items() if k not in ("form", "route", "stops")}
+    arguments["form_key"], arguments["form_version"] = values["form"]
+    arguments["route"] = list(values["route"]) or None
+    arguments["stops"] = list(values["stops"])
+    return arguments
 
 
 def duplicate_walk(

@@ -195,4 +195,24 @@ EN = {
     "Un lieu où s'est produit un harcèlement ou un incident n'est jamais publié à son emplacement exact.": (
         "A place where harassment or an incident happened is never published at its exact location."
     ),
+    # two people editing one walk (concurrent_edits)
+    "Pendant que vous modifiiez cette marche, quelqu'un d'autre a changé : %(fields)s. Rien n'a été enregistré. Vos saisies sont restées ci-dessous : comparez avec la marche (ouvrez-la dans un autre onglet), puis enregistrez à nouveau pour garder les vôtres.": (
+        "While you were editing this walk, someone else changed %(fields)s. Nothing was saved. What you"
+        " entered is still below: compare it with the walk (open it in another tab), then save again to"
+        " keep yours."
+    ),
+    "Entre-temps, quelqu'un d'autre a changé : %(fields)s. Ses changements sont gardés avec les vôtres.": (
+        "Meanwhile, someone else changed %(fields)s. Their changes are kept along with yours."
+    ),
+    "le titre": "the title",
+    "la date": "the date",
+    "l'heure de début": "the start time",
+    "l'heure de fin": "the end time",
+    "le créneau": "the time slot",
+    "le point de rendez-vous": "the meeting point",
+    "la description du groupe": "the group's description",
+    "le nombre de personnes attendues": "the expected number of people",
+    "le formulaire": "the form",
+    "l'itinéraire": "the route",
+    "les arrêts": "the stops",
 }

@@ -122,7 +122,7 @@ function render() {
         n += 1;
         label(marker.getElement(), fmt(text.vertex, { n }));
       }
-      handler._markerGroup.eachLayer((marker) => {
+      handler._markerGroup?.eachLayer((marker) => {
         if (!handler._markers.includes(marker)) label(marker.getElement(), text.insert);
       });
     }
@@ -292,5 +292,8 @@ function fit() {
   else map.setView([46.6, 2.4], 5);
 }
 
+// A view first: Leaflet.draw gives a line its vertex handles only once the line is on a map that has
+// one (a walk being edited has its route drawn at once).
+map.setView([46.6, 2.4], 5);
 render();
 fit();
