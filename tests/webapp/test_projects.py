@@ -274,6 +274,61 @@ def test_bad_input_when_editing_changes_nothing(app, amiens):
     )
 
 
+def _edit_form(client, project):  # type: ignore[no-untyped-def]
+    """The edit page's values, as a browser would send them back untouched (its mark included)."""
+    html = client.get(url("facilitators.edit_project", slug=project.slug)).get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', html)
+    assert seen and "territory=" in seen.group(1)
+    return {
+        "name": project.name,
+        "description": project.description,
+        "communes": " ".join(project.territory),
+        "starts_on": "",
+        "ends_on": "",
+        "qpv_year": str(project.qpv_year),
+        "retention_months": str(project.retention_months),
+        "seen": seen.group(1),
+        "csrf_token": token_of(html),
+    }
+
+
+def test_two_editors_of_a_project_keep_each_others_changes_or_are_told(app, amiens):
+    project, _ = amiens
+    make_user("anim@example.org", project=project)
+    client = signed_in(app, "anim@example.org")
+    path = url("facilitators.edit_project", slug="amiens")
+    form = _edit_form(client, project)
+    # a colleague changes the description meanwhile
+    projects.update_project(project, name=project.name, territory=project.territory, description="Saison 2")
+    db.session.commit()
+    response = client.post(path, data={**form, "retention_months": "36"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    project = projects.get_project("amiens")
+    assert (project.description, project.retention_months) == ("Saison 2", 36)
+    page = client.get(response.headers["Location"]).get_data(as_text=True).replace("&#39;", "'")
+    assert "quelqu'un d'autre a changé : « Description »" in page
+
+    # both rename it: nothing saved, the form as typed; saving again keeps it
+    form = _edit_form(client, project)
+    projects.update_project(project, name="Amiens (colline)", territory=project.territory)
+    db.session.commit()
+    response = client.post(path, data={**form, "name": "Amiens 2027"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "quelqu&#39;un d&#39;autre a changé : « Nom du projet ». Rien n&#39;a été enregistré." in html
+    assert 'value="Amiens 2027"' in html
+    db.session.expire_all()
+    assert projects.get_project("amiens").name == "Amiens (colline)"
+    seen = re.search(r'name="seen" type="hidden" value="([^"]*)"', html).group(1)
+    again = client.post(
+        path, data={**form, "name": "Amiens 2027", "seen": seen, "csrf_token": token_of(html)}
+    )
+    assert again.status_code == 303
+    db.session.expire_all()
+    assert projects.get_project("amiens").name == "Amiens 2027"
+
+
 @pytest.mark.parametrize("who", ["outsider", "partner"])
 def test_staff_of_another_project_and_partners_cannot_edit(app, amiens, who):
     project, _ = amiens

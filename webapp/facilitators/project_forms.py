@@ -14,6 +14,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -124,6 +125,9 @@ class EditProjectForm(FlaskForm):
                     start=start.strftime("%d/%m/%Y"),
                 )
             )
+
+    #: the project as the edit page showed it, field by field (``concurrent_edits.marks``)
+    seen = HiddenField()
 
     def territory(self) -> list[str]:
         """The communes as a list of codes (after validation)."""

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from webapp import transaction
-from webapp.errors import DomainError, Forbidden
+from webapp.errors import Conflict, DomainError, Forbidden
 from webapp.extensions import login_manager
 from webapp.facilitators.blueprint import _embed, _project, _tiles, bp
 from webapp.facilitators.project_forms import (
@@ -31,7 +31,7 @@ from webapp.facilitators.project_forms import (
     ZoneFileForm,
 )
 from webapp.map_text import map_text
-from webapp.services import projects, zones
+from webapp.services import concurrent_edits, projects, zones
 
 #: Largest project zone file accepted from the page (a few neighbourhoods weigh kilobytes).
 ZONE_FILE_MAX_BYTES = 10 * 1024 * 1024
@@ -113,28 +113,71 @@ def edit_project(slug: str) -> Any:
     form = EditProjectForm(obj=None if request.method == "POST" else project)
     if request.method == "GET":
         form.communes.data = " ".join(project.territory or [])
+        form.seen.data = concurrent_edits.marks(projects.edit_values(project))
+    status = 422
     if form.validate_on_submit():
         try:
-            moved = projects.update_project(
-                project,
-                name=form.name.data,
-                territory=form.territory(),
-                description=form.description.data or "",
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                qpv_year=form.qpv_year.data,
-                retention_months=form.retention_months.data,
+            stored = projects.edit_values(project)
+            merged = concurrent_edits.merge(
+                concurrent_edits.parse_marks(form.seen.data),
+                stored,
+                projects.edit_values_of(
+                    {
+                        "name": form.name.data,
+                        "territory": form.territory(),
+                        "description": form.description.data or "",
+                        "starts_on": form.starts_on.data,
+                        "ends_on": form.ends_on.data,
+                        "qpv_year": form.qpv_year.data,
+                        "retention_months": form.retention_months.data,
+                    }
+                ),
             )
+            if merged.conflicts:
+                form.seen.data = concurrent_edits.marks(stored)  # saving again keeps the form's values
+                status = 409
+                raise Conflict(
+                    _(
+                        "Pendant que vous modifiiez ce projet, quelqu'un d'autre a changé : %(fields)s."
+                        " Rien n'a été enregistré. Vos saisies sont restées ci-dessous : comparez avec le"
+                        " projet (ouvrez-le dans un autre onglet), puis enregistrez à nouveau pour garder"
+                        " les vôtres.",
+                        fields=_project_fields(form, merged.conflicts),
+                    ),
+                    details={"changed_meanwhile": merged.conflicts},  # a message for the whole form
+                )
+            values = merged.values
+            moved = projects.update_project(project, **{**values, "territory": list(values["territory"])})
         except DomainError as error:
             _attach(form, error)
         else:
+            if merged.kept:
+                flash(
+                    _(
+                        "Entre-temps, quelqu'un d'autre a changé : %(fields)s. Ses changements sont gardés"
+                        " avec les vôtres.",
+                        fields=_project_fields(form, merged.kept),
+                    ),
+                    "warning",
+                )
             message = _("Projet enregistré.")
             if moved:
                 message += " " + _("%(n)s observation(s) ont changé de zone.", n=moved)
             flash(message, "ok")
             return redirect(url_for("facilitators.edit_project", slug=slug), 303)
-    status = 422 if request.method == "POST" else 200
+    status = status if request.method == "POST" else 200
     return render_template("facilitators/projects/edit.html", project=project, form=form), status
+
+
+def _project_fields(form: EditProjectForm, names: list[str]) -> str:
+    """The project's fields by their labels on the page (« Nom du projet, Communes »)."""
+    field_of = {"territory": "communes"}
+    return ", ".join(
+        f"« {getattr(form, field_of.get(name, name)).label.text} »"
+        if hasattr(form, field_of.get(name, name))
+        else name
+        for name in names
+    )
 
 
 # --- zones ------------------------------------------------------------------------------------------

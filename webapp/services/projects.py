@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -284,6 +285,32 @@ def update_project(
     project.retention_months = retention_months
     db.session.flush()
     return zones.reassign_observations([project]) if zones_change else 0
+
+
+def edit_values(project: Project) -> dict[str, Any]:
+    """What the project's edit page shows, field by field (see ``concurrent_edits``)."""
+    return {
+        "name": project.name,
+        "territory": tuple(project.territory or ()),
+        "description": project.description or "",
+        "starts_on": project.starts_on,
+        "ends_on": project.ends_on,
+        "qpv_year": project.qpv_year,
+        "retention_months": project.retention_months,
+    }
+
+
+def edit_values_of(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The same fields from :func:`update_project`'s arguments, as it would store them."""
+    return {
+        "name": (arguments.get("name") or "").strip(),
+        "territory": tuple(parse_communes(arguments.get("territory") or "")),
+        "description": (arguments.get("description") or "").strip(),
+        "starts_on": arguments.get("starts_on"),
+        "ends_on": arguments.get("ends_on"),
+        "qpv_year": arguments.get("qpv_year"),
+        "retention_months": arguments.get("retention_months"),
+    }
 
 
 def get_project(slug: str) -> Project | None:

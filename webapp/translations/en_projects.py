@@ -204,4 +204,10 @@ EN = {
     "Contour (GeoJSON)": "Outline (GeoJSON)",
     "Dessinez d'abord la zone sur la carte.": "Draw the zone on the map first.",
     "Donnez un nom à la zone.": "Give the zone a name.",
+    # two people editing one project (concurrent_edits)
+    "Pendant que vous modifiiez ce projet, quelqu'un d'autre a changé : %(fields)s. Rien n'a été enregistré. Vos saisies sont restées ci-dessous : comparez avec le projet (ouvrez-le dans un autre onglet), puis enregistrez à nouveau pour garder les vôtres.": (
+        "While you were editing this project, someone else changed %(fields)s. Nothing was saved. What you"
+        " entered is still below: compare it with the project (open it in another tab), then save again"
+        " to keep yours."
+    ),
 }
