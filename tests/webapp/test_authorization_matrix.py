@@ -229,9 +229,11 @@ CASES: dict[tuple[str, str], Case] = {
         "POST", lambda w: url("auth.logout"), profile(anon=302, participant=302, everyone=302)
     ),
     # --- facilitators ----------------------------------------------------------------------------
-    # The list of one's projects: any staff account (it is empty for partners).
+    # The list of one's projects: any staff account; a partner only is sent to the partners' pages.
     ("GET", "facilitators.index"): Case(
-        "GET", lambda w: url("facilitators.index"), profile(anon=302, participant=302)
+        "GET",
+        lambda w: url("facilitators.index"),
+        profile(anon=302, participant=302, partner=302, other_partner=302),
     ),
     ("GET", "facilitators.project_page"): Case(
         "GET", lambda w: url("facilitators.project_page", slug=w.slug), STAFF

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.factories import ProjectFactory
 from tests.webapp.factories_debrief import DebriefWorld, build_world
-from tests.webapp.support import csrf_token, login, store_photo, url
+from tests.webapp.support import PASSWORD, csrf_token, login, store_photo, url
 from webapp.extensions import db
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
 from webapp.services import debriefs, teams
@@ -197,6 +197,26 @@ def test_a_partner_sees_their_projects_and_not_the_others(app, client, pw):
     assert url("partners.project_page", slug=pw.slug) not in other.get(url("partners.index")).get_data(
         as_text=True
     )
+
+
+def test_the_team_area_link_takes_a_partner_to_the_partners_pages(client, pw):
+    """The footer's « Espace équipe » leads to /projets/: a partner only is sent on to their own pages,
+    not to an empty « Mes projets » whose forms link they may not follow."""
+    sign_in(client, "partenaire-a@example.org")
+    response = client.get(url("facilitators.index"))
+    assert response.status_code == 302 and response.headers["Location"].endswith(url("partners.index"))
+    sign_in(client, "anim@example.org")
+    page = client.get(url("facilitators.index")).get_data(as_text=True)
+    assert url("facilitators.forms_index") in page
+    # an account in no team yet sees no link it could not follow
+    from webapp.services import accounts
+
+    accounts.create_user(email="nouvelle@example.org", password=PASSWORD)
+    db.session.commit()
+    sign_in(client, "nouvelle@example.org")
+    page = client.get(url("facilitators.index")).get_data(as_text=True)
+    assert "Aucun projet ne vous est encore attribué" in page
+    assert url("facilitators.forms_index") not in page
 
 
 @pytest.mark.parametrize("who", ["partenaire-a", "anim", "admin"])

@@ -133,12 +133,19 @@ def _tiles() -> str:
 
 @bp.get("/projets/")
 @login_required
-def index() -> str:
-    """The projects this person runs, each with its walks and what waits for moderation."""
+def index() -> Any:
+    """The projects this person runs, each with its walks and what waits for moderation.
+
+    A partner only (the site footer's « Espace équipe ») goes to the partners' pages: nothing here is
+    theirs.
+    """
+    if current_user.partner_only:
+        return redirect(url_for("partners.index"))
     return render_template(
         "facilitators/index.html",
         projects=projects.list_staff_projects(current_user),
         is_admin=bool(current_user.is_admin),
+        manages_forms=forms.may_manage_forms(current_user),
         status_label=WalkStatus.label_of,
     )
 
