@@ -94,7 +94,7 @@ def test_settings_are_for_the_project_staff_only(world, app):
         visitor = _as(app, email)
         with app.app_context():
             assert visitor.get(_settings(world)).status_code == 403, email
-            token = csrf_token(visitor, url("facilitators.index"))
+            token = csrf_token(visitor, url("auth.account"))
             response = visitor.post(_settings(world), data={"csrf_token": token, "retention_months": "3"})
             assert response.status_code == 403, email
     db.session.expire_all()
