@@ -128,3 +128,29 @@ def test_excerpt_cuts_on_a_word():
     long = "mot " * 40
     cut = debriefs.excerpt(long, 20)
     assert cut.endswith("…") and len(cut) <= 21 and "mo…" not in cut
+
+
+def test_the_room_never_reads_a_recommendations_unvalidated_evidence(world, client):
+    """A recommendation made in the preparation view (pending observations shown), or one of whose
+    observations was hidden since: the projector names its theme, never its text."""
+    from webapp.extensions import db
+
+    pending, hidden = world.observations[4], world.observations[8]
+    debriefs.create_recommendation(
+        world.project,
+        None,
+        observation_ids=[pending.id, hidden.id, world.observations[0].id],
+        title="Un jardin pour tous",
+        walk=pending.walk,
+    )
+    db.session.commit()
+    room = client.get(url("facilitators.debrief", slug=world.project.slug, walk_id=pending.walk_id))
+    html = room.get_data(as_text=True)
+    assert "Un jardin pour tous" in html
+    assert "Jardin partagé" not in html and "Nom d&#39;un voisin" not in html
+    assert html.count("(non validée, non citée)") == 2
+    assert "Lampadaire en panne" in html
+    prepared = client.get(
+        url("facilitators.debrief", slug=world.project.slug, walk_id=pending.walk_id, preparation="1")
+    ).get_data(as_text=True)
+    assert "Nom d&#39;un voisin" not in prepared and prepared.count("(non validée, non citée)") == 1

@@ -303,3 +303,37 @@ def test_a_report_of_many_points_prints_their_markers_as_one_picture(world, clie
     assert raster == vector + 1
     assert re.search(r"\bAtout\b", raster_text) and re.search(r"\bProblème\b", raster_text)
     assert raster_text == vector_text
+
+
+def _recommendation_section(body: str) -> str:
+    return body[body.index("<h2>Préconisations</h2>") : body.index("<h2>Sources et crédits</h2>")]
+
+
+def test_a_recommendation_cites_only_its_validated_evidence(world, client):
+    """Made while the team prepared the debrief (pending observations shown), or before a moderator hid
+    one of its observations: the report neither counts nor quotes what was never validated."""
+    from webapp.extensions import db
+    from webapp.services import debriefs, moderation
+
+    validated, pending, hidden = world.observations[0], world.observations[4], world.observations[8]
+    debriefs.create_recommendation(
+        world.project,
+        None,
+        observation_ids=[validated.id, pending.id, hidden.id],
+        title="Éclairer le square",
+    )
+    db.session.commit()
+    section = _recommendation_section(
+        client.get(url("facilitators.report", slug=world.project.slug)).get_data(as_text=True)
+    )
+    assert "Sur la base de 1 observation(s) :" in section
+    assert "Lampadaire en panne" in section
+    assert "Jardin partagé" not in section and "Nom d&#39;un voisin" not in section
+    # hidden afterwards (it named someone): it leaves the report too
+    moderation.hide(validated, None, "nomme une personne")
+    db.session.commit()
+    section = _recommendation_section(
+        client.get(url("facilitators.report", slug=world.project.slug)).get_data(as_text=True)
+    )
+    assert "Éclairer le square" in section
+    assert "Lampadaire en panne" not in section and "Sur la base de" not in section

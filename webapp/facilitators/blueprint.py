@@ -679,6 +679,9 @@ def debrief(slug: str, walk_id: int) -> str:
         groups={s.position: s.groups(list(styles), quiet) for s in steps},
         bounds={s.position: s.bounds(quiet, coarse=sensitive) for s in steps},
         preparation=preparation,
+        # what the room may read of a recommendation's evidence (an observation hidden since, or
+        # only pending when the team prepared it, is not quoted on the projector)
+        room_statuses=frozenset(statuses),
         sensitive=quiet,
         votes_obs=by_obs,
         votes_theme=by_theme,

@@ -79,6 +79,8 @@ class Report:
     map_svg: str
     photos: list[ReportPhoto]
     recommendations: list[Recommendation]
+    #: each recommendation's evidence the report may cite: its validated observations (by id)
+    evidence: dict[int, list[Observation]] = field(default_factory=dict)
     #: lines of the « Sources et crédits » section (lazy: in the page's language)
     credits: list[Any] = field(default_factory=list)
     #: a walk's findings stop by stop (validated observations only); empty for a project report
@@ -201,6 +203,7 @@ def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = 
     credits.append(_l("Fond de carte : aucun (dessin des périmètres, itinéraires et observations)."))
     title = f"Restitution — {walk.title}" if walk else f"Restitution — {project.name}"
     steps = replay(walk, statuses=(ModerationStatus.VALIDATED,)) if walk else []
+    recommendations = list_recommendations(project, walk) if walk else list_recommendations(project)
     for step in steps:
         step.observations[:] = [o for o in step.observations if o.theme not in sensitive]
     return Report(
@@ -218,7 +221,13 @@ def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = 
         ],
         map_svg=map_svg,
         photos=photos,
-        recommendations=list_recommendations(project, walk) if walk else list_recommendations(project),
+        recommendations=recommendations,
+        # a recommendation made in the team's preparation, or before a moderator hid one of its
+        # observations, may hold some that were never validated: never counted nor quoted here
+        evidence={
+            r.id: [o for o in r.observations if o.moderation_status == ModerationStatus.VALIDATED]
+            for r in recommendations
+        },
         credits=credits,
         steps=steps,
         sensitive=sensitive,

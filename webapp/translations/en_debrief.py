@@ -198,4 +198,5 @@ EN = {
         "Copy what is missing, go back to the observation and correct the current version."
     ),
     "Revenir à l'observation": "Back to the observation",
+    "(non validée, non citée)": "(not validated, not quoted)",
 }
