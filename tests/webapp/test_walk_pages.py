@@ -308,6 +308,31 @@ def test_open_close_with_confirmation_and_reopen(staff, app, project):
     assert _walks(project)[0].status == "open" and _walks(project)[0].closed_at is None
 
 
+def test_a_stale_open_button_does_not_reopen_a_walk_a_colleague_closed(staff, app, project):
+    """« Ouvrir la marche » on a page shown while the walk was planned; meanwhile a colleague opened it,
+    walked, and closed it: the click must not let phones send again."""
+    walk = walks.create_walk(project, title="Jour", walk_date=date(2026, 3, 12), route=ROUTE)
+    page_url = url("facilitators.walk_page", slug=project.slug, walk_id=walk.id)
+    page = staff.get(page_url).get_data(as_text=True)
+    assert 'name="seen_status" value="planned"' in page
+    walks.open_walk(walk)
+    walks.close_walk(walk)
+    db.session.flush()
+    response = staff.post(
+        url("facilitators.open_walk", slug=project.slug, walk_id=walk.id),
+        data={"csrf_token": csrf_from(staff.get(page_url)), "seen_status": "planned"},
+    )
+    assert response.status_code == 303 and _walks(project)[0].status == "closed"
+    shown = staff.get(response.headers["Location"]).get_data(as_text=True).replace("&#39;", "'")
+    assert "ouverte puis clôturée entre-temps" in shown and "elle n'a pas été rouverte" in shown
+    # « Rouvrir la marche », shown on the closed walk's page, does reopen it
+    reopened = staff.post(
+        url("facilitators.open_walk", slug=project.slug, walk_id=walk.id),
+        data={"csrf_token": csrf_from(staff.get(page_url)), "seen_status": "closed"},
+    )
+    assert reopened.status_code == 303 and _walks(project)[0].status == "open"
+
+
 def test_opening_a_walk_of_a_project_without_zones_warns(staff, app, project):
     bare = projects.create_project(slug=f"b-{uuid.uuid4().hex[:5]}", name="Sans zone", territory=["80021"])
     user = (

@@ -26,6 +26,7 @@ from geodata.tracks import (
 from webapp.auth import links
 from webapp.errors import Conflict, DomainError, ValidationError
 from webapp.facilitators.blueprint import _project, _walk, bp
+from webapp.local_time import localtime
 from webapp.facilitators.walk_forms import AUTO_SLOT, ConfirmForm, DuplicateForm, WalkForm
 from webapp.models import Walk
 from webapp.residents.blueprint import TILE_URLS
@@ -298,6 +299,19 @@ def open_walk(slug: str, walk_id: int) -> Response:
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
     reopening = walk.status == "closed"
+    if reopening and request.form.get("seen_status") == "planned":
+        # « Ouvrir » from a page shown before a colleague opened and then closed the walk: reopening
+        # it would let phones send again after the group went home. Only « Rouvrir » does that.
+        flash(
+            _(
+                "Cette marche a été ouverte puis clôturée entre-temps (le %(date)s à %(time)s) : elle n'a"
+                " pas été rouverte. Si c'est voulu, utilisez « Rouvrir la marche ».",
+                date=localtime(walk.closed_at, "%d/%m/%Y"),
+                time=localtime(walk.closed_at, "%H:%M"),
+            ),
+            "error",
+        )
+        return _back(slug, walk.id)
     walks.open_walk(walk)
     for warning in walks.opening_warnings(walk):
         flash(warning, "warning")

@@ -215,4 +215,8 @@ EN = {
     "le formulaire": "the form",
     "l'itinéraire": "the route",
     "les arrêts": "the stops",
+    "Cette marche a été ouverte puis clôturée entre-temps (le %(date)s à %(time)s) : elle n'a pas été rouverte. Si c'est voulu, utilisez « Rouvrir la marche ».": (
+        "This walk was opened and then closed meanwhile (on %(date)s at %(time)s): it was not reopened. If"
+        " that is what you want, use « Reopen the walk »."
+    ),
 }
