@@ -26,8 +26,8 @@ from geodata.tracks import (
 from webapp.auth import links
 from webapp.errors import Conflict, DomainError, ValidationError
 from webapp.facilitators.blueprint import _project, _walk, bp
-from webapp.local_time import localtime
 from webapp.facilitators.walk_forms import AUTO_SLOT, ConfirmForm, DuplicateForm, WalkForm
+from webapp.local_time import localtime
 from webapp.models import Walk
 from webapp.residents.blueprint import TILE_URLS
 from webapp.security import TILE_HOSTS
