@@ -415,6 +415,32 @@ def test_a_partner_without_organisation_cannot_answer(client, pw):
     assert _answer(client, pw, pw.rec_a, status="accepted", comment="x").status_code == 403
 
 
+def test_a_status_asked_from_a_page_older_than_a_colleagues_answer_is_refused(client, pw):
+    """Partner A's page shows « Acceptée »; a colleague marks it « Réalisée »; A, on the old page,
+    picks « En cours » (allowed from « Réalisée »): that would take the work back."""
+    from webapp.services import followup
+
+    followup.change_status(pw.rec_a, "accepted", comment="On s'en occupe.")
+    db.session.commit()
+    sign_in(client, "partenaire-a@example.org")
+    page = client.get(url("partners.recommendation", slug=pw.slug, recommendation_id=pw.rec_a.id))
+    assert 'name="seen_status" value="accepted"' in page.get_data(as_text=True)
+    followup.change_status(pw.rec_a, "done", comment="Lampadaires posés.")
+    db.session.commit()
+    response = _answer(
+        client, pw, pw.rec_a, status="in_progress", comment="Devis signé.", seen_status="accepted"
+    )
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 409
+    assert "Le statut a changé pendant que vous répondiez : elle est maintenant « Réalisée »." in html
+    assert ">Devis signé.</textarea>" in html and 'name="seen_status" value="done"' in html
+    assert db.session.get(Recommendation, pw.rec_a.id).status == "done"
+    # a comment alone is never stale
+    assert (
+        _answer(client, pw, pw.rec_a, status="", comment="Merci !", seen_status="accepted").status_code == 302
+    )
+
+
 def test_a_status_out_of_order_is_a_clear_409(client, pw):
     sign_in(client, "partenaire-a@example.org")
     response = _answer(client, pw, pw.rec_a, status="done", comment="Déjà fait")

@@ -121,7 +121,14 @@ def answer(slug: str, recommendation_id: int):  # type: ignore[no-untyped-def]
     form = AnswerForm()
     try:
         form.check()
-        partner_answers.answer(rec, user, role, status=form.status.data, comment=form.comment.data)
+        partner_answers.answer(
+            rec,
+            user,
+            role,
+            status=form.status.data,
+            comment=form.comment.data,
+            seen_status=form.seen_status.data,
+        )
     except (Conflict, ValidationError) as error:
         return _detail(project, rec, user, role, error=error.message, form=form.data), error.status
     flash(_("Votre réponse est enregistrée."), "ok")

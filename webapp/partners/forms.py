@@ -12,6 +12,8 @@ class AnswerForm(StaffForm):
 
     status = TextField(_l("Nouveau statut"), filters=[strip])
     comment = TextField(_l("Commentaire"))
+    #: the status the page showed: a change asked from a page older than a colleague's answer is refused
+    seen_status = TextField(_l("Statut affiché"), filters=[strip])
 
 
 class AssignForm(StaffForm):

@@ -11,9 +11,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from webapp.errors import Forbidden
+from webapp.errors import Conflict, Forbidden
 from webapp.models import Recommendation, RecommendationEvent, User
-from webapp.models.enums import Role
+from webapp.models.enums import RecommendationStatus, Role
 from webapp.services import followup
 
 #: Roles that may answer any recommendation of the project, assign it and set its deadline.
@@ -32,17 +32,34 @@ def may_answer(user: User, role: str | None, recommendation: Recommendation) -> 
 
 
 def answer(
-    recommendation: Recommendation, user: User, role: str | None, *, status: str, comment: str
+    recommendation: Recommendation,
+    user: User,
+    role: str | None,
+    *,
+    status: str,
+    comment: str,
+    seen_status: str = "",
 ) -> RecommendationEvent:
     """A partner's (or staff's) answer: a status change with its comment, or a plain comment.
 
     Forbidden (403) when the recommendation is another organisation's; Conflict (409) for a move
-    the workflow does not allow; ValidationError (422) for a refusal without a reason.
+    the workflow does not allow, or asked from a page that showed another status than the current
+    one (``seen_status``: a colleague answered meanwhile — « En cours » clicked on a page older than
+    their « Réalisée » would take it back); ValidationError (422) for a refusal without a reason.
     """
     if not may_answer(user, role, recommendation):
         raise Forbidden(
             _l("Cette préconisation est confiée à une autre organisation : vous ne pouvez pas y répondre."),
             details={"recommendation": recommendation.id},
+        )
+    if status and seen_status and seen_status != recommendation.status:
+        raise Conflict(
+            _l(
+                "Le statut a changé pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a"
+                " été enregistré : relisez l'historique, puis répondez à nouveau.",
+                now=RecommendationStatus.label_of(recommendation.status),
+            ),
+            details={"seen_status": seen_status, "status": recommendation.status},
         )
     if status:
         return followup.change_status(recommendation, status, author=user, comment=comment)

@@ -392,4 +392,9 @@ EN = {
         "No validated observation for this walk: the map shows the route and the stops."
     ),
     "n°": "no.",
+    "Statut affiché": "Status shown",
+    "Le statut a changé pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a été enregistré : relisez l'historique, puis répondez à nouveau.": (
+        "The status changed while you were answering: it is now « %(now)s ». Nothing was saved: read the"
+        " history again, then answer again."
+    ),
 }
