@@ -93,3 +93,10 @@ class ConfirmForm(FlaskForm):
     """A confirmation step (close, delete): the box must be ticked."""
 
     confirm = BooleanField(_("Je confirme"), validators=[DataRequired(_("Cochez la case pour confirmer."))])
+
+
+class OpenWalkForm(FlaskForm):
+    """« Ouvrir » / « Rouvrir la marche »: the status the page showed (a planned walk's « Ouvrir » never
+    reopens a walk closed meanwhile)."""
+
+    seen_status = HiddenField()

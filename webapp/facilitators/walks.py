@@ -26,7 +26,7 @@ from geodata.tracks import (
 from webapp.auth import links
 from webapp.errors import Conflict, DomainError, ValidationError
 from webapp.facilitators.blueprint import _project, _walk, bp
-from webapp.facilitators.walk_forms import AUTO_SLOT, ConfirmForm, DuplicateForm, WalkForm
+from webapp.facilitators.walk_forms import AUTO_SLOT, ConfirmForm, DuplicateForm, OpenWalkForm, WalkForm
 from webapp.local_time import localtime
 from webapp.models import Walk
 from webapp.residents.blueprint import TILE_URLS
@@ -299,7 +299,7 @@ def open_walk(slug: str, walk_id: int) -> Response:
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
     reopening = walk.status == "closed"
-    if reopening and request.form.get("seen_status") == "planned":
+    if reopening and OpenWalkForm().seen_status.data == "planned":
         # « Ouvrir » from a page shown before a colleague opened and then closed the walk: reopening
         # it would let phones send again after the group went home. Only « Rouvrir » does that.
         flash(
