@@ -196,3 +196,41 @@ def test_a_dot_that_did_not_count_says_so(laptop, live_server, world, artifacts)
     card.locator("button.vote").click()
     expect(card.get_by_role("alert")).to_have_text(message)
     expect(votes).to_have_text(str(before + 1))
+
+
+def test_a_recommendation_refused_comes_back_as_typed(laptop, live_server, world, artifacts):  # type: ignore[no-untyped-def]
+    # At the end of the debrief the group dictates a recommendation; nobody ticked its evidence.
+    context, outside, _errors = laptop
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, live_server)
+    app = live_server.app
+    debrief_url = url("facilitators.debrief", app=app, slug=world["slug"], walk_id=world["day"])
+    page.goto(live_server.url + debrief_url + "#preconisations")
+    section = page.locator("#preconisations")
+    section.get_by_label("Titre").fill("Éclairer l'allée du square")
+    section.get_by_label("Texte").fill("Deux lampadaires de plus, allumés jusqu'à minuit.")
+    section.get_by_label("Priorité").select_option(label="Haute")
+    section.get_by_role("button", name="Créer la préconisation").click()
+
+    alert = page.locator("#reco-problems")
+    expect(alert).to_contain_text("Cochez au moins une observation comme preuve")
+    expect(section).to_be_visible()
+    expect(section.get_by_label("Titre")).to_have_value("Éclairer l'allée du square")
+    expect(section.get_by_label("Texte")).to_have_value("Deux lampadaires de plus, allumés jusqu'à minuit.")
+    expect(section.get_by_label("Priorité")).to_have_value("high")
+    # the debrief's own address again: reloading shows the debrief, not a refusal
+    assert page.evaluate("location.pathname") == debrief_url
+    assert axe_violations(page) == []
+    page.screenshot(path=str(artifacts / "debrief-reco-refused.png"))
+
+    # tick one observation of the first stop, come back, create it
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    page.locator("#step-1 .obs-card").first.get_by_label("Pour une préconisation").check()
+    page.keyboard.press("End")
+    expect(page.locator("#selected-count")).to_have_text("1")
+    section.get_by_role("button", name="Créer la préconisation").click()
+    expect(page.locator(".flash.ok")).to_contain_text("Préconisation « Éclairer l'allée du square » créée")
+    assert errors == [] and outside == []

@@ -648,7 +648,18 @@ def debrief(slug: str, walk_id: int) -> str:
     """
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
-    preparation = request.args.get("preparation") == "1"
+    return _debrief_page(project, walk, preparation=request.args.get("preparation") == "1")
+
+
+def _debrief_page(
+    project: Project,
+    walk: Walk,
+    *,
+    preparation: bool,
+    draft: RecommendationForm | None = None,
+    draft_problems: list[str] | None = None,
+) -> str:
+    """The debrief page; ``draft``: a recommendation refused, shown again as typed with its problems."""
     statuses = debriefs.room_statuses(preparation)
     steps = debriefs.replay(walk, statuses=statuses)
     by_obs, by_theme = debriefs.vote_counts(walk)
@@ -668,7 +679,7 @@ def debrief(slug: str, walk_id: int) -> str:
         zones=map_data.zones_geojson(project),
         tiles=_tiles(),
         text=map_text(),
-        popup_url=_popup_url(slug),
+        popup_url=_popup_url(project.slug),
         legend_open=False,
     )
     return render_template(
@@ -696,6 +707,8 @@ def debrief(slug: str, walk_id: int) -> str:
         polarity_label=Polarity.label_of,
         photo_url=_thumbnail_url,
         map=_embed(fmap),
+        draft=draft,
+        draft_problems=draft_problems or [],
     )
 
 
@@ -721,8 +734,30 @@ def vote(slug: str, walk_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+def _recommendation_problems(error: ValidationError) -> list[str]:
+    """What a refused recommendation lacks, in sentences (the service names the fields)."""
+    details = error.details if isinstance(error.details, dict) else {}
+    words = {
+        ("title", "required"): _("Donnez un titre à la préconisation."),
+        ("observations", "required"): _(
+            "Cochez au moins une observation comme preuve (« Pour une préconisation » sur sa carte)."
+        ),
+        ("observations", "unknown"): _(
+            "Une observation cochée n'existe plus (retirée par la personne qui l'avait faite) : rechargez"
+            " la page, puis cochez à nouveau."
+        ),
+        ("zone_id", "unknown"): _("Cette zone n'existe plus : choisissez-en une autre."),
+        ("organisation_id", "unknown"): _(
+            "Ce partenaire n'est plus celui du projet : choisissez-en un autre."
+        ),
+        ("priority", "unknown_choice"): _("Choisissez une priorité dans la liste."),
+    }
+    found = [str(words.get((key, str(value)), error.message)) for key, value in details.items()]
+    return list(dict.fromkeys(found)) or [error.message]
+
+
 @bp.post("/projets/<slug>/preconisations")
-def create_recommendation(slug: str) -> Response:
+def create_recommendation(slug: str) -> Any:
     """Turn the selected observations into a recommendation."""
     project, user = _project(slug)
     form = RecommendationForm()
@@ -750,8 +785,16 @@ def create_recommendation(slug: str) -> Response:
             walk=walk,
         )
     except ValidationError as error:
-        details = ", ".join(f"{k}" for k in (error.details or {}))
-        flash(f"{error.message} ({details})", "error")
+        problems = _recommendation_problems(error)
+        if walk is not None:
+            # The debrief again, its recommendation as typed and why it was refused: a title and a
+            # text written with the group are never lost to a missing tick.
+            page = _debrief_page(
+                project, walk, preparation=bool(form.preparation.data), draft=form, draft_problems=problems
+            )
+            return page, 422
+        for problem in problems:
+            flash(problem, "error")
         return redirect(back)
     flash(
         _(

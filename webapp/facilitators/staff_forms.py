@@ -147,3 +147,5 @@ class RecommendationForm(StaffForm):
     priority = TextField(_l("Priorité"), default=Priority.MEDIUM)
     #: an unreadable deadline is ignored with this warning (the rest is still saved)
     deadline = IsoDateField(_l("Échéance"), message=_l("Échéance invalide : ignorée."))
+    #: the debrief's view that sent it (« 1 »: the team's preparation), to show it again as it was
+    preparation = CheckboxField(_l("Préparation"))

@@ -199,4 +199,20 @@ EN = {
     ),
     "Revenir à l'observation": "Back to the observation",
     "(non validée, non citée)": "(not validated, not quoted)",
+    # a recommendation refused, shown again as typed
+    "Préconisation non créée :": "Recommendation not created:",
+    "Préparation": "Preparation",
+    "Donnez un titre à la préconisation.": "Give the recommendation a title.",
+    "Cochez au moins une observation comme preuve (« Pour une préconisation » sur sa carte).": (
+        "Tick at least one observation as evidence (« For a recommendation » on its card)."
+    ),
+    "Une observation cochée n'existe plus (retirée par la personne qui l'avait faite) : rechargez la page, puis cochez à nouveau.": (
+        "A ticked observation no longer exists (withdrawn by the person who made it): reload the page, then"
+        " tick again."
+    ),
+    "Cette zone n'existe plus : choisissez-en une autre.": "This zone no longer exists: choose another one.",
+    "Ce partenaire n'est plus celui du projet : choisissez-en un autre.": (
+        "This partner is no longer one of the project's: choose another one."
+    ),
+    "Choisissez une priorité dans la liste.": "Choose a priority from the list.",
 }

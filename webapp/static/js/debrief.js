@@ -3,7 +3,11 @@
 const root = document.getElementById('debrief');
 if (root) {
   const steps = Array.from(root.querySelectorAll('section.step'));
-  let current = Math.max(0, steps.findIndex((s) => '#' + s.id === location.hash));
+  // A recommendation refused comes back on its own section (``data-open``), typed words and all.
+  const wanted = location.hash || (root.dataset.open ? '#' + root.dataset.open : '');
+  // …at the debrief's own address (not the form's), so that reloading shows the debrief again.
+  if (root.dataset.pageUrl) history.replaceState(null, '', root.dataset.pageUrl);
+  let current = Math.max(0, steps.findIndex((s) => '#' + s.id === wanted));
   root.classList.add('js');
   const mapElement = root.querySelector('.folium-map');
   const map = mapElement ? window[mapElement.id] : null;
