@@ -432,7 +432,10 @@ def test_a_status_asked_from_a_page_older_than_a_colleagues_answer_is_refused(cl
     )
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 409
-    assert "Le statut a changé pendant que vous répondiez : elle est maintenant « Réalisée »." in html
+    assert (
+        "La préconisation a changé de statut pendant que vous répondiez : elle est maintenant « Réalisée »."
+        in html
+    )
     assert ">Devis signé.</textarea>" in html and 'name="seen_status" value="done"' in html
     assert db.session.get(Recommendation, pw.rec_a.id).status == "done"
     # a comment alone is never stale

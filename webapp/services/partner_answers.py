@@ -55,7 +55,7 @@ def answer(
     if status and seen_status and seen_status != recommendation.status:
         raise Conflict(
             _l(
-                "Le statut a changé pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a"
+                "La préconisation a changé de statut pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a"
                 " été enregistré : relisez l'historique, puis répondez à nouveau.",
                 now=RecommendationStatus.label_of(recommendation.status),
             ),

@@ -393,8 +393,8 @@ EN = {
     ),
     "n°": "no.",
     "Statut affiché": "Status shown",
-    "Le statut a changé pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a été enregistré : relisez l'historique, puis répondez à nouveau.": (
-        "The status changed while you were answering: it is now « %(now)s ». Nothing was saved: read the"
+    "La préconisation a changé de statut pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a été enregistré : relisez l'historique, puis répondez à nouveau.": (
+        "The recommendation changed status while you were answering: it is now « %(now)s ». Nothing was saved: read the"
         " history again, then answer again."
     ),
 }
