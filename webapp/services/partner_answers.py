@@ -55,8 +55,8 @@ def answer(
     if status and seen_status and seen_status != recommendation.status:
         raise Conflict(
             _l(
-                "La préconisation a changé de statut pendant que vous répondiez : elle est maintenant « %(now)s ». Rien n'a"
-                " été enregistré : relisez l'historique, puis répondez à nouveau.",
+                "La préconisation a changé de statut pendant que vous répondiez : elle est maintenant"
+                " « %(now)s ». Rien n'a été enregistré : relisez l'historique, puis répondez à nouveau.",
                 now=RecommendationStatus.label_of(recommendation.status),
             ),
             details={"seen_status": seen_status, "status": recommendation.status},
