@@ -205,3 +205,17 @@ def test_without_marks_nothing_is_compared(world):
     assert moderation.changed_since_seen([obs], {}) == []
     assert moderation.seen_marks(["x", "", "12", ":ab", f"{obs.id}:00"]) == {obs.id: f"{obs.id}:00"}
     assert moderation.changed_since_seen([obs], {obs.id: f"{obs.id}:00"}) == [obs]
+
+
+def test_a_correction_too_long_comes_back_with_the_words_typed(world, client):
+    obs = world.observations[8]
+    (seen,) = set(_marks_on_page(client, world, obs))
+    html = client.get(_queue(world, obs)).get_data(as_text=True)
+    assert f'name="note" rows="3" maxlength="{moderation.MAX_TEXT}"' in html
+    long_note = "Un voisin " + "très " * 1000
+    response = _post(client, world, obs, "edit", seen, note=long_note, proposal="", reason="nom retiré")
+    assert response.status_code == 422
+    page = unescape(response.get_data(as_text=True))
+    assert "Texte trop long : 4\u202f000 caractères au plus pour la note comme pour la proposition." in page
+    assert f">{long_note.strip()}</textarea>" in page or f">{long_note}</textarea>" in page
+    assert obs.note == "Nom d'un voisin"

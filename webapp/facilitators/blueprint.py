@@ -28,7 +28,7 @@ from flask_login import current_user, login_required
 from geodata import map_style
 from geodata.assets import MapParts, render_map_parts
 from webapp.auth import role_required
-from webapp.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
+from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
 from webapp.facilitators.staff_forms import (
     MODERATION_FORMS,
@@ -480,6 +480,7 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         zone_names=zone_names,
         describe_changes=describe_changes,
         seen_mark=moderation.seen_mark,
+        max_text=moderation.MAX_TEXT,
         status_label=ModerationStatus.label_of,
         action_label=ModerationAction.label_of,
         polarity_label=Polarity.label_of,
@@ -611,12 +612,11 @@ def moderate(slug: str, walk_id: int, observation_id: int, action: str) -> Respo
             moderation.move(observation, user, lon=form.lon.data, lat=form.lat.data)
         else:
             moderation.validate(observation, user)
-    except Conflict as error:
-        if isinstance(form, EditTextForm) and (error.details or {}).get("seen"):
-            # the words typed over a text that changed meanwhile: given back beside the new text
-            return _edit_conflict(project, walk, observation, form, error.message), 409
-        flash(_("Observation n° %(id)s : %(message)s", id=observation_id, message=error.message), "error")
     except DomainError as error:
+        if isinstance(form, EditTextForm):
+            # a correction refused (the text changed meanwhile, or too long): the words typed are
+            # given back beside the text as it is now
+            return _edit_conflict(project, walk, observation, form, error.message), error.status
         flash(_("Observation n° %(id)s : %(message)s", id=observation_id, message=error.message), "error")
     else:
         flash(

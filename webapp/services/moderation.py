@@ -223,7 +223,13 @@ def edit_text(
     """Rewrite the note and proposal (e.g. to remove a name); the previous text stays in the log only."""
     note, proposal = (note or "").strip(), (proposal or "").strip()
     if len(note) > MAX_TEXT or len(proposal) > MAX_TEXT:
-        raise ValidationError(_l("Texte trop long."), details={"max": MAX_TEXT})
+        raise ValidationError(
+            _l(
+                "Texte trop long : %(max)s caractères au plus pour la note comme pour la proposition.",
+                max=f"{MAX_TEXT:,}".replace(",", "\u202f"),
+            ),
+            details={"max": MAX_TEXT},
+        )
     changes = {}
     if note != observation.note:
         changes["note"] = [observation.note, note]

@@ -172,7 +172,6 @@ EN = {
     ),
     # moderation, debriefs, reports
     "Indiquez pourquoi l'observation est masquée.": "Say why the observation is hidden.",
-    "Texte trop long.": "Text too long.",
     "Une observation ne peut pas être fusionnée avec elle-même.": (
         "An observation cannot be merged with itself."
     ),
@@ -258,5 +257,8 @@ EN = {
     # privacy
     "Les autorisations de cette marche sont déjà enregistrées.": (
         "The authorisations for this walk are already recorded."
+    ),
+    "Texte trop long : %(max)s caractères au plus pour la note comme pour la proposition.": (
+        "Text too long: at most %(max)s characters for the note and for the proposal alike."
     ),
 }
