@@ -12,8 +12,8 @@ import pytest
 
 from tests.webapp.factories_debrief import PASSWORD, build_world
 from tests.webapp.support import csrf_token, login, url
+from tests.webapp.test_facilitators_moderation import _post as moderate
 from webapp.extensions import db
-from webapp.facilitators.blueprint import MODERATION_WORDS
 from webapp.services import accounts, moderation, teams
 
 
@@ -38,17 +38,8 @@ def _marks_on_page(client, w, obs) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _post(client, w, obs, action, seen, **data):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, _queue(w, obs))
-    return client.post(
-        url(
-            "facilitators.moderate",
-            slug=w.project.slug,
-            walk_id=obs.walk_id,
-            observation_id=obs.id,
-            action=MODERATION_WORDS[action],
-        ),
-        data={"csrf_token": token, "seen": seen, **data},
-    )
+    """``action`` through the card's form, sent with the mark ``seen``."""
+    return moderate(client, w, obs, action, seen=seen, **data)
 
 
 def test_every_form_of_a_card_and_the_bulk_form_carry_what_the_card_showed(world, client):

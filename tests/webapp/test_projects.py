@@ -211,21 +211,10 @@ def amiens(app, runner, data_dir):  # type: ignore[no-untyped-def]
 
 
 def _post_edit(app, client, project, **changes):  # type: ignore[no-untyped-def]
-    path = url("facilitators.edit_project", slug=project.slug)
-    page = client.get(path)
-    assert page.status_code == 200
-    data = {
-        "name": project.name,
-        "description": project.description,
-        "communes": " ".join(project.territory),
-        "starts_on": "",
-        "ends_on": "",
-        "qpv_year": str(project.qpv_year),
-        "retention_months": str(project.retention_months),
-        **changes,
-        "csrf_token": token_of(page.get_data(as_text=True)),
-    }
-    return client.post(path, data=data)
+    """The edit page sent back with ``changes`` (its values, token and mark as the page gives them)."""
+    return client.post(
+        url("facilitators.edit_project", slug=project.slug), data={**_edit_form(client, project), **changes}
+    )
 
 
 def test_a_facilitator_of_the_project_edits_it_and_changing_communes_reassigns(app, amiens):

@@ -201,14 +201,8 @@ def test_stops_far_from_the_project_get_a_warning_but_are_saved(staff, app, proj
     assert len(_walks(project)[0].stops) == 4
 
 
-def test_editing_reorders_and_renames_stops(staff, app, project):
-    walk = walks.create_walk(
-        project,
-        title="Jour",
-        walk_date=date(2026, 3, 12),
-        route=ROUTE,
-        stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
-    )
+def test_editing_reorders_and_renames_stops(staff, app, project, open_walk):
+    walk = open_walk
     path = url("facilitators.edit_walk", slug=project.slug, walk_id=walk.id)
     page = staff.get(path)
     html = page.get_data(as_text=True)
