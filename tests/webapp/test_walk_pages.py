@@ -229,14 +229,8 @@ def test_editing_reorders_and_renames_stops(staff, app, project, open_walk):
     assert [s.name for s in walk.stops] == ["Bus", "Maison"]
 
 
-def test_duplicating_a_walk_as_a_rewalk(staff, app, project):
-    walk = walks.create_walk(
-        project,
-        title="Jour",
-        walk_date=date(2026, 3, 12),
-        route=ROUTE,
-        stops=[("A", ROUTE[0]), ("B", ROUTE[2])],
-    )
+def test_duplicating_a_walk_as_a_rewalk(staff, app, project, open_walk):
+    walk = open_walk
     path = url("facilitators.duplicate_walk", slug=project.slug, walk_id=walk.id)
     page = staff.get(path)
     assert "Jour (copie)" in page.get_data(as_text=True)
