@@ -187,7 +187,9 @@ def test_the_refusal_reads_in_english(world, client):
     page = unescape(response.get_data(as_text=True))
     assert response.status_code == 409
     assert "changed since this page was shown" in page
-    assert "a changé" not in page
+    assert "What the observation says now" in page and "What you had written" in page
+    assert "Back to the observation" in page
+    assert "a changé" not in page and "Ce que" not in page
 
 
 def test_without_marks_nothing_is_compared(world):

@@ -571,3 +571,18 @@ def test_an_edit_nobody_else_touched_saves_as_before(staff, app, project, open_w
     assert walk.title == "Jour 2" and [s.name for s in walk.stops] == ["Maison"]
     page = staff.get(response.headers["Location"]).get_data(as_text=True)
     assert "quelqu&#39;un d&#39;autre" not in page
+
+
+def test_the_walk_editors_messages_read_in_english(staff, app, project, open_walk):
+    path, data = _edit_page(staff, project, open_walk)
+    walks.update_walk(
+        open_walk,
+        **walks.plan_arguments({**walks.plan_values(open_walk), "title": "Autre", "meeting_point": "Gare"}),
+    )
+    db.session.flush()
+    staff.get(path + "?lang=en")
+    refused = _send(staff, path, {**data, "title": "Mine"}).get_data(as_text=True)
+    assert "While you were editing this walk, someone else changed the title. Nothing was saved." in refused
+    kept = _send(staff, path, {**data, "expected_size": "9"})
+    page = staff.get(kept.headers["Location"]).get_data(as_text=True)
+    assert "Meanwhile, someone else changed the title, the meeting point." in page
