@@ -212,3 +212,14 @@ def test_a_correction_too_long_comes_back_with_the_words_typed(world, client):
     assert "Texte trop long : 4\u202f000 caractères au plus pour la note comme pour la proposition." in page
     assert f">{long_note.strip()}</textarea>" in page or f">{long_note}</textarea>" in page
     assert obs.note == "Nom d'un voisin"
+
+
+def test_the_way_back_leads_to_the_tab_that_now_holds_the_observation(world, client):
+    obs = world.observations[4]  # pending, on the « À modérer » tab
+    (seen,) = set(_marks_on_page(client, world, obs))
+    moderation.hide(obs, world.other, "hors sujet")
+    db.session.commit()
+    response = _post(client, world, obs, "edit", seen, note="Autre", proposal="")
+    back = url("facilitators.moderation_queue", slug=world.project.slug, walk_id=obs.walk_id, status="hidden")
+    assert f'href="{back}#obs-{obs.id}"' in response.get_data(as_text=True)
+    assert f'id="obs-{obs.id}"' in client.get(back).get_data(as_text=True)

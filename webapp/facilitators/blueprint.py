@@ -561,13 +561,13 @@ def _already_done(observation: Observation, action: str, form: ModerationForm) -
 def _edit_conflict(
     project: Project, walk: Walk, observation: Observation, form: EditTextForm, message: str
 ) -> str:
-    """The page of a text correction refused because the observation changed since its card showed."""
-    back = url_for(
-        "facilitators.moderation_queue",
-        slug=project.slug,
-        walk_id=walk.id,
-        status=request.args.get("status", "pending"),
+    """The page of a text correction refused (the observation changed since its card showed it, or the
+    text is too long); its link leads back to the card, in the queue's tab that now holds it."""
+    came_from = request.args.get("status", "pending")
+    status = (
+        came_from if came_from in ("all", observation.moderation_status) else observation.moderation_status
     )
+    back = url_for("facilitators.moderation_queue", slug=project.slug, walk_id=walk.id, status=status)
     return render_template(
         "facilitators/moderation_conflict.html",
         project=project,
@@ -580,7 +580,7 @@ def _edit_conflict(
             "reason": form.reason.data or "",
         },
         status_label=ModerationStatus.label_of,
-        back=form.next.target(back).split("#")[0] + f"#obs-{observation.id}",
+        back=f"{back}#obs-{observation.id}",
     )
 
 
