@@ -33,10 +33,11 @@ def world(live_server, request) -> Iterator[dict]:  # type: ignore[no-untyped-de
 
     width, height = request.param
     app = live_server.app
+    tag = f"{width}-{uuid.uuid4().hex[:6]}"  # one live database for every test of the module
     with app.app_context():
-        w = build_world(facilitator_email=f"anim-two-{width}@example.org")
+        w = build_world(facilitator_email=f"anim-two-{tag}@example.org")
         other = accounts.create_user(
-            email=f"bernadette-{width}@example.org", password=PASSWORD, display_name="Bernadette"
+            email=f"bernadette-{tag}@example.org", password=PASSWORD, display_name="Bernadette"
         )
         teams.add_membership(other, w.project.id, "facilitator")
         ids = [
@@ -64,8 +65,8 @@ def world(live_server, request) -> Iterator[dict]:  # type: ignore[no-untyped-de
     yield {
         **urls,
         "size": {"width": width, "height": height},
-        "anim": f"anim-two-{width}@example.org",
-        "bernadette": f"bernadette-{width}@example.org",
+        "anim": f"anim-two-{tag}@example.org",
+        "bernadette": f"bernadette-{tag}@example.org",
         "named": ids[0],
         "other": ids[1],
     }
@@ -144,3 +145,25 @@ def test_a_stale_queue_never_undoes_what_the_other_moderator_did(  # type: ignor
     assert errors == []
     anim.context.close()
     bernadette.context.close()
+
+
+def test_a_bulk_action_refused_keeps_its_ticks(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, world, artifacts: Path
+) -> None:
+    base = live_server.url
+    width = world["size"]["width"]
+    anim = _signed_in(browser, base, world, world["anim"])
+    for obs_id in (world["named"], world["other"]):
+        anim.get_by_label(f"Cocher l'observation {obs_id}").check()
+    anim.get_by_role("button", name="Masquer la sélection").click()  # no reason given
+    expect(anim.locator("#bulk-problem")).to_have_text("Indiquez pourquoi les observations sont masquées.")
+    for obs_id in (world["named"], world["other"]):
+        expect(anim.get_by_label(f"Cocher l'observation {obs_id}")).to_be_checked()
+    expect(anim.locator("#bulk-count")).to_have_text("2")
+    assert anim.evaluate("location.pathname + location.search") == world["queue"] + "?status=pending"
+    assert axe_violations(anim) == []
+    anim.screenshot(path=str(artifacts / f"moderation-two-{width}-bulk-refused.png"))
+    anim.locator("#bulk-form").get_by_label("Motif").fill("hors sujet")
+    anim.get_by_role("button", name="Masquer la sélection").click()
+    expect(anim.locator(".flash.ok")).to_contain_text("2 observations masquées.")
+    anim.context.close()

@@ -193,10 +193,13 @@ def test_several_observations_are_validated_at_once_or_none_is(world, client):
     ids = [o.id for o in day[:3]]
     # one of another walk: nothing changes
     r = _bulk(client, world, world.day, [*ids, world.observations[5].id], "validate")
-    assert r.status_code == 303
+    assert r.status_code == 404 and 'id="bulk-problem"' in r.get_data(as_text=True)
     assert [o.moderation_status for o in day[:3]] == ["pending"] * 3
-    # hiding needs a reason
-    _bulk(client, world, world.day, ids, "hide")
+    # hiding needs a reason: the queue comes back with the ticks kept, to add it
+    r = _bulk(client, world, world.day, ids, "hide")
+    page = r.get_data(as_text=True).replace("&#39;", "'")
+    assert r.status_code == 422 and "Indiquez pourquoi les observations sont masquées." in page
+    assert all(f'value="{i}" form="bulk-form" checked>' in page for i in ids)
     assert [o.moderation_status for o in day[:3]] == ["pending"] * 3
     r = _bulk(client, world, world.day, ids, "validate")
     assert [o.moderation_status for o in day[:3]] == ["validated"] * 3

@@ -165,16 +165,21 @@ def test_a_bulk_action_with_one_stale_card_changes_none(world, client):
         url("facilitators.moderate_many", slug=world.project.slug, walk_id=walk_id),
         data={
             "csrf_token": token,
+            "next": _queue(world, changed),  # the tab the page showed (all)
             "action": "hide",
             "reason": "hors sujet",
             "observation_ids": [str(o.id) for o in chosen],
             "seen": marks,
         },
     )
-    assert response.status_code == 303
+    assert response.status_code == 409
     assert [o.moderation_status for o in chosen] == statuses
-    page = unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    page = unescape(response.get_data(as_text=True))
     assert f"L'observation n° {changed.id} a changé depuis l'affichage de la page" in page
+    # the ticks and the reason are kept, the cards now carry fresh marks: sending again works
+    assert all(f'value="{o.id}" form="bulk-form" checked>' in page for o in chosen)
+    assert 'value="hors sujet"' in page
+    assert f'name="seen" value="{moderation.seen_mark(changed)}" form="bulk-form"' in page
 
 
 def test_the_refusal_reads_in_english(world, client):

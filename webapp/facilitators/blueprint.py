@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from flask import (
     Blueprint,
@@ -442,7 +444,20 @@ def moderation_queue(slug: str, walk_id: int) -> str:
     """The queue of a walk's observations beside the walk's map, bulk actions, and the audit log."""
     project, _user = _project(slug)
     walk = _walk(project, walk_id)
-    status = request.args.get("status", ModerationStatus.PENDING)
+    return _queue_page(project, walk, request.args.get("status", ModerationStatus.PENDING))
+
+
+def _queue_page(
+    project: Project,
+    walk: Walk,
+    status: str,
+    *,
+    checked: Collection[int] = (),
+    bulk_reason: str = "",
+    bulk_problem: str | None = None,
+) -> str:
+    """The moderation queue; ``checked``…: a bulk action refused, shown again with its ticks and reason."""
+    slug = project.slug
     if status not in {*ModerationStatus, "all"}:
         status = ModerationStatus.PENDING
     queue = moderation.list_queue(walk, status=None if status == "all" else status)
@@ -481,6 +496,9 @@ def moderation_queue(slug: str, walk_id: int) -> str:
         describe_changes=describe_changes,
         seen_mark=moderation.seen_mark,
         max_text=moderation.MAX_TEXT,
+        checked=frozenset(checked),
+        bulk_reason=bulk_reason,
+        bulk_problem=bulk_problem,
         status_label=ModerationStatus.label_of,
         action_label=ModerationAction.label_of,
         polarity_label=Polarity.label_of,
@@ -518,7 +536,7 @@ def _bulk_done(action: str, num: int) -> str:
 
 
 @bp.post("/projets/<slug>/marches/<int:walk_id>/moderation/plusieurs")
-def moderate_many(slug: str, walk_id: int) -> Response:
+def moderate_many(slug: str, walk_id: int) -> Any:
     """Validate or hide the checked observations at once (all or none)."""
     project, user = _project(slug)
     walk = _walk(project, walk_id)
@@ -535,9 +553,18 @@ def moderate_many(slug: str, walk_id: int) -> Response:
             marks=moderation.seen_marks(form.seen.data),
         )
     except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(_bulk_done(action, len(done)), "ok")
+        # The queue again, its ticks and reason kept (twenty ticks are not lost to a missing reason).
+        status = parse_qs(urlsplit(form.next.data or "").query).get("status", [ModerationStatus.PENDING])[0]
+        page = _queue_page(
+            project,
+            walk,
+            status,
+            checked=form.observation_ids.data,
+            bulk_reason=form.reason.data or "",
+            bulk_problem=error.message,
+        )
+        return page, error.status
+    flash(_bulk_done(action, len(done)), "ok")
     queue = url_for("facilitators.moderation_queue", slug=slug, walk_id=walk.id, status="pending")
     return redirect(form.next.target(queue), 303)
 

@@ -3,6 +3,8 @@
 // Checkboxes feed the bulk form. Without this script every card's forms still work.
 const root = document.getElementById('moderation');
 if (root) {
+  // A bulk action refused comes back with its ticks: at the queue's own address, so a reload shows it.
+  if (root.dataset.pageUrl) history.replaceState(null, '', root.dataset.pageUrl);
   const mapElement = root.querySelector('.folium-map');
   const map = mapElement ? window[mapElement.id] : null;
   let pin = null;
