@@ -39,6 +39,19 @@ def _post(client, page, **fields):  # type: ignore[no-untyped-def]
     return client.post(page, data=data, content_type="multipart/form-data")
 
 
+def _at_first_stop(client, page: str, walk, typed: str):  # type: ignore[no-untyped-def]
+    """A lighting problem at the walk's first stop, typed in with the time ``typed``."""
+    return _post(
+        client,
+        page,
+        where="stop",
+        stop=str(walk.stops[0].id),
+        theme="eclairage",
+        a_polarity="negative",
+        captured_at=typed,
+    )
+
+
 def _errors(html: str) -> dict[str, str]:
     found = re.findall(r'<p class="field-error" id="err-([a-z_]+)">([^<]*)</p>', html)
     return {name: unescape(message) for name, message in found}
@@ -209,6 +222,7 @@ def test_validation_errors_are_shown_field_by_field_in_french_and_nothing_is_sto
         client, page, where="stop", stop=str(other_walk_stop.id), theme="eclairage", a_polarity="negative"
     )
     assert _errors(response.get_data(as_text=True))["stop"] == "Cet arrêt n'est pas sur cette marche."
+
     # A time in the future is refused, like from a phone; a time that leaves the calendar once in UTC
     # (1 January of year 1, Paris time) is no date: the form says so, as for any unreadable time (it
     # was a 500).
@@ -217,15 +231,7 @@ def test_validation_errors_are_shown_field_by_field_in_french_and_nothing_is_sto
         ("0001-01-01T00:00", "Date et heure attendues, par exemple 12/03/2026 18:30."),
         ("01/01/0001 00:00", "Date et heure attendues, par exemple 12/03/2026 18:30."),
     ):
-        response = _post(
-            client,
-            page,
-            where="stop",
-            stop=str(walk.stops[0].id),
-            theme="eclairage",
-            a_polarity="negative",
-            captured_at=typed,
-        )
+        response = _at_first_stop(client, page, walk, typed)
         assert response.status_code == 422, typed
         assert _errors(response.get_data(as_text=True))["captured_at"] == problem, typed
     assert count_observations(walk) == before
@@ -275,18 +281,7 @@ def test_a_closed_walk_takes_paper_sheets_dated_on_the_walk_day(app, setup) -> N
     assert observation.captured_at == datetime(2026, 3, 12, 11, 0, tzinfo=UTC)
     assert observation.moderation_status == "pending"
 
-    assert (
-        _post(
-            client,
-            page,
-            where="stop",
-            stop=str(walk.stops[0].id),
-            theme="eclairage",
-            a_polarity="negative",
-            captured_at="2026-03-12T18:45",
-        ).status_code
-        == 303
-    )
+    assert _at_first_stop(client, page, walk, "2026-03-12T18:45").status_code == 303
     assert _latest(walk).captured_at == datetime(2026, 3, 12, 17, 45, tzinfo=UTC)
 
 
