@@ -144,6 +144,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
 
+    from webapp.api import fast_ingest
+
+    # The ingest's common case, beside Flask's request machinery (inside ProxyFix, when there is one).
+    fast_ingest.install(app)
+
     hops = int(app.config["PROXY_FIX_HOPS"])
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # Joins with the right code allowed per client address and walk: "count/seconds". A group
     # behind one hotspot shares one address; this is only a ceiling against floods.
     "JOIN_GROUP_LIMIT": "120/60",
+    # A phone's new observation (POST /api/v1/observations) answered beside Flask's request
+    # machinery when it is the plain case (webapp/api/fast_ingest.py); false: always through Flask.
+    "FAST_INGEST": True,
     # Number of reverse proxies in front of the app (nginx…): their X-Forwarded-For is trusted so
     # rate limits count real client addresses. 0 when the app faces clients directly.
     "PROXY_FIX_HOPS": 0,

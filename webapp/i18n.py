@@ -34,6 +34,28 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES, default=default) or default
 
 
+def language_of_environ(environ: dict[str, Any]) -> str:
+    """:func:`select_locale`'s choice for a WSGI request without a query string, read from its
+    headers alone (the ingest's fast path, ``webapp.api.fast_ingest``, has no Flask request)."""
+    from flask import current_app
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header, parse_cookie
+
+    default = current_app.config.get("DEFAULT_LANGUAGE", "fr")
+    asked = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE) if "HTTP_COOKIE" in environ else None
+    if asked in LANGUAGES:
+        return asked
+    accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+    return accept.best_match(LANGUAGES, default=default) or default
+
+
+def forced_language(language: str) -> Any:
+    """A context in which messages are in ``language`` (Flask-Babel's ``force_locale``)."""
+    from flask_babel import force_locale
+
+    return force_locale(language)
+
+
 def current_translations() -> Any:
     """The catalogue of the language in force, looked up once per request (or app context).
 

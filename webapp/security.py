@@ -42,10 +42,15 @@ def safe_local_path(target: object, fallback: str) -> str:
     return target
 
 
+def new_nonce() -> str:
+    """A fresh nonce for a Content-Security-Policy."""
+    return secrets.token_urlsafe(16)
+
+
 def csp_nonce() -> str:
     """This request's nonce (made on first use)."""
     if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
+        g.csp_nonce = new_nonce()
     return g.csp_nonce
 
 
@@ -77,6 +82,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def policy_around_nonce(tiles_setting: str, frame_ancestors: str = "'self'") -> tuple[str, str]:
+    """The Content-Security-Policy of a response, as the text before its nonce and the text after."""
+    return _policy(tiles_setting, frame_ancestors)
 
 
 @lru_cache(maxsize=16)

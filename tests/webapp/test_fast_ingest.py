@@ -1,0 +1,210 @@
+"""The ingest's fast path (``webapp/api/fast_ingest.py``): a new observation answered beside Flask's
+request machinery gets the answer Flask's view gives, and every request it cannot finish is handed to
+Flask with nothing of its attempt kept. On both databases; counted, never timed.
+
+Each comparison posts the same kind of request with the layer on and off (``FAST_INGEST``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
+from webapp.api.fast_ingest import FastIngest
+from webapp.extensions import db
+from webapp.models import Observation
+from webapp.services import data_stamps, observations
+
+#: Headers whose value differs from one answer to the next whoever makes it.
+_PER_ANSWER = {"Content-Security-Policy", "Content-Length"}
+#: Fields of the answer that differ between two observations.
+_PER_OBSERVATION = {"client_uuid", "received_at", "updated_at", "captured_at"}
+
+
+@pytest.fixture
+def walk(app, db_session):  # type: ignore[no-untyped-def]
+    return make_walk()
+
+
+@pytest.fixture
+def token(client, walk):  # type: ignore[no-untyped-def]
+    response = client.post("/api/v1/join", json={"code": walk.join_code})
+    assert response.status_code == 201
+    return response.json["token"]
+
+
+@pytest.fixture
+def layer(app) -> FastIngest:  # type: ignore[no-untyped-def]
+    assert isinstance(app.wsgi_app, FastIngest)
+    return app.wsgi_app
+
+
+def _post(client, token, body, **kwargs):  # type: ignore[no-untyped-def]
+    headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+    return client.post("/api/v1/observations", json=body, headers=headers, **kwargs)
+
+
+def _both(app, client, token, make_body, **kwargs):  # type: ignore[no-untyped-def]
+    """(the layer's answer, Flask's answer) to the same kind of request."""
+    fast = _post(client, token, make_body(), **kwargs)
+    app.config["FAST_INGEST"] = False
+    try:
+        slow = _post(client, token, make_body(), **kwargs)
+    finally:
+        app.config["FAST_INGEST"] = True
+    return fast, slow
+
+
+def _headers(response):  # type: ignore[no-untyped-def]
+    return sorted((k, v) for k, v in response.headers.items() if k not in _PER_ANSWER)
+
+
+def _same_answer(fast, slow) -> None:  # type: ignore[no-untyped-def]
+    assert fast.status_code == slow.status_code
+    assert _headers(fast) == _headers(slow)
+    policy = [r.headers["Content-Security-Policy"].split("'nonce-")[0] for r in (fast, slow)]
+    assert policy[0] == policy[1]
+    assert fast.headers["Content-Security-Policy"] != slow.headers["Content-Security-Policy"]  # new nonce
+    if fast.is_json and isinstance(fast.json, dict) and "client_uuid" in fast.json:
+        strip = lambda body: {k: v for k, v in body.items() if k not in _PER_OBSERVATION}  # noqa: E731
+        assert strip(fast.json) == strip(slow.json)
+        # the same bytes but for the fields that differ: same key order, same separators, same newline
+        assert fast.data.endswith(b"}\n") and slow.data.endswith(b"}\n")
+        assert len(fast.data) == len(slow.data)
+    else:
+        assert fast.json == slow.json
+
+
+def test_a_new_observation_is_answered_by_the_layer_as_flask_answers_it(app, client, token, walk, layer):
+    served = layer.served
+    fast, slow = _both(app, client, token, payload)
+    assert layer.served == served + 1  # the first one: the second went through Flask
+    assert fast.status_code == 201 and fast.json["zone_name"] == ZONE_NAME
+    _same_answer(fast, slow)
+    assert observations.count_observations(walk) == 2
+
+
+def test_a_resend_is_answered_by_the_layer_with_the_stored_row(client, token, walk, layer):
+    body = payload()
+    first = _post(client, token, body)
+    walk_id = walk.id
+    db.session.expunge_all()  # the stored row is read afresh, as by another request
+    served = layer.served
+    again = _post(client, token, body)
+    assert layer.served == served + 1
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json == first.json
+    assert db.session.scalar(select(func.count()).where(Observation.walk_id == walk_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, "Hors zone"),
+        ({"Accept-Language": "en-GB,en;q=0.8"}, "Outside any zone"),
+        ({"Accept-Language": "en", "Cookie": "lang=fr"}, "Hors zone"),
+        ({"Cookie": "session=abc; lang=en"}, "Outside any zone"),
+    ],
+)
+def test_outside_the_zones_is_said_in_the_language_flask_would_choose(
+    app, client, token, walk, layer, headers, expected
+):
+    # a point far from the zone (and the route): its answer names no zone, in the request's language
+    far = lambda: payload(location={"lon": 2.2600, "lat": 49.8900})  # noqa: E731
+    for name, value in headers.items():
+        if name == "Cookie":
+            for part in value.split("; "):
+                key, _, val = part.partition("=")
+                client.set_cookie(key, val)
+    extra = {k: v for k, v in headers.items() if k != "Cookie"}
+    served = layer.served
+    fast, slow = _both(app, client, token, far, headers=extra)
+    assert layer.served == served + 1
+    assert fast.status_code == 201 and fast.json["zone"] is None
+    assert fast.json["zone_name"] == slow.json["zone_name"]
+    assert fast.json["zone_name"] == expected, fast.json["zone_name"]
+    _same_answer(fast, slow)
+
+
+def _closed(walk):  # type: ignore[no-untyped-def]
+    from webapp.services import walks
+
+    walks.close_walk(walk)
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["unknown_token", "refused_answer", "not_an_object", "not_json", "clash", "closed_walk", "query_string"],
+)
+def test_what_the_layer_cannot_finish_flask_answers_as_before(app, client, token, walk, layer, case):
+    """Every refusal comes from Flask's view, word for word, and keeps nothing."""
+    kwargs: dict = {}
+    make_body = payload
+    who = token
+    if case == "unknown_token":
+        who = "pas-un-jeton"
+    elif case == "refused_answer":
+        make_body = lambda: payload(answers={"feeling": 9})  # noqa: E731
+    elif case == "not_an_object":
+        make_body = lambda: [payload()]  # noqa: E731
+    elif case == "not_json":
+        kwargs = {"data": b"{pas du json", "content_type": "application/json"}
+    elif case == "clash":
+        taken = payload()
+        assert _post(client, token, taken).status_code == 201
+        make_body = lambda: {**taken, "answers": {**taken["answers"], "note": "Autre chose"}}  # noqa: E731
+    elif case == "closed_walk":
+        _closed(walk)
+        # seen after the close (one captured before it would still be taken, during the grace period)
+        make_body = lambda: payload(captured_at=(datetime.now(UTC) + timedelta(minutes=1)).isoformat())  # noqa: E731
+    elif case == "query_string":
+        kwargs = {"query_string": {"lang": "en"}}
+    before = observations.count_observations(walk)
+    served, handed = layer.served, layer.handed_back
+    if "data" in kwargs:
+        data = kwargs.pop("data")
+        fast = client.post(
+            "/api/v1/observations", data=data, headers={"Authorization": f"Bearer {who}"}, **kwargs
+        )
+        app.config["FAST_INGEST"] = False
+        slow = client.post(
+            "/api/v1/observations", data=data, headers={"Authorization": f"Bearer {who}"}, **kwargs
+        )
+        app.config["FAST_INGEST"] = True
+    else:
+        fast, slow = _both(app, client, who, make_body, **kwargs)
+    assert layer.served == served
+    if case == "query_string":
+        assert layer.handed_back == handed  # not even tried: ?lang= sets a cookie, Flask's work
+        assert fast.status_code == 201 and "lang=en" in fast.headers.get("Set-Cookie", "")
+        assert observations.count_observations(walk) == before + 2
+        return
+    assert layer.handed_back == handed + 1
+    assert fast.status_code >= 400
+    _same_answer(fast, slow)
+    assert observations.count_observations(walk) == before
+
+
+def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(client, token, walk, layer, monkeypatch):
+    """The data stamp fails once, after the row went in (a locked database, say): the layer rolls its
+    attempt back and Flask does the work again — one row, answered as new."""
+    real = data_stamps.bump
+    calls = {"n": 0}
+
+    def once(**kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("UPDATE projects", {}, Exception("database is locked"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(data_stamps, "bump", once)
+    handed = layer.handed_back
+    response = _post(client, token, payload())
+    assert calls["n"] == 2 and layer.handed_back == handed + 1
+    assert response.status_code == 201
+    assert observations.count_observations(walk) == 1
