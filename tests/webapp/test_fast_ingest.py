@@ -190,7 +190,9 @@ def test_what_the_layer_cannot_finish_flask_answers_as_before(app, client, token
     assert observations.count_observations(walk) == before
 
 
-def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(client, token, walk, layer, monkeypatch):
+def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(
+    client, token, walk, layer, monkeypatch, caplog
+):
     """The data stamp fails once, after the row went in (a locked database, say): the layer rolls its
     attempt back and Flask does the work again — one row, answered as new."""
     real = data_stamps.bump
@@ -204,7 +206,10 @@ def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(client, token, 
 
     monkeypatch.setattr(data_stamps, "bump", once)
     handed = layer.handed_back
-    response = _post(client, token, payload())
+    with caplog.at_level("INFO", logger="webapp.api.fast_ingest"):
+        response = _post(client, token, payload())
     assert calls["n"] == 2 and layer.handed_back == handed + 1
     assert response.status_code == 201
     assert observations.count_observations(walk) == 1
+    # the detour is logged by the error's class alone (its text would quote the statement's values)
+    assert [r.getMessage() for r in caplog.records] == ["fast ingest: handed to Flask after OperationalError"]

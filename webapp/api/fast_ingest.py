@@ -28,13 +28,17 @@ longer than :data:`MAX_BODY`, a type other than ``application/json``, a request 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
 from webapp import i18n, security, transaction
+from webapp.errors import DomainError
 from webapp.services import observations, participants
+
+logger = logging.getLogger(__name__)
 
 #: The path and method served.
 PATH = "/api/v1/observations"
@@ -154,6 +158,10 @@ class FastIngest:
         finally:
             if context is not None:
                 context.pop(error)
+        if error is not None and not isinstance(error, DomainError):
+            # A refusal is the view's to give; anything else (a locked database…) is worth a line.
+            # The class only: its text may quote the statement's parameters.
+            logger.info("fast ingest: handed to Flask after %s", type(error).__name__)
         return answer
 
     def _document(self, environ: dict[str, Any], observation: Any) -> bytes:
