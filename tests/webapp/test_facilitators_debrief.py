@@ -199,3 +199,30 @@ def test_the_room_never_reads_a_recommendations_unvalidated_evidence(world, clie
         url("facilitators.debrief", slug=world.project.slug, walk_id=pending.walk_id, preparation="1")
     ).get_data(as_text=True)
     assert "Nom d&#39;un voisin" not in prepared and prepared.count("(non validée, non citée)") == 1
+
+
+def test_the_room_map_never_reads_out_a_point_hidden_since_its_page_was_drawn(world, client):
+    """The debrief room stays on the projector while a colleague moderates: a point on its map,
+    hidden since because it named someone, must not read its text out when clicked."""
+    from webapp.extensions import db
+    from webapp.services import moderation
+
+    slug, lamp, harassment = world.project.slug, world.observations[0], world.observations[3]
+    assert (lamp.note, harassment.theme) == ("Lampadaire en panne", "harcelement")
+    room = client.get(url("facilitators.debrief", slug=slug, walk_id=world.day.id)).get_data(as_text=True)
+    assert "carte/observations/{id}?salle=1" in room  # the room's map asks for the room's popups
+    prepared = client.get(url("facilitators.debrief", slug=slug, walk_id=world.day.id, preparation="1"))
+    assert "?salle=1" not in prepared.get_data(as_text=True)  # the team preparing reads everything
+    in_room = url("facilitators.map_popup", slug=slug, observation_id=lamp.id) + "?salle=1"
+    assert client.get(in_room).json["d"][3] == "Lampadaire en panne"
+    moderation.hide(lamp, world.facilitator, "nomme un voisin")
+    db.session.commit()
+    refused = client.get(in_room, headers={"Accept": "application/json"})  # as the map's script asks
+    assert refused.status_code == 404
+    assert refused.json["message"] == "Cette observation n'est plus montrée en salle."
+    team = client.get(url("facilitators.map_popup", slug=slug, observation_id=lamp.id))
+    assert team.status_code == 200 and team.json["d"][3] == "Lampadaire en panne"  # moderation still can
+    # a sensitive theme's point is never on the room's map; asked for all the same, it stays mute
+    sensitive = url("facilitators.map_popup", slug=slug, observation_id=harassment.id)
+    assert client.get(sensitive + "?salle=1").status_code == 404
+    assert client.get(sensitive).status_code == 200

@@ -246,12 +246,27 @@ def _popup_url(slug: str) -> str:
 
 @bp.get("/projets/<slug>/carte/observations/<int:observation_id>")
 def map_popup(slug: str, observation_id: int) -> Response:
-    """The fields of one observation's popup on the team's maps (JSON), fetched when it is clicked."""
+    """The fields of one observation's popup on the team's maps (JSON), fetched when it is clicked.
+
+    ``?salle=1``: asked by the debrief room's map, on the projector. Its page showed validated
+    observations of themes the room may read; one hidden since (it named a neighbour) or put back to
+    pending is not read out in the room because its point is still on a page drawn before.
+    """
     project, _user = _project(slug)
+    room = request.args.get("salle") == "1"
     details = map_data.observation_details(
-        project, observation_id, photo_url=_thumbnail_url, moderation_url=_moderation_link(slug)
+        project,
+        observation_id,
+        photo_url=_thumbnail_url,
+        moderation_url=_moderation_link(slug),
+        statuses=debriefs.room_statuses(preparation=False) if room else None,
+        hidden_themes=forms.project_sensitive_themes(project.id) if room else (),
     )
     if details is None:
+        if room:
+            raise NotFound(
+                _l("Cette observation n'est plus montrée en salle."), details={"observation": observation_id}
+            )
         raise NotFound(_l("Observation introuvable."), details={"observation": observation_id})
     response = jsonify({"d": details})
     response.headers["Cache-Control"] = "private, no-cache"
@@ -706,7 +721,8 @@ def _debrief_page(
         zones=map_data.zones_geojson(project),
         tiles=_tiles(),
         text=map_text(),
-        popup_url=_popup_url(project.slug),
+        # in the room, only what the room may read now (a point hidden since stays mute)
+        popup_url=_popup_url(project.slug) + ("" if preparation else "?salle=1"),
         legend_open=False,
     )
     return render_template(

@@ -140,17 +140,26 @@ def observation_details(
     *,
     photo_url: Any = None,
     moderation_url: Any = None,
+    statuses: Collection[str] | None = None,
+    hidden_themes: Collection[str] = (),
 ) -> list[Any] | None:
     """One observation's popup fields for the team's maps (``map_style.PointSet`` details), or None.
 
     ``[walk title, walk date, feeling, note, proposal, photo url, moderation link, id]``; None when
-    the observation is not one of the project's.
+    the observation is not one of the project's — or, with ``statuses``, not in one of them now, or of
+    one of ``hidden_themes`` (the debrief room's map: validated observations of themes the room may
+    read, whatever changed since its page was drawn).
     """
-    row = db.session.execute(
+    query = (
         select(Observation, Walk)
         .join(Walk, Walk.id == Observation.walk_id)
         .where(Observation.id == observation_id, Walk.project_id == project.id)
-    ).first()
+    )
+    if statuses is not None:
+        query = query.where(Observation.moderation_status.in_(list(statuses)))
+    if hidden_themes:
+        query = query.where(Observation.theme.not_in(list(hidden_themes)))
+    row = db.session.execute(query).first()
     if row is None:
         return None
     obs, walk = row

@@ -215,4 +215,5 @@ EN = {
         "This partner is no longer one of the project's: choose another one."
     ),
     "Choisissez une priorité dans la liste.": "Choose a priority from the list.",
+    "Cette observation n'est plus montrée en salle.": "This observation is no longer shown in the room.",
 }
