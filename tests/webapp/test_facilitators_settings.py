@@ -81,6 +81,55 @@ def test_a_retention_out_of_range_is_refused_in_french_and_changes_nothing(world
         assert (project.retention_months, project.public_map) == (24, False), value
 
 
+def _page_form(client, w) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The settings form's hidden fields as the page gives them (its token and its marks)."""
+    html = client.get(_settings(w)).get_data(as_text=True)
+    return {
+        name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)  # type: ignore[union-attr]
+        for name in ("csrf_token", "seen")
+    }
+
+
+def _stored(w) -> tuple[int, bool, bool]:  # type: ignore[no-untyped-def]
+    db.session.expire_all()
+    project = db.session.get(Project, w.project.id)
+    return project.retention_months, project.public_map, project.public_followup
+
+
+def test_a_page_opened_earlier_never_publishes_again_the_map_a_colleague_took_offline(world, app, client):
+    """Anim opens the settings while the public map is on; Bernadette takes it offline (a neighbour's
+    street is too recognisable); Anim, on the page opened before, shortens the retention and saves."""
+    db.session.get(Project, world.project.id).public_map = True
+    db.session.commit()
+    mine = _page_form(client, world)
+    colleague = _as(app, "anim@example.org")
+    assert _post_settings(colleague, world, retention_months="24").status_code == 303  # map off
+    assert _stored(world) == (24, False, False)
+    saved = client.post(_settings(world), data={**mine, "retention_months": "12", "public_map": "1"})
+    assert saved.status_code == 303
+    assert _stored(world) == (12, False, False)  # her retention, and the map stays offline
+    html = client.get(_settings(world)).get_data(as_text=True)
+    assert "quelqu&#39;un d&#39;autre a changé : « Carte publique »" in html
+    assert "Ses changements sont gardés avec les vôtres." in html
+
+
+def test_two_different_retentions_at_once_save_nothing_until_chosen_again(world, app, client):
+    mine = _page_form(client, world)
+    colleague = _as(app, "anim@example.org")
+    assert _post_settings(colleague, world, retention_months="36").status_code == 303
+    refused = client.post(_settings(world), data={**mine, "retention_months": "6"})
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "quelqu&#39;un d&#39;autre a changé : « Durée de conservation (mois) »" in html
+    assert "Rien n&#39;a été enregistré." in html and 'value="6"' in html  # what she chose, kept on the page
+    assert _stored(world) == (36, False, False)
+    again = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1) for name in ("csrf_token", "seen")
+    }  # type: ignore[union-attr]
+    assert client.post(_settings(world), data={**again, "retention_months": "6"}).status_code == 303
+    assert _stored(world) == (6, False, False)
+
+
 def test_settings_are_for_the_project_staff_only(world, app):
     partner = accounts.create_user(email="partenaire@example.org", password=PASSWORD)
     partner.organisation_id = world.partner.id

@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 from geodata import map_style
 from geodata.assets import MapParts, render_map_parts
 from webapp.auth import role_required
-from webapp.errors import DomainError, Forbidden, NotFound, ValidationError
+from webapp.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from webapp.facilitators.journal import describe_changes
 from webapp.facilitators.staff_forms import (
     MODERATION_FORMS,
@@ -54,6 +54,7 @@ from webapp.photo_responses import THUMBNAIL, THUMBNAIL_SIDE, asked_size, photo_
 from webapp.security import csp_nonce
 from webapp.services import (
     charts,
+    concurrent_edits,
     debriefs,
     exports,
     forms,
@@ -413,42 +414,77 @@ def unlink_rewalk(slug: str, walk_id: int) -> Response:
 
 @bp.route("/projets/<slug>/parametres", methods=["GET", "POST"])
 def settings(slug: str) -> Response | tuple[str, int] | str:
-    """A project's retention period and its public opt-ins (map, follow-up page)."""
+    """A project's retention period and its public opt-ins (map, follow-up page).
+
+    Two people on this page at once each keep what only they changed (``concurrent_edits``): a
+    retention period saved from a page opened earlier never publishes again the map a colleague had
+    just taken offline; both changing one setting differently saves nothing and says so.
+    """
     project, _user = _project(slug)
     error = None
+    status = 422
     form = SettingsForm()
-    values = {
-        "retention_months": str(project.retention_months),
-        "public_map": project.public_map,
-        "public_followup": project.public_followup,
-    }
+    stored = privacy.settings_values(project)
+    values: dict[str, Any] = {**stored, "retention_months": str(project.retention_months)}
+    seen = concurrent_edits.marks(stored)
     if request.method == "POST":
         values = {
             "retention_months": form.retention_months._value(),
             "public_map": form.public_map.data,
             "public_followup": form.public_followup.data,
         }
+        seen = form.seen.data or ""
         try:
             form.check()
-            privacy.update_settings(
-                project,
-                retention_months=form.retention_months.data,
-                public_map=form.public_map.data,
-                public_followup=form.public_followup.data,
+            merged = concurrent_edits.merge(
+                concurrent_edits.parse_marks(form.seen.data),
+                stored,
+                {
+                    "retention_months": form.retention_months.data,
+                    "public_map": bool(form.public_map.data),
+                    "public_followup": bool(form.public_followup.data),
+                },
             )
-        except ValidationError as problem:
+            if merged.conflicts:
+                seen = concurrent_edits.marks(stored)  # saving again keeps the form's values
+                status = 409
+                raise Conflict(
+                    _(
+                        "Pendant que vous modifiiez ces paramètres, quelqu'un d'autre a changé : %(fields)s."
+                        " Rien n'a été enregistré. Vos choix sont restés ci-dessous : enregistrez à nouveau"
+                        " pour les garder.",
+                        fields=_settings_fields(form, merged.conflicts),
+                    )
+                )
+            privacy.update_settings(project, **merged.values)
+        except (ValidationError, Conflict) as problem:
             error = problem.message
         else:
+            if merged.kept:
+                flash(
+                    _(
+                        "Entre-temps, quelqu'un d'autre a changé : %(fields)s. Ses changements sont gardés"
+                        " avec les vôtres.",
+                        fields=_settings_fields(form, merged.kept),
+                    ),
+                    "warning",
+                )
             flash(_("Paramètres enregistrés."), "ok")
             return redirect(url_for("facilitators.settings", slug=slug), 303)
     page = render_template(
         "facilitators/settings.html",
         project=project,
         values=values,
+        seen=seen,
         error=error,
         limits=(privacy.MIN_RETENTION_MONTHS, privacy.MAX_RETENTION_MONTHS),
     )
-    return (page, 422) if error else page
+    return (page, status) if error else page
+
+
+def _settings_fields(form: SettingsForm, names: list[str]) -> str:
+    """The settings by their labels (« Carte publique, Page publique de suivi »)."""
+    return ", ".join(f"« {getattr(form, name).label.text} »" for name in names)
 
 
 # --- moderation --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ services check the domain rules again (for the command line, and for what only t
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
 
 from webapp.form_fields import (
     CheckboxField,
@@ -45,6 +46,8 @@ class SettingsForm(StaffForm):
     )
     public_map = CheckboxField(_l("Carte publique"))
     public_followup = CheckboxField(_l("Page publique de suivi"))
+    #: the settings as the page showed them, field by field (``concurrent_edits.marks``)
+    seen = HiddenField()
 
 
 class ConsentForm(StaffForm):

@@ -279,6 +279,15 @@ def parse_retention_months(raw: object) -> int:
     return value
 
 
+def settings_values(project: Project) -> dict[str, Any]:
+    """What the settings page shows, field by field (see ``concurrent_edits``)."""
+    return {
+        "retention_months": project.retention_months,
+        "public_map": bool(project.public_map),
+        "public_followup": bool(project.public_followup),
+    }
+
+
 def update_settings(
     project: Project, *, retention_months: int, public_map: bool, public_followup: bool
 ) -> Project:

@@ -210,4 +210,9 @@ EN = {
         " entered is still below: compare it with the project (open it in another tab), then save again"
         " to keep yours."
     ),
+    "Pendant que vous modifiiez ces paramètres, quelqu'un d'autre a changé : %(fields)s. Rien n'a été"
+    " enregistré. Vos choix sont restés ci-dessous : enregistrez à nouveau pour les garder.": (
+        "While you were changing these settings, someone else changed %(fields)s. Nothing was saved."
+        " Your choices are still below: save again to keep them."
+    ),
 }
