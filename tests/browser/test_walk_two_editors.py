@@ -63,6 +63,9 @@ def _signed_in(browser: Browser, base: str, world: dict, email: str) -> Page:
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("pageerror", lambda e: world["errors"].append(f"{email}: {e}"))
+    # a warning is a defect too (Leaflet.draw's use of Leaflet's deprecated L.Polyline._flat was one);
+    # the refused save's own 409 is the scenario's, which Chromium logs as a failed load
+    page.on("console", lambda m: _console(world, email, m))
     page.goto(base + world["login"])
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -70,6 +73,11 @@ def _signed_in(browser: Browser, base: str, world: dict, email: str) -> Page:
     page.goto(base + world["edit"])
     expect(page.locator("#planner-map.leaflet-container")).to_be_visible()
     return page
+
+
+def _console(world: dict, email: str, message) -> None:  # type: ignore[no-untyped-def]
+    if message.type in ("error", "warning") and "status of 409" not in message.text:
+        world["errors"].append(f"{email}: {message.type}: {message.text}")
 
 
 def _stored(app, walk_id: int) -> tuple[str, str, list[str]]:  # type: ignore[no-untyped-def]

@@ -8,6 +8,11 @@
 // Without JavaScript the page is the plain form with its text fields.
 
 const L = window.L;
+// Leaflet.draw 1.0.4 reads Leaflet 0.7's L.Polyline._flat, which Leaflet 1.9 keeps only to warn that
+// it is deprecated (one console warning each time a route is edited): the same test, without it.
+if (L.LineUtil && L.LineUtil.isFlat) {
+  L.Polyline._flat = L.LineUtil.isFlat;
+}
 const config = JSON.parse(document.getElementById('planner-config').textContent);
 const text = config.text;
 const form = document.getElementById('walk-plan');
