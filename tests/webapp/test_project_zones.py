@@ -133,6 +133,51 @@ def test_unchecking_a_qpv_stores_its_code_and_reassigns_in_database_and_in_proce
     assert db.session.get(Project, project.id).excluded_qpv_codes == []
 
 
+def _qpv_form(html: str) -> dict[str, list[str] | str]:
+    """The QPV form as a browser would send it untouched: its token, what it showed, its ticked boxes."""
+    return {
+        "csrf_token": token_of(html),
+        "shown": re.findall(r'name="shown" value="(\w+)"', html),
+        "shown_kept": re.findall(r'name="shown_kept" value="(\w+)"', html),
+        "keep": re.findall(r'name="keep" value="(\w+)" data-qpv="\w+" checked', html),
+    }
+
+
+def test_two_people_choosing_qpv_at_once_keep_each_others_choices(app, world):
+    """Anim opens the zones page; Bernadette leaves Amiens Nord out and saves; Anim, whose page still
+    shows it ticked, leaves Étouvie out: both are left out, and Anim is told about Amiens Nord."""
+    anim, project = world["client"], world["project"]
+    make_user("bernadette@example.org", project=project)
+    db.session.commit()
+    bernadette = signed_in(app, "bernadette@example.org")
+    mine = _qpv_form(_page(app, anim))
+    hers = _qpv_form(_page(app, bernadette))
+    hers["keep"] = [c for c in hers["keep"] if c != "QN08003M"]
+    assert bernadette.post(url("facilitators.keep_qpv", slug="amiens"), data=hers).status_code == 303
+    mine["keep"] = [c for c in mine["keep"] if c != "QN08001M"]
+    assert anim.post(url("facilitators.keep_qpv", slug="amiens"), data=mine).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).excluded_qpv_codes == ["QN08001M", "QN08003M"]
+    assert _zone_code(world["obs"]["QN08003M"]) is None and _zone_code(world["obs"]["QN08001M"]) is None
+    html = _page(app, anim)
+    assert "quelqu&#39;un d&#39;autre a changé le choix de : « Amiens Nord »" in html
+    # Bernadette ticks Amiens Nord again; Anim then saves from a page opened before that without touching
+    # its box: Bernadette's choice stands.
+    stale = _qpv_form(html)
+    hers = _qpv_form(_page(app, bernadette))
+    hers["keep"] = [*hers["keep"], "QN08003M"]
+    bernadette.post(url("facilitators.keep_qpv", slug="amiens"), data=hers)
+    assert _zone_code(world["obs"]["QN08003M"]) == "QN08003M"
+    assert (
+        anim.post(
+            url("facilitators.keep_qpv", slug="amiens"), data={**stale, "keep": stale["keep"]}
+        ).status_code
+        == 303
+    )
+    db.session.expire_all()
+    assert db.session.get(Project, project.id).excluded_qpv_codes == ["QN08001M"]
+
+
 def test_qpv_of_communes_outside_the_project_are_neither_candidates_nor_zones(app, runner, data_dir):
     runner.invoke(args=["geodata", "import-qpv", str(data_dir / "geodata/qpv2024_somme.geojson")])
     abbeville = projects.create_project(slug="abbeville", name="Abbeville", territory=["80001"])

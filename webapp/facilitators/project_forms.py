@@ -156,6 +156,9 @@ class KeepQpvForm(FlaskForm):
     """The official QPV the project keeps (the codes of the ticked boxes)."""
 
     keep = TextListField(_l("QPV retenus"))
+    #: the QPV the page showed, and those it showed ticked (absent: a script, saved as sent)
+    shown = TextListField()
+    shown_kept = TextListField()
 
 
 class ZoneFileForm(FlaskForm):

@@ -255,8 +255,24 @@ def zones_page(slug: str) -> Any:
 def keep_qpv(slug: str) -> Response:
     """Keep the checked QPV, leave the unchecked ones out; observations are re-assigned."""
     project, _user = _project(slug)
-    moved = zones.keep_qpv(project, KeepQpvForm().keep.data)
+    form = KeepQpvForm()
+    choice, others = set(form.keep.data), []
+    if form.shown.data:
+        # a page opened earlier: what a colleague chose meanwhile, and this page left alone, stays
+        choice, others = zones.merge_qpv_choice(
+            project, form.keep.data, shown=form.shown.data, shown_kept=form.shown_kept.data
+        )
+    moved = zones.keep_qpv(project, choice)
     kept = sum(1 for c in zones.list_qpv_candidates(project) if c.kept)
+    if others:
+        flash(
+            _(
+                "Entre-temps, quelqu'un d'autre a changé le choix de : %(names)s. Ses changements sont"
+                " gardés avec les vôtres.",
+                names=", ".join(f"« {name} »" for name in others),
+            ),
+            "warning",
+        )
     flash(
         _("%(kept)s QPV retenu(s) ; %(n)s observation(s) ont changé de zone.", kept=kept, n=moved),
         "ok",

@@ -707,6 +707,30 @@ def count_official_qpv(year: int | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
+def merge_qpv_choice(
+    project: Project, kept_codes: Iterable[str], *, shown: Iterable[str], shown_kept: Iterable[str]
+) -> tuple[set[str], list[str]]:
+    """The QPV to keep when the page that sent ``kept_codes`` showed ``shown`` (``shown_kept`` ticked).
+
+    Two people on the zones page at once: a box this page left as it showed it keeps the choice stored
+    now (a colleague may have changed it since), a box it changed is its own choice, and a QPV it did
+    not show (imported since) keeps its stored choice. Returns the codes to keep and the names of the
+    QPV whose choice someone else changed meanwhile (kept).
+    """
+    candidates = list_qpv_candidates(project)
+    mine, seen, seen_kept = set(kept_codes), set(shown), set(shown_kept)
+    kept: set[str] = set()
+    others: list[str] = []
+    for c in candidates:
+        touched = c.code in seen and (c.code in mine) != (c.code in seen_kept)
+        keep = (c.code in mine) if touched else c.kept
+        if keep:
+            kept.add(c.code)
+        if not touched and c.code in seen and c.kept != (c.code in seen_kept):
+            others.append(c.name)
+    return kept, others
+
+
 def keep_qpv(project: Project, kept_codes: Iterable[str]) -> int:
     """Keep these QPV among the project's candidates and leave the others out; re-assigns (flushes).
 

@@ -215,4 +215,6 @@ EN = {
         "While you were changing these settings, someone else changed %(fields)s. Nothing was saved."
         " Your choices are still below: save again to keep them."
     ),
+    "Entre-temps, quelqu'un d'autre a changé le choix de : %(names)s. Ses changements sont gardés avec les"
+    " vôtres.": "Meanwhile, someone else changed the choice of %(names)s. Their changes are kept with yours.",
 }
