@@ -152,6 +152,9 @@ def test_an_administrator_sets_up_a_project_and_its_zones(
     page.get_by_role("checkbox", name="Etouvie").uncheck()
     page.get_by_role("button", name="Enregistrer le choix des QPV").click()
     expect(page.locator(".flash.ok")).to_contain_text("6 QPV retenu(s)")
+    # the page comes back to its QPV section, and the message with it (it was out of sight at the top)
+    assert page.url.endswith("#qpv")
+    expect(page.locator("#qpv .flash.ok")).to_be_in_viewport()
     expect(page.get_by_role("checkbox", name="Etouvie")).not_to_be_checked()
 
     # 5. Draw « Centre-ville » by clicking its corners, then close it on the first one.
