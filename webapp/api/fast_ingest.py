@@ -2,7 +2,7 @@
 
 A phone's new observation is the one request that comes by the hundred a minute during a walk. Flask
 around it — the request context, the locale and CSRF hooks, the response's after-request functions,
-``get_json`` and ``jsonify`` — cost about a third of its time (bench/README.md, fifteenth pass). This
+``get_json`` and ``jsonify`` — cost about a quarter of its CPU (bench/README.md, fifteenth pass). This
 WSGI layer answers that request itself when it is the plain case, with the same services in the same
 order as the view (``api.blueprint.create_observation``) and the same transaction rule
 (``webapp.transaction``: one commit after the work, a rollback on any error):
