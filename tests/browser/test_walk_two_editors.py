@@ -3,11 +3,14 @@
 Bernadette adds a stop while Anim's edit page is open; Anim then changes the meeting point and saves:
 both changes are kept, and the walk page says what the other one changed. Then both retitle the walk:
 Anim's save is refused with the form as typed and why, and saving again keeps Anim's title. axe-core
-finds no serious or critical violation. Screenshots: ``test-artifacts/walk-two-editors-*.png``.
+finds no serious or critical violation. And both record the minors' consent: the second is told, with
+the note she typed kept on the page. Screenshots: ``test-artifacts/walk-two-editors-*.png``,
+``walk-two-consent-*.png``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -32,8 +35,10 @@ def world(live_server, request) -> Iterator[dict]:  # type: ignore[no-untyped-de
     width, height = request.param
     app = live_server.app
     with app.app_context():
-        project = projects.create_project(slug=f"deux-{width}", name="Deux éditrices", territory=["80021"])
-        emails = [f"anim-{width}@example.org", f"bernadette-{width}@example.org"]
+        # one server for the module: each test's world has its own project and accounts
+        tag = f"{width}-{uuid.uuid4().hex[:6]}"
+        project = projects.create_project(slug=f"deux-{tag}", name="Deux éditrices", territory=["80021"])
+        emails = [f"anim-{tag}@example.org", f"bernadette-{tag}@example.org"]
         for email, name in zip(emails, ("Anim", "Bernadette"), strict=True):
             user = accounts.create_user(email=email, password=PASSWORD, display_name=name)
             teams.add_membership(user, project.id, "facilitator")
@@ -47,11 +52,13 @@ def world(live_server, request) -> Iterator[dict]:  # type: ignore[no-untyped-de
         db.session.commit()
         with app.test_request_context():
             edit = url("facilitators.edit_walk", slug=project.slug, walk_id=walk.id)
+            page = url("facilitators.walk_page", slug=project.slug, walk_id=walk.id)
             login = url("auth.login")
         yield {
             "size": {"width": width, "height": height},
             "emails": emails,
             "edit": edit,
+            "page": page,
             "login": login,
             "walk_id": walk.id,
             "errors": [],
@@ -143,6 +150,42 @@ def test_two_editors_of_one_walk_keep_each_others_changes(  # type: ignore[no-un
     anim.get_by_role("button", name="Enregistrer la marche").click()
     expect(anim.locator(".flash.ok")).to_contain_text("enregistrée")
     assert _stored(live_server.app, world["walk_id"])[0] == "Marche du jeudi soir"
+    assert world["errors"] == []
+    anim.context.close()
+    bernadette.context.close()
+
+
+def test_two_people_recording_the_minors_consent_lose_nothing_typed(  # type: ignore[no-untyped-def]
+    browser: Browser, live_server, world, artifacts: Path
+) -> None:
+    """Bernadette records the group's consent while Anim's walk page is open; Anim, typing hers, is
+    told it is already recorded — by whom, with what note — and finds her own note on the page, the
+    problem in view and focused (it used to be flashed at the top of a page scrolled elsewhere)."""
+    base = live_server.url
+    width = world["size"]["width"]
+    anim = _signed_in(browser, base, world, world["emails"][0])
+    bernadette = _signed_in(browser, base, world, world["emails"][1])
+    for page in (anim, bernadette):
+        page.goto(base + world["page"] + "#consentement")
+    bernadette.locator("#consentement-form input[name=minors_count]").fill("5")
+    bernadette.locator("#consentement-form input[name=note]").fill("Classeur vert")
+    bernadette.locator("#consentement-form button[type=submit]").click()
+    expect(bernadette.locator("#consentement .flash.ok")).to_be_in_viewport()
+    anim.locator("#consentement-form input[name=minors_count]").fill("3")
+    anim.locator("#consentement-form input[name=note]").fill("Pochette bleue, bureau 2")
+    anim.locator("#consentement-form button[type=submit]").click()
+    problem = anim.locator("#consentement-erreur")
+    expect(problem).to_have_text("Les autorisations de cette marche sont déjà enregistrées.")
+    expect(problem).to_be_in_viewport()
+    expect(problem).to_be_focused()
+    expect(anim.locator("#consentement")).to_contain_text("Enregistrées le")
+    expect(anim.locator("#consentement")).to_contain_text("par Bernadette")
+    expect(anim.locator("#consentement")).to_contain_text(
+        "Votre note, non enregistrée : « Pochette bleue, bureau 2 »"
+    )
+    assert anim.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(anim) == []
+    anim.screenshot(path=str(artifacts / f"walk-two-consent-{width}-refused.png"))
     assert world["errors"] == []
     anim.context.close()
     bernadette.context.close()

@@ -181,20 +181,45 @@ def test_minors_consent_is_recorded_once_and_shown(world, client):
     )
     client.get(_walk_url(world) + "?lang=fr")
     assert consent.recorded_by_id == world.facilitator.id
-    again = client.post(_walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": "3"})
-    assert again.status_code == 303
-    assert "déjà enregistrées" in client.get(_walk_url(world)).get_data(as_text=True)
+    # a colleague on a page shown before: told, with the record as it stands and the note they typed
+    again = client.post(
+        _walk_url(world) + "consentement",
+        data={"csrf_token": token, "minors_count": "3", "note": "Pochette bleue, bureau 2"},
+    )
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "Les autorisations de cette marche sont déjà enregistrées." in html
+    assert "<strong>8</strong> mineur·es." in html
+    assert "Votre note, non enregistrée : « Pochette bleue, bureau 2 »" in html
     db.session.expire_all()
     assert db.session.get(WalkConsent, world.day.id).minors_count == 8
 
 
-def test_a_bad_number_of_minors_is_refused_in_french(world, client):
+def test_a_bad_number_of_minors_is_refused_in_french_with_what_was_typed_kept(world, client):
     token = csrf_token(client, _walk_url(world))
+    note = "Classeur « mineurs » au centre social, étagère 3"
     for value in ("0", "", "deux", "501", "-1"):
-        client.post(_walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": value})
-        html = client.get(_walk_url(world)).get_data(as_text=True)
+        response = client.post(
+            _walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": value, "note": note}
+        )
+        assert response.status_code == 422, value
+        html = response.get_data(as_text=True)
         assert "Indiquez le nombre de mineurs" in html, value
+        form = html[html.index('id="consentement-form"') :]
+        assert f'name="minors_count" min="1" max="500" required inputmode="numeric" value="{value}"' in form
+        assert 'value="Classeur « mineurs » au centre social, étagère 3"' in form, value  # not to type again
+        assert "data-focus-on-load" in html
         assert db.session.get(WalkConsent, world.day.id) is None
+
+
+def test_a_consent_note_too_long_is_refused_not_cut(world, client):
+    token = csrf_token(client, _walk_url(world))
+    response = client.post(
+        _walk_url(world) + "consentement", data={"csrf_token": token, "minors_count": "4", "note": "x" * 501}
+    )
+    assert response.status_code == 422
+    assert "La note dépasse 500 caractères : raccourcissez-la." in response.get_data(as_text=True)
+    assert db.session.get(WalkConsent, world.day.id) is None
 
 
 # --- photos -------------------------------------------------------------------------------------

@@ -307,7 +307,14 @@ def project_chart(slug: str, name: str) -> Response:
 def walk_page(slug: str, walk_id: int) -> str:
     """One walk: its map (route, stops, zones, observations), counts and links to moderation and debrief."""
     project, _user = _project(slug)
-    walk = _walk(project, walk_id)
+    return _walk_page(project, _walk(project, walk_id))
+
+
+def _walk_page(
+    project: Project, walk: Walk, *, consent_typed: dict[str, str] | None = None, consent_error: str = ""
+) -> str:
+    """The walk page; ``consent_typed``/``consent_error``: the minors' consent form refused, as typed."""
+    slug = project.slug
     # During an open walk the map would look empty with validated points only: pending ones are shown
     # by default then (``?moderation=validated`` leaves them out); afterwards, on request.
     asked = request.args.get("moderation")
@@ -349,6 +356,8 @@ def walk_page(slug: str, walk_id: int) -> str:
         map=_embed(fmap),
         show_pending=shown,
         consent=privacy.get_minors_consent(walk),
+        consent_typed=consent_typed or {},
+        consent_error=consent_error,
         original=rewalks.get_original(walk),
         rewalks_of=rewalks.list_rewalks_of(walk),
         candidates=rewalks.list_candidates(walk),
@@ -374,9 +383,11 @@ def record_consent(slug: str, walk_id: int) -> Response:
             walk, minors_count=form.minors_count.data, recorded_by=user, note=form.note.data
         )
     except DomainError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Autorisations parentales enregistrées pour le groupe."), "ok")
+        # the page comes back with what was typed (the note may say where the forms are kept)
+        typed = {"minors_count": form.minors_count._value(), "note": form.note.data or ""}
+        page = _walk_page(project, walk, consent_typed=typed, consent_error=str(error.message))
+        return Response(page, status=error.status, mimetype="text/html")
+    flash(_("Autorisations parentales enregistrées pour le groupe."), "ok")
     return _back_to_walk(slug, walk.id, "#consentement")
 
 

@@ -58,6 +58,8 @@ PURGE_CELL_M = 200
 LOGGED_PERSONAL_KEYS = ("note", "proposal", "location")
 #: Allowed retention periods, in months.
 MIN_RETENTION_MONTHS, MAX_RETENTION_MONTHS = 1, 120
+#: Longest note of a consent record (where the forms are kept, say).
+MAX_CONSENT_NOTE = 500
 #: Largest group a consent record may count.
 MAX_MINORS = 500
 
@@ -210,13 +212,18 @@ def record_minors_consent(
             _l("Indiquez le nombre de mineurs : un nombre entier entre 1 et %(max)s.", max=MAX_MINORS),
             details={"minors_count": "out_of_range"},
         )
+    if len((note or "").strip()) > MAX_CONSENT_NOTE:
+        raise ValidationError(
+            _l("La note dépasse %(max)s caractères : raccourcissez-la.", max=MAX_CONSENT_NOTE),
+            details={"note": "too_long"},
+        )
     if db.session.get(WalkConsent, walk.id) is not None:
         raise Conflict(_l("Les autorisations de cette marche sont déjà enregistrées."))
     consent = WalkConsent(
         walk_id=walk.id,
         minors_count=minors_count,
         recorded_by_id=recorded_by.id if recorded_by else None,
-        note=(note or "").strip()[:500],
+        note=(note or "").strip(),
     )
     db.session.add(consent)
     db.session.flush()

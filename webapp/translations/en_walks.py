@@ -219,4 +219,6 @@ EN = {
         "This walk was opened and then closed meanwhile (on %(date)s at %(time)s): it was not reopened. If"
         " that is what you want, use « Reopen the walk »."
     ),
+    "La note dépasse %(max)s caractères : raccourcissez-la.": "The note is over %(max)s characters: shorten it.",
+    "Votre note, non enregistrée : « %(note)s »": "Your note, not saved: “%(note)s”",
 }
