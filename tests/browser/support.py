@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 from tests.conftest import REPO_ROOT
 
@@ -90,3 +90,18 @@ def focus_covered(page: Page, tabs: int) -> list[str]:
         if name:
             covered.append(name)
     return covered
+
+
+def sign_out_in_another_tab(context: BrowserContext, page_url: str) -> None:
+    """The same person signs out in a second tab, which is then closed.
+
+    The tab is closed only once the page the sign-out leads to has loaded: Chromium can acknowledge
+    a close that races a navigation's commit and never close the tab, and Playwright's
+    `page.close()` then waits for ever (crbug.com/536385539, microsoft/playwright#42366) — one CI
+    run spent its ten minutes there.
+    """
+    other = context.new_page()
+    other.goto(page_url)
+    with other.expect_navigation(wait_until="load"):
+        other.get_by_role("button", name="Se déconnecter").click()
+    other.close()

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.support import axe_violations
+from tests.browser.support import axe_violations, sign_out_in_another_tab
 from tests.webapp.support import url
 
 pytestmark = pytest.mark.browser
@@ -189,10 +189,7 @@ def test_a_dot_that_did_not_count_says_so(laptop, live_server, world, artifacts)
     expect(votes).to_have_text(str(before + 1))
     expect(card.get_by_role("alert")).to_have_count(0)
 
-    signed_out = context.new_page()  # the same person signs out in another tab
-    signed_out.goto(live_server.url + url("facilitators.index", app=app))
-    signed_out.get_by_role("button", name="Se déconnecter").click()
-    signed_out.close()
+    sign_out_in_another_tab(context, live_server.url + url("facilitators.index", app=app))
     card.locator("button.vote").click()
     expect(card.get_by_role("alert")).to_have_text(message)
     expect(votes).to_have_text(str(before + 1))

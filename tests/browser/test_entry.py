@@ -18,7 +18,7 @@ from flask import url_for
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.support import axe_violations as _axe
-from tests.browser.support import focus_covered
+from tests.browser.support import focus_covered, sign_out_in_another_tab
 
 pytestmark = pytest.mark.browser
 
@@ -243,10 +243,7 @@ def test_an_entry_whose_session_ended_gives_back_its_words_and_the_way_back(  # 
         words = "Le passage sous la voie ferrée : trois lampadaires éteints, on y court le soir."
         page.get_by_label("Qu'est-ce que vous remarquez ?").fill(words)
 
-        other = context.new_page()
-        other.goto(base + world["index"])
-        other.get_by_role("button", name="Se déconnecter").click()
-        other.close()
+        sign_out_in_another_tab(context, base + world["index"])
 
         page.get_by_role("button", name="Enregistrer l'observation").click()
         expect(
