@@ -8,7 +8,7 @@ start and end, typed by the team, the time on everyone's phone — never in UTC 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -23,6 +23,14 @@ def localtime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def local_today() -> date:
+    """Today's date in France: a deadline, a report's date or an overdue mark reads the calendar on the
+    wall of the room, not UTC's (which is still « yesterday » until 1 or 2 a.m. in Paris)."""
+    from webapp.models.base import utcnow
+
+    return utcnow().astimezone(LOCAL_TZ).date()
 
 
 def init_app(app: Flask) -> None:

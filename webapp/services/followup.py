@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
+from webapp.local_time import local_today
 from webapp.models import Organisation, Recommendation, RecommendationEvent, User, Zone
 from webapp.models.base import utcnow
 from webapp.models.enums import OUTSIDE_ZONE
@@ -128,7 +129,7 @@ def _scorecard(name: str, recommendations: list[Recommendation], today: date) ->
 
 def scorecards(project_id: int, *, by: str = "partner", today: date | None = None) -> list[Scorecard]:
     """Scorecards of a project's recommendations per partner organisation or per zone, by name."""
-    today = today or utcnow().date()
+    today = today or local_today()
     recommendations = db.session.scalars(
         select(Recommendation).where(Recommendation.project_id == project_id).order_by(Recommendation.id)
     ).all()

@@ -35,6 +35,7 @@ from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells
 from geodata.privacy import sensitive_cells_geojson as _cells_geojson
 from webapp.errors import NotFound
 from webapp.extensions import db
+from webapp.local_time import local_today
 from webapp.models import (
     Observation,
     Organisation,
@@ -46,7 +47,6 @@ from webapp.models import (
     Walk,
     Zone,
 )
-from webapp.models.base import utcnow
 from webapp.models.enums import (
     FACILITATION_TEAM,
     OUTSIDE_ZONE,
@@ -517,7 +517,7 @@ def _row(r: Recommendation, today: date, theme_label: Callable[[str | None], str
 
 def list_recommendations(project: Project, *, today: date | None = None) -> list[RecommendationRow]:
     """The project's recommendations, high priority first, with their overdue flag."""
-    today = today or utcnow().date()
+    today = today or local_today()
     labels = themes.theme_labeller(project)
     return [_row(r, today, labels) for r in debriefs.list_recommendations(project)]
 
@@ -532,7 +532,7 @@ class FollowupItem:
 
 def followup_board(project: Project, *, today: date | None = None) -> list[FollowupItem]:
     """Every recommendation of the project with its dated timeline, high priority first."""
-    today = today or utcnow().date()
+    today = today or local_today()
     labels = themes.theme_labeller(project)
     return [FollowupItem(_row(r, today, labels), timeline(r)) for r in debriefs.list_recommendations(project)]
 
@@ -611,7 +611,7 @@ def recommendation_detail(
     recommendation: Recommendation, *, photo_url: PhotoUrl | None, today: date | None = None
 ) -> RecommendationDetail:
     """A recommendation with its timeline and its privacy-filtered evidence."""
-    today = today or utcnow().date()
+    today = today or local_today()
     labels = themes.theme_labeller(recommendation.project_id)
     sensitive_themes = forms.project_sensitive_themes(recommendation.project_id)
     evidence: list[EvidenceItem] = []

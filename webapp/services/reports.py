@@ -27,6 +27,7 @@ from geodata.privacy import DEFAULT_CELL_M, DEFAULT_MIN_COUNT, masked_cells, sen
 from geodata.static_map import render_static_map
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
+from webapp.local_time import local_today
 from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
 from webapp.models.enums import ModerationStatus, Polarity, ProfileField, WalkStatus
 from webapp.services import charts, data_stamps, forms, map_data, observation_filter, summaries, themes
@@ -85,7 +86,7 @@ class Report:
     credits: list[Any] = field(default_factory=list)
     #: a walk's findings stop by stop (validated observations only); empty for a project report
     steps: list[ReplayStep] = field(default_factory=list)
-    generated_on: date = field(default_factory=date.today)
+    generated_on: date = field(default_factory=local_today)
     #: theme keys only ever counted (marked ``sensitive`` in the forms the project uses)
     sensitive: frozenset[str] = frozenset()
     #: validated sensitive reports covered, and how they are named
