@@ -15,6 +15,7 @@ from tests.factories import ProjectFactory
 from tests.webapp.factories_debrief import DebriefWorld, build_world
 from tests.webapp.support import PASSWORD, csrf_token, login, store_photo, url
 from webapp.extensions import db
+from webapp.local_time import local_today
 from webapp.models import Organisation, Photo, ProjectPartner, Recommendation, RecommendationEvent, User
 from webapp.services import debriefs, teams
 
@@ -365,7 +366,8 @@ def test_the_detail_shows_a_dated_timeline_and_privacy_filtered_evidence(client,
         as_text=True
     )
     assert "Issue du débriefing." in page
-    assert date.today().strftime("%d/%m/%Y") in page
+    # the timeline is dated in France (an hour or two ahead of UTC: another day just before midnight UTC)
+    assert local_today().strftime("%d/%m/%Y") in page
     assert "Lampadaire en panne" in page and pw.photos["validated"] in page
     assert "1 signalement de harcèlement" in page
     assert "Remarques" not in page and "alert(1)" not in page and pw.photos["harassment"] not in page
