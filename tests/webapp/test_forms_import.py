@@ -149,6 +149,38 @@ def test_a_project_follows_the_forms_its_walks_use(db_session, tmp_path):
     assert first.form_key == "marche_exploratoire"
 
 
+def test_a_project_knows_every_form_its_observations_were_recorded_with(db_session):
+    # Read by skipping through the walk's index: every key of every walk, every version of every key —
+    # including an old version a phone kept offline, and nothing of another project.
+    project, other = ProjectFactory(), ProjectFactory()
+    busy = walks.create_walk(project, title="Jour", walk_date=date(2026, 5, 4))
+    empty = walks.create_walk(project, title="Soir", walk_date=date(2026, 5, 5))
+    late = walks.create_walk(project, title="Nuit", walk_date=date(2026, 5, 6))
+    elsewhere = walks.create_walk(other, title="Ailleurs", walk_date=date(2026, 5, 4))
+    for walk, key, version, times in [
+        (busy, "marche_exploratoire", 1, 2),
+        (busy, "marche_exploratoire", 3, 5),
+        (busy, "atelier", 4, 1),
+        (busy, "zz_cahier", 1, 2),
+        (busy, "zz_cahier", 2, 1),
+        (late, "atelier", 2, 3),
+        (elsewhere, "ailleurs", 7, 2),
+    ]:
+        for _ in range(times):
+            ObservationFactory(walk=walk, form_key=key, form_version=version)
+    assert empty.form_key == "marche_exploratoire"
+    assert sorted(forms._query_project_form_pairs(project.id)) == [
+        ("atelier", 2),
+        ("atelier", 4),
+        ("marche_exploratoire", 1),
+        ("marche_exploratoire", 2),  # the walks' own form
+        ("marche_exploratoire", 3),
+        ("zz_cahier", 1),
+        ("zz_cahier", 2),
+    ]
+    assert sorted(forms._query_project_form_pairs(other.id)) == [("ailleurs", 7), ("marche_exploratoire", 2)]
+
+
 # --- command line ---------------------------------------------------------------------------------
 
 

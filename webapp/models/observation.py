@@ -49,7 +49,7 @@ class Observation(Model):
         # theme, polarity, zone and participant with their feeling, read without the table. It also
         # serves the lookups by moderation status, theme or zone, which have no index of their own (each
         # index costs every insert and every zone re-assignment); the walk keeps its own (SQLite's
-        # planner needs it for fast summaries).
+        # planner needs it for fast summaries), below.
         Index(
             "ix_observations_summary",
             "walk_id",
@@ -60,12 +60,15 @@ class Observation(Model):
             "participant_id",
             "feeling",
         ),
+        # The walk's lookups, and which forms a project's observations were recorded with
+        # (services.forms: the themes of every summary) read here without the table.
+        Index("ix_observations_walk_form", "walk_id", "form_key", "form_version"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Made on the phone; a resent submission carries the same one and is not stored twice.
     client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
-    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"), index=True)
+    walk_id: Mapped[int] = mapped_column(ForeignKey("walks.id", ondelete="CASCADE"))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )

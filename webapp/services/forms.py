@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, select, union
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -193,16 +193,43 @@ def _project_form_pairs(project_id: int) -> list[tuple[str, int]]:
     return list(_project_pairs.get_or_compute(key, lambda: _query_project_form_pairs(project_id)))
 
 
+#: The distinct forms of a project's observations, read from ``ix_observations_walk_form`` by skipping
+#: instead of reading every entry (a walk's observations nearly all share one form): for each walk, its
+#: smallest form key, then the next key after it, and so on; then for each key its smallest version,
+#: the next, and so on — each step one ``min()`` the index answers with one lookup, on both databases.
+_OBSERVATION_FORMS = text(
+    """
+WITH RECURSIVE
+keys(walk_id, k) AS (
+    SELECT w.id, (SELECT min(o.form_key) FROM observations o WHERE o.walk_id = w.id)
+    FROM walks w WHERE w.project_id = :project_id
+    UNION ALL
+    SELECT keys.walk_id,
+        (SELECT min(o.form_key) FROM observations o WHERE o.walk_id = keys.walk_id AND o.form_key > keys.k)
+    FROM keys WHERE keys.k IS NOT NULL
+),
+versions(walk_id, k, v) AS (
+    SELECT keys.walk_id, keys.k,
+        (SELECT min(o.form_version) FROM observations o
+            WHERE o.walk_id = keys.walk_id AND o.form_key = keys.k)
+    FROM keys WHERE keys.k IS NOT NULL
+    UNION ALL
+    SELECT versions.walk_id, versions.k,
+        (SELECT min(o.form_version) FROM observations o
+            WHERE o.walk_id = versions.walk_id AND o.form_key = versions.k AND o.form_version > versions.v)
+    FROM versions WHERE versions.v IS NOT NULL
+)
+SELECT DISTINCT k, v FROM versions WHERE v IS NOT NULL
+"""
+)
+
+
 def _query_project_form_pairs(project_id: int) -> list[tuple[str, int]]:
     of_walks = select(Walk.form_key, Walk.form_version).where(
         Walk.project_id == project_id, Walk.form_key.is_not(None), Walk.form_version.is_not(None)
     )
-    of_observations = (
-        select(Observation.form_key, Observation.form_version)
-        .join(Walk, Walk.id == Observation.walk_id)
-        .where(Walk.project_id == project_id)
-    )
-    pairs = {(str(k), int(v)) for k, v in db.session.execute(union(of_walks, of_observations)).all()}
+    pairs = {(str(k), int(v)) for k, v in db.session.execute(of_walks).all() if k is not None}
+    pairs |= {(str(k), int(v)) for k, v in db.session.execute(_OBSERVATION_FORMS, {"project_id": project_id})}
     unnamed = db.session.scalar(
         select(func.count(Walk.id)).where(Walk.project_id == project_id, Walk.form_key.is_(None))
     )
