@@ -186,8 +186,8 @@ _project_pairs = data_stamps.StampedCache(size=256)
 def _project_form_pairs(project_id: int) -> list[tuple[str, int]]:
     """(key, version) of the forms of a project's walks and of its observations.
 
-    Reading them costs a pass over the project's observations: kept per project data stamp in each
-    process (a call then reads the stamp, one primary-key lookup).
+    Read from the walk's index, one lookup per form of each walk (:data:`_OBSERVATION_FORMS`), and
+    kept per project data stamp in each process (a call then reads the stamp, one primary-key lookup).
     """
     key = (project_id, data_stamps.current(project_id))
     return list(_project_pairs.get_or_compute(key, lambda: _query_project_form_pairs(project_id)))
