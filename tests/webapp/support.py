@@ -154,3 +154,25 @@ def photo_like(size: tuple[int, int] = (1600, 1200), seed: int = 3) -> bytes:
     out = io.BytesIO()
     Image.fromarray(np.clip(base, 0, 255).astype(np.uint8)).save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+def recommendation_due(deadline: Any, *, status: str = "proposed") -> Any:
+    """A new project's recommendation to the city's lighting department, due on ``deadline`` (committed)."""
+    from tests.factories import ProjectFactory
+    from webapp.extensions import db
+    from webapp.models import Organisation, Recommendation
+
+    project = ProjectFactory()
+    organisation = Organisation(name="Ville — Éclairage public", kind="city")
+    db.session.add(organisation)
+    db.session.flush()
+    recommendation = Recommendation(
+        project_id=project.id,
+        title="Réparer l'éclairage",
+        organisation=organisation,
+        deadline=deadline,
+        status=status,
+    )
+    db.session.add(recommendation)
+    db.session.commit()
+    return recommendation

@@ -8,29 +8,16 @@ import flask_babel
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import ProjectFactory
+from tests.webapp.support import recommendation_due
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
-from webapp.models import Organisation, Recommendation, RecommendationEvent
+from webapp.models import Recommendation, RecommendationEvent
 from webapp.services import followup
 
 
 @pytest.fixture
 def recommendation(db_session):
-    project = ProjectFactory()
-    organisation = Organisation(name="Ville — Éclairage public", kind="city")
-    db_session.add(organisation)
-    db_session.flush()
-    rec = Recommendation(
-        project_id=project.id,
-        title="Réparer l'éclairage",
-        organisation=organisation,
-        deadline=date(2026, 6, 30),
-        status="proposed",
-    )
-    db_session.add(rec)
-    db_session.commit()
-    return rec
+    return recommendation_due(date(2026, 6, 30))
 
 
 def test_the_usual_path_records_a_dated_timeline(recommendation):

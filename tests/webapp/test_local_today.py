@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.factories import ProjectFactory
+from tests.webapp.support import recommendation_due
 from webapp.extensions import db
-from webapp.models import Organisation, Project, Recommendation, base
+from webapp.models import Project, Recommendation, base
 from webapp.services import followup, partner_views, reports
 
 #: 00:30 on 1 July 2026 in Amiens (summer time, UTC+2): still 30 June in UTC
@@ -22,20 +22,7 @@ JUST_AFTER_MIDNIGHT = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
 
 @pytest.fixture
 def due_on_30_june(db_session):
-    project = ProjectFactory()
-    organisation = Organisation(name="Ville — Éclairage public", kind="city")
-    db_session.add(organisation)
-    db_session.flush()
-    recommendation = Recommendation(
-        project_id=project.id,
-        title="Réparer l'éclairage",
-        organisation=organisation,
-        deadline=date(2026, 6, 30),
-        status="accepted",
-    )
-    db_session.add(recommendation)
-    db_session.commit()
-    return recommendation
+    return recommendation_due(date(2026, 6, 30), status="accepted")
 
 
 @pytest.fixture
