@@ -82,6 +82,9 @@ def configure_engine(engine: Engine, app: Flask) -> None:
             "synchronous=NORMAL",
             f"busy_timeout={busy_ms}",
             "foreign_keys=ON",
+            # temporary tables (a re-assignment's moves) and sorts too big for the cache stay in
+            # memory rather than in a file (bench/README.md, seventeenth pass)
+            "temp_store=MEMORY",
         ):
             dbapi_conn.execute(f"PRAGMA {pragma}")
 

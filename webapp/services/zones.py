@@ -25,7 +25,8 @@ observations after a perimeter import loads the project's zones once into the sa
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -52,6 +53,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -398,9 +400,59 @@ def _read_positions_by_function(
     )
 
 
+#: The one index of the observations that holds their zone (the summaries' covering index).
+_ZONE_INDEX = "ix_observations_summary"
+#: Share of the observations table a re-assignment must move for SQLite to build that index afresh
+#: rather than move one entry per changed row: building it reads and sorts the whole table (≈ 1.2 µs a
+#: row, 100,000 rows), keeping it deletes and inserts an entry per move (≈ 1.9 µs each) — bench/README.md,
+#: seventeenth pass. About three fifths of the table is where the two meet.
+_REBUILD_SHARE = 0.6
+#: Fewer moves than this never rebuild it (a change of schema makes every connection prepare its
+#: statements again: not worth it for a few rows).
+_REBUILD_FLOOR = 1000
+
+
+@contextmanager
+def _zone_index_set_aside(connection: Connection, moved: int) -> Iterator[None]:
+    """SQLite, when most of the table moves: the zone's index dropped for the ``UPDATE`` and built again
+    after it, in the same transaction (SQLite's DDL is transactional: a rollback brings the old index
+    back; other connections read the old index until the commit, and the new one after it). The
+    planner's statistics on it are put back as they were, as a plain update leaves them. PostgreSQL
+    keeps its index: dropping one locks the table against every reader until the commit. Should the
+    ``UPDATE`` fail, the index stays dropped in a transaction that the caller rolls back, as any error
+    here leaves it."""
+    if connection.dialect.name != "sqlite" or moved < _REBUILD_FLOOR:
+        yield
+        return
+    rows = connection.exec_driver_sql("SELECT count(*) FROM observations").scalar() or 0
+    ddl = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", (_ZONE_INDEX,)
+    ).scalar()
+    if ddl is None or moved < _REBUILD_SHARE * rows:
+        yield
+        return
+    stats = []
+    if connection.exec_driver_sql("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").scalar():
+        stats = connection.exec_driver_sql(
+            "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx = ?", (_ZONE_INDEX,)
+        ).all()
+    connection.exec_driver_sql(f'DROP INDEX "{_ZONE_INDEX}"')
+    yield
+    connection.exec_driver_sql(ddl)
+    if stats:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.executemany(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", [tuple(r) for r in stats]
+        )
+        # the planner reads its statistics when it loads the schema: have it read them again
+        connection.exec_driver_sql("ANALYZE sqlite_schema")
+
+
 def _write_moves(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) -> None:
     """Set these observations' zones (NO_ZONE: none): a temporary table, filled in bulk, then one
-    ``UPDATE … FROM`` (PostgreSQL: binary ``COPY``; SQLite: one ``executemany`` in the driver)."""
+    ``UPDATE … FROM`` (PostgreSQL: binary ``COPY``; SQLite: one ``executemany`` in the driver, and the
+    zone's index built afresh when most of the table moves: :func:`_zone_index_set_aside`)."""
     connection = db.session.connection()
     raw = connection.connection.dbapi_connection
     assert raw is not None
@@ -429,10 +481,11 @@ def _write_moves(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) ->
             zip(ids.tolist(), zone_ids.tolist(), strict=True),
         )
     try:
-        connection.exec_driver_sql(
-            f"UPDATE observations SET zone_id = NULLIF(m.zone_id, {NO_ZONE}) FROM tmp_zone_moves m "  # noqa: S608 (numbers and constants only)
-            "WHERE observations.id = m.obs_id"
-        )
+        with _zone_index_set_aside(connection, len(ids)):
+            connection.exec_driver_sql(
+                f"UPDATE observations SET zone_id = NULLIF(m.zone_id, {NO_ZONE}) FROM tmp_zone_moves m "  # noqa: S608 (numbers and constants only)
+                "WHERE observations.id = m.obs_id"
+            )
     finally:
         connection.exec_driver_sql("DROP TABLE tmp_zone_moves")
 
