@@ -410,6 +410,8 @@ _REBUILD_SHARE = 0.6
 #: Fewer moves than this never rebuild it (a change of schema makes every connection prepare its
 #: statements again: not worth it for a few rows).
 _REBUILD_FLOOR = 1000
+#: Where SQLite keeps the planner's statistics of an index (``DROP INDEX`` deletes its rows there).
+_STAT_TABLES = ("sqlite_stat1", "sqlite_stat4")
 
 
 @contextmanager
@@ -431,20 +433,25 @@ def _zone_index_set_aside(connection: Connection, moved: int) -> Iterator[None]:
     if ddl is None or moved < _REBUILD_SHARE * rows:
         yield
         return
-    stats = []
-    if connection.exec_driver_sql("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'").scalar():
-        stats = connection.exec_driver_sql(
-            "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx = ?", (_ZONE_INDEX,)
-        ).all()
+    # the planner's statistics on the index (this SQLite keeps samples too: sqlite_stat4)
+    stats: dict[str, list[tuple[Any, ...]]] = {}
+    for name in _STAT_TABLES:
+        if connection.exec_driver_sql("SELECT 1 FROM sqlite_schema WHERE name = ?", (name,)).scalar():
+            found = connection.exec_driver_sql(
+                f"SELECT * FROM {name} WHERE idx = ?",  # noqa: S608 (our own constant names)
+                (_ZONE_INDEX,),
+            ).all()
+            if found:
+                stats[name] = [tuple(row) for row in found]
     connection.exec_driver_sql(f'DROP INDEX "{_ZONE_INDEX}"')
     yield
     connection.exec_driver_sql(ddl)
     if stats:
         raw = connection.connection.dbapi_connection
         assert raw is not None
-        raw.executemany(
-            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)", [tuple(r) for r in stats]
-        )
+        for name, saved in stats.items():
+            marks = ", ".join("?" * len(saved[0]))
+            raw.executemany(f"INSERT INTO {name} VALUES ({marks})", saved)  # noqa: S608 (constants)
         # the planner reads its statistics when it loads the schema: have it read them again
         connection.exec_driver_sql("ANALYZE sqlite_schema")
 
