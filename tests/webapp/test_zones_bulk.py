@@ -58,3 +58,28 @@ def test_note_length_is_kept_with_the_note(app):
         )
     ).one()
     assert stored[0] == stored[1] == 6
+
+
+def test_positions_read_in_bulk_equal_those_the_database_functions_give(app, dialect):
+    """The re-assignment reads every observation's id, zone and coordinates as a few aggregated values
+    (SpatiaLite: decimal lists and the points' blobs in hex); the same as one row per observation
+    through ``ST_X``/``ST_Y``, zones included and « none » kept apart."""
+    project = ProjectFactory()
+    walk = WalkFactory(project=project)
+    zone = zones.save_custom_zone(
+        project, code="a", name="A", geometry=MultiPolygon([box(2.30, 49.90, 2.31, 49.91)])
+    )
+    points = [(2.3051, 49.9049), (2.2901, 49.9102), (-0.5, 44.84), (2.30999, 49.90001)]
+    for lon, lat in points:
+        ObservationFactory(walk=walk, lon=lon, lat=lat)
+    zones.reassign_observations([project])
+    ids, current, lons, lats = zones._read_positions(project.id, [])
+    assert sorted(zip(lons.tolist(), lats.tolist(), strict=True)) == sorted(points)
+    assert sorted(current.tolist()) == sorted([zone.id, zone.id, zones.NO_ZONE, zones.NO_ZONE])
+    if dialect == "sqlite":
+        where = "o.walk_id IN (SELECT id FROM walks WHERE project_id = :project_id) AND o.purged_at IS NULL"
+        by_function = zones._read_positions_by_function(where, {"project_id": project.id})
+        order, function_order = ids.argsort(), by_function[0].argsort()
+        assert ids[order].tolist() == by_function[0][function_order].tolist()
+        assert lons[order].tolist() == by_function[2][function_order].tolist()
+        assert lats[order].tolist() == by_function[3][function_order].tolist()
