@@ -150,13 +150,16 @@ def test_offline_observations_survive_a_reload_and_are_sent_once_back_online(
     expect(page.locator("#mine .item[data-state='waiting']")).to_have_count(3)
     expect(page.locator(".theme")).to_have_count(12)
 
-    served = live_server.app.wsgi_app.served  # the ingest's fast path (webapp/api/fast_ingest.py)
+    layer = live_server.app.wsgi_app  # the ingest's fast path (webapp/api/fast_ingest.py)
+    served, handed = layer.served, layer.handed_back
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#mine .item[data-state='sent']")).to_have_count(3, timeout=15000)
     assert _count(live_server, "WX4N9R") == 3
-    # what the page sends is the plain case the fast path answers (not a detour through Flask)
-    assert live_server.app.wsgi_app.served == served + 3
+    # what the page sends is the plain case the fast path answers (not a detour through Flask), once
+    # this server has read the walk's form and its project's zones (the first one may do it)
+    assert (layer.served - served, layer.handed_back - handed) in ((3, 0), (2, 1))
+    served, handed = layer.served, layer.handed_back
     pending = page.evaluate(
         """() => new Promise((ok) => { const r = indexedDB.open('arpenteur');
            r.onsuccess = () => { const q = r.result.transaction('outbox').objectStore('outbox').count();
@@ -184,7 +187,8 @@ def test_offline_observations_survive_a_reload_and_are_sent_once_back_online(
     expect(page.locator("#mine .item").first).to_have_attribute("data-state", "sent", timeout=15000)
     assert lost["count"] == 1
     assert _count(live_server, "WX4N9R") == 4
-    assert live_server.app.wsgi_app.served == served + 5  # the lost answer's 201, then the resend's 200
+    # the lost answer's 201 from the fast path; the resend's 200 from Flask, which reads the stored row
+    assert (layer.served - served, layer.handed_back - handed) == (1, 1)
     page.screenshot(path=str(artifacts / "capture-after-retry.png"), full_page=True)
 
 

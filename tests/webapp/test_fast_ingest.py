@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
 from webapp.api.fast_ingest import FastIngest
 from webapp.extensions import db
 from webapp.models import Observation
-from webapp.services import data_stamps, observations
+from webapp.services import data_stamps, forms, observations, zones
 
 #: Headers whose value differs from one answer to the next whoever makes it.
 _PER_ANSWER = {"Content-Security-Policy", "Content-Length"}
@@ -41,6 +42,18 @@ def token(client, walk):  # type: ignore[no-untyped-def]
 def layer(app) -> FastIngest:  # type: ignore[no-untyped-def]
     assert isinstance(app.wsgi_app, FastIngest)
     return app.wsgi_app
+
+
+@pytest.fixture
+def warm(client, token, layer):  # type: ignore[no-untyped-def]
+    """The walk's first observation in this process, taken by Flask: the layer steps aside
+    (``observations.NotPlain``) until the walk's form and its project's zones have been read once."""
+    forms._by_version.clear()  # noqa: SLF001 (the process's caches, as a new process has them)
+    zones._indexes.clear()  # noqa: SLF001
+    handed, served = layer.handed_back, layer.served
+    assert _post(client, token, payload()).status_code == 201
+    assert (layer.handed_back, layer.served) == (handed + 1, served)
+    return token
 
 
 def _post(client, token, body, **kwargs):  # type: ignore[no-untyped-def]
@@ -79,26 +92,50 @@ def _same_answer(fast, slow) -> None:  # type: ignore[no-untyped-def]
         assert fast.json == slow.json
 
 
-def test_a_new_observation_is_answered_by_the_layer_as_flask_answers_it(app, client, token, walk, layer):
+def test_a_new_observation_is_answered_by_the_layer_as_flask_answers_it(app, client, warm, walk, layer):
     served = layer.served
-    fast, slow = _both(app, client, token, payload)
+    fast, slow = _both(app, client, warm, payload)
     assert layer.served == served + 1  # the first one: the second went through Flask
     assert fast.status_code == 201 and fast.json["zone_name"] == ZONE_NAME
     _same_answer(fast, slow)
-    assert observations.count_observations(walk) == 2
+    assert observations.count_observations(walk) == 3  # with the one that warmed the caches
 
 
-def test_a_resend_is_answered_by_the_layer_with_the_stored_row(client, token, walk, layer):
+def test_a_new_process_s_first_observation_is_flask_s_then_the_layer_takes_the_next(
+    client, token, walk, layer
+):
+    """Nothing on the layer's path reads through the session: a form or zones not yet read by this
+    process send the request to Flask, which reads them; the answers are the same."""
+    forms._by_version.clear()  # noqa: SLF001
+    zones._indexes.clear()  # noqa: SLF001
+    handed, served = layer.handed_back, layer.served
+    first = _post(client, token, payload())
+    assert (layer.handed_back, layer.served) == (handed + 1, served)
+    second = _post(client, token, payload())
+    assert (layer.handed_back, layer.served) == (handed + 1, served + 1)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json["zone_name"] == second.json["zone_name"] == ZONE_NAME
+    _same_answer(second, first)
+    # the zones change (a new stamp): the next one is Flask's again, and the one after the layer's
+    zones._indexes.clear()  # noqa: SLF001
+    assert _post(client, token, payload()).status_code == 201
+    assert (layer.handed_back, layer.served) == (handed + 2, served + 1)
+    assert observations.count_observations(walk) == 3
+
+
+def test_a_resend_is_answered_by_flask_with_the_stored_row(client, warm, walk, layer):
     body = payload()
-    first = _post(client, token, body)
+    first = _post(client, warm, body)
     walk_id = walk.id
     db.session.expunge_all()  # the stored row is read afresh, as by another request
-    served = layer.served
-    again = _post(client, token, body)
-    assert layer.served == served + 1
+    served, handed = layer.served, layer.handed_back
+    again = _post(client, warm, body)
+    # its stored row is read back through the session: the layer steps aside, keeping nothing
+    assert (layer.served, layer.handed_back) == (served, handed + 1)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json == first.json
-    assert db.session.scalar(select(func.count()).where(Observation.walk_id == walk_id)) == 1
+    # and the one that warmed the caches
+    assert db.session.scalar(select(func.count()).where(Observation.walk_id == walk_id)) == 2
 
 
 @pytest.mark.parametrize(
@@ -111,7 +148,7 @@ def test_a_resend_is_answered_by_the_layer_with_the_stored_row(client, token, wa
     ],
 )
 def test_outside_the_zones_is_said_in_the_language_flask_would_choose(
-    app, client, token, walk, layer, headers, expected
+    app, client, warm, walk, layer, headers, expected
 ):
     # a point far from the zone (and the route): its answer names no zone, in the request's language
     far = lambda: payload(location={"lon": 2.2600, "lat": 49.8900})  # noqa: E731
@@ -122,7 +159,7 @@ def test_outside_the_zones_is_said_in_the_language_flask_would_choose(
                 client.set_cookie(key, val)
     extra = {k: v for k, v in headers.items() if k != "Cookie"}
     served = layer.served
-    fast, slow = _both(app, client, token, far, headers=extra)
+    fast, slow = _both(app, client, warm, far, headers=extra)
     assert layer.served == served + 1
     assert fast.status_code == 201 and fast.json["zone"] is None
     assert fast.json["zone_name"] == slow.json["zone_name"]
@@ -141,8 +178,9 @@ def _closed(walk):  # type: ignore[no-untyped-def]
     "case",
     ["unknown_token", "refused_answer", "not_an_object", "not_json", "clash", "closed_walk", "query_string"],
 )
-def test_what_the_layer_cannot_finish_flask_answers_as_before(app, client, token, walk, layer, case):
+def test_what_the_layer_cannot_finish_flask_answers_as_before(app, client, warm, walk, layer, case):
     """Every refusal comes from Flask's view, word for word, and keeps nothing."""
+    token = warm
     kwargs: dict = {}
     make_body = payload
     who = token
@@ -191,7 +229,7 @@ def test_what_the_layer_cannot_finish_flask_answers_as_before(app, client, token
 
 
 def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(
-    client, token, walk, layer, monkeypatch, caplog
+    client, warm, walk, layer, monkeypatch, caplog
 ):
     """The data stamp fails once, after the row went in (a locked database, say): the layer rolls its
     attempt back and Flask does the work again — one row, answered as new."""
@@ -207,9 +245,34 @@ def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(
     monkeypatch.setattr(data_stamps, "bump", once)
     handed = layer.handed_back
     with caplog.at_level("INFO", logger="webapp.api.fast_ingest"):
-        response = _post(client, token, payload())
+        response = _post(client, warm, payload())
     assert calls["n"] == 2 and layer.handed_back == handed + 1
     assert response.status_code == 201
-    assert observations.count_observations(walk) == 1
+    assert observations.count_observations(walk) == 2  # and the warm one
     # the detour is logged by the error's class alone (its text would quote the statement's values)
     assert [r.getMessage() for r in caplog.records] == ["fast ingest: handed to Flask after OperationalError"]
+
+
+def test_the_layer_s_work_begins_no_session_transaction(client, warm, walk, layer):
+    """The layer works on a connection and transaction of its own: the session's machinery (its begin,
+    commit and close, a sixth of the path's time) is not run at all for a new observation — not even
+    when the walk's area must be read again (a route edited elsewhere): on SpatiaLite that reads the
+    stored shapes through the database, on the layer's connection."""
+    begun: list[object] = []
+
+    def count(session, transaction, connection):  # type: ignore[no-untyped-def]
+        begun.append(session)
+
+    client.get("/api/v1/openapi.json")  # the test's own set-up is committed before the count
+    served = layer.served
+    observations._areas.clear()  # noqa: SLF001 (as after an edit of the route: a new key)
+    event.listen(Session, "after_begin", count)
+    try:
+        response = client.post(
+            "/api/v1/observations", json=payload(), headers={"Authorization": f"Bearer {warm}"}
+        )
+    finally:
+        event.remove(Session, "after_begin", count)
+    assert response.status_code == 201 and layer.served == served + 1
+    assert begun == []
+    assert observations.count_observations(walk) == 2

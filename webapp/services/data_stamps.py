@@ -24,6 +24,7 @@ from itertools import chain
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, event, inspect, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import InstanceState, Session
 
 from webapp.extensions import db
@@ -63,25 +64,30 @@ def bump(
     walk_ids: Iterable[int] = (),
     observation_ids: Iterable[int] = (),
     every: bool = False,
+    connection: Connection | None = None,
 ) -> None:
     """Give these projects (given directly, by their walks or by observations; or ``every`` project) a
     new stamp.
 
-    One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id.
+    One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id (and
+    its fast path with its own ``connection``, ``webapp.api.fast_ingest``).
     """
     projects = _projects
+    session: Any = db.session if connection is None else connection
     oids = sorted({o for o in observation_ids if o})
     if oids and not every:
         walk_ids = [
             *walk_ids,
-            *db.session.scalars(select(Observation.walk_id).where(Observation.id.in_(oids))),
+            *session.scalars(select(Observation.walk_id).where(Observation.id.in_(oids))),
         ]
     if not every:
         pids, wids = sorted({p for p in project_ids if p}), sorted({w for w in walk_ids if w})
         if not pids and not wids:
             return
         if len(pids) == 1 and not wids:
-            _BUMP_ONE.execute(db.session.connection(), {"project_id": pids[0], "stamp": new_stamp()})
+            _BUMP_ONE.execute(
+                connection or db.session.connection(), {"project_id": pids[0], "stamp": new_stamp()}
+            )
             return
         where: Any
         if pids and not wids:
@@ -89,9 +95,9 @@ def bump(
         else:
             by_walk = projects.c.id.in_(select(Walk.project_id).where(Walk.id.in_(wids)))
             where = by_walk if not pids else projects.c.id.in_(pids) | by_walk
-        db.session.execute(update(projects).values(data_version=new_stamp()).where(where))
+        session.execute(update(projects).values(data_version=new_stamp()).where(where))
     else:
-        db.session.execute(update(projects).values(data_version=new_stamp()))
+        session.execute(update(projects).values(data_version=new_stamp()))
 
 
 def current(project_id: int) -> tuple[str, int]:

@@ -117,6 +117,11 @@ def _forget_versions(session: Session, _context: object, _instances: object) -> 
         _by_version.clear()
 
 
+def has_walk_definition(walk: Walk | WalkFacts) -> bool:
+    """Whether :func:`walk_definition` has the walk's form at hand (it then reads nothing)."""
+    return walk.form_key is not None and (walk.form_key, walk.form_version) in _by_version
+
+
 def walk_definition(walk: Walk | WalkFacts) -> FormDefinition:
     """The definition of the form the walk uses (the default grid's newest version if it names none)."""
     if walk.form_key is None or walk.form_version is None:

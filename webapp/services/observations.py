@@ -26,6 +26,7 @@ from shapely.geometry import GeometryCollection, Point
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from geodata.crs import STORAGE_SRID, metric_srid_for, to_metric, transformer
 from geodata.shapes import CoordinateError, check_lonlat, distance_m, lonlat_issue
@@ -482,14 +483,17 @@ def _stored(element: Any) -> bytes:
     return data.encode() if isinstance(data, str) else bytes(data)
 
 
-def _shape(value: Any) -> BaseGeometry:
-    """A route or stop as a shape: from a geometry element, or from the value the database stores."""
+def _shape(value: Any, connection: Connection | None = None) -> BaseGeometry:
+    """A route or stop as a shape: from a geometry element, or from the value the database stores
+    (read on ``connection`` if given, else on the session's)."""
     if isinstance(value, WKBElement | WKTElement):
         return to_shape(value)
-    if db.session.get_bind().dialect.name == "postgresql":
+    on: Any = db.session if connection is None else connection
+    dialect = connection.dialect.name if connection is not None else db.session.get_bind().dialect.name
+    if dialect == "postgresql":
         return shapely.from_wkb(value)  # hex EWKB text (or its bytes): Shapely reads it as it is
     # a SpatiaLite blob: SpatiaLite writes the WKB of exactly these bytes (nothing is read again)
-    wkb = db.session.execute(select(func.AsBinary(literal(bytes(value))))).scalar_one()
+    wkb = on.execute(select(func.AsBinary(literal(bytes(value))))).scalar_one()
     return shapely.from_wkb(bytes(wkb))
 
 
@@ -506,24 +510,26 @@ def _area_key(walk: Walk | WalkFacts) -> tuple[Any, ...]:
     return (walk.id, _stored(route) if route is not None else b"", tuple(sorted(_stored(s) for s in stops)))
 
 
-def _cached_area(walk: Walk | WalkFacts) -> _MetricArea | None:
+def _cached_area(walk: Walk | WalkFacts, connection: Connection | None = None) -> _MetricArea | None:
     key = _area_key(walk)
     cached = _areas.get(key, _MISSING)
     if cached is _MISSING:
         if len(_areas) >= _AREAS_KEPT:
             _areas.clear()
-        area = _walk_area(walk)
+        area = _walk_area(walk, connection)
         cached = _areas[key] = _MetricArea(area, {}) if area is not None else None
     return cached  # type: ignore[return-value]
 
 
-def is_out_of_area_cached(walk: Walk | WalkFacts, lon: float, lat: float) -> bool:
+def is_out_of_area_cached(
+    walk: Walk | WalkFacts, lon: float, lat: float, connection: Connection | None = None
+) -> bool:
     """:func:`is_out_of_area` against the walk's area projected once (kept in this process).
 
     The same answer: the metric CRS is chosen from the point, as ``geodata.shapes.distance_m`` does,
     and the walk's area is projected into it once, not for every observation.
     """
-    cached = _cached_area(walk)
+    cached = _cached_area(walk, connection)
     if cached is None:
         return False
     srid = metric_srid_for(lon, lat)
@@ -534,12 +540,12 @@ def is_out_of_area_cached(walk: Walk | WalkFacts, lon: float, lat: float) -> boo
     return float(shapely.distance(Point(x, y), projected)) > OUT_OF_AREA_M
 
 
-def _walk_area(walk: Walk | WalkFacts) -> GeometryCollection | None:
+def _walk_area(walk: Walk | WalkFacts, connection: Connection | None = None) -> GeometryCollection | None:
     """The walk's route and stops together, or None when it has neither."""
     route, stops = _area_parts(walk)
-    parts = [_shape(stop) for stop in stops]
+    parts = [_shape(stop, connection) for stop in stops]
     if route is not None:
-        parts.append(_shape(route))
+        parts.append(_shape(route, connection))
     return GeometryCollection(parts) if parts else None
 
 
@@ -633,8 +639,17 @@ class NewObservation:
     photos: tuple[Photo, ...] = ()
 
 
+class NotPlain(Exception):  # noqa: N818 (not an error: the fast path's cue to step aside)
+    """A submission on a connection of its own (:func:`submit_observation`) that needs the session: a
+    resend, a walk that takes no new observation, zones this process has not indexed yet."""
+
+
 def submit_observation(
-    participant: Participant | Sender, payload: Mapping[str, Any], *, json_client: bool = False
+    participant: Participant | Sender,
+    payload: Mapping[str, Any],
+    *,
+    json_client: bool = False,
+    connection: Connection | None = None,
 ) -> tuple[Observation | NewObservation, bool]:
     """Store a phone's submission once; returns the stored observation and whether it is new.
 
@@ -646,13 +661,22 @@ def submit_observation(
     (by this participant or anyone else) raises Conflict. A new observation costs one statement (the
     insert): its zone comes from the process's index, its out-of-area test from the walk's cached
     area, and what was stored is answered without reading it back.
+
+    ``connection``: the ingest's fast path (``webapp.api.fast_ingest``) runs the new observation's
+    statements on a connection of its own, without the session; whatever would need the session
+    raises :class:`NotPlain` instead (nothing is stored: the caller rolls back and Flask's view does it
+    all again).
     """
     sender = participant if isinstance(participant, Sender) else participants.sender_of(participant)
     walk = sender.walk
+    if connection is not None and not forms.has_walk_definition(walk):
+        raise NotPlain
     submission = parse_submission(payload, walk=walk, json_client=json_client)
     try:
         walks.check_accepts_observation(walk, submission.captured_at)
     except Forbidden:
+        if connection is not None:
+            raise
         # A resend of what is already stored still gets its 200, so the phone empties its outbox.
         stored = get_by_client_uuid(submission.client_uuid)
         if (
@@ -662,14 +686,20 @@ def submit_observation(
         ):
             return stored, False
         raise
+    if connection is not None and not zones.has_index(walk.project_id, walk.zones_version):
+        raise NotPlain
     zone = zones.zone_at_stamp(walk.project_id, walk.zones_version, submission.lon, submission.lat)
     values = _located_values(
         walk,
         submission,
         zone_id=zone[0] if zone else None,
-        out_of_area=is_out_of_area_cached(walk, submission.lon, submission.lat),
+        out_of_area=is_out_of_area_cached(walk, submission.lon, submission.lat, connection),
     )
-    new_id = insert_submission(walk, submission, participant_id=sender.participant_id, values=values)
+    new_id = insert_submission(
+        walk, submission, participant_id=sender.participant_id, values=values, connection=connection
+    )
+    if new_id is None and connection is not None:
+        raise NotPlain  # a resend: its stored row is read through the session
     if new_id is not None:
         now = values["received_at"]
         return NewObservation(
@@ -773,12 +803,13 @@ def insert_submission(
     *,
     participant_id: int | None,
     values: dict[str, Any] | None = None,
+    connection: Connection | None = None,
 ) -> int | None:
     """Insert a checked submission unless its UUID is already stored; the new row's id, or None.
 
     The database's unique constraint decides (``INSERT … ON CONFLICT DO NOTHING``), never a
     check-then-insert, so parallel resends store one row. The observation waits for moderation.
-    Nothing is committed here.
+    Nothing is committed here. ``connection``: run on it rather than the session's.
     """
     if values is None:
         values = _located_values(walk, submission)
@@ -793,11 +824,12 @@ def insert_submission(
         # the column's default (``models.observation._note_length``), given: nothing is computed there
         "note_length": len(values.get("note") or ""),
     }
-    connection = db.session.connection()  # the request's transaction (the session's connection)
+    if connection is None:
+        connection = db.session.connection()  # the request's transaction (the session's connection)
     new_id = _prebuilt_insert(connection.dialect.name).execute(connection, params)
     if new_id is not None:
         # the project's summaries count pending observations too (for the team): new stamp
-        data_stamps.bump(project_ids=[walk.project_id])
+        data_stamps.bump(project_ids=[walk.project_id], connection=connection)
     return new_id
 
 

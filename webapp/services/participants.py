@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import LargeBinary, Text, bindparam, cast, func, literal_column, select, type_coerce
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.types import NullType
@@ -189,13 +190,16 @@ def _unpack_stops(packed: str | None, dialect: str) -> tuple[Any, ...]:
     return tuple(bytes.fromhex(v) for v in values) if dialect == "sqlite" else tuple(values)
 
 
-def get_sender_by_token(token: str) -> Sender:
+def get_sender_by_token(token: str, *, connection: Connection | None = None) -> Sender:
     """The participant delivering an observation with this token, and their walk's facts, in one statement.
 
     The rules of :func:`get_participant_by_token` with ``delivering=True`` (the submission then checks
     the walk's status and grace period), without loading ORM objects: the ingest's hot path.
+    ``connection``: run on it (the ingest's fast path, ``webapp.api.fast_ingest``) rather than the
+    session's.
     """
-    connection = db.session.connection()
+    if connection is None:
+        connection = db.session.connection()
     dialect = connection.dialect.name
     rows = _SENDER[dialect].rows(connection, {"token_hash": hash_token(token)})
     if not rows:

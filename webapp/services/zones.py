@@ -233,6 +233,13 @@ def _index_at(project_id: int, zones_version: int, project: Callable[[], Project
     return built
 
 
+def has_index(project_id: int, zones_version: int) -> bool:
+    """Whether this process holds the project's index for that stamp (:func:`zone_at_stamp` then
+    reads nothing)."""
+    cached = _indexes.get(project_id)
+    return cached is not None and cached.stamp == (zones_version, _local_changes)
+
+
 def zone_at(project: Project, lon: float, lat: float) -> tuple[int, str] | None:
     """The (id, name) of the zone a point falls in for this project, or None ("hors zone").
 
