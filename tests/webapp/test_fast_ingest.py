@@ -233,16 +233,16 @@ def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(
 ):
     """The data stamp fails once, after the row went in (a locked database, say): the layer rolls its
     attempt back and Flask does the work again — one row, answered as new."""
-    real = data_stamps.bump
+    real = data_stamps.bump_project
     calls = {"n": 0}
 
-    def once(**kwargs):  # type: ignore[no-untyped-def]
+    def once(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
             raise OperationalError("UPDATE projects", {}, Exception("database is locked"))
-        return real(**kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(data_stamps, "bump", once)
+    monkeypatch.setattr(data_stamps, "bump_project", once)
     handed = layer.handed_back
     with caplog.at_level("INFO", logger="webapp.api.fast_ingest"):
         response = _post(client, warm, payload())

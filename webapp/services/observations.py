@@ -829,7 +829,7 @@ def insert_submission(
     new_id = _prebuilt_insert(connection.dialect.name).execute(connection, params)
     if new_id is not None:
         # the project's summaries count pending observations too (for the team): new stamp
-        data_stamps.bump(project_ids=[walk.project_id], connection=connection)
+        data_stamps.bump_project(walk.project_id, connection=connection)
     return new_id
 
 
