@@ -217,8 +217,11 @@ def clean_text(value: str, *, multiline: bool) -> str:
     if not multiline:
         text = text.replace("\n", " ")
     # Cc: control characters; Cs: lone surrogates, which JSON allows but PostgreSQL rejects.
-    # Cf (zero-width joiner...) is kept: emoji sequences need it.
-    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    # Cf (zero-width joiner...) is kept: emoji sequences need it. Text Python deems printable (but for
+    # its newlines) has neither, and is kept whole without looking at each character (a phone's note
+    # on the ingest's path: about 0.4 µs a character).
+    if not (text.replace("\n", "") if multiline else text).isprintable():
+        text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
     return text.strip()
 
 

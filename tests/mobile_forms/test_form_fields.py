@@ -219,6 +219,42 @@ def test_text_blank_is_no_answer_and_non_text_is_wrong_type() -> None:
     assert _invalid(LongTextField(), 12).code == "wrong_type"
 
 
+def _clean_each_character(value: str, *, multiline: bool) -> str:
+    """``clean_text`` as it was: every character looked at."""
+    import re
+    import unicodedata
+
+    text = re.sub(r"\r\n?", "\n", unicodedata.normalize("NFC", value)).replace("\t", " ")
+    if not multiline:
+        text = text.replace("\n", " ")
+    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+
+
+@pytest.mark.parametrize("multiline", [True, False])
+def test_clean_text_keeps_printable_text_whole_and_looks_at_each_character_otherwise(multiline: bool) -> None:
+    """Printable text skips the look at each character: the answers must be those of the look."""
+    import random
+    import sys
+
+    samples = [
+        "Lampadaire en panne depuis 3 semaines, rue de la Paix.",
+        "Ligne 1\r\nLigne 2\rLigne 3\n\tindentée",
+        "emoji 👩‍👧 avec ZWJ (Cf) et\u200bespace nulle",
+        "contrôle \x00\x07\x1b[31m et \x7f\x9f",
+        "surrogate a\ud800b",
+        "séparateurs \u2028 \u2029 \u00a0 insécable",
+        "privé \ue000 non assigné \U000e0001",
+        "",
+        "   ",
+    ]
+    rng = random.Random(7)
+    for _ in range(300):
+        top = 0x3000 if rng.random() < 0.9 else sys.maxunicode
+        samples.append("".join(chr(rng.randrange(0, top)) for _ in range(12)))
+    for value in samples:
+        assert clean_text(value, multiline=multiline) == _clean_each_character(value, multiline=multiline)
+
+
 def test_clean_text_drops_lone_surrogates() -> None:
     assert clean_text("a\ud800b", multiline=True) == "ab"
 
