@@ -34,6 +34,9 @@ _POLYGONAL = ("Polygon", "MultiPolygon")
 _CHUNK = 262_144
 #: A zone spanning more cells than this is kept out of the grid (see _BoxGrid).
 _MAX_CELLS = 1024
+#: Up to this many zones, one position is tested against their boxes in a plain loop: numpy's
+#: per-call cost (about a microsecond for each array operation) outweighs the loop's.
+_FEW_ZONES = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,15 @@ class ZoneIndex:
             np.ascontiguousarray(bounds[:, i]) for i in range(4)
         )
         self._grid = _BoxGrid(bounds) if self._zones else None
+        # The same boxes as plain floats, with each zone's id and prepared polygon, in priority order.
+        self._few: tuple[tuple[float, float, float, float, int, BaseGeometry], ...] | None = (
+            tuple(
+                (float(b[0]), float(b[1]), float(b[2]), float(b[3]), z.zone_id, z.geometry)
+                for b, z in zip(bounds, self._zones, strict=True)
+            )
+            if len(self._zones) <= _FEW_ZONES
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self._zones)
@@ -137,6 +149,12 @@ class ZoneIndex:
         The rule of :meth:`assign` without its arrays and chunks (one position per request on ingest).
         """
         if not self._zones or not (math.isfinite(lon) and math.isfinite(lat)):
+            return NO_ZONE
+        if self._few is not None:
+            # priority order: the first zone covering the position wins
+            for xmin, ymin, xmax, ymax, zone_id, geometry in self._few:
+                if xmin <= lon <= xmax and ymin <= lat <= ymax and shapely.intersects_xy(geometry, lon, lat):
+                    return zone_id
             return NO_ZONE
         boxed = (self._xmin <= lon) & (lon <= self._xmax) & (self._ymin <= lat) & (lat <= self._ymax)
         tree_idx = np.flatnonzero(boxed)

@@ -130,6 +130,30 @@ def test_assign_agrees_with_brute_force_covers_on_random_points(amiens_index: Zo
     assert (got != NO_ZONE).any() and (got == NO_ZONE).any()
 
 
+@pytest.mark.parametrize("count", [12, 200])
+def test_one_position_at_a_time_agrees_with_brute_force_few_zones_or_many(count: int) -> None:
+    """``assign_one`` loops over the boxes of a project's few zones and asks numpy for many: both
+    give the covers rule's winner, ranks and codes overlapping, boundaries and holes included."""
+    rng = np.random.default_rng(count)
+    zones = []
+    for i in range(count):
+        x, y = rng.uniform(2.24, 2.34), rng.uniform(49.87, 49.92)
+        w, h = rng.uniform(0.002, 0.03, 2)
+        shape = box(x, y, x + w, y + h)
+        if i % 5 == 0:  # a hole: inside the box, covered by no part of this zone
+            hole = box(x + w / 4, y + h / 4, x + w / 2, y + h / 2)
+            shape = Polygon(shape.exterior.coords, [hole.exterior.coords])
+        zones.append(ZoneShape(1000 + i, int(rng.integers(0, 2)), f"Z{int(rng.integers(0, 4))}", shape))
+    index = ZoneIndex(zones)
+    assert (index._few is None) is (count > 64)  # noqa: SLF001 (each way taken)
+    points = np.column_stack([rng.uniform(2.23, 2.38, 800), rng.uniform(49.86, 49.96, 800)])
+    points = np.concatenate([points, shapely.get_coordinates([z.geometry for z in zones])])
+    got = [index.assign_one(float(x), float(y)) for x, y in points]
+    assert got == [_brute_force(zones, float(x), float(y)) for x, y in points]
+    assert got == index.assign(points[:, 0], points[:, 1]).tolist()
+    assert len(set(got)) > 3 and NO_ZONE in got
+
+
 def test_large_batches_are_assigned_in_chunks_with_the_same_answers(amiens_index: ZoneIndex) -> None:
     rng = np.random.default_rng(7)
     lons = rng.uniform(2.235, 2.345, 300_000)
