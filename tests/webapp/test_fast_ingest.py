@@ -276,3 +276,36 @@ def test_the_layer_s_work_begins_no_session_transaction(client, warm, walk, laye
     assert response.status_code == 201 and layer.served == served + 1
     assert begun == []
     assert observations.count_observations(walk) == 2
+
+
+def test_the_out_of_area_answer_near_its_limit_is_the_exact_distance_s(walk, monkeypatch):
+    """A point near the walk is answered from a region in lon/lat surely within the limit (no point
+    projected, no distance computed); any other by the exact distance. Points spread across the limit
+    (985 to 1,015 m from the route and stops) get :func:`observations.is_out_of_area`'s answer."""
+    import numpy as np
+    import shapely
+
+    from geodata.crs import from_metric, metric_srid_for, to_metric
+
+    observations._areas.clear()  # noqa: SLF001
+    area = observations._walk_area(walk)  # noqa: SLF001
+    assert area is not None
+    srid = metric_srid_for(*area.centroid.coords[0])
+    projected = to_metric(area, srid)
+    rng = np.random.default_rng(13)
+    points = []
+    for distance in rng.uniform(985.0, 1015.0, 150):
+        ring = projected.buffer(float(distance), quad_segs=64).exterior
+        points.append(from_metric(ring.interpolate(float(rng.uniform(0.0, 1.0)), normalized=True), srid))
+    points += [shapely.Point(xy) for xy in shapely.get_coordinates(area)]  # on the route and stops
+    cached = [observations.is_out_of_area_cached(walk, p.x, p.y) for p in points]
+    exact = [observations.is_out_of_area(walk, p.x, p.y) for p in points]
+    assert cached == exact
+    assert True in exact and False in exact
+
+    def no_point(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a point near the walk was projected")
+
+    monkeypatch.setattr(observations, "Point", no_point)
+    lon, lat = shapely.get_coordinates(area)[0]
+    assert observations.is_out_of_area_cached(walk, float(lon) + 0.001, float(lat)) is False

@@ -14,7 +14,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from sqlalchemy import func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from geodata.crs import STORAGE_SRID, metric_srid_for, to_metric, transformer
+from geodata.crs import STORAGE_SRID, from_metric, metric_srid_for, to_metric, transformer
 from geodata.shapes import CoordinateError, check_lonlat, distance_m, lonlat_issue
 from mobile_forms import AnswerErrors, FormDefinition, NormalisedAnswers, validate_answers
 from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -464,10 +464,28 @@ def make_submission(
 
 @dataclass(frozen=True)
 class _MetricArea:
-    """A walk's route and stops, projected once per metric CRS a point asks for."""
+    """A walk's route and stops, projected once per metric CRS a point asks for, and the region in
+    lon/lat surely within :data:`OUT_OF_AREA_M` of them (prepared), per metric CRS too."""
 
     area: GeometryCollection
     projected: dict[int, Any]
+    near: dict[int, Any] = field(default_factory=dict)
+
+
+#: How far inside the out-of-area limit the lon/lat region stops: its straight edges between projected
+#: vertices stray from the metric ones by far less than this (millimetres for a kilometre's buffer).
+_NEAR_MARGIN_M = 10.0
+
+
+def _near_region(projected: BaseGeometry, srid: int) -> BaseGeometry:
+    """The points within ``OUT_OF_AREA_M - _NEAR_MARGIN_M`` of a projected area, in lon/lat, prepared.
+
+    A buffer's vertices lie at exactly its distance and its edges are chords inside it, so every point
+    of the region is within the limit: a point in it is not out of area, with no point projected.
+    """
+    region = from_metric(projected.buffer(OUT_OF_AREA_M - _NEAR_MARGIN_M), srid)
+    shapely.prepare(region)
+    return region
 
 
 #: Walks' areas by (walk id, route and stops as stored): an edited route or stop makes a new key.
@@ -533,9 +551,15 @@ def is_out_of_area_cached(
     if cached is None:
         return False
     srid = metric_srid_for(lon, lat)
-    projected = cached.projected.get(srid)
-    if projected is None:
-        projected = cached.projected[srid] = to_metric(cached.area, srid)
+    near = cached.near.get(srid)
+    if near is None:
+        projected = cached.projected.get(srid)
+        if projected is None:
+            projected = cached.projected[srid] = to_metric(cached.area, srid)
+        near = cached.near[srid] = _near_region(projected, srid)
+    if shapely.intersects_xy(near, lon, lat):
+        return False  # most observations: near the walk, answered without projecting the point
+    projected = cached.projected[srid]
     x, y = transformer(STORAGE_SRID, srid).transform(lon, lat)  # the point alone: no geometry to map
     return float(shapely.distance(Point(x, y), projected)) > OUT_OF_AREA_M
 
