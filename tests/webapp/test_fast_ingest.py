@@ -309,3 +309,32 @@ def test_the_out_of_area_answer_near_its_limit_is_the_exact_distance_s(walk, mon
     monkeypatch.setattr(observations, "Point", no_point)
     lon, lat = shapely.get_coordinates(area)[0]
     assert observations.is_out_of_area_cached(walk, float(lon) + 0.001, float(lat)) is False
+
+
+def test_the_payload_hash_is_the_sha256_of_the_documented_canonical_json(walk):
+    """Stored hashes are compared with resends, across server versions: a phone resending after an
+    upgrade must not be told its observation conflicts. The hash is the SHA-256 of the canonical JSON —
+    keys sorted, non-ASCII text as itself — of the documented fields, computed here by hand."""
+    import hashlib
+    import json
+
+    body = payload(
+        answers={"note": "Lampadaire éteint, rue Saint-Leu 🌙", "proposal": "Réparer « vite »"},
+        location={"lon": 2.29912345678, "lat": 49.9196, "accuracy_m": 8.04},
+        captured_at="2026-11-25T18:30:00+01:00",
+    )
+    submission = observations.parse_submission(body, walk=walk, json_client=True)
+    canonical = {
+        "form": ["marche_exploratoire", 2],
+        "location": [2.2991235, 49.9196, 8.0, "gps"],
+        "captured_at": "2026-11-25T17:30:00+00:00",
+        "theme": "eclairage",
+        "subtheme": None,
+        "polarity": "negative",
+        "feeling": 2,
+        "note": "Lampadaire éteint, rue Saint-Leu 🌙",
+        "proposal": "Réparer « vite »",
+        "answers": submission.answers,
+    }
+    expected = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert submission.payload_hash == expected

@@ -69,7 +69,7 @@ def record_observation(
         check_lonlat(lon, lat)
     except CoordinateError as error:
         raise ValidationError(coordinate_message(error), details={"location": "invalid"}) from error
-    if polarity not in set(Polarity):
+    if polarity not in _POLARITIES:
         raise ValidationError(_l("Polarité inconnue."), details={"polarity": "unknown_choice"})
     observation = Observation(
         client_uuid=client_uuid,
@@ -110,6 +110,11 @@ def count_observations(walk: Walk | None = None) -> int:
 OUT_OF_AREA_M = 1000.0
 #: A phone clock may be off; a capture time further ahead than this is refused.
 FUTURE_TOLERANCE = timedelta(hours=12)
+#: The polarities, as a set made once (each ``set(Polarity)`` walks the enum: about a microsecond).
+_POLARITIES = frozenset(Polarity)
+#: The payload hash's JSON (what ``json.dumps(…, sort_keys=True, ensure_ascii=False)`` makes, its
+#: encoder made once).
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 #: Fields stored in their own columns rather than in ``answers``.
 _COLUMN_FIELDS = ("polarity", "feeling", "note", "proposal")
 #: Keys of a submission; any other is reported.
@@ -415,7 +420,7 @@ def make_submission(
     raw_polarity = values.get("polarity")
     polarity = (
         values.pop("polarity")
-        if isinstance(raw_polarity, str) and raw_polarity in set(Polarity)
+        if isinstance(raw_polarity, str) and raw_polarity in _POLARITIES
         # the good/bad question is not asked about a sensitive theme: a report of harassment or
         # of an incident counts among what is not fine
         else Polarity.NEGATIVE.value
@@ -441,7 +446,7 @@ def make_submission(
         "proposal": proposal,
         "answers": values,
     }
-    digest = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(_CANONICAL_JSON.encode(canonical).encode()).hexdigest()
     return Submission(
         client_uuid=client_uuid,
         form_key=definition.key,
@@ -453,7 +458,7 @@ def make_submission(
         captured_at=captured_at,
         theme=normalised.theme,
         subtheme=normalised.subtheme,
-        polarity=polarity if polarity in set(Polarity) else Polarity.NEUTRAL.value,
+        polarity=polarity if polarity in _POLARITIES else Polarity.NEUTRAL.value,
         feeling=feeling,
         note=note,
         proposal=proposal,
