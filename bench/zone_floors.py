@@ -220,9 +220,9 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
     """The summaries' room and the narrow join's cost on the product's data (see the module's doc)."""
     from bench._debrief_data import drop_postgis_database, fill, make_app, postgis_database
     from bench.anchors import summaries as anchor
-    from bench.summaries_query import _forget_caches
+    from bench.summaries_query import computed_summary
     from webapp.extensions import db
-    from webapp.services import observation_filter, projects, summaries
+    from webapp.services import observation_filter, projects
 
     with tempfile.TemporaryDirectory() as tmp:
         name = f"arpenteur_bench_floors_{uuid.uuid4().hex[:8]}"
@@ -250,14 +250,6 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
 
                     return run
 
-                def computed() -> float:
-                    _forget_caches()
-                    start = time.perf_counter()
-                    summaries.summarise(f)
-                    elapsed = time.perf_counter() - start
-                    db.session.rollback()
-                    return elapsed
-
                 def anchored() -> float:
                     connection = db.session.connection()
                     start = time.perf_counter()
@@ -266,7 +258,11 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
                     db.session.rollback()
                     return elapsed
 
-                steps = {"summarise": computed, "anchor": anchored, "today": timed_sql(today)}
+                steps: dict[str, Callable[[], float]] = {
+                    "summarise": lambda: computed_summary(f),
+                    "anchor": anchored,
+                    "today": timed_sql(today),
+                }
                 for step in steps.values():
                     step()
                 times: dict[str, list[float]] = {key: [] for key in steps}
