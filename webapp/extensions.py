@@ -89,10 +89,12 @@ def configure_engine(engine: Engine, app: Flask) -> None:
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     if engine.url.database not in (None, "", ":memory:"):
-        from webapp import write_gate
+        from webapp import wal_checkpoint, write_gate
 
         # Threads of this process queue for the write lock instead of sleeping in the busy handler.
         write_gate.install(engine, busy_ms / 1000)
+        # A bulk write's commit can leave the copy of its pages into the database to a thread.
+        wal_checkpoint.install(engine)
 
     if explicit:
 
