@@ -8,20 +8,23 @@ SpatiaLite functions), so whoever weighs a change of schema can see the floors o
 * **writes** — every row given a new zone through a temporary table and one ``UPDATE … FROM`` (the
   product's way), for a narrow ``(observation_id, zone_id)`` table with its key only; with a foreign
   key to the zones; with that and an index on the zone; and (PostgreSQL) with the key only at
-  ``fillfactor = 50``, so that every update can be heap-only (HOT);
+  ``fillfactor = 50``, so that every update can be heap-only (HOT); and for the summaries' own narrow
+  table — their columns and the zone, the zone in no index, ``fillfactor = 50`` on PostgreSQL —
+  which they would read without a join (twenty-first pass);
 * **reads** — the summaries' grouped pass (count, sum and count of the feeling by walk, theme,
   polarity, zone and participant, validated rows only), answered by today's covering index alone,
   against the same pass joining the narrow table for the zone (the covering index then without the
-  zone, with the id).
+  zone, with the id), and the same pass over the summaries' own table.
 
 With ``--product``, the reads are measured on the product's own data instead (the summaries
 benchmark's ``fill``): today's ``summarise()``, computed, and its anchor give the room the summaries'
 goal leaves (4 × the anchor, less ``summarise()``); then a narrow table is put beside the
 observations, the covering index rebuilt without the zone and with the id, and the grouped pass timed
-joining it — what moving the zone out of the row would add to every summary.
+joining it — what moving the zone out of the row would add to every summary — and then over the
+summaries' own table put beside the observations.
 
 The product's own figures are in ``python -m bench --only zone_assignment summaries_query``; the
-conclusions drawn from these floors are in bench/README.md (twentieth pass).
+conclusions drawn from these floors are in bench/README.md (twentieth and twenty-first passes).
 
     .venv/bin/python -m bench.zone_floors [--rows 1000000] [--runs 3] [--databases sqlite postgis] [--product]
 """
@@ -54,6 +57,27 @@ GROUPED_NARROW = (
     "SELECT f.walk_id, f.theme, f.polarity, z.zone_id, f.participant_id, count(*), sum(f.feeling), "
     "count(f.feeling) FROM facts f JOIN zone_of z ON z.observation_id = f.id "
     "WHERE f.walk_id IN ({walks}) AND f.moderation_status = 'validated' GROUP BY 1, 2, 3, 4, 5"
+)
+#: The summaries' own narrow table (a third layout): their columns and the zone, the zone in no index —
+#: so that, with half-empty pages, writing it is heap-only on PostgreSQL — and no join to read it.
+SUMMARY_OF = (
+    "CREATE TABLE summary_of (observation_id integer PRIMARY KEY REFERENCES facts (id), walk_id integer "
+    "NOT NULL, moderation_status varchar(16) NOT NULL, theme varchar(64) NOT NULL, polarity varchar(16) "
+    "NOT NULL, zone_id integer, participant_id integer, feeling smallint){storage}"
+)
+GROUPED_SUMMARY_OF = GROUPED_TODAY.replace("FROM facts", "FROM summary_of")
+#: PostgreSQL: the zone's integrity checked once per statement rather than by a foreign key's trigger per
+#: row — every zone a statement wrote must exist, and is locked against deletion until the commit, as
+#: the foreign key's own check does.
+ZONE_CHECKED_PER_STATEMENT = (
+    "CREATE FUNCTION summary_of_zones_exist() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "IF EXISTS (SELECT 1 FROM (SELECT DISTINCT zone_id FROM written WHERE zone_id IS NOT NULL) w "
+    "LEFT JOIN (SELECT id FROM zones WHERE id IN (SELECT zone_id FROM written) FOR KEY SHARE) z "
+    "ON z.id = w.zone_id WHERE z.id IS NULL) "
+    "THEN RAISE EXCEPTION 'no such zone' USING ERRCODE = 'foreign_key_violation'; END IF; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER summary_of_zones_exist AFTER UPDATE ON summary_of REFERENCING NEW TABLE AS written "
+    "FOR EACH STATEMENT EXECUTE FUNCTION summary_of_zones_exist()",
 )
 #: A project's shape: a few zones, walks with a handful of participants each, the eight themes.
 ZONES, WALKS, THEMES, PER_WALK = 6, 10, 8, 6
@@ -127,6 +151,26 @@ def _narrow(raw: Any, dialect: str, layout: str) -> None:
     _settle(raw, dialect)
 
 
+def _summary_of(raw: Any, dialect: str, *, checked: bool = False) -> None:
+    """(Re)create the summaries' own table, filled from ``facts``: its key, an index on the walk (a
+    project's rows), ``fillfactor = 50`` on PostgreSQL; ``checked``: its zones checked per statement."""
+    cur = raw.cursor()
+    cur.execute("DROP TABLE IF EXISTS summary_of")
+    if dialect == "postgresql":
+        cur.execute("DROP FUNCTION IF EXISTS summary_of_zones_exist()")
+    cur.execute(SUMMARY_OF.format(storage=" WITH (fillfactor = 50)" if dialect == "postgresql" else ""))
+    cur.execute("CREATE INDEX ix_summary_of_walk ON summary_of (walk_id)")
+    cur.execute(
+        "INSERT INTO summary_of SELECT id, walk_id, moderation_status, theme, polarity, zone_id, "
+        "participant_id, feeling FROM facts"
+    )
+    if checked:
+        for statement in ZONE_CHECKED_PER_STATEMENT:
+            cur.execute(statement)
+    raw.commit()
+    _settle(raw, dialect)
+
+
 def _settle(raw: Any, dialect: str) -> None:
     """Statistics and (PostgreSQL) the visibility map, as long after a bulk load."""
     if dialect == "postgresql":
@@ -139,7 +183,7 @@ def _settle(raw: Any, dialect: str) -> None:
         raw.commit()
 
 
-def _write_all(raw: Any, dialect: str, ids: np.ndarray, zones: np.ndarray) -> float:
+def _write_all(raw: Any, dialect: str, ids: np.ndarray, zones: np.ndarray, table: str = "zone_of") -> float:
     """Seconds to give every row a new zone: temporary table filled in bulk, one ``UPDATE … FROM``,
     commit (the product's ``zones._write_moves``, without the product around it)."""
     start = time.perf_counter()
@@ -159,11 +203,23 @@ def _write_all(raw: Any, dialect: str, ids: np.ndarray, zones: np.ndarray) -> fl
     else:
         cur.execute("CREATE TEMPORARY TABLE m (obs_id INTEGER PRIMARY KEY, zone_id INTEGER NOT NULL)")
         cur.executemany("INSERT INTO m VALUES (?, ?)", zip(ids.tolist(), zones.tolist(), strict=True))
-    cur.execute("UPDATE zone_of SET zone_id = m.zone_id FROM m WHERE zone_of.observation_id = m.obs_id")
+    cur.execute(f"UPDATE {table} SET zone_id = m.zone_id FROM m WHERE {table}.observation_id = m.obs_id")  # noqa: S608 (our names)
     if dialect != "postgresql":
         cur.execute("DROP TABLE m")
     raw.commit()
     return time.perf_counter() - start
+
+
+def _refuses_a_zone_that_does_not_exist(raw: Any) -> None:
+    """The per-statement check does its job (else its time means nothing)."""
+    import psycopg
+
+    try:
+        raw.cursor().execute("UPDATE summary_of SET zone_id = 999999 WHERE observation_id = 1")
+    except psycopg.errors.ForeignKeyViolation:
+        raw.rollback()
+        return
+    raise AssertionError("a zone that does not exist was accepted")
 
 
 def _timed(raw: Any, sql: str) -> Callable[[], float]:
@@ -199,20 +255,33 @@ def measure(raw: Any, dialect: str, n: int, runs: int) -> list[tuple[str, float]
             times.append(_write_all(raw, dialect, ids, rng.integers(1, ZONES + 1, n)))
             _settle(raw, dialect)
         out.append((f"narrow table ({layout}): every row's zone written", statistics.median(times)))
+    for checked in [False, True] if dialect == "postgresql" else [False]:
+        _summary_of(raw, dialect, checked=checked)
+        times = []
+        for _ in range(runs):
+            times.append(_write_all(raw, dialect, ids, rng.integers(1, ZONES + 1, n), table="summary_of"))
+            _settle(raw, dialect)
+        what = "zone in no index" + (", checked once per statement" if checked else "")
+        out.append((f"the summaries' own table ({what}): every row's zone written", statistics.median(times)))
+    if dialect == "postgresql":
+        _refuses_a_zone_that_does_not_exist(raw)
     # reads: the narrow table as the writes left it in the first layout (key only), settled
     _narrow(raw, dialect, "key only")
     walks = ", ".join(str(w) for w in range(1, WALKS + 1))
-    today, narrow = (
+    today, narrow, own = (
         _timed(raw, GROUPED_TODAY.format(walks=walks)),
         _timed(raw, GROUPED_NARROW.format(walks=walks)),
+        _timed(raw, GROUPED_SUMMARY_OF.format(walks=walks)),
     )
-    today(), narrow()
-    a, b = [], []
+    today(), narrow(), own()
+    a, b, c = [], [], []
     for _ in range(max(runs, 5)):
         a.append(today())
         b.append(narrow())
+        c.append(own())
     out.append(("summaries' grouped pass, zone in the covering index (today)", statistics.median(a)))
     out.append(("summaries' grouped pass, zone joined from the narrow table", statistics.median(b)))
+    out.append(("summaries' grouped pass, from the summaries' own table", statistics.median(c)))
     return out
 
 
@@ -291,6 +360,28 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
                 joined = timed_sql(narrow)
                 joined()
                 times["joined"] = [joined() for _ in range(max(runs, 5))]
+                # the summaries' own table beside the observations, read without a join
+                storage = " WITH (fillfactor = 50)" if label == "postgis" else ""
+                connection = db.session.connection()
+                connection.exec_driver_sql(
+                    SUMMARY_OF.replace("facts (id)", "observations (id)").format(storage=storage)
+                )
+                connection.exec_driver_sql("CREATE INDEX ix_summary_of_walk ON summary_of (walk_id)")
+                connection.exec_driver_sql(
+                    "INSERT INTO summary_of SELECT id, walk_id, moderation_status, theme, polarity, zone_id, "
+                    "participant_id, feeling FROM observations"
+                )
+                db.session.commit()
+                if label == "postgis":
+                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as settle:
+                        settle.exec_driver_sql("VACUUM (ANALYZE) summary_of")
+                else:
+                    for statement in ("ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                        db.session.execute(sa.text(statement))
+                        db.session.commit()
+                own = timed_sql(GROUPED_SUMMARY_OF.format(walks=walks))
+                own()
+                times["own"] = [own() for _ in range(max(runs, 5))]
                 db.session.remove()
                 db.engine.dispose()
         finally:
@@ -305,6 +396,8 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
         ("summaries' grouped pass, zone in the covering index (today)", median["today"]),
         ("summaries' grouped pass, zone joined from the narrow table", median["joined"]),
         ("what the join adds to every summary", median["joined"] - median["today"]),
+        ("summaries' grouped pass, from the summaries' own table", median["own"]),
+        ("what reading that table instead adds", median["own"] - median["today"]),
     ]
 
 
