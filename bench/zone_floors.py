@@ -65,6 +65,10 @@ SUMMARY_OF = (
     "NOT NULL, moderation_status varchar(16) NOT NULL, theme varchar(64) NOT NULL, polarity varchar(16) "
     "NOT NULL, zone_id integer, participant_id integer, feeling smallint){storage}"
 )
+FILL_SUMMARY_OF = (
+    "INSERT INTO summary_of SELECT id, walk_id, moderation_status, theme, polarity, zone_id, participant_id, "
+    "feeling FROM {source}"
+)
 GROUPED_SUMMARY_OF = GROUPED_TODAY.replace("FROM facts", "FROM summary_of")
 #: PostgreSQL: the zone's integrity checked once per statement rather than by a foreign key's trigger per
 #: row — every zone a statement wrote must exist, and is locked against deletion until the commit, as
@@ -160,10 +164,7 @@ def _summary_of(raw: Any, dialect: str, *, checked: bool = False) -> None:
         cur.execute("DROP FUNCTION IF EXISTS summary_of_zones_exist()")
     cur.execute(SUMMARY_OF.format(storage=" WITH (fillfactor = 50)" if dialect == "postgresql" else ""))
     cur.execute("CREATE INDEX ix_summary_of_walk ON summary_of (walk_id)")
-    cur.execute(
-        "INSERT INTO summary_of SELECT id, walk_id, moderation_status, theme, polarity, zone_id, "
-        "participant_id, feeling FROM facts"
-    )
+    cur.execute(FILL_SUMMARY_OF.format(source="facts"))
     if checked:
         for statement in ZONE_CHECKED_PER_STATEMENT:
             cur.execute(statement)
@@ -319,6 +320,21 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
 
                     return run
 
+                def settled_then_timed(sql: str) -> list[float]:
+                    """Commit what was just built, settle it as long after a bulk load, then time ``sql``."""
+                    db.session.commit()
+                    if label == "postgis":
+                        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as settle:
+                            settle.exec_driver_sql("VACUUM (ANALYZE)")
+                    else:
+                        # a checkpoint too: with a new table's pages still in the WAL a join is 3× slower
+                        for statement in ("ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                            db.session.execute(sa.text(statement))
+                            db.session.commit()
+                    run = timed_sql(sql)
+                    run()
+                    return [run() for _ in range(max(runs, 5))]
+
                 def anchored() -> float:
                     connection = db.session.connection()
                     start = time.perf_counter()
@@ -348,18 +364,7 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
                     f"CREATE INDEX ix_bench_summary_narrow ON observations {COVERING_NARROW}"
                 )
                 connection.exec_driver_sql("DROP INDEX ix_observations_summary")
-                db.session.commit()
-                if label == "postgis":
-                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as settle:
-                        settle.exec_driver_sql("VACUUM (ANALYZE)")
-                else:
-                    # a checkpoint too: with the new table's pages still in the WAL the join is 3× slower
-                    for statement in ("ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"):
-                        db.session.execute(sa.text(statement))
-                        db.session.commit()
-                joined = timed_sql(narrow)
-                joined()
-                times["joined"] = [joined() for _ in range(max(runs, 5))]
+                times["joined"] = settled_then_timed(narrow)
                 # the summaries' own table beside the observations, read without a join
                 storage = " WITH (fillfactor = 50)" if label == "postgis" else ""
                 connection = db.session.connection()
@@ -367,21 +372,8 @@ def _product_reads(label: str, n: int, runs: int) -> list[tuple[str, float]]:
                     SUMMARY_OF.replace("facts (id)", "observations (id)").format(storage=storage)
                 )
                 connection.exec_driver_sql("CREATE INDEX ix_summary_of_walk ON summary_of (walk_id)")
-                connection.exec_driver_sql(
-                    "INSERT INTO summary_of SELECT id, walk_id, moderation_status, theme, polarity, zone_id, "
-                    "participant_id, feeling FROM observations"
-                )
-                db.session.commit()
-                if label == "postgis":
-                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as settle:
-                        settle.exec_driver_sql("VACUUM (ANALYZE) summary_of")
-                else:
-                    for statement in ("ANALYZE", "PRAGMA wal_checkpoint(TRUNCATE)"):
-                        db.session.execute(sa.text(statement))
-                        db.session.commit()
-                own = timed_sql(GROUPED_SUMMARY_OF.format(walks=walks))
-                own()
-                times["own"] = [own() for _ in range(max(runs, 5))]
+                connection.exec_driver_sql(FILL_SUMMARY_OF.format(source="observations"))
+                times["own"] = settled_then_timed(GROUPED_SUMMARY_OF.format(walks=walks))
                 db.session.remove()
                 db.engine.dispose()
         finally:
