@@ -217,8 +217,9 @@ def test_a_recommendation_refused_comes_back_as_typed(laptop, live_server, world
     expect(section.get_by_label("Titre")).to_have_value("Éclairer l'allée du square")
     expect(section.get_by_label("Texte")).to_have_value("Deux lampadaires de plus, allumés jusqu'à minuit.")
     expect(section.get_by_label("Priorité")).to_have_value("high")
-    # the debrief's own address again: reloading shows the debrief, not a refusal
-    assert page.evaluate("location.pathname") == debrief_url
+    # the debrief's own address again (debrief.js puts it back once it runs; the checks above only
+    # waited for the server's HTML): reloading shows the debrief, not a refusal
+    page.wait_for_function("path => location.pathname === path", arg=debrief_url)
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / "debrief-reco-refused.png"))
 
