@@ -48,7 +48,10 @@ def install(engine: Engine) -> None:
             return
         previous = int(info.pop(_DEFERRED))
         if dbapi_conn is not None:
-            dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={previous}")
+            try:
+                dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={previous}")
+            except Exception:  # noqa: BLE001 (a connection that cannot take a pragma is discarded anyway)
+                logging.getLogger(__name__).warning("automatic checkpoint not put back", exc_info=True)
         _start(engine)
 
     engine.arpenteur_checkpoints = True  # type: ignore[attr-defined]
