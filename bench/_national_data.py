@@ -105,7 +105,6 @@ def fill(app, n: int, seed: int = 13) -> None:  # type: ignore[no-untyped-def]
                     "participant_id": participant_id,
                     "location": WKTElement(f"POINT({x:.6f} {y:.6f})", srid=4326),
                     "location_source": "gps",
-                    "zone_id": None,
                     "out_of_area": False,
                     "theme": rng.choice(sensitive) if sensitive and roll < 0.1 else rng.choice(ordinary),
                     "polarity": rng.choice(["negative", "negative", "positive", "neutral"]),

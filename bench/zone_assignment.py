@@ -149,7 +149,7 @@ def _load(zones_data, points) -> object:
 
 def _measure_database(label: str, url: str, tmp: Path, zones_data, points, single: int, runs: int) -> dict:
     from webapp.extensions import db
-    from webapp.models import Observation
+    from webapp.models import ObservationFacts
     from webapp.services import zones
 
     app = _app(url, tmp)
@@ -166,13 +166,15 @@ def _measure_database(label: str, url: str, tmp: Path, zones_data, points, singl
             per_point.append((time.perf_counter() - t0) / len(sample))
         bulk = []
         for _ in range(runs):
-            db.session.execute(sa.update(Observation).values(zone_id=None))
+            db.session.execute(sa.update(ObservationFacts).values(zone_id=None))
             db.session.commit()
             t0 = time.perf_counter()
             zones.reassign_observations([project])
             db.session.commit()
             bulk.append(time.perf_counter() - t0)
-        assigned = db.session.scalar(sa.select(sa.func.count()).where(Observation.zone_id.is_not(None)))
+        assigned = db.session.scalar(
+            sa.select(sa.func.count()).where(ObservationFacts.zone_id.is_not(None))
+        )
         db.engine.dispose()
     return {
         "label": label,
@@ -188,7 +190,7 @@ def _paired_reassignment(  # type: ignore[no-untyped-def]
 ) -> tuple[float, float, float, float | None]:
     """Medians of the product's bulk re-assignment with every observation changing zone, of the
     anchor's classification of the same points (interleaved), of the floor: one bare
-    ``UPDATE observations SET zone_id = …`` of every row, without reading or classifying anything, and
+    ``UPDATE observation_facts SET zone_id = …`` of every row, without reading or classifying anything, and
     (SQLite) of the copy of the WAL into the database that the product leaves to a thread after its
     commit (``webapp.wal_checkpoint``; None on PostgreSQL, whose checkpointer always does that apart).
     The benchmark waits for that copy after each timed run, outside the timing, so that it never
@@ -228,11 +230,11 @@ def _paired_reassignment(  # type: ignore[no-untyped-def]
                 db.session.commit()
             else:
                 with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.exec_driver_sql("VACUUM observations")
+                    conn.exec_driver_sql("VACUUM observation_facts")
 
         def product() -> float:
             start = time.perf_counter()
-            db.session.execute(sa.text("UPDATE observations SET zone_id = :far"), {"far": far})
+            db.session.execute(sa.text("UPDATE observation_facts SET zone_id = :far"), {"far": far})
             db.session.commit()
             floors.append(time.perf_counter() - start)
             settle()

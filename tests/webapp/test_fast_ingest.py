@@ -18,7 +18,7 @@ from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
 from webapp.api.fast_ingest import FastIngest
 from webapp.extensions import db
 from webapp.models import Observation
-from webapp.services import data_stamps, forms, observations, zones
+from webapp.services import forms, observations, zones
 
 #: Headers whose value differs from one answer to the next whoever makes it.
 _PER_ANSWER = {"Content-Security-Policy", "Content-Length"}
@@ -231,18 +231,18 @@ def test_what_the_layer_cannot_finish_flask_answers_as_before(app, client, warm,
 def test_a_failure_after_the_insert_keeps_nothing_of_the_attempt(
     client, warm, walk, layer, monkeypatch, caplog
 ):
-    """The data stamp fails once, after the row went in (a locked database, say): the layer rolls its
+    """The zone's write fails once, after the row went in (a locked database, say): the layer rolls its
     attempt back and Flask does the work again — one row, answered as new."""
-    real = data_stamps.bump_project
+    real = observations._SET_ZONE.execute
     calls = {"n": 0}
 
     def once(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
-            raise OperationalError("UPDATE projects", {}, Exception("database is locked"))
+            raise OperationalError("UPDATE observation_facts", {}, Exception("database is locked"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(data_stamps, "bump_project", once)
+    monkeypatch.setattr(observations._SET_ZONE, "execute", once)
     handed = layer.handed_back
     with caplog.at_level("INFO", logger="webapp.api.fast_ingest"):
         response = _post(client, warm, payload())

@@ -1,8 +1,9 @@
 """The ingest hot path: statements per new observation (counted, never timed) and what it caches.
 
 A new observation from a phone costs three statements: the token's participant with its walk's facts,
-stops and project stamp in one, the ``INSERT … RETURNING``, then the project's new data stamp (which
-keeps every instance's summary cache true); nothing is read back. Zones come from
+stops and project stamp in one, the ``INSERT … RETURNING`` (whose triggers make the observation's facts
+row and give the project a new data stamp, which keeps every instance's summary cache true), then its
+zone into that facts row; nothing is read back. Zones come from
 each process's in-memory index, rebuilt when ``Project.zones_version`` moves; the out-of-area test from
 the walk's metric area kept per route and stops as stored; the form's parsed definition per stored
 (key, version). Each is checked against what another process may have changed (simulated here by
@@ -12,6 +13,7 @@ writing to the tables without the session's help): the next observation sees it.
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +24,7 @@ from tests.webapp.capture_support import ZONE_NAME, make_walk, payload
 from tests.webapp.support import statements, url
 from webapp.extensions import db
 from webapp.models import FormVersion, Project, Stop, Walk, Zone
+from webapp.services import observations
 
 #: Statements the test harness adds around a request (its transaction is a savepoint of the test's).
 
@@ -43,15 +46,20 @@ def _post(client, auth, body):  # type: ignore[no-untyped-def]
 
 
 def test_a_new_observation_costs_three_statements(client, auth, walk):
+    stamp = sa.select(Project.data_version).where(Project.id == walk.project_id)
     assert _post(client, auth, payload()).status_code == 201  # the process builds its zone index
     db.session.expunge_all()  # the next request starts like any other: nothing loaded yet
+    before = db.session.scalar(stamp)
     with statements() as seen:
         response = _post(client, auth, payload())
     assert response.status_code == 201
     assert response.json["zone_name"] == ZONE_NAME
-    # the issue allows three: the token's row, the insert and the project's data stamp
+    # the issue allows three: the token's row, the insert and the zone
     assert len(seen) == 3, "\n".join(seen)
-    assert seen[-1].lstrip().upper().startswith("UPDATE PROJECTS"), seen[-1]
+    assert seen[-1].lstrip().upper().startswith("UPDATE OBSERVATION_FACTS"), seen[-1]
+    assert db.session.scalar(stamp) != before  # stamped by the insert's trigger
+    stored = observations.get_by_client_uuid(uuid.UUID(response.json["client_uuid"]))
+    assert stored.zone is not None and stored.zone.name == ZONE_NAME
     assert not any(
         s.lstrip().upper().startswith("SELECT") and "observations" in s.split("FROM")[1][:40]
         for s in seen

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event, func, insert, select, text, update
 from tests.webapp.factories_debrief import build_world
 from tests.webapp.support import statements
 from webapp.extensions import db
-from webapp.models import Observation
+from webapp.models import Observation, ObservationFacts
 from webapp.services import moderation, observations, projects, summaries, zones
 
 
@@ -27,7 +27,9 @@ def _plans_of(call: Callable[[], Any]) -> list[tuple[str, list[str]]]:
     seen: list[tuple[str, Any]] = []
 
     def keep(_conn, _cursor, statement, params, _context, _many):  # type: ignore[no-untyped-def]
-        if "observations" in statement and not statement.lstrip().upper().startswith("EXPLAIN"):
+        if (
+            "observations" in statement or "observation_facts" in statement
+        ) and not statement.lstrip().upper().startswith("EXPLAIN"):
             seen.append((statement, params))
 
     event.listen(Engine, "before_cursor_execute", keep)
@@ -184,7 +186,7 @@ def test_the_zones_page_keeps_its_counts_until_an_observation_changes(app: Flask
     # the same through the database alone, for the record
     total = db.session.scalar(
         text(
-            "SELECT count(*) FROM observations WHERE zone_id IS NOT NULL AND walk_id IN "
+            "SELECT count(*) FROM observation_facts WHERE zone_id IS NOT NULL AND walk_id IN "
             "(SELECT id FROM walks WHERE project_id = :p)"
         ),
         {"p": world.project.id},
@@ -284,7 +286,9 @@ def test_a_reassignment_moving_most_observations_builds_the_zone_index_again_as_
     def reassigned(moving: int) -> list[str]:
         """Re-assign after taking ``moving`` observations out of their zone; the DDL statements run."""
         ids = db.session.scalars(select(Observation.id).order_by(Observation.id).limit(moving)).all()
-        db.session.execute(update(Observation).where(Observation.id.in_(ids)).values(zone_id=None))
+        db.session.execute(
+            update(ObservationFacts).where(ObservationFacts.observation_id.in_(ids)).values(zone_id=None)
+        )
         with statements() as seen:
             assert zones.reassign_observations([world.project]) == moving
         assert dict(db.session.execute(select(Observation.id, Observation.zone_id)).all()) == settled
@@ -310,7 +314,9 @@ def test_a_reassignment_moving_most_observations_builds_the_zone_index_again_as_
     raw = db.session.connection().connection.dbapi_connection
     assert raw is not None
     assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]  # every entry matches its row
-    counts = "SELECT zone_id, count(*) FROM observations {} WHERE walk_id > 0 GROUP BY zone_id ORDER BY 1"
+    counts = (
+        "SELECT zone_id, count(*) FROM observation_facts {} WHERE walk_id > 0 GROUP BY zone_id ORDER BY 1"
+    )
     by_index = raw.execute(counts.format(f"INDEXED BY {zones._ZONE_INDEX}")).fetchall()
     assert by_index == raw.execute(counts.format("NOT INDEXED")).fetchall()
     assert sum(n for _zone, n in by_index) == total

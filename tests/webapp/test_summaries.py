@@ -68,8 +68,9 @@ def test_comparisons_equal_sql_counts(app):
     assert (ages["11 à 25 ans"].count, ages["65 ans et plus"].count) == (5, 2)
     zone_rows = dict(
         _sql(
-            "SELECT COALESCE(o.zone_id, 0), COUNT(*) FROM observations o JOIN walks w ON w.id = o.walk_id "
-            "WHERE w.project_id = :p AND o.moderation_status = 'validated' GROUP BY COALESCE(o.zone_id, 0)",
+            "SELECT COALESCE(f.zone_id, 0), COUNT(*) FROM observations o JOIN walks w ON w.id = o.walk_id "
+            "JOIN observation_facts f ON f.observation_id = o.id "
+            "WHERE w.project_id = :p AND o.moderation_status = 'validated' GROUP BY COALESCE(f.zone_id, 0)",
             p=world.project.id,
         )
     )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.factories import ObservationFactory, ProjectFactory, WalkFactory
 from webapp.extensions import db
-from webapp.models import Observation, Zone
+from webapp.models import Observation, ObservationFacts, Zone
 from webapp.services import observations, zones
 
 
@@ -259,7 +259,9 @@ def test_a_perimeter_import_reassigns_only_observations_near_the_zones_that_chan
     stale = zones.save_custom_zone(
         project, code="ailleurs", name="Ailleurs", geometry=MultiPolygon([box(2.39, 49.94, 2.41, 49.96)])
     )
-    db.session.execute(sa.update(Observation).where(Observation.id == far.id).values(zone_id=None))
+    db.session.execute(
+        sa.update(ObservationFacts).where(ObservationFacts.observation_id == far.id).values(zone_id=None)
+    )
     db.session.flush()
     path = _write(
         tmp_path,

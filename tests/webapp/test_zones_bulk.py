@@ -10,7 +10,7 @@ from shapely.geometry import MultiPolygon, box
 
 from tests.factories import ObservationFactory, ProjectFactory, WalkFactory
 from webapp.extensions import db
-from webapp.models import Observation
+from webapp.models import Observation, ObservationFacts
 from webapp.services import data_stamps, zones
 
 
@@ -24,7 +24,7 @@ def test_bulk_reassignment_equals_the_per_point_query_on_random_and_boundary_poi
     points += [(2.31, 49.905), (2.30, 49.90), (2.32, 49.91), (2.315, 49.91)]  # on edges and corners
     made = [ObservationFactory(walk=walk, lon=lon, lat=lat) for lon, lat in points]
     # every observation starts in the wrong zone (or none): all of those inside a zone must move
-    db.session.execute(sa.update(Observation).values(zone_id=None))
+    db.session.execute(sa.update(ObservationFacts).values(zone_id=None))
     db.session.flush()
     before = data_stamps.current(project.id)
     expected = {

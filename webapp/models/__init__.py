@@ -3,7 +3,7 @@
 from webapp.models.data_version import DataVersion
 from webapp.models.debrief import ModerationEvent, Vote
 from webapp.models.form import FormVersion
-from webapp.models.observation import Observation, Photo, PhotoBlob
+from webapp.models.observation import Observation, ObservationFacts, Photo, PhotoBlob
 from webapp.models.observation_cell import ObservationCell
 from webapp.models.person import Invitation, Membership, Organisation, Participant, StaffSession, User
 from webapp.models.project import Project, ProjectPartner
@@ -20,6 +20,7 @@ __all__ = [
     "ModerationEvent",
     "Observation",
     "ObservationCell",
+    "ObservationFacts",
     "Organisation",
     "Participant",
     "Photo",

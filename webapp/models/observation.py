@@ -19,9 +19,14 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    event,
+    inspect,
+    select,
+    update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from webapp.extensions import Model
 from webapp.models.base import JSONType, UTCDateTime, utcnow
@@ -38,20 +43,23 @@ def _note_length(context: DefaultExecutionContext) -> int:
     return len(context.get_current_parameters().get("note") or "")
 
 
-class Observation(Model):
-    __tablename__ = "observations"
+class ObservationFacts(Model):
+    """What the summaries count of one observation, and its zone's home: one narrow row per observation.
+
+    The row is made by the database when the observation is inserted, and its copied columns kept
+    equal to the observation's by triggers (migration ``e8f90a1b2c3d``); only the zone is written here.
+    The summaries group and filter this table alone. Re-assigning zones writes these narrow rows, not
+    the observations: on PostgreSQL the zone is in no index and the pages are half empty, so the write
+    is heap-only (the summaries read the table through its walk index); on SQLite the summaries'
+    covering index is here. The zone is checked by triggers, not a foreign key (PostgreSQL: once per
+    statement; a foreign key checks each row): it must exist, and deleting it leaves ``zone_id`` NULL.
+    """
+
+    __tablename__ = "observation_facts"
     __table_args__ = (
-        one_of("polarity", Polarity),
-        one_of("location_source", LocationSource),
-        one_of("moderation_status", ModerationStatus),
-        CheckConstraint("feeling IS NULL OR (feeling BETWEEN 1 AND 5)", name="feeling"),
-        # Covers the summaries' passes (services.summaries): a walk's validated observations by
-        # theme, polarity, zone and participant with their feeling, read without the table. It also
-        # serves the lookups by moderation status, theme or zone, which have no index of their own (each
-        # index costs every insert and every zone re-assignment); the walk keeps its own (SQLite's
-        # planner needs it for fast summaries), below.
+        # SQLite only (migrations_support.DIALECT_INDEXES): the summaries' passes, read without the table.
         Index(
-            "ix_observations_summary",
+            "ix_observation_facts_summary",
             "walk_id",
             "moderation_status",
             "theme",
@@ -59,7 +67,35 @@ class Observation(Model):
             "zone_id",
             "participant_id",
             "feeling",
-        ),
+        ).ddl_if(dialect="sqlite"),
+        # PostgreSQL only: a project's rows; the zone stays out of every index (heap-only updates).
+        Index("ix_observation_facts_walk", "walk_id").ddl_if(dialect="postgresql"),
+        {"postgresql_with": {"fillfactor": 50}},
+    )
+
+    observation_id: Mapped[int] = mapped_column(
+        ForeignKey("observations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    walk_id: Mapped[int] = mapped_column(Integer)
+    moderation_status: Mapped[str] = mapped_column(String(16))
+    theme: Mapped[str] = mapped_column(String(64))
+    polarity: Mapped[str] = mapped_column(String(16))
+    participant_id: Mapped[int | None] = mapped_column(Integer)
+    feeling: Mapped[int | None] = mapped_column(SmallInteger)
+    #: NULL: "hors zone".
+    zone_id: Mapped[int | None] = mapped_column(Integer)
+
+
+_facts = ObservationFacts.__table__
+
+
+class Observation(Model):
+    __tablename__ = "observations"
+    __table_args__ = (
+        one_of("polarity", Polarity),
+        one_of("location_source", LocationSource),
+        one_of("moderation_status", ModerationStatus),
+        CheckConstraint("feeling IS NULL OR (feeling BETWEEN 1 AND 5)", name="feeling"),
         # The walk's lookups, and which forms a project's observations were recorded with
         # (services.forms: the themes of every summary) read here without the table.
         Index("ix_observations_walk_form", "walk_id", "form_key", "form_version"),
@@ -76,8 +112,11 @@ class Observation(Model):
     #: Reported accuracy of the fix, in metres (GPS only).
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     location_source: Mapped[str] = mapped_column(String(16), default=LocationSource.GPS)
-    #: Assigned by the server on arrival and whenever perimeters change; NULL means "hors zone".
-    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"))
+    #: Retired: the zone lives in :class:`ObservationFacts` (migration ``e8f90a1b2c3d`` emptied this
+    #: column; a later one drops it). Nothing reads or writes it.
+    _retired_zone_id: Mapped[int | None] = mapped_column(
+        "zone_id", ForeignKey("zones.id", ondelete="SET NULL"), deferred=True
+    )
     #: Far from the walk's route and zones: kept, but shown to the facilitator for checking.
     out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
     theme: Mapped[str] = mapped_column(String(64))
@@ -111,7 +150,22 @@ class Observation(Model):
 
     walk: Mapped[Walk] = relationship(back_populates="observations")
     participant: Mapped[Participant | None] = relationship()
-    zone: Mapped[Zone | None] = relationship()
+    #: Its zone (NULL: "hors zone"), assigned by the server on arrival and whenever perimeters change.
+    #: Its home is the observation's :class:`ObservationFacts` row: read here (a correlated lookup by
+    #: key), written by ``zones.set_observation_zone``, the ingest and the re-assignment.
+    zone_id: Mapped[int | None] = column_property(
+        select(_facts.c.zone_id)
+        .where(_facts.c.observation_id == id)
+        .correlate_except(_facts)
+        .scalar_subquery()
+    )
+    zone: Mapped[Zone | None] = relationship(
+        secondary=_facts,
+        primaryjoin=lambda: Observation.id == _facts.c.observation_id,
+        secondaryjoin="Zone.id == ObservationFacts.zone_id",
+        viewonly=True,
+        uselist=False,
+    )
     photos: Mapped[list[Photo]] = relationship(
         back_populates="observation", cascade="all, delete-orphan", order_by="Photo.id"
     )
@@ -166,3 +220,17 @@ class PhotoBlob(Model):
 
     photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+@event.listens_for(Observation, "after_insert")
+@event.listens_for(Observation, "after_update")
+def _write_zone(_mapper: Any, connection: Connection, target: Observation) -> None:
+    """An observation written through the ORM with a zone given (``Observation(zone_id=…)``, or
+    ``observation.zone_id = …``): the zone goes to its facts row, which the insert's trigger made."""
+    added = inspect(target).attrs.zone_id.history.added
+    if added:
+        connection.execute(
+            update(ObservationFacts)
+            .where(ObservationFacts.observation_id == target.id)
+            .values(zone_id=added[-1])
+        )

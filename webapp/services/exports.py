@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from mobile_forms import FormDefinition
 from webapp.extensions import db
 from webapp.i18n import in_french
-from webapp.models import Observation, Organisation, Participant, Project, Walk, Zone
+from webapp.models import Observation, ObservationFacts, Organisation, Participant, Project, Walk, Zone
 from webapp.models.enums import (
     OUTSIDE_ZONE,
     AgeBand,
@@ -203,7 +203,8 @@ def iter_observation_rows(f: ObservationFilter) -> Iterator[dict[str, Any]]:
             ),
             f,
         )
-        .outerjoin(Zone, Zone.id == Observation.zone_id)
+        .join(ObservationFacts, ObservationFacts.observation_id == Observation.id)
+        .outerjoin(Zone, Zone.id == ObservationFacts.zone_id)
         .order_by(Observation.id)
     )
     styles = themes.theme_styles(f.project_id, lang="fr")

@@ -16,7 +16,7 @@ from sqlalchemy import Integer, case, cast, func, literal, select
 from geodata.convert import shape_to_geojson
 from geodata.map_style import CELL_M, POLARITIES, CellSet, PointSet, cell_steps, round_point
 from webapp.extensions import db
-from webapp.models import Observation, Photo, Project, Walk
+from webapp.models import Observation, ObservationFacts, Photo, Project, Walk
 from webapp.models.enums import Polarity
 from webapp.services import data_stamps
 from webapp.services import zones as zones_service
@@ -239,13 +239,12 @@ def zones_geojson(project: Project, f: ObservationFilter | None = None) -> dict[
     """The project's zones with, when ``f`` is given, observation counts and the share of problems."""
     stats: dict[int, tuple[int, int]] = {}
     if f is not None:
-        negative = func.sum(case((Observation.polarity == Polarity.NEGATIVE, 1), else_=0))
+        facts = ObservationFacts
+        negative = func.sum(case((facts.polarity == Polarity.NEGATIVE, 1), else_=0))
         for zone_id, n, neg in db.session.execute(
-            apply_filter(
-                select(Observation.zone_id, func.count(Observation.id), negative), replace(f, zone_id=None)
-            )
-            .where(Observation.zone_id.is_not(None))
-            .group_by(Observation.zone_id)
+            select(facts.zone_id, func.count(), negative)
+            .where(*conditions_without_joins(replace(f, zone_id=None), facts), facts.zone_id.is_not(None))
+            .group_by(facts.zone_id)
         ):
             stats[zone_id] = (n, int(neg or 0))
     features = []

@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from geodata.shapes import CoordinateError, check_lonlat
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
-from webapp.models import ModerationEvent, Observation, User, Walk
+from webapp.models import ModerationEvent, Observation, ObservationFacts, User, Walk
 from webapp.models.enums import JournalField, LocationSource, ModerationAction, ModerationStatus
 from webapp.services import zones
 
@@ -127,10 +127,11 @@ def list_queue(walk: Walk, *, status: str | None = ModerationStatus.PENDING) -> 
 
 def count_by_status(walk: Walk) -> dict[str, int]:
     """How many observations of the walk are pending, validated and hidden."""
+    facts = ObservationFacts
     rows = db.session.execute(
-        select(Observation.moderation_status, func.count(Observation.id))
-        .where(Observation.walk_id == walk.id)
-        .group_by(Observation.moderation_status)
+        select(facts.moderation_status, func.count())
+        .where(facts.walk_id == walk.id)
+        .group_by(facts.moderation_status)
     ).all()
     found = dict(rows)
     return {status.value: found.get(status.value, 0) for status in ModerationStatus}
@@ -140,17 +141,18 @@ def pending_by_walk(project_id: int) -> dict[int, int]:
     """Observations waiting for moderation, per walk of the project.
 
     The walks by ``IN``, not joined: SQLite then seeks each walk's pending entries in the covering
-    index (``ix_observations_summary``) instead of reading every observation of the project in walk
-    order to join it (0.14 against 67 ms with 100,000 validated observations).
+    index (``ix_observation_facts_summary``) instead of reading every observation of the project in
+    walk order to join it (0.14 against 67 ms with 100,000 validated observations).
     """
+    facts = ObservationFacts
     return dict(
         db.session.execute(
-            select(Observation.walk_id, func.count(Observation.id))
+            select(facts.walk_id, func.count())
             .where(
-                Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
-                Observation.moderation_status == ModerationStatus.PENDING,
+                facts.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
+                facts.moderation_status == ModerationStatus.PENDING,
             )
-            .group_by(Observation.walk_id)
+            .group_by(facts.walk_id)
         ).all()
     )
 

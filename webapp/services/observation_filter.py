@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, func, select
 
 from webapp.extensions import db
 from webapp.ids import parse_id
-from webapp.models import Observation, Participant, Project, Walk
+from webapp.models import Observation, ObservationFacts, Participant, Project, Walk
 from webapp.models.enums import (
     AgeBand,
     FilterProblem,
@@ -141,6 +141,15 @@ def _query_used_themes(project_id: int) -> frozenset[str]:
     )
 
 
+def _zone_condition(zone_id: int, on: Any = Observation) -> Any:
+    """``zone_id`` (0: "hors zone") as a condition on ``on``: the facts rows, where the zone lives, or
+    the observations (which of them have such a facts row)."""
+    facts_zone = ObservationFacts.zone_id.is_(None) if zone_id == 0 else ObservationFacts.zone_id == zone_id
+    if on is ObservationFacts:
+        return facts_zone
+    return Observation.id.in_(select(ObservationFacts.observation_id).where(facts_zone))
+
+
 def _conditions(f: ObservationFilter) -> list[Any]:
     cond: list[Any] = [Observation.moderation_status.in_(list(f.statuses))]
     if f.project_id is not None:
@@ -148,7 +157,7 @@ def _conditions(f: ObservationFilter) -> list[Any]:
     if f.walk_id is not None:
         cond.append(Observation.walk_id == f.walk_id)
     if f.zone_id is not None:
-        cond.append(Observation.zone_id.is_(None) if f.zone_id == 0 else Observation.zone_id == f.zone_id)
+        cond.append(_zone_condition(f.zone_id))
     if f.theme is not None:
         cond.append(Observation.theme == f.theme)
     if f.polarity is not None:
@@ -178,14 +187,16 @@ def apply_filter(stmt: Select[Any], f: ObservationFilter) -> Select[Any]:
     )
 
 
-def conditions_without_joins(f: ObservationFilter) -> list[Any]:
+def conditions_without_joins(f: ObservationFilter, on: Any = Observation) -> list[Any]:
     """The filter as conditions on the observations' own columns (walks and participants by ``IN``).
 
     For aggregates: the same rows as :func:`apply_filter` (an observation without a participant is
     left out as soon as a participant field is asked for, as the outer join does), but nothing is
-    joined, so the database may answer from a covering index on the observations alone.
+    joined, so the database may answer from one table alone. ``on``: :class:`Observation`, or
+    :class:`ObservationFacts` (the summaries' own table, which has every column filtered here).
     """
-    cond: list[Any] = [Observation.moderation_status.in_(list(f.statuses))]
+    o: Any = on
+    cond: list[Any] = [o.moderation_status.in_(list(f.statuses))]
     walk_cond: list[Any] = []
     if f.project_id is not None:
         walk_cond.append(Walk.project_id == f.project_id)
@@ -196,15 +207,15 @@ def conditions_without_joins(f: ObservationFilter) -> list[Any]:
     if f.date_to is not None:
         walk_cond.append(Walk.walk_date <= f.date_to)
     if walk_cond:
-        cond.append(Observation.walk_id.in_(select(Walk.id).where(*walk_cond)))
+        cond.append(o.walk_id.in_(select(Walk.id).where(*walk_cond)))
     if f.walk_id is not None:
-        cond.append(Observation.walk_id == f.walk_id)
+        cond.append(o.walk_id == f.walk_id)
     if f.zone_id is not None:
-        cond.append(Observation.zone_id.is_(None) if f.zone_id == 0 else Observation.zone_id == f.zone_id)
+        cond.append(_zone_condition(f.zone_id, on))
     if f.theme is not None:
-        cond.append(Observation.theme == f.theme)
+        cond.append(o.theme == f.theme)
     if f.polarity is not None:
-        cond.append(Observation.polarity == f.polarity)
+        cond.append(o.polarity == f.polarity)
     person_cond: list[Any] = []
     if f.age_band is not None:
         person_cond.append(Participant.age_band == f.age_band)
@@ -213,7 +224,7 @@ def conditions_without_joins(f: ObservationFilter) -> list[Any]:
     if f.status is not None:
         person_cond.append(Participant.status == f.status)
     if person_cond:
-        cond.append(Observation.participant_id.in_(select(Participant.id).where(*person_cond)))
+        cond.append(o.participant_id.in_(select(Participant.id).where(*person_cond)))
     return cond
 
 

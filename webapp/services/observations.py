@@ -24,7 +24,7 @@ from geoalchemy2 import WKBElement, WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import GeometryCollection, Point
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import bindparam, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -35,10 +35,10 @@ from webapp.errors import Conflict, Forbidden, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.i18n import in_languages
 from webapp.ids import is_canonical_uuid
-from webapp.models import Observation, Participant, Photo, Walk
+from webapp.models import Observation, ObservationFacts, Participant, Photo, Walk
 from webapp.models.base import utcnow
 from webapp.models.enums import CoordinateProblem, LocationSource, ModerationStatus, Polarity
-from webapp.services import data_stamps, forms, participants, prebuilt, walks, zones
+from webapp.services import forms, participants, prebuilt, walks, zones
 from webapp.services.participants import Sender
 from webapp.services.walks import WalkFacts
 
@@ -785,7 +785,6 @@ _INSERT_COLUMNS = (
     "location",
     "accuracy_m",
     "location_source",
-    "zone_id",
     "out_of_area",
     "theme",
     "subtheme",
@@ -804,6 +803,13 @@ _INSERT_COLUMNS = (
     "updated_at",
 )
 _prebuilt_inserts: dict[str, prebuilt.Prebuilt] = {}
+_facts = ObservationFacts.__table__
+#: A new observation's zone, into the facts row its insert made (``models.observation.ObservationFacts``).
+_SET_ZONE = prebuilt.Prebuilt(
+    update(_facts)
+    .where(_facts.c.observation_id == bindparam("new_id"))
+    .values(zone_id=bindparam("new_zone", type_=_facts.c.zone_id.type))
+)
 
 
 def _insert_statement(dialect: str) -> Any:
@@ -839,10 +845,14 @@ def insert_submission(
     The database's unique constraint decides (``INSERT … ON CONFLICT DO NOTHING``), never a
     check-then-insert, so parallel resends store one row. The observation waits for moderation.
     Nothing is committed here. ``connection``: run on it rather than the session's.
+
+    Two statements at most: the insert (whose triggers make the observation's facts row and give the
+    project a new data stamp, migration ``e8f90a1b2c3d``), then its zone, when it has one.
     """
     if values is None:
         values = _located_values(walk, submission)
     now = values.setdefault("received_at", utcnow())
+    zone_id = values.pop("zone_id", None)
     params = {
         **values,
         "client_uuid": submission.client_uuid,
@@ -856,9 +866,8 @@ def insert_submission(
     if connection is None:
         connection = db.session.connection()  # the request's transaction (the session's connection)
     new_id = _prebuilt_insert(connection.dialect.name).execute(connection, params)
-    if new_id is not None:
-        # the project's summaries count pending observations too (for the team): new stamp
-        data_stamps.bump_project(walk.project_id, connection=connection)
+    if new_id is not None and zone_id is not None:
+        _SET_ZONE.execute(connection, {"new_id": new_id, "new_zone": zone_id})
     return new_id
 
 
@@ -875,6 +884,7 @@ def refresh_statistics() -> None:
     the first ``ANALYZE``), and the summaries' covering index may be passed over for a worse one.
     """
     db.session.execute(text("ANALYZE observations"))
+    db.session.execute(text("ANALYZE observation_facts"))
 
 
 def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]]) -> dict[uuid.UUID, int]:
@@ -911,6 +921,7 @@ def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]
     table = Observation.__table__
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.session.flush()
+    zone_by_uuid = {row["client_uuid"]: row.pop("zone_id") for row in rows}
     new: dict[uuid.UUID, int] = {}
     for start in range(0, len(rows), INSERT_BATCH):
         stmt = (
@@ -920,8 +931,19 @@ def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]
             .returning(table.c.id, table.c.client_uuid)
         )
         new.update({row.client_uuid: row.id for row in db.session.execute(stmt)})
-    if new:
-        data_stamps.bump(project_ids=[walk.project_id])
+    # the inserts' triggers made the facts rows and stamped the project; the zones go in by zone
+    by_zone: dict[int, list[int]] = {}
+    for client_uuid, new_id in new.items():
+        zone_id = zone_by_uuid[client_uuid]
+        if zone_id is not None:
+            by_zone.setdefault(zone_id, []).append(new_id)
+    for zone_id, ids in by_zone.items():
+        for start in range(0, len(ids), INSERT_BATCH):
+            db.session.execute(
+                update(_facts)
+                .where(_facts.c.observation_id.in_(ids[start : start + INSERT_BATCH]))
+                .values(zone_id=zone_id)
+            )
     if len(new) >= BULK_ROWS:
         refresh_statistics()
     return new

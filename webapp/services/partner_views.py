@@ -38,6 +38,7 @@ from webapp.extensions import db
 from webapp.local_time import local_today
 from webapp.models import (
     Observation,
+    ObservationFacts,
     Organisation,
     Photo,
     Project,
@@ -412,13 +413,14 @@ def sensitive_by_zone(project: Project) -> list[ZoneCount]:
 
 
 def _count_sensitive_by_zone(project_id: int) -> tuple[tuple[int, int], ...]:
-    zone_key = func.coalesce(Observation.zone_id, 0)
+    facts = ObservationFacts
+    zone_key = func.coalesce(facts.zone_id, 0)
     rows = db.session.execute(
-        select(zone_key, func.count(Observation.id))
+        select(zone_key, func.count())
         .where(
-            Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
-            Observation.moderation_status == ModerationStatus.VALIDATED,
-            Observation.theme.in_(sorted(forms.project_sensitive_themes(project_id))),
+            facts.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
+            facts.moderation_status == ModerationStatus.VALIDATED,
+            facts.theme.in_(sorted(forms.project_sensitive_themes(project_id))),
         )
         .group_by(zone_key)
         .order_by(zone_key)

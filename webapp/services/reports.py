@@ -28,7 +28,7 @@ from geodata.static_map import render_static_map
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.local_time import local_today
-from webapp.models import Observation, Photo, Project, Recommendation, Walk, Zone
+from webapp.models import Observation, ObservationFacts, Photo, Project, Recommendation, Walk, Zone
 from webapp.models.enums import ModerationStatus, Polarity, ProfileField, WalkStatus
 from webapp.services import charts, data_stamps, forms, map_data, observation_filter, summaries, themes
 from webapp.services.debriefs import ReplayStep, list_recommendations, replay
@@ -158,7 +158,9 @@ def build_report(project: Project, walk: Walk | None = None, *, for_pdf: bool = 
     used_zone_ids = {
         z
         for z in db.session.scalars(
-            observation_filter.apply_filter(select(Observation.zone_id).distinct(), f)
+            select(ObservationFacts.zone_id)
+            .where(*observation_filter.conditions_without_joins(f, ObservationFacts))
+            .distinct()
         )
         if z is not None
     }
@@ -269,10 +271,11 @@ def _sensitive_by_zone(f: ObservationFilter, sensitive: frozenset[str]) -> list[
     partner pages; empty when no masking is safe."""
     if not sensitive:
         return []
-    zone_key = func.coalesce(Observation.zone_id, 0)
+    facts = ObservationFacts
+    zone_key = func.coalesce(facts.zone_id, 0)
     rows = db.session.execute(
-        observation_filter.apply_filter(select(zone_key, func.count(Observation.id)), f)
-        .where(Observation.theme.in_(sorted(sensitive)))
+        select(zone_key, func.count())
+        .where(*observation_filter.conditions_without_joins(f, facts), facts.theme.in_(sorted(sensitive)))
         .group_by(zone_key)
         .order_by(zone_key)
     ).all()

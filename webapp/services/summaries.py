@@ -16,7 +16,7 @@ from sqlalchemy import func, select, union_all
 
 from geodata.map_style import ThemeStyle
 from webapp.extensions import db
-from webapp.models import Observation, Participant, Project, Walk, Zone
+from webapp.models import Observation, ObservationFacts, Participant, Project, Walk, Zone
 from webapp.models.enums import (
     OUTSIDE_ZONE,
     AgeBand,
@@ -126,10 +126,11 @@ def _mean(total: int, counted: int) -> float | None:
 
 def count_by_theme_polarity(f: ObservationFilter) -> dict[tuple[str, str], int]:
     """``{(theme, polarity): count}``."""
+    facts = ObservationFacts
     rows = db.session.execute(
-        select(Observation.theme, Observation.polarity, func.count())
-        .where(*conditions_without_joins(f))
-        .group_by(Observation.theme, Observation.polarity)
+        select(facts.theme, facts.polarity, func.count())
+        .where(*conditions_without_joins(f, facts))
+        .group_by(facts.theme, facts.polarity)
     ).all()
     return {(theme, polarity): n for theme, polarity, n in rows}
 
@@ -172,28 +173,24 @@ class _Pass:
 
 
 def _grouped_pass(f: ObservationFilter) -> _Pass:
-    """One statement over the observations alone, answered from ``ix_observations_summary`` (no
-    table row read), grouped finely enough for the totals, the theme table and all four comparisons:
-    by walk (day/night), zone and participant (gender, age: the few participants are read apart)."""
+    """One statement over the summaries' own table (``ObservationFacts``: no join, and on SQLite no
+    table row read, ``ix_observation_facts_summary`` covers it), grouped finely enough for the totals,
+    the theme table and all four comparisons: by walk (day/night), zone and participant (gender, age:
+    the few participants are read apart)."""
+    facts = ObservationFacts
     rows = db.session.execute(
         select(
-            Observation.walk_id,
-            Observation.theme,
-            Observation.polarity,
-            Observation.zone_id,
-            Observation.participant_id,
+            facts.walk_id,
+            facts.theme,
+            facts.polarity,
+            facts.zone_id,
+            facts.participant_id,
             func.count(),
-            func.sum(Observation.feeling),
-            func.count(Observation.feeling),
+            func.sum(facts.feeling),
+            func.count(facts.feeling),
         )
-        .where(*conditions_without_joins(f))
-        .group_by(
-            Observation.walk_id,
-            Observation.theme,
-            Observation.polarity,
-            Observation.zone_id,
-            Observation.participant_id,
-        )
+        .where(*conditions_without_joins(f, facts))
+        .group_by(facts.walk_id, facts.theme, facts.polarity, facts.zone_id, facts.participant_id)
     ).all()
     out = _Pass()
     for walk_id, theme, polarity, zone_id, participant_id, n, feeling_sum, feeling_count in rows:

@@ -71,9 +71,11 @@ from geodata.perimeters import (
 from webapp import wal_checkpoint
 from webapp.errors import ImportFailed, NotFound, ValidationError
 from webapp.extensions import db
-from webapp.models import Observation, Project, Walk, Zone
+from webapp.models import Observation, ObservationFacts, Project, Walk, Zone
 from webapp.models.enums import OUTSIDE_ZONE, ZoneKind
 from webapp.services import data_stamps
+
+_facts = ObservationFacts.__table__
 
 #: Rank of each kind of zone when several cover a point (smaller wins).
 RANKS = {ZoneKind.QPV: 0, ZoneKind.CUSTOM: 1}
@@ -352,9 +354,9 @@ def _read_positions(
     if dialect == "postgresql":
         packed = db.session.execute(
             text(
-                "SELECT string_agg(int4send(o.id) || int4send(coalesce(o.zone_id, -1)) "  # noqa: S608 (numbers and constants only)
+                "SELECT string_agg(int4send(o.id) || int4send(coalesce(f.zone_id, -1)) "  # noqa: S608 (numbers and constants only)
                 "|| float8send(ST_X(o.location)) || float8send(ST_Y(o.location)), ''::bytea) "
-                f"FROM observations o WHERE {where}"
+                f"FROM observations o JOIN observation_facts f ON f.observation_id = o.id WHERE {where}"
             ),
             params,
         ).scalar()
@@ -371,9 +373,9 @@ def _read_positions(
     # NumPy in C (bench/README.md, seventeenth pass: 8 hex digits per number were a printf per row)
     ids_text, zones_text, tails = db.session.execute(
         text(
-            "SELECT group_concat(o.id, ','), group_concat(coalesce(o.zone_id, 0), ','), "  # noqa: S608 (numbers and constants only)
+            "SELECT group_concat(o.id, ','), group_concat(coalesce(f.zone_id, 0), ','), "  # noqa: S608 (numbers and constants only)
             f"group_concat(hex(substr(o.location, {_SPATIALITE_TAIL}, {_SPATIALITE_RECORD.itemsize})), '') "
-            f"FROM observations o WHERE {where}"
+            f"FROM observations o JOIN observation_facts f ON f.observation_id = o.id WHERE {where}"
         ),
         params,
     ).one()
@@ -398,8 +400,8 @@ def _read_positions_by_function(
     """The same as :func:`_read_positions` through ``ST_X``/``ST_Y``, one row per observation."""
     rows = db.session.execute(
         text(
-            "SELECT o.id, coalesce(o.zone_id, -1), ST_X(o.location), ST_Y(o.location) "  # noqa: S608 (numbers and constants only)
-            f"FROM observations o WHERE {where}"
+            "SELECT o.id, coalesce(f.zone_id, -1), ST_X(o.location), ST_Y(o.location) "  # noqa: S608 (numbers and constants only)
+            f"FROM observations o JOIN observation_facts f ON f.observation_id = o.id WHERE {where}"
         ),
         params,
     ).all()
@@ -412,8 +414,8 @@ def _read_positions_by_function(
     )
 
 
-#: The one index of the observations that holds their zone (the summaries' covering index).
-_ZONE_INDEX = "ix_observations_summary"
+#: SQLite: the one index that holds the zone (the summaries' covering index, on the facts rows).
+_ZONE_INDEX = "ix_observation_facts_summary"
 #: Share of the observations table a re-assignment must move for SQLite to build that index afresh
 #: rather than move one entry per changed row: building it reads and sorts the whole table (≈ 1.2 µs a
 #: row, 100,000 rows), keeping it deletes and inserts an entry per move (≈ 1.9 µs each) — bench/README.md,
@@ -441,7 +443,7 @@ def _zone_index_set_aside(connection: Connection, moved: int) -> Iterator[None]:
     if connection.dialect.name != "sqlite" or moved < _REBUILD_FLOOR:
         yield
         return
-    rows = connection.exec_driver_sql("SELECT count(*) FROM observations").scalar() or 0
+    rows = connection.exec_driver_sql("SELECT count(*) FROM observation_facts").scalar() or 0
     ddl = connection.exec_driver_sql(
         "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", (_ZONE_INDEX,)
     ).scalar()
@@ -518,8 +520,8 @@ def _write_moves(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) ->
     try:
         with _zone_index_set_aside(connection, len(ids)):
             connection.exec_driver_sql(
-                f"UPDATE observations SET zone_id = NULLIF(m.zone_id, {NO_ZONE}) FROM tmp_zone_moves m "  # noqa: S608 (numbers and constants only)
-                "WHERE observations.id = m.obs_id"
+                f"UPDATE observation_facts SET zone_id = NULLIF(m.zone_id, {NO_ZONE}) FROM tmp_zone_moves m "  # noqa: S608 (numbers and constants only)
+                "WHERE observation_facts.observation_id = m.obs_id"
             )
     finally:
         connection.exec_driver_sql("DROP TABLE tmp_zone_moves")
@@ -875,9 +877,7 @@ def rename_custom_zone(zone: Zone, name: str) -> Zone:
 def delete_custom_zone(zone: Zone) -> int:
     """Delete one of a project's own zones, re-assign its observations (flushes); returns how many moved."""
     project = db.session.get(Project, zone.project_id)
-    db.session.execute(
-        update(Observation.__table__).where(Observation.__table__.c.zone_id == zone.id).values(zone_id=None)
-    )
+    db.session.execute(update(_facts).where(_facts.c.zone_id == zone.id).values(zone_id=None))
     db.session.delete(zone)
     db.session.flush()
     return reassign_observations([project]) if project is not None else 0
@@ -1012,11 +1012,11 @@ def count_observations_by_zone(project: Project) -> dict[int, int]:
 
 def _query_zone_counts(project_id: int) -> tuple[tuple[int, int], ...]:
     rows = db.session.execute(
-        select(Observation.zone_id, func.count(Observation.id))
+        select(ObservationFacts.zone_id, func.count())
         .where(
-            Observation.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
-            Observation.zone_id.is_not(None),
+            ObservationFacts.walk_id.in_(select(Walk.id).where(Walk.project_id == project_id)),
+            ObservationFacts.zone_id.is_not(None),
         )
-        .group_by(Observation.zone_id)
+        .group_by(ObservationFacts.zone_id)
     )
     return tuple((int(zone_id), int(n)) for zone_id, n in rows)
