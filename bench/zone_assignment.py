@@ -172,9 +172,7 @@ def _measure_database(label: str, url: str, tmp: Path, zones_data, points, singl
             zones.reassign_observations([project])
             db.session.commit()
             bulk.append(time.perf_counter() - t0)
-        assigned = db.session.scalar(
-            sa.select(sa.func.count()).where(ObservationFacts.zone_id.is_not(None))
-        )
+        assigned = db.session.scalar(sa.select(sa.func.count()).where(ObservationFacts.zone_id.is_not(None)))
         db.engine.dispose()
     return {
         "label": label,

@@ -55,13 +55,13 @@ def _sqlite_triggers():
     refuse = "SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: observation_facts.zone_id')"
     return {
         "observation_facts_insert": (
-            "AFTER INSERT ON observations BEGIN "
+            "AFTER INSERT ON observations BEGIN "  # noqa: S608 (this migration's constants)
             f"INSERT INTO observation_facts (observation_id, {COLUMNS}) VALUES (NEW.id, {new}); "
             f"UPDATE projects SET data_version = {SQLITE_STAMP} "
             "WHERE id = (SELECT project_id FROM walks WHERE id = NEW.walk_id); END"
         ),
         "observation_facts_copy": (
-            f"AFTER UPDATE OF {COLUMNS} ON observations BEGIN "
+            f"AFTER UPDATE OF {COLUMNS} ON observations BEGIN "  # noqa: S608 (this migration's constants)
             f"UPDATE observation_facts SET {copy} WHERE observation_id = NEW.id; END"
         ),
         "observation_facts_zone_insert": (
@@ -88,14 +88,14 @@ def _pg_statements():
         "USING ERRCODE = 'foreign_key_violation'; END IF; RETURN NULL;"
     )
     return [
-        "CREATE FUNCTION observation_facts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "CREATE FUNCTION observation_facts_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608 (constants)
         f"INSERT INTO observation_facts (observation_id, {COLUMNS}) SELECT id, {COLUMNS} FROM new_rows; "
         f"UPDATE projects SET data_version = {PG_STAMP} WHERE id IN "
         "(SELECT project_id FROM walks WHERE id IN (SELECT walk_id FROM new_rows)); "
         "RETURN NULL; END $$",
         "CREATE TRIGGER observation_facts_insert AFTER INSERT ON observations REFERENCING NEW TABLE AS "
         "new_rows FOR EACH STATEMENT EXECUTE FUNCTION observation_facts_insert()",
-        "CREATE FUNCTION observation_facts_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "CREATE FUNCTION observation_facts_copy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "  # noqa: S608 (constants)
         f"UPDATE observation_facts SET {copy} WHERE observation_id = NEW.id; RETURN NULL; END $$",
         f"CREATE TRIGGER observation_facts_copy AFTER UPDATE OF {COLUMNS} ON observations FOR EACH ROW "
         f"WHEN ({changed}) EXECUTE FUNCTION observation_facts_copy()",
