@@ -113,6 +113,8 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
         themes = [theme.key for theme in forms.parsed(form).themes]
         points = [(rng.uniform(2.24, 2.36), rng.uniform(49.86, 49.93)) for _ in range(n)]
         start = datetime(2026, 3, 1, 18, tzinfo=UTC)
+        # RETURNING: SQLAlchemy sends multi-row INSERTs (one per 1,000 rows), not one statement per row,
+        # each of which would fire the insert's statement trigger (and stamp the project) again
         batch = []
         for i, (lon, lat) in enumerate(points):
             person = people[i % len(people)]
@@ -140,10 +142,10 @@ def fill(app, n: int, seed: int = 4) -> str:  # type: ignore[no-untyped-def]
                 }
             )
             if len(batch) == 5000:
-                db.session.execute(sa.insert(Observation), batch)
+                db.session.execute(sa.insert(Observation).returning(Observation.id), batch)
                 batch = []
         if batch:
-            db.session.execute(sa.insert(Observation), batch)
+            db.session.execute(sa.insert(Observation).returning(Observation.id), batch)
         # the zones, as a perimeter import gives them (into the facts rows the inserts made)
         zones.reassign_observations([project])
         db.session.commit()

@@ -10,9 +10,11 @@ The stamp is random, not a counter: a transaction that bumped it and computed a 
 back, leaves a cache entry under a stamp no later change will ever write again.
 
 Writers through the ORM are stamped by :func:`_stamp_session_changes` (one statement per flush that
-changed something counted); writers that go round the ORM (Core ``INSERT``/``UPDATE``/``DELETE``) call
-:func:`bump` themselves, in the same transaction: ``observations.insert_submission(s)``,
-``zones.reassign_observations``, ``privacy.erase_participant_data``.
+changed something counted); writers that go round the ORM (Core ``UPDATE``/``DELETE``) call
+:func:`bump` themselves, in the same transaction: ``zones.reassign_observations``,
+``privacy.erase_participant_data``. An observation inserted, however, is stamped by the database: the
+insert's trigger gives its project a new random stamp in the same statement (migration
+``e8f90a1b2c3d``), so the ingest's hot path and the imports send no statement for it.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def database() -> str:
 
 
 _projects = cast(Table, Project.__table__)
-#: The ingest's bump of one project, built once: a statement made anew costs more Python (building it
-#: and its cache key) than the database spends running it.
+#: The bump of one project, built once: a statement made anew costs more Python (building it and its
+#: cache key) than the database spends running it.
 _BUMP_ONE = Prebuilt(
     update(_projects)
     .where(_projects.c.id == bindparam("project_id"))
@@ -69,8 +71,7 @@ def bump(
     """Give these projects (given directly, by their walks or by observations; or ``every`` project) a
     new stamp.
 
-    One ``UPDATE`` in the caller's transaction. The ingest path calls it with one project id (and
-    its fast path with its own ``connection``, ``webapp.api.fast_ingest``).
+    One ``UPDATE`` in the caller's transaction (``connection``: on that one rather than the session's).
     """
     projects = _projects
     session: Any = db.session if connection is None else connection
@@ -99,8 +100,8 @@ def bump(
 
 
 def bump_project(project_id: int, *, connection: Connection | None = None) -> None:
-    """:func:`bump` of one project, without sorting anything out: the ingest's hot path (``connection``:
-    its own, ``webapp.api.fast_ingest``; else the session's)."""
+    """:func:`bump` of one project, without sorting anything out: one prebuilt statement
+    (``connection``: on that one rather than the session's)."""
     _BUMP_ONE.execute(connection or db.session.connection(), {"project_id": project_id, "stamp": new_stamp()})
 
 

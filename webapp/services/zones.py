@@ -20,6 +20,10 @@ it comes with the participant's own query, so the check costs no statement. :fun
 answers the same by one indexed query (R*Tree on SpatiaLite, GiST on PostGIS). Re-assigning many
 observations after a perimeter import loads the project's zones once into the same kind of STRtree
 (see bench/zone_assignment.py).
+
+An observation's zone lives in its facts row (``models.observation.ObservationFacts``, the summaries'
+own table), not in the observation's row: re-assigning writes those narrow rows only (on PostgreSQL a
+heap-only update, the zone being in no index).
 """
 
 from __future__ import annotations
@@ -474,9 +478,9 @@ def _zone_index_set_aside(connection: Connection, moved: int) -> Iterator[None]:
 
 
 def _write_moves(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) -> None:
-    """Set these observations' zones (NO_ZONE: none): a temporary table, filled in bulk, then one
-    ``UPDATE … FROM`` (PostgreSQL: binary ``COPY``; SQLite: an ``executemany`` of many rows per
-    ``INSERT``, and the zone's index built afresh when most of the table moves:
+    """Set these observations' zones (NO_ZONE: none) in their facts rows: a temporary table, filled in
+    bulk, then one ``UPDATE … FROM`` (PostgreSQL: binary ``COPY``; SQLite: an ``executemany`` of many
+    rows per ``INSERT``, and the zone's index built afresh when most of the table moves:
     :func:`_zone_index_set_aside`)."""
     connection = db.session.connection()
     raw = connection.connection.dbapi_connection
