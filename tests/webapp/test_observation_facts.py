@@ -100,9 +100,10 @@ def test_the_zone_lives_in_the_facts_row_and_must_exist(app):
     assert _facts(made.id)["zone_id"] == a.id
     db.session.expire_all()
     assert (made.zone_id, made.zone.name) == (a.id, "A")
-    made.zone_id = b.id
+    made.zone_id = b.id  # as moderation moves a point
     db.session.flush()
     assert _facts(made.id)["zone_id"] == b.id
+    assert (made.zone_id, made.zone.name) == (b.id, "B")  # nothing loaded before stays
     assert db.session.scalar(sa.select(Observation.id).where(Observation.zone_id == b.id)) == made.id
     missing = max(a.id, b.id) + 1000
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.default import DefaultExecutionContext
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, column_property, mapped_column, relationship, validates
 
 from webapp.extensions import Model
 from webapp.models.base import JSONType, UTCDateTime, utcnow
@@ -152,7 +152,7 @@ class Observation(Model):
     participant: Mapped[Participant | None] = relationship()
     #: Its zone (NULL: "hors zone"), assigned by the server on arrival and whenever perimeters change.
     #: Its home is the observation's :class:`ObservationFacts` row: read here (a correlated lookup by
-    #: key), written by ``zones.set_observation_zone``, the ingest and the re-assignment.
+    #: key); written through this attribute (:func:`_write_zone`), by the ingest and the re-assignment.
     zone_id: Mapped[int | None] = column_property(
         select(_facts.c.zone_id)
         .where(_facts.c.observation_id == id)
@@ -227,10 +227,21 @@ class PhotoBlob(Model):
 def _write_zone(_mapper: Any, connection: Connection, target: Observation) -> None:
     """An observation written through the ORM with a zone given (``Observation(zone_id=…)``, or
     ``observation.zone_id = …``): the zone goes to its facts row, which the insert's trigger made."""
-    added = inspect(target).attrs.zone_id.history.added
+    state = inspect(target)
+    added = state.attrs.zone_id.history.added
     if added:
         connection.execute(
             update(ObservationFacts)
             .where(ObservationFacts.observation_id == target.id)
             .values(zone_id=added[-1])
         )
+        if state.session is not None:
+            state.session.info.setdefault("zones_written", []).append(target)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _forget_old_zones(session: Session, _context: Any) -> None:
+    """The zone written by :func:`_write_zone` is read again at next use (``zone_id`` is expired by the
+    flush itself, the ``zone`` relationship is not)."""
+    for target in session.info.pop("zones_written", ()):
+        session.expire(target, ["zone"])
