@@ -131,9 +131,10 @@ def fill(app, n: int, seed: int = 13) -> None:  # type: ignore[no-untyped-def]
         if batch:
             db.session.execute(sa.insert(Observation).returning(Observation.id), batch)
         db.session.commit()
+        upgrade()
         from webapp.services import observations
 
+        # statistics on every table the head revision has (the facts rows are made by its migrations)
         if hasattr(observations, "refresh_statistics"):
             observations.refresh_statistics()
             db.session.commit()
-        upgrade()
