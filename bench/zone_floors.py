@@ -188,7 +188,7 @@ def _settle(raw: Any, dialect: str) -> None:
 
 def _write_all(raw: Any, dialect: str, ids: np.ndarray, zones: np.ndarray, table: str = "zone_of") -> float:
     """Seconds to give every row a new zone: temporary table filled in bulk, one ``UPDATE … FROM``,
-    commit (the product's ``zones._write_moves``, without the product around it)."""
+    commit (the product's ``zones.write_zones``, without the product around it)."""
     start = time.perf_counter()
     cur = raw.cursor()
     if dialect == "postgresql":

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import shapely
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import WKBElement, WKTElement
@@ -931,19 +932,13 @@ def insert_submissions(walk: Walk, batch: Sequence[tuple[Submission, int | None]
             .returning(table.c.id, table.c.client_uuid)
         )
         new.update({row.client_uuid: row.id for row in db.session.execute(stmt)})
-    # the inserts' triggers made the facts rows and stamped the project; the zones go in by zone
-    by_zone: dict[int, list[int]] = {}
-    for client_uuid, new_id in new.items():
-        zone_id = zone_by_uuid[client_uuid]
-        if zone_id is not None:
-            by_zone.setdefault(zone_id, []).append(new_id)
-    for zone_id, ids in by_zone.items():
-        for start in range(0, len(ids), INSERT_BATCH):
-            db.session.execute(
-                update(_facts)
-                .where(_facts.c.observation_id.in_(ids[start : start + INSERT_BATCH]))
-                .values(zone_id=zone_id)
-            )
+    # the inserts' triggers made the facts rows and stamped the project; the zones go in as a
+    # re-assignment writes them (set-based)
+    zoned = [(new_id, zone_by_uuid[client_uuid]) for client_uuid, new_id in new.items()]
+    zoned = [(new_id, zone_id) for new_id, zone_id in zoned if zone_id is not None]
+    if zoned:
+        pairs = np.array(zoned, dtype=np.int64)
+        zones.write_zones(pairs[:, 0], pairs[:, 1])
     if len(new) >= BULK_ROWS:
         refresh_statistics()
     return new

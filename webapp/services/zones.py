@@ -515,7 +515,7 @@ def _zone_index_set_aside(connection: Connection, moved: int) -> Iterator[None]:
         connection.exec_driver_sql("ANALYZE sqlite_schema")
 
 
-def _write_moves(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) -> None:
+def write_zones(ids: npt.NDArray[np.int64], zone_ids: npt.NDArray[np.int64]) -> None:
     """Set these observations' zones (NO_ZONE: none) in their facts rows: a temporary table, filled in
     bulk, then one ``UPDATE … FROM`` (PostgreSQL: binary ``COPY``; SQLite: an ``executemany`` of many
     rows per ``INSERT``, and the zone's index built afresh when most of the table moves:
@@ -605,7 +605,7 @@ def reassign_observations(
     if not moved_projects:
         return 0
     all_ids, all_zones = np.concatenate(moved_ids), np.concatenate(moved_zones)
-    _write_moves(all_ids, all_zones)
+    write_zones(all_ids, all_zones)
     data_stamps.bump(project_ids=moved_projects)
     # Observations loaded in this session must not keep their old zone.
     for obj in db.session.identity_map.values():
